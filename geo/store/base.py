@@ -1,0 +1,238 @@
+"""The storage boundary: records, the acting user, and the interface every store implements.
+
+Pages and the CLI talk to a :class:`SiteStore` only. Every call names the
+acting user (:class:`Actor`) so that authorisation lives here and cannot be
+skipped by a new page. The GeoPackage implementation is
+:class:`geo.store.gpkg.GpkgStore`; a PostGIS one can sit behind the same
+interface.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import PermissionDenied
+
+ROLES = ("admin", "reviewer", "inspector", "system")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with which role, from where.
+
+    Parameters
+    ----------
+    name : str
+        Account or operator name, recorded in the history.
+    role : str
+        One of :data:`ROLES`.
+    towns : tuple of str, optional
+        Town codes an inspector may change; empty means all towns.
+    client : str, optional
+        Where the call comes from (IP address, ``cli@host``), recorded in the history.
+    """
+
+    name: str
+    role: str = "reviewer"
+    towns: tuple[str, ...] = ()
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The device fix recorded with a field change."""
+
+    lon: float | None = None
+    lat: float | None = None
+    accuracy_m: float | None = None
+    fix_time: datetime | None = None
+    distance_m: float | None = None
+    remote: bool | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site as stored: common columns, kind attributes, WGS84 geometry."""
+
+    kind: str
+    site_id: str
+    name: str
+    town_code: str
+    status: str
+    version: int
+    geometry: BaseGeometry
+    deadline: str | None = None
+    responsible: str | None = None
+    is_sample: bool = False
+    updated_at: str = ""
+    updated_by: str = ""
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewSite:
+    """A site to be added (sample data, import)."""
+
+    kind: str
+    site_id: str
+    name: str
+    town_code: str
+    status: str
+    geometry: BaseGeometry
+    deadline: str | None = None
+    responsible: str | None = None
+    is_sample: bool = False
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One append-only history row: who changed what, when, from where, why."""
+
+    id: int
+    site_id: str
+    kind: str
+    version: int
+    action: str
+    from_status: str | None
+    to_status: str | None
+    changed_at: str
+    actor: str
+    source: str
+    client: str | None
+    note: str | None
+    changes: Mapping[str, Any]
+    op_id: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What a status change did: the site after it, its history row, whether it applied now.
+
+    ``applied`` is False when the same ``op_id`` had already been applied (a
+    double tap or a retry): nothing was written the second time.
+    """
+
+    site: Site
+    entry: HistoryEntry
+    applied: bool
+
+
+# -- authorisation -------------------------------------------------------
+
+_WRITE_ROLES = {"admin", "inspector", "system"}
+
+
+def authorize(actor: Actor, action: str, town_code: str | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may do ``action``.
+
+    Parameters
+    ----------
+    actor : Actor
+        The acting user.
+    action : {"read", "change_status", "add_sites"}
+        What is attempted.
+    town_code : str, optional
+        The town of the site concerned, for town-restricted inspectors.
+    """
+    if not isinstance(actor, Actor) or not actor.name.strip():
+        raise PermissionDenied(
+            "auth.no_actor",
+            en="Every store call must name the acting user; got none.",
+            zh="每次操作都必须注明操作人；当前未提供。",
+        )
+    if actor.role not in ROLES:
+        raise PermissionDenied(
+            "auth.unknown_role",
+            en=f"Unknown role {actor.role!r}; use one of: {', '.join(ROLES)}.",
+            zh=f"未知角色“{actor.role}”；可用：{'、'.join(ROLES)}。",
+            value=actor.role,
+        )
+    if action == "read":
+        return
+    if action == "add_sites" and actor.role not in ("admin", "system"):
+        raise PermissionDenied(
+            "auth.denied",
+            en=f"User {actor.name!r} ({actor.role}) may not add sites; ask an admin.",
+            zh=f"用户“{actor.name}”（{actor.role}）无权新增点位，请联系管理员。",
+            actor=actor.name,
+            action=action,
+        )
+    if actor.role not in _WRITE_ROLES:
+        raise PermissionDenied(
+            "auth.denied",
+            en=f"User {actor.name!r} ({actor.role}) may read but not change sites.",
+            zh=f"用户“{actor.name}”（{actor.role}）只能查看，不能修改点位。",
+            actor=actor.name,
+            action=action,
+        )
+    if actor.role == "inspector" and actor.towns and town_code not in actor.towns:
+        raise PermissionDenied(
+            "auth.denied",
+            en=f"User {actor.name!r} may change sites in towns {', '.join(actor.towns)} only, not {town_code}.",
+            zh=f"用户“{actor.name}”只能修改所辖镇街（{'、'.join(actor.towns)}）的点位，不能修改 {town_code}。",
+            actor=actor.name,
+            action=action,
+            town=town_code,
+        )
+
+
+class SiteStore(abc.ABC):
+    """The one interface pages and the CLI use to read and change sites."""
+
+    @abc.abstractmethod
+    def list_sites(
+        self,
+        actor: Actor,
+        kinds: Iterable[str] | None = None,
+        towns: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+    ) -> list[Site]:
+        """Sites filtered by kind keys, town codes and status codes (None = all)."""
+
+    @abc.abstractmethod
+    def get_site(self, actor: Actor, site_id: str) -> Site:
+        """One site; NotFoundError if there is none."""
+
+    @abc.abstractmethod
+    def history(self, actor: Actor, site_id: str) -> list[HistoryEntry]:
+        """A site's history, oldest first."""
+
+    @abc.abstractmethod
+    def recent_history(self, actor: Actor, limit: int = 50) -> list[HistoryEntry]:
+        """The newest history rows across all sites, newest first."""
+
+    @abc.abstractmethod
+    def change_status(
+        self,
+        actor: Actor,
+        site_id: str,
+        new_status: str,
+        *,
+        expected_version: int,
+        op_id: str,
+        note: str = "",
+        changes: Mapping[str, Any] | None = None,
+        evidence: Evidence | None = None,
+        source: str = "web",
+        changed_at: datetime | None = None,
+    ) -> ChangeResult:
+        """Change a site's status (and optionally attributes) in one transaction."""
+
+    @abc.abstractmethod
+    def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import") -> int:
+        """Add sites in one transaction; returns how many were added."""
+
+    @abc.abstractmethod
+    def data_version(self) -> int:
+        """A number that changes whenever any site or history row changes."""
+
+    @abc.abstractmethod
+    def meta(self) -> dict[str, str]:
+        """Store-level facts: schema version, whether the data is sample data ..."""

@@ -1,0 +1,668 @@
+"""The GeoPackage store: one file, five feature tables, an append-only history.
+
+Why it is written the way it is (see the design notes in the README):
+
+* Python ``sqlite3`` with WKB blobs, not GDAL, for the live file: GDAL carries
+  its own SQLite and, after overlapping a Python write, can stop seeing newer
+  rows. GDAL is used only for uploaded files and exports.
+* One short connection per operation (Streamlit runs sessions in threads).
+* WAL, every write opened with ``BEGIN IMMEDIATE``, an expected-version check
+  (``UPDATE ... WHERE site_id=? AND version=?``) and an idempotency key per
+  submit: no lost update, a retried submit applies once.
+* The history table is append-only: triggers refuse UPDATE and DELETE.
+* The GDAL trigger functions are registered on every connection, so a file
+  that QGIS or GDAL has touched (R-tree triggers) stays writable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from geo.errors import (
+    NotFoundError,
+    PermissionDenied,
+    StoreError,
+    TransitionNotAllowed,
+    ValidationError,
+    VersionConflict,
+)
+from geo.store import gpkg_blob
+from geo.store.base import (
+    Actor,
+    ChangeResult,
+    Evidence,
+    HistoryEntry,
+    NewSite,
+    Site,
+    SiteStore,
+    authorize,
+)
+from geo.validation import check_attrs, check_geometry
+from layers import REGISTRY, get_spec
+from layers.spec import LayerSpec
+
+SCHEMA_VERSION = "1"
+APPLICATION_ID = 0x47504B47  # "GPKG"
+GPKG_USER_VERSION = 10400
+HISTORY_TABLE = "site_history"
+INDEX_TABLE = "site_index"
+META_TABLE = "store_meta"
+
+_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN",
+              "date": "DATE", "choice": "TEXT"}
+_GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
+                   "line_or_polygon": "GEOMETRY"}
+_COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "status",
+                   "version", "is_sample", "updated_at", "updated_by")
+
+_WGS84_WKT = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso_utc(ts: datetime) -> str:
+    """GeoPackage DATETIME text: ISO 8601 in UTC with milliseconds and Z."""
+    if ts.tzinfo is None:
+        raise ValueError("naive datetime: give a timezone")
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def _q(name: str) -> str:
+    """Quote an SQL identifier (names come from the registry, never from users)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class GpkgStore(SiteStore):
+    """A :class:`SiteStore` kept in one GeoPackage file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.gpkg`` file. It must exist and carry this app's schema; use
+        :func:`create_store` or :func:`geo.store.open_store` to make one.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    # -- connections ------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                "store.open_failed",
+                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
+                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
+            ) from exc
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        gpkg_blob.register_functions(conn)
+        return conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._store_error(exc) from exc
+            raise
+        finally:
+            conn.close()
+
+    def _store_error(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if "full" in text:
+            return StoreError(
+                "store.disk_full",
+                en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
+                zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
+            )
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                "store.busy",
+                en=f"The store {self.path} stayed busy for 30 s; nothing was written. Retry in a moment.",
+                zh="数据库繁忙（超过30秒），本次未写入。请稍后重试。",
+            )
+        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
+
+    def enable_wal(self) -> None:
+        """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""
+        conn = self._connect()
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            conn.close()
+        if str(mode).lower() != "wal":
+            raise StoreError("store.no_wal", en=f"Could not enable WAL on {self.path} (got {mode}).",
+                             zh=f"无法为 {self.path} 启用WAL模式（当前 {mode}）。")
+
+    # -- schema -----------------------------------------------------------
+    def create_schema(self) -> None:
+        """Create the GeoPackage core tables, one feature table per kind, history and meta."""
+        conn = self._connect()
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            conn.executescript(_CORE_DDL)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)",
+                [
+                    ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
+                    ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+                    ("WGS 84 geodetic", 4326, "EPSG", 4326, _WGS84_WKT, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+                ],
+            )
+            for spec in REGISTRY.values():
+                cols = ",\n".join(f"{_q(f.name)} {_SQL_TYPES[f.type]}" for f in spec.fields)
+                conn.execute(
+                    f"""CREATE TABLE {_q(spec.key)} (
+                        fid INTEGER PRIMARY KEY AUTOINCREMENT,
+                        geom {_GEOM_TYPE_NAME[spec.geometry]} NOT NULL,
+                        site_id TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL,
+                        town_code TEXT NOT NULL,
+                        responsible TEXT,
+                        deadline DATE,
+                        status TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        is_sample BOOLEAN NOT NULL DEFAULT 0,
+                        updated_at DATETIME NOT NULL,
+                        updated_by TEXT NOT NULL,
+                        {cols})"""
+                )
+                conn.execute(f"CREATE INDEX {_q('idx_' + spec.key + '_town')} ON {_q(spec.key)}(town_code, status)")
+                conn.execute(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+                    " VALUES (?, 'features', ?, ?, 4326)",
+                    (spec.key, f"{spec.zh} {spec.en}", spec.description_zh),
+                )
+                conn.execute(
+                    "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
+                    (spec.key, _GEOM_TYPE_NAME[spec.geometry]),
+                )
+            for table, ident in ((HISTORY_TABLE, "点位变更历史 site history"),
+                                 (INDEX_TABLE, "点位索引 site index"),
+                                 (META_TABLE, "库信息 store meta")):
+                conn.execute(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+                    " VALUES (?, 'attributes', ?, '')",
+                    (table, ident),
+                )
+            now = iso_utc(utc_now())
+            conn.executemany(
+                f"INSERT INTO {META_TABLE}(key, value) VALUES (?, ?)",
+                [("schema_version", SCHEMA_VERSION), ("created_at", now), ("data_origin", "empty")],
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
+        finally:
+            conn.close()
+
+    def check_schema(self) -> None:
+        """Raise StoreError unless the file is a store of this app with a known schema."""
+        if not self.path.exists():
+            raise StoreError("store.missing", en=f"No store at {self.path}; run `python cli.py init`.",
+                             zh=f"{self.path} 不存在数据库；请运行 `python cli.py init`。")
+        try:
+            with self._read() as conn:
+                version = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
+        except StoreError as exc:
+            raise StoreError(
+                "store.not_ours",
+                en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
+                zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
+            ) from exc
+        if version is None or version[0] != SCHEMA_VERSION:
+            raise StoreError(
+                "store.schema_version",
+                en=f"{self.path} has schema {version[0] if version else None!r}; this app needs {SCHEMA_VERSION}.",
+                zh=f"{self.path} 的结构版本与本系统不符（需要 {SCHEMA_VERSION}）。",
+            )
+
+    # -- reads ------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        with self._read() as conn:
+            return {r["key"]: r["value"] for r in conn.execute(f"SELECT key, value FROM {META_TABLE}")}
+
+    def set_meta(self, actor: Actor, key: str, value: str) -> None:
+        """Set a store-level fact (admin or system only)."""
+        authorize(actor, "add_sites")
+        with self._write() as conn:
+            conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES (?, ?)", (key, value))
+
+    def data_version(self) -> int:
+        with self._read() as conn:
+            row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {HISTORY_TABLE}").fetchone()
+            return int(row[0])
+
+    def _kind_of(self, conn: sqlite3.Connection, site_id: str) -> LayerSpec:
+        row = conn.execute(f"SELECT kind FROM {INDEX_TABLE} WHERE site_id = ?", (site_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(
+                "site.not_found",
+                en=f"No site with id {site_id!r}; check the id (e.g. in the map's detail panel or `cli.py summary`).",
+                zh=f"不存在编号为“{site_id}”的点位，请核对编号。",
+                value=site_id,
+            )
+        return get_spec(row["kind"])
+
+    def _row_to_site(self, spec: LayerSpec, row: sqlite3.Row) -> Site:
+        attrs: dict[str, Any] = {}
+        for f in spec.fields:
+            v = row[f.name]
+            attrs[f.name] = bool(v) if (f.type == "bool" and v is not None) else v
+        return Site(
+            kind=spec.key,
+            site_id=row["site_id"],
+            name=row["name"],
+            town_code=row["town_code"],
+            status=row["status"],
+            version=row["version"],
+            geometry=gpkg_blob.decode(row["geom"]),
+            deadline=row["deadline"],
+            responsible=row["responsible"],
+            is_sample=bool(row["is_sample"]),
+            updated_at=row["updated_at"],
+            updated_by=row["updated_by"],
+            attrs=attrs,
+        )
+
+    def _read_site(self, conn: sqlite3.Connection, spec: LayerSpec, site_id: str) -> Site:
+        row = conn.execute(f"SELECT * FROM {_q(spec.key)} WHERE site_id = ?", (site_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("site.not_found", en=f"No site with id {site_id!r}.", zh=f"不存在编号为“{site_id}”的点位。")
+        return self._row_to_site(spec, row)
+
+    def list_sites(self, actor, kinds=None, towns=None, statuses=None) -> list[Site]:
+        authorize(actor, "read")
+        specs = [get_spec(k) for k in kinds] if kinds is not None else list(REGISTRY.values())
+        out: list[Site] = []
+        with self._read() as conn:
+            for spec in specs:
+                sql = f"SELECT * FROM {_q(spec.key)}"
+                where, args = _in_filters({"town_code": towns, "status": statuses})
+                for row in conn.execute(sql + where + " ORDER BY site_id", args):
+                    out.append(self._row_to_site(spec, row))
+        return out
+
+    def get_site(self, actor: Actor, site_id: str) -> Site:
+        authorize(actor, "read")
+        with self._read() as conn:
+            return self._read_site(conn, self._kind_of(conn, site_id), site_id)
+
+    def history(self, actor: Actor, site_id: str) -> list[HistoryEntry]:
+        authorize(actor, "read")
+        with self._read() as conn:
+            self._kind_of(conn, site_id)
+            rows = conn.execute(
+                f"SELECT * FROM {HISTORY_TABLE} WHERE site_id = ? ORDER BY version, id", (site_id,)
+            ).fetchall()
+        return [_row_to_entry(r) for r in rows]
+
+    def recent_history(self, actor: Actor, limit: int = 50) -> list[HistoryEntry]:
+        authorize(actor, "read")
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
+        return [_row_to_entry(r) for r in rows]
+
+    def all_history(self, actor: Actor) -> list[HistoryEntry]:
+        """Every history row, oldest first (for replay and checks)."""
+        authorize(actor, "read")
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id").fetchall()
+        return [_row_to_entry(r) for r in rows]
+
+    def counts(self, actor: Actor) -> list[tuple[str, str, str, int]]:
+        """(kind, town_code, status, n) for every combination present."""
+        authorize(actor, "read")
+        out: list[tuple[str, str, str, int]] = []
+        with self._read() as conn:
+            for spec in REGISTRY.values():
+                for r in conn.execute(
+                    f"SELECT town_code, status, count(*) AS n FROM {_q(spec.key)} GROUP BY town_code, status"
+                ):
+                    out.append((spec.key, r["town_code"], r["status"], int(r["n"])))
+        return out
+
+    # -- writes -----------------------------------------------------------
+    def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import",
+                  created_at: datetime | None = None) -> int:
+        """Add sites, each with a ``create`` history row at version 0, in one transaction.
+
+        ``created_at`` backdates the creation (system role only: sample data).
+        """
+        authorize(actor, "add_sites")
+        when = self._when(actor, created_at)
+        prepared = []
+        for i, s in enumerate(sites, start=1):
+            spec = get_spec(s.kind)
+            try:
+                attrs = check_attrs(spec, s.attrs)
+                geom = _normalise_geometry(spec, s.geometry)
+                check_geometry(spec, geom)
+                spec.status(s.status)
+                if not str(s.site_id).strip() or not str(s.name).strip():
+                    raise ValidationError("site.missing_id_or_name", en="site_id and name are required.",
+                                          zh="编号和名称为必填项。")
+            except ValidationError as exc:
+                exc.context.setdefault("row", i)
+                exc.context.setdefault("site_id", s.site_id)
+                raise type(exc)(exc.code, en=f"Row {i} ({s.site_id}): {exc.en}",
+                                zh=f"第{i}行（{s.site_id}）：{exc.zh}", **exc.context) from exc
+            prepared.append((spec, s, attrs, geom))
+        with self._write() as conn:
+            for spec, s, attrs, geom in prepared:
+                names = list(_COMMON_COLUMNS) + [f.name for f in spec.fields] + ["geom"]
+                values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, 0,
+                          int(bool(s.is_sample)), when, actor.name]
+                values += [attrs.get(f.name) for f in spec.fields] + [gpkg_blob.encode(geom)]
+                try:
+                    conn.execute(f"INSERT INTO {INDEX_TABLE}(site_id, kind) VALUES (?, ?)", (s.site_id, spec.key))
+                except sqlite3.IntegrityError as exc:
+                    raise ValidationError(
+                        "site.duplicate_id",
+                        en=f"Site id {s.site_id!r} already exists; give a new id or update the existing site.",
+                        zh=f"编号“{s.site_id}”已存在；请使用新编号或更新已有点位。",
+                        value=s.site_id,
+                    ) from exc
+                conn.execute(
+                    f"INSERT INTO {_q(spec.key)} ({', '.join(_q(n) for n in names)}) "
+                    f"VALUES ({', '.join('?' * len(names))})",
+                    values,
+                )
+                snapshot = {"name": s.name, "town_code": s.town_code, "status": s.status,
+                            "deadline": s.deadline, "responsible": s.responsible, **attrs}
+                self._insert_history(conn, site_id=s.site_id, kind=spec.key, version=0, action="create",
+                                     from_status=None, to_status=s.status, changed_at=when, actor=actor,
+                                     source=source, note=None, changes={k: [None, v] for k, v in snapshot.items()},
+                                     op_id=None, evidence=None)
+            for spec in {p[0] for p in prepared}:
+                self._update_extent(conn, spec)
+        return len(prepared)
+
+    def change_status(self, actor, site_id, new_status, *, expected_version, op_id, note="",
+                      changes=None, evidence=None, source="web", changed_at=None) -> ChangeResult:
+        if not op_id or not str(op_id).strip():
+            raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
+                                  zh="状态变更缺少操作编号（幂等键）。")
+        when = self._when(actor, changed_at)
+        with self._write() as conn:
+            spec = self._kind_of(conn, site_id)
+            cur = self._read_site(conn, spec, site_id)
+            authorize(actor, "change_status", cur.town_code)
+            done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
+            if done is not None:
+                if done["site_id"] != site_id:
+                    raise ValidationError(
+                        "op.reused",
+                        en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
+                        zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
+                    )
+                return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
+            if cur.version != expected_version:
+                raise VersionConflict(
+                    "store.version_conflict",
+                    en=(f"Site {site_id} changed since you opened it (your version {expected_version}, now "
+                        f"{cur.version}: {cur.status} by {cur.updated_by} at {cur.updated_at}). Reload and retry."),
+                    zh=(f"点位 {site_id} 在您打开后已被修改（您的版本 {expected_version}，当前版本 {cur.version}，"
+                        f"状态“{spec.status(cur.status).zh}”，由 {cur.updated_by} 于 {cur.updated_at} 修改）。请刷新后重试。"),
+                    current_version=cur.version,
+                    current_status=cur.status,
+                    updated_by=cur.updated_by,
+                    updated_at=cur.updated_at,
+                )
+            target = spec.status(new_status)
+            transition = spec.transition(cur.status, target.code)
+            if transition is None:
+                allowed = spec.allowed_next(cur.status)
+                en_allowed = ", ".join(t.dst for t in allowed) or "none (final status)"
+                zh_allowed = "、".join(spec.status(t.dst).zh for t in allowed) or "无（已是最终状态）"
+                raise TransitionNotAllowed(
+                    "status.transition_not_allowed",
+                    en=f"{spec.en} {site_id}: {cur.status} -> {target.code} is not allowed; allowed next: {en_allowed}.",
+                    zh=(f"{spec.zh} {site_id}：不能从“{spec.status(cur.status).zh}”变更为“{target.zh}”；"
+                        f"可变更为：{zh_allowed}。"),
+                    current=cur.status,
+                    requested=target.code,
+                    allowed=[t.dst for t in allowed],
+                )
+            new_attrs = check_attrs(spec, changes or {}, partial=True)
+            for req in transition.requires:
+                if new_attrs.get(req, cur.attrs.get(req)) is None:
+                    fld = spec.field(req)
+                    raise ValidationError(
+                        "field.required_for_transition",
+                        en=f"{spec.en}: entering {target.en!r} needs {fld.en!r} ({req}); fill it in.",
+                        zh=f"{spec.zh}：变更为“{target.zh}”时必须填写“{fld.zh}”。",
+                        field=req,
+                    )
+            diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
+            sets = ["status = ?", "version = version + 1", "updated_at = ?", "updated_by = ?"]
+            args: list[Any] = [target.code, when, actor.name]
+            for k in diff:
+                sets.append(f"{_q(k)} = ?")
+                args.append(new_attrs[k])
+            cursor = conn.execute(
+                f"UPDATE {_q(spec.key)} SET {', '.join(sets)} WHERE site_id = ? AND version = ?",
+                args + [site_id, expected_version],
+            )
+            if cursor.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept as a last guard
+                raise VersionConflict("store.version_conflict", en=f"Site {site_id} changed meanwhile; retry.",
+                                      zh=f"点位 {site_id} 已被他人修改，请重试。")
+            entry_id = self._insert_history(
+                conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
+                from_status=cur.status, to_status=target.code, changed_at=when, actor=actor, source=source,
+                note=note or None, changes=diff, op_id=op_id, evidence=evidence,
+            )
+            site = self._read_site(conn, spec, site_id)
+            entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
+        return ChangeResult(site=site, entry=entry, applied=True)
+
+    # -- helpers ----------------------------------------------------------
+    def _when(self, actor: Actor, ts: datetime | None) -> str:
+        if ts is None:
+            return iso_utc(utc_now())
+        if actor.role != "system":
+            raise PermissionDenied("auth.backdate", en="Only the system may record a change at another time.",
+                                   zh="只有系统可以记录非当前时间的变更。")
+        return iso_utc(ts)
+
+    def _insert_history(self, conn, *, site_id, kind, version, action, from_status, to_status, changed_at,
+                        actor: Actor, source, note, changes, op_id, evidence: Evidence | None) -> int:
+        ev = evidence or Evidence()
+        cur = conn.execute(
+            f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status,
+                changed_at, actor, source, client, note, changes, op_id, device_lon, device_lat,
+                device_accuracy_m, device_time, distance_m, remote)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
+             actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), op_id,
+             ev.lon, ev.lat, ev.accuracy_m, iso_utc(ev.fix_time) if ev.fix_time else None, ev.distance_m,
+             None if ev.remote is None else int(ev.remote)),
+        )
+        return int(cur.lastrowid)
+
+    def _update_extent(self, conn: sqlite3.Connection, spec: LayerSpec) -> None:
+        xs, ys = [], []
+        for (blob,) in conn.execute(f"SELECT geom FROM {_q(spec.key)}"):
+            minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
+            xs += [minx, maxx]
+            ys += [miny, maxy]
+        if xs:
+            conn.execute(
+                "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
+                (min(xs), min(ys), max(xs), max(ys), iso_utc(utc_now()), spec.key),
+            )
+
+
+def _normalise_geometry(spec: LayerSpec, geom):
+    """Promote single polygons/lines to multi where the column type is multi."""
+    from shapely.geometry import MultiLineString, MultiPolygon
+
+    if spec.geometry == "polygon" and geom is not None and geom.geom_type == "Polygon":
+        return MultiPolygon([geom])
+    if spec.geometry == "line" and geom is not None and geom.geom_type == "LineString":
+        return MultiLineString([geom])
+    return geom
+
+
+def _in_filters(filters: Mapping[str, Iterable[str] | None]) -> tuple[str, list]:
+    clauses, args = [], []
+    for col, values in filters.items():
+        if values is None:
+            continue
+        values = list(values)
+        if not values:
+            clauses.append("0")
+            continue
+        clauses.append(f"{_q(col)} IN ({', '.join('?' * len(values))})")
+        args += values
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _row_to_entry(r: sqlite3.Row) -> HistoryEntry:
+    return HistoryEntry(
+        id=r["id"], site_id=r["site_id"], kind=r["kind"], version=r["version"], action=r["action"],
+        from_status=r["from_status"], to_status=r["to_status"], changed_at=r["changed_at"], actor=r["actor"],
+        source=r["source"], client=r["client"], note=r["note"],
+        changes=json.loads(r["changes"]) if r["changes"] else {}, op_id=r["op_id"],
+        evidence=Evidence(
+            lon=r["device_lon"], lat=r["device_lat"], accuracy_m=r["device_accuracy_m"],
+            fix_time=datetime.fromisoformat(r["device_time"].replace("Z", "+00:00")) if r["device_time"] else None,
+            distance_m=r["distance_m"], remote=None if r["remote"] is None else bool(r["remote"]),
+        ),
+    )
+
+
+def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] | None = None,
+                 *, force: bool = False) -> GpkgStore:
+    """Create a store at ``path`` atomically, optionally filled by ``populate``.
+
+    The file is built under a temporary name and only then put in place, so a
+    crash leaves either no store or a complete one. Without ``force`` an
+    existing store is kept (and a concurrent creator wins cleanly). With
+    ``force`` the old file is checkpointed (its WAL folded in and removed by
+    SQLite itself) and replaced.
+
+    Returns
+    -------
+    GpkgStore
+        The store at ``path``, in WAL mode.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not force:
+        store = GpkgStore(path)
+        store.check_schema()
+        store.enable_wal()
+        return store
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        building = GpkgStore(tmp)
+        building.create_schema()
+        conn = building._connect()
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+        if populate is not None:
+            populate(building)
+        if force and path.exists():
+            _retire(path)
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # atomic create-if-absent
+            except FileExistsError:
+                pass  # another process created it first: keep theirs
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    store = GpkgStore(path)
+    store.check_schema()
+    store.enable_wal()
+    return store
+
+
+def _retire(path: Path) -> None:
+    """Fold the WAL of an old store into it and leave it in rollback-journal mode."""
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # not a database we can open: it is replaced anyway
+
+
+_CORE_DDL = f"""
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE {INDEX_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);
+CREATE TABLE {HISTORY_TABLE} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, action TEXT NOT NULL,
+  from_status TEXT, to_status TEXT, changed_at DATETIME NOT NULL, actor TEXT NOT NULL,
+  source TEXT NOT NULL, client TEXT, note TEXT, changes TEXT, op_id TEXT UNIQUE,
+  device_lon REAL, device_lat REAL, device_accuracy_m REAL, device_time DATETIME,
+  distance_m REAL, remote BOOLEAN,
+  UNIQUE (site_id, version));
+CREATE INDEX idx_history_site ON {HISTORY_TABLE}(site_id, version);
+CREATE INDEX idx_history_time ON {HISTORY_TABLE}(changed_at);
+CREATE TRIGGER {HISTORY_TABLE}_no_update BEFORE UPDATE ON {HISTORY_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
+CREATE TRIGGER {HISTORY_TABLE}_no_delete BEFORE DELETE ON {HISTORY_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
+"""

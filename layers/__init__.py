@@ -1,0 +1,58 @@
+"""The registry of site kinds: one explicit import per kind, read-only.
+
+No registration magic: adding a kind means adding its module and one line
+below; ``tests/test_layers.py`` checks every spec against the invariants in
+:mod:`layers.conformance`.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+from layers import black_odorous, clean_fuel_zones, outfalls, parks, shore_power_berths
+from layers.spec import LayerSpec
+
+REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
+    {
+        spec.key: spec
+        for spec in (
+            parks.SPEC,
+            outfalls.SPEC,
+            black_odorous.SPEC,
+            clean_fuel_zones.SPEC,
+            shore_power_berths.SPEC,
+        )
+    }
+)
+
+KIND_KEYS: tuple[str, ...] = tuple(REGISTRY)
+
+
+def get_spec(kind: str) -> LayerSpec:
+    """Return the spec of ``kind``; raise NotFoundError naming the valid kinds.
+
+    Parameters
+    ----------
+    kind : str
+        A registry key such as ``"outfalls"``.
+    """
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        from geo.errors import NotFoundError
+
+        valid = ", ".join(KIND_KEYS)
+        raise NotFoundError(
+            "kind.unknown",
+            en=f"Unknown site kind {kind!r}; use one of: {valid}.",
+            zh=f"未知的点位类型“{kind}”；可用：{valid}。",
+            value=kind,
+            allowed=valid,
+        ) from None
+
+
+def spec_for_site_id(site_id: str) -> LayerSpec | None:
+    """The kind whose code prefix starts ``site_id`` (``"PWK-0001"`` -> outfalls)."""
+    prefix = str(site_id).split("-", 1)[0]
+    return next((s for s in REGISTRY.values() if s.code_prefix == prefix), None)

@@ -1,0 +1,129 @@
+"""Invariants every layer spec must meet; returns problems, raises nothing.
+
+Used by the registry test over every kind, and by a guard test that feeds a
+deliberately broken spec to prove these checks can fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from layers.spec import LayerSpec
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$|^[IVX]+$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_RESERVED = {"fid", "geom", "site_id", "name", "town_code", "responsible", "deadline",
+             "status", "version", "is_sample", "updated_at", "updated_by", "kind"}
+
+
+def check_spec(spec: LayerSpec) -> list[str]:
+    """Return a list of human-readable problems with ``spec`` (empty = conforms)."""
+    problems: list[str] = []
+    p = problems.append
+    if not _KEY.match(spec.key):
+        p(f"key {spec.key!r} is not snake_case ASCII")
+    if not spec.zh or not spec.en:
+        p("missing zh or en label")
+    if not re.match(r"^[A-Z]{2,4}$", spec.code_prefix):
+        p(f"code_prefix {spec.code_prefix!r} must be 2-4 capital letters")
+
+    # Fields.
+    names = [f.name for f in spec.fields]
+    if len(names) != len(set(names)):
+        p(f"duplicate field names in {names}")
+    for f in spec.fields:
+        if not _KEY.match(f.name):
+            p(f"field {f.name!r} is not snake_case ASCII")
+        if f.name in _RESERVED:
+            p(f"field {f.name!r} clashes with a common column")
+        if not f.zh or not f.en:
+            p(f"field {f.name!r} lacks a zh or en label")
+        if (f.type == "choice") != bool(f.choices):
+            p(f"field {f.name!r}: choices must be given exactly for type 'choice'")
+        codes = [c.code for c in f.choices]
+        if len(codes) != len(set(codes)):
+            p(f"field {f.name!r}: duplicate choice codes")
+        for c in f.choices:
+            if not _CODE.match(c.code) or not c.zh or not c.en:
+                p(f"field {f.name!r}: bad choice {c!r}")
+
+    # Statuses.
+    codes = [s.code for s in spec.statuses]
+    if not codes:
+        p("no statuses")
+        return problems
+    if len(codes) != len(set(codes)):
+        p(f"duplicate status codes in {codes}")
+    for s in spec.statuses:
+        if not _CODE.match(s.code):
+            p(f"status code {s.code!r} is not stable ASCII")
+        if not s.zh or not s.en:
+            p(f"status {s.code!r} lacks a label")
+        if not _COLOR.match(s.color):
+            p(f"status {s.code!r} colour {s.color!r} is not #rrggbb")
+    colors = [s.color.lower() for s in spec.statuses]
+    if len(colors) != len(set(colors)):
+        p("two statuses share a colour: the legend could not tell them apart")
+    steps = [s.step for s in spec.statuses]
+    if sorted(steps) != list(range(1, len(steps) + 1)):
+        p(f"status steps {steps} are not 1..{len(steps)}")
+    if spec.initial_status not in codes:
+        p(f"initial status {spec.initial_status!r} is not a status")
+    if not any(s.terminal for s in spec.statuses):
+        p("no terminal status")
+    if not any(s.done for s in spec.statuses):
+        p("no status counts as done")
+
+    # Transitions.
+    pairs = [(t.src, t.dst) for t in spec.transitions]
+    if len(pairs) != len(set(pairs)):
+        p("duplicate transitions")
+    for t in spec.transitions:
+        if t.src not in codes or t.dst not in codes:
+            p(f"transition {t.src}->{t.dst} names an unknown status")
+        if t.src == t.dst:
+            p(f"transition {t.src}->{t.dst} goes nowhere")
+        for r in t.requires:
+            if spec.field(r) is None:
+                p(f"transition {t.src}->{t.dst} requires unknown field {r!r}")
+    by_code = {s.code: s for s in spec.statuses}
+    for t in spec.transitions:
+        if t.src in by_code and by_code[t.src].terminal:
+            p(f"terminal status {t.src!r} has an outgoing transition to {t.dst!r}")
+    # Every status reachable from the initial one, and every non-terminal
+    # status can reach a terminal one.
+    reachable = _reach(spec, spec.initial_status)
+    for c in codes:
+        if c not in reachable:
+            p(f"status {c!r} cannot be reached from {spec.initial_status!r}")
+        if not by_code[c].terminal and not any(by_code[r].terminal for r in _reach(spec, c) if r in by_code):
+            p(f"status {c!r} cannot reach a terminal status")
+
+    # Targets.
+    for tg in spec.targets:
+        for c in tg.done_statuses:
+            if c not in codes:
+                p(f"target {tg.code!r} counts unknown status {c!r}")
+        if not 0 < tg.threshold <= 1:
+            p(f"target {tg.code!r} threshold {tg.threshold} not in (0, 1]")
+        if not tg.clause:
+            p(f"target {tg.code!r} does not cite its plan clause")
+    if not spec.targets:
+        p("no targets")
+    if not spec.lead_departments:
+        p("no lead departments")
+    return problems
+
+
+def _reach(spec: LayerSpec, start: str) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        cur = queue.popleft()
+        for t in spec.allowed_next(cur):
+            if t.dst not in seen:
+                seen.add(t.dst)
+                queue.append(t.dst)
+    return seen

@@ -1,0 +1,63 @@
+"""Fixture factories: tiny stores and sites built in code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shapely.geometry import LineString, Point, Polygon
+
+from geo.store import Actor, NewSite, create_store
+
+SYSTEM = Actor("测试系统", role="system", client="pytest")
+ADMIN = Actor("管理员", role="admin", client="pytest")
+INSPECTOR = Actor("巡查员甲", role="inspector", client="pytest")
+REVIEWER = Actor("审阅人", role="reviewer", client="pytest")
+
+
+def river(site_id: str = "HC-T01", status: str = "remediating", town: str = "350181002") -> NewSite:
+    return NewSite(
+        kind="black_odorous",
+        site_id=site_id,
+        name="测试河段",
+        town_code=town,
+        status=status,
+        geometry=LineString([(119.37, 25.72), (119.38, 25.725), (119.39, 25.722)]),
+        deadline="2025-12-31",
+        attrs={"water_kind": "urban"},
+    )
+
+
+def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "测试排口") -> NewSite:
+    return NewSite(
+        kind="outfalls",
+        site_id=site_id,
+        name=name,
+        town_code="350181103",
+        status=status,
+        geometry=Point(119.47, 25.66),
+        deadline="2025-12-31",
+        attrs={"bay": "fuqing_bay", "outfall_type": "industrial"},
+    )
+
+
+def park(site_id: str = "YQ-T01") -> NewSite:
+    return NewSite(
+        kind="parks",
+        site_id=site_id,
+        name="测试园区",
+        town_code="350181116",
+        status="building",
+        geometry=Polygon([(119.30, 25.48), (119.31, 25.48), (119.31, 25.49), (119.30, 25.49)]),
+        attrs={"level": "national"},
+    )
+
+
+def make_store(path: Path, sites=None):
+    """A fresh store at ``path`` holding ``sites`` (default: one river)."""
+    sites = [river()] if sites is None else sites
+
+    def populate(store):
+        if sites:
+            store.add_sites(SYSTEM, sites, source="test")
+
+    return create_store(path, populate)

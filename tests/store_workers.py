@@ -1,0 +1,29 @@
+"""Worker functions run in separate processes by the concurrency tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from geo.errors import VersionConflict
+from geo.store import Actor, GpkgStore
+
+TOGGLE = {"remediating": "initial_effect", "initial_effect": "remediating"}
+
+
+def toggle_worker(path: str, site_id: str, changes: int, worker: int) -> dict:
+    """Apply ``changes`` status changes to one site, retrying on version conflicts."""
+    store = GpkgStore(path)
+    actor = Actor(f"worker-{worker}", role="inspector", client=f"proc-{worker}")
+    applied = conflicts = 0
+    while applied < changes:
+        site = store.get_site(actor, site_id)
+        try:
+            result = store.change_status(
+                actor, site_id, TOGGLE[site.status], expected_version=site.version,
+                op_id=uuid.uuid4().hex, source="test",
+            )
+        except VersionConflict:
+            conflicts += 1
+            continue
+        applied += int(result.applied)
+    return {"applied": applied, "conflicts": conflicts}

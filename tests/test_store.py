@@ -1,0 +1,239 @@
+"""The storage boundary: transactions, versions, idempotency, transitions, GeoPackage validity."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+import uuid
+
+import pytest
+
+from geo.errors import NotFoundError, PermissionDenied, TransitionNotAllowed, ValidationError, VersionConflict
+from geo.store import GpkgStore
+from geo.store.integrity import history_problems, store_problems
+from tests.factories import ADMIN, INSPECTOR, REVIEWER, SYSTEM, make_store, outfall, park, river
+from tests.store_workers import TOGGLE, toggle_worker
+
+
+@pytest.fixture
+def store(tmp_path):
+    return make_store(tmp_path / "s.gpkg", [river(), outfall(), park()])
+
+
+def change(store, site_id, status, actor=INSPECTOR, **kw):
+    site = store.get_site(actor, site_id)
+    kw.setdefault("op_id", uuid.uuid4().hex)
+    return store.change_status(actor, site_id, status, expected_version=site.version, **kw)
+
+
+# -- concurrency ---------------------------------------------------------------
+
+
+def test_eight_processes_fifty_changes_each_lose_nothing(tmp_path):
+    path = tmp_path / "race.gpkg"
+    store = make_store(path)
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(8) as pool:
+        results = pool.starmap(toggle_worker, [(str(path), "HC-T01", 50, w) for w in range(8)])
+    assert sum(r["applied"] for r in results) == 400
+    site = store.get_site(REVIEWER, "HC-T01")
+    history = store.history(REVIEWER, "HC-T01")
+    status_rows = [e for e in history if e.action == "status"]
+    assert len(status_rows) == 400
+    assert sorted(e.version for e in status_rows) == list(range(1, 401))
+    assert site.version == 400
+    assert history_problems(site, history, expected_changes=400) == []
+    assert len({e.actor for e in status_rows}) == 8  # every worker got through
+
+
+def test_checker_reports_lost_updates_from_a_naive_writer(tmp_path):
+    """Guard: two read-then-write writers interleaved lose an update, and the checker says so."""
+    path = tmp_path / "naive.gpkg"
+    store = make_store(path)
+
+    def naive_read():
+        s = store.get_site(REVIEWER, "HC-T01")
+        return s.status, s.version
+
+    def naive_write(status, version, who):
+        # The careless way: autocommit UPDATE without a version check, then the
+        # history row; a failed history insert is ignored because "the update worked".
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("UPDATE black_odorous SET status=?, version=? WHERE site_id='HC-T01'",
+                     (TOGGLE[status], version + 1))
+        try:
+            conn.execute(
+                "INSERT INTO site_history (site_id, kind, version, action, from_status, to_status, changed_at,"
+                " actor, source) VALUES ('HC-T01','black_odorous',?,'status',?,?,'2025-01-01T00:00:00.000Z',?,'test')",
+                (version + 1, status, TOGGLE[status], who),
+            )
+        except sqlite3.IntegrityError:
+            pass
+        conn.close()
+
+    a = naive_read()
+    b = naive_read()
+    naive_write(*a, "A")
+    naive_write(*b, "B")  # both report success
+    site = store.get_site(REVIEWER, "HC-T01")
+    problems = history_problems(site, store.history(REVIEWER, "HC-T01"), expected_changes=2)
+    assert any("2 changes reported applied" in p for p in problems), problems
+
+
+def test_stale_version_is_refused_with_the_current_state(store):
+    site = store.get_site(INSPECTOR, "HC-T01")
+    change(store, "HC-T01", "initial_effect")
+    with pytest.raises(VersionConflict) as err:
+        store.change_status(INSPECTOR, "HC-T01", "initial_effect", expected_version=site.version, op_id="late")
+    assert err.value.context["current_version"] == site.version + 1
+    assert err.value.context["current_status"] == "initial_effect"
+    assert "巡查员甲" in err.value.zh
+
+
+def test_same_op_id_twice_records_one_change(store):
+    site = store.get_site(INSPECTOR, "HC-T01")
+    first = store.change_status(INSPECTOR, "HC-T01", "initial_effect", expected_version=site.version, op_id="tap-1")
+    again = store.change_status(INSPECTOR, "HC-T01", "initial_effect", expected_version=site.version, op_id="tap-1")
+    assert first.applied and not again.applied
+    assert again.entry.id == first.entry.id
+    assert [e.op_id for e in store.history(REVIEWER, "HC-T01")].count("tap-1") == 1
+    assert store.get_site(REVIEWER, "HC-T01").version == site.version + 1
+
+
+def test_op_id_reused_on_another_site_is_refused(store):
+    change(store, "HC-T01", "initial_effect", op_id="dup")
+    with pytest.raises(ValidationError, match="op_id"):
+        change(store, "PWK-T01", "remediating", op_id="dup", changes={"remediation_method": "ban"})
+
+
+# -- transitions -----------------------------------------------------------------
+
+
+def test_illegal_transition_names_the_allowed_ones(store):
+    with pytest.raises(TransitionNotAllowed) as err:
+        change(store, "HC-T01", "untreated")
+    e = err.value
+    assert e.code == "status.transition_not_allowed"
+    assert e.context["allowed"] == ["initial_effect"]
+    assert "initial_effect" in e.en and "初见成效" in e.zh
+    assert store.get_site(REVIEWER, "HC-T01").version == 0  # nothing written
+
+
+@pytest.mark.parametrize(
+    "status, message",
+    [("remediating", "整治方式"), ("no_such_status", "remediated")],
+)
+def test_entering_a_step_checks_its_requirements(store, status, message):
+    with pytest.raises((ValidationError, NotFoundError)) as err:
+        change(store, "PWK-T01", status)
+    assert message in err.value.zh + err.value.en
+
+
+def test_required_field_supplied_with_the_change_is_stored_and_diffed(store):
+    result = change(store, "PWK-T01", "remediating", changes={"remediation_method": "规范"}, note="现场核实")
+    assert result.site.attrs["remediation_method"] == "standardise"
+    assert result.entry.changes == {"remediation_method": [None, "standardise"]}
+    assert result.entry.note == "现场核实"
+    assert result.entry.actor == "巡查员甲" and result.entry.client == "pytest"
+
+
+# -- authorisation and history -----------------------------------------------
+
+
+def test_reviewer_cannot_change_and_nothing_is_written(store):
+    with pytest.raises(PermissionDenied):
+        change(store, "HC-T01", "initial_effect", actor=REVIEWER)
+    assert store.get_site(REVIEWER, "HC-T01").version == 0
+
+
+def test_history_is_append_only(store):
+    change(store, "HC-T01", "initial_effect")
+    conn = sqlite3.connect(store.path)
+    for sql in ("UPDATE site_history SET actor='x'", "DELETE FROM site_history"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+
+
+def test_unknown_site_is_a_clear_error(store):
+    with pytest.raises(NotFoundError, match="NOPE"):
+        store.get_site(REVIEWER, "NOPE")
+
+
+def test_duplicate_site_id_is_refused_and_store_unchanged(store):
+    before = store.data_version()
+    with pytest.raises(ValidationError, match="already exists"):
+        store.add_sites(SYSTEM, [outfall("PWK-NEW"), outfall("HC-T01")])
+    assert store.data_version() == before
+    with pytest.raises(NotFoundError):
+        store.get_site(REVIEWER, "PWK-NEW")
+
+
+def test_bad_attribute_names_row_field_and_fix(store):
+    bad = outfall("PWK-BAD")
+    bad = type(bad)(**{**bad.__dict__, "attrs": {"bay": "渤海湾", "outfall_type": "industrial"}})
+    with pytest.raises(ValidationError) as err:
+        store.add_sites(ADMIN, [outfall("PWK-OK"), bad])
+    assert err.value.context["row"] == 2 and err.value.context["field"] == "bay"
+    assert "福清湾" in err.value.zh
+
+
+def test_store_wide_check_is_clean_after_changes(store):
+    change(store, "HC-T01", "initial_effect")
+    change(store, "PWK-T01", "remediating", changes={"remediation_method": "ban"})
+    assert store_problems(store, REVIEWER) == []
+
+
+# -- GeoPackage validity ---------------------------------------------------------
+
+
+def test_file_is_a_geopackage_with_one_layer_per_kind(store):
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(store.path)}
+    assert {"parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths"} <= layers
+    df = pyogrio.read_dataframe(store.path, layer="outfalls")
+    assert list(df["site_id"]) == ["PWK-T01"]
+    assert df.crs.to_epsg() == 4326
+    assert df.geometry.iloc[0].x == pytest.approx(119.47)
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_writes_survive_gdal_rtree_triggers(tmp_path):
+    """A table that GDAL gave an R-tree (as QGIS does) stays writable through our connections."""
+    import pyogrio
+
+    path = tmp_path / "gdal.gpkg"
+    store = make_store(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    # Let GDAL write the black_odorous table itself, with its R-tree and triggers.
+    df = pyogrio.read_dataframe(path, layer="black_odorous", fid_as_index=True)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM gpkg_geometry_columns WHERE table_name='black_odorous'")
+    conn.execute("DELETE FROM gpkg_contents WHERE table_name='black_odorous'")
+    conn.execute("DROP TABLE black_odorous")
+    conn.commit()
+    conn.close()
+    pyogrio.write_dataframe(df, path, layer="black_odorous", driver="GPKG", geometry_type="Unknown")
+    conn = sqlite3.connect(path)
+    triggers = [r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE type='trigger'")]
+    conn.close()
+    assert any("ST_IsEmpty" in (t or "") for t in triggers), "GDAL did not add its triggers; test is void"
+    store = GpkgStore(path)
+    store.enable_wal()
+    result = change(store, "HC-T01", "initial_effect")
+    assert result.applied
+    store.add_sites(SYSTEM, [river("HC-T02")])
+    assert store.get_site(REVIEWER, "HC-T02").version == 0
+
+
+def test_second_create_keeps_the_existing_store(tmp_path):
+    path = tmp_path / "keep.gpkg"
+    make_store(path)
+    change(make_store(path, []), "HC-T01", "initial_effect")
+    assert make_store(path, []).get_site(REVIEWER, "HC-T01").status == "initial_effect"
