@@ -1,0 +1,4 @@
+"""Pure geographic helpers: coordinate systems, base geography, towns.
+
+Nothing in this package imports Streamlit or a database driver.
+"""
