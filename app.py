@@ -1,0 +1,27 @@
+"""福清生态环境一张图 — Streamlit entry point: configuration, language, navigation only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import LANGS, t
+from ui.pages import about_page, map_page
+
+st.set_page_config(page_title="福清生态环境一张图", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="collapsed")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+pages = [
+    st.Page(map_page.render, title=t("page_map"), icon=":material/map:", url_path="map", default=True),
+    st.Page(about_page.render, title=t("page_about"), icon=":material/info:", url_path="about"),
+]
+page = st.navigation(pages, position="top")
+# Tablets: keep the header compact so the map starts above the fold.
+st.markdown("<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}</style>", unsafe_allow_html=True)
+head, switch = st.columns([5, 1], vertical_alignment="center")
+head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
+switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
+                         label_visibility="collapsed")
+page.run()

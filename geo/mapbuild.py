@@ -1,0 +1,374 @@
+"""Build the one map with folium, offline, escaped and light (pure: no Streamlit).
+
+The map is a constant *base* (offline basemap from the shipped geography,
+legend, sample badge) plus one feature group per site kind. In the app the
+base stays identical between reruns and the site groups go through
+streamlit-folium's ``feature_group_to_add``, so filtering or clicking does not
+remount the map.
+
+Choices that matter:
+
+* No CDN: Leaflet's JS/CSS URLs are given by the caller (:class:`MapAssets`),
+  served by the app itself. folium's defaults (jsdelivr, cdnjs, jQuery,
+  Bootstrap) are replaced wholesale.
+* Site features are one ``L.geoJSON`` per kind with canvas circle markers
+  and a colour table per kind; properties trimmed to id, kind, status and the
+  name. Names are HTML-escaped before they reach a tooltip, and every other
+  text is put in the DOM with ``textContent``.
+* A click is highlighted in the browser; the server only learns the id.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from shapely.geometry import mapping
+
+from layers import REGISTRY
+from layers.spec import LayerSpec
+
+FUQING_CENTER_LATLON = (25.58, 119.37)
+SEA_COLOR = "#cfe2ee"
+LAND_COLOR = "#f4f1ea"
+COORD_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """Where the browser gets Leaflet and the base geography from.
+
+    Attributes
+    ----------
+    leaflet_js, leaflet_css : str
+        URLs of Leaflet 1.9.3 (same-origin in the app).
+    base_data_url : str
+        URL prefix of the shipped base geography files (``land.geojson`` ...),
+        ending with ``/``.
+    """
+
+    leaflet_js: str
+    leaflet_css: str
+    base_data_url: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text label on the basemap (town seat, bay name)."""
+
+    lon: float
+    lat: float
+    text: str
+    css_class: str = "onemap-town"
+    min_zoom: int = 0
+
+
+def _round_coords(obj, nd: int = COORD_DECIMALS):
+    if isinstance(obj, float):
+        return round(obj, nd)
+    if isinstance(obj, (list, tuple)):
+        return [_round_coords(o, nd) for o in obj]
+    return obj
+
+
+def site_feature(site, *, name_lang_suffix: str = "") -> dict:
+    """The trimmed GeoJSON feature of one site: id, kind, status, escaped name."""
+    geom = mapping(site.geometry)
+    geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"])}
+    return {
+        "type": "Feature",
+        "geometry": geom,
+        "properties": {
+            "id": site.site_id,
+            "k": site.kind,
+            "s": site.status,
+            "n": html.escape(f"{site.name}{name_lang_suffix}", quote=True),
+        },
+    }
+
+
+class _Js(MacroElement):
+    """A MacroElement whose script is a jinja template with ``this``."""
+
+    def __init__(self, script: str, **values):
+        super().__init__()
+        self._name = "OneMapJs"
+        for key, value in values.items():
+            setattr(self, key, value)
+        self._template = Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
+
+
+_BASEMAP_JS = """
+(function(map) {
+  if (!map.getPane('onemapBase')) {
+    map.createPane('onemapBase').style.zIndex = 250;
+    map.createPane('onemapLabels').style.zIndex = 450;
+    map.getPane('onemapLabels').style.pointerEvents = 'none';
+  }
+  var base = {{ this.base_url|tojson }};
+  var clip = {{ this.clip|tojson }};
+  L.rectangle([[clip[1], clip[0]], [clip[3], clip[2]]],
+              {pane: 'onemapBase', interactive: false, stroke: false, fillColor: {{ this.sea|tojson }}, fillOpacity: 1}
+  ).addTo(map);
+  var styles = {{ this.styles|tojson }};
+  function load(file, style) {
+    fetch(base + file).then(function(r) { return r.ok ? r.json() : null; }).then(function(d) {
+      if (d) { L.geoJSON(d, {pane: 'onemapBase', interactive: false, style: style}).addTo(map); }
+    }).catch(function(e) { console.warn('basemap ' + file + ': ' + e); });
+  }
+  load('land.geojson', styles.land);
+  load('neighbours.geojson', styles.neighbours);
+  load('fuqing_boundary.geojson', styles.boundary);
+  var labels = {{ this.labels|tojson }};
+  var markers = labels.map(function(l) {
+    var el = document.createElement('span');
+    el.textContent = l.text;
+    return [l, L.marker([l.lat, l.lon], {
+      pane: 'onemapLabels', interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'onemap-label ' + l.cls, html: el.outerHTML, iconSize: null})
+    })];
+  });
+  function showLabels() {
+    var z = map.getZoom();
+    markers.forEach(function(p) {
+      if (z >= p[0].min_zoom) { if (!map.hasLayer(p[1])) { p[1].addTo(map); } }
+      else if (map.hasLayer(p[1])) { map.removeLayer(p[1]); }
+    });
+  }
+  map.on('zoomend', showLabels);
+  showLabels();
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution({{ this.attribution|tojson }});
+})({{ this._parent.get_name() }});
+"""
+
+_LEGEND_JS = """
+(function(map) {
+  var data = {{ this.legend|tojson }};
+  var ctl = L.control({position: 'bottomleft'});
+  ctl.onAdd = function() {
+    var box = L.DomUtil.create('details', 'onemap-legend');
+    box.open = data.open;
+    var sum = L.DomUtil.create('summary', '', box);
+    sum.textContent = data.title;
+    data.kinds.forEach(function(k) {
+      var h = L.DomUtil.create('div', 'onemap-legend-kind', box);
+      h.textContent = k.label;
+      k.statuses.forEach(function(s) {
+        var row = L.DomUtil.create('div', 'onemap-legend-row', box);
+        var sw = L.DomUtil.create('span', 'onemap-swatch onemap-swatch-' + k.geometry, row);
+        sw.style.background = s.color;
+        var t = L.DomUtil.create('span', '', row);
+        t.textContent = s.label;
+      });
+    });
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  ctl.addTo(map);
+  if (data.badge) {
+    var b = L.control({position: 'topright'});
+    b.onAdd = function() {
+      var el = L.DomUtil.create('div', 'onemap-badge');
+      el.textContent = data.badge;
+      return el;
+    };
+    b.addTo(map);
+  }
+})({{ this._parent.get_name() }});
+"""
+
+_SITES_JS = """
+var {{ this.get_name() }} = (function(group) {
+  var colors = {{ this.colors|tojson }};
+  var st = {{ this.style|tojson }};
+  function paint(f, selected) {
+    var c = colors[f.properties.s] || '#777777';
+    var line = f.geometry.type.indexOf('LineString') >= 0;
+    return {
+      color: line ? c : (selected ? '#00e5ff' : '#333333'),
+      weight: selected ? st.weight + 3 : st.weight,
+      fillColor: c,
+      fillOpacity: st.fill_opacity,
+      opacity: 0.95,
+      dashArray: st.dash_array
+    };
+  }
+  var layer = L.geoJSON({{ this.data|tojson }}, {
+    pointToLayer: function(f, ll) { return L.circleMarker(ll, {radius: st.radius}); },
+    style: function(f) { return paint(f, false); },
+    onEachFeature: function(f, l) {
+      l.bindTooltip(f.properties.n, {sticky: false, direction: 'top'});
+      l.on('click', function() {
+        var prev = window.__onemapSelected;
+        if (prev && prev.feature) { prev.setStyle(paint(prev.feature, false)); }
+        l.setStyle(paint(f, true));
+        if (l.bringToFront) { l.bringToFront(); }
+        window.__onemapSelected = l;
+      });
+    }
+  });
+  layer.addTo(group);
+  return layer;
+})({{ this._parent.get_name() }});
+"""
+
+_CSS = """
+<style>
+.leaflet-container { background: #e6e6e6; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
+.onemap-label span { white-space: nowrap; font-size: 12px; color: #4a4a4a;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); display: inline-block; }
+.onemap-label.onemap-bay span { font-size: 14px; color: #2b5d7d; font-style: italic; letter-spacing: 0.3em; }
+.onemap-legend { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px; font-size: 13px;
+  max-height: 55vh; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
+.onemap-legend summary { cursor: pointer; font-weight: 600; min-height: 28px; line-height: 28px; }
+.onemap-legend-kind { font-weight: 600; margin-top: 6px; }
+.onemap-legend-row { display: flex; align-items: center; gap: 6px; line-height: 20px; }
+.onemap-swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #333; }
+.onemap-swatch-point { border-radius: 50%; }
+.onemap-swatch-line, .onemap-swatch-line_or_polygon { height: 5px; border: none; }
+.onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
+  font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
+</style>
+"""
+
+
+def build_base_map(
+    assets: MapAssets,
+    *,
+    lang: str = "zh",
+    labels: Sequence[Label] = (),
+    attribution: str = "",
+    sample_badge: str | None = None,
+    legend_title: str = "图例",
+    bounds: tuple[float, float, float, float] | None = None,
+    clip_bounds: tuple[float, float, float, float] = (119.0, 25.2, 119.9, 26.0),
+    height: str = "100%",
+) -> folium.Map:
+    """The constant part of the map: offline basemap, labels, legend, badge.
+
+    Parameters
+    ----------
+    assets : MapAssets
+        Same-origin URLs of Leaflet and of the base geography.
+    lang : {"zh", "en"}
+        Language of the legend.
+    labels : sequence of Label
+        Town and bay names drawn on the basemap (escaped: put in as text).
+    attribution : str
+        Sources of the base geography, shown in the corner (as text).
+    sample_badge : str, optional
+        When given, a red badge in the corner (e.g. "示例数据").
+    bounds : (minx, miny, maxx, maxy), optional
+        Initial view in WGS84; default Fuqing.
+    clip_bounds : (minx, miny, maxx, maxy)
+        Extent of the shipped land data: drawn as sea, with the land on it;
+        outside it the background is a neutral "no data" grey.
+
+    Returns
+    -------
+    folium.Map
+        No tile layer; Leaflet loaded from ``assets`` only.
+    """
+    m = folium.Map(
+        location=FUQING_CENTER_LATLON,
+        zoom_start=10,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        min_zoom=8,
+        max_zoom=18,
+        height=height,
+        max_bounds=True,
+        min_lon=clip_bounds[0] - 0.3,
+        min_lat=clip_bounds[1] - 0.3,
+        max_lon=clip_bounds[2] + 0.3,
+        max_lat=clip_bounds[3] + 0.3,
+    )
+    m.default_js = [("leaflet", assets.leaflet_js)]
+    m.default_css = [("leaflet_css", assets.leaflet_css)]
+    m.get_root().header.add_child(Element(_CSS), name="onemap_css")
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    styles = {
+        "land": {"color": "#c9c2b1", "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0},
+        "neighbours": {"color": "#9e9e9e", "weight": 0.8, "fill": False, "dashArray": "3 3"},
+        "boundary": {"color": "#5d4037", "weight": 2.2, "fill": False, "dashArray": "8 4 2 4"},
+    }
+    _Js(
+        _BASEMAP_JS,
+        base_url=assets.base_data_url,
+        styles=styles,
+        labels=[{"lon": l.lon, "lat": l.lat, "text": l.text, "cls": l.css_class, "min_zoom": l.min_zoom}
+                for l in labels],
+        clip=list(clip_bounds),
+        sea=SEA_COLOR,
+        attribution=attribution,
+    ).add_to(m)
+    _Js(_LEGEND_JS, legend=legend_data(lang, title=legend_title, badge=sample_badge)).add_to(m)
+    return m
+
+
+def legend_data(lang: str, *, title: str, badge: str | None, kinds: Iterable[str] | None = None) -> dict:
+    """Legend content as plain data (labels are put in the DOM as text)."""
+    specs = [REGISTRY[k] for k in kinds] if kinds is not None else list(REGISTRY.values())
+    return {
+        "title": title,
+        "open": False,
+        "badge": badge,
+        "kinds": [
+            {
+                "label": spec.label(lang),
+                "geometry": spec.geometry,
+                "statuses": [{"label": s.label(lang), "color": s.color} for s in spec.statuses],
+            }
+            for spec in specs
+        ],
+    }
+
+
+def site_layer_group(spec: LayerSpec, sites: Sequence, *, lang: str = "zh", show: bool = True) -> folium.FeatureGroup:
+    """One feature group of ``spec``'s sites, coloured by status.
+
+    The group's name (shown in the layer control) is the kind's label with
+    the number of sites.
+    """
+    group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
+    data = {"type": "FeatureCollection", "features": [site_feature(s) for s in sites]}
+    _Js(
+        _SITES_JS,
+        data=data,
+        colors={s.code: s.color for s in spec.statuses},
+        style={
+            "radius": spec.style.radius,
+            "weight": spec.style.weight,
+            "fill_opacity": spec.style.fill_opacity,
+            "dash_array": spec.style.dash_array,
+        },
+    ).add_to(group)
+    return group
+
+
+def site_layer_groups(
+    sites_by_kind: Mapping[str, Sequence], *, lang: str = "zh"
+) -> list[folium.FeatureGroup]:
+    """Feature groups for every kind present in ``sites_by_kind``, in registry order."""
+    return [
+        site_layer_group(REGISTRY[k], sites_by_kind[k], lang=lang)
+        for k in REGISTRY
+        if k in sites_by_kind
+    ]
+
+
+def render_standalone_html(m: folium.Map, groups: Sequence[folium.FeatureGroup]) -> str:
+    """The whole map as one HTML page (for tests and offline viewing)."""
+    for g in groups:
+        g.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m.get_root().render()

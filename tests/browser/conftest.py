@@ -1,0 +1,170 @@
+"""A real app in a real browser, offline: start Streamlit, drive Debian's Chromium with Playwright.
+
+Where Chromium or Playwright is missing the browser tests skip with a reason
+saying how to install them, except when ``CI=true``: then they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("ONEMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+]
+INSTALL_HINT = ("install with: apt-get install -y chromium fonts-noto-cjk && pip install playwright "
+                "(do not run 'playwright install')")
+
+
+def _require_browser():
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Chromium not found at {CHROMIUM}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Python package playwright not installed")
+    if missing:
+        reason = "; ".join(missing) + f"; {INSTALL_HINT}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("browser tests must run in CI: " + reason)
+        pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """``streamlit run app.py`` on a free port with its own store; stopped by process group."""
+
+    def __init__(self, store: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        env = {**os.environ, "ONEMAP_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._wait()
+
+    def _wait(self, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"streamlit did not answer on {self.url} in {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+class RequestLog:
+    """Every request the page makes; ``outside()`` lists those leaving localhost."""
+
+    LOCAL = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def __call__(self, request) -> None:
+        self.urls.append(request.url)
+
+    def outside(self) -> list[str]:
+        out = []
+        for u in self.urls:
+            p = urlparse(u)
+            if p.scheme in ("data", "blob", "about", "chrome-extension"):
+                continue
+            if p.hostname not in self.LOCAL:
+                out.append(u)
+        return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def map_frame(page, timeout_s: float = 45):
+    """The streamlit-folium iframe once its Leaflet map exists."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!(window.map && window.map.getZoom)"):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
+        time.sleep(0.3)
+    raise AssertionError("the map iframe never got a Leaflet map")
+
+
+COUNT_FEATURES_JS = """() => {
+  const counts = {};
+  window.map.eachLayer(l => {
+    if (l.feature && l.feature.properties && l.feature.properties.k) {
+      const k = l.feature.properties.k; counts[k] = (counts[k] || 0) + 1;
+    }
+  });
+  return counts;
+}"""
+
+BASEMAP_LOADED_JS = """() => {
+  let n = 0;
+  window.map.eachLayer(l => { if (l.options && l.options.pane === 'onemapBase' && l.feature) n++; });
+  return n;
+}"""
+
+
+def wait_for(frame, js: str, predicate, timeout_s: float = 30):
+    deadline = time.time() + timeout_s
+    value = None
+    while time.time() < deadline:
+        value = frame.evaluate(js)
+        if predicate(value):
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out; last value {value!r}")

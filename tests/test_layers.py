@@ -1,0 +1,93 @@
+"""The registry of site kinds: every spec meets the invariants, and the check can fail."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+
+import pytest
+
+from geo.errors import NotFoundError
+from layers import KIND_KEYS, REGISTRY, get_spec, spec_for_site_id
+from layers.conformance import check_spec
+from layers.spec import Status, Transition
+
+EXPECTED_KINDS = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
+
+
+def test_registry_holds_the_five_kinds_read_only():
+    assert KIND_KEYS == EXPECTED_KINDS
+    assert isinstance(REGISTRY, MappingProxyType)
+    with pytest.raises(TypeError):
+        REGISTRY["x"] = REGISTRY["parks"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("kind", EXPECTED_KINDS)
+def test_every_spec_conforms(kind):
+    assert check_spec(REGISTRY[kind]) == []
+
+
+@pytest.mark.parametrize("kind", EXPECTED_KINDS)
+def test_specs_are_frozen(kind):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        REGISTRY[kind].key = "x"  # type: ignore[misc]
+
+
+def test_codes_and_prefixes_unique_across_kinds():
+    prefixes = [s.code_prefix for s in REGISTRY.values()]
+    assert len(prefixes) == len(set(prefixes))
+    for spec in REGISTRY.values():
+        assert spec_for_site_id(f"{spec.code_prefix}-0001") is spec
+
+
+def _broken(**changes):
+    return dataclasses.replace(REGISTRY["outfalls"], **changes)
+
+
+BROKEN = [
+    ("duplicate status", dict(statuses=REGISTRY["outfalls"].statuses + (REGISTRY["outfalls"].statuses[0],)), "duplicate status"),
+    ("bad colour", dict(statuses=(dataclasses.replace(REGISTRY["outfalls"].statuses[0], color="red"),)
+                        + REGISTRY["outfalls"].statuses[1:]), "colour"),
+    ("dead end", dict(transitions=REGISTRY["outfalls"].transitions[:2]), "cannot reach a terminal"),
+    ("unknown transition", dict(transitions=REGISTRY["outfalls"].transitions + (Transition("closed", "nowhere"),)),
+     "unknown status"),
+    ("terminal with exit", dict(transitions=REGISTRY["outfalls"].transitions + (Transition("closed", "surveyed"),)),
+     "terminal status"),
+    ("requires unknown field", dict(transitions=(Transition("surveyed", "monitored", requires=("nope",)),)
+                                    + REGISTRY["outfalls"].transitions[1:]), "unknown field"),
+    ("no targets", dict(targets=()), "no targets"),
+    ("unreachable status", dict(statuses=REGISTRY["outfalls"].statuses + (Status("orphan", "孤立", "orphan", "#123456", 7),)),
+     "cannot be reached"),
+    ("bad initial", dict(initial_status="nope"), "initial status"),
+]
+
+
+@pytest.mark.parametrize("label, changes, expected", BROKEN, ids=[b[0] for b in BROKEN])
+def test_conformance_check_can_fail(label, changes, expected):
+    problems = check_spec(_broken(**changes))
+    assert any(expected in p for p in problems), problems
+
+
+def test_unknown_kind_names_the_valid_ones():
+    with pytest.raises(NotFoundError) as err:
+        get_spec("rivers")
+    assert "outfalls" in err.value.en and err.value.code == "kind.unknown"
+
+
+@pytest.mark.parametrize(
+    "attrs, eligible",
+    [
+        ({"berth_type": "container", "tonnage_t": 50000}, True),
+        ({"berth_type": "container", "tonnage_t": 50000, "dangerous_goods": True}, False),
+        ({"berth_type": "passenger", "tonnage_t": 3000}, True),
+        ({"berth_type": "passenger", "tonnage_t": 2999}, False),
+        ({"berth_type": "dry_bulk", "tonnage_t": 50000}, True),
+        ({"berth_type": "dry_bulk", "tonnage_t": 49999}, False),
+        ({"berth_type": "liquid_bulk", "tonnage_t": 100000}, False),
+        ({"berth_type": "ro_ro", "tonnage_t": None}, True),
+    ],
+)
+def test_berth_population_follows_the_plan(attrs, eligible):
+    target = REGISTRY["shore_power_berths"].targets[0]
+    assert target.in_population(attrs) is eligible
+    assert target.threshold == 0.70 and target.province_threshold == 0.75

@@ -1,0 +1,1 @@
+"""Streamlit pages and the pieces they share (the only package importing streamlit besides app.py)."""

@@ -1,0 +1,53 @@
+"""数据说明: where the base geography comes from, what is sample, the five kinds and their targets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import basegeo
+from geo.errors import OneMapError
+from layers import REGISTRY
+from ui.i18n import lang, t
+from ui.session import current_actor, get_store, load_meta, sample_banner
+
+
+def render() -> None:
+    lg = lang()
+    st.title(t("page_about"))
+    store = get_store()
+    try:
+        version = store.data_version()
+        meta = load_meta(store, version, str(store.path))
+        counts = store.counts(current_actor())
+    except OneMapError as exc:
+        st.error(t("error_store") + exc.message(lg))
+        return
+    sample_banner(meta)
+
+    st.header(t("about_store"))
+    origin = meta.get("data_origin", "empty")
+    st.write(f"{t('store_path')}: `{store.path}`")
+    st.write(f"{t('store_origin')}: {t('origin_' + origin) if origin in ('sample', 'imported', 'empty') else origin}")
+    table: dict[str, dict[str, int]] = {}
+    for kind, _town, status, n in counts:
+        label = REGISTRY[kind].status(status).label(lg)
+        table.setdefault(REGISTRY[kind].label(lg), {})
+        table[REGISTRY[kind].label(lg)][label] = table[REGISTRY[kind].label(lg)].get(label, 0) + n
+    st.subheader(t("counts_title"))
+    st.dataframe(pd.DataFrame(table).T.fillna(0).astype(int), use_container_width=True)
+
+    st.header(t("about_kinds"))
+    for spec in REGISTRY.values():
+        with st.expander(spec.label(lg)):
+            st.write(spec.description_zh if lg == "zh" else spec.description_en)
+            st.write(f"**{t('plan_clause')}**: {spec.plan_clause}")
+            st.write(f"**{t('lead')}**: {'、'.join(spec.lead_departments)}")
+            for tg in spec.targets:
+                st.write(f"**{t('targets')}**: {tg.zh if lg == 'zh' else tg.en} ≥ {tg.threshold:.0%} — {tg.clause}")
+            st.write(" → ".join(s.label(lg) for s in sorted(spec.statuses, key=lambda s: s.step)))
+
+    st.header(t("about_sources"))
+    for line in basegeo.SOURCES_ZH if lg == "zh" else basegeo.SOURCES_EN:
+        st.markdown(f"- {line}")
+
