@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import LANGS, t
-from ui.pages import about_page, map_page
+from ui.pages import PAGES
 
 st.set_page_config(page_title="福清生态环境一张图", page_icon="🗺️", layout="wide",
                    initial_sidebar_state="collapsed")
@@ -13,10 +13,8 @@ st.set_page_config(page_title="福清生态环境一张图", page_icon="🗺️"
 if "lang" not in st.session_state:
     st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
 
-pages = [
-    st.Page(map_page.render, title=t("page_map"), icon=":material/map:", url_path="map", default=True),
-    st.Page(about_page.render, title=t("page_about"), icon=":material/info:", url_path="about"),
-]
+pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
+         for p in PAGES]
 page = st.navigation(pages, position="top")
 # Tablets: keep the header compact so the map starts above the fold.
 st.markdown("<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}</style>", unsafe_allow_html=True)

@@ -314,7 +314,7 @@ def build_base_map(
                 for l in labels],
         clip=list(clip_bounds),
         sea=SEA_COLOR,
-        attribution=attribution,
+        attribution=html.escape(attribution),  # Leaflet puts attributions in as HTML
     ).add_to(m)
     _Js(_LEGEND_JS, legend=legend_data(lang, title=legend_title, badge=sample_badge)).add_to(m)
     return m
@@ -363,12 +363,9 @@ def site_layer_group(spec: LayerSpec, sites: Sequence, *, lang: str = "zh", show
 def site_layer_groups(
     sites_by_kind: Mapping[str, Sequence], *, lang: str = "zh"
 ) -> list[folium.FeatureGroup]:
-    """Feature groups for every kind present in ``sites_by_kind``, in registry order."""
-    return [
-        site_layer_group(REGISTRY[k], sites_by_kind[k], lang=lang)
-        for k in REGISTRY
-        if k in sites_by_kind
-    ]
+    """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``)."""
+    specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
+    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang) for spec in specs]
 
 
 def render_standalone_html(m: folium.Map, groups: Sequence[folium.FeatureGroup]) -> str:

@@ -126,7 +126,7 @@ def _along(line: LineString, n: int, rng, jitter: float = 0.25) -> list[Point]:
 
 def _shore_in(area: BaseGeometry) -> list[LineString]:
     """Shoreline pieces inside ``area`` and the county, longest first."""
-    county = basegeo.county_boundary().buffer(0.002)
+    county = basegeo.county_boundary()
     pieces = shapely.get_parts(shapely.line_merge(basegeo.shoreline().intersection(area).intersection(county)))
     lines = [g for g in pieces if g.geom_type == "LineString" and g.length > 0.004]
     return sorted(lines, key=lambda g: -g.length)
@@ -280,6 +280,7 @@ def _clean_fuel_zones(rng) -> list[PlannedSite]:
     core_m = Point(cx, cy).buffer(3500, 48)
     ring_m = Point(cx, cy).buffer(7500, 48).difference(core_m)
     jy = towns.town_by_code("350181116")
+    hk = towns.town_by_code("350181103")
     zones = [
         ("中心城区高污染燃料禁燃区", _to_deg(core_m), "III", "built_up", "enforced", 0, "2025-12-31",
          "玉屏街道、龙山街道、龙江街道、音西街道"),
@@ -287,6 +288,8 @@ def _clean_fuel_zones(rng) -> list[PlannedSite]:
          "宏路街道、阳下街道、石竹街道、音西街道"),
         ("江阴港城高污染燃料禁燃区（拟划）", _blob(rng, jy.lon, jy.lat, 3000, 2200), "I", "other", "proposed", 7,
          "2026-12-31", "江阴镇"),
+        ("海口镇区高污染燃料禁燃区", _blob(rng, hk.lon - 0.01, hk.lat + 0.004, 2000, 1500), "II", "near_suburb",
+         "designated", 2, "2025-12-31", "海口镇"),
     ]
     out = []
     for i, (name, geom, cat, scope, status, boilers, deadline, covered) in enumerate(zones, start=1):

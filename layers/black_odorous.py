@@ -83,7 +83,7 @@ SPEC = LayerSpec(
         ),
     ),
     lead_departments=("市住建局", "福清生态环境局", "市水利局", "市农业农村局", "各镇（街）"),
-    style=Style(weight=4, fill_opacity=0.35),
+    style=Style(weight=4, fill_opacity=0.35, z_order=2),
     description_zh="城市建成区与农村黑臭水体整治",
     description_en="Remediation of urban and rural black-odorous water",
 )

@@ -69,7 +69,7 @@ SPEC = LayerSpec(
         ),
     ),
     lead_departments=("福清生态环境局", "市发改局", "市工信局", "市市场监管局"),
-    style=Style(weight=2, fill_opacity=0.15, dash_array="6 4"),
+    style=Style(weight=2, fill_opacity=0.15, dash_array="6 4", z_order=0),
     description_zh="高污染燃料禁燃区划定、公告与实施",
     description_en="Designation and enforcement of high-pollution-fuel prohibition zones",
 )

@@ -117,6 +117,24 @@ def check_spec(spec: LayerSpec) -> list[str]:
     return problems
 
 
+def check_registry(specs) -> list[str]:
+    """Invariants across kinds: unique keys, prefixes and drawing orders; points above areas."""
+    specs = list(specs)
+    problems: list[str] = []
+    for attr in ("key", "code_prefix"):
+        values = [getattr(s, attr) for s in specs]
+        if len(values) != len(set(values)):
+            problems.append(f"duplicate {attr} across kinds: {values}")
+    orders = [s.style.z_order for s in specs]
+    if len(orders) != len(set(orders)):
+        problems.append(f"two kinds share a drawing order: {orders}")
+    areas = [s.style.z_order for s in specs if s.geometry != "point"]
+    points = [s.style.z_order for s in specs if s.geometry == "point"]
+    if areas and points and min(points) < max(areas):
+        problems.append("a point kind is drawn under an area kind: a polygon would hide it from taps")
+    return problems
+
+
 def _reach(spec: LayerSpec, start: str) -> set[str]:
     seen = {start}
     queue = deque([start])

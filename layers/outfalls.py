@@ -84,7 +84,7 @@ SPEC = LayerSpec(
         ),
     ),
     lead_departments=("福清生态环境局", "市住建局", "市海洋与渔业局", "各镇（街）"),
-    style=Style(radius=7, weight=2, fill_opacity=0.9),
+    style=Style(radius=7, weight=2, fill_opacity=0.9, z_order=3),
     description_zh="入海排污口查、测、溯、治",
     description_en="Survey, monitor, trace and remediate outfalls into the sea",
 )

@@ -71,7 +71,7 @@ SPEC = LayerSpec(
         ),
     ),
     lead_departments=("市发改局", "市商务局", "市工信局", "福清生态环境局"),
-    style=Style(weight=2, fill_opacity=0.30),
+    style=Style(weight=2, fill_opacity=0.30, z_order=1),
     description_zh="园区污水零直排区建设与循环化改造",
     description_en="Zero-direct-discharge zones and circular retrofit of industrial parks",
 )

@@ -98,7 +98,7 @@ SPEC = LayerSpec(
         ),
     ),
     lead_departments=("市交通运输局", "市发改局", "江阴港务站"),
-    style=Style(radius=8, weight=2, fill_opacity=0.9),
+    style=Style(radius=8, weight=2, fill_opacity=0.9, z_order=4),
     description_zh="港口岸电设施建设与使用",
     description_en="Shore-power supply at berths",
 )

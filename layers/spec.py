@@ -125,6 +125,10 @@ class Style:
     weight: int = 2
     fill_opacity: float = 0.35
     dash_array: str | None = None
+    #: Drawing order on the map, bottom first: large areas under small
+    #: areas under lines under points, so that nothing hides a smaller site
+    #: from a tap.
+    z_order: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from geo.errors import NotFoundError
 from layers import KIND_KEYS, REGISTRY, get_spec, spec_for_site_id
-from layers.conformance import check_spec
+from layers.conformance import check_registry, check_spec
 from layers.spec import Status, Transition
 
 EXPECTED_KINDS = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
@@ -31,6 +31,14 @@ def test_every_spec_conforms(kind):
 def test_specs_are_frozen(kind):
     with pytest.raises(dataclasses.FrozenInstanceError):
         REGISTRY[kind].key = "x"  # type: ignore[misc]
+
+
+def test_registry_invariants_hold_and_can_fail():
+    assert check_registry(REGISTRY.values()) == []
+    outfalls = REGISTRY["outfalls"]
+    sunk = dataclasses.replace(outfalls, style=dataclasses.replace(outfalls.style, z_order=-1))
+    assert any("drawn under" in p for p in check_registry([*REGISTRY.values(), sunk]))
+    assert any("duplicate key" in p for p in check_registry([*REGISTRY.values(), sunk]))
 
 
 def test_codes_and_prefixes_unique_across_kinds():

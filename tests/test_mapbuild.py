@@ -1,0 +1,82 @@
+"""The map HTML: no CDN, names escaped, every kind drawn by status colour, few bytes per site."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from shapely.geometry import Point
+
+from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_feature, site_layer_groups
+from geo.store import Site
+from layers import REGISTRY
+
+ASSETS = MapAssets("../onemap_leaflet/leaflet.js", "../onemap_leaflet/leaflet.css", "../onemap_base/")
+NASTY = ["<img src=x onerror=alert(1)>", "${document.title=1}", "</script><script>alert(2)</script>", "a\"b'c&d"]
+
+
+def site(name: str, i: int = 0, kind: str = "outfalls", status: str = "surveyed") -> Site:
+    return Site(kind=kind, site_id=f"PWK-{i:03d}", name=name, town_code="350181103", status=status, version=0,
+                geometry=Point(119.4 + i * 0.001234567891, 25.6))
+
+
+def rendered(sites, **kw) -> str:
+    m = build_base_map(ASSETS, labels=[Label(119.4, 25.7, "<b>海口镇</b>")], attribution="© <OSM>", **kw)
+    return render_standalone_html(m, site_layer_groups({"outfalls": sites}))
+
+
+def test_no_request_leaves_for_a_cdn():
+    html = rendered([site("排口")])
+    urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html)
+    assert urls and all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
+    for host in ("jsdelivr", "cdnjs", "jquery.com", "bootstrapcdn", "unpkg", "openstreetmap.org/{"):
+        assert host not in html
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_names_are_escaped_before_any_tooltip(name):
+    feature = site_feature(site(name))
+    assert "<" not in feature["properties"]["n"] and ">" not in feature["properties"]["n"]
+    html = rendered([site(name)])
+    if any(c in name for c in "<>&\"'"):
+        assert name not in html  # raw never appears, neither in data nor in markup
+    assert "<script>alert(2)" not in html
+    assert "`" not in html  # no template literal in which ${...} could be evaluated
+
+
+def js(text: str) -> str:
+    """How jinja's tojson writes a string inside the page."""
+    return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def test_labels_and_attribution_go_in_as_text_not_markup():
+    html = rendered([site("x")])
+    assert "<b>海口镇</b>" not in html and "<OSM>" not in html
+    assert js("<b>海口镇</b>") in html and js("© &lt;OSM&gt;") in html
+    assert "el.textContent = l.text" in html
+
+
+def test_every_status_has_its_colour_in_the_layer():
+    html = rendered([site("x")])
+    for s in REGISTRY["outfalls"].statuses:
+        assert s.color in html
+
+
+def test_features_are_trimmed_and_rounded():
+    f = site_feature(site("排口", i=7))
+    assert set(f["properties"]) == {"id", "k", "s", "n"}
+    lon = f["geometry"]["coordinates"][0]
+    assert lon == round(lon, 6)
+    size = len(json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode())
+    assert size < 200
+
+
+def test_sample_badge_only_when_asked():
+    assert js("示例数据") in rendered([site("x")], sample_badge="示例数据")
+    assert js("示例数据") not in rendered([site("x")])
+
+
+def test_layer_group_names_count_sites():
+    groups = site_layer_groups({"outfalls": [site("a", 1), site("b", 2)], "parks": []}, lang="en")
+    assert [g.layer_name for g in groups] == ["Industrial parks (0)", "Sewage outfalls into the sea (2)"]

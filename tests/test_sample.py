@@ -1,0 +1,128 @@
+"""The sample data is plausible on real ground, spread over every workflow step, and marked as sample."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from shapely.geometry import Point
+
+from geo import basegeo, towns
+from geo.crs import haversine_m
+from geo.progress import is_overdue
+from geo.sample import CITY_CENTRE, JIANGYIN_PORT, populate_sample
+from geo.store import create_store
+from geo.store.integrity import store_problems
+from layers import REGISTRY
+from tests.factories import REVIEWER
+
+TODAY = date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    return create_store(tmp_path_factory.mktemp("sample") / "s.gpkg", populate_sample)
+
+
+@pytest.fixture(scope="module")
+def sites(sample_store):
+    return sample_store.list_sites(REVIEWER)
+
+
+def of(sites, kind):
+    return [s for s in sites if s.kind == kind]
+
+
+def test_minimum_counts(sites):
+    n = Counter(s.kind for s in sites)
+    assert n["parks"] >= 6 and n["outfalls"] >= 40 and n["black_odorous"] >= 12
+    assert n["clean_fuel_zones"] >= 2 and n["shore_power_berths"] >= 15
+
+
+def test_everything_is_marked_sample(sample_store, sites):
+    assert all(s.is_sample for s in sites)
+    assert sample_store.meta()["data_origin"] == "sample"
+
+
+def test_outfalls_on_the_shore_of_their_bay(sites):
+    outfalls = of(sites, "outfalls")
+    bays = Counter(s.attrs["bay"] for s in outfalls)
+    assert bays["fuqing_bay"] >= 15 and bays["xinghua_bay"] >= 15
+    for s in outfalls:
+        p = s.geometry
+        assert basegeo.distance_to_shore_m(p.x, p.y) <= 300, s.site_id
+        assert basegeo.bay_of(p.x, p.y, max_distance_m=300) == s.attrs["bay"], s.site_id
+        assert basegeo.in_county(p.x, p.y), s.site_id
+
+
+def test_berths_at_the_jiangyin_port_area(sites):
+    berths = of(sites, "shore_power_berths")
+    for s in berths:
+        p = s.geometry
+        assert haversine_m(p.x, p.y, *JIANGYIN_PORT) < 5000, s.site_id
+        assert basegeo.distance_to_shore_m(p.x, p.y) <= 300, s.site_id
+        assert s.attrs["port_area"] == "江阴港区"
+    assert any(s.attrs["dangerous_goods"] for s in berths)
+    eligible = [s for s in berths if REGISTRY["shore_power_berths"].targets[0].in_population(s.attrs)]
+    assert 0 < len(eligible) < len(berths)
+
+
+@pytest.mark.parametrize("kind", ["parks", "black_odorous", "clean_fuel_zones"])
+def test_land_sites_are_on_land_in_the_county(sites, kind):
+    land = basegeo.land()
+    county = basegeo.county_boundary()
+    for s in of(sites, kind):
+        g = s.geometry
+        assert g.is_valid and not g.is_empty, s.site_id
+        off = g.difference(land)
+        if g.geom_type.endswith("Polygon"):
+            assert off.area <= 0.01 * g.area, s.site_id
+        else:
+            assert off.length <= 0.01 * g.length, s.site_id
+        assert county.buffer(1e-6).contains(g), s.site_id
+
+
+def test_black_odorous_has_urban_and_rural_lines_and_polygons(sites):
+    bodies = of(sites, "black_odorous")
+    assert {s.attrs["water_kind"] for s in bodies} == {"urban", "rural"}
+    assert {s.geometry.geom_type for s in bodies} >= {"LineString", "Polygon"}
+
+
+def test_zones_cover_the_built_up_core(sites):
+    zones = of(sites, "clean_fuel_zones")
+    assert any(z.geometry.contains(Point(*CITY_CENTRE)) for z in zones)
+    assert {z.attrs["zone_scope"] for z in zones} >= {"built_up", "near_suburb"}
+
+
+def test_every_town_is_official(sites):
+    official = {t.code for t in towns.all_towns()}
+    assert all(s.town_code in official for s in sites)
+
+
+@pytest.mark.parametrize("kind", list(REGISTRY))
+def test_statuses_spread_over_every_workflow_step(sites, kind):
+    present = {s.status for s in of(sites, kind)}
+    assert present == set(REGISTRY[kind].status_codes)
+
+
+def test_histories_span_2023_to_2025_and_are_consistent(sample_store, sites):
+    history = sample_store.all_history(REVIEWER)
+    years = Counter(e.changed_at[:4] for e in history)
+    assert set(years) == {"2023", "2024", "2025"}
+    assert store_problems(sample_store, REVIEWER, sites) == []
+    assert all(sum(1 for e in history if e.site_id == s.site_id) >= 1 for s in sites)
+    changes = [e for e in history if e.action == "status"]
+    assert any(e.evidence.remote for e in changes) and any(e.evidence.remote is False for e in changes)
+
+
+def test_some_sites_overdue_some_not(sites):
+    flags = [is_overdue(s.kind, s.status, s.deadline, TODAY) for s in sites]
+    assert any(flags) and not all(flags)
+    open_not_overdue = [s for s, f in zip(sites, flags) if not f and not REGISTRY[s.kind].status(s.status).done]
+    assert open_not_overdue, "every open site is overdue: vary the deadlines"
+
+
+def test_sample_is_deterministic(tmp_path, sites):
+    again = create_store(tmp_path / "again.gpkg", populate_sample).list_sites(REVIEWER)
+    assert [(s.site_id, s.status, s.geometry.wkb) for s in again] == [(s.site_id, s.status, s.geometry.wkb) for s in sites]
