@@ -286,14 +286,14 @@ def build_base_map(
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
-        min_zoom=8,
+        min_zoom=9,
         max_zoom=18,
         height=height,
         max_bounds=True,
-        min_lon=clip_bounds[0] - 0.3,
-        min_lat=clip_bounds[1] - 0.3,
-        max_lon=clip_bounds[2] + 0.3,
-        max_lat=clip_bounds[3] + 0.3,
+        min_lon=clip_bounds[0],
+        min_lat=clip_bounds[1],
+        max_lon=clip_bounds[2],
+        max_lat=clip_bounds[3],
     )
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]

@@ -209,6 +209,14 @@ class SiteStore(abc.ABC):
         """The newest history rows across all sites, newest first."""
 
     @abc.abstractmethod
+    def all_history(self, actor: Actor) -> list[HistoryEntry]:
+        """Every history row, oldest first (replay, integrity checks)."""
+
+    @abc.abstractmethod
+    def counts(self, actor: Actor) -> list[tuple[str, str, str, int]]:
+        """(kind, town_code, status, n) for every combination present."""
+
+    @abc.abstractmethod
     def change_status(
         self,
         actor: Actor,
@@ -236,3 +244,7 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def meta(self) -> dict[str, str]:
         """Store-level facts: schema version, whether the data is sample data ..."""
+
+    @abc.abstractmethod
+    def set_meta(self, actor: Actor, key: str, value: str) -> None:
+        """Set a store-level fact (admin or system only)."""

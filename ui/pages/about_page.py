@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo import basegeo
@@ -29,13 +28,15 @@ def render() -> None:
     origin = meta.get("data_origin", "empty")
     st.write(f"{t('store_path')}: `{store.path}`")
     st.write(f"{t('store_origin')}: {t('origin_' + origin) if origin in ('sample', 'imported', 'empty') else origin}")
-    table: dict[str, dict[str, int]] = {}
+    totals: dict[tuple[str, str], int] = {}
     for kind, _town, status, n in counts:
-        label = REGISTRY[kind].status(status).label(lg)
-        table.setdefault(REGISTRY[kind].label(lg), {})
-        table[REGISTRY[kind].label(lg)][label] = table[REGISTRY[kind].label(lg)].get(label, 0) + n
+        totals[(kind, status)] = totals.get((kind, status), 0) + n
     st.subheader(t("counts_title"))
-    st.dataframe(pd.DataFrame(table).T.fillna(0).astype(int), use_container_width=True)
+    for spec in REGISTRY.values():
+        parts = [f"{s.label(lg)} **{totals.get((spec.key, s.code), 0)}**"
+                 for s in sorted(spec.statuses, key=lambda s: s.step)]
+        total = sum(totals.get((spec.key, s.code), 0) for s in spec.statuses)
+        st.markdown(f"{spec.label(lg)}（{total}）：" + " · ".join(parts))
 
     st.header(t("about_kinds"))
     for spec in REGISTRY.values():
