@@ -109,6 +109,7 @@ class HistoryEntry:
     changes: Mapping[str, Any]
     op_id: str | None
     evidence: Evidence
+    photos: tuple[str, ...] = ()  # content hashes (sha256) of the photos attached to this change
 
 
 @dataclass(frozen=True)

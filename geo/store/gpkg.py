@@ -504,17 +504,18 @@ class GpkgStore(SiteStore):
         return iso_utc(ts)
 
     def _insert_history(self, conn, *, site_id, kind, version, action, from_status, to_status, changed_at,
-                        actor: Actor, source, note, changes, op_id, evidence: Evidence | None) -> int:
+                        actor: Actor, source, note, changes, op_id, evidence: Evidence | None,
+                        photos: Sequence[str] = ()) -> int:
         ev = evidence or Evidence()
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status,
                 changed_at, actor, source, client, note, changes, op_id, device_lon, device_lat,
-                device_accuracy_m, device_time, distance_m, remote)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                device_accuracy_m, device_time, distance_m, remote, photos)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
              actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), op_id,
              ev.lon, ev.lat, ev.accuracy_m, iso_utc(ev.fix_time) if ev.fix_time else None, ev.distance_m,
-             None if ev.remote is None else int(ev.remote)),
+             None if ev.remote is None else int(ev.remote), json.dumps(list(photos)) if photos else None),
         )
         return int(cur.lastrowid)
 
@@ -567,6 +568,7 @@ def _row_to_entry(r: sqlite3.Row) -> HistoryEntry:
             fix_time=datetime.fromisoformat(r["device_time"].replace("Z", "+00:00")) if r["device_time"] else None,
             distance_m=r["distance_m"], remote=None if r["remote"] is None else bool(r["remote"]),
         ),
+        photos=tuple(json.loads(r["photos"])) if r["photos"] else (),
     )
 
 
@@ -657,7 +659,7 @@ CREATE TABLE {HISTORY_TABLE} (
   from_status TEXT, to_status TEXT, changed_at DATETIME NOT NULL, actor TEXT NOT NULL,
   source TEXT NOT NULL, client TEXT, note TEXT, changes TEXT, op_id TEXT UNIQUE,
   device_lon REAL, device_lat REAL, device_accuracy_m REAL, device_time DATETIME,
-  distance_m REAL, remote BOOLEAN,
+  distance_m REAL, remote BOOLEAN, photos TEXT,
   UNIQUE (site_id, version));
 CREATE INDEX idx_history_site ON {HISTORY_TABLE}(site_id, version);
 CREATE INDEX idx_history_time ON {HISTORY_TABLE}(changed_at);
