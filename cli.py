@@ -19,8 +19,19 @@ from geo.store import Actor, open_store, store_path
 EXIT_REFUSED = 2
 
 
-def _actor(name: str, role: str = "admin") -> Actor:
-    return Actor(name, role=role, client=f"cli@{socket.gethostname()}")
+def _client() -> str:
+    return f"cli@{socket.gethostname()}"
+
+
+def _system() -> Actor:
+    """Whoever can run the CLI can write the database file: they act as the system, recorded by OS user."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        who = "unknown"
+    return Actor(f"cli:{who}", role="system", client=_client())
 
 
 def cmd_init(args) -> int:
@@ -33,14 +44,14 @@ def cmd_init(args) -> int:
               f"Store {path} exists and was left as it is; add --force to rebuild it from the sample data.")
         return 0
     store = create_store(path, populate_sample, force=args.force)
-    n = len(store.list_sites(_actor("cli", "reviewer")))
+    n = len(store.list_sites(_system()))
     print(f"已创建数据库 {path}（示例数据，{n} 个点位）。\nCreated store {path} with {n} sample sites.")
     return 0
 
 
 def cmd_summary(args) -> int:
     store = open_store(args.store)
-    counts = store.counts(_actor("cli", "reviewer"))
+    counts = store.counts(_system())
     by_kind: dict = defaultdict(lambda: {"total": 0, "by_status": defaultdict(int), "by_town": defaultdict(lambda: defaultdict(int))})
     for kind, town, status, n in counts:
         k = by_kind[kind]
@@ -61,7 +72,7 @@ def cmd_summary(args) -> int:
 
 def cmd_status(args) -> int:
     store = open_store(args.store)
-    actor = _actor(args.by, args.role)
+    actor = store.actor_for(args.as_user, client=_client())
     site = store.get_site(actor, args.site_id)
     result = store.change_status(
         actor, args.site_id, args.new_status,
@@ -80,9 +91,189 @@ def cmd_check(args) -> int:
     from geo.store.integrity import store_problems
 
     store = open_store(args.store)
-    problems = store_problems(store, _actor("cli", "reviewer"))
+    problems = store_problems(store, _system())
     print(json.dumps({"store": str(store.path), "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
+
+
+def _read_password(args, prompt: str = "密码 Password: ") -> str:
+    """From stdin with --password-stdin (one line), else asked twice without echo."""
+    import getpass
+
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("再输一次 Again: ") != first:
+        from geo.errors import ValidationError
+
+        raise ValidationError("password.mismatch", en="The two passwords differ; nothing was changed.",
+                              zh="两次输入的密码不一致，未做修改。")
+    return first
+
+
+def _user_json(u) -> dict:
+    return {"name": u.name, "display_name": u.display_name, "role": u.role, "towns": list(u.towns),
+            "disabled": u.disabled, "identity": u.identity, "has_password": u.has_password,
+            "created_at": u.created_at, "updated_at": u.updated_at}
+
+
+def cmd_user(args) -> int:
+    store = open_store(args.store)
+    actor = _system()
+    if args.user_cmd == "add":
+        password = None if args.no_password else _read_password(args)
+        u = store.add_user(actor, args.name, args.role, password=password, towns=args.town or (),
+                           display_name=args.display, identity=args.identity)
+    elif args.user_cmd == "passwd":
+        store.set_password(actor, args.name, _read_password(args, "新密码 New password: "))
+        u = next(x for x in store.list_users(actor) if x.name == args.name)
+    elif args.user_cmd in ("disable", "enable"):
+        u = store.update_user(actor, args.name, disabled=args.user_cmd == "disable")
+    elif args.user_cmd == "set":
+        u = store.update_user(actor, args.name, role=args.role, towns=args.town, display_name=args.display,
+                              identity=args.identity)
+    else:
+        print(json.dumps([_user_json(x) for x in store.list_users(actor)], ensure_ascii=False, indent=2))
+        return 0
+    print(json.dumps(_user_json(u), ensure_ascii=False))
+    return 0
+
+
+def _add_user_commands(sub) -> None:
+    s = sub.add_parser("user", help="accounts: add, passwd, disable, enable, set, list")
+    us = s.add_subparsers(dest="user_cmd", required=True)
+    a = us.add_parser("add", help="create an account (password asked twice, or --password-stdin)")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["admin", "reviewer", "inspector"])
+    a.add_argument("--town", action="append", help="a town an inspector covers (repeat); name or code")
+    a.add_argument("--display", help="display name")
+    a.add_argument("--identity", help="single-sign-on identity (email or subject) mapped to this account")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    a.add_argument("--no-password", action="store_true", help="single sign-on only: no local password")
+    p = us.add_parser("passwd", help="set a new password (ends the user's sessions)")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true")
+    for verb in ("disable", "enable"):
+        d = us.add_parser(verb, help=f"{verb} an account (the last admin cannot be disabled)")
+        d.add_argument("name")
+    t = us.add_parser("set", help="change role, towns, display name or identity")
+    t.add_argument("name")
+    t.add_argument("--role", choices=["admin", "reviewer", "inspector"])
+    t.add_argument("--town", action="append")
+    t.add_argument("--display")
+    t.add_argument("--identity")
+    us.add_parser("list", help="JSON list of accounts")
+    s.set_defaults(func=cmd_user)
+
+
+def cmd_audit(args) -> int:
+    store = open_store(args.store)
+    rows = store.audit_log(_system(), since=args.since, user=args.user, action=args.action)
+    print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _add_audit_command(sub) -> None:
+    s = sub.add_parser("audit", help="the audit log as JSON, newest first")
+    s.add_argument("--since", help="YYYY-MM-DD (China Standard Time)")
+    s.add_argument("--user", help="only this actor")
+    s.add_argument("--action", help="action or prefix, e.g. auth. or site.status")
+    s.set_defaults(func=cmd_audit)
+
+
+def _review_inputs(args):
+    """Store, sites and history as of ``--as-of`` (default: now), the day, the town code, sample or not."""
+    from geo.asof import parse_day, snapshot
+    from geo.progress import today_cst
+    from geo.towns import resolve_town
+
+    store = open_store(args.store)
+    actor = _system()
+    today = today_cst()
+    day = parse_day(args.as_of, today=today) if args.as_of else None
+    town = resolve_town(args.town).code if args.town else None
+    if args.onsite_m is not None:
+        from geo.evidence import check_onsite_m
+
+        check_onsite_m(args.onsite_m, source="--onsite-m")
+    sites, history = snapshot(store.list_sites(actor), store.all_history(actor), day)
+    sample = store.meta().get("data_origin") == "sample"
+    return sites, history, day or today, town, sample
+
+
+def cmd_progress(args) -> int:
+    from geo.targets import progress
+
+    sites, history, day, town, sample = _review_inputs(args)
+    figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from geo.errors import StoreError
+    from geo.report import town_report_pdf
+
+    sites, history, day, town, sample = _review_inputs(args)
+    pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
+    out = Path(args.output)
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise StoreError(
+            "report.write_failed",
+            en=f"Cannot write the report to {out} ({exc.strerror}); check the folder exists and is writable.",
+            zh=f"无法写入报告 {out}（{exc.strerror}）；请检查目录是否存在、是否可写。",
+            path=str(out),
+        ) from exc
+    n = sum(1 for s in sites if s.town_code == town)
+    print(json.dumps({"file": str(out), "town": town, "as_of": day.isoformat(), "sites": n, "bytes": len(pdf),
+                      "sample": sample}, ensure_ascii=False))
+    return 0
+
+
+def _add_review_commands(sub) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--as-of", help="YYYY-MM-DD: figures as they stood at the end of that day (CST), "
+                                        "rebuilt from the history; default now")
+    common.add_argument("--onsite-m", type=float, help="a change within this many metres of the site counts as "
+                                                       "made on site (default $ONEMAP_FIELD_DISTANCE_M or 200)")
+    s = sub.add_parser("progress", parents=[common], help="JSON: progress against the plan targets, per kind and town")
+    s.add_argument("--town", help="only this town or street (name or code)")
+    s.set_defaults(func=cmd_progress)
+    s = sub.add_parser("report", parents=[common], help="write a town's review report as PDF")
+    s.add_argument("--town", required=True, help="town or street (name or code)")
+    s.add_argument("-o", "--output", required=True, help="the PDF file to write")
+    s.set_defaults(func=cmd_report)
+
+
+def cmd_export(args) -> int:
+    """Write the site lists of the chosen towns; see geo/export and the README's Export section."""
+    from geo.export import ExportOptions, export_to_path
+    from geo.export.records import town_name
+
+    options = ExportOptions(
+        formats=tuple(args.format), towns=None if args.all_towns else tuple(args.town),
+        kinds=tuple(args.kind or ()), statuses=tuple(args.status or ()),
+        per_town=bool(args.all_towns or args.per_town), gcj02=args.gcj02,
+        csv_encoding=args.csv_encoding, shp_encoding=args.shp_encoding,
+    )
+    store = open_store(args.store)
+
+    def progress(fraction: float, label: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{fraction:4.0%} {label:<24}", end="" if fraction < 1 else "\n", file=sys.stderr)
+
+    result = export_to_path(store, _system(), options, args.output, progress=progress)
+    print(json.dumps({
+        "file": str(result.path), "formats": list(options.formats), "sites": result.n_sites,
+        "towns": [town_name(c) for c in result.towns], "files_in_zip": len(result.members),
+        "sample": result.is_sample, "seconds": round(result.seconds, 2),
+        "sample_notice": "示例数据，非官方数据 (illustrative sample data, not official)" if result.is_sample else None,
+    }, ensure_ascii=False))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,8 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="change a site's status through the store's checks")
     s.add_argument("site_id")
     s.add_argument("new_status", help="status code, e.g. remediating")
-    s.add_argument("--by", required=True, help="who is making the change (recorded in the history)")
-    s.add_argument("--role", default="admin", choices=["admin", "inspector", "reviewer"], help=argparse.SUPPRESS)
+    s.add_argument("--as", dest="as_user", required=True,
+                   help="the account making the change: its role and towns are checked, and it is recorded")
     s.add_argument("--note", help="why (recorded in the history)")
     s.add_argument("--op-id", help="idempotency key: the same key twice applies once")
     s.add_argument("--expected-version", type=int, help="refuse if the site's version differs")
@@ -109,6 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("check", help="check every site against its history (lost updates, broken chains)")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("export", help="export site lists per town: xlsx, csv, geojson, gpkg, kml, kmz, shp")
+    where = s.add_mutually_exclusive_group(required=True)
+    where.add_argument("--town", action="append", help="a town or street, name or code (repeat for several)")
+    where.add_argument("--all-towns", action="store_true", help="every town: a ZIP with one folder per town")
+    s.add_argument("--kind", action="append", help="only this kind, key or label (repeat); default all")
+    s.add_argument("--status", action="append", help="only this status, code or kind:code (repeat); default all")
+    s.add_argument("--format", action="append", required=True,
+                   choices=["xlsx", "csv", "geojson", "gpkg", "kml", "kmz", "shp"],
+                   help="output format (repeat for several: a ZIP)")
+    s.add_argument("-o", "--output", required=True, help="the file to write (.zip for several formats or towns)")
+    s.add_argument("--per-town", action="store_true", help="with several --town: one folder per town in a ZIP")
+    s.add_argument("--gcj02", action="store_true", help="add GCJ-02 (Gaode/Amap) lon/lat columns")
+    s.add_argument("--csv-encoding", default="utf-8-sig", choices=["utf-8-sig", "gbk"],
+                   help="CSV encoding (default utf-8-sig: UTF-8 with BOM, Excel shows Chinese)")
+    s.add_argument("--shp-encoding", default="gbk", choices=["gbk", "utf-8"], help="Shapefile .dbf encoding")
+    s.set_defaults(func=cmd_export)
+
+    _add_user_commands(sub)
+    _add_audit_command(sub)
+    _add_review_commands(sub)
     return p
 
 
@@ -119,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     except OneMapError as exc:
         print(f"错误 [{exc.code}]：{exc.zh}\nError [{exc.code}]: {exc.en}", file=sys.stderr)
         return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("已取消 Cancelled", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -43,6 +43,15 @@ class OneMapError(Exception):
         """Return the message in ``lang`` ("zh" or "en")."""
         return self.zh if lang == "zh" else self.en
 
+    def __reduce__(self):
+        # Keep errors picklable (they cross process boundaries, e.g. in a
+        # multiprocessing pool, where an unpicklable error hangs the pool).
+        return (_rebuild, (type(self), self.code, self.en, self.zh, self.context))
+
+
+def _rebuild(cls, code, en, zh, context):
+    return cls(code, en, zh, **context)
+
 
 class ValidationError(OneMapError, ValueError):
     """Input that breaks a rule: a field, a row, a coordinate."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import folium
 from branca.element import Element, MacroElement
@@ -192,7 +192,8 @@ var {{ this.get_name() }} = (function(group) {
   var colors = {{ this.colors|tojson }};
   var st = {{ this.style|tojson }};
   function paint(f, selected) {
-    var c = colors[f.properties.s] || '#777777';
+    var p = f.properties;
+    var c = colors[p.c !== undefined ? p.c : p.s] || '#777777';
     var line = f.geometry.type.indexOf('LineString') >= 0;
     return {
       color: line ? c : (selected ? '#00e5ff' : '#333333'),
@@ -251,6 +252,7 @@ def build_base_map(
     attribution: str = "",
     sample_badge: str | None = None,
     legend_title: str = "图例",
+    legend: dict | None = None,
     bounds: tuple[float, float, float, float] | None = None,
     clip_bounds: tuple[float, float, float, float] = (119.0, 25.2, 119.9, 26.0),
     height: str = "100%",
@@ -269,6 +271,9 @@ def build_base_map(
         Sources of the base geography, shown in the corner (as text).
     sample_badge : str, optional
         When given, a red badge in the corner (e.g. "示例数据").
+    legend : dict, optional
+        Legend content replacing the default one (statuses per kind), e.g.
+        :func:`category_legend` when sites are coloured by something else.
     bounds : (minx, miny, maxx, maxy), optional
         Initial view in WGS84; default Fuqing.
     clip_bounds : (minx, miny, maxx, maxy)
@@ -316,7 +321,9 @@ def build_base_map(
         sea=SEA_COLOR,
         attribution=html.escape(attribution),  # Leaflet puts attributions in as HTML
     ).add_to(m)
-    _Js(_LEGEND_JS, legend=legend_data(lang, title=legend_title, badge=sample_badge)).add_to(m)
+    if legend is None:
+        legend = legend_data(lang, title=legend_title, badge=sample_badge)
+    _Js(_LEGEND_JS, legend=legend).add_to(m)
     return m
 
 
@@ -338,18 +345,65 @@ def legend_data(lang: str, *, title: str, badge: str | None, kinds: Iterable[str
     }
 
 
-def site_layer_group(spec: LayerSpec, sites: Sequence, *, lang: str = "zh", show: bool = True) -> folium.FeatureGroup:
-    """One feature group of ``spec``'s sites, coloured by status.
+def category_legend(title: str, entries: Sequence[tuple[str, str]], *, badge: str | None = None,
+                    heading: str = "", geometry: str = "point") -> dict:
+    """Legend content for sites coloured by a category (overdue, evidence ...).
+
+    Parameters
+    ----------
+    entries : sequence of (label, colour)
+        One row per category, in display order (labels go in as text).
+    """
+    return {
+        "title": title,
+        "open": False,
+        "badge": badge,
+        "kinds": [{"label": heading, "geometry": geometry,
+                   "statuses": [{"label": label, "color": color} for label, color in entries]}],
+    }
+
+
+ColorKey = Mapping[str, str] | Callable[[object], str]
+
+
+def _color_key_of(color_key: ColorKey, site) -> str:
+    if callable(color_key):
+        return str(color_key(site))
+    return str(color_key.get(site.site_id, ""))
+
+
+def site_layer_group(
+    spec: LayerSpec,
+    sites: Sequence,
+    *,
+    lang: str = "zh",
+    show: bool = True,
+    colors: Mapping[str, str] | None = None,
+    color_key: ColorKey | None = None,
+) -> folium.FeatureGroup:
+    """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
     The group's name (shown in the layer control) is the kind's label with
     the number of sites.
+
+    Parameters
+    ----------
+    colors : mapping of str to str, optional
+        Colour per key; default the kind's status colours.
+    color_key : mapping of site id to key, or callable(site) -> key, optional
+        The key each site is coloured by (e.g. ``"overdue"``); default its
+        status. A key missing from ``colors`` draws grey.
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
-    data = {"type": "FeatureCollection", "features": [site_feature(s) for s in sites]}
+    features = [site_feature(s) for s in sites]
+    if color_key is not None:
+        for f, s in zip(features, sites):
+            f["properties"]["c"] = _color_key_of(color_key, s)
+    data = {"type": "FeatureCollection", "features": features}
     _Js(
         _SITES_JS,
         data=data,
-        colors={s.code: s.color for s in spec.statuses},
+        colors=dict(colors) if colors is not None else {s.code: s.color for s in spec.statuses},
         style={
             "radius": spec.style.radius,
             "weight": spec.style.weight,
@@ -361,11 +415,67 @@ def site_layer_group(spec: LayerSpec, sites: Sequence, *, lang: str = "zh", show
 
 
 def site_layer_groups(
-    sites_by_kind: Mapping[str, Sequence], *, lang: str = "zh"
+    sites_by_kind: Mapping[str, Sequence],
+    *,
+    lang: str = "zh",
+    colors: Mapping[str, str] | None = None,
+    color_key: ColorKey | None = None,
 ) -> list[folium.FeatureGroup]:
-    """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``)."""
+    """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``).
+
+    ``colors`` and ``color_key`` apply to every kind (see :func:`site_layer_group`).
+    """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
-    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang) for spec in specs]
+    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key)
+            for spec in specs]
+
+
+_EVIDENCE_JS = """
+var {{ this.get_name() }} = (function(group) {
+  {{ this.items|tojson }}.forEach(function(it) {
+    L.polyline([[it.slat, it.slon], [it.lat, it.lon]],
+                {color: it.color, weight: 3, opacity: 0.9, dashArray: '6 5', interactive: false}).addTo(group);
+    var m = L.circleMarker([it.lat, it.lon],
+                           {radius: 6, color: '#222222', weight: 1.5, fillColor: it.color, fillOpacity: 1});
+    m.bindTooltip(it.text, {direction: 'top'});
+    m.addTo(group);
+  });
+  return group;
+})({{ this._parent.get_name() }});
+"""
+
+
+@dataclass(frozen=True)
+class DeviceFix:
+    """Where the device was for one change, and how it is drawn."""
+
+    lon: float
+    lat: float
+    color: str
+    text: str
+
+
+def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evidence") -> folium.FeatureGroup:
+    """Lines from a site to where the device was for each of its changes, and a dot there.
+
+    Each line starts at the point of the site nearest to the device (the
+    distance the history records is to the site's geometry, not its centre).
+    Tooltip texts are HTML-escaped here.
+    """
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    items = []
+    for fx in fixes:
+        anchor = nearest_points(site.geometry, Point(fx.lon, fx.lat))[0]
+        items.append({
+            "slon": round(anchor.x, COORD_DECIMALS), "slat": round(anchor.y, COORD_DECIMALS),
+            "lon": round(float(fx.lon), COORD_DECIMALS), "lat": round(float(fx.lat), COORD_DECIMALS),
+            "color": fx.color, "text": html.escape(fx.text, quote=True),
+        })
+    _Js(_EVIDENCE_JS, items=items).add_to(group)
+    return group
 
 
 def render_standalone_html(m: folium.Map, groups: Sequence[folium.FeatureGroup]) -> str:

@@ -12,8 +12,15 @@ from geo.store import create_store
 
 @pytest.fixture(scope="session")
 def sample_store_file(tmp_path_factory):
+    from tests.factories import add_accounts
+
     path = tmp_path_factory.mktemp("sample-store") / "store.gpkg"
-    create_store(path, populate_sample)
+
+    def populate(store):
+        populate_sample(store)
+        add_accounts(store)
+
+    create_store(path, populate)
     return path
 
 

@@ -12,6 +12,17 @@ SYSTEM = Actor("测试系统", role="system", client="pytest")
 ADMIN = Actor("管理员", role="admin", client="pytest")
 INSPECTOR = Actor("巡查员甲", role="inspector", client="pytest")
 REVIEWER = Actor("审阅人", role="reviewer", client="pytest")
+GUEST = Actor("访客", role="guest", client="pytest")
+PASSWORD = "测试密码-correct horse 9"
+#: Town codes of INSPECTOR: 玉屏街道, 海口镇 (the towns of the factory sites below), 江阴镇.
+INSPECTOR_TOWNS = ("350181002", "350181103", "350181116")
+
+
+def add_accounts(store) -> None:
+    """The accounts the test actors stand for (the store trusts accounts, not the role an Actor claims)."""
+    store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
+    store.add_user(SYSTEM, REVIEWER.name, "reviewer", password=PASSWORD)
+    store.add_user(SYSTEM, INSPECTOR.name, "inspector", password=PASSWORD, towns=INSPECTOR_TOWNS)
 
 
 def river(site_id: str = "HC-T01", status: str = "remediating", town: str = "350181002") -> NewSite:
@@ -57,6 +68,7 @@ def make_store(path: Path, sites=None):
     sites = [river()] if sites is None else sites
 
     def populate(store):
+        add_accounts(store)
         if sites:
             store.add_sites(SYSTEM, sites, source="test")
 

@@ -99,3 +99,15 @@ def test_berth_population_follows_the_plan(attrs, eligible):
     target = REGISTRY["shore_power_berths"].targets[0]
     assert target.in_population(attrs) is eligible
     assert target.threshold == 0.70 and target.province_threshold == 0.75
+
+
+def test_errors_survive_pickling():
+    """Errors cross process boundaries (a pool worker's error must reach the parent, not hang it)."""
+    import pickle
+
+    from geo.errors import PermissionDenied
+
+    err = PermissionDenied("auth.denied", en="no", zh="不", actor="甲", towns=["350181002"])
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), back.code, back.en, back.zh, back.context) == (PermissionDenied, "auth.denied", "no", "不",
+                                                                        err.context)

@@ -7,9 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.pages import PAGES
+from geo.store import GpkgStore
+from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER
+from ui.pages import PAGES, pages_for
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ACCOUNTS = {"admin": ADMIN.name, "reviewer": REVIEWER.name, "inspector": INSPECTOR.name}
+DATA_PAGES = {"map", "about"}
 
 
 def _page_script(url_path: str) -> None:
@@ -19,15 +23,22 @@ def _page_script(url_path: str) -> None:
     page_by_path(url_path).render()
 
 
-def run_page(url_path: str, lang: str = "zh") -> AppTest:
+def _sign_in(at: AppTest, store_path, role: str) -> None:
+    if role != "guest":
+        at.session_state["auth_token"] = GpkgStore(store_path).login(ACCOUNTS[role], PASSWORD).token
+
+
+def run_page(url_path: str, lang: str = "zh", role: str = "guest", store_path=None) -> AppTest:
     at = AppTest.from_function(_page_script, args=(url_path,), default_timeout=60)
     at.session_state["lang"] = lang
+    _sign_in(at, store_path, role)
     return at.run()
 
 
-def run_app(lang: str = "zh") -> AppTest:
+def run_app(lang: str = "zh", role: str = "guest", store_path=None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = lang
+    _sign_in(at, store_path, role)
     return at.run()
 
 
@@ -38,12 +49,41 @@ def test_app_runs_its_default_page(store_copy, lang):
     assert "示例数据" in " ".join(w.value for w in at.warning)
 
 
+PAGE_ROLES = [(p.url_path, role) for p in PAGES for role in sorted(p.roles)]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("url_path", [p.url_path for p in PAGES])
-def test_every_page_runs_without_exception(store_copy, url_path, lang):
-    at = run_page(url_path, lang)
+@pytest.mark.parametrize("url_path, role", PAGE_ROLES, ids=[f"{u}-{r}" for u, r in PAGE_ROLES])
+def test_every_page_runs_for_every_role_that_sees_it(store_copy, url_path, role, lang):
+    at = run_page(url_path, lang, role, store_copy)
     assert not at.exception, at.exception
-    assert "示例数据" in " ".join(w.value for w in at.warning)
+    assert not at.error, [e.value for e in at.error]
+    if url_path in DATA_PAGES:
+        assert "示例数据" in " ".join(w.value for w in at.warning)
+
+
+def test_menus_follow_roles():
+    assert {p.url_path for p in pages_for("guest")} >= {"map", "about", "account"}
+    assert "users" not in {p.url_path for p in pages_for("inspector")}
+    assert {"users", "audit"} <= {p.url_path for p in pages_for("admin")}
+
+
+def test_a_hidden_page_opened_anyway_is_refused_by_the_store(store_copy):
+    at = run_page("users", role="reviewer", store_path=store_copy)
+    assert not at.exception
+    assert any("无权" in e.value for e in at.error)
+
+
+def test_login_logout_through_the_account_page(store_copy):
+    at = run_page("account", store_path=store_copy)
+    at.text_input(key="login_name").set_value(INSPECTOR.name)
+    at.text_input(key="login_password").set_value("wrong password!")
+    at.button[0].click().run()
+    assert any("用户名或密码错误" in e.value for e in at.error)
+    at.text_input(key="login_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["auth_token"]
+    assert any(INSPECTOR.name in m.value for m in at.markdown)
 
 
 def test_map_page_counts_and_filters(store_copy):

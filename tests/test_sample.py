@@ -15,7 +15,7 @@ from geo.sample import CITY_CENTRE, JIANGYIN_PORT, populate_sample
 from geo.store import create_store
 from geo.store.integrity import store_problems
 from layers import REGISTRY
-from tests.factories import REVIEWER
+from tests.factories import GUEST as REVIEWER  # reading needs no account
 
 TODAY = date(2026, 11, 21)
 

@@ -11,7 +11,7 @@ import pytest
 from geo.errors import NotFoundError, PermissionDenied, TransitionNotAllowed, ValidationError, VersionConflict
 from geo.store import GpkgStore
 from geo.store.integrity import history_problems, store_problems
-from tests.factories import ADMIN, INSPECTOR, REVIEWER, SYSTEM, make_store, outfall, park, river
+from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 from tests.store_workers import TOGGLE, toggle_worker
 
 
@@ -32,9 +32,11 @@ def change(store, site_id, status, actor=INSPECTOR, **kw):
 def test_eight_processes_fifty_changes_each_lose_nothing(tmp_path):
     path = tmp_path / "race.gpkg"
     store = make_store(path)
+    for w in range(8):
+        store.add_user(SYSTEM, f"worker-{w}", "inspector", password=PASSWORD, towns=["玉屏街道"])
     ctx = mp.get_context("spawn")
     with ctx.Pool(8) as pool:
-        results = pool.starmap(toggle_worker, [(str(path), "HC-T01", 50, w) for w in range(8)])
+        results = pool.starmap_async(toggle_worker, [(str(path), "HC-T01", 50, w) for w in range(8)]).get(timeout=300)
     assert sum(r["applied"] for r in results) == 400
     site = store.get_site(REVIEWER, "HC-T01")
     history = store.history(REVIEWER, "HC-T01")

@@ -7,30 +7,49 @@ import re
 import streamlit as st
 
 from geo.errors import OneMapError
-from geo.store import Actor, GpkgStore, open_store
+from geo.store import Actor, GpkgStore, open_store, store_path
 from ui.i18n import lang, t
 
 
-@st.cache_resource(show_spinner=False)
 def get_store() -> GpkgStore:
-    """The configured store, opened (and created from sample data if missing) once per process."""
-    return open_store()
+    """The configured store (``$ONEMAP_STORE``), opened and created from sample data if missing, once per path."""
+    return _open(str(store_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> GpkgStore:
+    return open_store(path)
+
+
+ACTOR_KEY = "_actor"
+APP_READER = Actor("app", role="system", client="cache")
 
 
 def current_actor() -> Actor:
-    """The acting user. Until accounts exist every browser session is a read-only reviewer."""
-    client = ""
+    """The acting user of this run (resolved once per run by app.py, or here when a page runs alone)."""
+    actor = st.session_state.get(ACTOR_KEY)
+    if actor is None:
+        from ui.auth import resolve_actor
+
+        actor = resolve_actor(get_store())
+        st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def can_read() -> bool:
+    """Whether the current user may read; shows why not (log in) when not."""
     try:
-        client = st.context.ip_address or ""
-    except Exception:  # noqa: BLE001 - not available in every runtime (tests)
-        client = ""
-    return Actor("访客", role="reviewer", client=f"web:{client}" if client else "web")
+        get_store().effective_actor(current_actor())
+    except OneMapError as exc:
+        st.info(exc.message(lang()))
+        return False
+    return True
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_sites(_store: GpkgStore, data_version: int, store_key: str):
-    """Every site, read once per data version (the version is the cache key)."""
-    return _store.list_sites(Actor("map", role="reviewer"))
+    """Every site, read once per data version and shared by every user who may read (pages check that first)."""
+    return _store.list_sites(APP_READER)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -16,9 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import PermissionDenied
 
-ROLES = ("admin", "reviewer", "inspector", "system")
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,8 @@ class Actor:
     name : str
         Account or operator name, recorded in the history.
     role : str
-        One of :data:`ROLES`.
+        One of ``geo.store.policy.ROLES``. Only ``system`` and ``guest`` are
+        taken as given; for an account the store uses the stored role.
     towns : tuple of str, optional
         Town codes an inspector may change; empty means all towns.
     client : str, optional
@@ -123,65 +122,6 @@ class ChangeResult:
     site: Site
     entry: HistoryEntry
     applied: bool
-
-
-# -- authorisation -------------------------------------------------------
-
-_WRITE_ROLES = {"admin", "inspector", "system"}
-
-
-def authorize(actor: Actor, action: str, town_code: str | None = None) -> None:
-    """Raise :class:`PermissionDenied` unless ``actor`` may do ``action``.
-
-    Parameters
-    ----------
-    actor : Actor
-        The acting user.
-    action : {"read", "change_status", "add_sites"}
-        What is attempted.
-    town_code : str, optional
-        The town of the site concerned, for town-restricted inspectors.
-    """
-    if not isinstance(actor, Actor) or not actor.name.strip():
-        raise PermissionDenied(
-            "auth.no_actor",
-            en="Every store call must name the acting user; got none.",
-            zh="每次操作都必须注明操作人；当前未提供。",
-        )
-    if actor.role not in ROLES:
-        raise PermissionDenied(
-            "auth.unknown_role",
-            en=f"Unknown role {actor.role!r}; use one of: {', '.join(ROLES)}.",
-            zh=f"未知角色“{actor.role}”；可用：{'、'.join(ROLES)}。",
-            value=actor.role,
-        )
-    if action == "read":
-        return
-    if action == "add_sites" and actor.role not in ("admin", "system"):
-        raise PermissionDenied(
-            "auth.denied",
-            en=f"User {actor.name!r} ({actor.role}) may not add sites; ask an admin.",
-            zh=f"用户“{actor.name}”（{actor.role}）无权新增点位，请联系管理员。",
-            actor=actor.name,
-            action=action,
-        )
-    if actor.role not in _WRITE_ROLES:
-        raise PermissionDenied(
-            "auth.denied",
-            en=f"User {actor.name!r} ({actor.role}) may read but not change sites.",
-            zh=f"用户“{actor.name}”（{actor.role}）只能查看，不能修改点位。",
-            actor=actor.name,
-            action=action,
-        )
-    if actor.role == "inspector" and actor.towns and town_code not in actor.towns:
-        raise PermissionDenied(
-            "auth.denied",
-            en=f"User {actor.name!r} may change sites in towns {', '.join(actor.towns)} only, not {town_code}.",
-            zh=f"用户“{actor.name}”只能修改所辖镇街（{'、'.join(actor.towns)}）的点位，不能修改 {town_code}。",
-            actor=actor.name,
-            action=action,
-            town=town_code,
-        )
 
 
 class SiteStore(abc.ABC):

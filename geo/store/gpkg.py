@@ -9,7 +9,10 @@ Why it is written the way it is (see the design notes in the README):
 * WAL, every write opened with ``BEGIN IMMEDIATE``, an expected-version check
   (``UPDATE ... WHERE site_id=? AND version=?``) and an idempotency key per
   submit: no lost update, a retried submit applies once.
-* The history table is append-only: triggers refuse UPDATE and DELETE.
+* The history and audit tables are append-only: triggers refuse UPDATE and
+  DELETE. Every mutation writes its audit row in its own transaction.
+* Every call names the acting user; the store resolves the account and checks
+  :mod:`geo.store.policy` itself, so no page can skip authorisation.
 * The GDAL trigger functions are registered on every connection, so a file
   that QGIS or GDAL has touched (R-tree triggers) stays writable.
 """
@@ -20,10 +23,9 @@ import json
 import os
 import sqlite3
 import uuid
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from geo.errors import (
     NotFoundError,
@@ -33,60 +35,21 @@ from geo.errors import (
     ValidationError,
     VersionConflict,
 )
-from geo.store import gpkg_blob
-from geo.store.base import (
-    Actor,
-    ChangeResult,
-    Evidence,
-    HistoryEntry,
-    NewSite,
-    Site,
-    SiteStore,
-    authorize,
-)
+from geo.store import gpkg_blob, policy, schema
+from geo.store.accounts import AccountsMixin
+from geo.store.audit import AuditMixin
+from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
+from geo.store.db import Database, iso_utc, q as _q, utc_now
+from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
 from geo.validation import check_attrs, check_geometry
 from layers import REGISTRY, get_spec
 from layers.spec import LayerSpec
 
-SCHEMA_VERSION = "1"
-APPLICATION_ID = 0x47504B47  # "GPKG"
-GPKG_USER_VERSION = 10400
-HISTORY_TABLE = "site_history"
-INDEX_TABLE = "site_index"
-META_TABLE = "store_meta"
-
-_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN",
-              "date": "DATE", "choice": "TEXT"}
-_GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
-                   "line_or_polygon": "GEOMETRY"}
 _COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "status",
                    "version", "is_sample", "updated_at", "updated_by")
 
-_WGS84_WKT = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
-    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
-    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
-    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
-)
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso_utc(ts: datetime) -> str:
-    """GeoPackage DATETIME text: ISO 8601 in UTC with milliseconds and Z."""
-    if ts.tzinfo is None:
-        raise ValueError("naive datetime: give a timezone")
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-
-
-def _q(name: str) -> str:
-    """Quote an SQL identifier (names come from the registry, never from users)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-class GpkgStore(SiteStore):
+class GpkgStore(AccountsMixin, AuditMixin, Database, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
@@ -96,139 +59,21 @@ class GpkgStore(SiteStore):
         :func:`create_store` or :func:`geo.store.open_store` to make one.
     """
 
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-
-    # -- connections ------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                "store.open_failed",
-                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
-                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
-            ) from exc
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        gpkg_blob.register_functions(conn)
-        return conn
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def create_schema(self) -> None:
+        """Create every table of the current schema in this (empty) file."""
         conn = self._connect()
         try:
-            yield conn
+            schema.create(conn)
         except sqlite3.Error as exc:
             raise self._store_error(exc) from exc
         finally:
             conn.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    def migrate(self) -> str | None:
+        """Bring an older store up to the current schema; returns the version found."""
         conn = self._connect()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise self._store_error(exc) from exc
-            raise
-        finally:
-            conn.close()
-
-    def _store_error(self, exc: sqlite3.Error) -> StoreError:
-        text = str(exc)
-        if "full" in text:
-            return StoreError(
-                "store.disk_full",
-                en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
-                zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
-            )
-        if "locked" in text or "busy" in text:
-            return StoreError(
-                "store.busy",
-                en=f"The store {self.path} stayed busy for 30 s; nothing was written. Retry in a moment.",
-                zh="数据库繁忙（超过30秒），本次未写入。请稍后重试。",
-            )
-        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
-
-    def enable_wal(self) -> None:
-        """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""
-        conn = self._connect()
-        try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            conn.close()
-        if str(mode).lower() != "wal":
-            raise StoreError("store.no_wal", en=f"Could not enable WAL on {self.path} (got {mode}).",
-                             zh=f"无法为 {self.path} 启用WAL模式（当前 {mode}）。")
-
-    # -- schema -----------------------------------------------------------
-    def create_schema(self) -> None:
-        """Create the GeoPackage core tables, one feature table per kind, history and meta."""
-        conn = self._connect()
-        try:
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-            conn.executescript(_CORE_DDL)
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                "INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)",
-                [
-                    ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
-                    ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
-                    ("WGS 84 geodetic", 4326, "EPSG", 4326, _WGS84_WKT, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
-                ],
-            )
-            for spec in REGISTRY.values():
-                cols = ",\n".join(f"{_q(f.name)} {_SQL_TYPES[f.type]}" for f in spec.fields)
-                conn.execute(
-                    f"""CREATE TABLE {_q(spec.key)} (
-                        fid INTEGER PRIMARY KEY AUTOINCREMENT,
-                        geom {_GEOM_TYPE_NAME[spec.geometry]} NOT NULL,
-                        site_id TEXT NOT NULL UNIQUE,
-                        name TEXT NOT NULL,
-                        town_code TEXT NOT NULL,
-                        responsible TEXT,
-                        deadline DATE,
-                        status TEXT NOT NULL,
-                        version INTEGER NOT NULL,
-                        is_sample BOOLEAN NOT NULL DEFAULT 0,
-                        updated_at DATETIME NOT NULL,
-                        updated_by TEXT NOT NULL,
-                        {cols})"""
-                )
-                conn.execute(f"CREATE INDEX {_q('idx_' + spec.key + '_town')} ON {_q(spec.key)}(town_code, status)")
-                conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
-                    " VALUES (?, 'features', ?, ?, 4326)",
-                    (spec.key, f"{spec.zh} {spec.en}", spec.description_zh),
-                )
-                conn.execute(
-                    "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
-                    (spec.key, _GEOM_TYPE_NAME[spec.geometry]),
-                )
-            for table, ident in ((HISTORY_TABLE, "点位变更历史 site history"),
-                                 (INDEX_TABLE, "点位索引 site index"),
-                                 (META_TABLE, "库信息 store meta")):
-                conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
-                    " VALUES (?, 'attributes', ?, '')",
-                    (table, ident),
-                )
-            now = iso_utc(utc_now())
-            conn.executemany(
-                f"INSERT INTO {META_TABLE}(key, value) VALUES (?, ?)",
-                [("schema_version", SCHEMA_VERSION), ("created_at", now), ("data_origin", "empty")],
-            )
-            conn.execute("COMMIT")
+            return schema.migrate(conn)
         except sqlite3.Error as exc:
             raise self._store_error(exc) from exc
         finally:
@@ -248,6 +93,9 @@ class GpkgStore(SiteStore):
                 en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
                 zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
             ) from exc
+        if version is not None and version[0] == "1":
+            self.migrate()
+            version = (SCHEMA_VERSION,)
         if version is None or version[0] != SCHEMA_VERSION:
             raise StoreError(
                 "store.schema_version",
@@ -262,9 +110,16 @@ class GpkgStore(SiteStore):
 
     def set_meta(self, actor: Actor, key: str, value: str) -> None:
         """Set a store-level fact (admin or system only)."""
-        authorize(actor, "add_sites")
         with self._write() as conn:
+            eff = self._allow(conn, actor, "set_meta")
             conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES (?, ?)", (key, value))
+            self._audit(conn, eff, "meta.set", target=key, details={"value": value})
+
+    def _allow(self, conn: sqlite3.Connection, actor: Actor, action: str, towns=None) -> Actor:
+        """Resolve the account behind ``actor`` and check ``action``; return the effective actor."""
+        eff = self._effective(conn, actor)
+        policy.check(eff, action, towns)
+        return eff
 
     def data_version(self) -> int:
         with self._read() as conn:
@@ -310,10 +165,10 @@ class GpkgStore(SiteStore):
         return self._row_to_site(spec, row)
 
     def list_sites(self, actor, kinds=None, towns=None, statuses=None) -> list[Site]:
-        authorize(actor, "read")
         specs = [get_spec(k) for k in kinds] if kinds is not None else list(REGISTRY.values())
         out: list[Site] = []
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             for spec in specs:
                 sql = f"SELECT * FROM {_q(spec.key)}"
                 where, args = _in_filters({"town_code": towns, "status": statuses})
@@ -322,13 +177,13 @@ class GpkgStore(SiteStore):
         return out
 
     def get_site(self, actor: Actor, site_id: str) -> Site:
-        authorize(actor, "read")
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             return self._read_site(conn, self._kind_of(conn, site_id), site_id)
 
     def history(self, actor: Actor, site_id: str) -> list[HistoryEntry]:
-        authorize(actor, "read")
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             self._kind_of(conn, site_id)
             rows = conn.execute(
                 f"SELECT * FROM {HISTORY_TABLE} WHERE site_id = ? ORDER BY version, id", (site_id,)
@@ -336,23 +191,23 @@ class GpkgStore(SiteStore):
         return [_row_to_entry(r) for r in rows]
 
     def recent_history(self, actor: Actor, limit: int = 50) -> list[HistoryEntry]:
-        authorize(actor, "read")
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
         return [_row_to_entry(r) for r in rows]
 
     def all_history(self, actor: Actor) -> list[HistoryEntry]:
         """Every history row, oldest first (for replay and checks)."""
-        authorize(actor, "read")
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id").fetchall()
         return [_row_to_entry(r) for r in rows]
 
     def counts(self, actor: Actor) -> list[tuple[str, str, str, int]]:
         """(kind, town_code, status, n) for every combination present."""
-        authorize(actor, "read")
         out: list[tuple[str, str, str, int]] = []
         with self._read() as conn:
+            self._allow(conn, actor, "read")
             for spec in REGISTRY.values():
                 for r in conn.execute(
                     f"SELECT town_code, status, count(*) AS n FROM {_q(spec.key)} GROUP BY town_code, status"
@@ -367,7 +222,8 @@ class GpkgStore(SiteStore):
 
         ``created_at`` backdates the creation (system role only: sample data).
         """
-        authorize(actor, "add_sites")
+        with self._read() as conn:
+            self._allow(conn, actor, "add_sites")
         when = self._when(actor, created_at)
         prepared = []
         for i, s in enumerate(sites, start=1):
@@ -387,10 +243,11 @@ class GpkgStore(SiteStore):
                                 zh=f"第{i}行（{s.site_id}）：{exc.zh}", **exc.context) from exc
             prepared.append((spec, s, attrs, geom))
         with self._write() as conn:
+            eff = self._allow(conn, actor, "add_sites")
             for spec, s, attrs, geom in prepared:
                 names = list(_COMMON_COLUMNS) + [f.name for f in spec.fields] + ["geom"]
                 values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, 0,
-                          int(bool(s.is_sample)), when, actor.name]
+                          int(bool(s.is_sample)), when, eff.name]
                 values += [attrs.get(f.name) for f in spec.fields] + [gpkg_blob.encode(geom)]
                 try:
                     conn.execute(f"INSERT INTO {INDEX_TABLE}(site_id, kind) VALUES (?, ?)", (s.site_id, spec.key))
@@ -409,11 +266,14 @@ class GpkgStore(SiteStore):
                 snapshot = {"name": s.name, "town_code": s.town_code, "status": s.status,
                             "deadline": s.deadline, "responsible": s.responsible, **attrs}
                 self._insert_history(conn, site_id=s.site_id, kind=spec.key, version=0, action="create",
-                                     from_status=None, to_status=s.status, changed_at=when, actor=actor,
+                                     from_status=None, to_status=s.status, changed_at=when, actor=eff,
                                      source=source, note=None, changes={k: [None, v] for k, v in snapshot.items()},
                                      op_id=None, evidence=None)
             for spec in {p[0] for p in prepared}:
                 self._update_extent(conn, spec)
+            self._audit(conn, eff, "site.add", target=prepared[0][1].site_id if len(prepared) == 1 else None,
+                        details={"count": len(prepared), "source": source,
+                                 "site_ids": [p[1].site_id for p in prepared][:50]})
         return len(prepared)
 
     def change_status(self, actor, site_id, new_status, *, expected_version, op_id, note="",
@@ -425,7 +285,7 @@ class GpkgStore(SiteStore):
         with self._write() as conn:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)
-            authorize(actor, "change_status", cur.town_code)
+            eff = self._allow(conn, actor, "change_status", {cur.town_code})
             done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
             if done is not None:
                 if done["site_id"] != site_id:
@@ -474,7 +334,7 @@ class GpkgStore(SiteStore):
                     )
             diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
             sets = ["status = ?", "version = version + 1", "updated_at = ?", "updated_by = ?"]
-            args: list[Any] = [target.code, when, actor.name]
+            args: list[Any] = [target.code, when, eff.name]
             for k in diff:
                 sets.append(f"{_q(k)} = ?")
                 args.append(new_attrs[k])
@@ -487,9 +347,12 @@ class GpkgStore(SiteStore):
                                       zh=f"点位 {site_id} 已被他人修改，请重试。")
             entry_id = self._insert_history(
                 conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
-                from_status=cur.status, to_status=target.code, changed_at=when, actor=actor, source=source,
+                from_status=cur.status, to_status=target.code, changed_at=when, actor=eff, source=source,
                 note=note or None, changes=diff, op_id=op_id, evidence=evidence,
             )
+            self._audit(conn, eff, "site.status", target=site_id,
+                        details={"from": cur.status, "to": target.code, "version": expected_version + 1,
+                                 "history_id": entry_id, "op_id": op_id, "source": source})
             site = self._read_site(conn, spec, site_id)
             entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
         return ChangeResult(site=site, entry=entry, applied=True)
@@ -633,38 +496,3 @@ def _retire(path: Path) -> None:
             conn.close()
     except sqlite3.Error:
         pass  # not a database we can open: it is replaced anyway
-
-
-_CORE_DDL = f"""
-CREATE TABLE gpkg_spatial_ref_sys (
-  srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
-  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
-CREATE TABLE gpkg_contents (
-  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
-  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
-  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
-CREATE TABLE gpkg_geometry_columns (
-  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
-  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
-  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
-  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
-CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE {INDEX_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);
-CREATE TABLE {HISTORY_TABLE} (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  site_id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, action TEXT NOT NULL,
-  from_status TEXT, to_status TEXT, changed_at DATETIME NOT NULL, actor TEXT NOT NULL,
-  source TEXT NOT NULL, client TEXT, note TEXT, changes TEXT, op_id TEXT UNIQUE,
-  device_lon REAL, device_lat REAL, device_accuracy_m REAL, device_time DATETIME,
-  distance_m REAL, remote BOOLEAN, photos TEXT,
-  UNIQUE (site_id, version));
-CREATE INDEX idx_history_site ON {HISTORY_TABLE}(site_id, version);
-CREATE INDEX idx_history_time ON {HISTORY_TABLE}(changed_at);
-CREATE TRIGGER {HISTORY_TABLE}_no_update BEFORE UPDATE ON {HISTORY_TABLE}
-  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
-CREATE TRIGGER {HISTORY_TABLE}_no_delete BEFORE DELETE ON {HISTORY_TABLE}
-  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
-"""

@@ -93,6 +93,7 @@ def test_click_opens_detail_panel_without_rebuilding_the_map(page, app, artifact
     frame = map_frame(page)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("shore_power_berths", 0) > 0)
     frame.evaluate("() => { window.__probe = 'same-document'; }")
+    wait_for(frame, "() => !window.map._animatingZoom", bool)
     target = frame.evaluate("""() => {
       let found = null;
       window.map.eachLayer(l => {
@@ -108,7 +109,8 @@ def test_click_opens_detail_panel_without_rebuilding_the_map(page, app, artifact
     picker = page.locator('[data-testid="stSelectbox"] input').first  # the site picker follows the click
     assert picker.input_value() == f"{target['id']} {html.unescape(target['name'])}"
     page.get_by_text("变更历史").first.wait_for()
-    assert frame.evaluate("() => window.__probe") == "same-document"
+    page.wait_for_timeout(1000)
+    assert frame.evaluate("() => [window.__probe, window.map.getZoom()]") == ["same-document", 15]
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / "map_detail_1024x768.png"), full_page=True)
     assert page.requests.outside() == []

@@ -9,22 +9,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ui.pages import about_page, map_page
+from ui.pages import about_page, account_page, audit_page, dashboard_page, map_page, users_page
+from ui.pages import export_page
+
+EVERYONE = frozenset({"guest", "reviewer", "inspector", "admin"})
+SIGNED_IN = frozenset({"reviewer", "inspector", "admin"})
+ADMINS = frozenset({"admin"})
 
 
 @dataclass(frozen=True)
 class PageSpec:
+    """A page: its render function, title (i18n key), icon, URL and who sees it in the menu.
+
+    Hiding a page is only convenience: the store checks every call itself.
+    """
+
     render: Callable[[], None]
     title_key: str
     icon: str
     url_path: str
     default: bool = False
+    roles: frozenset[str] = EVERYONE
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(map_page.render, "page_map", ":material/map:", "map", default=True),
+    PageSpec(dashboard_page.render, "page_dashboard", ":material/monitoring:", "dashboard"),
     PageSpec(about_page.render, "page_about", ":material/info:", "about"),
+    PageSpec(export_page.render, "page_export", ":material/download:", "export", roles=SIGNED_IN),
+    PageSpec(users_page.render, "page_users", ":material/group:", "users", roles=ADMINS),
+    PageSpec(audit_page.render, "page_audit", ":material/policy:", "audit", roles=ADMINS),
+    PageSpec(account_page.render, "page_account", ":material/account_circle:", "account"),
 )
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages shown in the menu for ``role``."""
+    return [p for p in PAGES if role in p.roles]
 
 
 def page_by_path(url_path: str) -> PageSpec:

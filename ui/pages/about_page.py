@@ -8,12 +8,14 @@ from geo import basegeo
 from geo.errors import OneMapError
 from layers import REGISTRY
 from ui.i18n import lang, t
-from ui.session import current_actor, get_store, load_meta, sample_banner
+from ui.session import can_read, current_actor, get_store, load_meta, sample_banner
 
 
 def render() -> None:
     lg = lang()
     st.title(t("page_about"))
+    if not can_read():
+        return
     store = get_store()
     try:
         version = store.data_version()

@@ -16,7 +16,8 @@ from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
 from ui.i18n import lang, t
-from ui.session import current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
+from ui.status_form import status_form
+from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
 
 MAP_KEY = "onemap"
 SELECTED = "selected_site"
@@ -60,6 +61,8 @@ def _filters() -> dict:
 
 
 def render() -> None:
+    if not can_read():
+        return
     store = get_store()
     try:
         version = store.data_version()
@@ -162,6 +165,7 @@ def site_detail(site_id: str) -> None:
     ]
     for fld in spec.fields:
         rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
+    status_form(store, actor, site)
     st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, use_container_width=True)
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, use_container_width=True)

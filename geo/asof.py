@@ -1,0 +1,208 @@
+"""Sites as they stood at the end of a past day, rebuilt by replaying the history (pure).
+
+The store keeps, for every site, a ``create`` row at version 0 whose
+``changes`` hold the full attribute snapshot ``{field: [None, value]}`` and
+then one row per change with ``{field: [before, after]}`` and the new
+status. Replaying the rows up to the end of a day in China Standard Time
+(UTC+8) gives each site's status and attributes as they were then; a site
+created later did not exist yet. Geometry is not in the history: the
+current geometry is kept.
+
+Replaying the whole history gives back the stored current state
+(``tests/test_asof.py`` checks it on the sample store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Mapping, Sequence
+
+from geo.errors import ValidationError
+from geo.progress import CST, today_cst
+from layers import REGISTRY
+
+__all__ = [
+    "COMMON_KEYS", "end_of_day_utc", "entry_time", "history_by_site", "history_until", "parse_day", "sites_as_of",
+    "snapshot",
+]
+
+#: History keys that are first-class columns of a site, not kind attributes.
+COMMON_KEYS = ("name", "town_code", "deadline", "responsible")
+
+
+def parse_day(value: date | str, *, allow_future: bool = False, today: date | None = None) -> date:
+    """Turn ``value`` into a calendar day, refusing nonsense with a clear message.
+
+    Parameters
+    ----------
+    value : date or str
+        A ``date`` or an ISO string ``YYYY-MM-DD``.
+    allow_future : bool, default False
+        When False, a day after today (CST) is refused: the history cannot
+        say how things will stand.
+    today : date, optional
+        Today's date (CST); defaults to the clock.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    ValidationError
+        ``asof.invalid_date`` or ``asof.future_date``.
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        text = str(value).strip()
+        try:
+            value = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                "asof.invalid_date",
+                en=f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-06-30.",
+                zh=f"“{text}”不是有效日期：请写成 YYYY-MM-DD，例如 2025-06-30。",
+                value=text,
+            ) from None
+    today = today or today_cst()
+    if not allow_future and value > today:
+        raise ValidationError(
+            "asof.future_date",
+            en=f"{value.isoformat()} is in the future (today is {today.isoformat()}): pick today or an earlier day.",
+            zh=f"{value.isoformat()} 晚于今天（{today.isoformat()}）：请选择今天或更早的日期。",
+            value=value.isoformat(),
+            today=today.isoformat(),
+        )
+    return value
+
+
+def end_of_day_utc(day: date) -> datetime:
+    """The first instant after ``day`` ends in China Standard Time, in UTC.
+
+    A change belongs to ``day`` (or earlier) when its time is strictly
+    before this instant: ``2025-06-30`` ends at ``2025-06-30T16:00:00Z``.
+    """
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=CST).astimezone(timezone.utc)
+
+
+def entry_time(entry) -> datetime:
+    """When a history row was written, as an aware UTC datetime (``changed_at`` is ISO with ``Z``)."""
+    ts = datetime.fromisoformat(str(entry.changed_at).replace("Z", "+00:00"))
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def history_until(history: Iterable, day: date | None) -> list:
+    """The history rows written by the end of ``day`` (CST), in the given order; all rows if ``day`` is None."""
+    if day is None:
+        return list(history)
+    cutoff = end_of_day_utc(day)
+    return [e for e in history if entry_time(e) < cutoff]
+
+
+def _group(history: Iterable) -> dict[str, list]:
+    by_site: dict[str, list] = {}
+    for e in history:
+        by_site.setdefault(e.site_id, []).append(e)
+    for rows in by_site.values():
+        rows.sort(key=lambda e: (e.version, e.id))
+    return by_site
+
+
+def _replay(site, rows: Sequence):
+    """``site`` rebuilt from its own rows (already cut at the day, oldest first)."""
+    spec = REGISTRY.get(site.kind)
+    common: dict[str, object] = {k: None for k in COMMON_KEYS}
+    attrs: dict[str, object] = {f.name: None for f in spec.fields} if spec else {}
+    status = None
+    for e in rows:
+        for key, pair in (e.changes or {}).items():
+            after = pair[1] if isinstance(pair, (list, tuple)) and len(pair) == 2 else pair
+            if key == "status":
+                continue  # the status comes from to_status
+            if key in common:
+                common[key] = after
+            else:
+                attrs[key] = after
+        if e.to_status is not None:
+            status = e.to_status
+    last = rows[-1]
+    return replace(
+        site,
+        name=common["name"] if common["name"] is not None else site.name,
+        town_code=common["town_code"] if common["town_code"] is not None else site.town_code,
+        deadline=common["deadline"],
+        responsible=common["responsible"],
+        status=status if status is not None else site.status,
+        version=last.version,
+        updated_at=last.changed_at,
+        updated_by=last.actor,
+        attrs=attrs,
+    )
+
+
+def sites_as_of(sites: Sequence, history: Iterable, day: date | None) -> list:
+    """Each site's status and attributes as they stood at the end of ``day`` (CST).
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        The sites as stored now (their geometry and ``is_sample`` are kept).
+    history : iterable of HistoryEntry
+        History rows of (at least) these sites, any order.
+    day : date or None
+        The day; None means "now" (every row replayed).
+
+    Returns
+    -------
+    list of Site
+        In the order of ``sites``; a site created after ``day`` is left out.
+        A site with no history row at all cannot be rebuilt: it is kept as
+        it is now when it was last updated by the end of ``day``, else left
+        out.
+    """
+    cutoff = end_of_day_utc(day) if day is not None else None
+    by_site = _group(history)
+    out = []
+    for site in sites:
+        rows = by_site.get(site.site_id)
+        if not rows:
+            if cutoff is None or _before(site.updated_at, cutoff):
+                out.append(site)
+            continue
+        if cutoff is not None:
+            rows = [e for e in rows if entry_time(e) < cutoff]
+        if not rows:
+            continue  # created after the day
+        out.append(_replay(site, rows))
+    return out
+
+
+def _before(iso: str | None, cutoff: datetime) -> bool:
+    if not iso:
+        return True
+    try:
+        ts = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts < cutoff
+
+
+def history_by_site(history: Iterable) -> Mapping[str, list]:
+    """History rows grouped by site id, each list oldest first."""
+    return _group(history)
+
+
+def snapshot(sites: Sequence, history: Iterable, day: date | None = None) -> tuple[list, list]:
+    """Sites and history rows as they stood at the end of ``day`` (CST).
+
+    ``day=None`` means now: the stored sites as they are and every history
+    row (replaying all of it gives the same sites; a test checks that).
+    """
+    history = list(history)
+    if day is None:
+        return list(sites), history
+    return sites_as_of(sites, history, day), history_until(history, day)

@@ -1,0 +1,88 @@
+"""The figures an export's summary states: counts per kind × status and progress against the targets.
+
+Progress is computed from the sites with each kind's :class:`layers.spec.Target`
+(share = done / population) — never typed in. It is computed over every status
+of the chosen towns and kinds, so a status filter cannot make a town look done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from geo.progress import is_overdue
+from layers import get_spec
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """Sites of one kind in one status."""
+
+    kind: str
+    kind_zh: str
+    status: str
+    status_zh: str
+    step: int
+    n: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """Progress of one target over a set of sites.
+
+    ``share`` and ``met`` are None when no site is in the target's population.
+    """
+
+    kind: str
+    kind_zh: str
+    code: str
+    zh: str
+    clause: str
+    population_zh: str
+    population: int
+    done: int
+    share: float | None
+    threshold: float
+    province_threshold: float | None
+    deadline: date
+    met: bool | None
+
+
+def count_rows(sites: Sequence, kinds: Sequence[str], today: date) -> list[CountRow]:
+    """One row per status of every chosen kind (zeros included), in workflow order."""
+    rows = []
+    for kind in kinds:
+        spec = get_spec(kind)
+        for st in sorted(spec.statuses, key=lambda s: s.step):
+            these = [s for s in sites if s.kind == kind and s.status == st.code]
+            rows.append(CountRow(kind, spec.zh, st.code, st.zh, st.step, len(these),
+                                 sum(1 for s in these if is_overdue(kind, s.status, s.deadline, today))))
+    return rows
+
+
+def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
+    """Progress of every target of the chosen kinds over ``sites``.
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        Every site of the chosen towns and kinds, whatever its status.
+    kinds : sequence of str
+    """
+    rows = []
+    for kind in kinds:
+        spec = get_spec(kind)
+        of_kind = [s for s in sites if s.kind == kind]
+        for tg in spec.targets:
+            pop = [s for s in of_kind if tg.in_population(s.attrs)]
+            done = sum(1 for s in pop if s.status in tg.done_statuses)
+            share = done / len(pop) if pop else None
+            rows.append(TargetRow(
+                kind=kind, kind_zh=spec.zh, code=tg.code, zh=tg.zh, clause=tg.clause,
+                population_zh=tg.population_zh, population=len(pop), done=done, share=share,
+                threshold=tg.threshold, province_threshold=tg.province_threshold, deadline=tg.deadline,
+                met=None if share is None else share >= tg.threshold - 1e-12,
+            ))
+    return rows

@@ -1,0 +1,314 @@
+"""The town review report: one PDF per town, Chinese text embedded and searchable, no internet (pure).
+
+fpdf2 embeds a TrueType subset of NotoSansSC (OFL, from the pip package
+``pylopdf-fonts-zh-cn``), so the text renders without any font on the
+reader's machine and can be searched and copied. Content: title and date, a 示例数据 notice
+when the data is sample, a map image of the town's sites on the shipped base
+geography (:mod:`geo.reportmap`), the progress figures of
+:func:`geo.targets.progress` with bars against the target, evidence quality,
+the overdue sites and the site table.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from geo.fonts import FONT_FAMILY, cjk_font_path, truetype_subset
+from geo.progress import CST, format_cst, is_overdue
+from geo.reportmap import sites_map_png
+from geo.targets import BERTH_EXCLUSIONS, progress, town_name
+from layers import KIND_KEYS, REGISTRY
+
+__all__ = ["town_report_pdf"]
+
+_RED = (183, 28, 28)
+_GREY = (110, 110, 110)
+_GREEN = (26, 152, 80)
+_AMBER = (244, 165, 130)
+_TARGET = (120, 0, 0)
+_SAMPLE_NOTE = "示例数据：本报告中的点位和历史为演示用示例数据，并非官方数据，不得作为统计或上报依据。"
+
+
+def _pdf(font_file: str):
+    from fpdf import FPDF
+
+    class _Report(FPDF):
+        footer_text = ""
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font(FONT_FAMILY, size=8)
+            self.set_text_color(*_GREY)
+            self.cell(0, 6, f"{self.footer_text}　·　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+
+    pdf = _Report(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font(FONT_FAMILY, "", font_file)
+    pdf.set_font(FONT_FAMILY, size=10)
+    return pdf
+
+
+def _used_chars(pdf) -> set[str]:
+    """The characters laid out so far with any font of ``pdf`` (read from fpdf2's font subsets)."""
+    chars: set[str] = set()
+    for font in pdf.fonts.values():
+        for glyph, _code in font.subset.items():
+            if glyph is not None and isinstance(glyph.unicode, tuple):
+                chars.update(chr(u) for u in glyph.unicode)
+    return chars
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _heading(pdf, text: str) -> None:
+    if pdf.get_y() > 255:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.set_font(FONT_FAMILY, size=13)
+    pdf.set_text_color(0, 0, 0)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(31, 111, 139)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(2)
+    pdf.set_font(FONT_FAMILY, size=10)
+
+
+def _para(pdf, text: str, size: float = 10, color=(0, 0, 0), h: float = 5.5) -> None:
+    pdf.set_font(FONT_FAMILY, size=size)
+    pdf.set_text_color(*color)
+    pdf.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(FONT_FAMILY, size=10)
+
+
+def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float,
+         province: float | None) -> None:
+    pdf.set_draw_color(160, 160, 160)
+    pdf.set_fill_color(238, 238, 238)
+    pdf.rect(x, y, w, h, style="DF")
+    if share is not None:
+        met = share >= threshold
+        pdf.set_fill_color(*(_GREEN if met else _AMBER))
+        pdf.rect(x, y, w * min(share, 1.0), h, style="F")
+    for value, color, width in ((threshold, _TARGET, 0.8), (province, (60, 60, 60), 0.4)):
+        if value is None:
+            continue
+        pdf.set_draw_color(*color)
+        pdf.set_line_width(width)
+        pdf.line(x + w * value, y - 1.2, x + w * value, y + h + 1.2)
+    pdf.set_line_width(0.2)
+
+
+def _target_block(pdf, kind_label: str, tg: dict) -> None:
+    if pdf.get_y() > 262:
+        pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=10)
+    pdf.cell(0, 5.5, f"{kind_label} · {tg['zh']}", new_x="LMARGIN", new_y="NEXT")
+    y = pdf.get_y() + 0.8
+    _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"], tg["province_threshold"])
+    pdf.set_xy(pdf.l_margin + 84, y - 0.6)
+    goal = f"目标 ≥ {tg['threshold']:.0%}"
+    if tg["province_threshold"] is not None:
+        goal += f"（省 ≥ {tg['province_threshold']:.0%}）"
+    if tg["denominator"]:
+        status = "已达标" if tg["met"] else "未达标"
+        figure = f"{tg['numerator']} / {tg['denominator']} = {_pct(tg['share'])}　{goal}　{status}"
+    else:
+        figure = f"本镇街无此类点位（{tg['population_zh']}）　{goal}"
+    pdf.cell(0, 5.5, figure, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(0.5)
+    _para(pdf, f"依据：{tg['clause']}；统计范围：{tg['population_zh']}", size=8, color=_GREY, h=4.2)
+    pdf.ln(1)
+
+
+def _table(pdf, headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[float],
+           size: float = 8.5) -> None:
+    from fpdf.enums import WrapMode
+    from fpdf.fonts import FontFace
+
+    pdf.set_font(FONT_FAMILY, size=size)
+    pdf.set_draw_color(170, 170, 170)
+    pdf.set_fill_color(246, 247, 249)
+    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=4.6,
+                   wrapmode=WrapMode.CHAR, headings_style=FontFace(emphasis="NONE", fill_color=(225, 235, 240)),
+                   cell_fill_color=(246, 247, 249), cell_fill_mode="ROWS", padding=0.8) as table:
+        head = table.row()
+        for h in headings:
+            head.cell(h)
+        for r in rows:
+            row = table.row()
+            for value in r:
+                row.cell(str(value))
+    pdf.set_font(FONT_FAMILY, size=10)
+
+
+def _status_zh(kind: str, code: str) -> str:
+    return REGISTRY[kind].status(code).zh
+
+
+def _breakdowns(pdf, figures: dict) -> None:
+    berths = figures["kinds"]["shore_power_berths"]
+    if berths["total"]:
+        b = berths["breakdown"]
+        _para(pdf, "岸电泊位 · 计入目标的泊位", size=10)
+        _table(pdf, ("编号", "名称", "类型", "吨级", "状态"),
+               [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
+                 r["tonnage_t"] if r["tonnage_t"] is not None else "—", _status_zh("shore_power_berths", r["status"]))
+                for r in b["counted"]] or [("—", "无", "", "", "")], (22, 60, 30, 25, 43))
+        pdf.ln(2)
+        _para(pdf, "岸电泊位 · 不计入目标的泊位及原因", size=10)
+        _table(pdf, ("编号", "名称", "类型", "吨级", "原因"),
+               [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
+                 r["tonnage_t"] if r["tonnage_t"] is not None else "—", BERTH_EXCLUSIONS[r["reason"]][0])
+                for r in b["excluded"]] or [("—", "无", "", "", "")], (22, 55, 25, 20, 58))
+        pdf.ln(2)
+    zones = figures["kinds"]["clean_fuel_zones"]
+    if zones["total"]:
+        z = zones["breakdown"]
+        _para(pdf, f"高污染燃料禁燃区：已划定及以上 {z['at_least']['designated']} 个，已公告及以上 "
+                   f"{z['at_least']['announced']} 个，已实施 {z['at_least']['enforced']} 个；区内剩余燃煤锅炉 "
+                   f"{z['coal_boilers_remaining']} 台" + (f"（{z['coal_boilers_unknown']} 个禁燃区未填报）"
+                                                        if z["coal_boilers_unknown"] else "") + "。")
+    parks = figures["kinds"]["parks"]
+    if parks["total"]:
+        c = parks["breakdown"]["circular_retrofit"]
+        _para(pdf, f"工业园区循环化改造（具备条件的园区中已完成）：{c['numerator']} / {c['denominator']} = "
+                   f"{_pct(c['share'])}；在线监测已安装 {parks['breakdown']['online_monitoring']} 个园区。")
+
+
+def _choice(kind: str, field: str, code) -> str:
+    if code is None:
+        return "—"
+    fld = REGISTRY[kind].field(field)
+    ch = fld.choice(code) if fld else None
+    return ch.zh if ch else str(code)
+
+
+def _evidence(pdf, ev: dict) -> None:
+    _heading(pdf, "变更证据")
+    if not ev["changes"]:
+        _para(pdf, "截至该日，本镇街点位没有状态变更记录。")
+        return
+    _para(pdf, f"状态变更 {ev['changes']} 次：现场（设备距点位 {ev['onsite_m']:g} 米以内）{ev['onsite']} 次，"
+               f"占 {_pct(ev['share_onsite'])}；远程 {ev['remote']} 次；无定位 {ev['no_position']} 次。"
+               f"附照片的变更 {ev['with_photos']} 次，占 {_pct(ev['share_with_photos'])}。"
+               f"变更为完成状态的 {ev['done_changes']} 次中，现场变更 {ev['done_onsite']} 次"
+               f"（{_pct(ev['share_done_onsite'])}）。")
+    if ev["remote_changes"]:
+        pdf.ln(1)
+        _para(pdf, "远程变更（设备不在现场）", size=10)
+        _table(pdf, ("时间（北京时间）", "编号", "名称", "变更", "操作人", "距离（米）"),
+               [(format_cst(r["changed_at"]), r["site_id"], r["name"],
+                 f"{_status_zh(r['kind'], r['from_status']) if r['from_status'] else '—'} → "
+                 f"{_status_zh(r['kind'], r['to_status'])}", r["actor"],
+                 "—" if r["distance_m"] is None else f"{r['distance_m']:.0f}")
+                for r in ev["remote_changes"]], (28, 18, 50, 38, 26, 20))
+
+
+def town_report_pdf(
+    sites: Sequence,
+    today: date,
+    town_code: str,
+    *,
+    history: Iterable | None = None,
+    sample: bool = False,
+    onsite_m: float | None = None,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The review report of one town as PDF bytes.
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        Sites as they stand on ``today`` (any towns: the town's are picked).
+    today : date
+        The day the report is "as of" (CST).
+    town_code : str
+        Statistics code of the town or street.
+    history : iterable of HistoryEntry, optional
+        Cut at ``today``; adds the evidence section.
+    sample : bool
+        The data is illustrative: a red notice on the first page and in the footer.
+    onsite_m : float, optional
+        On-site distance for the evidence figures.
+    generated_at : datetime, optional
+        When the report was made (default now), printed in CST.
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
+    figures = progress(sites, today, town=town_code, history=history, onsite_m=onsite_m, sample=sample)
+    mine = [s for s in sites if s.town_code == town_code]
+    mine.sort(key=lambda s: (KIND_KEYS.index(s.kind) if s.kind in KIND_KEYS else 99, s.site_id))
+    name = town_name(town_code, "zh")
+    made = (generated_at or datetime.now(timezone.utc)).astimezone(CST)
+    png = sites_map_png(mine, highlight_town=town_code, title=f"{name} 点位分布（编号对应下方点位清单序号）")
+    content = (figures, mine, name, made, png, today, town_code, sample)
+    # Pass 1 lays the text out with the OpenType font to learn which characters are used; pass 2
+    # embeds a TrueType subset of exactly those (see geo.fonts.truetype_subset for why).
+    chars = _used_chars(_render(str(cjk_font_path()), *content))
+    with tempfile.TemporaryDirectory(prefix="onemap-report-") as tmp:
+        font_file = Path(tmp) / "NotoSansSC-subset.ttf"
+        font_file.write_bytes(truetype_subset(chars))
+        return bytes(_render(str(font_file), *content).output())
+
+
+def _render(font_file: str, figures: dict, mine: list, name: str, made: datetime, png: bytes, today: date,
+            town_code: str, sample: bool):
+    """The whole document laid out with ``font_file`` (an FPDF object, not yet written)."""
+    pdf = _pdf(font_file)
+    pdf.footer_text = f"福清生态环境一张图 · {name}审阅报告" + (" · 示例数据" if sample else "")
+    pdf.set_title(f"{name} 节能减排重点点位审阅报告")
+    pdf.set_creator("福清生态环境一张图")
+    pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=18)
+    pdf.cell(0, 10, f"{name} 节能减排重点点位审阅报告", new_x="LMARGIN", new_y="NEXT")
+    _para(pdf, f"截至 {today.isoformat()}（北京时间当日结束时的状态，由变更历史重建）　"
+               f"生成于 {made:%Y-%m-%d %H:%M}（北京时间）　统计用区划代码 {town_code}", size=9, color=_GREY, h=4.8)
+    if sample:
+        pdf.ln(1)
+        pdf.set_fill_color(253, 236, 234)
+        pdf.set_text_color(*_RED)
+        pdf.set_font(FONT_FAMILY, size=10.5)
+        pdf.multi_cell(0, 6, _SAMPLE_NOTE, fill=True, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR", padding=1.5)
+        pdf.set_text_color(0, 0, 0)
+    t = figures["totals"]
+    pdf.ln(1)
+    _para(pdf, f"本镇街共有点位 {t['sites']} 个，已完成 {t['done']} 个，逾期 {t['overdue']} 个。", size=11)
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.w - pdf.l_margin - pdf.r_margin)
+
+    _heading(pdf, "目标进度")
+    for key in KIND_KEYS:
+        for tg in figures["kinds"][key]["targets"]:
+            _target_block(pdf, REGISTRY[key].zh, tg)
+    _breakdowns(pdf, figures)
+    if "evidence" in figures:
+        _evidence(pdf, figures["evidence"])
+
+    _heading(pdf, f"逾期点位（{figures['overdue']['count']} 个）")
+    if figures["overdue"]["sites"]:
+        _table(pdf, ("编号", "名称", "类型", "状态", "完成时限", "逾期天数"),
+               [(r["site_id"], r["name"], REGISTRY[r["kind"]].zh, _status_zh(r["kind"], r["status"]), r["deadline"],
+                 str(r["days_overdue"])) for r in figures["overdue"]["sites"]], (20, 56, 28, 26, 22, 28))
+    else:
+        _para(pdf, "无。")
+
+    _heading(pdf, f"点位清单（{len(mine)} 个）")
+    if mine:
+        _table(pdf, ("序号", "编号", "名称", "类型", "状态", "完成时限", "最近变更"),
+               [(str(i), s.site_id, s.name, REGISTRY[s.kind].zh, _status_zh(s.kind, s.status)
+                 + ("（逾期）" if is_overdue(s.kind, s.status, s.deadline, today) else ""),
+                 s.deadline or "—", format_cst(s.updated_at)[:10]) for i, s in enumerate(mine, start=1)],
+               (10, 18, 58, 24, 28, 20, 22))
+    else:
+        _para(pdf, "截至该日本镇街没有点位。")
+    return pdf

@@ -1,0 +1,68 @@
+"""Password hashing with scrypt (hashlib; no 72-byte limit, so long Chinese passwords work).
+
+Stored form: ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>``. Text is NFC-normalised
+first so the same password typed on two keyboards matches.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from geo.errors import ValidationError
+
+N, R, P, DKLEN = 2**14, 8, 1, 32
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def check_strength(password: str) -> None:
+    """Refuse passwords that are too short, too long or trivially guessable."""
+    if not isinstance(password, str) or len(password) < MIN_LENGTH:
+        raise ValidationError(
+            "password.too_short",
+            en=f"A password needs at least {MIN_LENGTH} characters (Chinese characters count one each).",
+            zh=f"密码至少 {MIN_LENGTH} 个字符（汉字每个算一个）。",
+        )
+    if len(password) > MAX_LENGTH:
+        raise ValidationError("password.too_long", en=f"A password may have at most {MAX_LENGTH} characters.",
+                              zh=f"密码最多 {MAX_LENGTH} 个字符。")
+    if len(set(password)) < 4:
+        raise ValidationError("password.too_simple", en="That password repeats too few characters; choose another.",
+                              zh="密码过于简单（重复字符过多），请换一个。")
+
+
+def hash_password(password: str) -> str:
+    """scrypt hash of ``password`` with a fresh 16-byte salt, in the stored form."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(unicodedata.normalize("NFC", password).encode("utf-8"), salt=salt, n=N, r=R, p=P,
+                            dklen=DKLEN, maxmem=64 * 1024 * 1024)
+    return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """True when ``password`` matches ``stored``; constant-time compare; False on any malformed input."""
+    if not stored or not isinstance(password, str):
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(unicodedata.normalize("NFC", password).encode("utf-8"),
+                             salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(base64.b64decode(digest)), maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+#: Hash of a random password, verified against when the user does not exist so
+#: that a wrong user and a wrong password take the same time.
+DUMMY_HASH = hash_password(secrets.token_urlsafe(24))

@@ -1,0 +1,172 @@
+"""The store's tables: GeoPackage core, one feature table per kind, history, accounts, audit.
+
+``create(conn)`` builds a new file at the current schema; ``migrate(conn)``
+brings an older file up to date in place (one transaction; additive only).
+Attribute tables are registered in ``gpkg_contents`` so QGIS lists them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from geo.store.db import iso_utc, q, utc_now
+from layers import REGISTRY
+
+SCHEMA_VERSION = "2"
+APPLICATION_ID = 0x47504B47  # "GPKG"
+GPKG_USER_VERSION = 10400
+HISTORY_TABLE = "site_history"
+INDEX_TABLE = "site_index"
+META_TABLE = "store_meta"
+USERS_TABLE = "users"
+SESSIONS_TABLE = "sessions"
+THROTTLE_TABLE = "login_throttle"
+AUDIT_TABLE = "audit_log"
+
+SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
+GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
+                  "line_or_polygon": "GEOMETRY"}
+
+_WGS84_WKT = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+)
+
+_CORE_DDL = f"""
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE {INDEX_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);
+CREATE TABLE {HISTORY_TABLE} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, action TEXT NOT NULL,
+  from_status TEXT, to_status TEXT, changed_at DATETIME NOT NULL, actor TEXT NOT NULL,
+  source TEXT NOT NULL, client TEXT, note TEXT, changes TEXT, op_id TEXT UNIQUE,
+  device_lon REAL, device_lat REAL, device_accuracy_m REAL, device_time DATETIME,
+  distance_m REAL, remote BOOLEAN, photos TEXT,
+  UNIQUE (site_id, version));
+CREATE INDEX idx_history_site ON {HISTORY_TABLE}(site_id, version);
+CREATE INDEX idx_history_time ON {HISTORY_TABLE}(changed_at);
+CREATE TRIGGER {HISTORY_TABLE}_no_update BEFORE UPDATE ON {HISTORY_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
+CREATE TRIGGER {HISTORY_TABLE}_no_delete BEFORE DELETE ON {HISTORY_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'site_history is append-only'); END;
+"""
+
+# Added in schema 2: accounts, server-side sessions, login throttling, the audit log.
+_ACCOUNTS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {USERS_TABLE} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE, display_name TEXT, role TEXT NOT NULL, towns TEXT NOT NULL DEFAULT '[]',
+  password_hash TEXT, identity TEXT UNIQUE, disabled BOOLEAN NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL DEFAULT 0, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL,
+  password_changed_at DATETIME);
+CREATE TABLE IF NOT EXISTS {SESSIONS_TABLE} (
+  token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, created_at DATETIME NOT NULL,
+  last_seen DATETIME NOT NULL, revoked_at DATETIME, client TEXT);
+CREATE INDEX IF NOT EXISTS idx_sessions_user ON {SESSIONS_TABLE}(user_name);
+CREATE TABLE IF NOT EXISTS {THROTTLE_TABLE} (
+  name TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME);
+CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME NOT NULL, actor TEXT NOT NULL, role TEXT,
+  action TEXT NOT NULL, outcome TEXT NOT NULL, target TEXT, client TEXT, details TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_at ON {AUDIT_TABLE}(at);
+CREATE INDEX IF NOT EXISTS idx_audit_actor ON {AUDIT_TABLE}(actor, action);
+CREATE TRIGGER IF NOT EXISTS {AUDIT_TABLE}_no_update BEFORE UPDATE ON {AUDIT_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS {AUDIT_TABLE}_no_delete BEFORE DELETE ON {AUDIT_TABLE}
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+_ATTRIBUTE_TABLES = (
+    (HISTORY_TABLE, "点位变更历史 site history"),
+    (INDEX_TABLE, "点位索引 site index"),
+    (META_TABLE, "库信息 store meta"),
+    (USERS_TABLE, "用户 users"),
+    (SESSIONS_TABLE, "会话 sessions"),
+    (THROTTLE_TABLE, "登录限制 login throttle"),
+    (AUDIT_TABLE, "审计日志 audit log"),
+)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Create every table of the current schema in an empty database (autocommit connection)."""
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+    conn.executescript(_CORE_DDL)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)",
+        [
+            ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
+            ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+            ("WGS 84 geodetic", 4326, "EPSG", 4326, _WGS84_WKT,
+             "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+        ],
+    )
+    for spec in REGISTRY.values():
+        cols = ",\n".join(f"{q(f.name)} {SQL_TYPES[f.type]}" for f in spec.fields)
+        conn.execute(
+            f"""CREATE TABLE {q(spec.key)} (
+                fid INTEGER PRIMARY KEY AUTOINCREMENT,
+                geom {GEOM_TYPE_NAME[spec.geometry]} NOT NULL,
+                site_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, town_code TEXT NOT NULL,
+                responsible TEXT, deadline DATE, status TEXT NOT NULL, version INTEGER NOT NULL,
+                is_sample BOOLEAN NOT NULL DEFAULT 0, updated_at DATETIME NOT NULL, updated_by TEXT NOT NULL,
+                {cols})"""
+        )
+        conn.execute(f"CREATE INDEX {q('idx_' + spec.key + '_town')} ON {q(spec.key)}(town_code, status)")
+        conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+            " VALUES (?, 'features', ?, ?, 4326)",
+            (spec.key, f"{spec.zh} {spec.en}", spec.description_zh),
+        )
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
+                     (spec.key, GEOM_TYPE_NAME[spec.geometry]))
+    conn.executemany(f"INSERT INTO {META_TABLE}(key, value) VALUES (?, ?)",
+                     [("schema_version", "1"), ("created_at", iso_utc(utc_now())), ("data_origin", "empty")])
+    conn.execute("COMMIT")
+    migrate(conn)
+
+
+def migrate(conn: sqlite3.Connection) -> str:
+    """Bring the schema up to :data:`SCHEMA_VERSION` in one transaction; return the version found."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
+        found = row[0] if row else None
+        if found == "1":
+            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
+            if "photos" not in cols:
+                conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN photos TEXT")
+            for stmt in _ACCOUNTS_DDL.split(";\n"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+            for table, ident in _ATTRIBUTE_TABLES:
+                if table not in registered:
+                    conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+                                 " VALUES (?, 'attributes', ?, '')", (table, ident))
+            conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES ('schema_version', ?)",
+                         (SCHEMA_VERSION,))
+            conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

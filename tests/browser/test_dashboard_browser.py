@@ -1,0 +1,107 @@
+"""The review dashboard in headless Chromium at 1024×768: figures, a drawn chart, the review map, offline."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from geo.progress import today_cst
+from geo.sample import populate_sample
+from geo.store import create_store, open_store
+from geo.targets import progress
+from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, map_frame, wait_for
+from tests.factories import SYSTEM
+
+DEVICE_LINES_JS = """() => {
+  let n = 0;
+  window.map.eachLayer(l => { if (l instanceof L.Polyline && !l.feature && l.options.dashArray === '6 5') n++; });
+  return n;
+}"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dash-app")
+    store_file = tmp / "store.gpkg"
+    create_store(store_file, populate_sample)
+    server = AppServer(store_file, tmp / "streamlit.log")
+    server.store_file = store_file
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", page.requests)
+    yield page
+    context.close()
+
+
+def _figures(app) -> dict:
+    store = open_store(app.store_file)
+    return progress(store.list_sites(SYSTEM), today_cst(), history=store.all_history(SYSTEM), sample=True)
+
+
+def _colours(png: bytes) -> set[tuple[int, int, int]]:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    return {c for _, c in img.getcolors(maxcolors=1 << 20)}
+
+
+def test_dashboard_shows_figures_and_draws_the_chart_offline(page, app, artifacts):
+    figures = _figures(app)
+    outfalls = figures["kinds"]["outfalls"]["targets"][0]
+    page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+    share = f"{outfalls['share'] * 100:.1f}%"
+    page.get_by_text("排污口整治", exact=True).first.wait_for(timeout=60000)
+    page.get_by_text(share, exact=True).first.wait_for(timeout=30000)
+    page.get_by_text(f"{outfalls['numerator']}/{outfalls['denominator']}", exact=True).first.wait_for()
+    page.get_by_text("示例数据", exact=False).first.wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30000)
+    drawn = chart.locator("canvas, svg.marks").first
+    drawn.wait_for(timeout=30000)
+    page.wait_for_timeout(1500)
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box["width"] > 500 and box["height"] > 150
+    colours = _colours(chart.screenshot())
+    assert (0xF4, 0xA5, 0x82) in colours  # the bars of targets not met yet
+    assert any(r > 100 and g < 40 and b < 40 for r, g, b in colours)  # the dark red target line
+    page.locator('[data-testid="stMainBlockContainer"]').evaluate("e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "dashboard_1024x768.png"))
+    assert page.requests.outside() == []
+
+
+def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
+    figures = _figures(app)
+    remote_ids = [r["site_id"] for r in figures["evidence"]["remote_changes"] if r["kind"] == "outfalls"]
+    page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+    page.get_by_text("排污口整治", exact=True).first.wait_for(timeout=60000)
+    page.locator("[data-testid=stButtonGroup] button").filter(has_text="地图审阅").first.click()
+    frame = map_frame(page)
+    wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("outfalls", 0) > 40)
+    target = frame.evaluate("""(ids) => {
+      let found = null;
+      window.map.eachLayer(l => { if (!found && l.feature && ids.includes(l.feature.properties.id)) { found = l; } });
+      window.map.setView(found.getLatLng(), 16, {animate: false});
+      found.bringToFront();
+      const p = window.map.latLngToContainerPoint(found.getLatLng());
+      return {id: found.feature.properties.id, x: p.x, y: p.y};
+    }""", remote_ids)
+    page.wait_for_timeout(300)
+    frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
+    name = next(s.name for s in open_store(app.store_file).list_sites(SYSTEM) if s.site_id == target["id"])
+    page.get_by_role("heading", name=name).wait_for(timeout=30000)
+    assert wait_for(frame, DEVICE_LINES_JS, lambda n: n >= 1) >= 1
+    page.get_by_text("变更历史", exact=False).first.wait_for()
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # attributes and history
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "dashboard_map_1024x768.png"))
+    assert page.requests.outside() == []

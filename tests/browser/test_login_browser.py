@@ -1,0 +1,73 @@
+"""An inspector logs in at tablet size and can change only the sites of their towns."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.sample import populate_sample
+from geo.store import create_store
+from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, map_frame, wait_for
+from tests.factories import INSPECTOR, PASSWORD, add_accounts
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("login")
+    store_file = tmp / "store.gpkg"
+
+    def populate(store):
+        populate_sample(store)
+        add_accounts(store)  # the inspector covers 玉屏街道, 海口镇, 江阴镇
+
+    create_store(store_file, populate)
+    server = AppServer(store_file, tmp / "streamlit.log")
+    yield server
+    server.stop()
+
+
+def click_site(page, frame, predicate_js: str) -> dict:
+    # Let the initial fit-to-county zoom animation finish first, or it lands after our setView.
+    wait_for(frame, "() => !window.map._animatingZoom", bool)
+    target = frame.evaluate(f"""() => {{
+      let found = null;
+      window.map.eachLayer(l => {{ if (!found && l.feature && l.getLatLng && ({predicate_js})(l.feature.properties)) found = l; }});
+      window.map.setView(found.getLatLng(), 16, {{animate: false}});
+      const p = window.map.latLngToContainerPoint(found.getLatLng());
+      return {{id: found.feature.properties.id, x: p.x, y: p.y}};
+    }}""")
+    page.wait_for_timeout(300)
+    frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
+    return target
+
+
+def test_inspector_sees_only_their_towns_as_editable(browser, app, artifacts):
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    requests = RequestLog()
+    page.on("request", requests)
+    page.goto(f"{app.url}/account", wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill(INSPECTOR.name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(f"{INSPECTOR.name} · 巡查员").first.wait_for(timeout=20000)
+    page.get_by_role("link", name="一张图").click()
+    frame = map_frame(page)
+    wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("shore_power_berths", 0) > 0)
+
+    # A berth at the Jiangyin port (江阴镇, one of the inspector's towns): the form is there.
+    frame.evaluate("() => { window.__probe = 'same-document'; }")
+    click_site(page, frame, "p => p.k === 'shore_power_berths' && p.s !== 'available'")
+    page.get_by_text("更新状态").first.wait_for(timeout=20000)
+    page.get_by_text("变更历史").first.wait_for()
+    page.wait_for_timeout(1500)
+    assert frame.evaluate("() => [window.__probe, window.map.getZoom()]") == ["same-document", 16]
+    page.screenshot(path=str(artifacts / "inspector_editable_768x1024.png"), full_page=True)
+
+    # An outfall in 沙埔镇 (not theirs): read only.
+    click_site(page, frame, "p => p.k === 'outfalls' && p.n.startsWith('沙埔镇')")
+    page.get_by_text("只读：该点位不在您的辖区").first.wait_for(timeout=20000)
+    page.wait_for_timeout(1500)
+    assert page.get_by_text("保存变更").count() == 0
+    page.screenshot(path=str(artifacts / "inspector_read_only_768x1024.png"), full_page=True)
+    assert requests.outside() == []
+    context.close()

@@ -1,0 +1,382 @@
+"""Accounts, sessions, lockout, the role matrix and the audit log, through the store itself."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from geo.errors import PermissionDenied, ValidationError, VersionConflict
+from geo.security import weak_secret_reason
+from geo.store import Actor, GpkgStore, NewSite
+from geo.store import policy
+from geo.store.accounts import MAX_FAILURES
+from tests.factories import ADMIN, GUEST, INSPECTOR, INSPECTOR_TOWNS, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG_ZH = "福清生态环境一张图巡查员专用密码请勿外传谢谢合作二〇二六年底"  # 30 Chinese characters, 90 bytes
+
+
+@pytest.fixture
+def store(tmp_path):
+    # river: 玉屏 (inspector's town); outfall: 海口 (inspector's town); park: 江阴 (inspector's town)
+    s = make_store(tmp_path / "a.gpkg", [river(), outfall(), park()])
+    s.add_sites(SYSTEM, [outfall("PWK-OTHER").__class__(**{**outfall("PWK-OTHER").__dict__, "town_code": "350181112"})])
+    s.add_user(SYSTEM, "停用者", "admin", password=PASSWORD)
+    s.update_user(SYSTEM, "停用者", disabled=True)
+    return s
+
+
+def audit_count(store, action=None, outcome=None) -> int:
+    conn = sqlite3.connect(store.path)
+    sql, args = "SELECT count(*) FROM audit_log WHERE 1=1", []
+    if action:
+        sql += " AND action = ?"
+        args.append(action)
+    if outcome:
+        sql += " AND outcome = ?"
+        args.append(outcome)
+    n = conn.execute(sql, args).fetchone()[0]
+    conn.close()
+    return n
+
+
+# -- the role matrix -------------------------------------------------------------
+
+DISABLED = Actor("停用者", role="admin", client="pytest")
+STRANGER = Actor("陌生人", role="admin", client="pytest")
+
+
+def _operations(store):
+    def change(site_id, status, **kw):
+        site = store.get_site(SYSTEM, site_id)
+        return lambda a: store.change_status(a, site_id, status, expected_version=site.version,
+                                             op_id=uuid.uuid4().hex, **kw)
+
+    return {
+        "list_sites": lambda a: store.list_sites(a),
+        "get_site": lambda a: store.get_site(a, "HC-T01"),
+        "history": lambda a: store.history(a, "HC-T01"),
+        "counts": lambda a: store.counts(a),
+        "change_status own town": change("HC-T01", "initial_effect"),
+        "change_status other town": change("PWK-OTHER", "remediating", changes={"remediation_method": "ban"}),
+        "add_sites": lambda a: store.add_sites(a, [river(f"HC-{uuid.uuid4().hex[:6]}")]),
+        "set_meta": lambda a: store.set_meta(a, "note", "x"),
+        "add_user": lambda a: store.add_user(a, f"u{uuid.uuid4().hex[:6]}", "reviewer", password=PASSWORD),
+        "list_users": lambda a: store.list_users(a),
+        "reset other password": lambda a: store.set_password(a, REVIEWER.name, PASSWORD + "!"),
+        "audit_log": lambda a: store.audit_log(a),
+        "export own towns": lambda a: store.record_export(a, towns=["350181002"], kinds=None, fmt="xlsx", rows=1),
+        "export all towns": lambda a: store.record_export(a, towns=None, kinds=None, fmt="xlsx", rows=1),
+    }
+
+
+Y, N = True, False
+MATRIX = {  # operation: (admin, reviewer, inspector, guest, disabled, stranger)
+    "list_sites": (Y, Y, Y, Y, N, N),
+    "get_site": (Y, Y, Y, Y, N, N),
+    "history": (Y, Y, Y, Y, N, N),
+    "counts": (Y, Y, Y, Y, N, N),
+    "change_status own town": (Y, N, Y, N, N, N),
+    "change_status other town": (Y, N, N, N, N, N),
+    "add_sites": (Y, N, N, N, N, N),
+    "set_meta": (Y, N, N, N, N, N),
+    "add_user": (Y, N, N, N, N, N),
+    "list_users": (Y, N, N, N, N, N),
+    "reset other password": (Y, N, N, N, N, N),
+    "audit_log": (Y, N, N, N, N, N),
+    "export own towns": (Y, Y, Y, N, N, N),
+    "export all towns": (Y, Y, N, N, N, N),
+}
+ACTORS = (ADMIN, REVIEWER, INSPECTOR, GUEST, DISABLED, STRANGER)
+
+
+def role_matrix_mismatches(make) -> list[str]:
+    """Run every operation as every actor on a fresh store; list where the outcome differs from MATRIX."""
+    mismatches = []
+    for op_name, expected in MATRIX.items():
+        for actor, allowed in zip(ACTORS, expected):
+            store = make()
+            before = audit_count(store, "auth.denied")
+            try:
+                _operations(store)[op_name](actor)
+                got = True
+            except PermissionDenied:
+                got = False
+            denials = audit_count(store, "auth.denied") - before
+            if got != allowed:
+                mismatches.append(f"{op_name} as {actor.name}: {'allowed' if got else 'denied'}")
+            elif denials != (0 if allowed else 1):
+                mismatches.append(f"{op_name} as {actor.name}: {denials} auth.denied rows")
+    return mismatches
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    template = tmp_path / "template.gpkg"
+    base = make_store(template, [river(), outfall(), park()])
+    base.add_sites(SYSTEM, [NewSite(**{**outfall("PWK-OTHER").__dict__, "town_code": "350181112"})])
+    base.add_user(SYSTEM, "停用者", "admin", password=PASSWORD)
+    base.update_user(SYSTEM, "停用者", disabled=True)
+    counter = iter(range(10_000))
+
+    def make():
+        path = tmp_path / f"m{next(counter)}.gpkg"
+        src, dst = sqlite3.connect(template), sqlite3.connect(path)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        return GpkgStore(path)
+
+    return make
+
+
+def test_role_matrix(fresh):
+    assert role_matrix_mismatches(fresh) == []
+
+
+def test_role_matrix_catches_a_store_that_skips_the_check(fresh, monkeypatch):
+    monkeypatch.setattr(policy, "check", lambda *a, **k: None)
+    assert any("allowed" in m for m in role_matrix_mismatches(fresh))
+
+
+def test_guest_reading_can_be_switched_off(store):
+    store.set_meta(ADMIN, "guest_read", "off")
+    with pytest.raises(PermissionDenied) as err:
+        store.list_sites(GUEST)
+    assert err.value.code == "auth.login_required"
+    assert store.list_sites(REVIEWER)
+
+
+def test_a_claimed_role_is_not_trusted(store):
+    liar = Actor(REVIEWER.name, role="admin", client="pytest")
+    with pytest.raises(PermissionDenied):
+        store.add_user(liar, "x", "admin", password=PASSWORD)
+
+
+# -- login, sessions, lockout ------------------------------------------------------
+
+
+def test_login_session_logout(store):
+    res = store.login(INSPECTOR.name, PASSWORD, client="web:1.2.3.4")
+    actor = store.session_actor(res.token)
+    assert (actor.name, actor.role, set(actor.towns)) == (INSPECTOR.name, "inspector", set(INSPECTOR_TOWNS))
+    store.logout(res.token)
+    with pytest.raises(PermissionDenied, match="session"):
+        store.session_actor(res.token)
+
+
+def test_password_change_ends_every_session(store):
+    a = store.login(INSPECTOR.name, PASSWORD).token
+    b = store.login(INSPECTOR.name, PASSWORD).token
+    store.set_password(INSPECTOR, INSPECTOR.name, "另一个足够长的密码 2026", current_password=PASSWORD)
+    for token in (a, b):
+        with pytest.raises(PermissionDenied):
+            store.session_actor(token)
+    with pytest.raises(PermissionDenied):
+        store.login(INSPECTOR.name, PASSWORD)
+    assert store.login(INSPECTOR.name, "另一个足够长的密码 2026").token
+
+
+def test_own_password_change_needs_the_current_one(store):
+    with pytest.raises(PermissionDenied):
+        store.set_password(INSPECTOR, INSPECTOR.name, "另一个足够长的密码 2026", current_password="wrong")
+
+
+def test_idle_sessions_end(store):
+    token = store.login(REVIEWER.name, PASSWORD).token
+    assert store.session_actor(token, idle_timeout=timedelta(minutes=5)).name == REVIEWER.name
+    time.sleep(0.01)
+    with pytest.raises(PermissionDenied):
+        store.session_actor(token, idle_timeout=timedelta(microseconds=1))
+
+
+def test_disabling_an_account_ends_its_sessions(store):
+    token = store.login(REVIEWER.name, PASSWORD).token
+    store.update_user(ADMIN, REVIEWER.name, disabled=True)
+    with pytest.raises(PermissionDenied):
+        store.session_actor(token)
+
+
+@pytest.mark.parametrize("name, password", [("没有这个人", PASSWORD), (INSPECTOR.name, "wrong password 123")])
+def test_wrong_user_and_wrong_password_say_the_same(store, name, password):
+    with pytest.raises(PermissionDenied) as err:
+        store.login(name, password)
+    assert err.value.code == "auth.bad_credentials"
+    assert err.value.zh == "用户名或密码错误。"
+
+
+@pytest.mark.parametrize("name", [INSPECTOR.name, "没有这个人"])
+def test_lockout_after_repeated_failures_survives_a_restart(store, name):
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(PermissionDenied):
+            store.login(name, "wrong password 123")
+    restarted = GpkgStore(store.path)
+    with pytest.raises(PermissionDenied) as err:
+        restarted.login(name, PASSWORD)
+    assert err.value.code == "auth.locked"
+    assert audit_count(store, "auth.login_failed") == MAX_FAILURES
+    assert audit_count(store, "auth.locked") == 1
+
+
+def test_long_chinese_password(store):
+    assert len(LONG_ZH) == 30 and len(LONG_ZH.encode()) == 90
+    store.add_user(ADMIN, "长密码用户", "reviewer", password=LONG_ZH)
+    assert store.login("长密码用户", LONG_ZH).actor.role == "reviewer"
+    with pytest.raises(PermissionDenied):
+        store.login("长密码用户", LONG_ZH[:-1])
+
+
+@pytest.mark.parametrize("password, code", [("short", "password.too_short"), ("aaaaaaaaaaaa", "password.too_simple")])
+def test_weak_passwords_are_refused(store, password, code):
+    with pytest.raises(ValidationError) as err:
+        store.add_user(ADMIN, "新人", "reviewer", password=password)
+    assert err.value.code == code
+
+
+def test_the_last_admin_stays(store):
+    with pytest.raises(ValidationError, match="last"):
+        store.update_user(ADMIN, ADMIN.name, disabled=True)
+    with pytest.raises(ValidationError, match="last"):
+        store.update_user(ADMIN, ADMIN.name, role="reviewer")
+    store.add_user(ADMIN, "第二管理员", "admin", password=PASSWORD)
+    store.update_user(ADMIN, ADMIN.name, role="reviewer")
+
+
+def test_unknown_identity_gets_nothing_and_known_maps_to_its_account(store):
+    with pytest.raises(PermissionDenied):
+        store.actor_for_identity("stranger@example.org")
+    store.add_user(ADMIN, "单点用户", "inspector", towns=["海口镇"], identity="hk@fuqing.example")
+    actor = store.actor_for_identity("hk@fuqing.example")
+    assert actor.role == "inspector" and actor.towns == ("350181103",)
+
+
+# -- concurrency -----------------------------------------------------------------
+
+
+def _login_worker(path: str, name: str) -> str:
+    return GpkgStore(path).login(name, PASSWORD).token
+
+
+def _edit_worker(path: str, field: str) -> int:
+    store = GpkgStore(path)
+    tries = 0
+    while True:
+        tries += 1
+        u = next(x for x in store.list_users(SYSTEM) if x.name == REVIEWER.name)
+        try:
+            if field == "display":
+                store.update_user(SYSTEM, REVIEWER.name, display_name="审阅人甲", expected_version=u.version)
+            else:
+                store.update_user(SYSTEM, REVIEWER.name, towns=["海口镇"], expected_version=u.version)
+            return tries
+        except VersionConflict:
+            continue
+
+
+def test_eight_concurrent_logins_and_two_concurrent_user_edits(store):
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(8) as pool:
+        tokens = pool.starmap_async(_login_worker, [(str(store.path), INSPECTOR.name)] * 8).get(timeout=120)
+        pool.starmap_async(_edit_worker, [(str(store.path), "display"), (str(store.path), "towns")]).get(timeout=120)
+    assert len(set(tokens)) == 8
+    assert all(store.session_actor(t).name == INSPECTOR.name for t in tokens)
+    assert audit_count(store, "auth.login") == 8
+    u = next(x for x in store.list_users(ADMIN) if x.name == REVIEWER.name)
+    assert u.display_name == "审阅人甲" and u.towns == ("350181103",)
+
+
+# -- the audit log ---------------------------------------------------------------
+
+
+def test_every_mutation_leaves_exactly_one_audit_row(store):
+    site = store.get_site(INSPECTOR, "HC-T01")
+    steps = [
+        ("site.status", lambda: store.change_status(INSPECTOR, "HC-T01", "initial_effect",
+                                                    expected_version=site.version, op_id="once")),
+        ("site.add", lambda: store.add_sites(ADMIN, [river("HC-NEW"), river("HC-NEW2")])),
+        ("user.add", lambda: store.add_user(ADMIN, "新用户", "reviewer", password=PASSWORD)),
+        ("user.update", lambda: store.update_user(ADMIN, "新用户", towns=["海口镇"])),
+        ("user.passwd", lambda: store.set_password(ADMIN, "新用户", PASSWORD + "x")),
+        ("auth.login", lambda: store.login("新用户", PASSWORD + "x")),
+        ("auth.login_failed", lambda: pytest.raises(PermissionDenied, store.login, "新用户", "nope nope nope")),
+        ("export", lambda: store.record_export(REVIEWER, towns=None, kinds=["outfalls"], fmt="csv", rows=3)),
+        ("meta.set", lambda: store.set_meta(ADMIN, "guest_read", "on")),
+    ]
+    for action, do in steps:
+        before = audit_count(store)
+        do()
+        assert audit_count(store) - before == 1, action
+        assert audit_count(store, action) >= 1, action
+    # A retried submit is not a second mutation.
+    before = audit_count(store)
+    store.change_status(INSPECTOR, "HC-T01", "initial_effect", expected_version=site.version, op_id="once")
+    assert audit_count(store) == before
+
+
+def test_audit_log_is_append_only(store):
+    conn = sqlite3.connect(store.path)
+    for sql in ("UPDATE audit_log SET actor='x'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+
+
+def test_audit_filters(store):
+    store.login(INSPECTOR.name, PASSWORD)
+    with pytest.raises(PermissionDenied):
+        store.login(INSPECTOR.name, "wrong wrong wrong")
+    rows = store.audit_log(ADMIN, user=INSPECTOR.name, action="auth.")
+    assert [r.action for r in rows] == ["auth.login_failed", "auth.login"]
+    assert all(r.client is None or r.client for r in rows)
+
+
+KILLER = r"""
+import sys, uuid
+from geo.store import GpkgStore, Actor
+store = GpkgStore(sys.argv[1])
+actor = Actor("killer", role="system", client="proc")
+toggle = {"remediating": "initial_effect", "initial_effect": "remediating"}
+while True:
+    s = store.get_site(actor, "HC-T01")
+    store.change_status(actor, "HC-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
+"""
+
+
+def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(tmp_path):
+    store = make_store(tmp_path / "k.gpkg")
+    for i in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(store.path)], cwd=ROOT)
+        time.sleep(1.0 + 0.23 * i)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    conn = sqlite3.connect(store.path)
+    changes = conn.execute("SELECT count(*) FROM site_history WHERE action='status'").fetchone()[0]
+    audited = conn.execute("SELECT count(*) FROM audit_log WHERE action='site.status' AND outcome='ok'").fetchone()[0]
+    ids = {r[0] for r in conn.execute("SELECT id FROM site_history WHERE action='status'")}
+    audit_ids = {int(r[0]) for r in conn.execute(
+        "SELECT json_extract(details, '$.history_id') FROM audit_log WHERE action='site.status'")}
+    conn.close()
+    assert changes > 0
+    assert changes == audited and ids == audit_ids
+
+
+# -- secrets ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, weak",
+    [("", True), ("changeme", True), ("xxx", True), ("a" * 40, True), ("short-but-random-7Hq", True),
+     ("your-secret-here-your-secret-here-123", True), ("Qm3v9sX2-pL8kT4wZ7yR1nB6cF0hJ5dG_aE", False)],
+)
+def test_weak_or_sample_secrets_are_recognised(value, weak):
+    assert (weak_secret_reason(value) is not None) is weak

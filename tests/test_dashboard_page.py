@@ -1,0 +1,112 @@
+"""The review dashboard under Streamlit's AppTest: every section, both languages, as-of, town, evidence → map."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.asof import snapshot
+from geo.progress import today_cst
+from geo.store import open_store
+from geo.targets import progress
+from tests.factories import SYSTEM
+from ui.pages.dashboard_page import SECTION_KEY, SECTIONS
+
+JIANGYIN = "350181116"
+
+
+def _script() -> None:
+    from ui.pages import page_by_path
+
+    page_by_path("dashboard").render()
+
+
+def run(lang: str = "zh") -> AppTest:
+    at = AppTest.from_function(_script, default_timeout=90)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def expected(store_file, day: date | None = None, town: str | None = None) -> dict:
+    store = open_store(store_file)
+    sites, history = snapshot(store.list_sites(SYSTEM), store.all_history(SYSTEM), day)
+    return progress(sites, day or today_cst(), town=town, history=history, sample=True)
+
+
+def pct(x) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_section_runs_in_both_languages(store_copy, lang):
+    at = run(lang)
+    assert not at.exception, at.exception
+    assert "示例数据" in " ".join(w.value for w in at.warning)
+    for section in SECTIONS:
+        at.session_state[SECTION_KEY] = section
+        at.run()
+        assert not at.exception, (section, at.exception)
+    assert len(at.metric) == 6
+
+
+def test_headline_figures_are_the_computed_ones(store_copy):
+    at = run()
+    figures = expected(store_copy)
+    outfalls = figures["kinds"]["outfalls"]["targets"][0]
+    berths = figures["kinds"]["shore_power_berths"]["targets"][0]
+    assert metric(at, "排污口整治") == pct(outfalls["share"])
+    assert metric(at, "岸电泊位") == pct(berths["share"])
+    assert next(m for m in at.metric if m.label == "岸电泊位").proto.delta == (
+        f"{berths['numerator']}/{berths['denominator']}")
+
+
+def test_as_of_a_past_day_rebuilds_the_figures(store_copy):
+    at = run()
+    day = date(2024, 6, 30)
+    at.date_input(key="dash_day").set_value(day).run()
+    assert not at.exception, at.exception
+    assert any("2024-06-30" in i.value for i in at.info)
+    figures = expected(store_copy, day)
+    assert metric(at, "排污口整治") == pct(figures["kinds"]["outfalls"]["targets"][0]["share"])
+    assert figures["totals"]["done"] < expected(store_copy)["totals"]["done"]
+
+
+def test_town_filter_and_report_button(store_copy):
+    at = run()
+    at.selectbox(key="dash_town").set_value(JIANGYIN).run()
+    assert not at.exception, at.exception
+    assert any("江阴镇" in c.value for c in at.caption)
+    figures = expected(store_copy, town=JIANGYIN)
+    assert metric(at, "岸电泊位") == pct(figures["kinds"]["shore_power_berths"]["targets"][0]["share"])
+
+
+def test_evidence_lists_lead_to_the_map_coloured_by_evidence(store_copy):
+    at = run()
+    at.session_state[SECTION_KEY] = "evidence"
+    at.run()
+    assert any("远程变更" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "在地图上查看远程变更").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[SECTION_KEY] == "map"
+    assert at.session_state["dash_color"] == "evidence" and at.session_state["dash_show"] == "remote"
+    remote = expected(store_copy)["evidence"]["remote_changes"]
+    sites = {r["site_id"] for r in remote}
+    assert any(f"地图上 {len(sites)} 个点位" in c.value for c in at.caption)
+
+
+def test_picking_a_site_shows_its_history_with_evidence(store_copy):
+    at = run()
+    at.session_state[SECTION_KEY] = "map"
+    at.session_state["review_selected"] = "PWK-001"
+    at.run()
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe]
+    history = next(f for f in frames if "位置证据" in f.columns)
+    assert len(history) >= 2 and "照片" in history.columns
+    assert history["位置证据"].str.contains("现场变更|远程变更").any()

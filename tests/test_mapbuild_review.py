@@ -1,0 +1,82 @@
+"""Map colouring by another key than status, its legend, and the device lines of a selected site."""
+
+from __future__ import annotations
+
+import json
+
+from shapely.geometry import Point
+
+from geo.mapbuild import (
+    DeviceFix,
+    MapAssets,
+    build_base_map,
+    category_legend,
+    evidence_layer_group,
+    legend_data,
+    render_standalone_html,
+    site_layer_group,
+    site_layer_groups,
+)
+from layers import REGISTRY
+from tests.review_factories import site
+
+ASSETS = MapAssets("../onemap_leaflet/leaflet.js", "../onemap_leaflet/leaflet.css", "../onemap_base/")
+SPEC = REGISTRY["outfalls"]
+
+
+def js(text: str) -> str:
+    """How jinja's tojson writes a string inside the page."""
+    return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _data(group) -> dict:
+    macro = next(iter(group._children.values()))
+    return macro.data
+
+
+def _sites():
+    return [site("outfalls", 1, "surveyed", bay="fuqing_bay", outfall_type="port"),
+            site("outfalls", 2, "remediated", bay="fuqing_bay", outfall_type="port", geometry=Point(119.48, 25.66))]
+
+
+def test_default_colours_by_status_unchanged():
+    group = site_layer_group(SPEC, _sites())
+    assert all("c" not in f["properties"] for f in _data(group)["features"])
+    macro = next(iter(group._children.values()))
+    assert macro.colors == {s.code: s.color for s in SPEC.statuses}
+
+
+def test_colour_key_mapping_and_callable():
+    colors = {"overdue": "#b2182b", "done": "#1a9850"}
+    by_map = site_layer_group(SPEC, _sites(), colors=colors, color_key={"PWK-001": "overdue", "PWK-002": "done"})
+    by_fn = site_layer_group(SPEC, _sites(), colors=colors, color_key=lambda s: "done" if s.status == "remediated"
+                             else "overdue")
+    for group in (by_map, by_fn):
+        assert [f["properties"]["c"] for f in _data(group)["features"]] == ["overdue", "done"]
+        assert next(iter(group._children.values())).colors == colors
+    html = render_standalone_html(build_base_map(ASSETS), site_layer_groups({"outfalls": _sites()}, colors=colors,
+                                                                          color_key={"PWK-001": "overdue"}))
+    assert "#b2182b" in html and "p.c !== undefined ? p.c : p.s" in html
+
+
+def test_category_legend_replaces_the_status_legend():
+    legend = category_legend("图例", [("已逾期", "#b2182b"), ("<b>完成</b>", "#1a9850")], badge="示例数据",
+                             heading="按逾期")
+    html = build_base_map(ASSETS, legend=legend).get_root().render()
+    assert js("<b>完成</b>") in html and "<b>" not in html  # labels go in as text
+    assert js("已逾期") in html and js(SPEC.statuses[0].zh) not in html
+    assert legend_data("zh", title="图例", badge=None)["kinds"][0]["statuses"]  # default legend still there
+
+
+def test_device_lines_start_at_the_site_and_escape_their_text():
+    park = site("parks", 1, "building")  # square 119.30–119.31, 25.48–25.49
+    fixes = [DeviceFix(119.32, 25.485, "#d73027", "<img src=x onerror=alert(1)> 巡查员"),
+             DeviceFix(119.305, 25.485, "#1a9850", "inside")]
+    group = evidence_layer_group(park, fixes, name="设备位置")
+    items = next(iter(group._children.values())).items
+    assert (items[0]["slon"], items[0]["slat"]) == (119.31, 25.485)  # nearest point of the park's edge
+    assert (items[1]["slon"], items[1]["slat"]) == (119.305, 25.485)  # inside: zero-length line
+    assert "<img" not in items[0]["text"] and "&lt;img" in items[0]["text"]
+    html = render_standalone_html(build_base_map(ASSETS), [group])
+    assert "<img src=x" not in html
+    json.dumps(items)

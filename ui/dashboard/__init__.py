@@ -1,0 +1,1 @@
+"""The review dashboard's parts (charts, sections, the review map); the page is ``ui/pages/dashboard_page.py``."""

@@ -1,0 +1,88 @@
+"""Altair charts of the dashboard: progress bars against the target line, and the town chart.
+
+Streamlit draws Vega-Lite with its own bundled JavaScript and the data is
+inline, so nothing loads from the internet (the browser test checks it).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from layers import KIND_KEYS
+from ui.dashboard.common import goal_text, pct, target_label, town_label
+from ui.i18n import t
+
+MET, NOT_MET, EMPTY = "#1a9850", "#f4a582", "#bdbdbd"
+TARGET_LINE, PROVINCE_LINE = "#7f0000", "#424242"
+
+
+def progress_frame(figures: dict) -> pd.DataFrame:
+    """One row per target: label, share (0 when empty), threshold(s), figure text, state."""
+    rows = []
+    for key in KIND_KEYS:
+        for tg in figures["kinds"][key]["targets"]:
+            empty = not tg["denominator"]
+            rows.append({
+                "label": target_label(key, tg),
+                "share": tg["share"] or 0.0,
+                "threshold": tg["threshold"],
+                "province": tg["province_threshold"],
+                "figure": t("dash_none_in_scope") if empty
+                else f"{tg['numerator']}/{tg['denominator']} = {pct(tg['share'])}",
+                "goal": goal_text(tg, t),
+                "state": "empty" if empty else ("met" if tg["met"] else "not_met"),
+                "clause": tg["clause"],
+            })
+    return pd.DataFrame(rows)
+
+
+def progress_chart(figures: dict) -> alt.LayerChart:
+    """Horizontal bars of each target's share, a dark tick at the target (grey: the province's)."""
+    df = progress_frame(figures)
+    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
+    x_scale = alt.Scale(domain=[0, 1])
+    track = alt.Chart(df).mark_bar(color="#eeeeee", height=20).encode(
+        x=alt.X("one:Q", scale=x_scale, axis=alt.Axis(format="%", title=None, grid=False)), y=y,
+    ).transform_calculate(one="1")
+    color = alt.Color("state:N", legend=None,
+                      scale=alt.Scale(domain=["met", "not_met", "empty"], range=[MET, NOT_MET, EMPTY]))
+    tooltip = [alt.Tooltip("label:N", title=t("dash_target")), alt.Tooltip("figure:N", title=t("dash_figure")),
+               alt.Tooltip("goal:N", title=t("dash_goal_title")), alt.Tooltip("clause:N", title=t("plan_clause"))]
+    bars = alt.Chart(df).mark_bar(height=20).encode(x=alt.X("share:Q", scale=x_scale), y=y, color=color,
+                                                     tooltip=tooltip)
+    target = alt.Chart(df).mark_tick(color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
+        x="threshold:Q", y=y, tooltip=tooltip)
+    province = alt.Chart(df).transform_filter("datum.province != null").mark_tick(
+        color=PROVINCE_LINE, thickness=2, size=30, strokeDash=[3, 2], opacity=1).encode(x="province:Q", y=y, tooltip=tooltip)
+    text = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, color="#222222").encode(
+        x=alt.X("share:Q", scale=x_scale), y=y, text="figure:N")
+    return alt.layer(track, bars, target, province, text).properties(height=alt.Step(40))
+
+
+def town_frame(figures: dict) -> pd.DataFrame:
+    """One row per town and category (done / not done, on time / overdue) with the number of sites."""
+    labels = {"done": t("done"), "open": t("dash_open"), "overdue": t("overdue")}
+    rows = []
+    for i, town in enumerate(figures["towns"]):
+        open_n = town["total"] - town["done"] - town["overdue"]
+        for key, n in (("done", town["done"]), ("open", open_n), ("overdue", town["overdue"])):
+            rows.append({"town": town_label(town["code"]), "order": i, "category": labels[key], "key": key, "n": n,
+                         "rank": ("done", "open", "overdue").index(key)})
+    return pd.DataFrame(rows)
+
+
+def town_chart(figures: dict) -> alt.Chart:
+    """Stacked bars per town: sites done, not done yet, overdue."""
+    df = town_frame(figures)
+    order = list(dict.fromkeys(df["town"])) if len(df) else []
+    labels = [t("done"), t("dash_open"), t("overdue")]
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("town:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+        x=alt.X("n:Q", stack="zero", title=t("dash_sites_n")),
+        color=alt.Color("category:N", scale=alt.Scale(domain=labels, range=[MET, NOT_MET, "#b2182b"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("town:N", title=t("town")), alt.Tooltip("category:N", title=t("status")),
+                 alt.Tooltip("n:Q", title=t("dash_sites_n"))],
+    ).properties(height=alt.Step(24))

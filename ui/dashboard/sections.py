@@ -1,0 +1,175 @@
+"""The dashboard's sections: progress, towns, overdue, recent changes, evidence (thin: figures come from geo/)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.evidence import CLASSES as EVIDENCE_CLASSES
+from geo.evidence import change_rows
+from geo.progress import format_cst
+from geo.targets import BERTH_EXCLUSIONS
+from layers import KIND_KEYS, REGISTRY
+from ui.dashboard.charts import progress_chart, town_chart
+from ui.dashboard.common import choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
+from ui.i18n import STRINGS, lang, t
+
+FEED_LIMIT = 50
+
+
+def _table(rows: list[dict], empty_key: str = "dash_none") -> None:
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption(t(empty_key))
+
+
+def headline(figures: dict) -> None:
+    """One metric per target: share, numerator/denominator and the goal; the clause as help."""
+    targets = [(k, tg) for k in KIND_KEYS for tg in figures["kinds"][k]["targets"]]
+    cols = st.columns(len(targets))
+    for col, (key, tg) in zip(cols, targets):
+        figure = f"{tg['numerator']}/{tg['denominator']}" if tg["denominator"] else t("dash_none_in_scope")
+        short = f"dash_short_{tg['code']}"
+        label = t(short) if short in STRINGS else target_label(key, tg)
+        col.metric(label, pct(tg["share"]), help=f"{target_label(key, tg)} · {goal_text(tg, t)}\n\n{tg['clause']}",
+                   border=True, delta=figure, delta_color="off", delta_arrow="off")
+
+
+def progress_section(figures: dict) -> None:
+    st.altair_chart(progress_chart(figures), width="stretch")
+    st.caption(t("dash_chart_caption"))
+    lg = lang()
+    kinds = figures["kinds"]
+    with st.expander(f"{kind_label('parks')} — {t('dash_circular')}"):
+        c = kinds["parks"]["breakdown"]["circular_retrofit"]
+        st.markdown(t("dash_circular_line", n=c["numerator"], d=c["denominator"], p=pct(c["share"]),
+                      m=kinds["parks"]["breakdown"]["online_monitoring"]))
+        _table([{t("dash_value"): choice_label("parks", "circular_retrofit", k), t("dash_sites_n"): n}
+                for k, n in c["by_value"].items()])
+        st.caption(c["clause"])
+    with st.expander(f"{kind_label('outfalls')} — {t('dash_by_bay_type_method')}"):
+        b = kinds["outfalls"]["breakdown"]
+        for title, field, groups in ((t("dash_by_bay"), "bay", b["by_bay"]),
+                                     (t("dash_by_type"), "outfall_type", b["by_type"]),
+                                     (t("dash_by_method"), "remediation_method", b["by_method"])):
+            st.markdown(f"**{title}**")
+            _table([{t("dash_value"): choice_label("outfalls", field, k), t("dash_sites_n"): g["n"],
+                     t("done"): g["done"], t("dash_share"): pct(g["share"])} for k, g in groups.items()])
+    with st.expander(f"{kind_label('black_odorous')} — {t('dash_urban_rural')}"):
+        for tg in kinds["black_odorous"]["targets"]:
+            st.markdown(f"**{tg['zh'] if lg == 'zh' else tg['en']}**: {tg['numerator']}/{tg['denominator']} = "
+                        f"{pct(tg['share'])} · {goal_text(tg, t)}")
+            st.caption(tg["clause"])
+    with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
+        _berths(kinds["shore_power_berths"])
+    with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_stages')}"):
+        z = kinds["clean_fuel_zones"]["breakdown"]
+        st.markdown(t("dash_zone_line", d=z["at_least"]["designated"], a=z["at_least"]["announced"],
+                      e=z["at_least"]["enforced"], n=kinds["clean_fuel_zones"]["total"],
+                      b=z["coal_boilers_remaining"]))
+        if z["coal_boilers_unknown"]:
+            st.caption(t("dash_boilers_unknown", n=z["coal_boilers_unknown"]))
+        _table([{t("site_id"): r["site_id"], t("dash_name"): r["name"],
+                 t("status"): status_label("clean_fuel_zones", r["status"]), t("dash_boilers"): r["coal_boilers"]}
+                for r in z["zones_with_coal_boilers"]])
+
+
+def _berths(kind: dict) -> None:
+    tg = kind["targets"][0]
+    b = kind["breakdown"]
+    st.markdown(t("dash_berth_line", n=tg["numerator"], d=tg["denominator"], p=pct(tg["share"]),
+                  g=goal_text(tg, t)))
+    st.caption(tg["population_zh"] if lang() == "zh" else tg["population_en"])
+
+    def row(r: dict, reason: bool) -> dict:
+        out = {t("site_id"): r["site_id"], t("dash_name"): r["name"],
+               t("dash_berth_type"): choice_label("shore_power_berths", "berth_type", r["berth_type"]),
+               t("dash_tonnage"): r["tonnage_t"], t("dash_dangerous"): t("yes") if r["dangerous_goods"] else t("no"),
+               t("status"): status_label("shore_power_berths", r["status"])}
+        if reason:
+            zh, en = BERTH_EXCLUSIONS[r["reason"]]
+            out[t("dash_reason")] = zh if lang() == "zh" else en
+        return out
+
+    st.markdown(f"**{t('dash_counted')}** ({len(b['counted'])})")
+    _table([row(r, False) for r in b["counted"]])
+    st.markdown(f"**{t('dash_excluded')}** ({len(b['excluded'])})")
+    _table([row(r, True) for r in b["excluded"]])
+
+
+def towns_section(figures: dict) -> None:
+    if not figures["towns"]:
+        st.info(t("no_sites"))
+        return
+    st.altair_chart(town_chart(figures), width="stretch")
+    rows = []
+    for town in figures["towns"]:
+        row = {t("town"): town_label(town["code"]), t("dash_sites_n"): town["total"], t("done"): town["done"],
+               t("overdue"): town["overdue"], t("dash_share"): pct(town["share"])}
+        for key in KIND_KEYS:
+            k = town["kinds"].get(key)
+            row[kind_label(key)] = f"{k['done']}/{k['total']}" if k else ""
+        rows.append(row)
+    st.markdown(f"**{t('dash_town_table')}**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 4)
+    st.caption(t("dash_town_caption"))
+
+
+def overdue_section(figures: dict) -> None:
+    rows = figures["overdue"]["sites"]
+    st.markdown(t("dash_overdue_line", n=len(rows), day=figures["as_of"]))
+    _table([{t("site_id"): r["site_id"], t("dash_name"): r["name"], t("kind"): kind_label(r["kind"]),
+             t("town"): town_label(r["town_code"]), t("status"): status_label(r["kind"], r["status"]),
+             t("deadline"): r["deadline"], t("dash_days_overdue"): r["days_overdue"],
+             t("responsible"): r["responsible"] or ""} for r in rows], "dash_no_overdue")
+
+
+def _change_table(rows: list[dict]) -> None:
+    _table([{
+        t("h_time"): format_cst(r["changed_at"]),
+        t("site_id"): r["site_id"],
+        t("dash_name"): r["name"],
+        t("h_change"): f"{status_label(r['kind'], r['from_status'])} → {status_label(r['kind'], r['to_status'])}",
+        t("h_actor"): r["actor"],
+        t("dash_evidence"): EVIDENCE_CLASSES[r["evidence"]][0 if lang() == "zh" else 1],
+        t("dash_distance"): r["distance_m"],
+        t("dash_photos"): r["photos"],
+    } for r in rows])
+
+
+def feed_section(sites, history, onsite_m: float) -> None:
+    rows = change_rows(sites, history, onsite_m=onsite_m)[:FEED_LIMIT]
+    st.caption(t("dash_feed_caption", n=FEED_LIMIT))
+    _change_table(rows)
+
+
+def evidence_section(figures: dict, sites, history, on_show) -> None:
+    ev = figures["evidence"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("dash_share_onsite"), pct(ev["share_onsite"]), f"{ev['onsite']}/{ev['changes']}",
+              delta_color="off", delta_arrow="off", border=True, help=t("dash_onsite_help", m=f"{ev['onsite_m']:g}"))
+    c2.metric(t("dash_share_photos"), pct(ev["share_with_photos"]), f"{ev['with_photos']}/{ev['changes']}",
+              delta_color="off", delta_arrow="off", border=True)
+    c3.metric(t("dash_remote_n"), ev["remote"], border=True)
+    c4.metric(t("dash_done_onsite"), pct(ev["share_done_onsite"]), f"{ev['done_onsite']}/{ev['done_changes']}",
+              delta_color="off", delta_arrow="off", border=True)
+    if ev["no_position"]:
+        st.caption(t("dash_no_position_n", n=ev["no_position"]))
+    b1, b2 = st.columns(2)
+    b1.button(t("dash_show_remote_map"), on_click=on_show, args=("remote",), icon=":material/map:")
+    b2.button(t("dash_show_nophoto_map"), on_click=on_show, args=("no_photos",), icon=":material/map:")
+    st.markdown(f"**{t('dash_remote_list')}** ({ev['remote']})")
+    _change_table(change_rows(sites, history, onsite_m=ev["onsite_m"], which="remote"))
+    photo_less = change_rows(sites, history, onsite_m=ev["onsite_m"], which="no_photos")
+    st.markdown(f"**{t('dash_nophoto_list')}** ({len(photo_less)})")
+    _change_table(photo_less)
+    st.markdown(f"**{t('dash_by_actor')}**")
+    _table([{t("h_actor"): a["actor"], t("dash_changes"): a["changes"], t("dash_share_onsite"): pct(a["share_onsite"]),
+             t("dash_remote_n"): a["remote"], t("no_fix"): a["no_position"], t("dash_photos"): a["with_photos"]}
+            for a in ev["by_actor"]])
+
+
+def kinds_in_scope() -> list[str]:
+    """Kind keys in registry order (the dashboard always shows all five)."""
+    return list(REGISTRY)
