@@ -87,3 +87,45 @@ def test_unknown_store_file_is_a_clear_error(tmp_path):
     bogus.write_text("not a database")
     res = cli("summary", store=bogus)
     assert res.returncode == 2 and "store." in res.stderr and "Traceback" not in res.stderr
+
+
+def test_user_commands_and_audit(tmp_path):
+    store = tmp_path / "u.gpkg"
+    assert cli("init", store=store).returncode == 0
+
+    def run(*args, stdin=None):
+        return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store), *args], input=stdin,
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    added = run("user", "add", "局管理员", "--role", "admin", "--password-stdin", stdin="一个足够长的管理员密码2026\n")
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["role"] == "admin"
+    insp = run("user", "add", "海口巡查", "--role", "inspector", "--town", "海口镇", "--town", "350181104",
+               "--password-stdin", stdin="another long password 77\n")
+    assert json.loads(insp.stdout)["towns"] == ["350181103", "350181104"]
+    weak = run("user", "add", "弱密码", "--role", "reviewer", "--password-stdin", stdin="123\n")
+    assert weak.returncode == 2 and "password.too_short" in weak.stderr
+    last = run("user", "disable", "局管理员")
+    assert last.returncode == 2 and "user.last_admin" in last.stderr
+    listed = json.loads(run("user", "list").stdout)
+    assert {u["name"] for u in listed} == {"局管理员", "海口巡查"} and not any("hash" in k for u in listed for k in u)
+    # The inspector may change a 海口 site but not a 江阴 one, through the same checks as the app.
+    from geo.store import GpkgStore
+    from tests.factories import SYSTEM
+
+    s = GpkgStore(store)
+    from layers import get_spec
+
+    haikou = next(x for x in s.list_sites(SYSTEM, towns=["350181103"])
+                  if get_spec(x.kind).allowed_next(x.status) and not get_spec(x.kind).allowed_next(x.status)[0].requires)
+    jiangyin = next(x for x in s.list_sites(SYSTEM, kinds=["shore_power_berths"]) if x.status == "none")
+    nxt = get_spec(haikou.kind).allowed_next(haikou.status)[0].dst
+    ok = run("status", haikou.site_id, nxt, "--as", "海口巡查")
+    assert ok.returncode == 0, ok.stderr
+    refused = run("status", jiangyin.site_id, "building", "--as", "海口巡查")
+    assert refused.returncode == 2 and "auth.denied" in refused.stderr
+    audit = json.loads(run("audit", "--action", "auth.denied").stdout)
+    assert len(audit) == 1 and audit[0]["actor"] == "海口巡查"
+    everything = json.loads(run("audit", "--since", "2026-01-01").stdout)
+    assert {"user.add", "site.status", "auth.denied"} <= {r["action"] for r in everything}
+    assert all(r["actor"] for r in everything)

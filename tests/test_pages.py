@@ -110,3 +110,18 @@ def test_english_labels(store_copy):
     at = run_app(lang="en")
     assert not at.exception
     assert any("sites shown" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("secret", ["changeme", "short", "x" * 40])
+def test_a_weak_session_secret_stops_the_app(store_copy, monkeypatch, secret):
+    monkeypatch.setenv("ONEMAP_SESSION_SECRET", secret)
+    at = run_app()
+    assert not at.exception
+    assert any("secrets.token_urlsafe" in e.value for e in at.error)
+    assert not at.get("deck_gl_json_chart") and not any("显示" in m.value for m in at.markdown)
+
+
+def test_a_strong_session_secret_is_accepted(store_copy, monkeypatch):
+    monkeypatch.setenv("ONEMAP_SESSION_SECRET", "Qm3v9sX2-pL8kT4wZ7yR1nB6cF0hJ5dG_aE")
+    at = run_app()
+    assert not at.exception and not at.error

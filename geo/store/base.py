@@ -171,8 +171,13 @@ class SiteStore(abc.ABC):
         evidence: Evidence | None = None,
         source: str = "web",
         changed_at: datetime | None = None,
+        photos: Sequence[str] = (),
     ) -> ChangeResult:
-        """Change a site's status (and optionally attributes) in one transaction."""
+        """Change a site's status (and optionally attributes) in one transaction.
+
+        ``photos`` are content hashes of photos already stored (see ``geo.photos``);
+        ``evidence`` is the device fix with its distance to the site.
+        """
 
     @abc.abstractmethod
     def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import") -> int:

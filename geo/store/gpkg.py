@@ -277,7 +277,8 @@ class GpkgStore(AccountsMixin, AuditMixin, Database, SiteStore):
         return len(prepared)
 
     def change_status(self, actor, site_id, new_status, *, expected_version, op_id, note="",
-                      changes=None, evidence=None, source="web", changed_at=None) -> ChangeResult:
+                      changes=None, evidence=None, source="web", changed_at=None,
+                      photos: Sequence[str] = ()) -> ChangeResult:
         if not op_id or not str(op_id).strip():
             raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
                                   zh="状态变更缺少操作编号（幂等键）。")
@@ -348,7 +349,7 @@ class GpkgStore(AccountsMixin, AuditMixin, Database, SiteStore):
             entry_id = self._insert_history(
                 conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
                 from_status=cur.status, to_status=target.code, changed_at=when, actor=eff, source=source,
-                note=note or None, changes=diff, op_id=op_id, evidence=evidence,
+                note=note or None, changes=diff, op_id=op_id, evidence=evidence, photos=photos,
             )
             self._audit(conn, eff, "site.status", target=site_id,
                         details={"from": cur.status, "to": target.code, "version": expected_version + 1,
