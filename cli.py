@@ -276,6 +276,22 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_grade(args) -> int:
+    """Grade black-odorous water from a CSV of readings (geo/grading.py); JSON on stdout."""
+    from pathlib import Path
+
+    from geo.errors import ValidationError
+    from geo.grading import grade_csv, to_json
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise ValidationError("grading.csv_unreadable", f"Cannot read {args.file}: {exc.strerror}; check the path.",
+                              f"无法读取 {args.file}：{exc.strerror}；请检查路径。", path=str(args.file)) from exc
+    print(to_json(grade_csv(data)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="福清生态环境一张图 — batch interface")
     p.add_argument("--store", help="GeoPackage store (default: $ONEMAP_STORE or data/store.gpkg)")
@@ -321,6 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(sub)
     _add_audit_command(sub)
     _add_review_commands(sub)
+
+    s = sub.add_parser("grade", help="JSON: grade black-odorous water from a CSV of readings (points, bodies, rules)")
+    s.add_argument("file", help="CSV: water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "
+                                "(or 水体, 点位, 轮次, 透明度, 水深, 溶解氧, 氧化还原电位, 氨氮); UTF-8 or GBK")
+    s.set_defaults(func=cmd_grade)
     return p
 
 

@@ -145,6 +145,24 @@ _BASEMAP_JS = """
   }
   map.on('zoomend', showLabels);
   showLabels();
+  // Fullscreen: tablets need the whole screen for the map; the iframe allows it.
+  if (document.fullscreenEnabled) {
+    var fs = L.control({position: 'topleft'});
+    fs.onAdd = function() {
+      var a = L.DomUtil.create('a', 'leaflet-bar onemap-fullscreen');
+      a.href = '#'; a.setAttribute('role', 'button'); a.title = {{ this.fullscreen_title|tojson }};
+      a.textContent = '⛶';
+      L.DomEvent.on(a, 'click', function(e) {
+        L.DomEvent.preventDefault(e);
+        if (document.fullscreenElement) { document.exitFullscreen(); }
+        else { box.requestFullscreen(); }
+      });
+      L.DomEvent.disableClickPropagation(a);
+      return a;
+    };
+    fs.addTo(map);
+    document.addEventListener('fullscreenchange', function() { map.invalidateSize(); });
+  }
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution({{ this.attribution|tojson }});
 })({{ this._parent.get_name() }});
@@ -238,6 +256,9 @@ _CSS = """
 .onemap-swatch-point { border-radius: 50%; }
 .onemap-swatch-line, .onemap-swatch-line_or_polygon { height: 5px; border: none; }
 .leaflet-control-attribution { font-size: 10px; }
+.onemap-fullscreen { display: block; width: 44px; height: 44px; line-height: 44px; text-align: center;
+  font-size: 22px; background: #fff; color: #333; text-decoration: none; }
+.leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; }
 .onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
   font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 </style>
@@ -320,6 +341,7 @@ def build_base_map(
         clip=list(clip_bounds),
         sea=SEA_COLOR,
         attribution=html.escape(attribution),  # Leaflet puts attributions in as HTML
+        fullscreen_title="全屏 Fullscreen",
     ).add_to(m)
     if legend is None:
         legend = legend_data(lang, title=legend_title, badge=sample_badge)

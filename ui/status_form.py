@@ -60,7 +60,7 @@ def status_form(store, actor, site) -> None:
         needs = {name for tr in transitions for name in tr.requires}
         values = {name: _input(spec.field(name), f"f_{site.site_id}_{name}") for name in sorted(needs)}
         note = st.text_area(t("h_note"), key=f"note_{site.site_id}", height=80)
-        submitted = st.form_submit_button(t("save_change"), type="primary", use_container_width=True)
+        submitted = st.form_submit_button(t("save_change"), type="primary", width="stretch")
     if not submitted:
         return
     required = spec.transition(site.status, target).requires

@@ -84,8 +84,10 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     remote_ids = [r["site_id"] for r in figures["evidence"]["remote_changes"] if r["kind"] == "outfalls"]
     page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
     page.get_by_text("排污口整治", exact=True).first.wait_for(timeout=60000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60000)  # the first run is complete
     page.locator("[data-testid=stButtonGroup] button").filter(has_text="地图审阅").first.click()
-    frame = map_frame(page)
+    page.get_by_text("地图着色", exact=True).first.wait_for(timeout=60000)
+    frame = map_frame(page, timeout_s=90)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("outfalls", 0) > 40)
     target = frame.evaluate("""(ids) => {
       let found = null;

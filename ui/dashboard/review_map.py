@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from geo import basegeo, towns
 from geo.asof import history_by_site
+from geo.errors import OneMapError
 from geo.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.evidence import change_rows, classify, device_distance_m
 from geo.mapbuild import DeviceFix, Label, build_base_map, category_legend, evidence_layer_group, site_layer_groups
@@ -25,7 +26,7 @@ from layers import REGISTRY
 from ui.assets import map_assets
 from ui.dashboard.common import choice_label, kind_label, status_label, town_label
 from ui.i18n import lang, t
-from ui.session import md_escape
+from ui.session import get_store, md_escape
 
 MAP_KEY = "review_map"
 SELECTED = "review_selected"
@@ -164,4 +165,22 @@ def detail(site, entries, day, onsite_m: float) -> None:
             t("h_note"): e.note or "",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _thumbnails(entries)
     st.caption(t("dash_lines_caption"))
+
+
+def _thumbnails(entries) -> None:
+    """Photos of the changes, newest first, where the field-inspection feature has stored them."""
+    refs = [(e, sha) for e in reversed(entries) for sha in e.photos]
+    if not refs:
+        return
+    try:  # photo files arrive with the field-inspection feature; until then the hashes above are all there is
+        from geo.photos import photos_root, thumb_path
+
+        root = photos_root(get_store().path)
+    except (ImportError, AttributeError, OneMapError):
+        return
+    shown = [(e, p) for e, p in ((e, thumb_path(root, sha)) for e, sha in refs[:8]) if p.exists()]
+    cols = st.columns(4)
+    for i, (entry, path) in enumerate(shown):
+        cols[i % 4].image(str(path), caption=format_cst(entry.changed_at), width="stretch")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ui.pages import about_page, account_page, audit_page, dashboard_page, map_page, users_page
+from ui.pages import about_page, account_page, audit_page, dashboard_page, inspect_page, map_page, users_page
 from ui.pages import export_page
 
 EVERYONE = frozenset({"guest", "reviewer", "inspector", "admin"})
@@ -34,6 +34,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(map_page.render, "page_map", ":material/map:", "map", default=True),
+    PageSpec(inspect_page.render, "page_inspect", ":material/my_location:", "inspect"),
     PageSpec(dashboard_page.render, "page_dashboard", ":material/monitoring:", "dashboard"),
     PageSpec(about_page.render, "page_about", ":material/info:", "about"),
     PageSpec(export_page.render, "page_export", ":material/download:", "export", roles=SIGNED_IN),

@@ -31,7 +31,7 @@ def _login_form(store) -> None:
         name = st.text_input(t("user_name"), key="login_name", autocomplete="username")
         password = st.text_input(t("password"), type="password", key="login_password",
                                  autocomplete="current-password")
-        submitted = st.form_submit_button(t("log_in"), type="primary", use_container_width=True)
+        submitted = st.form_submit_button(t("log_in"), type="primary", width="stretch")
     if submitted:
         try:
             auth.log_in(store, name, password)
@@ -42,7 +42,7 @@ def _login_form(store) -> None:
             st.rerun()
     if auth.sso_configured():
         st.divider()
-        if st.button(t("log_in_sso"), use_container_width=True):
+        if st.button(t("log_in_sso"), width="stretch"):
             st.login()
 
 

@@ -34,7 +34,7 @@ def render() -> None:
         t("details"): json.dumps(r.details, ensure_ascii=False) if r.details else "",
     } for r in rows])
     st.caption(t("audit_count", n=len(rows)))
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")
     if rows:
         st.download_button(t("download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"audit_{today_cst().isoformat()}.csv", mime="text/csv")

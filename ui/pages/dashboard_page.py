@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo.asof import entry_time, snapshot
 from geo.errors import OneMapError
-from geo.evidence import default_onsite_m
+from geo.evidence import FIELD_DISTANCE_M, default_onsite_m
 from geo.progress import CST, today_cst
 from geo.targets import progress, sort_town_codes
 from ui.dashboard import sections
@@ -43,10 +43,8 @@ def _first_day(history, today: date) -> date:
 def _onsite_default() -> float:
     try:
         return default_onsite_m()
-    except OneMapError as exc:
+    except OneMapError as exc:  # a bad ONEMAP_FIELD_DISTANCE_M: say so, go on with 200 m
         show_error(exc)
-        from geo.evidence import FIELD_DISTANCE_M
-
         return FIELD_DISTANCE_M
 
 

@@ -166,9 +166,9 @@ def site_detail(site_id: str) -> None:
     for fld in spec.fields:
         rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
     status_form(store, actor, site)
-    st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, width="stretch")
     st.markdown(f"**{t('history')}**")
-    st.dataframe(history_frame(spec, history, lg), hide_index=True, use_container_width=True)
+    st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
 
 
 def display_value(fld, value, lg: str) -> str:

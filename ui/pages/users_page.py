@@ -29,7 +29,7 @@ def render() -> None:
         t("user_name"): u.name, t("display_name"): u.display_name or "", t("role"): t("role_" + u.role),
         t("towns"): "、".join(_town_label(c) for c in u.towns), t("disabled"): t("yes") if u.disabled else t("no"),
         t("sso_identity"): u.identity or "", t("updated"): u.updated_at[:16].replace("T", " "),
-    } for u in users]), hide_index=True, use_container_width=True)
+    } for u in users]), hide_index=True, width="stretch")
 
     codes = [tw.code for tw in town_list.all_towns()]
     with st.expander(t("add_user"), expanded=not users):
