@@ -25,7 +25,13 @@ pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_pat
          for p in pages_for(actor.role)]
 page = st.navigation(pages, position="top")
 # Tablets: keep the header compact so the map starts above the fold.
-st.markdown("<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}</style>", unsafe_allow_html=True)
+# Touch: every button and choice at least 44 px high (gloves, wet hands).
+st.markdown(
+    "<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}"
+    ".stButton button,.stFormSubmitButton button,.stDownloadButton button{min-height:44px}"
+    "div[role=radiogroup] label{min-height:44px;align-items:center;padding-right:12px}</style>",
+    unsafe_allow_html=True,
+)
 head, who, switch = st.columns([4, 2, 1], vertical_alignment="center")
 head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
 who.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}")

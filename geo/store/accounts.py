@@ -20,7 +20,7 @@ import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from geo.errors import NotFoundError, PermissionDenied, ValidationError, VersionConflict

@@ -7,7 +7,6 @@ saying how to install them, except when ``CI=true``: then they must run.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -168,3 +167,33 @@ def wait_for(frame, js: str, predicate, timeout_s: float = 30):
             return value
         time.sleep(0.3)
     raise AssertionError(f"timed out; last value {value!r}")
+
+
+def start_sample_app(tmp_path_factory, name: str, *, extra=None) -> AppServer:
+    """The app on a fresh sample store with the test accounts (and ``extra(store)`` applied)."""
+    from geo.sample import populate_sample
+    from geo.store import create_store
+    from tests.factories import add_accounts
+
+    tmp = tmp_path_factory.mktemp(name)
+    store_file = tmp / "store.gpkg"
+
+    def populate(store):
+        populate_sample(store)
+        add_accounts(store)
+        if extra:
+            extra(store)
+
+    create_store(store_file, populate)
+    server = AppServer(store_file, tmp / "streamlit.log")
+    server.store_file = store_file
+    return server
+
+
+def log_in(page, app, name: str, password: str, role_label: str) -> None:
+    """Log in through the 账号 page as a user would; wait until the header shows the account."""
+    page.goto(f"{app.url}/account", wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(f"{name} · {role_label}").first.wait_for(timeout=20000)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from geo.sample import populate_sample
 from geo.store import create_store
-from tests.browser.conftest import AppServer, RequestLog
+from tests.browser.conftest import log_in, AppServer, RequestLog
 from tests.factories import PASSWORD, REVIEWER, SYSTEM, add_accounts
 
 
@@ -32,11 +32,7 @@ def test_reviewer_builds_and_downloads_a_town_workbook(browser, app, artifacts, 
     page = context.new_page()
     requests = RequestLog()
     page.on("request", requests)
-    page.goto(f"{app.url}/account", wait_until="domcontentloaded")
-    page.get_by_label("用户名").fill(REVIEWER.name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"{REVIEWER.name} · 审阅人").first.wait_for(timeout=20000)
+    log_in(page, app, REVIEWER.name, PASSWORD, "审阅人")
     page.get_by_role("link", name="导出").click()
     page.get_by_text("导出点位清单").first.wait_for(timeout=20000)
 

@@ -6,25 +6,15 @@ import io
 
 import pytest
 
-from geo.sample import populate_sample
-from geo.store import GpkgStore, create_store
+from geo.store import GpkgStore
 from layers import get_spec
-from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, map_frame, wait_for
-from tests.factories import INSPECTOR, PASSWORD, SYSTEM, add_accounts
+from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, log_in, map_frame, start_sample_app, wait_for
+from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("inspect")
-    store_file = tmp / "store.gpkg"
-
-    def populate(store):
-        populate_sample(store)
-        add_accounts(store)
-
-    create_store(store_file, populate)
-    server = AppServer(store_file, tmp / "streamlit.log")
-    server.store_file = store_file
+    server = start_sample_app(tmp_path_factory, "inspect")  # the inspector covers 玉屏街道, 海口镇, 江阴镇
     yield server
     server.stop()
 
@@ -49,11 +39,7 @@ def test_inspector_changes_the_nearest_site_with_a_photo(browser, app, artifacts
     page = context.new_page()
     requests = RequestLog()
     page.on("request", requests)
-    page.goto(f"{app.url}/account", wait_until="domcontentloaded")
-    page.get_by_label("用户名").fill(INSPECTOR.name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"{INSPECTOR.name} · 巡查员").first.wait_for(timeout=20000)
+    log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
     page.get_by_role("link", name="现场巡查").click()
 
     locate = page.frame_locator("iframe[title*='onemap_geolocation']").get_by_role("button")

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from geo.sample import populate_sample
-from geo.store import create_store
-from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, map_frame, wait_for
-from tests.factories import INSPECTOR, PASSWORD, add_accounts
+from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, log_in, map_frame, start_sample_app, wait_for
+from tests.factories import INSPECTOR, PASSWORD
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("login")
-    store_file = tmp / "store.gpkg"
-
-    def populate(store):
-        populate_sample(store)
-        add_accounts(store)  # the inspector covers 玉屏街道, 海口镇, 江阴镇
-
-    create_store(store_file, populate)
-    server = AppServer(store_file, tmp / "streamlit.log")
+    server = start_sample_app(tmp_path_factory, "login")  # the inspector covers 玉屏街道, 海口镇, 江阴镇
     yield server
     server.stop()
 
@@ -45,11 +35,7 @@ def test_inspector_sees_only_their_towns_as_editable(browser, app, artifacts):
     page = context.new_page()
     requests = RequestLog()
     page.on("request", requests)
-    page.goto(f"{app.url}/account", wait_until="domcontentloaded")
-    page.get_by_label("用户名").fill(INSPECTOR.name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"{INSPECTOR.name} · 巡查员").first.wait_for(timeout=20000)
+    log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
     page.get_by_role("link", name="一张图").click()
     frame = map_frame(page)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("shore_power_berths", 0) > 0)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-import folium
 import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
@@ -22,7 +21,7 @@ from geo import basegeo
 from geo.crs import geodesic_distance_m
 from geo.errors import OneMapError, VersionConflict
 from geo.evidence import default_onsite_m
-from geo.mapbuild import build_base_map, site_layer_groups
+from geo.mapbuild import build_base_map
 from geo.progress import format_cst, is_overdue, step_text
 from geo.store import Evidence
 from layers import REGISTRY, get_spec
