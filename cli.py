@@ -292,6 +292,132 @@ def cmd_grade(args) -> int:
     return 0
 
 
+EXIT_PROBLEMS = 3
+
+
+def _problem_line(p, unit: str) -> str:
+    where = p.where("zh", unit)
+    col = f"[{p.column}] " if p.column else ""
+    tag = "错误" if p.is_error else "提示"
+    return f"{tag} {where} {col}{p.code}：{p.message_zh}" + (f" 修改：{p.fix}" if p.fix else "")
+
+
+def cmd_import(args) -> int:
+    """Import a ledger: check everything, write nothing unless every row is fine (or --skip-invalid).
+
+    Exit 0: every row accepted (and written unless --dry-run); 3: problems found
+    (nothing written unless --skip-invalid); 2: refused (permissions, store).
+    """
+    from pathlib import Path
+
+    from geo.errors import ValidationError
+    from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
+                            prepare_import, read_table, resolve_kind)
+
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client())
+    store.list_batches(actor, limit=1)  # an import, even a dry run, needs the import permission
+    kind = resolve_kind(args.kind)
+    crs = CrsChoice.parse(args.crs)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError("import.file_unreadable", en=f"Cannot read {path}: {exc.strerror}; check the path.",
+                              zh=f"无法读取 {path}：{exc.strerror}；请检查路径。", path=str(path)) from exc
+    user_mapping = {}
+    for item in args.map or ():
+        header, sep, target = item.partition("=")
+        if not sep:
+            raise ValidationError("import.bad_map", en=f"--map {item!r}: write HEADER=FIELD, e.g. 排口名=name.",
+                                  zh=f"--map “{item}”：请写成 表头=字段，如 排口名=name。", value=item)
+        user_mapping[header.strip()] = None if target.strip() in ("", "none") else target.strip()
+    table, _ = read_table(data, path.name, kind=kind, sheet=args.sheet)
+    remembered = {}
+    if table is not None:
+        remembered = decode_remembered(store.meta().get(layout_key(table.headers)), kind)
+    existing = {s.site_id: s for s in store.list_sites(actor)}
+    plan = prepare_import(data, path.name, kind=kind, crs=crs, existing=existing, sheet=args.sheet,
+                          remembered=remembered, user_mapping=user_mapping, table=table,
+                          boundaries=None if kind == TOWN_KIND else store.town_boundaries(actor))
+    batch_id, written, result = None, False, None
+    can_write = not args.dry_run and (not plan.has_errors or (args.skip_invalid and not plan.file_errors))
+    if can_write and (plan.candidates or plan.towns):
+        if kind == TOWN_KIND:
+            result = store.import_town_boundaries(actor, [(t.town_code, t.name_zh, t.geometry) for t in plan.towns],
+                                                  source_name=path.name)
+        else:
+            result = store.import_batch(actor, [c.site for c in plan.candidates], source_name=path.name,
+                                        skip_invalid=args.skip_invalid, expected=plan.expected())
+        batch_id, written = result.batch_id, True
+        if user_mapping and plan.mapping is not None:
+            store.set_meta(actor, layout_key(plan.mapping.headers), encode_remembered(plan.mapping))
+    report = plan.report(batch_id=batch_id, written=written)
+    if result is not None:
+        report["result"] = {"created": list(result.created), "updated": list(result.updated),
+                            "unchanged": list(result.unchanged), "skipped": [list(s) for s in result.skipped]}
+    if args.report:
+        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    unit = plan.table.row_unit if plan.table else "row"
+    for p in plan.problems[:200]:
+        print(_problem_line(p, unit), file=sys.stderr)
+    if len(plan.problems) > 200:
+        print(f"……另有 {len(plan.problems) - 200} 条，见 --report。", file=sys.stderr)
+    summary = {k: report[k] for k in ("file", "kind", "crs", "rows_read", "batch_id", "written", "counts")}
+    if plan.has_errors and not written:
+        summary["message"] = ("发现问题，未写入任何数据（可修正文件后重试，或加 --skip-invalid 只写入无误的行）。"
+                              if not args.dry_run else "试运行：发现问题，未写入。")
+    elif args.dry_run:
+        summary["message"] = "试运行：全部行均可导入，未写入。"
+    elif written:
+        summary["message"] = f"已导入，批次 {batch_id}（撤销：python cli.py undo {batch_id} --as 用户名）。"
+    print(json.dumps(summary, ensure_ascii=False))
+    return EXIT_PROBLEMS if plan.has_errors else 0
+
+
+def cmd_undo(args) -> int:
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client())
+    r = store.undo_batch(actor, args.batch_id)
+    print(json.dumps({"batch_id": r.batch_id, "kind": r.kind, "removed": list(r.removed), "restored": list(r.restored),
+                      "message": f"已撤销批次 {r.batch_id}：删除 {len(r.removed)} 个新增点位，恢复 {len(r.restored)} 个点位。"},
+                     ensure_ascii=False))
+    return 0
+
+
+def cmd_batches(args) -> int:
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client()) if args.as_user else _system()
+    print(json.dumps([b.__dict__ for b in store.list_batches(actor, limit=args.limit)], ensure_ascii=False, indent=2,
+                     default=dict))
+    return 0
+
+
+def _add_import_commands(sub) -> None:
+    s = sub.add_parser("import", help="import a ledger (xlsx, csv, geojson, kml, kmz, shapefile zip, gpkg)")
+    s.add_argument("file")
+    s.add_argument("--kind", required=True, help="kind key or label (outfalls, 入海排污口 ...) or town_boundaries")
+    s.add_argument("--crs", required=True, metavar="{wgs84,cgcs2000,gcj02,bd09,gk3:ZONE}",
+                   help="the system the coordinates are in (required: GCJ-02 cannot be told from the data); "
+                        "gk3:40 = CGCS2000 Gauss-Krüger 3° zone 40 (Fuqing), gk3:120 = central meridian 120°E")
+    s.add_argument("--as", dest="as_user", required=True, help="the administrator account importing")
+    s.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    s.add_argument("--skip-invalid", action="store_true", help="write the valid rows even when other rows have errors")
+    s.add_argument("--report", help="write the JSON report (every problem per row, the accepted ids) here")
+    s.add_argument("--sheet", help="the sheet (xlsx) or layer (zip, gpkg, kml folder) to read")
+    s.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                   help="map a column the importer does not recognise (repeat); remembered for this file layout")
+    s.set_defaults(func=cmd_import)
+    s = sub.add_parser("undo", help="undo an import batch, restoring every site it touched")
+    s.add_argument("batch_id")
+    s.add_argument("--as", dest="as_user", required=True, help="the administrator account undoing it")
+    s.set_defaults(func=cmd_undo)
+    s = sub.add_parser("batches", help="JSON list of import batches, newest first")
+    s.add_argument("--as", dest="as_user", help="the account asking (default: the system)")
+    s.add_argument("--limit", type=int, default=50)
+    s.set_defaults(func=cmd_batches)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="福清生态环境一张图 — batch interface")
     p.add_argument("--store", help="GeoPackage store (default: $ONEMAP_STORE or data/store.gpkg)")
@@ -337,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(sub)
     _add_audit_command(sub)
     _add_review_commands(sub)
+    _add_import_commands(sub)
 
     s = sub.add_parser("grade", help="JSON: grade black-odorous water from a CSV of readings (points, bodies, rules)")
     s.add_argument("file", help="CSV: water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "

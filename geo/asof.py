@@ -3,10 +3,12 @@
 The store keeps, for every site, a ``create`` row at version 0 whose
 ``changes`` hold the full attribute snapshot ``{field: [None, value]}`` and
 then one row per change with ``{field: [before, after]}`` and the new
-status. Replaying the rows up to the end of a day in China Standard Time
-(UTC+8) gives each site's status and attributes as they were then; a site
-created later did not exist yet. Geometry is not in the history: the
-current geometry is kept.
+status. An import records the geometry too (WKT under ``geometry``), and
+undoing an import that created a site removes it (a row whose
+``to_status`` is None). Replaying the rows up to the end of a day in China
+Standard Time (UTC+8) gives each site's status, attributes and geometry as
+they were then; a site created later did not exist yet, a site removed
+later did.
 
 Replaying the whole history gives back the stored current state
 (``tests/test_asof.py`` checks it on the sample store).
@@ -18,8 +20,12 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 
+import shapely
+from shapely.geometry.base import BaseGeometry
+
 from geo.errors import ValidationError
 from geo.progress import CST, today_cst
+from geo.store.base import Site
 from layers import REGISTRY
 
 __all__ = [
@@ -110,36 +116,74 @@ def _group(history: Iterable) -> dict[str, list]:
     return by_site
 
 
-def _replay(site, rows: Sequence):
-    """``site`` rebuilt from its own rows (already cut at the day, oldest first)."""
-    spec = REGISTRY.get(site.kind)
-    common: dict[str, object] = {k: None for k in COMMON_KEYS}
-    attrs: dict[str, object] = {f.name: None for f in spec.fields} if spec else {}
-    status = None
+def _is_birth(e) -> bool:
+    """A row that brings a site into existence: ``create``, or an import that created it."""
+    return e.from_status is None and e.to_status is not None
+
+
+def _is_death(e) -> bool:
+    """A row that removes a site (undoing the import that created it)."""
+    return e.to_status is None and e.from_status is not None
+
+
+def _geometry(value):
+    if value is None or isinstance(value, BaseGeometry):
+        return value
+    try:
+        return shapely.from_wkt(str(value))
+    except Exception:  # noqa: BLE001 - shapely raises its own GEOSException for bad WKT
+        return None
+
+
+def _replay(kind: str, rows: Sequence, base=None):
+    """The site at the end of ``rows`` (one site's rows up to the day, oldest first); None if it did not exist.
+
+    ``base`` is the stored site, when there is one: its geometry is used
+    where the history holds none (sites created by ``create`` rows).
+    """
+    spec = REGISTRY.get(kind)
+    state: dict | None = None
     for e in rows:
+        if _is_birth(e):
+            state = {"common": {k: None for k in COMMON_KEYS},
+                     "attrs": {f.name: None for f in spec.fields} if spec else {},
+                     "geometry": None, "is_sample": None, "status": None}
+        if state is None:
+            continue  # rows before any creation row (a broken history): nothing to build on
+        if _is_death(e):
+            state = None
+            continue
         for key, pair in (e.changes or {}).items():
             after = pair[1] if isinstance(pair, (list, tuple)) and len(pair) == 2 else pair
             if key == "status":
                 continue  # the status comes from to_status
-            if key in common:
-                common[key] = after
+            if key == "geometry":
+                state["geometry"] = _geometry(after)
+            elif key == "is_sample":
+                state["is_sample"] = bool(after)
+            elif key in state["common"]:
+                state["common"][key] = after
             else:
-                attrs[key] = after
+                state["attrs"][key] = after
         if e.to_status is not None:
-            status = e.to_status
-    last = rows[-1]
-    return replace(
-        site,
-        name=common["name"] if common["name"] is not None else site.name,
-        town_code=common["town_code"] if common["town_code"] is not None else site.town_code,
-        deadline=common["deadline"],
+            state["status"] = e.to_status
+        state["last"] = e
+    if state is None:
+        return None
+    common, last = state["common"], state["last"]
+    geometry = state["geometry"] if state["geometry"] is not None else getattr(base, "geometry", None)
+    if geometry is None:
+        return None  # a removed site whose history has no geometry cannot be drawn or counted
+    fields = dict(
+        kind=kind, site_id=last.site_id,
+        name=common["name"] if common["name"] is not None else getattr(base, "name", last.site_id),
+        town_code=common["town_code"] if common["town_code"] is not None else getattr(base, "town_code", ""),
+        status=state["status"], version=last.version, geometry=geometry, deadline=common["deadline"],
         responsible=common["responsible"],
-        status=status if status is not None else site.status,
-        version=last.version,
-        updated_at=last.changed_at,
-        updated_by=last.actor,
-        attrs=attrs,
+        is_sample=state["is_sample"] if state["is_sample"] is not None else bool(getattr(base, "is_sample", False)),
+        updated_at=last.changed_at, updated_by=last.actor, attrs=state["attrs"],
     )
+    return replace(base, **fields) if base is not None else Site(**fields)
 
 
 def sites_as_of(sites: Sequence, history: Iterable, day: date | None) -> list:
@@ -148,7 +192,7 @@ def sites_as_of(sites: Sequence, history: Iterable, day: date | None) -> list:
     Parameters
     ----------
     sites : sequence of Site
-        The sites as stored now (their geometry and ``is_sample`` are kept).
+        The sites as stored now.
     history : iterable of HistoryEntry
         History rows of (at least) these sites, any order.
     day : date or None
@@ -157,25 +201,35 @@ def sites_as_of(sites: Sequence, history: Iterable, day: date | None) -> list:
     Returns
     -------
     list of Site
-        In the order of ``sites``; a site created after ``day`` is left out.
-        A site with no history row at all cannot be rebuilt: it is kept as
-        it is now when it was last updated by the end of ``day``, else left
-        out.
+        The stored sites that existed then, in the order of ``sites``, then
+        sites that existed then but were removed since (an undone import),
+        by id. A site created after ``day``, or removed by then, is left out.
+        The geometry is the one in the history where it has one (imports
+        record it), else the stored one. A stored site with no history row
+        at all is kept as it is when it was last updated by the end of
+        ``day``.
     """
     cutoff = end_of_day_utc(day) if day is not None else None
     by_site = _group(history)
     out = []
     for site in sites:
-        rows = by_site.get(site.site_id)
+        rows = by_site.pop(site.site_id, None)
         if not rows:
             if cutoff is None or _before(site.updated_at, cutoff):
                 out.append(site)
             continue
         if cutoff is not None:
             rows = [e for e in rows if entry_time(e) < cutoff]
-        if not rows:
-            continue  # created after the day
-        out.append(_replay(site, rows))
+        rebuilt = _replay(site.kind, rows, site) if rows else None
+        if rebuilt is not None:
+            out.append(rebuilt)
+    for site_id in sorted(by_site):  # sites no longer stored
+        rows = by_site[site_id]
+        if cutoff is not None:
+            rows = [e for e in rows if entry_time(e) < cutoff]
+        rebuilt = _replay(rows[0].kind, rows) if rows else None
+        if rebuilt is not None:
+            out.append(rebuilt)
     return out
 
 

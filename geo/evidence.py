@@ -7,7 +7,10 @@ device was within :func:`default_onsite_m` metres of the site (200 m unless
 override it). A change with no device position cannot be checked and counts
 as ``no_position``, not as on site.
 
-Only changes count here (history rows other than ``create``).
+Only status changes count for evidence (history rows with action
+``status``: what an inspector or the office did to a site); creation,
+imports of ledgers and undone imports are administrative and carry no
+device position. The feed of recent changes shows them all.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from layers import REGISTRY
 __all__ = [
     "CLASSES",
     "ENV_FIELD_DISTANCE",
+    "EVIDENCE_ACTIONS",
     "FIELD_DISTANCE_M",
     "change_rows",
     "check_onsite_m",
@@ -38,12 +42,17 @@ FIELD_DISTANCE_M = 200.0
 ENV_FIELD_DISTANCE = "ONEMAP_FIELD_DISTANCE_M"
 _MAX_DISTANCE_M = 100_000.0
 
+#: History actions that are status changes, the ones evidence is about.
+EVIDENCE_ACTIONS = ("status",)
+#: Actions that are not changes at all (a site coming into being).
+_NOT_CHANGES = ("create",)
+
 #: Evidence classes: label (zh, en) and map colour.
 CLASSES: Mapping[str, tuple[str, str, str]] = {
     "onsite": ("现场变更", "changed on site", "#1a9850"),
     "remote": ("远程变更", "changed remotely", "#d73027"),
     "no_position": ("无定位", "no device position", "#fdae61"),
-    "no_change": ("建档后未变更", "not changed since created", "#9e9e9e"),
+    "not_field": ("建档或导入（无现场记录）", "created or imported (no field record)", "#9e9e9e"),
 }
 
 
@@ -104,15 +113,19 @@ def classify(entry, onsite_m: float = FIELD_DISTANCE_M, geometry=None) -> str:
     return "no_position"
 
 
-def _changes(sites: Sequence, history: Iterable) -> tuple[dict, list]:
+def _changes(sites: Sequence, history: Iterable, actions: Sequence[str] | None = EVIDENCE_ACTIONS) -> tuple[dict, list]:
+    """Sites by id, and the rows of those sites with one of ``actions`` (None: every row but creation)."""
     by_id = {s.site_id: s for s in sites}
-    return by_id, [e for e in history if e.action != "create" and e.site_id in by_id]
+    rows = [e for e in history if e.site_id in by_id
+            and (e.action in actions if actions is not None else e.action not in _NOT_CHANGES)]
+    return by_id, rows
 
 
 def _row(entry, site, cls: str, geometry_distance: float | None) -> dict:
     ev = entry.evidence
     return {
         "id": entry.id,
+        "action": entry.action,
         "site_id": entry.site_id,
         "kind": entry.kind,
         "name": site.name,
@@ -129,7 +142,7 @@ def _row(entry, site, cls: str, geometry_distance: float | None) -> dict:
 
 
 def change_rows(sites: Sequence, history: Iterable, *, onsite_m: float | None = None,
-                which: str = "all") -> list[dict]:
+                which: str = "all", actions: Sequence[str] | None = EVIDENCE_ACTIONS) -> list[dict]:
     """The changes to ``sites``, newest first, as table rows.
 
     Parameters
@@ -137,6 +150,9 @@ def change_rows(sites: Sequence, history: Iterable, *, onsite_m: float | None = 
     which : {"all", "remote", "no_photos", "not_onsite"}
         ``remote``: device far from the site; ``no_photos``: no photo
         attached; ``not_onsite``: remote or without a position.
+    actions : sequence of str or None
+        History actions that count (default: status changes); None takes
+        every row except creation (imports and undone imports too).
     """
     if which not in ("all", "remote", "no_photos", "not_onsite"):
         raise ValidationError(
@@ -146,7 +162,7 @@ def change_rows(sites: Sequence, history: Iterable, *, onsite_m: float | None = 
             value=which,
         )
     onsite_m = default_onsite_m() if onsite_m is None else check_onsite_m(onsite_m)
-    by_id, changes = _changes(sites, history)
+    by_id, changes = _changes(sites, history, actions)
     rows = []
     for e in changes:
         site = by_id[e.site_id]
@@ -214,14 +230,25 @@ def evidence_quality(sites: Sequence, history: Iterable, *, onsite_m: float | No
     }
 
 
+def _sets_status(e) -> bool:
+    return e.action in EVIDENCE_ACTIONS or (e.to_status is not None and e.to_status != e.from_status)
+
+
 def site_evidence(sites: Sequence, history: Iterable, *, onsite_m: float | None = None) -> dict[str, str]:
-    """Per site, the evidence class of the change that set its current status (``no_change`` if none)."""
+    """Per site, the evidence class of the row that set its current status.
+
+    ``not_field`` when that row is not a status change (the site was created
+    or imported with that status) or when the site has no history.
+    """
     onsite_m = default_onsite_m() if onsite_m is None else check_onsite_m(onsite_m)
-    by_id, changes = _changes(sites, history)
+    by_id = {s.site_id: s for s in sites}
     last: dict[str, object] = {}
-    for e in changes:
+    for e in history:
+        if e.site_id not in by_id or not _sets_status(e):
+            continue
         cur = last.get(e.site_id)
         if cur is None or (e.version, e.id) > (cur.version, cur.id):
             last[e.site_id] = e
-    return {sid: classify(last[sid], onsite_m, site.geometry) if sid in last else "no_change"
+    return {sid: classify(last[sid], onsite_m, site.geometry)
+            if sid in last and last[sid].action in EVIDENCE_ACTIONS else "not_field"
             for sid, site in by_id.items()}

@@ -13,6 +13,8 @@ from geo.progress import today_cst
 from geo.store import open_store
 from geo.targets import progress
 from tests.factories import SYSTEM
+from shapely.geometry import Point
+
 from tests.review_factories import HAIKOU, JIANGYIN, entry, site
 
 # A site created on 2025-03-01 (CST), moved on 03-03 at 23:59:59 CST and on 03-04 at 00:00 CST.
@@ -132,3 +134,103 @@ def test_figures_as_of_a_past_day_differ_from_today(store_copy):
     now = progress(sites, today_cst())
     assert then["totals"]["done"] < now["totals"]["done"]
     assert then["as_of"] == "2024-06-30"
+
+
+# -- imports record the geometry; undoing an import removes the site --------
+
+def _imported(id_, sid, version, when, to_status, wkt, **extra):
+    changes = {"name": [None, f"导入{sid}"], "town_code": [None, HAIKOU], "status": [None, to_status],
+               "deadline": [None, "2025-12-31"], "bay": [None, "xinghua_bay"], "outfall_type": [None, "other"],
+               "is_sample": [None, False], "geometry": [None, wkt], **extra}
+    return entry(id_, sid, version, when, action="import", from_status=None, to_status=to_status, changes=changes)
+
+
+IMPORT_HISTORY = [
+    _imported(10, "PWK-050", 0, "2025-02-01T02:00:00.000Z", "surveyed", "POINT (119.4 25.6)"),
+    entry(11, "PWK-050", 1, "2025-02-10T02:00:00.000Z", from_status="surveyed", to_status="monitored",
+          distance_m=20.0, remote=False),
+    entry(12, "PWK-050", 2, "2025-03-01T02:00:00.000Z", action="import", from_status="monitored",
+          to_status="monitored", changes={"geometry": ["POINT (119.4 25.6)", "POINT (119.41 25.61)"],
+                                          "name": ["导入PWK-050", "改名"]}),
+    _imported(20, "PWK-051", 0, "2025-02-01T02:00:00.000Z", "surveyed", "POINT (119.5 25.5)"),
+    entry(21, "PWK-051", 1, "2025-02-20T02:00:00.000Z", action="undo", from_status="surveyed", to_status=None,
+          changes={"name": ["导入PWK-051", None], "geometry": ["POINT (119.5 25.5)", None]}),
+    _imported(30, "PWK-052", 0, "2025-01-01T02:00:00.000Z", "surveyed", "POINT (119.45 25.55)"),
+    entry(31, "PWK-052", 1, "2025-01-05T02:00:00.000Z", action="undo", from_status="surveyed", to_status=None),
+    _imported(32, "PWK-052", 2, "2025-01-10T02:00:00.000Z", "traced", "POINT (119.46 25.56)"),
+]
+STORED = [
+    replace(site("outfalls", 50, "monitored", name="改名", bay="xinghua_bay", outfall_type="other",
+                 geometry=Point(119.41, 25.61)), version=2),
+    replace(site("outfalls", 52, "traced", name="导入PWK-052", bay="xinghua_bay", outfall_type="other",
+                 geometry=Point(119.46, 25.56)), version=2),
+]
+
+
+def _by_id(day):
+    return {s.site_id: s for s in sites_as_of(STORED, IMPORT_HISTORY, day)}
+
+
+def test_replay_takes_the_geometry_an_import_recorded():
+    then = _by_id(date(2025, 2, 15))["PWK-050"]
+    assert (then.status, then.name, then.geometry.wkt) == ("monitored", "导入PWK-050", "POINT (119.4 25.6)")
+    now = _by_id(None)["PWK-050"]
+    assert (now.name, now.geometry.equals(STORED[0].geometry), now.is_sample) == ("改名", True, False)
+
+
+def test_an_undone_import_existed_until_it_was_undone():
+    assert _by_id(date(2025, 1, 31)).keys() == {"PWK-052"}
+    during = _by_id(date(2025, 2, 10))
+    assert set(during) == {"PWK-050", "PWK-051", "PWK-052"}
+    gone = during["PWK-051"]  # no longer stored: rebuilt from its history alone
+    assert (gone.kind, gone.status, gone.geometry.wkt, gone.town_code) == ("outfalls", "surveyed",
+                                                                          "POINT (119.5 25.5)", HAIKOU)
+    assert "PWK-051" not in _by_id(date(2025, 2, 20)) and "PWK-051" not in _by_id(None)
+
+
+def test_a_site_imported_again_after_an_undo():
+    assert "PWK-052" not in _by_id(date(2025, 1, 7))
+    again = _by_id(date(2025, 1, 12))["PWK-052"]
+    assert (again.status, again.version, again.geometry.wkt) == ("traced", 2, "POINT (119.46 25.56)")
+
+
+def test_evidence_counts_status_changes_only_and_the_feed_shows_all():
+    from geo.evidence import change_rows, evidence_quality, site_evidence
+
+    ev = evidence_quality(STORED, IMPORT_HISTORY, onsite_m=200)
+    assert (ev["changes"], ev["onsite"], ev["no_position"]) == (1, 1, 0)
+    feed = change_rows(STORED, IMPORT_HISTORY, onsite_m=200, actions=None)
+    assert [(r["id"], r["action"]) for r in feed] == [(12, "import"), (11, "status"), (10, "import"),
+                                                      (32, "import"), (31, "undo"), (30, "import")]
+    # PWK-050's status was last set in the field; PWK-052's by an import
+    assert site_evidence(STORED, IMPORT_HISTORY, onsite_m=200) == {"PWK-050": "onsite", "PWK-052": "not_field"}
+
+
+def test_replay_equals_the_store_after_an_import_and_its_undo(store_copy):
+    from geo.store import NewSite
+    from tests.factories import ADMIN
+
+    store = open_store(store_copy)
+    if not hasattr(store, "import_batch"):
+        pytest.skip("this store has no ledger import")
+    old = store.get_site(SYSTEM, "PWK-001")
+    moved = NewSite("outfalls", "PWK-001", "改过名的排口", old.town_code, old.status, Point(119.5011, 25.6011),
+                    deadline=old.deadline, responsible=old.responsible,
+                    attrs={k: v for k, v in old.attrs.items() if v is not None})
+    new = NewSite("outfalls", "PWK-901", "新导入排口", HAIKOU, "surveyed", Point(119.47, 25.66),
+                  deadline="2026-12-31", attrs={"bay": "fuqing_bay", "outfall_type": "other"})
+    batch = store.import_batch(ADMIN, [moved, new], source_name="台账.csv")
+
+    def check():
+        stored = store.list_sites(SYSTEM)
+        replayed = sites_as_of(stored, store.all_history(SYSTEM), today_cst())
+        assert [_compare(s) + (s.geometry.wkb, s.is_sample) for s in replayed] == [
+            _compare(s) + (s.geometry.wkb, s.is_sample) for s in stored]
+        return {s.site_id: s for s in replayed}
+
+    after = check()
+    assert after["PWK-001"].name == "改过名的排口" and "PWK-901" in after
+    store.undo_batch(ADMIN, batch.batch_id)
+    undone = check()
+    assert "PWK-901" not in undone and undone["PWK-001"].name == old.name
+    assert undone["PWK-001"].geometry.equals(old.geometry)

@@ -111,7 +111,7 @@ def test_change_rows_filters():
 def test_site_evidence_is_the_change_that_set_the_current_status():
     fresh = site("outfalls", 9, "surveyed", bay="fuqing_bay", outfall_type="port")
     assert site_evidence([OUTFALL, PARK, fresh], _history(), onsite_m=200) == {
-        "PWK-001": "onsite", "YQ-001": "remote", "PWK-009": "no_change"}
+        "PWK-001": "onsite", "YQ-001": "remote", "PWK-009": "not_field"}
 
 
 def test_review_colourings():

@@ -179,6 +179,9 @@ def _alias_index(kind: str) -> dict[str, str]:
     for f in spec.fields:
         for n in (f.name, f.zh, f.label("zh"), f.en, f.label("en")):
             index[header_key(n)] = f.name
+        index.setdefault(header_key(f.name[:10]), f.name)  # GDAL cuts Shapefile field names at 10 characters
+    for target in ("responsible", "town_code", "status_code"):
+        index.setdefault(header_key(target[:10]), target)
     for short, full in _export_short_names(spec).items():
         index.setdefault(header_key(short), full)
     return index
@@ -206,6 +209,21 @@ def _export_short_names(spec: LayerSpec) -> dict[str, str]:
                 else:
                     out[short] = IGNORE
     return out
+
+
+def _looks_cut(header: str) -> bool:
+    """A Shapefile field name cut at dBASE's 10 bytes (in UTF-8 or GBK), e.g. 所在海湾 -> 所在海."""
+    if header.isascii():
+        return False
+    return len(header.encode("utf-8")) in (8, 9, 10) or len(header.encode("gb18030", "replace")) in (9, 10)
+
+
+def _unique_prefix(index: dict[str, str], key: str) -> str | None:
+    """The one target whose known names start with ``key`` (None when none or several)."""
+    if len(key) < 2:
+        return None
+    found = {t for name, t in index.items() if name.startswith(key) and name != key}
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass
@@ -292,6 +310,8 @@ def recognise(kind: str, headers: Iterable[str], *, remembered: Mapping[str, str
             if crs in ("gcj02", "bd09"):
                 secondary.append((h, target))
                 target = None
+        if target is None and _looks_cut(h):
+            target = _unique_prefix(index, key)
         if target is not None and target not in valid:
             target = None
         targets[h] = target

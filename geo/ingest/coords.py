@@ -42,7 +42,7 @@ from geo.crs import to_wgs84
 from geo.errors import ValidationError
 
 __all__ = [
-    "CrsChoice", "CRS_KEYS", "parse_angle", "parse_pair", "parse_metres", "order_lonlat", "order_gk",
+    "CrsChoice", "CRS_KEYS", "system_label", "parse_angle", "parse_pair", "parse_metres", "order_lonlat", "order_gk",
     "gk_epsg", "gk_to_wgs84", "point_to_wgs84", "coords_transformer", "normalise_number_text",
     "looks_swapped_lonlat",
 ]
@@ -62,6 +62,12 @@ _CRS_LABELS = {
 
 _ACCEPTED_ZH = "如 119.3958、119°23′45.6″、119度23分45.6秒、119 23 45.6"
 _ACCEPTED_EN = "e.g. 119.3958, 119°23′45.6″, 119度23分45.6秒 or 119 23 45.6"
+
+
+def system_label(system: str, lang: str = "zh") -> str:
+    """The label of a system key (one of :data:`CRS_KEYS`), without zone."""
+    zh, en = _CRS_LABELS[system]
+    return zh if lang == "zh" else en
 
 
 def _fix(zh: str, en: str) -> dict[str, str]:

@@ -87,18 +87,28 @@ def _unknown(name: str, exc: UnicodeDecodeError) -> IngestError:
 
 def detect_bytes(raw: bytes) -> str | None:
     """``"ascii"``, ``"utf-8"``, ``"gb18030"`` or None for bytes of unknown encoding (strict checks)."""
-    if raw.isascii():
+    return detect_segments([raw])
+
+
+def _fits(segment: bytes, codec: str, tolerant: bool) -> bool:
+    # dBASE field names are cut at 10 bytes, possibly inside a multi-byte character: allow a cut tail there.
+    for cut in (range(0, 4) if tolerant else (0,)):
+        try:
+            (segment[: len(segment) - cut] if cut else segment).decode(codec)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def detect_segments(segments: list[bytes], names: list[bytes] = ()) -> str | None:
+    """The first of ascii / utf-8 / gb18030 that decodes every segment strictly (``names`` may be cut short)."""
+    if all(s.isascii() for s in segments) and all(n.isascii() for n in names):
         return "ascii"
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError:
-        return None
+    for codec in ("utf-8", "gb18030"):
+        if all(_fits(s, codec, False) for s in segments) and all(_fits(n, codec, True) for n in names):
+            return codec
+    return None
 
 
 def cpg_encoding(text: str) -> str | None:
@@ -112,17 +122,17 @@ def ldid_encoding(dbf: bytes) -> str | None:
     return _LDID.get(dbf[29]) if len(dbf) > 29 else None
 
 
-def dbf_text_bytes(dbf: bytes) -> bytes:
-    """Field names and record bytes of a ``.dbf`` (what an encoding must decode); b"" if malformed."""
+def dbf_parts(dbf: bytes) -> tuple[list[bytes], bytes]:
+    """(field names, record bytes) of a ``.dbf`` — what an encoding must decode; ([], b"") if malformed."""
     if len(dbf) < 32:
-        return b""
+        return [], b""
     header_len = int.from_bytes(dbf[8:10], "little")
-    names = bytearray()
+    names: list[bytes] = []
     pos = 32
     while pos + 32 <= min(header_len, len(dbf)) and dbf[pos] != 0x0D:
-        names += dbf[pos:pos + 11].rstrip(b"\x00")
+        names.append(dbf[pos:pos + 11].split(b"\x00", 1)[0])
         pos += 32
-    return bytes(names) + dbf[header_len:]
+    return names, dbf[header_len:]
 
 
 def dbf_encoding(dbf: bytes, cpg: str | None) -> tuple[str | None, str]:
@@ -145,15 +155,13 @@ def dbf_encoding(dbf: bytes, cpg: str | None) -> tuple[str | None, str]:
         named an encoding the bytes do not fit, or Latin-1 over GBK bytes:
         decided from the bytes) or ``"unknown"``.
     """
-    raw = dbf_text_bytes(dbf)
-    found = detect_bytes(raw)
+    names, records = dbf_parts(dbf)
+    found = detect_segments([records], names)
     declared = cpg_encoding(cpg) if cpg else None
     if declared in ("utf-8", "gb18030"):
-        try:
-            raw.decode(declared)
+        if _fits(records, declared, False) and all(_fits(n, declared, True) for n in names):
             return declared, "cpg"
-        except UnicodeDecodeError:
-            return found, "cpg_wrong" if found else "unknown"
+        return found, "cpg_wrong" if found else "unknown"
     if declared in ("cp1252", "latin-1"):
         # Latin-1 decodes anything: trust it only when the bytes are not valid Chinese text.
         if found in ("utf-8", "gb18030"):
@@ -167,3 +175,38 @@ def dbf_encoding(dbf: bytes, cpg: str | None) -> tuple[str | None, str]:
     if found:
         return found, "detected"
     return None, "unknown"
+
+
+def repair_dbf_names(dbf: bytes, codec: str) -> tuple[bytes, list[str]]:
+    """Cut field names that end inside a multi-byte character (dBASE cuts names at 10 bytes).
+
+    GDAL writes ``所属镇街`` in UTF-8 as the first 10 bytes — 3⅓ characters —
+    and then cannot read its own file back. The broken tail is dropped from the
+    header of our private copy, so the name reads as ``所属镇``.
+
+    Returns
+    -------
+    (dbf, names)
+        The (possibly) repaired file, and the names that were cut.
+    """
+    if len(dbf) < 32 or codec not in ("utf-8", "gb18030"):
+        return dbf, []
+    out = bytearray(dbf)
+    header_len = int.from_bytes(dbf[8:10], "little")
+    cut: list[str] = []
+    pos = 32
+    while pos + 32 <= min(header_len, len(dbf)) and dbf[pos] != 0x0D:
+        raw = dbf[pos:pos + 11].split(b"\x00", 1)[0]
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError:
+            for n in range(1, 4):
+                try:
+                    name = raw[:-n].decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                out[pos:pos + 11] = raw[:-n].ljust(11, b"\x00")
+                cut.append(name)
+                break
+        pos += 32
+    return bytes(out), cut

@@ -61,6 +61,8 @@ class Problem:
         The offending value as text (shortened), for the report.
     layer : str
         Sheet or layer name when the file has several, else ``""``.
+    choices : tuple of str
+        What the user may pick to resolve it (e.g. the layers of an ambiguous file).
     """
 
     row: int | None
@@ -73,6 +75,7 @@ class Problem:
     severity: Severity = "error"
     value: str = ""
     layer: str = ""
+    choices: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -116,4 +119,5 @@ def problem_from_error(exc: OneMapError, *, row: int | None, column: str = "", s
         row=row, column=column, code=exc.code, message_zh=exc.zh, message_en=exc.en,
         fix=fix or str(ctx.get("fix_zh", "")), fix_en=fix_en or str(ctx.get("fix_en", "")),
         severity=severity, value=short(ctx.get("value", "")) if ctx.get("value") is not None else "", layer=layer,
+        choices=tuple(str(c) for c in ctx.get("choices") or ()),
     )

@@ -459,6 +459,8 @@ def _plain(v: Any) -> Any:
     """A value from JSON/OGR as a plain Python value (nested values as JSON text)."""
     if isinstance(v, (dict, list)):
         return json.dumps(v, ensure_ascii=False)
+    if type(v).__name__ in ("NAType", "NaTType"):
+        return None
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and math.isnan(v):
@@ -516,6 +518,8 @@ def read_geojson(data: bytes, name: str, *, kind: str, sheet: str | None = None)
     for i, feat in enumerate(features, start=1):
         if not isinstance(feat, dict):
             feat = {}
+        if feat.get("type") != "Feature" and "properties" not in feat and "geometry" not in feat:
+            feat = {"type": "Feature", "properties": feat, "geometry": None}  # a plain JSON list of records
         props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         props = {str(k): _plain(v) for k, v in props.items()}
         if feat.get("id") is not None and "id" not in props and not any(header_key(k) == "site_id" for k in props):
@@ -837,7 +841,16 @@ def read_shapefile_zip(data: bytes, name: str, *, kind: str, sheet: str | None =
             for ext in (".shp", ".shx", ".prj"):
                 if ext in parts:
                     (base.with_suffix(ext)).write_bytes(safety.read_member(zf, parts[ext], name))
+            dbf, cut_names = enc.repair_dbf_names(dbf, codec)
             base.with_suffix(".dbf").write_bytes(dbf)
+            if cut_names:
+                notes.append(_note("shp.field_names_cut",
+                                   f"{labels[stem]}.dbf 的字段名被截断在汉字中间（dBASE 字段名最多 10 字节），按 "
+                                   f"{'、'.join(cut_names)} 读取。",
+                                   f"Field names of {labels[stem]}.dbf were cut inside a character (dBASE allows 10 "
+                                   f"bytes); read as {', '.join(cut_names)}.",
+                                   fix="在列对应中核对这些列；改用 GeoPackage 可保留完整字段名。",
+                                   fix_en="Check these columns in the mapping; GeoPackage keeps full field names."))
             gdal_codec = {"gb18030": "GB18030", "utf-8": "UTF-8", "cp1252": "CP1252", "latin-1": "ISO-8859-1"}[codec]
             gdf = _ogr_read(str(base.with_suffix(".shp")), name, encoding=gdal_codec)
             if declared is None:

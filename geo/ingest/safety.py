@@ -148,9 +148,18 @@ def inspect_zip(zf: zipfile.ZipFile, name: str, *, allow_nested: bool = False) -
 
 def read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
     """Read one inspected member, never more than its declared size (a lying header stops here)."""
+    import zlib
+
     info = zf.getinfo(member)
-    with zf.open(info) as fh:
-        data = fh.read(info.file_size + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise IngestError(
+            "zip.corrupt", en=f"{name}: member {member!r} is damaged ({exc}).",
+            zh=f"“{name}”：其中的“{member}”已损坏（{exc}）。", value=member,
+            fix_zh="重新压缩或导出后再上传。", fix_en="Zip or export the files again and upload.",
+        ) from exc
     if len(data) > info.file_size:
         raise _refuse("zip.bomb", name, f"member {member!r} expands beyond its declared size.",
                       f"“{member}”解压后超过其声明的大小。", member)

@@ -38,6 +38,7 @@ from geo.errors import (
 from geo.store import gpkg_blob, policy, schema
 from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
+from geo.store.imports import ImportsMixin
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
@@ -49,7 +50,7 @@ _COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "s
                    "version", "is_sample", "updated_at", "updated_by")
 
 
-class GpkgStore(AccountsMixin, AuditMixin, Database, SiteStore):
+class GpkgStore(ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
@@ -93,7 +94,7 @@ class GpkgStore(AccountsMixin, AuditMixin, Database, SiteStore):
                 en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
                 zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
             ) from exc
-        if version is not None and version[0] == "1":
+        if version is not None and version[0] in schema.MIGRATABLE:
             self.migrate()
             version = (SCHEMA_VERSION,)
         if version is None or version[0] != SCHEMA_VERSION:

@@ -1,7 +1,8 @@
 """Consistency checks of sites against their history: lost updates show up here.
 
-For every site the history must hold a ``create`` row at version 0 and one
-row per later version, contiguous, each row's ``from_status`` equal to the
+For every site the history must hold a ``create`` row (or an ``import`` row,
+for a site an import created) at version 0 and one row per later version,
+contiguous, each row's ``from_status`` equal to the
 previous row's ``to_status``, and the site's current status and version equal
 to the last row's. ``python cli.py check`` runs this over the whole store.
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from geo.store.base import Actor, HistoryEntry, Site
+
+#: Actions that create a site (version 0).
+CREATION_ACTIONS = ("create", "import")
 
 
 def history_problems(site: Site, entries: Sequence[HistoryEntry], expected_changes: int | None = None) -> list[str]:
@@ -28,7 +32,7 @@ def history_problems(site: Site, entries: Sequence[HistoryEntry], expected_chang
     """
     problems: list[str] = []
     rows = sorted(entries, key=lambda e: (e.version, e.id))
-    if not rows or rows[0].action != "create" or rows[0].version != 0:
+    if not rows or rows[0].action not in CREATION_ACTIONS or rows[0].version != 0:
         problems.append(f"{site.site_id}: no create row at version 0")
     versions = [e.version for e in rows]
     if len(versions) != len(set(versions)):
@@ -47,7 +51,7 @@ def history_problems(site: Site, entries: Sequence[HistoryEntry], expected_chang
         if site.status != last.to_status:
             problems.append(f"{site.site_id}: site status {site.status!r} != last history status {last.to_status!r}")
     if expected_changes is not None:
-        changes = sum(1 for e in rows if e.action != "create")
+        changes = sum(1 for e in rows if e.version > 0)
         if changes != expected_changes:
             problems.append(f"{site.site_id}: {expected_changes} changes reported applied, history holds {changes}")
         if site.version != expected_changes:

@@ -12,7 +12,9 @@ import sqlite3
 from geo.store.db import iso_utc, q, utc_now
 from layers import REGISTRY
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+#: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
+MIGRATABLE = ("1", "2")
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
 HISTORY_TABLE = "site_history"
@@ -22,6 +24,9 @@ USERS_TABLE = "users"
 SESSIONS_TABLE = "sessions"
 THROTTLE_TABLE = "login_throttle"
 AUDIT_TABLE = "audit_log"
+BATCHES_TABLE = "import_batches"
+TOWN_BOUNDARIES_TABLE = "town_boundaries"
+TOWN_REPLACED_TABLE = "town_boundaries_replaced"
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
@@ -93,6 +98,24 @@ CREATE TRIGGER IF NOT EXISTS {AUDIT_TABLE}_no_delete BEFORE DELETE ON {AUDIT_TAB
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 """
 
+# Added in schema 3: import batches (every import is one batch that can be undone), the batch of each
+# history row, and the official town boundaries (current ones in a feature table QGIS shows; the ones an
+# import replaced kept aside so that undoing that import can put them back).
+_IMPORTS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {BATCHES_TABLE} (
+  batch_id TEXT PRIMARY KEY, created_at DATETIME NOT NULL, actor TEXT NOT NULL, source_name TEXT,
+  kind TEXT NOT NULL, counts TEXT NOT NULL, undone_at DATETIME, undone_by TEXT);
+CREATE INDEX IF NOT EXISTS idx_batches_created ON {BATCHES_TABLE}(created_at);
+CREATE INDEX IF NOT EXISTS idx_history_batch ON {HISTORY_TABLE}(batch_id);
+CREATE TABLE IF NOT EXISTS {TOWN_BOUNDARIES_TABLE} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL, town_code TEXT NOT NULL UNIQUE,
+  name_zh TEXT NOT NULL, batch_id TEXT NOT NULL, imported_at DATETIME NOT NULL);
+CREATE TABLE IF NOT EXISTS {TOWN_REPLACED_TABLE} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, old_fid INTEGER NOT NULL, town_code TEXT NOT NULL, name_zh TEXT NOT NULL,
+  geom BLOB NOT NULL, batch_id TEXT NOT NULL, imported_at DATETIME NOT NULL, replaced_by TEXT NOT NULL,
+  replaced_at DATETIME NOT NULL);
+"""
+
 _ATTRIBUTE_TABLES = (
     (HISTORY_TABLE, "点位变更历史 site history"),
     (INDEX_TABLE, "点位索引 site index"),
@@ -101,6 +124,8 @@ _ATTRIBUTE_TABLES = (
     (SESSIONS_TABLE, "会话 sessions"),
     (THROTTLE_TABLE, "登录限制 login throttle"),
     (AUDIT_TABLE, "审计日志 audit log"),
+    (BATCHES_TABLE, "导入批次 import batches"),
+    (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
 )
 
 
@@ -145,7 +170,12 @@ def create(conn: sqlite3.Connection) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> str:
-    """Bring the schema up to :data:`SCHEMA_VERSION` in one transaction; return the version found."""
+    """Bring the schema up to :data:`SCHEMA_VERSION` in one transaction; return the version found.
+
+    Additive only: "1" gains the accounts tables (schema 2), "1" and "2" gain
+    the import tables and ``site_history.batch_id`` (schema 3). Nothing is
+    dropped or rewritten.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
@@ -157,6 +187,9 @@ def migrate(conn: sqlite3.Connection) -> str:
             for stmt in _ACCOUNTS_DDL.split(";\n"):
                 if stmt.strip():
                     conn.execute(stmt)
+            conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
+        if found in MIGRATABLE:
+            _to_3(conn)
             registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
             for table, ident in _ATTRIBUTE_TABLES:
                 if table not in registered:
@@ -164,9 +197,27 @@ def migrate(conn: sqlite3.Connection) -> str:
                                  " VALUES (?, 'attributes', ?, '')", (table, ident))
             conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES ('schema_version', ?)",
                          (SCHEMA_VERSION,))
-            conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return found
+
+
+def _to_3(conn: sqlite3.Connection) -> None:
+    """Schema 3: import batches, ``site_history.batch_id``, official town boundaries (a feature table)."""
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
+    if "batch_id" not in cols:
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN batch_id TEXT")
+    for stmt in _IMPORTS_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+    registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    if TOWN_BOUNDARIES_TABLE not in registered:
+        conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+            " VALUES (?, 'features', ?, ?, 4326)",
+            (TOWN_BOUNDARIES_TABLE, "镇街边界 town boundaries", "官方镇街边界（管理员导入）"),
+        )
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)",
+                     (TOWN_BOUNDARIES_TABLE,))

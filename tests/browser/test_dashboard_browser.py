@@ -103,7 +103,7 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     page.get_by_role("heading", name=name).wait_for(timeout=30000)
     assert wait_for(frame, DEVICE_LINES_JS, lambda n: n >= 1) >= 1
     page.get_by_text("变更历史", exact=False).first.wait_for()
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # attributes and history
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=30000)  # attributes and history
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "dashboard_map_1024x768.png"))
     assert page.requests.outside() == []

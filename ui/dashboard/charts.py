@@ -55,9 +55,12 @@ def progress_chart(figures: dict) -> alt.LayerChart:
         x="threshold:Q", y=y, tooltip=tooltip)
     province = alt.Chart(df).transform_filter("datum.province != null").mark_tick(
         color=PROVINCE_LINE, thickness=2, size=30, strokeDash=[3, 2], opacity=1).encode(x="province:Q", y=y, tooltip=tooltip)
+    # The figure next to its bar, on a white halo so a target tick under it does not hide it.
+    halo = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, stroke="white", strokeWidth=4,
+                                   strokeJoin="round").encode(x=alt.X("share:Q", scale=x_scale), y=y, text="figure:N")
     text = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, color="#222222").encode(
         x=alt.X("share:Q", scale=x_scale), y=y, text="figure:N")
-    return alt.layer(track, bars, target, province, text).properties(height=alt.Step(40))
+    return alt.layer(track, bars, target, province, halo, text).properties(height=alt.Step(40))
 
 
 def town_frame(figures: dict) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from geo.errors import OneMapError
 from geo.targets import town_name
 from layers import REGISTRY
-from ui.i18n import lang
+from ui.i18n import STRINGS, lang, t
 
 
 def pct(x: float | None) -> str:
@@ -49,3 +49,9 @@ def goal_text(target: dict, t) -> str:
     if target.get("province_threshold") is not None:
         text += t("dash_goal_province", v=f"{target['province_threshold']:.0%}")
     return text
+
+
+def action_label(action: str) -> str:
+    """``status`` -> 状态变更, ``import`` -> 台账导入 ...; an unknown action as it is."""
+    key = f"dash_action_{action}"
+    return t(key) if key in STRINGS else str(action)

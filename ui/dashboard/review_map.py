@@ -18,13 +18,13 @@ from geo import basegeo, towns
 from geo.asof import history_by_site
 from geo.errors import OneMapError
 from geo.evidence import CLASSES as EVIDENCE_CLASSES
-from geo.evidence import change_rows, classify, device_distance_m
+from geo.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
 from geo.mapbuild import DeviceFix, Label, build_base_map, category_legend, evidence_layer_group, site_layer_groups
 from geo.progress import format_cst, is_overdue
 from geo.review import MODES, coloring
 from layers import REGISTRY
 from ui.assets import map_assets
-from ui.dashboard.common import choice_label, kind_label, status_label, town_label
+from ui.dashboard.common import action_label, choice_label, kind_label, status_label, town_label
 from ui.i18n import lang, t
 from ui.session import get_store, md_escape
 
@@ -53,7 +53,7 @@ def _shown(sites, history, show: str, onsite_m: float):
 def _fixes(site, entries, onsite_m: float) -> list[DeviceFix]:
     fixes = []
     for e in entries:
-        if e.action == "create" or e.evidence.lon is None or e.evidence.lat is None:
+        if e.action not in EVIDENCE_ACTIONS or e.evidence.lon is None or e.evidence.lat is None:
             continue
         cls = classify(e, onsite_m, site.geometry)
         d = device_distance_m(e, site.geometry)
@@ -149,10 +149,15 @@ def detail(site, entries, day, onsite_m: float) -> None:
     st.markdown(f"**{t('history')}**")
     rows = []
     for e in reversed(entries):
-        if e.action == "create":
-            change, where = f"{t('created')} → {status_label(site.kind, e.to_status)}", "—"
+        if e.from_status is None:  # created, or created by an import
+            start = t("created") if e.action == "create" else action_label(e.action)
+            change = f"{start} → {status_label(site.kind, e.to_status)}"
         else:
             change = f"{status_label(site.kind, e.from_status)} → {status_label(site.kind, e.to_status)}"
+            if e.action not in EVIDENCE_ACTIONS:
+                change += f"（{action_label(e.action)}）"
+        where = "—"
+        if e.action in EVIDENCE_ACTIONS:
             cls = classify(e, onsite_m, site.geometry)
             d = device_distance_m(e, site.geometry)
             where = EVIDENCE_CLASSES[cls][0 if lg == "zh" else 1] + (f" · {d:.0f} m" if d is not None else "")

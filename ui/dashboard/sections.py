@@ -11,7 +11,7 @@ from geo.progress import format_cst
 from geo.targets import BERTH_EXCLUSIONS
 from layers import KIND_KEYS, REGISTRY
 from ui.dashboard.charts import progress_chart, town_chart
-from ui.dashboard.common import choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
+from ui.dashboard.common import action_label, choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
 from ui.i18n import STRINGS, lang, t
 
 FEED_LIMIT = 50
@@ -125,9 +125,10 @@ def overdue_section(figures: dict) -> None:
              t("responsible"): r["responsible"] or ""} for r in rows], "dash_no_overdue")
 
 
-def _change_table(rows: list[dict]) -> None:
+def _change_table(rows: list[dict], with_action: bool = False) -> None:
     _table([{
         t("h_time"): format_cst(r["changed_at"]),
+        **({t("action"): action_label(r["action"])} if with_action else {}),
         t("site_id"): r["site_id"],
         t("dash_name"): r["name"],
         t("h_change"): f"{status_label(r['kind'], r['from_status'])} → {status_label(r['kind'], r['to_status'])}",
@@ -139,9 +140,9 @@ def _change_table(rows: list[dict]) -> None:
 
 
 def feed_section(sites, history, onsite_m: float) -> None:
-    rows = change_rows(sites, history, onsite_m=onsite_m)[:FEED_LIMIT]
+    rows = change_rows(sites, history, onsite_m=onsite_m, actions=None)[:FEED_LIMIT]
     st.caption(t("dash_feed_caption", n=FEED_LIMIT))
-    _change_table(rows)
+    _change_table(rows, with_action=True)
 
 
 def evidence_section(figures: dict, sites, history, on_show) -> None:

@@ -22,13 +22,14 @@ from geo.crs import geodesic_distance_m
 from geo.errors import OneMapError, VersionConflict
 from geo.evidence import default_onsite_m
 from geo.mapbuild import build_base_map
-from geo.progress import format_cst, is_overdue, step_text
+from geo.progress import is_overdue, step_text
 from geo.store import Evidence
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
 from ui.geolocation import device_position
 from ui.i18n import lang, t
 from ui.inspect_fields import kind_inputs
+from ui.photo_strip import photo_strip
 from ui.pages.map_page import display_value, history_frame, town_label
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner
 from ui.status_form import may_change
@@ -162,7 +163,7 @@ def _card(store, actor, site_id: str) -> None:
                    else t("final_status") if not spec.allowed_next(site.status) else t("read_only_role"))
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
-    _photos(history)
+    photo_strip(history)
 
 
 def _form(store, actor, site, opened_version: int, fix, dist) -> None:
@@ -241,17 +242,3 @@ def _store_photos(store, files) -> list[str]:
 
     root = photos_root(store.path)
     return [store_photo(f.getvalue(), root).sha256 for f in files]
-
-
-def _photos(history) -> None:
-    refs = [(e, sha) for e in reversed(history) for sha in e.photos]
-    if not refs:
-        return
-    from geo.photos import photos_root, thumb_path
-
-    root = photos_root(get_store().path)
-    cols = st.columns(4)
-    for i, (entry, sha) in enumerate(refs[:12]):
-        path = thumb_path(root, sha)
-        if path.exists():
-            cols[i % 4].image(str(path), caption=format_cst(entry.changed_at), width="stretch")

@@ -16,6 +16,7 @@ from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
 from ui.i18n import lang, t
+from ui.photo_strip import photo_strip
 from ui.status_form import status_form
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
 
@@ -169,6 +170,7 @@ def site_detail(site_id: str) -> None:
     st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, width="stretch")
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
+    photo_strip(history)
 
 
 def display_value(fld, value, lg: str) -> str:
@@ -185,10 +187,14 @@ def display_value(fld, value, lg: str) -> str:
 def history_frame(spec, history, lg: str) -> pd.DataFrame:
     rows = []
     for e in reversed(history):
-        if e.action == "create":
-            change = f"{t('created')} → {spec.status(e.to_status).label(lg)}"
+        def label(code):
+            return spec.status(code).label(lg) if code else "—"
+
+        prefix = {"import": t("h_import"), "undo": t("h_undo")}.get(e.action, "")
+        if e.action == "create" or (e.from_status is None and e.action != "undo"):
+            change = f"{prefix}{t('created')} → {label(e.to_status)}"
         else:
-            change = f"{spec.status(e.from_status).label(lg)} → {spec.status(e.to_status).label(lg)}"
+            change = f"{prefix}{label(e.from_status)} → {label(e.to_status)}"
         ev = e.evidence
         if ev.distance_m is not None:
             where = t("remote" if ev.remote else "onsite", d=f"{ev.distance_m:.0f}")
