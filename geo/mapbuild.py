@@ -151,7 +151,16 @@ _BASEMAP_JS = """
     fs.onAdd = function() {
       var a = L.DomUtil.create('a', 'leaflet-bar onemap-fullscreen');
       a.href = '#'; a.setAttribute('role', 'button'); a.title = {{ this.fullscreen_title|tojson }};
-      a.textContent = '⛶';
+      a.setAttribute('aria-label', a.title);
+      // Four corner marks drawn as SVG: no icon font, no glyph a tablet might lack.
+      var ns = 'http://www.w3.org/2000/svg';
+      var svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('viewBox', '0 0 24 24'); svg.setAttribute('width', '22'); svg.setAttribute('height', '22');
+      svg.style.verticalAlign = 'middle';
+      var path = document.createElementNS(ns, 'path');
+      path.setAttribute('d', 'M3 9V3h6M15 3h6v6M21 15v6h-6M9 21H3v-6');
+      path.setAttribute('fill', 'none'); path.setAttribute('stroke', '#333'); path.setAttribute('stroke-width', '2.4');
+      svg.appendChild(path); a.appendChild(svg);
       L.DomEvent.on(a, 'click', function(e) {
         L.DomEvent.preventDefault(e);
         if (document.fullscreenElement) { document.exitFullscreen(); }

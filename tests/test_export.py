@@ -7,6 +7,8 @@ Shapefile), :mod:`xml.etree` + :mod:`zipfile` (KML, KMZ).
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import errno
 import json
@@ -51,7 +53,9 @@ TRICKY = {
 @pytest.fixture
 def store(store_copy) -> GpkgStore:
     s = GpkgStore(store_copy)
-    s.add_sites(SYSTEM, [outfall(sid, name=name) for sid, name in TRICKY.items()], source="test")
+    # Added to the sample store as sample sites too: a store counts as sample only while every site is.
+    s.add_sites(SYSTEM, [dataclasses.replace(outfall(sid, name=name), is_sample=True) for sid, name in TRICKY.items()],
+                source="test")
     return s
 
 
@@ -573,3 +577,12 @@ def test_the_store_approves_and_audits_every_export(store, tmp_path):
     assert not (tmp_path / "other.csv").exists()
     rows = [r for r in store.audit_log(SYSTEM, action="export") if r.actor == INSPECTOR.name]
     assert any(r.target == HAIKOU and r.details.get("format") == "csv" for r in rows)
+
+
+def test_real_sites_next_to_sample_ones_are_not_called_sample(store_copy, tmp_path):
+    s = GpkgStore(store_copy)
+    s.add_sites(SYSTEM, [outfall("PWK-REAL", name="正式导入排口")], source="test")  # a real site in a sample store
+    path = export(s, tmp_path, "csv")
+    rows = {r["site_id"]: r for r in read_csv(path)}
+    assert rows["PWK-REAL"]["raw"]["数据性质"] != "示例数据"
+    assert {r["raw"]["数据性质"] for sid, r in rows.items() if sid != "PWK-REAL"} == {"示例数据"}

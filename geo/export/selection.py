@@ -160,7 +160,10 @@ def load_selection(store, actor, options: ExportOptions, *, today: date | None =
     sites = store.list_sites(actor, kinds=list(options.kinds),
                              towns=None if options.towns is None else list(options.towns))
     meta = store.meta()
-    sel = select(sites, options, is_sample=meta.get("data_origin") == "sample", today=today)
+    # The whole store counts as sample only while every site is a sample site: once real ledgers
+    # are imported next to it, only the rows of sample sites say 示例数据.
+    whole_sample = meta.get("data_origin") == "sample" and all(getattr(s, "is_sample", False) for s in sites)
+    sel = select(sites, options, is_sample=whole_sample, today=today)
     record = getattr(store, "record_export", None)
     if callable(record):
         record(actor, towns=None if options.towns is None else list(options.towns), kinds=list(options.kinds),

@@ -184,6 +184,19 @@ class SiteStore(abc.ABC):
         """Add sites in one transaction; returns how many were added."""
 
     @abc.abstractmethod
+    def import_batch(self, actor: Actor, rows: Sequence[NewSite], *, source_name: str, skip_invalid: bool = False,
+                     expected: Mapping[str, int | None] | None = None, source: str = "import"):
+        """Write checked ledger rows (new sites and updates) as one batch in one transaction."""
+
+    @abc.abstractmethod
+    def undo_batch(self, actor: Actor, batch_id: str):
+        """Undo an import batch in one transaction, restoring every site it touched."""
+
+    @abc.abstractmethod
+    def list_batches(self, actor: Actor, limit: int = 50) -> list:
+        """The newest import batches first."""
+
+    @abc.abstractmethod
     def data_version(self) -> int:
         """A number that changes whenever any site or history row changes."""
 

@@ -197,3 +197,20 @@ def log_in(page, app, name: str, password: str, role_label: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_text(f"{name} · {role_label}").first.wait_for(timeout=20000)
+
+
+def settled_map_frame(page, predicate, timeout_s: float = 45):
+    """The map frame once its features satisfy ``predicate``; re-found if Streamlit remounts it meanwhile.
+
+    Right after a page switch Streamlit may replace the map's iframe once
+    (a rerun); a frame found before that is then detached.
+    """
+    deadline = time.time() + timeout_s
+    while True:
+        frame = map_frame(page, max(1.0, deadline - time.time()))
+        try:
+            wait_for(frame, COUNT_FEATURES_JS, predicate, max(1.0, deadline - time.time()))
+            return frame
+        except Exception as exc:  # noqa: BLE001 - playwright raises its own Error for a detached frame
+            if "detached" not in str(exc) or time.time() > deadline:
+                raise

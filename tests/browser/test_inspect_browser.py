@@ -8,7 +8,7 @@ import pytest
 
 from geo.store import GpkgStore
 from layers import get_spec
-from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, log_in, map_frame, start_sample_app, wait_for
+from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app
 from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 
@@ -73,8 +73,7 @@ def test_inspector_changes_the_nearest_site_with_a_photo(browser, app, artifacts
     assert len(last.photos) == 1
 
     page.get_by_role("link", name="一张图").click()
-    frame = map_frame(page)
-    wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("outfalls", 0) > 0)
+    frame = settled_map_frame(page, lambda c: c.get("outfalls", 0) > 0)
     color = get_spec(site.kind).status(target).color
     shown = frame.evaluate(f"""() => {{
       let out = null;

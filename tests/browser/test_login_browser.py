@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, log_in, map_frame, start_sample_app, wait_for
+from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app, wait_for
 from tests.factories import INSPECTOR, PASSWORD
 
 
@@ -37,8 +37,7 @@ def test_inspector_sees_only_their_towns_as_editable(browser, app, artifacts):
     page.on("request", requests)
     log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
     page.get_by_role("link", name="一张图").click()
-    frame = map_frame(page)
-    wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("shore_power_berths", 0) > 0)
+    frame = settled_map_frame(page, lambda c: c.get("shore_power_berths", 0) > 0)
 
     # A berth at the Jiangyin port (江阴镇, one of the inspector's towns): the form is there.
     frame.evaluate("() => { window.__probe = 'same-document'; }")

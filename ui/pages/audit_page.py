@@ -20,7 +20,7 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     since = c1.date_input(t("since"), value=today_cst() - timedelta(days=30))
     user = c2.text_input(t("user_name"), key="audit_user")
-    action = c3.selectbox(t("action"), ["", "site.", "auth.", "user.", "export", "import", "meta."],
+    action = c3.selectbox(t("action"), ["", "site.", "auth.", "user.", "export", "import", "undo", "meta."],
                           format_func=lambda a: a or t("all"))
     try:
         rows = store.audit_log(actor, since=since.isoformat() if since else None, user=user or None,
