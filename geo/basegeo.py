@@ -388,12 +388,7 @@ def is_on_land(lon: Any, lat: Any) -> Any:
     -------
     bool or numpy.ndarray of bool
     """
-    lon_a = np.asarray(lon, dtype=np.float64)
-    lat_a = np.asarray(lat, dtype=np.float64)
-    res = shapely.intersects_xy(land(), lon_a, lat_a)
-    if np.ndim(res) == 0:
-        return bool(res)
-    return res
+    return _intersects(land(), lon, lat)
 
 
 def in_county(lon: Any, lat: Any) -> Any:
@@ -408,9 +403,10 @@ def in_county(lon: Any, lat: Any) -> Any:
     -------
     bool or numpy.ndarray of bool
     """
-    lon_a = np.asarray(lon, dtype=np.float64)
-    lat_a = np.asarray(lat, dtype=np.float64)
-    res = shapely.intersects_xy(county_boundary(), lon_a, lat_a)
-    if np.ndim(res) == 0:
-        return bool(res)
-    return res
+    return _intersects(county_boundary(), lon, lat)
+
+
+def _intersects(geom: BaseGeometry, lon: Any, lat: Any) -> Any:
+    """``geom`` intersects each (lon, lat): a bool for scalars, a bool array for arrays."""
+    res = shapely.intersects_xy(geom, np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    return bool(res) if np.ndim(res) == 0 else res
