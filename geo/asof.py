@@ -24,7 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ValidationError
-from geo.progress import CST, today_cst
+from geo.progress import CST, parse_utc, today_cst
 from geo.store.base import Site
 from layers import REGISTRY
 
@@ -95,8 +95,10 @@ def end_of_day_utc(day: date) -> datetime:
 
 def entry_time(entry) -> datetime:
     """When a history row was written, as an aware UTC datetime (``changed_at`` is ISO with ``Z``)."""
-    ts = datetime.fromisoformat(str(entry.changed_at).replace("Z", "+00:00"))
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+    ts = parse_utc(entry.changed_at)
+    if ts is None:
+        raise ValueError(f"unreadable history time {entry.changed_at!r}")
+    return ts
 
 
 def history_until(history: Iterable, day: date | None) -> list:
@@ -234,15 +236,8 @@ def sites_as_of(sites: Sequence, history: Iterable, day: date | None) -> list:
 
 
 def _before(iso: str | None, cutoff: datetime) -> bool:
-    if not iso:
-        return True
-    try:
-        ts = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=timezone.utc)
-    return ts < cutoff
+    ts = parse_utc(iso)
+    return True if ts is None else ts < cutoff
 
 
 def history_by_site(history: Iterable) -> Mapping[str, list]:

@@ -14,16 +14,25 @@ def today_cst() -> date:
     return datetime.now(CST).date()
 
 
-def format_cst(iso_utc: str | None, with_seconds: bool = False) -> str:
-    """``2025-03-01T06:05:00.000Z`` -> ``2025-03-01 14:05`` (China Standard Time)."""
+def parse_utc(iso_utc: str | None) -> datetime | None:
+    """The store's timestamp text (``2025-03-01T06:05:00.000Z``) as an aware datetime; None if empty or unreadable.
+
+    Text without a zone is taken as UTC (the store writes UTC).
+    """
     if not iso_utc:
-        return ""
+        return None
     try:
         ts = datetime.fromisoformat(str(iso_utc).replace("Z", "+00:00"))
     except ValueError:
-        return str(iso_utc)
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=timezone.utc)
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def format_cst(iso_utc: str | None, with_seconds: bool = False) -> str:
+    """``2025-03-01T06:05:00.000Z`` -> ``2025-03-01 14:05`` (China Standard Time)."""
+    ts = parse_utc(iso_utc)
+    if ts is None:
+        return str(iso_utc or "")
     return ts.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 

@@ -27,7 +27,7 @@ import shapely
 from geo import towns as town_list
 from geo.crs import wgs84_to_gcj02
 from geo.errors import NotFoundError, SpecError
-from geo.progress import CST, is_overdue, step_text
+from geo.progress import CST, is_overdue, parse_utc, step_text
 from layers import get_spec
 from layers.spec import Field, LayerSpec
 
@@ -167,17 +167,8 @@ def _display(fld: Field, value: Any) -> Any:
 
 
 def _cst(iso_utc: str | None) -> datetime | None:
-    if not iso_utc:
-        return None
-    try:
-        ts = datetime.fromisoformat(str(iso_utc).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if ts.tzinfo is None:
-        from datetime import timezone
-
-        ts = ts.replace(tzinfo=timezone.utc)
-    return ts.astimezone(CST).replace(microsecond=0)
+    ts = parse_utc(iso_utc)
+    return None if ts is None else ts.astimezone(CST).replace(microsecond=0)
 
 
 def records_for(sites: Sequence[Any], spec: LayerSpec, *, today: date, gcj02: bool = False,
