@@ -29,6 +29,8 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
+from geo.basemaps import OFFLINE, Basemap
+from geo.display import geometry_to_display, to_display
 from layers import REGISTRY
 from layers.spec import LayerSpec
 
@@ -54,6 +56,15 @@ class MapAssets:
     leaflet_js: str
     leaflet_css: str
     base_data_url: str
+    gcj02_base_url: str = ""
+
+    def base_url(self, frame: str) -> str:
+        """Where the base geography drawn in display ``frame`` lives (GCJ-02 copies for Gaode)."""
+        if frame == "wgs84":
+            return self.base_data_url
+        if frame == "gcj02" and self.gcj02_base_url:
+            return self.gcj02_base_url
+        raise ValueError(f"no base geography URL for display frame {frame!r}")
 
 
 @dataclass(frozen=True)
@@ -75,9 +86,13 @@ def _round_coords(obj, nd: int = COORD_DECIMALS):
     return obj
 
 
-def site_feature(site, *, name_lang_suffix: str = "") -> dict:
-    """The trimmed GeoJSON feature of one site: id, kind, status, escaped name."""
-    geom = mapping(site.geometry)
+def site_feature(site, *, name_lang_suffix: str = "", frame: str = "wgs84") -> dict:
+    """The trimmed GeoJSON feature of one site: id, kind, status, escaped name.
+
+    ``frame`` is the basemap's display frame: on a GCJ-02 basemap the
+    geometry is a shifted display copy (the site itself is not touched).
+    """
+    geom = mapping(geometry_to_display(site.geometry, frame))
     geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"])}
     return {
         "type": "Feature",
@@ -115,18 +130,33 @@ _BASEMAP_JS = """
   }
   var base = {{ this.base_url|tojson }};
   var clip = {{ this.clip|tojson }};
-  L.rectangle([[clip[1], clip[0]], [clip[3], clip[2]]],
-              {pane: 'onemapBase', interactive: false, stroke: false, fillColor: {{ this.sea|tojson }}, fillOpacity: 1}
-  ).addTo(map);
   var styles = {{ this.styles|tojson }};
+  var tiles = {{ this.tiles|tojson }};
   function load(file, style) {
     fetch(base + file).then(function(r) { return r.ok ? r.json() : null; }).then(function(d) {
       if (d) { L.geoJSON(d, {pane: 'onemapBase', interactive: false, style: style}).addTo(map); }
     }).catch(function(e) { console.warn('basemap ' + file + ': ' + e); });
   }
-  load('land.geojson', styles.land);
-  load('neighbours.geojson', styles.neighbours);
+  if (tiles.length) {
+    // An online basemap: its tiles, with the annotation layer above the overlays' fill.
+    if (!map.getPane('onemapTileLabels')) {
+      map.createPane('onemapTileLabels').style.zIndex = 420;
+      map.getPane('onemapTileLabels').style.pointerEvents = 'none';
+    }
+    tiles.forEach(function(t) {
+      L.tileLayer(t.url, {subdomains: t.subdomains || 'abc', maxNativeZoom: t.max_native_zoom, maxZoom: 18,
+                          pane: t.labels ? 'onemapTileLabels' : 'tilePane', crossOrigin: false}).addTo(map);
+    });
+  } else {
+    L.rectangle([[clip[1], clip[0]], [clip[3], clip[2]]],
+                {pane: 'onemapBase', interactive: false, stroke: false, fillColor: {{ this.sea|tojson }}, fillOpacity: 1}
+    ).addTo(map);
+    load('land.geojson', styles.land);
+    load('neighbours.geojson', styles.neighbours);
+  }
   load('fuqing_boundary.geojson', styles.boundary);
+  var frame = {{ this.frame|tojson }};
+  map.onemapFrame = frame;
   var labels = {{ this.labels|tojson }};
   var markers = labels.map(function(l) {
     var el = document.createElement('span');
@@ -174,6 +204,16 @@ _BASEMAP_JS = """
   }
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution({{ this.attribution|tojson }});
+  // Which basemap is on, always visible (its credit is in the attribution).
+  var bm = L.control({position: 'bottomright'});
+  bm.onAdd = function() {
+    var el = L.DomUtil.create('div', 'onemap-basemap-name');
+    el.textContent = {{ this.basemap_label|tojson }};
+    el.setAttribute('data-basemap', {{ this.basemap_key|tojson }});
+    el.setAttribute('data-frame', frame);
+    return el;
+  };
+  bm.addTo(map);
 })({{ this._parent.get_name() }});
 """
 
@@ -268,6 +308,8 @@ _CSS = """
 .onemap-fullscreen { display: block; width: 44px; height: 44px; line-height: 44px; text-align: center;
   font-size: 22px; background: #fff; color: #333; text-decoration: none; }
 .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; }
+.onemap-basemap-name { background: rgba(255,255,255,0.85); padding: 1px 6px; border-radius: 3px; font-size: 11px;
+  color: #333; margin-bottom: 0 !important; }
 .onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
   font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 </style>
@@ -277,6 +319,8 @@ _CSS = """
 def build_base_map(
     assets: MapAssets,
     *,
+    basemap: Basemap = OFFLINE,
+    tianditu_key: str | None = None,
     lang: str = "zh",
     labels: Sequence[Label] = (),
     attribution: str = "",
@@ -293,12 +337,21 @@ def build_base_map(
     ----------
     assets : MapAssets
         Same-origin URLs of Leaflet and of the base geography.
+    basemap : Basemap
+        What is drawn under the overlays (default the offline one: the
+        shipped land, sea and county outline). An online basemap draws its
+        tiles and the county outline in its display frame; overlays added
+        to this map must use the same frame (``basemap.display``).
+    tianditu_key : str, optional
+        The ``tk`` filled into Tianditu tile URLs.
     lang : {"zh", "en"}
         Language of the legend.
     labels : sequence of Label
-        Town and bay names drawn on the basemap (escaped: put in as text).
+        Town and bay names drawn on the offline basemap (escaped: put in as
+        text); online basemaps have their own and these are not drawn.
     attribution : str
-        Sources of the base geography, shown in the corner (as text).
+        Further credits (e.g. of raster overlays), shown in the corner after
+        the basemap's own (as text).
     sample_badge : str, optional
         When given, a red badge in the corner (e.g. "示例数据").
     legend : dict, optional
@@ -334,22 +387,29 @@ def build_base_map(
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     m.get_root().header.add_child(Element(_CSS), name="onemap_css")
     if bounds is not None:
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        (minx, maxx), (miny, maxy) = to_display([bounds[0], bounds[2]], [bounds[1], bounds[3]], basemap.display)
+        m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
     styles = {
         "land": {"color": "#c9c2b1", "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0},
         "neighbours": {"color": "#9e9e9e", "weight": 0.8, "fill": False, "dashArray": "3 3"},
         "boundary": {"color": "#5d4037", "weight": 2.2, "fill": False, "dashArray": "8 4 2 4"},
     }
+    frame = basemap.display
+    credit = " · ".join(c for c in (basemap.attribution(lang), attribution) if c)
     _Js(
         _BASEMAP_JS,
-        base_url=assets.base_data_url,
+        base_url=assets.base_url(frame),
         styles=styles,
-        labels=[{"lon": l.lon, "lat": l.lat, "text": l.text, "cls": l.css_class, "min_zoom": l.min_zoom}
-                for l in labels],
+        tiles=basemap.tile_layers(tianditu_key) if basemap.online else [],
+        frame=frame,
+        basemap_key=basemap.key,
+        basemap_label=("底图：" if lang == "zh" else "Basemap: ") + basemap.label(lang),
+        labels=[] if basemap.online else [
+            {"lon": l.lon, "lat": l.lat, "text": l.text, "cls": l.css_class, "min_zoom": l.min_zoom}
+            for l in labels],
         clip=list(clip_bounds),
         sea=SEA_COLOR,
-        attribution=html.escape(attribution),  # Leaflet puts attributions in as HTML
+        attribution=html.escape(credit),  # Leaflet puts attributions in as HTML
         fullscreen_title="全屏 Fullscreen",
     ).add_to(m)
     if legend is None:
@@ -411,6 +471,7 @@ def site_layer_group(
     show: bool = True,
     colors: Mapping[str, str] | None = None,
     color_key: ColorKey | None = None,
+    frame: str = "wgs84",
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
@@ -424,9 +485,12 @@ def site_layer_group(
     color_key : mapping of site id to key, or callable(site) -> key, optional
         The key each site is coloured by (e.g. ``"overdue"``); default its
         status. A key missing from ``colors`` draws grey.
+    frame : {"wgs84", "gcj02"}
+        The basemap's display frame (``Basemap.display``): geometries are
+        shifted display copies on a GCJ-02 basemap.
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
-    features = [site_feature(s) for s in sites]
+    features = [site_feature(s, frame=frame) for s in sites]
     if color_key is not None:
         for f, s in zip(features, sites):
             f["properties"]["c"] = _color_key_of(color_key, s)
@@ -451,13 +515,15 @@ def site_layer_groups(
     lang: str = "zh",
     colors: Mapping[str, str] | None = None,
     color_key: ColorKey | None = None,
+    frame: str = "wgs84",
 ) -> list[folium.FeatureGroup]:
     """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``).
 
-    ``colors`` and ``color_key`` apply to every kind (see :func:`site_layer_group`).
+    ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
-    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key)
+    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
+                             frame=frame)
             for spec in specs]
 
 
@@ -486,12 +552,14 @@ class DeviceFix:
     text: str
 
 
-def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evidence") -> folium.FeatureGroup:
+def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evidence",
+                         frame: str = "wgs84") -> folium.FeatureGroup:
     """Lines from a site to where the device was for each of its changes, and a dot there.
 
     Each line starts at the point of the site nearest to the device (the
     distance the history records is to the site's geometry, not its centre).
-    Tooltip texts are HTML-escaped here.
+    Tooltip texts are HTML-escaped here. Both ends are shifted to the
+    basemap's display ``frame``.
     """
     from shapely.geometry import Point
     from shapely.ops import nearest_points
@@ -500,12 +568,45 @@ def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evide
     items = []
     for fx in fixes:
         anchor = nearest_points(site.geometry, Point(fx.lon, fx.lat))[0]
+        (slon, lon), (slat, lat) = to_display([anchor.x, float(fx.lon)], [anchor.y, float(fx.lat)], frame)
         items.append({
-            "slon": round(anchor.x, COORD_DECIMALS), "slat": round(anchor.y, COORD_DECIMALS),
-            "lon": round(float(fx.lon), COORD_DECIMALS), "lat": round(float(fx.lat), COORD_DECIMALS),
+            "slon": round(float(slon), COORD_DECIMALS), "slat": round(float(slat), COORD_DECIMALS),
+            "lon": round(float(lon), COORD_DECIMALS), "lat": round(float(lat), COORD_DECIMALS),
             "color": fx.color, "text": html.escape(fx.text, quote=True),
         })
     _Js(_EVIDENCE_JS, items=items).add_to(group)
+    return group
+
+
+_POSITION_JS = """
+var {{ this.get_name() }} = (function(group) {
+  var p = {{ this.pos|tojson }};
+  if (p.accuracy) {
+    L.circle([p.lat, p.lon], {radius: p.accuracy, color: '#1565c0', weight: 1, fillOpacity: 0.12,
+                              interactive: false}).addTo(group);
+  }
+  L.circleMarker([p.lat, p.lon], {radius: 8, color: '#ffffff', weight: 3, fillColor: '#1565c0', fillOpacity: 1,
+                                  interactive: false}).addTo(group);
+  return group;
+})({{ this._parent.get_name() }});
+"""
+
+
+def position_marker_group(fix: Mapping, frame: str = "wgs84", *, name: str = "position") -> folium.FeatureGroup:
+    """A blue dot where the device (or the user's pick) is, with its accuracy circle.
+
+    Parameters
+    ----------
+    fix : mapping
+        ``lon``, ``lat`` in WGS84 and optionally ``accuracy`` in metres.
+    frame : {"wgs84", "gcj02"}
+        The basemap's display frame: the dot is drawn at the display copy.
+    """
+    lon, lat = to_display(float(fix["lon"]), float(fix["lat"]), frame)
+    accuracy = fix.get("accuracy")
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    _Js(_POSITION_JS, pos={"lon": round(float(lon), COORD_DECIMALS), "lat": round(float(lat), COORD_DECIMALS),
+                           "accuracy": float(accuracy) if accuracy else None}).add_to(group)
     return group
 
 

@@ -1,4 +1,4 @@
-"""Serve Leaflet and the base geography from the app itself (no CDN, no internet).
+"""Serve Leaflet, the base geography and raster tiles from the app itself (no CDN, no internet).
 
 Streamlit serves a declared component's folder at ``/component/<name>/...``
 with a proper JavaScript MIME type and ``Cache-Control: public`` (its static
@@ -7,24 +7,56 @@ to run; ``data:`` URLs would be re-sent on every rerun). We declare one
 component per folder and never render it: the declaration alone registers
 the route. URLs are relative to streamlit-folium's own iframe, which lives
 under ``/component/`` too, so they work behind any ``server.baseUrlPath``.
+
+The GCJ-02 display copies of the base geography (for the Gaode basemap) are
+derived from ``data/base`` into ``data/cache`` on first use.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xs_leaflet
 
+from geo.display import geojson_to_display
 from geo.mapbuild import MapAssets
 
 BASE_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "base"
+CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
+ENV_CACHE = "ONEMAP_CACHE"
+#: Base files an online basemap still draws (the county outline); shifted for GCJ-02 basemaps.
+SHIFTED_FILES = ("fuqing_boundary.geojson", "land.geojson", "neighbours.geojson")
 
 
 def _leaflet_dir() -> str:
     return os.path.join(os.path.dirname(xs_leaflet.__file__), "data")
+
+
+def cache_dir() -> Path:
+    """Where derived files go: ``$ONEMAP_CACHE`` or ``data/cache``."""
+    env = os.environ.get(ENV_CACHE, "").strip()
+    return Path(env) if env else CACHE_DIR
+
+
+def write_display_copies(src_dir: Path, dst_dir: Path, frame: str) -> Path:
+    """Write display-frame copies of the base files into ``dst_dir`` (only those missing or stale)."""
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    for name in SHIFTED_FILES:
+        src, dst = src_dir / name, dst_dir / name
+        if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+            continue
+        data = geojson_to_display(json.loads(src.read_text(encoding="utf-8")), frame)
+        fd, tmp = tempfile.mkstemp(dir=dst_dir, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dst)
+    return dst_dir
 
 
 @lru_cache(maxsize=1)
@@ -32,8 +64,11 @@ def map_assets() -> MapAssets:
     """Register the asset routes (once per process) and return their URLs."""
     leaflet = components.declare_component("onemap_leaflet", path=_leaflet_dir())
     base = components.declare_component("onemap_base", path=str(BASE_DATA_DIR))
+    gcj = write_display_copies(BASE_DATA_DIR, cache_dir() / "base-gcj02", "gcj02")
+    base_gcj = components.declare_component("onemap_base_gcj02", path=str(gcj))
     return MapAssets(
         leaflet_js=f"../{leaflet.name}/leaflet.js",
         leaflet_css=f"../{leaflet.name}/leaflet.css",
         base_data_url=f"../{base.name}/",
+        gcj02_base_url=f"../{base_gcj.name}/",
     )

@@ -453,6 +453,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp_town_mismatches": ("{n} 个点位的所属镇街与其所在的官方边界不一致：", "{n} sites lie outside the boundary of the town "
                             "they record:"),
     "imp_recorded": ("记录的镇街", "Recorded town"),
+    "basemap": ("底图", "Basemap"),
+    "basemap_help": ("在线底图需联网；高德底图上点位按 GCJ-02 偏移显示，存储坐标不变。",
+                     "Online basemaps need internet; on Gaode, sites are shifted to GCJ-02 for display only, "
+                     "stored coordinates never change."),
+    "basemap_problem": ("底图设置有误（仅管理员可见）：", "Basemap setting ignored (shown to admins only): "),
     "imp_found": ("所在边界", "Boundary it lies in"),
 }
 

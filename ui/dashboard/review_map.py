@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 from geo import basegeo, towns
 from geo.asof import history_by_site
 from geo.errors import OneMapError
+from geo.display import to_display
 from geo.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
 from geo.mapbuild import DeviceFix, Label, build_base_map, category_legend, evidence_layer_group, site_layer_groups
@@ -24,6 +25,7 @@ from geo.progress import format_cst, is_overdue
 from geo.review import MODES, coloring
 from layers import REGISTRY
 from ui.assets import map_assets
+from ui.basemap import map_options
 from ui.dashboard.common import action_label, choice_label, kind_label, status_label, town_label
 from ui.i18n import lang, t
 from ui.session import get_store, md_escape
@@ -82,14 +84,16 @@ def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
     badge = t("sample_badge") if is_sample else None
     legend = None if not col.legend else category_legend(t("legend"), col.legend, badge=badge,
                                                          heading=t(f"dash_mode_{mode}"))
-    base = build_base_map(map_assets(), lang=lang(), labels=_labels(), attribution=basegeo.ATTRIBUTION,
+    options = map_options()
+    frame = options["basemap"].display
+    base = build_base_map(map_assets(), **options, lang=lang(), labels=_labels(),
                           sample_badge=badge, legend_title=t("legend"), legend=legend,
                           bounds=basegeo.FUQING_BOUNDS, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
     by_kind: dict[str, list] = defaultdict(list)
     for s in shown:
         by_kind[s.kind].append(s)
     groups = site_layer_groups({k: by_kind.get(k, []) for k in REGISTRY}, lang=lang(), colors=col.colors,
-                               color_key=col.keys)
+                               color_key=col.keys, frame=frame)
     by_id = {s.site_id: s for s in sites}
     rows = history_by_site(history)
     current = st.session_state.get(SELECTED, "")
@@ -97,9 +101,10 @@ def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
     if current in by_id:
         site = by_id[current]
         groups.append(evidence_layer_group(site, _fixes(site, rows.get(current, []), onsite_m),
-                                           name=t("dash_device_lines")))
+                                           name=t("dash_device_lines"), frame=frame))
         p = site.geometry.representative_point()
-        center, zoom = (p.y, p.x), 14
+        lon, lat = to_display(p.x, p.y, frame)
+        center, zoom = (lat, lon), 14
     col_map, col_panel = st.columns([3, 2], gap="medium")
     with col_map:
         st.caption(t("dash_map_hint", n=len(shown)))

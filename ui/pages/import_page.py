@@ -26,10 +26,12 @@ from geo.ingest.columns import recognise, target_label, targets_for
 from geo.ingest.coords import FUQING_GK_ZONE, system_label
 from geo.ingest.encoding import LABELS as ENCODING_LABELS
 from geo.ingest.towncheck import town_mismatches
+from geo.display import geometry_to_display
 from geo.mapbuild import Label, build_base_map, site_layer_groups
 from geo.progress import format_cst
 from layers import KIND_KEYS, REGISTRY
 from ui.assets import map_assets
+from ui.basemap import map_options
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store, load_sites, md_escape, sample_banner, show_error
 
@@ -197,16 +199,18 @@ def _preview_map(plan, lg: str) -> None:
         minx, miny, maxx, maxy = shapely.GeometryCollection(geoms).bounds
         pad = 0.02
         bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-    base = build_base_map(assets, lang=lg, labels=labels, attribution=basegeo.ATTRIBUTION, legend_title=t("legend"),
+    options = map_options()
+    frame = options["basemap"].display
+    base = build_base_map(assets, **options, lang=lg, labels=labels, legend_title=t("legend"),
                           bounds=bounds, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
     if plan.kind == TOWN_KIND:
         group = folium.FeatureGroup(name=t("imp_towns"))
         for tc in plan.towns:
-            folium.GeoJson(tc.geometry.__geo_interface__, style_function=lambda _: {
+            folium.GeoJson(geometry_to_display(tc.geometry, frame).__geo_interface__, style_function=lambda _: {
                 "color": "#5d4037", "weight": 2, "fillOpacity": 0.08}).add_to(group)
         groups = [group]
     else:
-        groups = site_layer_groups({plan.kind: [c.site for c in plan.candidates]}, lang=lg)
+        groups = site_layer_groups({plan.kind: [c.site for c in plan.candidates]}, lang=lg, frame=frame)
     st_folium(base, feature_group_to_add=groups, returned_objects=[], height=420, use_container_width=True,
               key="imp_map")
     st.caption(t("imp_map_caption"))

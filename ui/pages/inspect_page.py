@@ -20,12 +20,14 @@ from streamlit_folium import st_folium
 from geo import basegeo
 from geo.crs import geodesic_distance_m
 from geo.errors import OneMapError, VersionConflict
+from geo.display import from_display
 from geo.evidence import default_onsite_m
-from geo.mapbuild import build_base_map
+from geo.mapbuild import build_base_map, position_marker_group
 from geo.progress import is_overdue, step_text
 from geo.store import Evidence
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
+from ui.basemap import map_options
 from ui.geolocation import device_position
 from ui.i18n import lang, t
 from ui.inspect_fields import kind_inputs
@@ -77,13 +79,19 @@ def _where_am_i() -> None:
         src = t("fix_gps", acc=f"{current.get('accuracy') or 0:.0f}") if current["source"] == "gps" else t("fix_map")
         st.caption(f"{src} · {current['lon']:.5f}, {current['lat']:.5f}")
     with st.expander(t("pick_on_map"), expanded=bool(fix and fix.get("error"))):
-        m = build_base_map(map_assets(), lang=lang(), legend_title=t("legend"), bounds=basegeo.FUQING_BOUNDS,
-                           clip_bounds=basegeo.LAND_CLIP_BOUNDS)
-        out = st_folium(m, returned_objects=["last_clicked"], height=320, use_container_width=True, key="insp_map")
+        options = map_options()
+        frame = options["basemap"].display
+        m = build_base_map(map_assets(), **options, lang=lang(), legend_title=t("legend"),
+                           bounds=basegeo.FUQING_BOUNDS, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
+        groups = [position_marker_group(current, frame)] if current else []
+        out = st_folium(m, feature_group_to_add=groups, returned_objects=["last_clicked"], height=320,
+                        use_container_width=True, key="insp_map")
         clicked = (out or {}).get("last_clicked")
         if clicked and clicked != st.session_state.get("insp_last_click"):
             st.session_state["insp_last_click"] = clicked
-            st.session_state[FIX] = {"lat": clicked["lat"], "lon": clicked["lng"], "accuracy": None,
+            # A click on a GCJ-02 basemap (Gaode) is a GCJ-02 position: back to WGS84 before use.
+            lon, lat = from_display(float(clicked["lng"]), float(clicked["lat"]), frame)
+            st.session_state[FIX] = {"lat": float(lat), "lon": float(lon), "accuracy": None,
                                      "time": None, "source": "map"}
             st.rerun()
 

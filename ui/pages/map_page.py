@@ -15,6 +15,7 @@ from geo.mapbuild import Label, build_base_map, site_layer_groups
 from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_cst
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
+from ui.basemap import basemap_picker, map_options
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
 from ui.status_form import status_form
@@ -91,18 +92,22 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
     for s in shown:
         by_kind[s.kind].append(s)
     assets = map_assets()
+    col_map, col_panel = st.columns([3, 2], gap="medium")
+    with col_map:
+        basemap_picker("map_basemap")
+    options = map_options()
     base = build_base_map(
         assets,
+        **options,
         lang=lang(),
         labels=_base_labels(),
-        attribution=basegeo.ATTRIBUTION,
         sample_badge=t("sample_badge") if is_sample else None,
         legend_title=t("legend"),
         bounds=basegeo.FUQING_BOUNDS,
         clip_bounds=basegeo.LAND_CLIP_BOUNDS,
     )
-    groups = site_layer_groups({k: by_kind.get(k, []) for k in kinds}, lang=lang())
-    col_map, col_panel = st.columns([3, 2], gap="medium")
+    groups = site_layer_groups({k: by_kind.get(k, []) for k in kinds}, lang=lang(),
+                               frame=options["basemap"].display)
     with col_map:
         out = st_folium(
             base,

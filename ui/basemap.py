@@ -1,0 +1,62 @@
+"""The session's basemap: what the deployment offers, what the user picked, and the picker.
+
+The choice lives in ``st.session_state["basemap"]`` so every map of the app
+(one map, review, inspection, import preview) draws the same basemap. With
+nothing configured only the offline basemap exists and no picker is shown.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from geo.basemaps import Basemap, BasemapConfig, available, choose, read_config
+from ui.i18n import lang, t
+from ui.session import current_actor
+
+CHOICE = "basemap"
+
+
+def basemap_config() -> BasemapConfig:
+    """The configuration from the environment and ``secrets.toml`` (read each run: cheap, and edits apply)."""
+    try:
+        secrets = st.secrets
+    except Exception:  # no or broken secrets file: environment only
+        secrets = None
+    return read_config(os.environ, secrets)
+
+
+def current_basemap() -> Basemap:
+    """The basemap every map of this session draws."""
+    return choose(basemap_config(), st.session_state.get(CHOICE))
+
+
+def map_options() -> dict:
+    """Keyword arguments for :func:`geo.mapbuild.build_base_map`: the basemap and its key."""
+    config = basemap_config()
+    return {"basemap": choose(config, st.session_state.get(CHOICE)), "tianditu_key": config.tianditu_key}
+
+
+def basemap_picker(key: str) -> Basemap:
+    """A basemap selectbox (only when more than one is offered); returns the basemap to draw.
+
+    Admins also see the settings that were ignored (a malformed key ...).
+    """
+    config = basemap_config()
+    if config.problems and current_actor().role == "admin":
+        for en, zh in config.problems:
+            st.warning(t("basemap_problem") + (zh if lang() == "zh" else en))
+    offered = available(config)
+    chosen = choose(config, st.session_state.get(CHOICE))
+    if len(offered) > 1:
+        keys = [b.key for b in offered]
+        by_key = {b.key: b for b in offered}
+        picked = st.selectbox(t("basemap"), keys, index=keys.index(chosen.key),
+                              format_func=lambda k: by_key[k].label(lang()), help=t("basemap_help"), key=key)
+        if picked != chosen.key:
+            st.session_state[CHOICE] = picked
+            chosen = by_key[picked]
+        else:
+            st.session_state[CHOICE] = chosen.key
+    return chosen
