@@ -53,10 +53,10 @@ def free_port() -> int:
 class AppServer:
     """``streamlit run app.py`` on a free port with its own store; stopped by process group."""
 
-    def __init__(self, store: Path, log: Path):
+    def __init__(self, store: Path, log: Path, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
-        env = {**os.environ, "ONEMAP_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "ONEMAP_STORE": str(store), "PYTHONUNBUFFERED": "1", **(env or {})}
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
@@ -169,7 +169,7 @@ def wait_for(frame, js: str, predicate, timeout_s: float = 30):
     raise AssertionError(f"timed out; last value {value!r}")
 
 
-def start_sample_app(tmp_path_factory, name: str, *, extra=None) -> AppServer:
+def start_sample_app(tmp_path_factory, name: str, *, extra=None, env: dict | None = None) -> AppServer:
     """The app on a fresh sample store with the test accounts (and ``extra(store)`` applied)."""
     from geo.sample import populate_sample
     from geo.store import create_store
@@ -185,7 +185,7 @@ def start_sample_app(tmp_path_factory, name: str, *, extra=None) -> AppServer:
             extra(store)
 
     create_store(store_file, populate)
-    server = AppServer(store_file, tmp / "streamlit.log")
+    server = AppServer(store_file, tmp / "streamlit.log", env=env)
     server.store_file = store_file
     return server
 
