@@ -207,3 +207,23 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def set_meta(self, actor: Actor, key: str, value: str) -> None:
         """Set a store-level fact (admin or system only)."""
+
+    @abc.abstractmethod
+    def list_rasters(self, actor: Actor, *, include_removed: bool = False) -> list:
+        """Raster overlays (metadata; the files live beside the store)."""
+
+    @abc.abstractmethod
+    def get_raster(self, actor: Actor, raster_id: str):
+        """One raster overlay."""
+
+    @abc.abstractmethod
+    def add_raster(self, actor: Actor, new):
+        """Register a checked raster (admin or system)."""
+
+    @abc.abstractmethod
+    def update_raster(self, actor: Actor, raster_id: str, *, expected_version: int, **changes):
+        """Change a raster overlay's name, colouring, opacity or visibility (optimistic lock)."""
+
+    @abc.abstractmethod
+    def remove_raster(self, actor: Actor, raster_id: str, *, expected_version: int) -> None:
+        """Hide a raster overlay for good, keeping its row and file."""

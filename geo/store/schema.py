@@ -12,9 +12,9 @@ import sqlite3
 from geo.store.db import iso_utc, q, utc_now
 from layers import REGISTRY
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
-MIGRATABLE = ("1", "2")
+MIGRATABLE = ("1", "2", "3")
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
 HISTORY_TABLE = "site_history"
@@ -27,6 +27,7 @@ AUDIT_TABLE = "audit_log"
 BATCHES_TABLE = "import_batches"
 TOWN_BOUNDARIES_TABLE = "town_boundaries"
 TOWN_REPLACED_TABLE = "town_boundaries_replaced"
+RASTERS_TABLE = "raster_layers"
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
@@ -116,6 +117,19 @@ CREATE TABLE IF NOT EXISTS {TOWN_REPLACED_TABLE} (
   replaced_at DATETIME NOT NULL);
 """
 
+# Added in schema 4: raster overlays (the files live next to the store; tiles are derived, in the cache).
+_RASTERS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RASTERS_TABLE} (
+  raster_id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, file TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL, bands INTEGER NOT NULL, colormap TEXT, vmin REAL, vmax REAL, unit TEXT,
+  opacity REAL NOT NULL, shown BOOLEAN NOT NULL DEFAULT 1,
+  min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,
+  max_zoom INTEGER NOT NULL, is_sample BOOLEAN NOT NULL DEFAULT 0, is_synthetic BOOLEAN NOT NULL DEFAULT 0,
+  description TEXT, source_name TEXT, info TEXT, version INTEGER NOT NULL,
+  added_at DATETIME NOT NULL, added_by TEXT NOT NULL, updated_at DATETIME NOT NULL, updated_by TEXT NOT NULL,
+  removed_at DATETIME, removed_by TEXT)
+"""
+
 _ATTRIBUTE_TABLES = (
     (HISTORY_TABLE, "点位变更历史 site history"),
     (INDEX_TABLE, "点位索引 site index"),
@@ -126,6 +140,7 @@ _ATTRIBUTE_TABLES = (
     (AUDIT_TABLE, "审计日志 audit log"),
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
+    (RASTERS_TABLE, "栅格图层 raster overlays"),
 )
 
 
@@ -173,8 +188,8 @@ def migrate(conn: sqlite3.Connection) -> str:
     """Bring the schema up to :data:`SCHEMA_VERSION` in one transaction; return the version found.
 
     Additive only: "1" gains the accounts tables (schema 2), "1" and "2" gain
-    the import tables and ``site_history.batch_id`` (schema 3). Nothing is
-    dropped or rewritten.
+    the import tables and ``site_history.batch_id`` (schema 3), all gain the
+    raster overlay table (schema 4). Nothing is dropped or rewritten.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -188,8 +203,10 @@ def migrate(conn: sqlite3.Connection) -> str:
                 if stmt.strip():
                     conn.execute(stmt)
             conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
-        if found in MIGRATABLE:
+        if found in ("1", "2"):
             _to_3(conn)
+        if found in MIGRATABLE:
+            conn.execute(_RASTERS_DDL)
             registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
             for table, ident in _ATTRIBUTE_TABLES:
                 if table not in registered:
