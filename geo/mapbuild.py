@@ -308,6 +308,11 @@ _CSS = """
 .onemap-fullscreen { display: block; width: 44px; height: 44px; line-height: 44px; text-align: center;
   font-size: 22px; background: #fff; color: #333; text-decoration: none; }
 .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; }
+.onemap-rasters { max-width: 240px; }
+.onemap-raster-note { color: #b71c1c; font-weight: 600; font-size: 12px; }
+.onemap-opacity { width: 120px; min-height: 28px; }
+.onemap-ramp { height: 10px; border: 1px solid #555; margin-top: 4px; }
+.onemap-ramp-ticks { display: flex; justify-content: space-between; font-size: 11px; gap: 4px; }
 .onemap-basemap-name { background: rgba(255,255,255,0.85); padding: 1px 6px; border-radius: 3px; font-size: 11px;
   color: #333; margin-bottom: 0 !important; }
 .onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
@@ -576,6 +581,129 @@ def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evide
         })
     _Js(_EVIDENCE_JS, items=items).add_to(group)
     return group
+
+
+@dataclass(frozen=True)
+class RasterOverlay:
+    """A raster overlay as the browser draws it: a tile pyramid served by the app.
+
+    Attributes
+    ----------
+    key : str
+        Stable id (the raster layer's id).
+    label : str
+        Shown in the layer control and the raster panel (as text).
+    tiles_url : str
+        Template ending in ``{z}/{x}/{y}.png``, same-origin.
+    bounds : (minx, miny, maxx, maxy)
+        Extent in the basemap's display frame: no tile is asked for outside it.
+    min_zoom, max_zoom : int
+        Zooms the pyramid has; Leaflet scales the deepest one beyond.
+    opacity : float
+        Initial opacity (the user changes it with the slider, in the browser).
+    shown : bool
+        Initially on.
+    legend : sequence of (label, css colour), optional
+        Colour ramp of single-band data, low to high.
+    note : str
+        A warning shown with the layer, e.g. "合成示例数据" for synthetic data.
+    """
+
+    key: str
+    label: str
+    tiles_url: str
+    bounds: tuple[float, float, float, float]
+    min_zoom: int
+    max_zoom: int
+    opacity: float = 0.7
+    shown: bool = True
+    legend: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+
+
+# 1×1 transparent PNG: a tile the pyramid skipped (all nodata) draws as nothing, not as a broken image.
+_EMPTY_TILE = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf"
+               "DwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+_RASTER_JS = """
+var {{ this.get_name() }} = (function(group) {
+  var o = {{ this.overlay|tojson }};
+  var map = {{ this.map_name }};
+  if (!map.getPane('onemapRaster')) { map.createPane('onemapRaster').style.zIndex = 350; }
+  var layer = L.tileLayer(o.url, {
+    pane: 'onemapRaster', opacity: o.opacity, minZoom: 0, maxZoom: 18, minNativeZoom: o.min_zoom,
+    maxNativeZoom: o.max_zoom, bounds: [[o.bounds[1], o.bounds[0]], [o.bounds[3], o.bounds[2]]],
+    errorTileUrl: {{ this.empty|tojson }}, className: 'onemap-raster-' + o.key
+  });
+  layer.addTo(group);
+  window.__onemapRasters = window.__onemapRasters || {};
+  window.__onemapRasters[o.key] = layer;
+  return group;
+})({{ this._parent.get_name() }});
+"""
+
+_RASTER_PANEL_JS = """
+(function(map) {
+  var items = {{ this.items|tojson }};
+  var ctl = L.control({position: 'bottomright'});
+  ctl.onAdd = function() {
+    var box = L.DomUtil.create('details', 'onemap-legend onemap-rasters');
+    box.open = true;
+    var sum = L.DomUtil.create('summary', '', box);
+    sum.textContent = {{ this.title|tojson }};
+    items.forEach(function(it) {
+      var h = L.DomUtil.create('div', 'onemap-legend-kind', box);
+      h.textContent = it.label;
+      if (it.note) { var n = L.DomUtil.create('div', 'onemap-raster-note', box); n.textContent = it.note; }
+      var row = L.DomUtil.create('label', 'onemap-legend-row', box);
+      var t = L.DomUtil.create('span', '', row);
+      t.textContent = {{ this.opacity_label|tojson }};
+      var input = L.DomUtil.create('input', 'onemap-opacity', row);
+      input.type = 'range'; input.min = 0; input.max = 100; input.value = Math.round(it.opacity * 100);
+      input.setAttribute('aria-label', it.label + ' ' + t.textContent);
+      input.dataset.raster = it.key;
+      input.addEventListener('input', function() {
+        var layer = (window.__onemapRasters || {})[it.key];
+        if (layer) { layer.setOpacity(input.value / 100); }
+      });
+      if (it.legend.length) {
+        var ramp = L.DomUtil.create('div', 'onemap-ramp', box);
+        ramp.style.background = 'linear-gradient(to right, ' + it.legend.map(function(e) { return e[1]; }).join(', ') + ')';
+        var ticks = L.DomUtil.create('div', 'onemap-ramp-ticks', box);
+        it.legend.forEach(function(e) { var s = L.DomUtil.create('span', '', ticks); s.textContent = e[0]; });
+      }
+    });
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  ctl.addTo(map);
+})({{ this._parent.get_name() }});
+"""
+
+
+def add_raster_overlays(m: folium.Map, overlays: Sequence[RasterOverlay], *, title: str = "栅格图层",
+                        opacity_label: str = "透明度") -> list[folium.FeatureGroup]:
+    """Put raster overlays on the base map: one toggleable group each, plus a panel of opacity sliders and legends.
+
+    They belong to the constant base (they change only when an admin edits
+    them), drawn in their own pane above the basemap and below the sites.
+    Opacity changes happen in the browser without a rerun. Returns the groups.
+    """
+    groups = []
+    for o in overlays:
+        group = folium.FeatureGroup(name=html.escape(o.label), show=o.shown)
+        _Js(_RASTER_JS, map_name=m.get_name(), empty=_EMPTY_TILE, overlay={
+            "key": o.key, "url": o.tiles_url, "bounds": [round(float(v), COORD_DECIMALS) for v in o.bounds],
+            "min_zoom": int(o.min_zoom), "max_zoom": int(o.max_zoom), "opacity": float(o.opacity),
+        }).add_to(group)
+        group.add_to(m)
+        groups.append(group)
+    if overlays:
+        _Js(_RASTER_PANEL_JS, title=title, opacity_label=opacity_label, items=[
+            {"key": o.key, "label": o.label, "note": o.note, "opacity": float(o.opacity),
+             "legend": [list(e) for e in o.legend]} for o in overlays]).add_to(m)
+    return groups
 
 
 _POSITION_JS = """
