@@ -418,6 +418,77 @@ def _add_import_commands(sub) -> None:
     s.set_defaults(func=cmd_batches)
 
 
+def cmd_raster_add(args) -> int:
+    from geo.rasterlayers import add_raster_file, ensure_pyramid, suggest_raster_id
+
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client())
+    taken = {r.raster_id for r in store.list_rasters(actor, include_removed=True)}
+    layer = add_raster_file(store, actor, args.file, raster_id=args.id or suggest_raster_id(args.file, taken),
+                            name_zh=args.name_zh, name_en=args.name_en, colormap=args.colormap, vmin=args.vmin,
+                            vmax=args.vmax, unit=args.unit or "", opacity=args.opacity,
+                            description=args.description or "")
+    tiles = ensure_pyramid(store, layer, "wgs84", _raster_cache())
+    print(json.dumps({"raster_id": layer.raster_id, "file": str(store.raster_path(layer)), "tiles": tiles["tile_count"],
+                      "zooms": [tiles["min_zoom"], tiles["max_zoom"]], "zoom_lowered": tiles["zoom_lowered"],
+                      "message": f"已添加栅格图层“{layer.name_zh}”（{tiles['tile_count']} 张瓦片）。"},
+                     ensure_ascii=False))
+    return 0
+
+
+def cmd_raster_list(args) -> int:
+    store = open_store(args.store)
+    print(json.dumps([{"raster_id": r.raster_id, "name_zh": r.name_zh, "name_en": r.name_en, "bands": r.bands,
+                       "colormap": r.colormap, "vmin": r.vmin, "vmax": r.vmax, "unit": r.unit, "opacity": r.opacity,
+                       "shown": r.shown, "bounds": list(r.bounds), "is_sample": r.is_sample,
+                       "is_synthetic": r.is_synthetic, "file": str(store.raster_path(r)), "version": r.version,
+                       "added": f"{r.added_at} {r.added_by}"} for r in store.list_rasters(_system())],
+                     ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_raster_render(args) -> int:
+    from geo.rasterlayers import ensure_pyramid
+
+    store = open_store(args.store)
+    out = []
+    for layer in store.list_rasters(_system()):
+        for frame in args.frame or ["wgs84"]:
+            tiles = ensure_pyramid(store, layer, frame, _raster_cache())
+            out.append({"raster_id": layer.raster_id, "frame": frame, "tiles": tiles["tile_count"],
+                        "zooms": [tiles["min_zoom"], tiles["max_zoom"]]})
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def _raster_cache():
+    from geo.rasterlayers import cache_root
+
+    return cache_root() / "rasters"
+
+
+def _add_raster_commands(sub) -> None:
+    s = sub.add_parser("raster", help="raster overlays: add (check, copy with overviews, tile), list, render")
+    rs = s.add_subparsers(dest="raster_command", required=True)
+    a = rs.add_parser("add", help="add a GeoTIFF / COG as an overlay (checked from its header first)")
+    a.add_argument("file")
+    a.add_argument("--as", dest="as_user", required=True, help="the administrator account adding it")
+    a.add_argument("--name-zh", required=True)
+    a.add_argument("--name-en", required=True)
+    a.add_argument("--id", help="layer id (default: from the file name)")
+    a.add_argument("--colormap", help="single band: viridis, blues, ylorrd, terrain, greys, brbg (default viridis)")
+    a.add_argument("--vmin", type=float)
+    a.add_argument("--vmax", type=float)
+    a.add_argument("--unit")
+    a.add_argument("--opacity", type=float, default=0.7)
+    a.add_argument("--description")
+    a.set_defaults(func=cmd_raster_add)
+    rs.add_parser("list", help="JSON list of raster overlays").set_defaults(func=cmd_raster_list)
+    r = rs.add_parser("render", help="render missing tile pyramids now (instead of on the first map view)")
+    r.add_argument("--frame", action="append", choices=["wgs84", "gcj02"], help="display frame (repeat); default wgs84")
+    r.set_defaults(func=cmd_raster_render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="福清生态环境一张图 — batch interface")
     p.add_argument("--store", help="GeoPackage store (default: $ONEMAP_STORE or data/store.gpkg)")
@@ -464,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_audit_command(sub)
     _add_review_commands(sub)
     _add_import_commands(sub)
+    _add_raster_commands(sub)
 
     s = sub.add_parser("grade", help="JSON: grade black-odorous water from a CSV of readings (points, bodies, rules)")
     s.add_argument("file", help="CSV: water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "

@@ -93,3 +93,15 @@ class SpecError(OneMapError, TypeError):
     """A layer spec that breaks the registry's invariants."""
 
     default_code = "spec.invalid"
+
+
+class RasterRejected(OneMapError, ValueError):
+    """A raster file refused before use: unreadable, not georeferenced, too large, elsewhere."""
+
+    default_code = "raster.rejected"
+
+
+class RasterRenderError(OneMapError, RuntimeError):
+    """An accepted raster that cannot be turned into tiles: too many tiles, a folder not writable."""
+
+    default_code = "raster.render_failed"

@@ -11,10 +11,11 @@ Choices that matter:
 * No CDN: Leaflet's JS/CSS URLs are given by the caller (:class:`MapAssets`),
   served by the app itself. folium's defaults (jsdelivr, cdnjs, jQuery,
   Bootstrap) are replaced wholesale.
-* Site features are one ``L.geoJSON`` per kind with canvas circle markers
-  and a colour table per kind; properties trimmed to id, kind, status and the
-  name. Names are HTML-escaped before they reach a tooltip, and every other
-  text is put in the DOM with ``textContent``.
+* Sites are one canvas layer per kind (:mod:`geo.sitelayer`): compact
+  arrays (ids, escaped names, status indices into a colour table, quantised
+  delta-encoded geometry), drawn, aggregated and hit-tested in the browser.
+  Names are HTML-escaped before they reach a tooltip, and every text is put
+  in the DOM with ``textContent``.
 * A click is highlighted in the browser; the server only learns the id.
 """
 
@@ -29,6 +30,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
+from geo import sitelayer
 from geo.basemaps import OFFLINE, Basemap
 from geo.display import geometry_to_display, to_display
 from layers import REGISTRY
@@ -254,42 +256,6 @@ _LEGEND_JS = """
 })({{ this._parent.get_name() }});
 """
 
-_SITES_JS = """
-var {{ this.get_name() }} = (function(group) {
-  var colors = {{ this.colors|tojson }};
-  var st = {{ this.style|tojson }};
-  function paint(f, selected) {
-    var p = f.properties;
-    var c = colors[p.c !== undefined ? p.c : p.s] || '#777777';
-    var line = f.geometry.type.indexOf('LineString') >= 0;
-    return {
-      color: line ? c : (selected ? '#00e5ff' : '#333333'),
-      weight: selected ? st.weight + 3 : st.weight,
-      fillColor: c,
-      fillOpacity: st.fill_opacity,
-      opacity: 0.95,
-      dashArray: st.dash_array
-    };
-  }
-  var layer = L.geoJSON({{ this.data|tojson }}, {
-    pointToLayer: function(f, ll) { return L.circleMarker(ll, {radius: st.radius}); },
-    style: function(f) { return paint(f, false); },
-    onEachFeature: function(f, l) {
-      l.bindTooltip(f.properties.n, {sticky: false, direction: 'top'});
-      l.on('click', function() {
-        var prev = window.__onemapSelected;
-        if (prev && prev.feature) { prev.setStyle(paint(prev.feature, false)); }
-        l.setStyle(paint(f, true));
-        if (l.bringToFront) { l.bringToFront(); }
-        window.__onemapSelected = l;
-      });
-    }
-  });
-  layer.addTo(group);
-  return layer;
-})({{ this._parent.get_name() }});
-"""
-
 _CSS = """
 <style>
 .leaflet-container { background: #e6e6e6; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
@@ -459,13 +425,7 @@ def category_legend(title: str, entries: Sequence[tuple[str, str]], *, badge: st
     }
 
 
-ColorKey = Mapping[str, str] | Callable[[object], str]
-
-
-def _color_key_of(color_key: ColorKey, site) -> str:
-    if callable(color_key):
-        return str(color_key(site))
-    return str(color_key.get(site.site_id, ""))
+ColorKey = sitelayer.ColorKey
 
 
 def site_layer_group(
@@ -480,8 +440,12 @@ def site_layer_group(
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
-    The group's name (shown in the layer control) is the kind's label with
-    the number of sites.
+    The sites are one canvas layer (:mod:`geo.sitelayer`): compact arrays,
+    drawn and hit-tested in the browser, aggregated at low zoom when there
+    are very many. A click fires ``click`` with ``layer.toGeoJSON()`` giving
+    ``properties.id`` (what streamlit-folium returns as
+    ``last_active_drawing``). The group's name (shown in the layer control)
+    is the kind's label with the number of sites.
 
     Parameters
     ----------
@@ -495,22 +459,12 @@ def site_layer_group(
         shifted display copies on a GCJ-02 basemap.
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
-    features = [site_feature(s, frame=frame) for s in sites]
-    if color_key is not None:
-        for f, s in zip(features, sites):
-            f["properties"]["c"] = _color_key_of(color_key, s)
-    data = {"type": "FeatureCollection", "features": features}
-    _Js(
-        _SITES_JS,
-        data=data,
-        colors=dict(colors) if colors is not None else {s.code: s.color for s in spec.statuses},
-        style={
-            "radius": spec.style.radius,
-            "weight": spec.style.weight,
-            "fill_opacity": spec.style.fill_opacity,
-            "dash_array": spec.style.dash_array,
-        },
-    ).add_to(group)
+    payload = sitelayer.encode_sites(
+        spec.key, sites, statuses={s.code: s.color for s in spec.statuses}, label=spec.label(lang), frame=frame,
+        colors=colors, color_key=color_key)
+    style = {"radius": spec.style.radius, "weight": spec.style.weight, "fill_opacity": spec.style.fill_opacity,
+             "dash_array": spec.style.dash_array, "z_order": spec.style.z_order}
+    sitelayer.SiteLayer(payload, style).add_to(group)
     return group
 
 
@@ -525,11 +479,17 @@ def site_layer_groups(
     """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``).
 
     ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
+    The site layer's JavaScript travels once, with the first group.
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
-    return [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
-                             frame=frame)
-            for spec in specs]
+    groups = [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
+                               frame=frame)
+              for spec in specs]
+    for group in groups[1:]:
+        for child in group._children.values():
+            if isinstance(child, sitelayer.SiteLayer):
+                child.include_lib = False
+    return groups
 
 
 _EVIDENCE_JS = """
@@ -648,7 +608,7 @@ _RASTER_PANEL_JS = """
   var ctl = L.control({position: 'bottomright'});
   ctl.onAdd = function() {
     var box = L.DomUtil.create('details', 'onemap-legend onemap-rasters');
-    box.open = true;
+    box.open = false;  // opened on demand: it would cover the map on a tablet
     var sum = L.DomUtil.create('summary', '', box);
     sum.textContent = {{ this.title|tojson }};
     items.forEach(function(it) {

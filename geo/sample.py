@@ -419,6 +419,9 @@ def populate_sample(store) -> int:
             note=_note(site_id, step.status),
         )
         versions[site_id] += 1
+    from geo.rasterlayers import register_sample_rasters  # rasterio only when a sample store is built
+
+    register_sample_rasters(store, SAMPLE_ACTOR)
     store.set_meta(SAMPLE_ACTOR, "data_origin", "sample")
     store.set_meta(SAMPLE_ACTOR, "sample_notice", "示例数据：仅供演示，非官方数据 (illustrative sample data, not official)")
     return len(planned)

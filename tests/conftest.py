@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 
 import pytest
 
 from geo.sample import populate_sample
 from geo.store import create_store
+
+
+# Derived files (raster tiles, display copies) go to a private folder, never into the checkout;
+# apps started by browser tests inherit it.
+os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -25,10 +25,9 @@ import xstatic.pkg.leaflet as xs_leaflet
 
 from geo.display import geojson_to_display
 from geo.mapbuild import MapAssets
+from geo.rasterlayers import cache_root
 
 BASE_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "base"
-CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
-ENV_CACHE = "ONEMAP_CACHE"
 #: Base files an online basemap still draws (the county outline); shifted for GCJ-02 basemaps.
 SHIFTED_FILES = ("fuqing_boundary.geojson", "land.geojson", "neighbours.geojson")
 
@@ -39,8 +38,7 @@ def _leaflet_dir() -> str:
 
 def cache_dir() -> Path:
     """Where derived files go: ``$ONEMAP_CACHE`` or ``data/cache``."""
-    env = os.environ.get(ENV_CACHE, "").strip()
-    return Path(env) if env else CACHE_DIR
+    return cache_root()
 
 
 def write_display_copies(src_dir: Path, dst_dir: Path, frame: str) -> Path:
@@ -57,6 +55,19 @@ def write_display_copies(src_dir: Path, dst_dir: Path, frame: str) -> Path:
         os.chmod(tmp, 0o644)
         os.replace(tmp, dst)
     return dst_dir
+
+
+def raster_cache_dir() -> Path:
+    """Where raster tile pyramids are kept (derived: safe to delete, rebuilt when needed)."""
+    return cache_dir() / "rasters"
+
+
+@lru_cache(maxsize=1)
+def raster_tiles_url() -> str:
+    """Register the route serving raster tile pyramids; return its URL prefix (ends with ``/``)."""
+    folder = raster_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"../{components.declare_component('onemap_rasters', path=str(folder)).name}/"
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from typing import Callable
 from ui.pages import about_page, account_page, audit_page, dashboard_page, inspect_page, map_page, users_page
 from ui.pages import export_page
 from ui.pages import import_page
+from ui.pages import rasters_page
 
 EVERYONE = frozenset({"guest", "reviewer", "inspector", "admin"})
 SIGNED_IN = frozenset({"reviewer", "inspector", "admin"})
@@ -40,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(about_page.render, "page_about", ":material/info:", "about"),
     PageSpec(export_page.render, "page_export", ":material/download:", "export", roles=SIGNED_IN),
     PageSpec(import_page.render, "page_import", ":material/upload:", "import", roles=ADMINS),
+    PageSpec(rasters_page.render, "page_rasters", ":material/layers:", "rasters", roles=ADMINS),
     PageSpec(users_page.render, "page_users", ":material/group:", "users", roles=ADMINS),
     PageSpec(audit_page.render, "page_audit", ":material/policy:", "audit", roles=ADMINS),
     PageSpec(account_page.render, "page_account", ":material/account_circle:", "account"),
