@@ -455,6 +455,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp_recorded": ("记录的镇街", "Recorded town"),
     "basemap": ("底图", "Basemap"),
     "page_rasters": ("栅格图层", "Raster layers"),
+    "raster_sample": ("示例栅格：", "Sample raster: "),
     "rasters": ("栅格图层", "Raster layers"),
     "opacity": ("透明度", "Opacity"),
     "raster_intro": ("无人机正射影像、遥感水色或土地利用等 GeoTIFF（含 COG）可叠加到地图上；文件先按文件头检查（坐标参考、尺寸、是否在福清附近），"

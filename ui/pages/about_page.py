@@ -6,9 +6,11 @@ import streamlit as st
 
 from geo import basegeo
 from geo.errors import OneMapError
+from geo.raster import SAMPLE_RASTERS
 from layers import REGISTRY
+from ui.basemap import current_basemap
 from ui.i18n import lang, t
-from ui.session import can_read, current_actor, get_store, load_meta, sample_banner
+from ui.session import can_read, current_actor, get_store, load_meta, md_escape, sample_banner
 
 
 def render() -> None:
@@ -53,4 +55,10 @@ def render() -> None:
     st.header(t("about_sources"))
     for line in basegeo.SOURCES_ZH if lg == "zh" else basegeo.SOURCES_EN:
         st.markdown(f"- {line}")
+    for sample in SAMPLE_RASTERS:
+        name = sample.name_zh if lg == "zh" else sample.name_en
+        text = sample.description_zh if lg == "zh" else sample.description_en
+        st.markdown(f"- {t('raster_sample')}{md_escape(name)}：{md_escape(text)}（{md_escape(sample.licence)}）")
+    basemap = current_basemap()
+    st.markdown(f"- {t('basemap')}：{md_escape(basemap.label(lg))} · {md_escape(basemap.attribution(lg))}")
 
