@@ -1,0 +1,323 @@
+"""Time-to-drawn of a map page in headless Chromium, CPU throttled, offline.
+
+A page directory is served over HTTP on 127.0.0.1 (a thread of this
+process) with Leaflet from the ``xstatic-leaflet`` data folder at
+``leaflet/`` and the shipped base geography at ``base/``, i.e. the relative
+URLs the benchmark pages are built with. Debian's Chromium is driven by
+Playwright (no browser download) at 1024×768, with the CPU slowed down by
+CDP ``Emulation.setCPUThrottlingRate`` (default 4×: a mid-range tablet).
+
+*Time-to-drawn* is measured inside the page, from navigation start
+(``performance.now()``): an init script hooks ``L.Map`` as soon as Leaflet
+is defined and counts every leaf layer added to the map that is content
+(not in the basemap, label or tile pane, not a layer group, not a
+renderer); it also wraps the 2D canvas drawing calls (``fill``, ``stroke``,
+``drawImage`` …) so that painting a canvas outside those panes counts as
+activity. The page is drawn when the layer count reaches the number of
+sites — a map with one layer per site — or, for a map that draws its sites
+with fewer layers (one canvas layer per kind, clusters, aggregates), when
+nothing was added or painted for :data:`QUIET_MS` after the load event;
+the time is two animation frames after the last addition or paint (a
+Leaflet canvas redraws on the next frame).
+
+Every request that does not go to localhost is aborted and counted.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import statistics
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("ONEMAP_CHROMIUM", "/usr/bin/chromium")
+#: The launch arguments of the browser tests (tests/browser/conftest.py).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1024, "height": 768}
+#: No new layer for this long after the load event: the map has drawn all it will.
+QUIET_MS = 1500
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+_INIT_JS = """
+(() => {
+  const B = window.__bench = {expected: %(expected)d, count: 0, lastAddAt: -1, lastPaintAt: -1, activity: -1,
+                              paintedAt: -1, mapAt: -1, loadAt: -1, pending: false};
+  addEventListener('load', () => { B.loadAt = performance.now(); });
+  const skipPanes = new Set(['onemapBase', 'onemapLabels', 'tilePane']);
+  const skipPaneClasses = ['leaflet-onemapBase-pane', 'leaflet-onemapLabels-pane', 'leaflet-tile-pane'];
+  function isContent(l) {
+    if (!l || !l.options || skipPanes.has(l.options.pane)) return false;
+    if (window.L.LayerGroup && l instanceof window.L.LayerGroup) return false;
+    if (window.L.GridLayer && l instanceof window.L.GridLayer) return false;
+    if (window.L.Renderer && l instanceof window.L.Renderer) return false;
+    return true;
+  }
+  // Two animation frames after the last activity (a layer added, a site canvas painted).
+  function schedule() {
+    if (B.pending) return;
+    B.pending = true;
+    requestAnimationFrame(() => {
+      const f1 = performance.now();
+      requestAnimationFrame(() => {
+        B.pending = false;
+        if (B.activity > f1) { schedule(); return; }
+        B.paintedAt = performance.now();
+      });
+    });
+  }
+  function onAdd(e) {
+    if (!isContent(e.layer)) return;
+    B.count++;
+    B.lastAddAt = B.activity = performance.now();
+    schedule();
+  }
+  // Canvas paints count as activity, except on the basemap, label and tile panes' canvases.
+  const counted = new WeakMap();
+  function countsCanvas(cv) {
+    if (!cv || !cv.closest) return true;
+    let v = counted.get(cv);
+    if (v === undefined) {
+      const pane = cv.closest('.leaflet-pane');
+      if (!pane) return true;  // not in the map (yet): count, do not remember
+      v = !skipPaneClasses.some(c => pane.classList.contains(c));
+      counted.set(cv, v);
+    }
+    return v;
+  }
+  if (window.CanvasRenderingContext2D) {
+    const proto = CanvasRenderingContext2D.prototype;
+    ['fill', 'stroke', 'fillRect', 'strokeRect', 'drawImage', 'putImageData', 'fillText'].forEach(m => {
+      const orig = proto[m];
+      proto[m] = function () {
+        if (countsCanvas(this.canvas)) { B.lastPaintAt = B.activity = performance.now(); schedule(); }
+        return orig.apply(this, arguments);
+      };
+    });
+  }
+  let realL;
+  Object.defineProperty(window, 'L', {
+    configurable: true,
+    get() { return realL; },
+    set(v) {
+      realL = v;
+      if (v && v.Map && !v.__benchHooked) {
+        v.__benchHooked = true;
+        v.Map.addInitHook(function () {
+          window.__benchMap = this;
+          B.mapAt = performance.now();
+          this.on('layeradd', onAdd);
+        });
+      }
+    }
+  });
+})();
+"""
+
+_STATE_JS = """() => {
+  const B = window.__bench;
+  if (!B) return null;
+  const now = performance.now();
+  const quiet = B.loadAt >= 0 && B.activity >= 0 && now - B.activity > %(quiet)d;
+  const done = B.activity >= 0 && B.paintedAt > B.activity && (B.count >= B.expected || quiet);
+  return {done, count: B.count, paintedAt: B.paintedAt, lastAddAt: B.lastAddAt, lastPaintAt: B.lastPaintAt,
+          mapAt: B.mapAt, loadAt: B.loadAt, now};
+}"""
+
+
+@dataclass
+class DrawResult:
+    """Time-to-drawn of one page: median of the runs that finished, and what was seen.
+
+    ``layers`` is the number of content layers the last run added: one per
+    site for a per-feature map, one per kind for a canvas layer per kind.
+    """
+
+    page: str
+    median_ms: float | None = None
+    runs_ms: list[float] = field(default_factory=list)
+    layers: int | None = None
+    expected: int = 0
+    outside_requests: int = 0
+    js_errors: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def leaflet_dir() -> Path:
+    """The xstatic-leaflet data folder (leaflet.js, leaflet.css, images/)."""
+    import xstatic.pkg.leaflet as xs_leaflet
+
+    return Path(xs_leaflet.__file__).resolve().parent / "data"
+
+
+def prepare_site_dir(root: Path) -> Path:
+    """Put ``leaflet/`` and ``base/`` in ``root`` (symbolic links, copies where links fail)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, src in (("leaflet", leaflet_dir()), ("base", ROOT / "data" / "base")):
+        dst = root / name
+        if dst.exists():
+            continue
+        try:
+            dst.symlink_to(src, target_is_directory=True)
+        except OSError:
+            shutil.copytree(src, dst)
+    return root
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature is the base class's
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) for the duration; yields the base URL."""
+    handler = partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def browser_available() -> str | None:
+    """None when Chromium and Playwright are there, else why not."""
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python package playwright not installed (pip install playwright; no 'playwright install')"
+    return None
+
+
+class Browser:
+    """One headless Chromium for several measurements (``with Browser() as b: b.time_to_drawn(...)``)."""
+
+    def __init__(self, throttle: float = 4.0):
+        self.throttle = throttle
+        self._pw = None
+        self._browser = None
+
+    def __enter__(self) -> "Browser":
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+
+    def one_run(self, url: str, expected: int, timeout_s: float) -> tuple[float | None, int, int, list[str], str | None]:
+        """Load ``url`` once in a fresh context; (ms, content layers, outside requests, JS errors, error)."""
+        context = self._browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        outside = [0]
+        errors: list[str] = []
+
+        def route(r) -> None:
+            p = urlparse(r.request.url)
+            if p.scheme in ("http", "https", "ws", "wss") and p.hostname not in LOCAL_HOSTS:
+                outside[0] += 1
+                r.abort()
+            else:
+                r.continue_()
+
+        try:
+            context.route("**/*", route)
+            context.add_init_script(_INIT_JS % {"expected": expected})
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)[:200]))
+            cdp = context.new_cdp_session(page)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": self.throttle})
+            page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+            deadline = time.monotonic() + timeout_s
+            state = None
+            while time.monotonic() < deadline:
+                state = page.evaluate(_STATE_JS % {"quiet": QUIET_MS})
+                if state and state["done"]:
+                    return state["paintedAt"], state["count"], outside[0], errors, None
+                time.sleep(0.2)
+            return None, (state or {}).get("count"), outside[0], errors, f"not drawn in {timeout_s:.0f} s: {state}"
+        except Exception as exc:  # noqa: BLE001 - report, do not abort the whole benchmark
+            return None, None, outside[0], errors, f"{type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            context.close()
+
+    def time_to_drawn(self, url: str, expected: int, *, runs: int = 3, timeout_s: float = 180,
+                      budget_s: float | None = None) -> DrawResult:
+        """Median time-to-drawn over ``runs`` loads of ``url``.
+
+        Parameters
+        ----------
+        expected : int
+            Sites on the page (layers that must be drawn).
+        runs : int
+            Loads; fewer when ``budget_s`` is spent or a run fails.
+        timeout_s : float
+            Limit of one load.
+        budget_s : float, optional
+            Stop repeating once this much wall time is used.
+        """
+        res = DrawResult(page=url.rsplit("/", 1)[-1], expected=expected)
+        started = time.monotonic()
+        for _ in range(max(1, runs)):
+            ms, layers, outside, errors, error = self.one_run(url, expected, timeout_s)
+            res.outside_requests += outside
+            res.js_errors += errors
+            res.layers = layers
+            if ms is None:
+                res.error = error
+                break
+            res.runs_ms.append(round(ms, 1))
+            if budget_s is not None and time.monotonic() - started > budget_s:
+                break
+        if res.runs_ms:
+            res.median_ms = round(statistics.median(res.runs_ms), 1)
+        return res
+
+
+def main(argv=None) -> int:
+    """Time one page: ``python bench/browser.py page.html --expected N`` (the page's folder is served)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("page", type=Path)
+    ap.add_argument("--expected", type=int, required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--throttle", type=float, default=4.0)
+    args = ap.parse_args(argv)
+    why = browser_available()
+    if why:
+        print(why)
+        return 2
+    prepare_site_dir(args.page.parent)
+    with serve(args.page.parent) as base, Browser(args.throttle) as b:
+        res = b.time_to_drawn(base + args.page.name, args.expected, runs=args.runs)
+    print(json.dumps(res.as_dict(), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

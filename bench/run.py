@@ -1,0 +1,749 @@
+"""Performance at scale: the one map against the naive way, measured in one run.
+
+For each size (synthetic sites, ``bench/synthetic.py``, stored in a cached
+GeoPackage store) this measures, for *ours* (whatever ``geo.mapbuild``
+currently does, through its public functions only) and for the *naive*
+baseline (``bench/naive.py``: one folium Marker with an HTML popup per
+point, full-detail GeoJson per polygon):
+
+* map payload: bytes of the standalone HTML page and bytes per site; for
+  ours also the JSON arguments streamlit-folium hands to Streamlit on every
+  rerun (measured by calling ``st_folium`` itself with its component
+  function replaced by a recorder, serialised as Streamlit serialises them);
+* server build time (base map + site groups + rendering);
+* time-to-drawn in headless Chromium, 1024×768, CPU throttled 4×;
+* peak memory (RSS) of a fresh process that loads the sites and builds the map;
+* click: server time of the map fragment's rerun (base + groups +
+  st_folium) plus the detail panel's reads (``get_site`` + ``history``),
+  and whether the map would be remounted (streamlit-folium's hash of the
+  base map changes) or its site layers re-sent.
+
+Once per run: status writes with 8 concurrent processes
+(``change_status`` on distinct sites of the 10,000-site store), all towns ×
+xlsx export (``bench/bench_export.py``'s own timing function) and the
+import of a 10,000-row xlsx ledger into a fresh store.
+
+Usage::
+
+    python bench/run.py                        # 1,000 / 10,000 / 100,000 sites, 3 repetitions
+    python bench/run.py --sizes 1000,10000 --quick
+    python bench/run.py --sizes 200 --quick --no-browser
+
+Prints a table, then one JSON object with every figure as the LAST line.
+Targets are figures to compare, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
+from geo.store import Actor  # noqa: E402
+from layers import REGISTRY  # noqa: E402
+
+#: Relative URLs the benchmark pages use; bench/browser.py serves them.
+ASSETS = MapAssets(leaflet_js="leaflet/leaflet.js", leaflet_css="leaflet/leaflet.css", base_data_url="base/")
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+#: Who reads the map (the app's visitor without a login).
+READER = Actor("访客", role="guest", client="bench")
+#: streamlit-folium arguments as the map page passes them (ui/pages/map_page.py).
+MAP_KEY = "onemap"
+MAP_HEIGHT = 560
+#: Naive maps of more sites than this get this long to build (the issue: "if < 60 s").
+NAIVE_LARGE = 10_000
+NAIVE_LARGE_TIMEOUT_S = 60
+BUILD_TIMEOUT_S = 900
+BROWSER_RUN_TIMEOUT_S = 240
+#: Browser loads of one page stop repeating once this much time is spent (the median of fewer runs).
+BROWSER_BUDGET_S = 60
+TARGETS_AT = 10_000
+TARGETS = {
+    "payload_bytes_per_site_max": 150,
+    "payload_ratio_min": 5,
+    "time_to_drawn_ratio_min": 5,
+    "time_to_drawn_ms_max": 3000,
+    "click_server_ms_max": 300,
+    "write_p95_ms_max": 50,
+}
+
+
+# -- ours: only through geo.mapbuild's public functions ------------------------------
+
+
+def base_labels() -> list[Label]:
+    """Town and bay labels as the map page draws them (Chinese)."""
+    from geo import basegeo, towns
+
+    labels = [Label(tw.lon, tw.lat, tw.name_zh, min_zoom=12 if tw.kind == "street" else 10)
+              for tw in towns.all_towns() if tw.kind != "farm"]
+    labels += [Label(b.lon, b.lat, b.name_zh, "onemap-bay", 9) for b in basegeo.bay_labels()]
+    return labels
+
+
+def ours_base(assets: MapAssets):
+    """The constant base map, built with the arguments the map page uses."""
+    from geo import basegeo
+
+    return build_base_map(assets, lang="zh", labels=base_labels(), attribution=basegeo.ATTRIBUTION,
+                          sample_badge="示例数据", legend_title="图例", bounds=basegeo.FUQING_BOUNDS,
+                          clip_bounds=basegeo.LAND_CLIP_BOUNDS)
+
+
+def ours_groups(sites: Sequence) -> list:
+    """The site feature groups of every kind (all kinds selected, no filter), as the map page builds them."""
+    by_kind: dict[str, list] = defaultdict(list)
+    for s in sites:
+        by_kind[s.kind].append(s)
+    return site_layer_groups({k: by_kind.get(k, []) for k in REGISTRY}, lang="zh")
+
+
+def ours_map_html(sites: Sequence, assets: MapAssets) -> str:
+    """The whole map of ``sites`` as one standalone page: base + groups + rendering (geo.mapbuild only)."""
+    return render_standalone_html(ours_base(assets), ours_groups(sites))
+
+
+def stfolium_args(base, groups) -> dict:
+    """The arguments ``st_folium`` hands to its Streamlit component for this map, as the map page calls it.
+
+    ``streamlit_folium._component_func`` is replaced by a recorder for the
+    call, so everything streamlit-folium does on a rerun (render, feature
+    group strings, hash of the base map) runs exactly as in the app.
+    """
+    import folium
+    import streamlit_folium
+
+    seen: dict = {}
+
+    def record(**kwargs):
+        seen.update(kwargs)
+        return kwargs.get("default")
+
+    real = streamlit_folium._component_func
+    streamlit_folium._component_func = record
+    try:
+        streamlit_folium.st_folium(
+            base, feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True, position="topright"),
+            returned_objects=["last_active_drawing"], height=MAP_HEIGHT, use_container_width=True, key=MAP_KEY,
+        )
+    finally:
+        streamlit_folium._component_func = real
+    return seen
+
+
+def component_json(args: dict) -> str:
+    """The JSON Streamlit sends for these component arguments (``custom_component.create_instance``)."""
+    rest = {k: v for k, v in args.items() if k not in ("default", "key", "on_change", "tab_index")}
+    return json.dumps(dict(rest, default=args.get("default"), key=args.get("key")))
+
+
+def fragment_rerun(sites: Sequence, assets: MapAssets) -> tuple[dict, str]:
+    """What the map fragment does on every rerun: base + groups + st_folium; (args, JSON sent)."""
+    args = stfolium_args(ours_base(assets), ours_groups(sites))
+    return args, component_json(args)
+
+
+def _digest(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
+def measure_click(store, sites: Sequence, reps: int) -> dict:
+    """Server time of a click on the map, and whether the map would be rebuilt.
+
+    A click reruns the map fragment (the sites are the fragment's arguments,
+    not re-read) and opens the detail panel (``get_site`` + ``history``).
+    The map is rebuilt (iframe remounted) when streamlit-folium's ``key`` —
+    its hash of the base map script — changes; the site layers are re-sent
+    and redrawn when the ``feature_group`` script changes.
+    """
+    if not sites:
+        return {"error": "no sites"}
+    before, _ = fragment_rerun(sites, ASSETS)
+    clicked = sites[len(sites) // 2].site_id
+    totals, maps, details = [], [], []
+    after: dict = {}
+    for _ in range(max(1, reps)):
+        t0 = time.perf_counter()
+        after, _ = fragment_rerun(sites, ASSETS)
+        t1 = time.perf_counter()
+        store.get_site(READER, clicked)
+        store.history(READER, clicked)
+        t2 = time.perf_counter()
+        totals.append((t2 - t0) * 1000)
+        maps.append((t1 - t0) * 1000)
+        details.append((t2 - t1) * 1000)
+    base_same = all(before.get(k) == after.get(k) for k in ("script", "header", "html"))
+    return {
+        "server_ms": round(statistics.median(totals), 1),
+        "map_fragment_ms": round(statistics.median(maps), 1),
+        "detail_ms": round(statistics.median(details), 2),
+        "map_rebuilt": before.get("key") != after.get("key"),
+        "base_identical": base_same,
+        "sites_resent": before.get("feature_group") != after.get("feature_group"),
+        "hash_before": str(before.get("key"))[:16],
+        "hash_after": str(after.get("key"))[:16],
+        "feature_group_digest": _digest(after.get("feature_group")),
+        "clicked": clicked,
+        "reps": max(1, reps),
+    }
+
+
+def detail_picker_bytes(sites: Sequence) -> int:
+    """UTF-8 bytes of the detail panel's site picker options (one per shown site, re-sent per rerun)."""
+    return sum(len(f"{s.site_id} {s.name}".encode()) for s in sites)
+
+
+# -- one map build in a fresh process (memory, timeouts) ------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def build_in_process(spec: dict) -> dict:
+    """Load the sites of a store, build one map, write its page; called in a fresh process."""
+    from geo.store import GpkgStore
+
+    if spec["impl"] == "ours":
+        import streamlit_folium  # noqa: F401 - imported before timing, as in the running app
+
+    store = GpkgStore(spec["store"])
+    t0 = time.perf_counter()
+    sites = store.list_sites(READER)
+    out: dict[str, Any] = {"sites": len(sites), "load_s": round(time.perf_counter() - t0, 3),
+                           "rss_loaded_mb": _peak_rss_mb()}
+    t0 = time.perf_counter()
+    if spec["impl"] == "ours":
+        page = ours_map_html(sites, ASSETS)
+    else:
+        from bench.naive import naive_map_html
+
+        page = naive_map_html(sites, leaflet_js=ASSETS.leaflet_js, leaflet_css=ASSETS.leaflet_css)
+    out["build_s"] = round(time.perf_counter() - t0, 3)
+    data = page.encode("utf-8")
+    del page
+    Path(spec["html"]).write_bytes(data)
+    out["payload_bytes"] = len(data)
+    out["bytes_per_site"] = round(len(data) / max(1, len(sites)), 1)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    if spec["impl"] == "ours":
+        t0 = time.perf_counter()
+        args, sent = fragment_rerun(sites, ASSETS)
+        out["rerun_s"] = round(time.perf_counter() - t0, 3)
+        out["stfolium_args_bytes"] = len(sent.encode("utf-8"))
+        out["stfolium_args_bytes_per_site"] = round(out["stfolium_args_bytes"] / max(1, len(sites)), 1)
+        out["feature_group_bytes"] = len((args.get("feature_group") or "").encode("utf-8"))
+        out["base_script_bytes"] = len((args.get("script") or "").encode("utf-8"))
+        out["detail_picker_bytes"] = detail_picker_bytes(sites)
+        del args, sent
+        out["click"] = measure_click(store, sites, spec.get("click_reps", 1))
+        out["peak_rss_total_mb"] = _peak_rss_mb()
+    return out
+
+
+def build_map(impl: str, store: Path, n: int, html: Path, *, click_reps: int, timeout_s: float) -> dict:
+    """Run :func:`build_in_process` in a fresh Python (peak RSS is that process's), with a time limit."""
+    spec = {"impl": impl, "store": str(store), "html": str(html), "click_reps": click_reps}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, cwd=ROOT,
+                              env={**os.environ, "PYTHONHASHSEED": "0"})
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"build not finished in {timeout_s:.0f} s (too slow)", "wall_s": round(timeout_s, 1)}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"error": f"worker exit {proc.returncode}: {proc.stderr.strip()[-800:]}"}
+    out = json.loads(lines[-1])
+    out["wall_s"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+# -- status writes: 8 processes -------------------------------------------------------
+
+
+def _required_changes(spec, transition, site) -> dict:
+    """Values for the fields a transition requires and the site lacks (first choice, or a placeholder)."""
+    changes = {}
+    for name in transition.requires:
+        if site.attrs.get(name) is not None:
+            continue
+        fld = spec.field(name)
+        changes[name] = fld.choices[0].code if fld.choices else {"int": 1, "float": 1.0, "bool": True}.get(
+            fld.type, "基准测试")
+    return changes
+
+
+def write_jobs(store, writers: int, per_writer: int, seed: int) -> list[list[tuple[str, str, dict]]]:
+    """Distinct sites for each writer, each with one allowed next status (and the fields it needs)."""
+    import numpy as np
+
+    sites = [s for s in store.list_sites(READER) if REGISTRY[s.kind].allowed_next(s.status)]
+    order = np.random.default_rng(seed).permutation(len(sites))
+    chosen = [sites[i] for i in order[: writers * per_writer]]
+    jobs: list[list[tuple[str, str, dict]]] = [[] for _ in range(writers)]
+    for i, s in enumerate(chosen):
+        spec = REGISTRY[s.kind]
+        tr = spec.allowed_next(s.status)[0]
+        jobs[i % writers].append((s.site_id, tr.dst, _required_changes(spec, tr, s)))
+    return jobs
+
+
+def _write_worker(path: str, jobs: list, start_at: float, worker: int) -> dict:
+    """One writer process: read each site, then time its ``change_status`` (as the status form does)."""
+    from geo.errors import OneMapError
+    from geo.store import GpkgStore
+
+    from bench.synthetic import WRITER_NAME
+
+    store = GpkgStore(path)
+    actor = Actor(WRITER_NAME, role="inspector", client=f"bench-writer-{worker}")
+    ready = time.time()
+    while time.time() < start_at:
+        time.sleep(0.002)
+    began = time.time()
+    lat, errors = [], []
+    for site_id, target, changes in jobs:
+        site = store.get_site(actor, site_id)
+        t0 = time.perf_counter()
+        try:
+            store.change_status(actor, site_id, target, expected_version=site.version, op_id=uuid.uuid4().hex,
+                                changes=changes, source="bench", note="基准测试")
+        except OneMapError as exc:
+            errors.append(f"{site_id}: {exc.code}")
+            continue
+        lat.append((time.perf_counter() - t0) * 1000)
+    return {"lat_ms": lat, "errors": errors, "began": began, "ended": time.time(), "late": ready > start_at}
+
+
+def _percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    k = (len(v) - 1) * q
+    lo, hi = math.floor(k), math.ceil(k)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def measure_writes(path: Path, *, writers: int, per_writer: int, seed: int, timeout_s: float = 300) -> dict:
+    """p50/p95/max latency and throughput of ``change_status`` with ``writers`` concurrent processes."""
+    from geo.store import GpkgStore
+
+    jobs = write_jobs(GpkgStore(path), writers, per_writer, seed)
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(writers) as pool:
+        start_at = time.time() + 2.0 + 0.75 * writers  # every process imported and waiting (2 cores)
+        res = pool.starmap_async(_write_worker, [(str(path), jobs[w], start_at, w) for w in range(writers)])
+        outs = res.get(timeout=timeout_s)
+    lat = [x for o in outs for x in o["lat_ms"]]
+    wall = max(o["ended"] for o in outs) - min(o["began"] for o in outs)
+    errors = [e for o in outs for e in o["errors"]]
+    return {
+        "writers": writers, "per_writer": per_writer, "writes": len(lat), "errors": len(errors),
+        "error_samples": errors[:5], "late_starts": sum(1 for o in outs if o["late"]),
+        "p50_ms": _r(_percentile(lat, 0.50)), "p95_ms": _r(_percentile(lat, 0.95)), "max_ms": _r(max(lat, default=None)),
+        "throughput_per_s": round(len(lat) / wall, 1) if wall > 0 else None, "wall_s": round(wall, 2),
+    }
+
+
+def _r(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+# -- export and import ------------------------------------------------------------------
+
+
+def measure_export(path: Path, workdir: Path, repeat: int) -> dict:
+    """All towns × xlsx (one ZIP, a folder per town), timed by bench/bench_export.py's ``time_export``."""
+    from bench.bench_export import time_export
+    from geo.export import ExportOptions, output_suffix
+    from geo.store import GpkgStore
+
+    opts = ExportOptions(formats=("xlsx",), per_town=True)
+    return time_export(GpkgStore(path), opts, workdir / f"all-towns{output_suffix(opts)}", repeat)
+
+
+IMPORT_HEADERS = ["编号", "名称", "所属镇街", "状态", "所在海湾", "排污口类型", "整治方式", "经度", "纬度"]
+
+
+def import_workbook(rows: int, seed: int) -> bytes:
+    """An outfall ledger of ``rows`` synthetic rows as a town would send it (xlsx, Chinese headers and labels)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from bench.synthetic import KIND_SHARES, synthetic_sites
+    from geo import towns
+
+    spec = REGISTRY["outfalls"]
+    need = math.ceil(rows / KIND_SHARES["outfalls"]) + 10
+    outfalls = [s for s in synthetic_sites(need, seed + 1) if s.kind == "outfalls"][:rows]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("入海排污口")
+    ws.append(IMPORT_HEADERS)
+    for i, s in enumerate(outfalls, start=1):
+        method = s.attrs.get("remediation_method")
+        ws.append([
+            f"PWK-I{i:06d}", s.name, towns.town_by_code(s.town_code).name_zh, spec.status(s.status).zh,
+            spec.field("bay").choice(s.attrs["bay"]).zh, spec.field("outfall_type").choice(s.attrs["outfall_type"]).zh,
+            spec.field("remediation_method").choice(method).zh if method else None,
+            f"{s.geometry.x:.6f}", f"{s.geometry.y:.6f}",
+        ])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def measure_import(rows: int, workdir: Path, seed: int) -> dict:
+    """Parse + check + write a ``rows``-row xlsx ledger into a fresh store (as ``cli.py import`` does)."""
+    from bench.synthetic import BENCH_ACTOR
+    from geo.ingest import CrsChoice, prepare_import
+    from geo.store import create_store
+
+    data = import_workbook(rows, seed)
+    store = create_store(workdir / "import.gpkg", force=True)
+    t0 = time.perf_counter()
+    existing = {s.site_id: s for s in store.list_sites(BENCH_ACTOR)}
+    plan = prepare_import(data, "合成台账.xlsx", kind="outfalls", crs=CrsChoice.parse("wgs84"), existing=existing)
+    t1 = time.perf_counter()
+    written = 0
+    if plan.candidates:
+        result = store.import_batch(BENCH_ACTOR, [c.site for c in plan.candidates], source_name="合成台账.xlsx",
+                                    expected=plan.expected())
+        written = len(result.created) + len(result.updated)
+    t2 = time.perf_counter()
+    return {"rows": rows, "file_mb": round(len(data) / 1e6, 2), "parse_check_s": round(t1 - t0, 2),
+            "write_s": round(t2 - t1, 2), "total_s": round(t2 - t0, 2), "written": written,
+            "errors": len(plan.errors), "error_samples": [f"{p.row}: {p.code}" for p in plan.errors[:5]]}
+
+
+# -- one size ---------------------------------------------------------------------------
+
+
+def ratio(naive: float | None, ours: float | None) -> float | None:
+    """naive / ours (how many times ours is smaller or faster)."""
+    if naive is None or ours in (None, 0):
+        return None
+    return round(naive / ours, 2)
+
+
+def run_size(n: int, args, workdir: Path, browser) -> dict:
+    """Every per-size figure for ``n`` sites."""
+    from bench.synthetic import cached_store
+
+    t0 = time.perf_counter()
+    store = cached_store(n, args.seed)
+    store_s = round(time.perf_counter() - t0, 2)
+    reps = 1 if args.quick else args.reps
+    _log(f"[{n}] store ready ({store_s} s); building ours")
+    ours = build_map("ours", store, n, workdir / f"ours-{n}.html", click_reps=reps if n <= 10_000 else 1,
+                     timeout_s=BUILD_TIMEOUT_S)
+    _log(f"[{n}] ours: {ours.get('build_s')} s, {ours.get('payload_bytes')} B; building naive")
+    naive_timeout = NAIVE_LARGE_TIMEOUT_S if n > NAIVE_LARGE else BUILD_TIMEOUT_S
+    naive = build_map("naive", store, n, workdir / f"naive-{n}.html", click_reps=0, timeout_s=naive_timeout)
+    _log(f"[{n}] naive: {naive.get('build_s') or naive.get('skipped') or naive.get('error')}")
+    if browser is not None:
+        if "payload_bytes" in ours:
+            ours["drawn"] = browser.time_to_drawn(args.base_url + f"ours-{n}.html", n, runs=reps,
+                                                  timeout_s=BROWSER_RUN_TIMEOUT_S,
+                                                  budget_s=BROWSER_BUDGET_S).as_dict()
+            _log(f"[{n}] ours drawn: {ours['drawn']['median_ms']} ms {ours['drawn']['error'] or ''}")
+        naive_max = 10_000 if args.quick else args.naive_browser_max
+        if "payload_bytes" in naive and n <= naive_max:
+            naive["drawn"] = browser.time_to_drawn(args.base_url + f"naive-{n}.html", n, runs=reps,
+                                                   timeout_s=BROWSER_RUN_TIMEOUT_S,
+                                                   budget_s=BROWSER_BUDGET_S).as_dict()
+            _log(f"[{n}] naive drawn: {naive['drawn']['median_ms']} ms {naive['drawn']['error'] or ''}")
+        elif "payload_bytes" in naive:
+            naive["drawn"] = {"skipped": f"naive browser run skipped above {naive_max} sites (too slow)"}
+    for impl in (ours, naive):
+        impl["time_to_drawn_ms"] = (impl.get("drawn") or {}).get("median_ms")
+    return {
+        "sites": n, "store_ready_s": store_s, "ours": ours, "naive": naive,
+        "ratio": {
+            "payload": ratio(naive.get("payload_bytes"), ours.get("payload_bytes")),
+            "build": ratio(naive.get("build_s"), ours.get("build_s")),
+            "time_to_drawn": ratio(naive.get("time_to_drawn_ms"), ours.get("time_to_drawn_ms")),
+            "memory": ratio(naive.get("peak_rss_mb"), ours.get("peak_rss_mb")),
+        },
+    }
+
+
+def targets_report(sizes: dict, writes: dict | None) -> dict:
+    """The issue's targets at 10,000 sites against this run's figures (None: not measured)."""
+    s = sizes.get(str(TARGETS_AT))
+    if not s:
+        return {"note": f"no {TARGETS_AT}-site run"}
+    ours, rat, click = s["ours"], s["ratio"], s["ours"].get("click") or {}
+    bps, drawn = ours.get("bytes_per_site"), ours.get("time_to_drawn_ms")
+
+    def check(value, ok):
+        return {"value": value, "met": None if value is None else bool(ok(value))}
+
+    return {
+        "payload_bytes_per_site": check(bps, lambda v: v <= TARGETS["payload_bytes_per_site_max"]),
+        "payload_ratio": check(rat.get("payload"), lambda v: v >= TARGETS["payload_ratio_min"]),
+        "time_to_drawn_ms": check(drawn, lambda v: v <= TARGETS["time_to_drawn_ms_max"]),
+        "time_to_drawn_ratio": check(rat.get("time_to_drawn"), lambda v: v >= TARGETS["time_to_drawn_ratio_min"]),
+        "click_server_ms": check(click.get("server_ms"), lambda v: v <= TARGETS["click_server_ms_max"]),
+        "click_map_rebuilt": check(click.get("map_rebuilt"), lambda v: v is False),
+        "write_p95_ms": check((writes or {}).get("p95_ms"), lambda v: v <= TARGETS["write_p95_ms_max"]),
+        "targets": TARGETS,
+    }
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def _fmt(v, unit: str = "") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:,.2f}{unit}" if abs(v) < 100 else f"{v:,.0f}{unit}"
+    if isinstance(v, int):
+        return f"{v:,}{unit}"
+    return f"{v}{unit}"
+
+
+ROWS = (
+    ("payload HTML (MB)", lambda d: _mb(d.get("payload_bytes")), "payload"),
+    ("payload bytes/site", lambda d: d.get("bytes_per_site"), None),
+    ("st_folium args per rerun (MB)", lambda d: _mb(d.get("stfolium_args_bytes")), None),
+    ("  of which site groups (MB)", lambda d: _mb(d.get("feature_group_bytes")), None),
+    ("server build s (base+groups+render)", lambda d: d.get("build_s"), "build"),
+    ("rerun s (base+groups+st_folium)", lambda d: d.get("rerun_s"), None),
+    ("time-to-drawn ms (4x CPU)", lambda d: d.get("time_to_drawn_ms"), "time_to_drawn"),
+    ("peak RSS MB (load+build)", lambda d: d.get("peak_rss_mb"), "memory"),
+    ("click server ms", lambda d: (d.get("click") or {}).get("server_ms"), None),
+    ("  map fragment ms", lambda d: (d.get("click") or {}).get("map_fragment_ms"), None),
+    ("  detail (get_site+history) ms", lambda d: (d.get("click") or {}).get("detail_ms"), None),
+    ("map rebuilt on click", lambda d: (d.get("click") or {}).get("map_rebuilt"), None),
+    ("site layers re-sent on click", lambda d: (d.get("click") or {}).get("sites_resent"), None),
+    ("site picker options (KB/rerun)", lambda d: _kb(d.get("detail_picker_bytes")), None),
+)
+
+
+def _mb(b):
+    return None if b is None else round(b / 1e6, 2)
+
+
+def _kb(b):
+    return None if b is None else round(b / 1e3, 1)
+
+
+def format_table(result: dict) -> str:
+    """Rows = measurements; per size three columns: ours, naive, naive/ours."""
+    sizes = list(result["sizes"].values())
+    w0, w = 38, 10
+    head = f"{'measurement':<{w0}}" + "".join(f"| {s['sites']:>,} sites".ljust(3 * w + 2) for s in sizes)
+    sub = f"{'':<{w0}}" + "".join(f"| {'ours':>{w - 1}}{'naive':>{w}}{'ratio':>{w}} " for _ in sizes)
+    lines = [head, sub, "-" * len(sub)]
+    for label, get, key in ROWS:
+        row = f"{label:<{w0}}"
+        for s in sizes:
+            o, nv = get(s["ours"]), get(s["naive"])
+            rt = s["ratio"].get(key) if key else None
+            row += f"| {_fmt(o):>{w - 1}}{_fmt(nv):>{w}}{_fmt(rt, 'x') if rt is not None else '':>{w}} "
+        lines.append(row)
+    notes = []
+    for s in sizes:
+        for impl in ("ours", "naive"):
+            d = s[impl]
+            for k in ("skipped", "error"):
+                if d.get(k):
+                    notes.append(f"{s['sites']:,} {impl}: {d[k]}")
+            dr = d.get("drawn") or {}
+            if dr.get("skipped") or dr.get("error"):
+                notes.append(f"{s['sites']:,} {impl} browser: {dr.get('skipped') or dr.get('error')}")
+            if dr.get("outside_requests") or dr.get("js_errors"):
+                notes.append(f"{s['sites']:,} {impl} browser: {dr.get('outside_requests')} outside requests "
+                             f"aborted, JS errors {dr.get('js_errors')[:2]}")
+    w_ = result.get("writes") or {}
+    e_ = result.get("export") or {}
+    i_ = result.get("import") or {}
+    lines += [
+        "",
+        f"status writes ({w_.get('writers')} processes x {w_.get('per_writer')}, store of {w_.get('store_sites')}): "
+        f"p50 {_fmt(w_.get('p50_ms'))} ms, p95 {_fmt(w_.get('p95_ms'))} ms, max {_fmt(w_.get('max_ms'))} ms, "
+        f"{_fmt(w_.get('throughput_per_s'))}/s, errors {w_.get('errors')}" if w_ and "p50_ms" in w_ else
+        f"status writes: {w_.get('error') or w_.get('skipped') or '—'}",
+        f"export all towns xlsx ({e_.get('sites')} sites): median {_fmt(e_.get('median_s'))} s, {e_.get('mb')} MB, "
+        f"{e_.get('files_in_zip')} files" if e_ and "median_s" in e_ else f"export: {e_.get('error') or '—'}",
+        f"import xlsx {i_.get('rows')} rows: parse+check {_fmt(i_.get('parse_check_s'))} s, write "
+        f"{_fmt(i_.get('write_s'))} s, total {_fmt(i_.get('total_s'))} s, written {i_.get('written')}, "
+        f"errors {i_.get('errors')}" if i_ and "total_s" in i_ else f"import: {i_.get('error') or '—'}",
+    ]
+    t = result.get("targets") or {}
+    if "payload_ratio" in t:
+        lines.append("targets at 10,000 sites: " + ", ".join(
+            f"{k} {_fmt(v['value'])} ({'met' if v['met'] else 'NOT met' if v['met'] is False else '—'})"
+            for k, v in t.items() if isinstance(v, dict) and "value" in v))
+    if notes:
+        lines += ["", "notes:"] + [f"  {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError):
+        pass
+    versions = {}
+    for mod in ("folium", "streamlit", "streamlit_folium", "shapely", "playwright"):
+        try:
+            from importlib.metadata import version
+
+            versions[mod] = version(mod.replace("_", "-"))
+        except Exception:  # noqa: BLE001 - a missing package is reported as missing
+            versions[mod] = None
+    return {"cpus": os.cpu_count(), "cpu": cpu, "ram_gb": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "packages": versions}
+
+
+def _load() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                    help="comma-separated site counts (default 1000,10000,100000)")
+    ap.add_argument("--quick", action="store_true", help="one repetition; no naive browser run above 10,000 sites")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of browser loads and clicks (median)")
+    ap.add_argument("--writers", type=int, default=8)
+    ap.add_argument("--writes-per-writer", type=int, default=50)
+    ap.add_argument("--import-rows", type=int, default=10_000)
+    ap.add_argument("--naive-browser-max", type=int, default=100_000,
+                    help="largest naive map opened in the browser (it must also have built in time)")
+    ap.add_argument("--workdir", type=Path, help="keep the pages and stores here (default: a temporary folder)")
+    ap.add_argument("--json-out", type=Path, help="also write the JSON result to this file")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def _pick_write_size(sizes: Sequence[int]) -> int:
+    if 10_000 in sizes:
+        return 10_000
+    small = [s for s in sizes if s <= 10_000]
+    return max(small) if small else 10_000
+
+
+def run(args) -> dict:
+    from bench import browser as bbrowser
+    from bench.synthetic import cached_store, copy_store
+
+    result: dict[str, Any] = {"benchmark": "map_scale", "machine": machine(), "load_average": {"start": _load()},
+                              "seed": args.seed,
+                              "quick": args.quick, "throttle": 4, "viewport": bbrowser.VIEWPORT, "sizes": {},
+                              "notes": []}
+    started = time.perf_counter()
+    tmp = None
+    workdir = args.workdir
+    if workdir is None:
+        tmp = tempfile.mkdtemp(prefix="onemap-bench-run-")
+        workdir = Path(tmp)
+    workdir.mkdir(parents=True, exist_ok=True)
+    bbrowser.prepare_site_dir(workdir)
+    try:
+        why = None if not args.no_browser else "--no-browser"
+        if why is None:
+            why = bbrowser.browser_available()
+        if why:
+            result["notes"].append(f"browser measurements skipped: {why}")
+        with bbrowser.serve(workdir) as base_url:
+            args.base_url = base_url
+            browser = None if why else bbrowser.Browser(throttle=4.0).__enter__()
+            try:
+                for n in args.sizes:
+                    result["sizes"][str(n)] = run_size(n, args, workdir, browser)
+            finally:
+                if browser is not None:
+                    browser.__exit__(None, None, None)
+        wn = _pick_write_size(args.sizes)
+        work_store = copy_store(cached_store(wn, args.seed), workdir / f"writes-{wn}.gpkg")
+        _log(f"status writes on a copy of the {wn}-site store")
+        try:
+            result["writes"] = {"store_sites": wn, **measure_writes(
+                work_store, writers=args.writers, per_writer=args.writes_per_writer, seed=args.seed)}
+        except Exception as exc:  # noqa: BLE001 - one failed part must not lose the others
+            result["writes"] = {"store_sites": wn, "error": f"{type(exc).__name__}: {exc}"}
+        _log("export all towns xlsx")
+        try:
+            result["export"] = measure_export(work_store, workdir, 1 if args.quick else 2)
+        except Exception as exc:  # noqa: BLE001
+            result["export"] = {"error": f"{type(exc).__name__}: {exc}"}
+        _log(f"import {args.import_rows} rows")
+        try:
+            result["import"] = measure_import(args.import_rows, workdir, args.seed)
+        except Exception as exc:  # noqa: BLE001
+            result["import"] = {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result["load_average"]["end"] = _load()
+    result["targets"] = targets_report(result["sizes"], result.get("writes"))
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        print(json.dumps(build_in_process(json.loads(args.worker)), ensure_ascii=False))
+        return 0
+    result = run(args)
+    print(format_table(result))
+    print(f"(total {result['total_s']} s; Python {result['machine']['python']}, {result['machine']['cpus']} CPUs; "
+          f"load average at start {result['load_average']['start']}, at end {result['load_average']['end']})")
+    line = json.dumps(result, ensure_ascii=False, default=str)
+    if args.json_out:
+        args.json_out.write_text(line + "\n", encoding="utf-8")
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

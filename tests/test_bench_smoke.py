@@ -1,0 +1,100 @@
+"""The scale benchmark still runs end to end and reports every figure (so the harness cannot rot).
+
+Tiny sizes, one repetition: figures are not checked, only that they are there.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import run as bench_run
+
+SIZE = 200
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bench")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ONEMAP_BENCH_CACHE", str(tmp / "cache"))  # stores built here, not in the shared cache
+    try:
+        import io
+        from contextlib import redirect_stdout
+
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            code = bench_run.main(["--sizes", str(SIZE), "--quick", "--no-browser", "--import-rows", "200",
+                                   "--writes-per-writer", "5", "--workdir", str(tmp / "work")])
+    finally:
+        mp.undo()
+    out = buf.getvalue().strip().splitlines()
+    return code, out, json.loads(out[-1])
+
+
+def test_exit_code_table_and_json_last_line(result):
+    code, lines, data = result
+    assert code == 0
+    assert any(line.startswith("payload HTML") for line in lines)
+    assert data["benchmark"] == "map_scale"
+    assert {"cpus", "python", "packages"} <= set(data["machine"])
+
+
+def test_every_per_size_figure_is_there(result):
+    size = result[2]["sizes"][str(SIZE)]
+    ours, naive = size["ours"], size["naive"]
+    for key in ("payload_bytes", "bytes_per_site", "build_s", "rerun_s", "stfolium_args_bytes",
+                "feature_group_bytes", "peak_rss_mb", "detail_picker_bytes", "time_to_drawn_ms"):
+        assert key in ours, key
+    for key in ("payload_bytes", "bytes_per_site", "build_s", "peak_rss_mb", "time_to_drawn_ms"):
+        assert key in naive, key
+    assert ours["payload_bytes"] > 0 and naive["payload_bytes"] > 0
+    assert ours["sites"] == naive["sites"] == SIZE
+    click = ours["click"]
+    assert isinstance(click["map_rebuilt"], bool) and isinstance(click["sites_resent"], bool)
+    assert click["server_ms"] > 0 and click["detail_ms"] > 0
+    assert set(size["ratio"]) == {"payload", "build", "time_to_drawn", "memory"}
+    assert size["ratio"]["payload"] > 0
+
+
+def test_writes_export_and_import_figures(result):
+    data = result[2]
+    writes = data["writes"]
+    assert writes["writes"] == 8 * 5 and writes["errors"] == 0
+    for key in ("p50_ms", "p95_ms", "max_ms", "throughput_per_s"):
+        assert writes[key] is not None, key
+    assert data["export"]["sites"] == SIZE and data["export"]["median_s"] > 0
+    assert data["import"]["written"] == 200 and data["import"]["errors"] == 0
+    assert "note" in data["targets"]  # no 10,000-site run here
+    assert any("--no-browser" in n for n in data["notes"])
+
+
+def test_browser_time_to_drawn_of_both_pages(tmp_path):
+    """Ours and the naive page draw every site offline in Chromium (skips where Chromium is missing)."""
+    from bench import browser
+    from bench.naive import naive_map_html
+    from bench.synthetic import normalise_geometry, synthetic_sites
+
+    why = browser.browser_available()
+    if why:
+        import os
+
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    sites = [normalise_geometry(s) for s in synthetic_sites(SIZE, seed=0)]
+    browser.prepare_site_dir(tmp_path)
+    (tmp_path / "ours.html").write_text(bench_run.ours_map_html(sites, bench_run.ASSETS), encoding="utf-8")
+    (tmp_path / "naive.html").write_text(
+        naive_map_html(sites, leaflet_js=bench_run.ASSETS.leaflet_js, leaflet_css=bench_run.ASSETS.leaflet_css),
+        encoding="utf-8")
+    with browser.serve(tmp_path) as base, browser.Browser(throttle=1.0) as b:
+        for page in ("ours.html", "naive.html"):
+            res = b.time_to_drawn(base + page, SIZE, runs=1, timeout_s=60)
+            assert res.error is None, (page, res.error)
+            assert res.median_ms and res.median_ms > 0, page
+            assert res.layers and res.layers >= 1, page
+            if page == "naive.html":
+                assert res.layers == SIZE  # one Marker or GeoJson per site
+            assert res.outside_requests == 0 and res.js_errors == [], page
