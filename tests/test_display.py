@@ -12,6 +12,7 @@ from shapely.geometry import LineString, Point, Polygon
 from geo.crs import haversine_m, wgs84_to_gcj02
 from geo.display import from_display, geojson_to_display, geometry_to_display, to_display
 from geo.mapbuild import DeviceFix, evidence_layer_group, position_marker_group, site_feature, site_layer_groups
+from geo.sitelayer import decode_sites
 from geo.store import Site
 
 GRID_LON, GRID_LAT = np.meshgrid(np.linspace(119.0, 119.9, 31), np.linspace(25.2, 26.0, 27))
@@ -61,10 +62,12 @@ def test_a_click_at_a_gcj02_position_comes_back_within_one_metre():
 def test_site_layers_on_gaode_carry_shifted_coordinates():
     p = Point(119.45, 25.55)
     group = site_layer_groups({"outfalls": [_site(p)]}, frame="gcj02")[0]
-    script = _render_group(group)
+    layer = next(c for c in group._children.values() if hasattr(c, "data"))
+    drawn = decode_sites(layer.data)[0]["geometry"]
     glon, glat = wgs84_to_gcj02(p.x, p.y)
-    assert f"[{round(glon, 6)}, {round(glat, 6)}]" in script
-    assert f"[{p.x}, {p.y}]" not in script
+    # Quantised to 1e-5° in the payload: within 0.8 m of the GCJ-02 position, ~500 m from the stored one.
+    assert haversine_m(drawn.x, drawn.y, glon, glat) < 0.8
+    assert haversine_m(drawn.x, drawn.y, p.x, p.y) > 300
 
 
 def _render_group(group) -> str:

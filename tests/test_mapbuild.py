@@ -77,6 +77,12 @@ def test_sample_badge_only_when_asked():
     assert js("示例数据") not in rendered([site("x")])
 
 
+def test_sites_travel_as_one_compact_layer_per_kind():
+    html = rendered([site("排口", i) for i in range(3)])
+    assert html.count("L.onemapSites(") == 1
+    assert '"ids":[["PWK-",3,3,"ACC"]]' in html  # PWK-000, PWK-001, PWK-002: one run of steps 0, 1, 1
+
+
 def test_layer_group_names_count_sites():
     groups = site_layer_groups({"outfalls": [site("a", 1), site("b", 2)], "parks": []}, lang="en")
     assert [g.layer_name for g in groups] == ["Industrial parks (0)", "Sewage outfalls into the sea (2)"]

@@ -17,6 +17,7 @@ from geo.mapbuild import (
     site_layer_group,
     site_layer_groups,
 )
+from geo.sitelayer import SiteLayer, decode_sites
 from layers import REGISTRY
 from tests.review_factories import site
 
@@ -29,9 +30,13 @@ def js(text: str) -> str:
     return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _data(group) -> dict:
-    macro = next(iter(group._children.values()))
-    return macro.data
+def _layer(group) -> SiteLayer:
+    return next(c for c in group._children.values() if isinstance(c, SiteLayer))
+
+
+def _data(group) -> list[dict]:
+    """The group's sites as the browser decodes them."""
+    return decode_sites(_layer(group).payload)
 
 
 def _sites():
@@ -41,9 +46,11 @@ def _sites():
 
 def test_default_colours_by_status_unchanged():
     group = site_layer_group(SPEC, _sites())
-    assert all("c" not in f["properties"] for f in _data(group)["features"])
-    macro = next(iter(group._children.values()))
-    assert macro.colors == {s.code: s.color for s in SPEC.statuses}
+    assert "ck" not in _layer(group).data  # no colour key: coloured by status
+    colors = {s.code: s.color for s in SPEC.statuses}
+    assert [(f["s"], f["color"]) for f in _data(group)] == [("surveyed", colors["surveyed"]),
+                                                            ("remediated", colors["remediated"])]
+    assert dict(zip(_layer(group).data["st"], _layer(group).data["col"])) == colors
 
 
 def test_colour_key_mapping_and_callable():
@@ -52,11 +59,14 @@ def test_colour_key_mapping_and_callable():
     by_fn = site_layer_group(SPEC, _sites(), colors=colors, color_key=lambda s: "done" if s.status == "remediated"
                              else "overdue")
     for group in (by_map, by_fn):
-        assert [f["properties"]["c"] for f in _data(group)["features"]] == ["overdue", "done"]
-        assert next(iter(group._children.values())).colors == colors
-    html = render_standalone_html(build_base_map(ASSETS), site_layer_groups({"outfalls": _sites()}, colors=colors,
-                                                                          color_key={"PWK-001": "overdue"}))
-    assert "#b2182b" in html and "p.c !== undefined ? p.c : p.s" in html
+        assert [(f["c"], f["color"], f["s"]) for f in _data(group)] == [("overdue", "#b2182b", "surveyed"),
+                                                                     ("done", "#1a9850", "remediated")]
+        assert dict(zip(_layer(group).data["ck"], _layer(group).data["col"])) == colors
+    groups = site_layer_groups({"outfalls": _sites()}, colors=colors, color_key={"PWK-001": "overdue"})
+    html = render_standalone_html(build_base_map(ASSETS), groups)
+    assert _layer(groups[0]).payload in html and "#b2182b" in html
+    # A site the key does not name gets the empty key, which has no colour: grey.
+    assert [(f["c"], f["color"]) for f in _data(groups[0])] == [("overdue", "#b2182b"), ("", "#777777")]
 
 
 def test_category_legend_replaces_the_status_legend():

@@ -38,6 +38,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detail_hint": ("点击地图上的点位、线或面查看详情和历史。", "Click a site on the map to see its details and history."),
     "pick_site": ("或从列表选择点位", "Or pick a site from the list"),
     "none_selected": ("（未选择）", "(none)"),
+    "pick_many": ("当前显示 {n} 个点位：输入名称或编号查找（最多列出 {limit} 个）。",
+                  "{n} sites shown: type a name or ID to find one (at most {limit} listed)."),
     "site_id": ("编号", "Site ID"),
     "kind": ("类型", "Kind"),
     "town": ("所属镇街", "Town / street"),

@@ -141,15 +141,49 @@ def map_frame(page, timeout_s: float = 45):
     raise AssertionError("the map iframe never got a Leaflet map")
 
 
-COUNT_FEATURES_JS = """() => {
-  const counts = {};
-  window.map.eachLayer(l => {
-    if (l.feature && l.feature.properties && l.feature.properties.k) {
-      const k = l.feature.properties.k; counts[k] = (counts[k] || 0) + 1;
-    }
-  });
-  return counts;
-}"""
+#: Sites per kind on the map, from the site layers' hook (``window.__onemapSites``, geo/sitelayer.js).
+COUNT_FEATURES_JS = """() => (window.__onemapSites ? window.__onemapSites.counts() : {})"""
+
+#: One site's {id, k, s, c, n, color, lat, lng} (display frame) by id, or null.
+FEATURE_JS = """(id) => (window.__onemapSites ? window.__onemapSites.feature(id) : null)"""
+
+
+def focus_site(frame, predicate_js: str, zoom: int = 16, arg=None) -> dict:
+    """Centre the map on the first site matching ``predicate_js`` that a tap on it would hit; where it is drawn.
+
+    ``predicate_js`` is a JavaScript function of a site as
+    ``window.__onemapSites.features()`` gives it ({id, k, s, c, n, color,
+    lat, lng}) and of ``arg``. Sites hidden under another site at that
+    point are passed over. Returns the site with ``x``, ``y``: its
+    container point (the point, a point on the line or inside the polygon).
+    """
+    # Let a running zoom animation finish first, or it lands after our setView.
+    wait_for(frame, "() => !window.map._animatingZoom", bool)
+    target = frame.evaluate(f"""(arg) => {{
+      const sites = window.__onemapSites, pred = {predicate_js};
+      const candidates = sites.features().filter(f => f.lat !== null && pred(f, arg));
+      for (const f of candidates.slice(0, 60)) {{
+        window.map.setView([f.lat, f.lng], {int(zoom)}, {{animate: false}});
+        const p = sites.pixelOf(f.id), hit = sites.idAt(p[0], p[1]);
+        if (hit && hit.id === f.id) {{ return Object.assign({{}}, f, {{x: p[0], y: p[1]}}); }}
+      }}
+      return null;
+    }}""", arg)
+    assert target, f"no site matching {predicate_js} can be tapped"
+    return target
+
+
+def hover_tooltip(page, frame, x: float, y: float) -> str:
+    """Move the mouse to container point (x, y) of the map and return the site tooltip's text ('' if none)."""
+    box = frame.frame_element().bounding_box()
+    page.mouse.move(box["x"] - 5, box["y"] - 5)  # off the map first: the last tooltip closes
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    try:
+        frame.wait_for_selector(".leaflet-tooltip.onemap-site-tip", timeout=5000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: no tooltip
+        return ""
+    return frame.evaluate("() => document.querySelector('.leaflet-tooltip.onemap-site-tip').textContent")
+
 
 BASEMAP_LOADED_JS = """() => {
   let n = 0;

@@ -16,7 +16,7 @@ import pytest
 
 from geo.crs import haversine_m, wgs84_to_gcj02
 from geo.store import GpkgStore
-from tests.browser.conftest import RequestLog, log_in, map_frame, settled_map_frame, start_sample_app
+from tests.browser.conftest import FEATURE_JS, RequestLog, log_in, map_frame, settled_map_frame, start_sample_app
 from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 GAODE_ENV = {"ONEMAP_BASEMAPS": "gaode", "ONEMAP_BASEMAP": "gaode_vec"}
@@ -67,14 +67,18 @@ def test_sites_on_gaode_sit_at_their_gcj02_position(page, app, artifacts):
     name = frame.evaluate("() => { const e = document.querySelector('.onemap-basemap-name');"
                           " return e && [e.textContent, e.dataset.frame]; }")
     assert name == ["底图：高德 矢量", "gcj02"]
-    drawn = frame.evaluate(f"""() => {{
-      let out = null;
-      window.map.eachLayer(l => {{ if (l.feature && l.feature.properties.id === {site.site_id!r}) {{
-        const p = l.getLatLng(); out = [p.lng, p.lat]; }} }});
-      return out;
-    }}""")
+    feature = frame.evaluate(FEATURE_JS, site.site_id)
+    drawn = [feature["lng"], feature["lat"]]
     glon, glat = wgs84_to_gcj02(site.geometry.x, site.geometry.y)
-    assert haversine_m(drawn[0], drawn[1], glon, glat) < 0.2
+    # Site layers carry vertices quantised to 1e-5° (geo/sitelayer.py): at most half a unit off on each axis,
+    # 0.56 m north-south and 0.50 m east-west here, so 0.75 m in all (it was 0.2 m with 1e-6° GeoJSON).
+    assert haversine_m(drawn[0], drawn[1], glon, glat) < 0.8
+    # And it is drawn there: its pixel is the GCJ-02 position's pixel (zoom 18: 0.54 m per pixel).
+    frame.evaluate(f"() => window.map.setView([{glat}, {glon}], 18, {{animate: false}})")
+    pixel = frame.evaluate(f"() => window.__onemapSites.pixelOf({site.site_id!r})")
+    exact = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{glat}, {glon}]); return [p.x, p.y]; }}")
+    assert abs(pixel[0] - exact[0]) <= 1.5 and abs(pixel[1] - exact[1]) <= 1.5
+    assert frame.evaluate(f"() => window.__onemapSites.idAt({pixel[0]}, {pixel[1]})")["id"] == site.site_id
     assert haversine_m(drawn[0], drawn[1], site.geometry.x, site.geometry.y) > 300
     page.wait_for_timeout(800)
     assert page.gaode_tiles, "no Gaode tile was requested"

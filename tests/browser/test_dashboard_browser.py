@@ -10,7 +10,7 @@ from geo.progress import today_cst
 from geo.sample import populate_sample
 from geo.store import create_store, open_store
 from geo.targets import progress
-from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, map_frame, wait_for
+from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, focus_site, map_frame, wait_for
 from tests.factories import SYSTEM
 
 DEVICE_LINES_JS = """() => {
@@ -89,14 +89,7 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     page.get_by_text("地图着色", exact=True).first.wait_for(timeout=60000)
     frame = map_frame(page, timeout_s=90)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("outfalls", 0) > 40)
-    target = frame.evaluate("""(ids) => {
-      let found = null;
-      window.map.eachLayer(l => { if (!found && l.feature && ids.includes(l.feature.properties.id)) { found = l; } });
-      window.map.setView(found.getLatLng(), 16, {animate: false});
-      found.bringToFront();
-      const p = window.map.latLngToContainerPoint(found.getLatLng());
-      return {id: found.feature.properties.id, x: p.x, y: p.y};
-    }""", remote_ids)
+    target = focus_site(frame, "(f, ids) => ids.includes(f.id)", 16, remote_ids)  # one no other site covers
     page.wait_for_timeout(300)
     frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
     name = next(s.name for s in open_store(app.store_file).list_sites(SYSTEM) if s.site_id == target["id"])

@@ -64,8 +64,7 @@ def test_admin_previews_problems_and_writes_the_valid_rows(browser, app, artifac
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts / "import_preview_1280.png"), full_page=True)
     # The name is on the map (tooltip data) and in the list of new sites, as text only.
-    assert frame.evaluate("() => JSON.stringify(Object.values(window.map._layers).filter(l => l.feature)"
-                          ".map(l => l.feature.properties.n))").count("&lt;img") == 1
+    assert frame.evaluate("() => JSON.stringify(window.__onemapSites.features().map(f => f.n))").count("&lt;img") == 1
     page.get_by_text("将新增 3 个点位").first.click()
     page.get_by_text("<img src=x onerror=alert(1)>").first.wait_for(timeout=10000, state="attached")
     assert page.locator("img[src=x]").count() == 0 and not frame.evaluate("() => !!document.querySelector('img[src=x]')")

@@ -8,7 +8,7 @@ import pytest
 
 from geo.store import GpkgStore
 from layers import get_spec
-from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app
+from tests.browser.conftest import FEATURE_JS, RequestLog, log_in, settled_map_frame, start_sample_app
 from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 
@@ -75,11 +75,7 @@ def test_inspector_changes_the_nearest_site_with_a_photo(browser, app, artifacts
     page.get_by_role("link", name="一张图").click()
     frame = settled_map_frame(page, lambda c: c.get("outfalls", 0) > 0)
     color = get_spec(site.kind).status(target).color
-    shown = frame.evaluate(f"""() => {{
-      let out = null;
-      window.map.eachLayer(l => {{ if (l.feature && l.feature.properties.id === {site.site_id!r}) out = [l.feature.properties.s, l.options.fillColor]; }});
-      return out;
-    }}""")
-    assert shown == [target, color]
+    shown = frame.evaluate(FEATURE_JS, site.site_id)  # the status it carries and the colour it is drawn in
+    assert [shown["s"], shown["color"]] == [target, color]
     assert requests.outside() == []
     context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app, wait_for
+from tests.browser.conftest import RequestLog, focus_site, log_in, settled_map_frame, start_sample_app
 from tests.factories import INSPECTOR, PASSWORD
 
 
@@ -16,15 +16,7 @@ def app(tmp_path_factory):
 
 
 def click_site(page, frame, predicate_js: str) -> dict:
-    # Let the initial fit-to-county zoom animation finish first, or it lands after our setView.
-    wait_for(frame, "() => !window.map._animatingZoom", bool)
-    target = frame.evaluate(f"""() => {{
-      let found = null;
-      window.map.eachLayer(l => {{ if (!found && l.feature && l.getLatLng && ({predicate_js})(l.feature.properties)) found = l; }});
-      window.map.setView(found.getLatLng(), 16, {{animate: false}});
-      const p = window.map.latLngToContainerPoint(found.getLatLng());
-      return {{id: found.feature.properties.id, x: p.x, y: p.y}};
-    }}""")
+    target = focus_site(frame, predicate_js, 16)
     page.wait_for_timeout(300)
     frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
     return target

@@ -15,6 +15,8 @@ from tests.browser.conftest import (
     COUNT_FEATURES_JS,
     AppServer,
     RequestLog,
+    focus_site,
+    hover_tooltip,
     map_frame,
     wait_for,
 )
@@ -71,17 +73,12 @@ def test_escaped_names_show_as_text_and_never_run(page, app, artifacts):
     page.goto(app.url, wait_until="domcontentloaded")
     frame = map_frame(page)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("outfalls", 0) > 0)
-    tooltips = frame.evaluate("""() => {
-      const out = [];
-      window.map.eachLayer(l => {
-        if (l.feature && String(l.feature.properties.id).startsWith('PWK-X')) {
-          l.openTooltip();
-          out.push(l.getTooltip().getElement().textContent);
-        }
-      });
-      return out;
-    }""")
+    tooltips = []
+    for i in range(len(XSS_NAMES)):  # hover each, as a mouse would: the one shared tooltip shows its name
+        target = focus_site(frame, "(f, id) => f.id === id", 15, f"PWK-X{i}")
+        tooltips.append(hover_tooltip(page, frame, target["x"], target["y"]))
     assert sorted(tooltips) == sorted(XSS_NAMES)
+    page.screenshot(path=str(artifacts / "map_tooltip_1024x768.png"))
     assert page.dialogs == []
     assert frame.evaluate("() => document.title") != "pwned"
     assert frame.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
@@ -93,19 +90,12 @@ def test_click_opens_detail_panel_without_rebuilding_the_map(page, app, artifact
     frame = map_frame(page)
     wait_for(frame, COUNT_FEATURES_JS, lambda c: c.get("shore_power_berths", 0) > 0)
     frame.evaluate("() => { window.__probe = 'same-document'; }")
-    wait_for(frame, "() => !window.map._animatingZoom", bool)
-    target = frame.evaluate("""() => {
-      let found = null;
-      window.map.eachLayer(l => {
-        if (!found && l.feature && l.feature.properties.k === 'outfalls' && l.getLatLng) { found = l; }
-      });
-      window.map.setView(found.getLatLng(), 15, {animate: false});
-      const p = window.map.latLngToContainerPoint(found.getLatLng());
-      return {id: found.feature.properties.id, name: found.feature.properties.n, x: p.x, y: p.y};
-    }""")
+    target = focus_site(frame, "f => f.k === 'outfalls'", 15)
+    target["name"] = target["n"]
     page.wait_for_timeout(300)
     frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
     page.get_by_role("heading", name=html.unescape(target["name"])).wait_for(timeout=20000)
+    assert frame.evaluate("() => window.__onemapSites.selected()") == target["id"]  # highlighted in the browser
     picker = page.locator('[data-testid="stSelectbox"] input').first  # the site picker follows the click
     assert picker.input_value() == f"{target['id']} {html.unescape(target['name'])}"
     page.get_by_text("变更历史").first.wait_for()

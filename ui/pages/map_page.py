@@ -127,9 +127,10 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
         st.session_state["_last_clicked"] = clicked
         st.session_state[SELECTED] = clicked
     with col_panel:
-        options = [""] + [s.site_id for s in shown]
-        names = {s.site_id: s.name for s in shown}
         current = st.session_state.get(SELECTED, "")
+        candidates = _picker_candidates(shown, current)
+        options = [""] + [s.site_id for s in candidates]
+        names = {s.site_id: s.name for s in candidates}
         picked = st.selectbox(
             t("pick_site"), options, index=options.index(current) if current in options else 0,
             format_func=lambda sid: f"{sid} {names[sid]}" if sid else t("none_selected"),
@@ -142,6 +143,23 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
             site_detail(current)
         else:
             st.info(t("detail_hint"))
+
+
+#: Above this many sites shown, the picker lists only the matches of a search (a select box of
+#: tens of thousands of options is unusable and would be re-sent on every click).
+PICKER_LIMIT = 300
+
+
+def _picker_candidates(shown, current: str) -> list:
+    """The sites the picker offers: all of them, or, when there are many, those matching the search."""
+    if len(shown) <= PICKER_LIMIT:
+        return list(shown)
+    query = st.text_input(t("insp_search"), key="map_pick_query", placeholder=t("insp_search_hint"),
+                          help=t("pick_many", n=len(shown), limit=PICKER_LIMIT)).strip().lower()
+    matches = [s for s in shown if s.site_id == current]
+    if query:
+        matches += [s for s in shown if s.site_id != current and (query in s.name.lower() or query in s.site_id.lower())]
+    return matches[:PICKER_LIMIT]
 
 
 def site_detail(site_id: str) -> None:

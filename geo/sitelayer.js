@@ -1,0 +1,611 @@
+// L.OnemapSites: one kind's sites on one canvas (geo/sitelayer.py encodes the data; see its docstring).
+// No template literals, no innerHTML: names are unescaped and put in with textContent.
+(function () {
+  var VERSION = 1;
+  if (L.OnemapSites && L.OnemapSites.VERSION === VERSION) { return; }
+  var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~';
+  var TERMINAL = 64, CONTINUATION = 20;
+  var DEC = new Int8Array(128);
+  for (var a = 0; a < ALPHABET.length; a++) { DEC[ALPHABET.charCodeAt(a)] = a; }
+  // Aggregate a kind's points below this zoom when more than AGG_MIN of them are in view, in cells of AGG_CELL px.
+  var AGG_MAX_ZOOM = 13, AGG_MIN = 2000, AGG_CELL = 48;
+  // When aggregating, a line or polygon smaller than TINY_PX on screen counts as a point.
+  var TINY_PX = AGG_CELL / 2;
+  // Features per canvas path: one path for thousands is far slower to build than many small ones.
+  var CHUNK = 16;
+  // At low zoom, vertices closer than this (px, Manhattan) to the last one drawn are skipped.
+  var MIN_STEP_PX = 1.5;
+  // Extra pixels around a site that still hit it (fingers).
+  var HIT_PX = 4;
+  var PADDING = 0.1;
+  var D2R = Math.PI / 180, MAXLAT = 85.0511287798;
+  var ACTIVE = [];  // site layers currently on a map
+
+  // Signed integers of a varint string (geo/sitelayer.py pack_ints): mixed radix, low digits first, zigzag.
+  function unpack(s) {
+    var n = 0, i, len = s ? s.length : 0;
+    for (i = 0; i < len; i++) { if (DEC[s.charCodeAt(i)] < TERMINAL) { n++; } }
+    var out = new Int32Array(n), v = 0, mult = 1, j = 0, c;
+    for (i = 0; i < len; i++) {
+      c = DEC[s.charCodeAt(i)];
+      if (c >= TERMINAL) { v += (c - TERMINAL) * mult; mult *= CONTINUATION; }
+      else { v += c * mult; out[j++] = v % 2 ? -(v + 1) / 2 : v / 2; v = 0; mult = 1; }
+    }
+    return out;
+  }
+  var ENTITIES = {lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", amp: '&'};
+  function unescapeHtml(s) {
+    return String(s).replace(/&(lt|gt|quot|#x27|#39|amp);/g, function (m, e) { return ENTITIES[e]; });
+  }
+  function mercX(lng) { return lng / 360 + 0.5; }
+  function mercY(lat) {
+    lat = Math.max(Math.min(lat, MAXLAT), -MAXLAT);
+    var s = Math.sin(lat * D2R);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+  function unmerc(x, y) {
+    return L.latLng((2 * Math.atan(Math.exp((0.5 - y) * 2 * Math.PI)) - Math.PI / 2) / D2R, (x - 0.5) * 360);
+  }
+  function rgba(hex, alpha) {
+    var m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || '');
+    if (!m) { return hex; }
+    return 'rgba(' + parseInt(m[1], 16) + ',' + parseInt(m[2], 16) + ',' + parseInt(m[3], 16) + ',' + alpha + ')';
+  }
+  function pad(v, width) { var t = String(v); while (t.length < width) { t = '0' + t; } return t; }
+  function segDist2(px, py, ax, ay, bx, by) {
+    var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
+    if (l2 > 0) { t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)); }
+    var x = ax + t * dx - px, y = ay + t * dy - py;
+    return x * x + y * y;
+  }
+
+  function decode(d) {
+    var n = d.n, q = d.q, i, j, k;
+    var ids = new Array(n);
+    i = 0;
+    d.ids.forEach(function (run) {
+      var nums = run[1] ? unpack(run[3]) : null, v = 0;
+      for (var r = 0; r < run[2]; r++) {
+        if (nums) { v += nums[r]; ids[i++] = run[0] + pad(v, run[1]); } else { ids[i++] = run[0]; }
+      }
+    });
+    var xy = unpack(d.xy), nv = xy.length >> 1;
+    var X = new Float64Array(nv), Y = new Float64Array(nv), LON = new Float64Array(nv), LAT = new Float64Array(nv);
+    var x = 0, y = 0;
+    for (k = 0; k < nv; k++) {
+      x += xy[2 * k]; y += xy[2 * k + 1];
+      LON[k] = x / q; LAT[k] = y / q; X[k] = mercX(LON[k]); Y[k] = mercY(LAT[k]);
+    }
+    // Per feature: type, its parts [first part, next feature's first part); per part: first vertex, vertex count.
+    var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS = [], PL = [];
+    if (!d.g) {
+      PS = new Int32Array(n); PL = new Int32Array(n);
+      for (i = 0; i < n; i++) { T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1; }
+      FP[n] = n;
+    } else {
+      var g = unpack(d.g), gi = 0, vi = 0, c, np, nr;
+      var part = function (count) { PS.push(vi); PL.push(count); vi += count; };
+      for (i = 0; i < n; i++) {
+        var t = g[gi++];
+        T[i] = t; FP[i] = PS.length;
+        if (t === 1) { part(1); }
+        else if (t === 2) { c = g[gi++]; for (k = 0; k < c; k++) { part(1); } }
+        else if (t === 3) { part(g[gi++]); }
+        else if (t === 4 || t === 5) { np = g[gi++]; for (k = 0; k < np; k++) { part(g[gi++]); } }
+        else if (t === 6) {
+          np = g[gi++];
+          for (k = 0; k < np; k++) { nr = g[gi++]; for (j = 0; j < nr; j++) { part(g[gi++]); } }
+        }
+      }
+      FP[n] = PS.length;
+      PS = Int32Array.from(PS); PL = Int32Array.from(PL);
+    }
+    // Class: 0 point, 1 line, 2 polygon, -1 nothing to draw. Bounding boxes in mercator units (0..1).
+    var C = new Int8Array(n), BB = new Float64Array(4 * n);
+    for (i = 0; i < n; i++) {
+      var tt = T[i];
+      C[i] = tt === 0 ? -1 : (tt <= 2 ? 0 : (tt <= 4 ? 1 : 2));
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var p = FP[i]; p < FP[i + 1]; p++) {
+        for (k = PS[p]; k < PS[p] + PL[p]; k++) {
+          if (X[k] < x0) { x0 = X[k]; } if (X[k] > x1) { x1 = X[k]; }
+          if (Y[k] < y0) { y0 = Y[k]; } if (Y[k] > y1) { y1 = Y[k]; }
+        }
+      }
+      if (x0 === Infinity) { C[i] = -1; }
+      BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
+    }
+    var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si, cols = d.col.map(function (c0) { return c0 || null; });
+    return {n: n, kind: d.k, label: d.label, ids: ids, names: d.names, st: d.st, si: si, keys: d.ck || d.st, ci: ci,
+            cols: cols, hasKey: !!d.ck, X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB};
+  }
+
+  var Sites = L.Layer.extend({
+    options: {pane: 'onemapSites'},
+
+    initialize: function (data, style) {
+      this._d = decode(data);
+      this._style = style;
+      this._kind = data.k;
+      this._n = data.n;
+      this._sel = -1;
+      this._drawnCount = 0;
+      this._aggs = [];
+      this._aggFlag = new Uint8Array(this._n);
+      this._aggZoom = null;
+      var grey = style.grey;
+      this._colors = this._d.cols.map(function (c) { return c || grey; });
+    },
+
+    onAdd: function (map) {
+      if (!map.getPane(this.options.pane)) {
+        var pane = map.createPane(this.options.pane);
+        pane.style.zIndex = 390;  // above basemap and rasters, below other overlays and labels
+        pane.style.pointerEvents = 'none';
+      }
+      var c = this._canvas = L.DomUtil.create('canvas', 'onemap-sites onemap-sites-' + this._kind);
+      c.style.pointerEvents = 'none';
+      c.style.zIndex = String(1 + (this._style.z_order || 0));
+      if (map._zoomAnimated) { L.DomUtil.addClass(c, 'leaflet-zoom-animated'); }
+      this._ctx = c.getContext('2d');
+      this.getPane().appendChild(c);
+      ACTIVE.push(this);
+      dispatcher(map);
+      var sel = window.__onemapSelected;
+      if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
+      this._reset();
+    },
+
+    onRemove: function (map) {
+      var i = ACTIVE.indexOf(this);
+      if (i >= 0) { ACTIVE.splice(i, 1); }
+      var reg = map._onemapSites;
+      if (reg && reg.tipOwner === this) { hideTip(map); }
+      L.DomUtil.remove(this._canvas);
+      this._canvas = this._ctx = null;
+    },
+
+    getEvents: function () {
+      var ev = {viewreset: this._reset, zoom: this._onZoom, moveend: this._update, resize: this._update};
+      if (this._map && this._map._zoomAnimated) { ev.zoomanim = this._onAnimZoom; }
+      return ev;
+    },
+
+    _onAnimZoom: function (e) { this._updateTransform(e.center, e.zoom); },
+    _onZoom: function () { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
+    _updateTransform: function (center, zoom) {
+      if (!this._bounds) { return; }
+      var map = this._map, scale = map.getZoomScale(zoom, this._zoom),
+          viewHalf = map.getSize().multiplyBy(0.5 + PADDING),
+          topLeft = viewHalf.multiplyBy(-scale).add(map.project(this._center, zoom))
+            .subtract(map._getNewPixelOrigin(center, zoom));
+      if (L.Browser.any3d) { L.DomUtil.setTransform(this._canvas, topLeft, scale); }
+      else { L.DomUtil.setPosition(this._canvas, topLeft); }
+    },
+    _reset: function () {
+      this._update();
+      this._updateTransform(this._center, this._zoom);
+    },
+    _update: function () {
+      var map = this._map;
+      if (!map || (map._animatingZoom && this._bounds)) { return; }
+      var size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
+      this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * PADDING)).round());
+      this._center = map.getCenter();
+      this._zoom = map.getZoom();
+      var b = this._bounds.getSize(), r = window.devicePixelRatio || 1, c = this._canvas;
+      L.DomUtil.setPosition(c, min);
+      c.width = Math.round(r * b.x); c.height = Math.round(r * b.y);
+      c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      this._ratio = r;
+      this._draw();
+    },
+    redraw: function () { if (this._map && this._bounds) { this._draw(); } return this; },
+
+    // Screen-space drawing: everything in view, batched by colour; many points aggregated at low zoom.
+    _draw: function () {
+      var d = this._d, st = this._style, ctx = this._ctx, map = this._map, n = this._n, i, k, p;
+      var scale = map.options.crs.scale(this._zoom), po = map.getPixelOrigin();
+      var ox = po.x + this._bounds.min.x, oy = po.y + this._bounds.min.y, size = this._bounds.getSize();
+      ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      this._scale = scale; this._ox = ox; this._oy = oy;
+      var m = (st.radius + st.weight + 2) / scale;
+      var vx0 = ox / scale - m, vy0 = oy / scale - m, vx1 = (ox + size.x) / scale + m, vy1 = (oy + size.y) / scale + m;
+      var BB = d.BB, C = d.C, vis = [], pointLike = 0, tiny = TINY_PX / scale, small = new Uint8Array(n);
+      for (i = 0; i < n; i++) {
+        if (C[i] < 0 || BB[4 * i] > vx1 || BB[4 * i + 2] < vx0 || BB[4 * i + 1] > vy1 || BB[4 * i + 3] < vy0) { continue; }
+        vis.push(i);
+        if (C[i] === 0 || (BB[4 * i + 2] - BB[4 * i] < tiny && BB[4 * i + 3] - BB[4 * i + 1] < tiny)) { small[i] = 1; pointLike++; }
+      }
+      var aggregate = this._zoom < AGG_MAX_ZOOM && pointLike > AGG_MIN;
+      var flag = this._aggFlag;
+      flag.fill(0);
+      this._aggs = [];
+      if (aggregate) { this._aggregate(vis, small, scale); }
+      this._aggZoom = aggregate ? this._zoom : null;
+      var ncol = this._colors.length, byColor = [[], [], []];
+      for (k = 0; k < 3; k++) { for (p = 0; p < ncol; p++) { byColor[k].push([]); } }
+      for (k = 0; k < vis.length; k++) {
+        i = vis[k];
+        if (!flag[i]) { byColor[C[i]][d.ci[i]].push(i); }
+      }
+      var self = this, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
+      var outline = rgba('#333333', 0.95);
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round'; ctx.lineWidth = st.weight;
+      // Polygons: filled in their colour, dark outline; then lines in their colour; then points. Small paths.
+      function batches(list, cls, fill, stroke) {
+        for (var c0 = 0; c0 < list.length; c0 += CHUNK) {
+          ctx.beginPath();
+          for (var c1 = c0; c1 < Math.min(list.length, c0 + CHUNK); c1++) {
+            if (cls === 0) { self._circles(list[c1], st.radius); } else { self._path(list[c1], cls === 2); }
+          }
+          if (fill) { ctx.fill(); }
+          if (stroke) { ctx.stroke(); }
+        }
+      }
+      ctx.setLineDash(dash);
+      byColor[2].forEach(function (list, col) {
+        if (!list.length) { return; }
+        ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
+        batches(list, 2, true, true);
+      });
+      byColor[1].forEach(function (list, col) {
+        if (!list.length) { return; }
+        ctx.strokeStyle = rgba(self._colors[col], 0.95);
+        batches(list, 1, false, true);
+      });
+      ctx.setLineDash([]);
+      byColor[0].forEach(function (list, col) {
+        if (!list.length) { return; }
+        ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
+        batches(list, 0, true, true);
+      });
+      ctx.globalAlpha = 1;
+      this._drawAggregates();
+      if (this._sel >= 0 && C[this._sel] >= 0) { this._drawSelected(this._sel, dash); }
+      ctx.globalAlpha = 1;
+      this._drawnCount = vis.length;
+    },
+
+    _path: function (f, close) {
+      var d = this._d, X = d.X, Y = d.Y, ctx = this._ctx, s = this._scale, ox = this._ox, oy = this._oy;
+      for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
+        var a = d.PS[p], len = d.PL[p], lx = X[a] * s - ox, ly = Y[a] * s - oy, k, qx, qy;
+        ctx.moveTo(lx, ly);
+        for (k = 1; k < len; k++) {
+          qx = X[a + k] * s - ox; qy = Y[a + k] * s - oy;
+          // Skip vertices within MIN_STEP_PX of the last one drawn: at low zoom a ring is a few segments.
+          if (k === len - 1 || Math.abs(qx - lx) + Math.abs(qy - ly) >= MIN_STEP_PX) { ctx.lineTo(qx, qy); lx = qx; ly = qy; }
+        }
+        if (close) { ctx.closePath(); }
+      }
+    },
+
+    _circles: function (f, r) {
+      var d = this._d, ctx = this._ctx, s = this._scale;
+      for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
+        var x = d.X[d.PS[p]] * s - this._ox, y = d.Y[d.PS[p]] * s - this._oy;
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
+    },
+
+    _aggregate: function (vis, small, scale) {
+      var d = this._d, BB = d.BB, cells = new Map(), k, i, cell, cx, cy, key;
+      for (k = 0; k < vis.length; k++) {
+        i = vis[k];
+        if (!small[i]) { continue; }
+        cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
+        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
+        cell = cells.get(key);
+        if (!cell) { cell = {n: 0, sx: 0, sy: 0, x0: cx, y0: cy, x1: cx, y1: cy, first: i, col: {}}; cells.set(key, cell); }
+        cell.n++; cell.sx += cx; cell.sy += cy;
+        if (cx < cell.x0) { cell.x0 = cx; } if (cx > cell.x1) { cell.x1 = cx; }
+        if (cy < cell.y0) { cell.y0 = cy; } if (cy > cell.y1) { cell.y1 = cy; }
+        cell.col[d.ci[i]] = (cell.col[d.ci[i]] || 0) + 1;
+      }
+      var flag = this._aggFlag, aggs = this._aggs;
+      for (k = 0; k < vis.length; k++) {
+        i = vis[k];
+        if (!small[i]) { continue; }
+        cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
+        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
+        if (cells.get(key).n > 1) { flag[i] = 1; }
+      }
+      cells.forEach(function (c) {
+        if (c.n < 2) { return; }
+        var best = -1, most = -1;
+        for (var col in c.col) { if (c.col[col] > most) { most = c.col[col]; best = +col; } }
+        aggs.push({n: c.n, x: c.sx / c.n * scale, y: c.sy / c.n * scale, r: Math.min(24, 9 + 3 * Math.log(c.n) / Math.LN2),
+                   col: best, x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1});
+      });
+    },
+
+    _drawAggregates: function () {
+      var ctx = this._ctx, ox = this._ox, oy = this._oy, colors = this._colors;
+      if (!this._aggs.length) { return; }
+      ctx.font = 'bold 11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+      this._aggs.forEach(function (a) {
+        var x = a.x - ox, y = a.y - oy;
+        ctx.beginPath(); ctx.arc(x, y, a.r, 0, 2 * Math.PI);
+        ctx.globalAlpha = 0.85; ctx.fillStyle = colors[a.col]; ctx.fill();
+        ctx.globalAlpha = 1; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 2; ctx.stroke();
+        var t = a.n >= 10000 ? Math.round(a.n / 1000) + 'k' : (a.n >= 1000 ? (a.n / 1000).toFixed(1) + 'k' : String(a.n));
+        ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(0,0,0,0.6)'; ctx.strokeText(t, x, y);
+        ctx.fillStyle = '#ffffff'; ctx.fillText(t, x, y);
+      });
+    },
+
+    _drawSelected: function (f, dash) {
+      var ctx = this._ctx, st = this._style, c = this._d.C[f], col = this._colors[this._d.ci[f]];
+      ctx.beginPath();
+      if (c === 0) { this._circles(f, st.radius); } else { this._path(f, c === 2); }
+      ctx.setLineDash(c === 0 ? [] : dash);
+      if (c === 0) { ctx.globalAlpha = st.fill_opacity; ctx.fillStyle = col; ctx.fill(); }
+      ctx.globalAlpha = 1; ctx.strokeStyle = st.selected; ctx.lineWidth = st.weight + (c === 1 ? 6 : 3); ctx.stroke();
+      if (c === 1) { ctx.strokeStyle = col; ctx.lineWidth = st.weight + 2; ctx.stroke(); }
+      ctx.setLineDash([]);
+    },
+
+    // -- hit testing: a grid over the features' bounding boxes (mercator units), built on first use --
+    _grid: function () {
+      if (this._g) { return this._g; }
+      var d = this._d, BB = d.BB, n = this._n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+      for (i = 0; i < n; i++) {
+        if (d.C[i] < 0) { continue; }
+        x0 = Math.min(x0, BB[4 * i]); y0 = Math.min(y0, BB[4 * i + 1]);
+        x1 = Math.max(x1, BB[4 * i + 2]); y1 = Math.max(y1, BB[4 * i + 3]);
+      }
+      var side = Math.max(1, Math.min(256, Math.ceil(Math.sqrt(n / 4))));
+      var w = Math.max(x1 - x0, 1e-12) / side, h = Math.max(y1 - y0, 1e-12) / side, cells = new Array(side * side);
+      for (i = 0; i < n; i++) {
+        if (d.C[i] < 0) { continue; }
+        var a0 = Math.min(side - 1, Math.floor((BB[4 * i] - x0) / w)), a1 = Math.min(side - 1, Math.floor((BB[4 * i + 2] - x0) / w));
+        var b0 = Math.min(side - 1, Math.floor((BB[4 * i + 1] - y0) / h)), b1 = Math.min(side - 1, Math.floor((BB[4 * i + 3] - y0) / h));
+        for (var a = a0; a <= a1; a++) {
+          for (var b = b0; b <= b1; b++) { var k = b * side + a; (cells[k] || (cells[k] = [])).push(i); }
+        }
+      }
+      this._g = {x0: x0, y0: y0, w: w, h: h, side: side, cells: cells};
+      return this._g;
+    },
+
+    // What of this layer is at world pixel (wx, wy) at the map's current zoom: {agg} or {index}, or null.
+    _hit: function (wx, wy, scale, zoom) {
+      var d = this._d, st = this._style, i, k;
+      var aggsValid = this._aggZoom !== null && this._aggZoom === zoom;
+      if (aggsValid) {
+        for (k = this._aggs.length - 1; k >= 0; k--) {
+          var a = this._aggs[k];
+          if ((a.x - wx) * (a.x - wx) + (a.y - wy) * (a.y - wy) <= (a.r + 2) * (a.r + 2)) { return {layer: this, agg: a}; }
+        }
+      }
+      var g = this._grid(), reach = (st.radius + st.weight / 2 + HIT_PX + 4) / scale;
+      var mx = wx / scale, my = wy / scale;
+      var a0 = Math.max(0, Math.floor((mx - reach - g.x0) / g.w)), a1 = Math.min(g.side - 1, Math.floor((mx + reach - g.x0) / g.w));
+      var b0 = Math.max(0, Math.floor((my - reach - g.y0) / g.h)), b1 = Math.min(g.side - 1, Math.floor((my + reach - g.y0) / g.h));
+      var best = -1, bestRank = -1, seen = {};
+      for (var ga = a0; ga <= a1; ga++) {
+        for (var gb = b0; gb <= b1; gb++) {
+          var list = g.cells[gb * g.side + ga];
+          if (!list) { continue; }
+          for (k = 0; k < list.length; k++) {
+            i = list[k];
+            if (seen[i] || (aggsValid && this._aggFlag[i])) { continue; }
+            seen[i] = 1;
+            if (d.BB[4 * i] > mx + reach || d.BB[4 * i + 2] < mx - reach || d.BB[4 * i + 1] > my + reach || d.BB[4 * i + 3] < my - reach) { continue; }
+            if (!this._hits(i, wx, wy, scale)) { continue; }
+            // Points over lines over polygons (the drawing order); the selected one, then the last, on top.
+            var rank = (2 - d.C[i]) * 4 * this._n + (i === this._sel ? 2 * this._n : 0) + i;
+            if (rank > bestRank) { bestRank = rank; best = i; }
+          }
+        }
+      }
+      return best >= 0 ? {layer: this, index: best} : null;
+    },
+
+    _hits: function (i, wx, wy, scale) {
+      var d = this._d, st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
+      if (c === 0) {
+        var r = st.radius + st.weight / 2 + HIT_PX;
+        for (p = d.FP[i]; p < d.FP[i + 1]; p++) {
+          var dx = X[d.PS[p]] * scale - wx, dy = Y[d.PS[p]] * scale - wy;
+          if (dx * dx + dy * dy <= r * r) { return true; }
+        }
+        return false;
+      }
+      var tol = st.weight / 2 + HIT_PX, inside = false;
+      for (p = d.FP[i]; p < d.FP[i + 1]; p++) {
+        a = d.PS[p]; len = d.PL[p];
+        for (k = 0; k < len; k++) {
+          var j = k + 1 < len ? k + 1 : (c === 2 ? 0 : -1);
+          if (j < 0) { break; }
+          var ax = X[a + k] * scale, ay = Y[a + k] * scale, bx = X[a + j] * scale, by = Y[a + j] * scale;
+          if (segDist2(wx, wy, ax, ay, bx, by) <= tol * tol) { return true; }
+          if (c === 2 && ((ay > wy) !== (by > wy)) && wx < (bx - ax) * (wy - ay) / (by - ay) + ax) { inside = !inside; }
+        }
+      }
+      return inside;
+    },
+
+    // -- features as the rest of the page sees them --
+    indexOf: function (id) {
+      if (!this._index) {
+        var idx = this._index = {};
+        this._d.ids.forEach(function (v, i) { idx[v] = i; });
+      }
+      var i = this._index[id];
+      return i === undefined ? -1 : i;
+    },
+    properties: function (i) {
+      var d = this._d, p = {id: d.ids[i], k: this._kind, s: d.st[d.si[i]], n: d.names[i]};
+      if (d.hasKey) { p.c = d.keys[d.ci[i]]; }
+      return p;
+    },
+    // The clicked site as streamlit-folium reads it: e.layer.toGeoJSON().properties.id.
+    featureLayer: function (i) {
+      var props = this.properties(i), self = this;
+      return {
+        id: props.id, k: props.k, index: i, layer: self,
+        feature: {type: 'Feature', properties: props, geometry: null},
+        toGeoJSON: function () { return {type: 'Feature', properties: L.extend({}, props), geometry: null}; },
+        getLatLng: function () { return self.anchor(i); }
+      };
+    },
+    // A point of the feature in the display frame: the point, a point on the line, a point inside the polygon.
+    anchor: function (i) {
+      var d = this._d, c = d.C[i], p0 = d.FP[i], a = d.PS[p0], len = d.PL[p0];
+      if (c < 0) { return null; }
+      if (c === 0) { return L.latLng(d.LAT[a], d.LON[a]); }
+      if (c === 1) {
+        var m = Math.max(0, Math.floor((len - 1) / 2)), n2 = Math.min(len - 1, m + 1);
+        return L.latLng((d.LAT[a + m] + d.LAT[a + n2]) / 2, (d.LON[a + m] + d.LON[a + n2]) / 2);
+      }
+      // Scan line through the middle of the first ring: the widest inside stretch (even-odd over every ring).
+      var y0 = Infinity, y1 = -Infinity, k, p;
+      for (k = a; k < a + len; k++) { y0 = Math.min(y0, d.LAT[k]); y1 = Math.max(y1, d.LAT[k]); }
+      var y = (y0 + y1) / 2, xs = [];
+      for (p = p0; p < d.FP[i + 1]; p++) {
+        var s = d.PS[p], l = d.PL[p];
+        for (k = 0; k < l; k++) {
+          var j = (k + 1) % l, ay = d.LAT[s + k], by = d.LAT[s + j], ax = d.LON[s + k], bx = d.LON[s + j];
+          if ((ay > y) !== (by > y)) { xs.push(ax + (y - ay) * (bx - ax) / (by - ay)); }
+        }
+      }
+      xs.sort(function (u, v) { return u - v; });
+      var bestW = -1, bestX = d.LON[a];
+      for (k = 0; k + 1 < xs.length; k += 2) { if (xs[k + 1] - xs[k] > bestW) { bestW = xs[k + 1] - xs[k]; bestX = (xs[k] + xs[k + 1]) / 2; } }
+      return L.latLng(y, bestX);
+    },
+    feature: function (i) {
+      var d = this._d, ll = this.anchor(i), p = this.properties(i);
+      return {id: p.id, k: p.k, s: p.s, c: d.keys[d.ci[i]], n: p.n, color: this._colors[d.ci[i]],
+              lat: ll ? ll.lat : null, lng: ll ? ll.lng : null};
+    },
+
+    select: function (i) {
+      var self = this;
+      ACTIVE.forEach(function (l) { if (l !== self && l._sel >= 0) { l._sel = -1; l.redraw(); } });
+      this._sel = i;
+      this.redraw();
+      window.__onemapSelected = i >= 0 ? this.featureLayer(i) : null;
+    }
+  });
+  Sites.VERSION = VERSION;
+
+  // -- one dispatcher per map: hover (tooltip, cursor) and click, topmost kind first --
+  function layersOf(map) {
+    return ACTIVE.filter(function (l) { return l._map === map; }).sort(function (u, v) {
+      return (v._style.z_order || 0) - (u._style.z_order || 0) || ACTIVE.indexOf(v) - ACTIVE.indexOf(u);
+    });
+  }
+  function hitAt(map, cp) {
+    if (map._animatingZoom) { return null; }
+    var lp = map.containerPointToLayerPoint(cp), po = map.getPixelOrigin(), z = map.getZoom();
+    var wx = lp.x + po.x, wy = lp.y + po.y, scale = map.options.crs.scale(z), ls = layersOf(map);
+    for (var k = 0; k < ls.length; k++) { var h = ls[k]._hit(wx, wy, scale, z); if (h) { return h; } }
+    return null;
+  }
+  function hideTip(map) {
+    var reg = map._onemapSites;
+    if (reg.tip && map.hasLayer(reg.tip)) { map.removeLayer(reg.tip); }
+    reg.tipKey = null; reg.tipOwner = null;
+    map.getContainer().style.cursor = '';
+  }
+  function showTip(map, h, latlng) {
+    var reg = map._onemapSites, layer = h.layer, el = document.createElement('span'), key, at, dy = 0;
+    if (h.agg) {
+      key = 'agg:' + layer._kind + ':' + h.agg.x + ':' + h.agg.y;
+      el.textContent = layer._d.label + ' (' + h.agg.n + ')';
+      at = map.unproject(L.point(h.agg.x, h.agg.y), map.getZoom());
+      dy = h.agg.r;
+    } else {
+      key = layer._kind + ':' + h.index;
+      el.textContent = unescapeHtml(layer._d.names[h.index]);
+      at = layer._d.C[h.index] === 0 ? layer.anchor(h.index) : latlng;
+      dy = layer._d.C[h.index] === 0 ? layer._style.radius : 4;
+    }
+    map.getContainer().style.cursor = 'pointer';
+    if (!reg.tip) { reg.tip = L.tooltip({direction: 'top', opacity: 0.95, className: 'onemap-site-tip'}); }
+    reg.tip.options.offset = L.point(0, -dy);
+    reg.tip.setLatLng(at);
+    if (reg.tipKey !== key) { reg.tip.setContent(el); reg.tipKey = key; }
+    reg.tipOwner = layer;
+    if (!map.hasLayer(reg.tip)) { reg.tip.addTo(map); }
+  }
+  function dispatcher(map) {
+    if (map._onemapSites) { return map._onemapSites; }
+    var reg = map._onemapSites = {tip: null, tipKey: null, tipOwner: null};
+    map.on('mousemove', function (e) {
+      if (map.dragging && map.dragging.moving && map.dragging.moving()) { return; }
+      var h = hitAt(map, e.containerPoint);
+      if (h) { showTip(map, h, e.latlng); } else if (reg.tipKey !== null || map.getContainer().style.cursor) { hideTip(map); }
+    });
+    map.on('mouseout zoomstart movestart', function () { hideTip(map); });
+    map.on('click', function (e) {
+      var h = hitAt(map, e.containerPoint);
+      if (!h) { hideTip(map); return; }  // a tap beside every site closes the name a tap opened
+      if (h.agg) {
+        // An aggregate: zoom in on what it gathers.
+        var b = L.latLngBounds(unmerc(h.agg.x0, h.agg.y1), unmerc(h.agg.x1, h.agg.y0)), z = map.getZoom();
+        var target = Math.max(z + 1, Math.min(map.getBoundsZoom(b, false, L.point(40, 40)), AGG_MAX_ZOOM));
+        map.setView(b.getCenter(), Math.min(target, map.getMaxZoom()));
+        return;
+      }
+      var layer = h.layer, i = h.index;
+      layer.select(i);
+      showTip(map, h, e.latlng);
+      var ll = layer._d.C[i] === 0 ? layer.anchor(i) : e.latlng;
+      layer.fire('click', {latlng: ll, layer: layer.featureLayer(i), containerPoint: e.containerPoint,
+                           layerPoint: e.layerPoint, originalEvent: e.originalEvent}, true);
+    });
+    return reg;
+  }
+
+  L.OnemapSites = Sites;
+  L.onemapSites = function (data, style) { return new Sites(data, style); };
+
+  // Test and debugging hook: what the site layers hold and draw, without reaching into Leaflet's layers.
+  function each(fn) { ACTIVE.forEach(fn); }
+  function find(id) {
+    for (var k = 0; k < ACTIVE.length; k++) { var i = ACTIVE[k].indexOf(id); if (i >= 0) { return [ACTIVE[k], i]; } }
+    return null;
+  }
+  window.__onemapSites = {
+    counts: function () { var c = {}; each(function (l) { c[l._kind] = (c[l._kind] || 0) + l._n; }); return c; },
+    features: function (kind) {
+      var out = [];
+      each(function (l) { if (!kind || l._kind === kind) { for (var i = 0; i < l._n; i++) { out.push(l.feature(i)); } } });
+      return out;
+    },
+    feature: function (id) { var f = find(id); return f ? f[0].feature(f[1]) : null; },
+    pixelOf: function (id) {
+      var f = find(id), ll = f && f[0].anchor(f[1]);
+      if (!ll) { return null; }
+      var p = f[0]._map.latLngToContainerPoint(ll);
+      return [p.x, p.y];
+    },
+    drawn: function (kind) { var n = 0; each(function (l) { if (!kind || l._kind === kind) { n += l._drawnCount; } }); return n; },
+    // Aggregate circles drawn at the last redraw: [{k, n, x, y}] (container points).
+    aggregates: function (kind) {
+      var out = [];
+      each(function (l) {
+        if ((kind && l._kind !== kind) || l._aggZoom !== l._map.getZoom()) { return; }
+        l._aggs.forEach(function (a) {
+          var p = l._map.layerPointToContainerPoint(L.point(a.x, a.y).subtract(l._map.getPixelOrigin()));
+          out.push({k: l._kind, n: a.n, x: p.x, y: p.y});
+        });
+      });
+      return out;
+    },
+    // What a tap at container point (x, y) would hit: {id, k}, {k, aggregate: count} or null.
+    idAt: function (x, y) {
+      if (!ACTIVE.length) { return null; }
+      var h = hitAt(ACTIVE[0]._map, L.point(x, y));
+      if (!h) { return null; }
+      return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer._d.ids[h.index], k: h.layer._kind};
+    },
+    selected: function () { var s = window.__onemapSelected; return s ? s.id : null; }
+  };
+})();

@@ -1,0 +1,481 @@
+"""The compact site layer: what goes to the browser decodes to the sites as displayed, small and script-safe."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+
+from geo import sitelayer
+from geo.crs import wgs84_to_gcj02
+from geo.display import geometry_to_display
+from geo.mapbuild import MapAssets, build_base_map, render_standalone_html, site_layer_group, site_layer_groups
+from geo.sitelayer import (
+    ALPHABET,
+    QUANT,
+    SIMPLIFY_TOLERANCE,
+    SiteLayer,
+    decode_sites,
+    encode_sites,
+    layer_js,
+    pack_ints,
+    payload_json,
+    unpack_ints,
+)
+from geo.store import Site
+from layers import REGISTRY
+
+ASSETS = MapAssets("../onemap_leaflet/leaflet.js", "../onemap_leaflet/leaflet.css", "../onemap_base/")
+#: Names that would run or break out of markup if they were put in raw (as in tests/test_mapbuild.py).
+NASTY = ["<img src=x onerror=alert(1)>", "${document.title=1}", "</script><script>alert(2)</script>", "a\"b'c&d",
+         "\u2028line\u2029", "`backtick`", "&amp; already"]
+QUANTUM = 1 / QUANT
+#: Farthest a quantised vertex is from where it was (half a unit on each axis), in degrees.
+HALF_DIAGONAL = QUANTUM * math.sqrt(0.5)
+
+
+def _site(geometry, i: int = 1, *, kind: str = "outfalls", status: str = "surveyed", name: str | None = None,
+          site_id: str | None = None) -> Site:
+    return Site(kind=kind, site_id=site_id or f"S-{i:04d}", name=name if name is not None else f"点位{i}号",
+                town_code="350181103", status=status, version=0, geometry=geometry)
+
+
+def _statuses(kind: str) -> dict:
+    return {s.code: s.color for s in REGISTRY[kind].statuses}
+
+
+def _blob(lon: float, lat: float, radius_deg: float, vertices: int, seed: int) -> Polygon:
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = radius_deg * (1 + 0.15 * np.sin(3 * t + rng.uniform(0, 6)) + 0.05 * rng.standard_normal(vertices) * 0.2)
+    return Polygon(np.column_stack([lon + r * np.cos(t), lat + r * np.sin(t) * 0.9]))
+
+
+# -- integer streams ---------------------------------------------------------------------------
+
+STREAM_CASES = [
+    ([], ""),
+    ([0], "A"),
+    ([-1, 1], "BC"),
+    ([31, -32], "-."),  # the largest one-character values
+    ([32], "(D"),  # 64: a continuation digit (4) then the terminal 3
+    ([11_960_000, 2_558_000, -36_000_000, 2**31 - 1, -(2**31) + 1], None),
+]
+
+
+@pytest.mark.parametrize("values, text", STREAM_CASES)
+def test_integer_streams_round_trip(values, text):
+    packed = pack_ints(values)
+    if text is not None:
+        assert packed == text
+    assert unpack_ints(packed) == list(values)
+
+
+def test_integer_streams_round_trip_at_random():
+    values = np.random.default_rng(1).integers(-(10**7), 10**7, 5000)
+    values[::7] = np.random.default_rng(2).integers(-100, 100, len(values[::7]))
+    assert unpack_ints(pack_ints(values)) == values.tolist()
+
+
+def test_stream_alphabet_is_safe_in_scripts_json_and_streamlit_folium():
+    assert len(ALPHABET) == len(set(ALPHABET)) == sitelayer.TERMINAL + sitelayer.CONTINUATION
+    assert all(33 <= ord(c) < 127 for c in ALPHABET)
+    assert not set(ALPHABET) & set("\"'\\<>&`{}_ ")  # streamlit-folium rewrites _<name>; jinja uses {{ }}
+
+
+def test_truncated_stream_is_refused():
+    with pytest.raises(ValueError, match="truncated"):
+        unpack_ints(pack_ints([10**6])[:-1])
+
+
+# -- encoding round trip ------------------------------------------------------------------------
+
+GEOMETRIES = [
+    ("point", Point(119.401234567, 25.612345678)),
+    ("multipoint", MultiPoint([(119.40, 25.60), (119.41, 25.61)])),
+    ("line", LineString([(119.37, 25.72), (119.375, 25.7215), (119.38, 25.725)])),
+    ("multiline", MultiLineString([[(119.37, 25.72), (119.38, 25.725)], [(119.39, 25.73), (119.395, 25.74)]])),
+    ("polygon with hole", Polygon([(119.30, 25.48), (119.32, 25.48), (119.32, 25.50), (119.30, 25.50)],
+                                  [[(119.305, 25.485), (119.31, 25.485), (119.31, 25.49), (119.305, 25.49)]])),
+    ("multipolygon", MultiPolygon([_blob(119.5, 25.6, 0.01, 120, 1), _blob(119.55, 25.62, 0.004, 60, 2)])),
+    ("blob of 400 vertices", _blob(119.45, 25.55, 0.012, 400, 3)),
+    ("polygon under a metre", Polygon([(119.3, 25.5), (119.300004, 25.5), (119.300004, 25.500004)])),
+    ("line under a metre", LineString([(119.3, 25.5), (119.300002, 25.500001)])),
+]
+
+
+@pytest.mark.parametrize("frame", ["wgs84", "gcj02"])
+@pytest.mark.parametrize("label, geom", GEOMETRIES, ids=[g[0] for g in GEOMETRIES])
+def test_geometry_round_trips_in_the_display_frame(label, geom, frame):
+    site = _site(geom, kind="black_odorous", status="untreated")
+    decoded = decode_sites(encode_sites("black_odorous", [site], statuses=_statuses("black_odorous"), frame=frame))
+    assert len(decoded) == 1
+    got, shown = decoded[0]["geometry"], geometry_to_display(geom, frame)
+    assert got.geom_type == geom.geom_type
+    assert shapely.get_num_geometries(got) == shapely.get_num_geometries(geom)
+    if geom.geom_type in ("Point", "MultiPoint"):
+        assert np.abs(shapely.get_coordinates(got) - shapely.get_coordinates(shown)).max() <= QUANTUM / 2 + 1e-12
+    else:
+        assert shapely.hausdorff_distance(got, shown) <= SIMPLIFY_TOLERANCE + HALF_DIAGONAL + 1e-12
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        rings = shapely.get_rings(got)
+        assert len(rings) == len(shapely.get_rings(geom))  # no ring dropped
+        assert all(len(r.coords) >= 4 for r in rings)  # at least 3 distinct vertices and the closing one
+    if "Line" in geom.geom_type:
+        assert all(len(p.coords) >= 2 for p in shapely.get_parts(got))
+    assert site.geometry is geom  # what is stored is not touched
+
+
+def test_lines_and_polygons_are_simplified_not_dropped():
+    blob = _blob(119.45, 25.55, 0.012, 400, 3)
+    decoded = decode_sites(encode_sites("parks", [_site(blob, kind="parks", status="building")],
+                                        statuses=_statuses("parks")))
+    assert len(decoded[0]["geometry"].exterior.coords) < 400
+    assert decoded[0]["geometry"].is_valid
+    assert shapely.get_coordinates(decoded[0]["geometry"]).size > 0
+
+
+def test_polygon_rings_are_oriented_for_drawing_holes():
+    hole = GEOMETRIES[4][1]
+    cw = Polygon(list(hole.exterior.coords)[::-1], [list(hole.interiors[0].coords)])  # exterior clockwise, hole too
+    got = decode_sites(encode_sites("parks", [_site(cw, kind="parks", status="building")],
+                                    statuses=_statuses("parks")))[0]["geometry"]
+    assert got.exterior.is_ccw and not got.interiors[0].is_ccw  # opposite: a nonzero fill leaves the hole empty
+
+
+def test_empty_geometry_keeps_its_site():
+    sites = [_site(Point(119.4, 25.6), 1), _site(Polygon(), 2), _site(None, 3)]
+    decoded = decode_sites(encode_sites("outfalls", sites, statuses=_statuses("outfalls")))
+    assert [d["id"] for d in decoded] == ["S-0001", "S-0002", "S-0003"]
+    assert decoded[0]["geometry"].equals(Point(119.4, 25.6)) and decoded[1]["geometry"] is None
+
+
+def test_frame_shift_is_applied_to_every_vertex():
+    p = Point(119.45, 25.55)
+    line = LineString([(119.3, 25.5), (119.35, 25.52), (119.4, 25.6)])
+    sites = [_site(p, 1), _site(line, 2)]
+    decoded = decode_sites(encode_sites("black_odorous", sites, statuses=_statuses("black_odorous"), frame="gcj02"))
+    glon, glat = wgs84_to_gcj02(p.x, p.y)
+    assert abs(decoded[0]["geometry"].x - glon) <= QUANTUM / 2 and abs(decoded[0]["geometry"].y - glat) <= QUANTUM / 2
+    assert abs(decoded[0]["geometry"].x - p.x) > 0.003  # the shift is real (hundreds of metres)
+    expected = np.column_stack(wgs84_to_gcj02(*np.asarray(line.coords).T))
+    assert np.abs(np.asarray(decoded[1]["geometry"].coords) - expected).max() <= QUANTUM / 2 + 1e-12
+    with pytest.raises(ValueError, match="gcj02"):
+        encode_sites("outfalls", sites, statuses={}, frame="bd09")
+
+
+# -- ids, names, statuses, colours -----------------------------------------------------------------
+
+ID_CASES = [
+    ["PWK-001", "PWK-002", "PWK-010"],
+    ["PWK-B000001", "PWK-B000003", "PWK-B000002"],  # out of order: negative steps
+    ["PWK-X0", "PWK-X1", "PWK-001", "abc", "", "7", "007", "S-12345678901", "站１", "点位-α-9", "A-0", "A-00"],
+]
+
+
+@pytest.mark.parametrize("ids", ID_CASES)
+def test_ids_names_and_statuses_are_preserved(ids):
+    codes = [s.code for s in REGISTRY["outfalls"].statuses]
+    sites = [_site(Point(119.4 + i * 1e-3, 25.6), i, site_id=sid, status=codes[i % len(codes)], name=f"名{sid}")
+             for i, sid in enumerate(ids)]
+    sites.append(_site(Point(119.5, 25.6), 99, site_id="ZZ-1", status="no-such-status"))
+    decoded = decode_sites(encode_sites("outfalls", sites, statuses=_statuses("outfalls")))
+    assert [d["id"] for d in decoded] == [s.site_id for s in sites]
+    assert [d["s"] for d in decoded] == [s.status for s in sites]
+    assert [d["n"] for d in decoded] == [html.escape(s.name, quote=True) for s in sites]
+    assert all(d["k"] == "outfalls" for d in decoded)
+    colors = _statuses("outfalls")
+    assert [d["color"] for d in decoded[:-1]] == [colors[s.status] for s in sites[:-1]]
+    assert decoded[-1]["color"] == sitelayer.GREY  # a status with no colour draws grey
+
+
+def test_sequential_ids_cost_about_a_byte():
+    sites = [_site(Point(119.4, 25.6), i, site_id=f"PWK-B{i:06d}") for i in range(1, 2001)]
+    runs = encode_sites("outfalls", sites, statuses={})["ids"]
+    assert len(runs) == 1 and len(json.dumps(runs)) < 2100
+
+
+@pytest.mark.parametrize("how", ["mapping", "callable"])
+def test_colour_key_is_honoured(how):
+    sites = [_site(Point(119.40, 25.60), 1, status="surveyed"), _site(Point(119.41, 25.61), 2, status="remediated"),
+             _site(Point(119.42, 25.62), 3, status="surveyed")]
+    colors = {"overdue": "#b2182b", "done": "#1a9850"}
+    key = ({"S-0001": "overdue", "S-0002": "done", "S-0003": "unknown"} if how == "mapping"
+           else (lambda s: {"S-0001": "overdue", "S-0002": "done"}.get(s.site_id, "unknown")))
+    payload = encode_sites("outfalls", sites, statuses=_statuses("outfalls"), colors=colors, color_key=key)
+    decoded = decode_sites(payload)
+    assert [d["c"] for d in decoded] == ["overdue", "done", "unknown"]
+    assert [d["color"] for d in decoded] == ["#b2182b", "#1a9850", sitelayer.GREY]
+    assert [d["s"] for d in decoded] == ["surveyed", "remediated", "surveyed"]  # the status still travels
+    assert payload["ck"][:2] == ["overdue", "done"]
+
+
+def test_colours_replace_status_colours_without_a_key():
+    sites = [_site(Point(119.40, 25.60), 1, status="surveyed")]
+    decoded = decode_sites(encode_sites("outfalls", sites, statuses=_statuses("outfalls"),
+                                        colors={"surveyed": "#123456"}))
+    assert decoded[0]["color"] == "#123456" and decoded[0]["c"] == "surveyed"
+
+
+# -- script safety --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_names_are_escaped_and_script_safe(name):
+    payload = encode_sites("outfalls", [_site(Point(119.4, 25.6), name=name)], statuses=_statuses("outfalls"),
+                           label="<b>排口</b>")
+    text = payload_json(payload)
+    assert not set(text) & set("<>'&`\u2028\u2029")  # nothing that ends a script, starts markup or a template
+    assert "</script" not in text.lower()
+    assert json.loads(text) == payload  # still plain JSON
+    assert decode_sites(text)[0]["n"] == html.escape(name, quote=True)
+    assert "\\u003c" in payload_json({"n": "<"})
+
+
+def test_names_keep_chinese_as_utf8_not_escapes():
+    text = payload_json(encode_sites("outfalls", [_site(Point(119.4, 25.6), name="海口镇排口")], statuses={}))
+    assert "海口镇排口" in text and "\\u" not in text
+
+
+def test_layer_js_has_no_template_literals_or_markup_sinks():
+    js = layer_js()
+    assert "`" not in js and "innerHTML" not in js and "eval(" not in js
+    assert "textContent" in js and "__onemapSites" in js
+
+
+def test_rendered_page_never_carries_a_raw_name():
+    sites = [_site(Point(119.4 + i * 0.01, 25.6), i, name=n) for i, n in enumerate(NASTY)]
+    page = render_standalone_html(build_base_map(ASSETS), site_layer_groups({"outfalls": sites}))
+    for n in NASTY:
+        if any(c in n for c in "<>&\"'"):
+            assert n not in page
+    assert "<script>alert(2)" not in page and "`" not in page
+
+
+# -- the folium side --------------------------------------------------------------------------------------
+
+
+def test_groups_carry_the_script_once_and_keep_z_order():
+    sites = {"parks": [_site(GEOMETRIES[4][1], 1, kind="parks", status="building")],
+             "outfalls": [_site(Point(119.4, 25.6), 2)],
+             "shore_power_berths": [_site(Point(119.27, 25.46), 3, kind="shore_power_berths", status="none")]}
+    groups = site_layer_groups(sites, lang="zh")
+    layers = [next(c for c in g._children.values() if isinstance(c, SiteLayer)) for g in groups]
+    assert [layer.data["k"] for layer in layers] == ["parks", "outfalls", "shore_power_berths"]
+    assert [layer.style["z_order"] for layer in layers] == sorted(layer.style["z_order"] for layer in layers)
+    assert [layer.include_lib for layer in layers] == [True, False, False]
+    page = render_standalone_html(build_base_map(ASSETS), groups)
+    assert page.count("L.OnemapSites = Sites") == 1
+    assert len(re.findall(r"L\.onemapSites\(", page)) == 3
+    alone = render_standalone_html(build_base_map(ASSETS), [site_layer_group(REGISTRY["outfalls"], sites["outfalls"])])
+    assert alone.count("L.OnemapSites = Sites") == 1  # a single group carries it itself
+
+
+def test_group_name_counts_sites_and_is_escaped():
+    group = site_layer_group(REGISTRY["outfalls"], [_site(Point(119.4, 25.6))], lang="en")
+    assert group.layer_name == "Sewage outfalls into the sea (1)"
+
+
+def test_cached_and_fresh_encodings_agree():
+    sites = [_site(_blob(119.45 + i * 0.03, 25.55, 0.01, 200, i), i, kind="parks", status="building")
+             for i in range(5)]
+    sitelayer._CACHE.clear()
+    cold = encode_sites("parks", sites, statuses=_statuses("parks"))
+    warm = encode_sites("parks", sites, statuses=_statuses("parks"))
+    reloaded = [_site(shapely.from_wkb(shapely.to_wkb(s.geometry)), i, kind="parks", status="building")
+                for i, s in enumerate(sites)]
+    assert cold == warm == encode_sites("parks", reloaded, statuses=_statuses("parks"))
+    shifted = encode_sites("parks", sites, statuses=_statuses("parks"), frame="gcj02")
+    assert shifted["xy"] != cold["xy"]  # the frame is part of what is cached
+
+
+# -- size -----------------------------------------------------------------------------------------------------
+
+
+def _mix(n: int, seed: int = 0) -> list[Site]:
+    """A 10k-like mix when bench/synthetic.py is not there: points, lines, ponds and 50–400-vertex polygons."""
+    rng = np.random.default_rng(seed)
+    shares = {"outfalls": 0.55, "shore_power_berths": 0.15, "black_odorous": 0.15, "parks": 0.08,
+              "clean_fuel_zones": 0.07}
+    out, i = [], 0
+    for kind, share in shares.items():
+        codes = [s.code for s in REGISTRY[kind].statuses]
+        for j in range(int(n * share)):
+            i += 1
+            lon, lat = rng.uniform(119.1, 119.6), rng.uniform(25.4, 25.8)
+            if kind in ("outfalls", "shore_power_berths"):
+                geom = Point(lon, lat)
+            elif kind == "black_odorous" and j % 3:
+                steps = rng.normal(0, 0.0002, (30, 2)).cumsum(axis=0) + (lon, lat)
+                geom = LineString(steps)
+            else:
+                size = {"parks": 0.007, "clean_fuel_zones": 0.013, "black_odorous": 0.001}[kind]
+                geom = _blob(lon, lat, size, int(rng.integers(50, 400)), i)
+            out.append(_site(geom, i, kind=kind, status=codes[j % len(codes)], site_id=f"{kind[:3].upper()}-{j:06d}",
+                             name=f"福清{j}号点位"))
+    return out
+
+
+def _ten_thousand() -> list:
+    try:
+        from bench.synthetic import synthetic_sites
+    except ImportError:
+        return _mix(10_000)
+    return synthetic_sites(10_000, 0)
+
+
+def test_payload_is_at_most_150_bytes_per_site_for_ten_thousand():
+    sites = _ten_thousand()
+    by_kind: dict[str, list] = {}
+    for s in sites:
+        by_kind.setdefault(s.kind, []).append(s)
+    groups = site_layer_groups(by_kind, lang="zh")
+    payload = sum(len(next(c for c in g._children.values() if isinstance(c, SiteLayer)).payload.encode())
+                  for g in groups)
+    page = render_standalone_html(build_base_map(ASSETS), groups)
+    assert payload / len(sites) <= 140, payload / len(sites)
+    assert len(page.encode()) / len(sites) <= 150, len(page.encode()) / len(sites)
+    for g in groups:  # every site is there
+        layer = next(c for c in g._children.values() if isinstance(c, SiteLayer))
+        assert len(decode_sites(layer.payload)) == len(by_kind[layer.data["k"]])
+
+
+# -- in a browser: drawing, hit testing, aggregation (a standalone page, no app) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium through Playwright (skipped without it, required with CI=true: tests/browser/conftest.py)."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A folder served on 127.0.0.1 with Leaflet at ``leaflet/``; yields (folder, base URL)."""
+    import functools
+    import http.server
+    import threading
+    from pathlib import Path
+
+    import xstatic.pkg.leaflet as xs_leaflet
+
+    root = tmp_path_factory.mktemp("sitelayer-pages")
+    (root / "leaflet").symlink_to(Path(xs_leaflet.__file__).resolve().parent / "data", target_is_directory=True)
+    (root / "base").mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _open(chromium, served, name: str, sites_by_kind: dict, bounds):
+    root, url = served
+    m = build_base_map(MapAssets("leaflet/leaflet.js", "leaflet/leaflet.css", "base/"), bounds=bounds)
+    (root / name).write_text(render_standalone_html(m, site_layer_groups(sites_by_kind)), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1024, "height": 768})
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url + name)
+    page.wait_for_function("() => window.__onemapSites && window.__onemapSites.drawn() > 0", timeout=30000)
+    page.evaluate("""() => { window.map = Object.values(window).find(v => v instanceof L.Map);
+      return new Promise(r => { const w = () => window.map._animatingZoom ? setTimeout(w, 50) : r(); w(); }); }""")
+    return page
+
+
+def test_browser_aggregates_many_points_at_low_zoom_and_a_tap_zooms_in(chromium, served):
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(119.1, 119.6, 6000), rng.uniform(25.4, 25.8, 6000)
+    sites = [_site(Point(x, y), i, site_id=f"PWK-B{i:06d}") for i, (x, y) in enumerate(zip(lon, lat))]
+    page = _open(chromium, served, "many.html", {"outfalls": sites}, (119.1, 25.4, 119.6, 25.8))
+    S = "window.__onemapSites"
+    zoom = page.evaluate("() => window.map.getZoom()")
+    assert zoom < 13
+    assert page.evaluate(f"() => {S}.drawn('outfalls')") == 6000  # every one in view, most inside aggregates
+    aggs = page.evaluate(f"() => {S}.aggregates('outfalls')")
+    assert 10 < len(aggs) < 1000 and sum(a["n"] for a in aggs) <= 6000
+    biggest = max(aggs, key=lambda a: a["n"])
+    assert page.evaluate(f"() => {S}.idAt({biggest['x']}, {biggest['y']})")["aggregate"] == biggest["n"]
+    page.mouse.click(biggest["x"], biggest["y"])
+    page.wait_for_function(f"() => window.map.getZoom() > {zoom} && !window.map._animatingZoom")
+    assert page.evaluate(f"() => {S}.selected()") is None  # an aggregate is not a site: nothing is selected
+    page.evaluate("() => window.map.setZoom(15, {animate: false})")
+    assert page.evaluate(f"() => {S}.aggregates('outfalls').length") == 0  # close up: every site on its own
+    assert page.errors == []
+    page.close()
+
+
+def test_browser_hit_testing_follows_z_order_and_a_click_reports_the_id(chromium, served):
+    park = Polygon([(119.30, 25.48), (119.32, 25.48), (119.32, 25.50), (119.30, 25.50)],
+                   [[(119.312, 25.482), (119.318, 25.482), (119.318, 25.488), (119.312, 25.488)]])
+    sites = {
+        "parks": [_site(park, 1, kind="parks", status="building", site_id="YQ-001", name="<b>园区</b> & co")],
+        "black_odorous": [_site(LineString([(119.29, 25.505), (119.33, 25.505)]), 2, kind="black_odorous",
+                                status="untreated", site_id="HC-001")],
+        "outfalls": [_site(Point(119.305, 25.495), 3, site_id="PWK-001")],
+    }
+    page = _open(chromium, served, "kinds.html", sites, (119.28, 25.47, 119.34, 25.51))
+    page.evaluate("() => window.map.setView([25.492, 119.31], 15, {animate: false})")
+    S = "window.__onemapSites"
+
+    def pixel(lat, lon):
+        return page.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}")
+
+    def hit(lat, lon):
+        x, y = pixel(lat, lon)
+        h = page.evaluate(f"() => {S}.idAt({x}, {y})")
+        return h and h.get("id")
+
+    assert hit(25.495, 119.305) == "PWK-001"  # the point is drawn over the park and wins
+    assert hit(25.485, 119.305) == "YQ-001"  # inside the park
+    assert hit(25.485, 119.315) is None  # in the park's hole
+    assert hit(25.505, 119.325) == "HC-001"  # on the line
+    assert hit(25.47, 119.28) is None
+    for sid in ("YQ-001", "HC-001", "PWK-001"):  # each site's own point hits it (test helpers rely on this)
+        x, y = page.evaluate(f"() => {S}.pixelOf({sid!r})")
+        assert page.evaluate(f"() => {S}.idAt({x}, {y})")["id"] == sid
+
+    page.evaluate("""() => { window.__clicks = [];
+      window.map.eachLayer(l => { if (l instanceof L.FeatureGroup && !(l instanceof L.GeoJSON)) {
+        l.on('click', e => window.__clicks.push(e.layer.toGeoJSON().properties)); } }); }""")
+    x, y = pixel(25.485, 119.305)
+    page.mouse.move(x, y)
+    assert page.evaluate("() => document.querySelector('.onemap-site-tip').textContent") == "<b>园区</b> & co"
+    assert page.evaluate("() => document.querySelectorAll('.onemap-site-tip b').length") == 0  # text, not markup
+    assert page.evaluate("() => window.map.getContainer().style.cursor") == "pointer"
+    page.mouse.click(x, y)
+    clicks = page.evaluate("() => window.__clicks")
+    assert clicks and clicks[0]["id"] == "YQ-001" and clicks[0]["k"] == "parks" and clicks[0]["s"] == "building"
+    assert clicks[0]["n"] == html.escape("<b>园区</b> & co")
+    assert page.evaluate(f"() => [{S}.selected(), window.__onemapSelected.toGeoJSON().properties.id]") == ["YQ-001"] * 2
+
+    # The layer control takes a kind off the map: it is neither counted nor hit, then comes back selected as it was.
+    page.evaluate("""() => { window.__parks = null; window.map.eachLayer(l => {
+      if (l instanceof L.OnemapSites && l._kind === 'parks') { window.__parksLayer = l; } });
+      window.map.eachLayer(l => { if (l instanceof L.FeatureGroup && l.hasLayer(window.__parksLayer)) window.__parks = l; });
+      window.map.removeLayer(window.__parks); }""")
+    assert "parks" not in page.evaluate(f"() => {S}.counts()") and hit(25.485, 119.305) is None
+    page.evaluate("() => window.map.addLayer(window.__parks)")
+    assert hit(25.485, 119.305) == "YQ-001" and page.evaluate("() => window.__parksLayer._sel") == 0
+    assert page.evaluate(f"() => {S}.feature('YQ-001').color") == REGISTRY["parks"].status("building").color
+    assert page.errors == []
+    page.close()
