@@ -20,31 +20,38 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
     """Every raster layer, its tiles rendered for ``frame`` (with a progress bar the first time).
 
     A layer whose tiles cannot be made is left off the map with a warning
-    naming it; the others still show.
+    naming it; the others still show. Everything this draws goes into one
+    ``st.empty`` slot, so the page's element tree is the same whether or not
+    a pyramid had to be rendered (a shifted tree would remount the map).
     """
+    slot = st.empty()
+    problems: list[str] = []
     try:
         layers = store.list_rasters(APP_READER)
     except OneMapError as exc:
-        st.warning(exc.message(lang()))
+        slot.warning(exc.message(lang()))
         return []
     out = []
     for layer in layers:
         first_time = not (pyramid_dir(raster_cache_dir(), layer, frame) / "tiles.json").exists()
         try:
             if first_time:
-                bar = st.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
+                bar = slot.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
                 tiles = ensure_pyramid(store, layer, frame, raster_cache_dir(),
                                        progress=lambda done, total: bar.progress(done / max(total, 1)))
-                bar.empty()
             else:
                 tiles = ensure_pyramid(store, layer, frame, raster_cache_dir())
         except OneMapError as exc:
             log.warning("raster %s: %s (cause: %r)", layer.raster_id, exc.en, exc.__cause__)
-            st.warning(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
+            problems.append(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
             continue
         except OSError as exc:  # cache folder not writable, disk full ...
             log.warning("raster %s: %r", layer.raster_id, exc)
-            st.warning(t("raster_failed", name=layer.label(lang())) + str(exc))
+            problems.append(t("raster_failed", name=layer.label(lang())) + str(exc))
             continue
         out.append(overlay_for(layer, tiles, raster_tiles_url(), lang(), synthetic_note=t("raster_synthetic")))
+    if problems:
+        slot.warning("\n\n".join(problems))
+    else:
+        slot.empty()
     return out
