@@ -115,8 +115,15 @@
       if (x0 === Infinity) { C[i] = -1; }
       BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
     }
+    // Names from the character table (code points: Array.from keeps characters outside the BMP whole).
+    var nt = Array.from(d.nt), nl = unpack(d.nl), nc = unpack(d.nc), names = new Array(n), at = 0, w, nm;
+    for (i = 0; i < n; i++) {
+      nm = '';
+      for (w = 0; w < nl[i]; w++) { nm += nt[nc[at++]]; }
+      names[i] = nm;
+    }
     var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si, cols = d.col.map(function (c0) { return c0 || null; });
-    return {n: n, kind: d.k, label: d.label, ids: ids, names: d.names, st: d.st, si: si, keys: d.ck || d.st, ci: ci,
+    return {n: n, kind: d.k, label: d.label, ids: ids, names: names, st: d.st, si: si, keys: d.ck || d.st, ci: ci,
             cols: cols, hasKey: !!d.ck, X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB};
   }
 

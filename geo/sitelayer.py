@@ -12,9 +12,13 @@ per kind is one JSON object, :func:`encode_sites`:
     runs ``[prefix, width, count, deltas]``: ids ``prefix + number`` (the
     number zero-padded to ``width`` digits) with the numbers delta-encoded;
     an id without a trailing number is a run ``[id, 0, 1, ""]``.
-``names``
+``nt``, ``nl``, ``nc``
     the names, HTML-escaped (the browser unescapes them and puts them in
-    with ``textContent``).
+    with ``textContent``), as a character table: ``nt`` holds each distinct
+    character once (most frequent first), ``nl`` each name's length and
+    ``nc`` every character's index into ``nt``. Streamlit sends component
+    arguments as ASCII JSON, where a Chinese character costs six bytes; an
+    index costs one or two.
 ``st``, ``s``
     the status table and each site's index into it.
 ``ck``, ``c``
@@ -75,7 +79,7 @@ import html
 import json
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -389,6 +393,24 @@ def _points_only(geoms: list) -> bool:
     return bool(np.all(shapely.get_type_id(arr) == 0) and not np.any(shapely.is_empty(arr)))
 
 
+def _name_table(names: Sequence[str]) -> dict:
+    """Names as a character table (see the module docstring): ``nt``, ``nl``, ``nc``."""
+    counts = Counter(ch for name in names for ch in name)
+    table = sorted(counts, key=lambda ch: (-counts[ch], ch))
+    index = {ch: i for i, ch in enumerate(table)}
+    return {"nt": "".join(table), "nl": pack_ints([len(name) for name in names]),
+            "nc": pack_ints([index[ch] for name in names for ch in name])}
+
+
+def _names_of(payload: dict) -> list[str]:
+    table, lengths, codes = payload["nt"], unpack_ints(payload["nl"]), unpack_ints(payload["nc"])
+    out, at = [], 0
+    for length in lengths:
+        out.append("".join(table[c] for c in codes[at:at + length]))
+        at += length
+    return out
+
+
 # -- ids, names, colours -----------------------------------------------------------------
 
 
@@ -479,7 +501,7 @@ def encode_sites(
         "n": len(sites),
         "q": QUANT,
         "ids": _id_runs([s.site_id for s in sites]),
-        "names": [html.escape(f"{s.name}{name_suffix}", quote=True) for s in sites],
+        **_name_table([html.escape(f"{s.name}{name_suffix}", quote=True) for s in sites]),
         "st": status_table,
         "s": pack_ints(status_index),
     }
@@ -530,12 +552,13 @@ def decode_sites(payload: dict | str) -> list[dict]:
     xy = np.cumsum(np.array(unpack_ints(payload["xy"]), dtype=np.int64).reshape(-1, 2), axis=0) / q \
         if payload["xy"] else np.zeros((0, 2))
     geoms = _decode_geometries(payload["g"], xy, n)
+    names = _names_of(payload)
     out = []
     for i in range(n):
         key = key_table[key_index[i]]
         out.append({
             "id": ids[i], "k": payload["k"], "s": payload["st"][status_index[i]], "c": key,
-            "n": payload["names"][i], "color": payload["col"][key_index[i]] or GREY, "geometry": geoms[i],
+            "n": names[i], "color": payload["col"][key_index[i]] or GREY, "geometry": geoms[i],
         })
     return out
 
