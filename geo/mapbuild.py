@@ -437,6 +437,7 @@ def site_layer_group(
     colors: Mapping[str, str] | None = None,
     color_key: ColorKey | None = None,
     frame: str = "wgs84",
+    files: "sitelayer.PayloadFiles | None" = None,
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
@@ -457,6 +458,9 @@ def site_layer_group(
     frame : {"wgs84", "gcj02"}
         The basemap's display frame (``Basemap.display``): geometries are
         shifted display copies on a GCJ-02 basemap.
+    files : sitelayer.PayloadFiles, optional
+        Serve the sites as a file the map fetches (the script then carries
+        only its URL: a rerun does not re-send the sites).
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
     payload = sitelayer.encode_sites(
@@ -464,7 +468,7 @@ def site_layer_group(
         colors=colors, color_key=color_key)
     style = {"radius": spec.style.radius, "weight": spec.style.weight, "fill_opacity": spec.style.fill_opacity,
              "dash_array": spec.style.dash_array, "z_order": spec.style.z_order}
-    sitelayer.SiteLayer(payload, style).add_to(group)
+    sitelayer.SiteLayer(payload, style, files=files).add_to(group)
     return group
 
 
@@ -475,15 +479,21 @@ def site_layer_groups(
     colors: Mapping[str, str] | None = None,
     color_key: ColorKey | None = None,
     frame: str = "wgs84",
+    files: "sitelayer.PayloadFiles | None" = None,
+    inline_limit: int = 1000,
 ) -> list[folium.FeatureGroup]:
     """Feature groups for every kind present in ``sites_by_kind``, bottom layer first (``Style.z_order``).
 
     ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
-    The site layer's JavaScript travels once, with the first group.
+    The site layer's JavaScript travels once, with the first group. With
+    ``files`` and more than ``inline_limit`` sites in all, the sites go in
+    served files (see :class:`geo.sitelayer.PayloadFiles`); a few stay inline.
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
+    total = sum(len(v) for v in sites_by_kind.values())
+    use_files = files if files is not None and total > inline_limit else None
     groups = [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
-                               frame=frame)
+                               frame=frame, files=use_files)
               for spec in specs]
     for group in groups[1:]:
         for child in group._children.values():

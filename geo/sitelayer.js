@@ -144,6 +144,18 @@
       this._colors = this._d.cols.map(function (c) { return c || grey; });
     },
 
+    // Replace the sites (a payload fetched after the layer was created: it keeps its click handlers).
+    setData: function (data) {
+      this.initialize(data, this._style);
+      this._g = null;
+      if (this._map) {
+        var sel = window.__onemapSelected;
+        if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
+        this._reset();
+      }
+      return this;
+    },
+
     onAdd: function (map) {
       if (!map.getPane(this.options.pane)) {
         var pane = map.createPane(this.options.pane);

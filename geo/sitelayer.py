@@ -624,7 +624,55 @@ def layer_js() -> str:
 _ELEMENT_JS = """
 {% if this.include_lib %}{{ this.lib }}
 {% endif %}var {{ this.get_name() }} = L.onemapSites({{ this.payload }}, {{ this.style|tojson }}).addTo({{ this._parent.get_name() }});
-"""
+{% if this.data_url %}fetch({{ this.data_url|tojson }}).then(function (r) {
+  if (!r.ok) { throw new Error('HTTP ' + r.status); }
+  return r.json();
+}).then(function (d) { {{ this.get_name() }}.setData(d); }).catch(function (e) { console.warn('sites: ' + e); });
+{% endif %}"""
+
+
+class PayloadFiles:
+    """Site payloads as files the app serves, so a rerun sends a URL instead of the sites.
+
+    A payload is written once under the name of its content's digest (so a
+    browser may cache it for good) and the map's script only carries its
+    URL; the layer is created empty and filled when the file arrives.
+    Streamlit re-sends a map's feature groups on every rerun (a click, a
+    filter): inline, that is every site every time.
+
+    Parameters
+    ----------
+    folder : path
+        Where the files go (served by the app).
+    url_prefix : str
+        URL of ``folder`` as the map's frame sees it, ending with ``/``.
+    keep : int
+        Files kept; older ones (by modification time) are removed beyond it.
+    """
+
+    def __init__(self, folder: str | Path, url_prefix: str, *, keep: int = 400):
+        self.folder = Path(folder)
+        self.url_prefix = url_prefix
+        self.keep = keep
+
+    def url_for(self, text: str) -> str:
+        """Write ``text`` (once) and return its URL."""
+        name = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + ".json"
+        target = self.folder / name
+        if not target.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+            self._prune()
+        else:
+            target.touch()
+        return self.url_prefix + name
+
+    def _prune(self) -> None:
+        files = sorted(self.folder.glob("*.json"), key=lambda f: f.stat().st_mtime)
+        for old in files[:max(0, len(files) - self.keep)]:
+            old.unlink(missing_ok=True)
 
 
 class SiteLayer(MacroElement):
@@ -640,13 +688,21 @@ class SiteLayer(MacroElement):
     include_lib : bool
         Carry the layer's JavaScript; one site layer per page is enough
         (it is defined once per page and kept).
+    files : PayloadFiles, optional
+        Put the sites in a served file and fetch it, rather than inline.
     """
 
-    def __init__(self, payload: dict, style: Mapping, *, include_lib: bool = True):
+    def __init__(self, payload: dict, style: Mapping, *, include_lib: bool = True,
+                 files: PayloadFiles | None = None):
         super().__init__()
         self._name = "OneMapSites"
         self.data = payload
         self.payload = payload_json(payload)
+        self.data_url = None
+        if files is not None:  # the sites go in a file; the script starts with an empty layer of the kind
+            self.data_url = files.url_for(self.payload)
+            self.payload = payload_json({**encode_sites(payload["k"], [], statuses={}, label=payload["label"]),
+                                         "st": payload["st"], "col": payload["col"]})
         self.style = {
             "radius": style.get("radius", 7), "weight": style.get("weight", 2),
             "fill_opacity": style.get("fill_opacity", 0.35), "dash_array": style.get("dash_array"),

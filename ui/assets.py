@@ -26,6 +26,7 @@ import xstatic.pkg.leaflet as xs_leaflet
 from geo.display import geojson_to_display
 from geo.mapbuild import MapAssets
 from geo.rasterlayers import cache_root
+from geo.sitelayer import PayloadFiles
 
 BASE_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "base"
 #: Base files an online basemap still draws (the county outline); shifted for GCJ-02 basemaps.
@@ -68,6 +69,14 @@ def raster_tiles_url() -> str:
     folder = raster_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return f"../{components.declare_component('onemap_rasters', path=str(folder)).name}/"
+
+
+@lru_cache(maxsize=1)
+def site_payload_files() -> PayloadFiles:
+    """Register the route serving site payload files (large maps); return where they go and their URL."""
+    folder = cache_dir() / "sites"
+    folder.mkdir(parents=True, exist_ok=True)
+    return PayloadFiles(folder, f"../{components.declare_component('onemap_sites', path=str(folder)).name}/")
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from geo.mapbuild import DeviceFix, Label, add_raster_overlays, build_base_map, 
 from geo.progress import format_cst, is_overdue
 from geo.review import MODES, coloring
 from layers import REGISTRY
-from ui.assets import map_assets
+from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options
 from ui.raster_overlays import raster_overlays
 from ui.dashboard.common import action_label, choice_label, kind_label, status_label, town_label
@@ -95,7 +95,7 @@ def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
     for s in shown:
         by_kind[s.kind].append(s)
     groups = site_layer_groups({k: by_kind.get(k, []) for k in REGISTRY}, lang=lang(), colors=col.colors,
-                               color_key=col.keys, frame=frame)
+                               color_key=col.keys, frame=frame, files=site_payload_files())
     by_id = {s.site_id: s for s in sites}
     rows = history_by_site(history)
     current = st.session_state.get(SELECTED, "")

@@ -30,7 +30,7 @@ from geo.display import geometry_to_display
 from geo.mapbuild import Label, build_base_map, site_layer_groups
 from geo.progress import format_cst
 from layers import KIND_KEYS, REGISTRY
-from ui.assets import map_assets
+from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store, load_sites, md_escape, sample_banner, show_error
@@ -210,7 +210,8 @@ def _preview_map(plan, lg: str) -> None:
                 "color": "#5d4037", "weight": 2, "fillOpacity": 0.08}).add_to(group)
         groups = [group]
     else:
-        groups = site_layer_groups({plan.kind: [c.site for c in plan.candidates]}, lang=lg, frame=frame)
+        groups = site_layer_groups({plan.kind: [c.site for c in plan.candidates]}, lang=lg, frame=frame,
+                                   files=site_payload_files())
     st_folium(base, feature_group_to_add=groups, returned_objects=[], height=420, use_container_width=True,
               key="imp_map")
     st.caption(t("imp_map_caption"))

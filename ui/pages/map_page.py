@@ -14,7 +14,7 @@ from geo.errors import OneMapError
 from geo.mapbuild import Label, add_raster_overlays, build_base_map, site_layer_groups
 from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_cst
 from layers import REGISTRY, get_spec
-from ui.assets import map_assets
+from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
 from ui.raster_overlays import raster_overlays
 from ui.i18n import lang, t
@@ -110,7 +110,7 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
     add_raster_overlays(base, raster_overlays(get_store(), options["basemap"].display), title=t("rasters"),
                         opacity_label=t("opacity"))
     groups = site_layer_groups({k: by_kind.get(k, []) for k in kinds}, lang=lang(),
-                               frame=options["basemap"].display)
+                               frame=options["basemap"].display, files=site_payload_files())
     with col_map:
         out = st_folium(
             base,

@@ -1,0 +1,52 @@
+"""A map of thousands of sites in Chromium: sites fetched as a served file, a click re-sends nothing big."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from bench.synthetic import synthetic_sites
+from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, focus_site, map_frame, start_sample_app, wait_for
+from tests.factories import SYSTEM
+
+N = 3000
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    def many(store):
+        store.add_sites(SYSTEM, synthetic_sites(N, seed=7), source="test")
+
+    server = start_sample_app(tmp_path_factory, "large", extra=many)
+    yield server
+    server.stop()
+
+
+def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, app, artifacts):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    requests = RequestLog()
+    page.on("request", requests)
+    sent = []  # Streamlit's messages to the browser (websocket frames), in bytes
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: sent.append(len(f) if f else 0)))
+    page.goto(app.url, wait_until="domcontentloaded")
+    frame = map_frame(page)
+    counts = wait_for(frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N + 84, 60)
+    assert sum(counts.values()) == N + 84
+    files = [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")]
+    assert 1 <= len(files) <= 5  # one per kind
+    frame.evaluate("() => { window.__probe = 'same-document'; }")
+    target = focus_site(frame, "f => f.k === 'outfalls'", 15)
+    page.wait_for_timeout(300)
+    before = len(sent)
+    frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
+    page.get_by_role("heading", name=html.unescape(target["n"])).wait_for(timeout=30000)
+    page.wait_for_timeout(1000)
+    assert frame.evaluate("() => window.__probe") == "same-document"  # not remounted
+    assert [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")] == files  # not fetched again
+    after_click = sum(sent[before:])
+    assert after_click < 200_000, after_click  # the sites (~0.4 MB inline) were not re-sent
+    assert requests.outside() == []
+    page.screenshot(path=str(artifacts / "map_large_1024x768.png"))
+    context.close()
