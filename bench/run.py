@@ -42,6 +42,7 @@ import math
 import multiprocessing
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -59,6 +60,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
+from geo.sitelayer import PayloadFiles  # noqa: E402
 from geo.store import Actor  # noqa: E402
 from layers import REGISTRY  # noqa: E402
 
@@ -105,22 +107,32 @@ def ours_base(assets: MapAssets):
     """The constant base map, built with the arguments the map page uses."""
     from geo import basegeo
 
-    return build_base_map(assets, lang="zh", labels=base_labels(), attribution=basegeo.ATTRIBUTION,
+    return build_base_map(assets, lang="zh", labels=base_labels(),
                           sample_badge="示例数据", legend_title="图例", bounds=basegeo.FUQING_BOUNDS,
                           clip_bounds=basegeo.LAND_CLIP_BOUNDS)
 
 
-def ours_groups(sites: Sequence) -> list:
-    """The site feature groups of every kind (all kinds selected, no filter), as the map page builds them."""
+def ours_groups(sites: Sequence, files: PayloadFiles | None = None) -> list:
+    """The site feature groups of every kind (all kinds selected, no filter), as the map page builds them.
+
+    ``files``: where the app puts large site payloads (served files the map
+    fetches); None keeps every site inline.
+    """
     by_kind: dict[str, list] = defaultdict(list)
     for s in sites:
         by_kind[s.kind].append(s)
-    return site_layer_groups({k: by_kind.get(k, []) for k in REGISTRY}, lang="zh")
+    return site_layer_groups({k: by_kind.get(k, []) for k in REGISTRY}, lang="zh", files=files)
 
 
-def ours_map_html(sites: Sequence, assets: MapAssets) -> str:
+def ours_map_html(sites: Sequence, assets: MapAssets, files: PayloadFiles | None = None) -> str:
     """The whole map of ``sites`` as one standalone page: base + groups + rendering (geo.mapbuild only)."""
-    return render_standalone_html(ours_base(assets), ours_groups(sites))
+    return render_standalone_html(ours_base(assets), ours_groups(sites, files))
+
+
+def fetched_files_bytes(page: str, folder: Path) -> int:
+    """Bytes of the site payload files a page fetches (``sites/<digest>.json`` under ``folder``)."""
+    names = set(re.findall(r"sites/([0-9a-f]{32}\.json)", page))
+    return sum((folder / name).stat().st_size for name in names)
 
 
 def stfolium_args(base, groups) -> dict:
@@ -157,9 +169,9 @@ def component_json(args: dict) -> str:
     return json.dumps(dict(rest, default=args.get("default"), key=args.get("key")))
 
 
-def fragment_rerun(sites: Sequence, assets: MapAssets) -> tuple[dict, str]:
+def fragment_rerun(sites: Sequence, assets: MapAssets, files: PayloadFiles | None = None) -> tuple[dict, str]:
     """What the map fragment does on every rerun: base + groups + st_folium; (args, JSON sent)."""
-    args = stfolium_args(ours_base(assets), ours_groups(sites))
+    args = stfolium_args(ours_base(assets), ours_groups(sites, files))
     return args, component_json(args)
 
 
@@ -167,7 +179,7 @@ def _digest(text: str | None) -> str:
     return hashlib.sha256((text or "").encode()).hexdigest()[:16]
 
 
-def measure_click(store, sites: Sequence, reps: int) -> dict:
+def measure_click(store, sites: Sequence, reps: int, files: PayloadFiles | None = None) -> dict:
     """Server time of a click on the map, and whether the map would be rebuilt.
 
     A click reruns the map fragment (the sites are the fragment's arguments,
@@ -178,13 +190,13 @@ def measure_click(store, sites: Sequence, reps: int) -> dict:
     """
     if not sites:
         return {"error": "no sites"}
-    before, _ = fragment_rerun(sites, ASSETS)
+    before, _ = fragment_rerun(sites, ASSETS, files)
     clicked = sites[len(sites) // 2].site_id
     totals, maps, details = [], [], []
     after: dict = {}
     for _ in range(max(1, reps)):
         t0 = time.perf_counter()
-        after, _ = fragment_rerun(sites, ASSETS)
+        after, _ = fragment_rerun(sites, ASSETS, files)
         t1 = time.perf_counter()
         store.get_site(READER, clicked)
         store.history(READER, clicked)
@@ -209,7 +221,15 @@ def measure_click(store, sites: Sequence, reps: int) -> dict:
 
 
 def detail_picker_bytes(sites: Sequence) -> int:
-    """UTF-8 bytes of the detail panel's site picker options (one per shown site, re-sent per rerun)."""
+    """UTF-8 bytes of the detail panel's site picker options, re-sent per rerun.
+
+    One option per shown site up to the map page's ``PICKER_LIMIT``; beyond
+    it the page shows a search box and lists only the matches (none here).
+    """
+    from ui.pages.map_page import PICKER_LIMIT
+
+    if len(sites) > PICKER_LIMIT:
+        return 0
     return sum(len(f"{s.site_id} {s.name}".encode()) for s in sites)
 
 
@@ -233,22 +253,26 @@ def build_in_process(spec: dict) -> dict:
     out: dict[str, Any] = {"sites": len(sites), "load_s": round(time.perf_counter() - t0, 3),
                            "rss_loaded_mb": _peak_rss_mb()}
     t0 = time.perf_counter()
+    files = PayloadFiles(Path(spec["html"]).parent / "sites", "sites/")  # as the app serves them
     if spec["impl"] == "ours":
-        page = ours_map_html(sites, ASSETS)
+        page = ours_map_html(sites, ASSETS, files)
     else:
         from bench.naive import naive_map_html
 
         page = naive_map_html(sites, leaflet_js=ASSETS.leaflet_js, leaflet_css=ASSETS.leaflet_css)
     out["build_s"] = round(time.perf_counter() - t0, 3)
     data = page.encode("utf-8")
+    fetched = fetched_files_bytes(page, files.folder) if spec["impl"] == "ours" else 0
     del page
     Path(spec["html"]).write_bytes(data)
-    out["payload_bytes"] = len(data)
-    out["bytes_per_site"] = round(len(data) / max(1, len(sites)), 1)
+    out["page_bytes"] = len(data)
+    out["fetched_file_bytes"] = fetched
+    out["payload_bytes"] = len(data) + fetched
+    out["bytes_per_site"] = round(out["payload_bytes"] / max(1, len(sites)), 1)
     out["peak_rss_mb"] = _peak_rss_mb()
     if spec["impl"] == "ours":
         t0 = time.perf_counter()
-        args, sent = fragment_rerun(sites, ASSETS)
+        args, sent = fragment_rerun(sites, ASSETS, files)
         out["rerun_s"] = round(time.perf_counter() - t0, 3)
         out["stfolium_args_bytes"] = len(sent.encode("utf-8"))
         out["stfolium_args_bytes_per_site"] = round(out["stfolium_args_bytes"] / max(1, len(sites)), 1)
@@ -256,7 +280,7 @@ def build_in_process(spec: dict) -> dict:
         out["base_script_bytes"] = len((args.get("script") or "").encode("utf-8"))
         out["detail_picker_bytes"] = detail_picker_bytes(sites)
         del args, sent
-        out["click"] = measure_click(store, sites, spec.get("click_reps", 1))
+        out["click"] = measure_click(store, sites, spec.get("click_reps", 1), files)
         out["peak_rss_total_mb"] = _peak_rss_mb()
     return out
 
@@ -528,7 +552,7 @@ def _fmt(v, unit: str = "") -> str:
 
 
 ROWS = (
-    ("payload HTML (MB)", lambda d: _mb(d.get("payload_bytes")), "payload"),
+    ("payload: page + site files (MB)", lambda d: _mb(d.get("payload_bytes")), "payload"),
     ("payload bytes/site", lambda d: d.get("bytes_per_site"), None),
     ("st_folium args per rerun (MB)", lambda d: _mb(d.get("stfolium_args_bytes")), None),
     ("  of which site groups (MB)", lambda d: _mb(d.get("feature_group_bytes")), None),
