@@ -676,6 +676,37 @@ def add_raster_overlays(m: folium.Map, overlays: Sequence[RasterOverlay], *, tit
     return groups
 
 
+_TOWN_OUTLINES_JS = """
+var {{ this.get_name() }} = (function(group) {
+  L.geoJSON({{ this.data|tojson }}, {pane: 'onemapBase', interactive: false,
+    style: {color: '#8d6e63', weight: 1.2, opacity: 0.9, fill: false, dashArray: '4 3'}}).addTo(group);
+  return group;
+})({{ this._parent.get_name() }});
+"""
+
+
+def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: str = "镇街边界",
+                      frame: str = "wgs84", tolerance: float = 1e-4) -> folium.FeatureGroup | None:
+    """Draw official town boundaries (imported by an admin) on the base map, as thin dashed outlines.
+
+    Simplified for display (``tolerance`` degrees, about 10 m) and rounded to
+    1e-5°; shifted to the basemap's display ``frame``. Nothing is drawn (and
+    None returned) when no boundary has been imported.
+    """
+    if not boundaries:
+        return None
+    features = []
+    for code, geom in sorted(boundaries.items()):
+        shown = geometry_to_display(geom.simplify(tolerance, preserve_topology=True), frame)
+        g = mapping(shown)
+        features.append({"type": "Feature", "properties": {"code": code},
+                         "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)}})
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    _Js(_TOWN_OUTLINES_JS, data={"type": "FeatureCollection", "features": features}).add_to(group)
+    group.add_to(m)
+    return group
+
+
 _POSITION_JS = """
 var {{ this.get_name() }} = (function(group) {
   var p = {{ this.pos|tojson }};

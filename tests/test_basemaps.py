@@ -142,3 +142,19 @@ def test_online_maps_skip_the_offline_labels_and_land():
     page = _page(BASEMAPS["osm"], labels=[Label(119.4, 25.7, "LABEL-XYZ")])
     assert "LABEL-XYZ" not in page
     assert "LABEL-XYZ" in _page(OFFLINE, labels=[Label(119.4, 25.7, "LABEL-XYZ")])
+
+
+def test_official_town_outlines_are_drawn_when_imported_and_shifted_on_gaode():
+    from shapely.geometry import box
+
+    from geo.crs import wgs84_to_gcj02
+    from geo.mapbuild import add_town_outlines
+
+    m = build_base_map(ASSETS)
+    assert add_town_outlines(m, {}) is None
+    add_town_outlines(m, {"350181103": box(119.4, 25.6, 119.5, 25.7)}, name="<镇街>", frame="gcj02")
+    page = render_standalone_html(m, [])
+    glon, glat = wgs84_to_gcj02(119.4, 25.6)
+    assert f"[{round(glon, 5)}, {round(glat, 5)}]" in page
+    assert "[119.4, 25.6]" not in page
+    assert "<镇街>" not in page and js("&lt;镇街&gt;") in page  # the layer control shows it as text

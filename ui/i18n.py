@@ -459,6 +459,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_rasters": ("栅格图层", "Raster layers"),
     "raster_sample": ("示例栅格：", "Sample raster: "),
     "rasters": ("栅格图层", "Raster layers"),
+    "town_outlines": ("镇街边界（官方）", "Town boundaries (official)"),
     "opacity": ("透明度", "Opacity"),
     "raster_intro": ("无人机正射影像、遥感水色或土地利用等 GeoTIFF（含 COG）可叠加到地图上；文件先按文件头检查（坐标参考、尺寸、是否在福清附近），"
                      "再复制保存并生成金字塔和瓦片。透明度和显示开关在地图右下角“栅格图层”中随时调整。",

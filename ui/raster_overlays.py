@@ -1,4 +1,4 @@
-"""Raster overlays for a map of this session: the store's layers, their pyramids ready, as RasterOverlay."""
+"""What the app's maps draw from the store besides sites: raster overlays (pyramids ready) and town outlines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from geo.mapbuild import RasterOverlay
 from geo.rasterlayers import ensure_pyramid, overlay_for, pyramid_dir
 from ui.assets import raster_cache_dir, raster_tiles_url
 from ui.i18n import lang, t
-from ui.session import APP_READER
+from ui.session import APP_READER, get_store
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +55,12 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
     else:
         slot.empty()
     return out
+
+
+def town_outlines() -> dict:
+    """The official town boundaries an admin imported (town code -> geometry); empty when none or unreadable."""
+    try:  # a few dozen polygons: read each run (an import of boundaries does not move data_version)
+        return get_store().town_boundaries(APP_READER)
+    except OneMapError as exc:
+        log.warning("town boundaries: %s", exc.en)
+        return {}

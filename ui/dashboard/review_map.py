@@ -20,13 +20,14 @@ from geo.errors import OneMapError
 from geo.display import to_display
 from geo.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
-from geo.mapbuild import DeviceFix, Label, add_raster_overlays, build_base_map, category_legend, evidence_layer_group, site_layer_groups
+from geo.mapbuild import (DeviceFix, Label, add_raster_overlays, add_town_outlines, build_base_map, category_legend,
+                          evidence_layer_group, site_layer_groups)
 from geo.progress import format_cst, is_overdue
 from geo.review import MODES, coloring
 from layers import REGISTRY
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options
-from ui.raster_overlays import raster_overlays
+from ui.raster_overlays import raster_overlays, town_outlines
 from ui.dashboard.common import action_label, choice_label, kind_label, status_label, town_label
 from ui.i18n import lang, t
 from ui.session import get_store, md_escape
@@ -90,6 +91,7 @@ def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
     base = build_base_map(map_assets(), **options, lang=lang(), labels=_labels(),
                           sample_badge=badge, legend_title=t("legend"), legend=legend,
                           bounds=basegeo.FUQING_BOUNDS, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
+    add_town_outlines(base, town_outlines(), name=t("town_outlines"), frame=frame)
     add_raster_overlays(base, raster_overlays(get_store(), frame), title=t("rasters"), opacity_label=t("opacity"))
     by_kind: dict[str, list] = defaultdict(list)
     for s in shown:

@@ -11,12 +11,12 @@ from streamlit_folium import st_folium
 
 from geo import basegeo, towns
 from geo.errors import OneMapError
-from geo.mapbuild import Label, add_raster_overlays, build_base_map, site_layer_groups
+from geo.mapbuild import Label, add_raster_overlays, add_town_outlines, build_base_map, site_layer_groups
 from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_cst
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
-from ui.raster_overlays import raster_overlays
+from ui.raster_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
 from ui.status_form import status_form
@@ -107,6 +107,7 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
         bounds=basegeo.FUQING_BOUNDS,
         clip_bounds=basegeo.LAND_CLIP_BOUNDS,
     )
+    add_town_outlines(base, town_outlines(), name=t("town_outlines"), frame=options["basemap"].display)
     add_raster_overlays(base, raster_overlays(get_store(), options["basemap"].display), title=t("rasters"),
                         opacity_label=t("opacity"))
     groups = site_layer_groups({k: by_kind.get(k, []) for k in kinds}, lang=lang(),
