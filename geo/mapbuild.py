@@ -463,7 +463,7 @@ def site_layer_group(
         only its URL: a rerun does not re-send the sites).
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
-    payload = sitelayer.encode_sites(
+    payload = sitelayer.encode_sites_cached(
         spec.key, sites, statuses={s.code: s.color for s in spec.statuses}, label=spec.label(lang), frame=frame,
         colors=colors, color_key=color_key)
     style = {"radius": spec.style.radius, "weight": spec.style.weight, "fill_opacity": spec.style.fill_opacity,

@@ -103,7 +103,8 @@ from geo.display import check_frame, geometry_to_display
 
 __all__ = [
     "ALPHABET", "TERMINAL", "CONTINUATION", "QUANT", "SIMPLIFY_TOLERANCE", "GREY", "SELECTED_COLOR", "ColorKey",
-    "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "payload_json", "decode_sites",
+    "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "encode_sites_cached", "payload_json",
+    "decode_sites",
     "layer_js", "SiteLayer",
 ]
 
@@ -521,6 +522,47 @@ def encode_sites(
         payload["g"] = pack_ints(np.concatenate([e[0] for e in entries]))
         q = np.vstack([e[1] for e in entries]).astype(np.int64)
     payload["xy"] = pack_ints(np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()) if len(q) else ""
+    return payload
+
+
+_PAYLOADS: "OrderedDict[str, dict]" = OrderedDict()
+_PAYLOADS_LOCK = threading.Lock()
+#: Payloads kept by :func:`encode_sites_cached` (a few maps × five kinds).
+PAYLOAD_CACHE_SIZE = 32
+
+
+def encode_sites_cached(kind: str, sites: Sequence, *, statuses: Mapping[str, str], label: str = "",
+                        frame: str = "wgs84", colors: Mapping[str, str] | None = None,
+                        color_key: ColorKey | None = None) -> dict:
+    """:func:`encode_sites`, remembered by content: a rerun with the same sites reuses the payload.
+
+    The key is a digest of everything the payload depends on (ids, names,
+    statuses, versions, colour keys, geometries as WKB, frame, label,
+    colours), so a changed site never reuses a stale payload.
+    """
+    sites = list(sites)
+    h = hashlib.sha256()
+    h.update(json.dumps([kind, label, frame, sorted((colors or {}).items()), sorted(statuses.items())],
+                        ensure_ascii=False).encode())
+    keys = [_color_key_of(color_key, s) for s in sites] if color_key is not None else None
+    h.update(json.dumps([[s.site_id, s.name, s.status, getattr(s, "version", None)] for s in sites],
+                        ensure_ascii=False).encode())
+    if keys is not None:
+        h.update(json.dumps(keys, ensure_ascii=False).encode())
+    geoms = [s.geometry for s in sites]
+    if geoms:
+        h.update(b"".join(b or b"" for b in shapely.to_wkb(np.asarray(geoms, dtype=object))))
+    digest = h.hexdigest()
+    with _PAYLOADS_LOCK:
+        if digest in _PAYLOADS:
+            _PAYLOADS.move_to_end(digest)
+            return _PAYLOADS[digest]
+    payload = encode_sites(kind, sites, statuses=statuses, label=label, frame=frame, colors=colors,
+                           color_key=dict(zip((s.site_id for s in sites), keys)) if keys is not None else None)
+    with _PAYLOADS_LOCK:
+        _PAYLOADS[digest] = payload
+        while len(_PAYLOADS) > PAYLOAD_CACHE_SIZE:
+            _PAYLOADS.popitem(last=False)
     return payload
 
 

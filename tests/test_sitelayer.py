@@ -489,3 +489,18 @@ def test_browser_hit_testing_follows_z_order_and_a_click_reports_the_id(chromium
     assert page.evaluate(f"() => {S}.feature('YQ-001').color") == REGISTRY["parks"].status("building").color
     assert page.errors == []
     page.close()
+
+
+def test_cached_payloads_follow_every_change():
+    from geo.sitelayer import encode_sites_cached
+
+    sites = [_site(Point(119.4 + i * 0.01, 25.6), i, name=f"排口{i}") for i in range(5)]
+    st = _statuses("outfalls")
+    first = encode_sites_cached("outfalls", sites, statuses=st)
+    assert encode_sites_cached("outfalls", list(sites), statuses=st) is first  # same content: reused
+    moved = sites[:4] + [_site(Point(119.9, 25.9), 4, name="排口4")]
+    assert decode_sites(encode_sites_cached("outfalls", moved, statuses=st))[4]["geometry"].x == pytest.approx(119.9)
+    renamed = sites[:4] + [_site(Point(119.44, 25.6), 4, name="改名")]
+    assert decode_sites(encode_sites_cached("outfalls", renamed, statuses=st))[4]["n"] == "改名"
+    keyed = encode_sites_cached("outfalls", sites, statuses=st, colors={"x": "#000000"}, color_key=lambda s: "x")
+    assert keyed is not first and keyed["ck"] == ["x"]
