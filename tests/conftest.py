@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
@@ -15,6 +16,40 @@ from geo.store import create_store
 # Derived files (raster tiles, display copies) go to a private folder, never into the checkout;
 # apps started by browser tests inherit it.
 os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache-"))
+
+
+_MAIN_MODULE = sys.modules.get("__main__")
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Put pytest's ``__main__`` back after each test.
+
+    Streamlit's AppTest runs page scripts as ``__main__`` and leaves its
+    script there; a ``spawn`` multiprocessing pool started later would then
+    re-run that script in every child, which dies, and the pool hangs.
+    """
+    yield
+    if sys.modules.get("__main__") is not _MAIN_MODULE:
+        sys.modules["__main__"] = _MAIN_MODULE
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Playwright's sync API allows one at a time).
+
+    Skipped without Chromium or Playwright, required with ``CI=true``
+    (see ``tests/browser/conftest.py``).
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

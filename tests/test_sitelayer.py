@@ -359,18 +359,10 @@ def test_payload_is_at_most_150_bytes_per_site_for_ten_thousand():
 # -- in a browser: drawing, hit testing, aggregation (a standalone page, no app) ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium through Playwright (skipped without it, required with CI=true: tests/browser/conftest.py)."""
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
-
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's Chromium (tests/conftest.py): skipped without it, required with CI=true."""
+    return browser
 
 
 @pytest.fixture(scope="module")

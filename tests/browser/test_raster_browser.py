@@ -43,6 +43,8 @@ def test_a_raster_overlay_is_drawn_from_local_tiles(browser, app, artifacts):
     assert all(u.endswith(".png") and "/gcj02/" not in u for u in tiles)
     # The legend and the synthetic warning are in the raster panel; the opacity slider works without a rerun.
     panel = frame.locator(".onemap-rasters")
+    assert panel.evaluate("el => el.open") is False  # closed at first: it would cover a tablet's map
+    panel.locator("summary").click()
     assert "合成示例数据（非实测）" in panel.inner_text()
     slider = frame.locator("input.onemap-opacity[data-raster='synthetic-index']")
     slider.evaluate("el => { el.value = 25; el.dispatchEvent(new Event('input')); }")
