@@ -742,7 +742,11 @@ class SiteLayer(MacroElement):
         self.payload = payload_json(payload)
         self.data_url = None
         if files is not None:  # the sites go in a file; the script starts with an empty layer of the kind
-            self.data_url = files.url_for(self.payload)
+            try:
+                self.data_url = files.url_for(self.payload)
+            except OSError:  # folder not writable, disk full: the sites stay inline (slower, still right)
+                self.data_url = None
+        if self.data_url:
             self.payload = payload_json({**encode_sites(payload["k"], [], statuses={}, label=payload["label"]),
                                          "st": payload["st"], "col": payload["col"]})
         self.style = {

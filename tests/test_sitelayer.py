@@ -496,3 +496,18 @@ def test_cached_payloads_follow_every_change():
     assert decode_sites(encode_sites_cached("outfalls", renamed, statuses=st))[4]["n"] == "改名"
     keyed = encode_sites_cached("outfalls", sites, statuses=st, colors={"x": "#000000"}, color_key=lambda s: "x")
     assert keyed is not first and keyed["ck"] == ["x"]
+
+
+def test_an_unwritable_payload_folder_keeps_the_sites_inline(tmp_path):
+    from geo.sitelayer import PayloadFiles
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")  # a file where the folder should be: mkdir fails
+    sites = [_site(Point(119.4 + i * 0.001, 25.6), i) for i in range(3)]
+    layer = SiteLayer(encode_sites("outfalls", sites, statuses=_statuses("outfalls")), {},
+                      files=PayloadFiles(blocked / "sites", "sites/"))
+    assert layer.data_url is None and len(decode_sites(layer.payload)) == 3
+    ok = SiteLayer(encode_sites("outfalls", sites, statuses=_statuses("outfalls")), {},
+                   files=PayloadFiles(tmp_path / "sites", "sites/"))
+    assert ok.data_url.startswith("sites/") and decode_sites(ok.payload) == []
+    assert (tmp_path / "sites" / ok.data_url.split("/")[-1]).exists()

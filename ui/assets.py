@@ -15,6 +15,7 @@ derived from ``data/base`` into ``data/cache`` on first use.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from functools import lru_cache
@@ -28,6 +29,7 @@ from geo.mapbuild import MapAssets
 from geo.rasterlayers import cache_root
 from geo.sitelayer import PayloadFiles
 
+log = logging.getLogger(__name__)
 BASE_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "base"
 #: Base files an online basemap still draws (the county outline); shifted for GCJ-02 basemaps.
 SHIFTED_FILES = ("fuqing_boundary.geojson", "land.geojson", "neighbours.geojson")
@@ -72,10 +74,17 @@ def raster_tiles_url() -> str:
 
 
 @lru_cache(maxsize=1)
-def site_payload_files() -> PayloadFiles:
-    """Register the route serving site payload files (large maps); return where they go and their URL."""
+def site_payload_files() -> PayloadFiles | None:
+    """Register the route serving site payload files (large maps); None when the cache folder is not writable."""
     folder = cache_dir() / "sites"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("site payloads stay inline: %s not writable (%r)", folder, exc)
+        return None
+    if not os.access(folder, os.W_OK):
+        log.warning("site payloads stay inline: %s not writable", folder)
+        return None
     return PayloadFiles(folder, f"../{components.declare_component('onemap_sites', path=str(folder)).name}/")
 
 
@@ -84,11 +93,15 @@ def map_assets() -> MapAssets:
     """Register the asset routes (once per process) and return their URLs."""
     leaflet = components.declare_component("onemap_leaflet", path=_leaflet_dir())
     base = components.declare_component("onemap_base", path=str(BASE_DATA_DIR))
-    gcj = write_display_copies(BASE_DATA_DIR, cache_dir() / "base-gcj02", "gcj02")
-    base_gcj = components.declare_component("onemap_base_gcj02", path=str(gcj))
+    try:
+        gcj = write_display_copies(BASE_DATA_DIR, cache_dir() / "base-gcj02", "gcj02")
+        gcj_url = f"../{components.declare_component('onemap_base_gcj02', path=str(gcj)).name}/"
+    except OSError as exc:  # a read-only install: GCJ-02 basemaps are then not offered (ui.basemap)
+        log.warning("no GCJ-02 copies of the base geography in %s: %r", cache_dir(), exc)
+        gcj_url = ""
     return MapAssets(
         leaflet_js=f"../{leaflet.name}/leaflet.js",
         leaflet_css=f"../{leaflet.name}/leaflet.css",
         base_data_url=f"../{base.name}/",
-        gcj02_base_url=f"../{base_gcj.name}/",
+        gcj02_base_url=gcj_url,
     )

@@ -7,11 +7,13 @@ nothing configured only the offline basemap exists and no picker is shown.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import streamlit as st
 
 from geo.basemaps import Basemap, BasemapConfig, available, choose, read_config
+from ui.assets import map_assets
 from ui.i18n import lang, t
 from ui.session import current_actor
 
@@ -19,12 +21,21 @@ CHOICE = "basemap"
 
 
 def basemap_config() -> BasemapConfig:
-    """The configuration from the environment and ``secrets.toml`` (read each run: cheap, and edits apply)."""
+    """The configuration from the environment and ``secrets.toml`` (read each run: cheap, and edits apply).
+
+    GCJ-02 basemaps (Gaode) are left out when the app could not write the
+    GCJ-02 copies of its base geography (a read-only install).
+    """
     try:
         secrets = st.secrets
     except Exception:  # no or broken secrets file: environment only
         secrets = None
-    return read_config(os.environ, secrets)
+    config = read_config(os.environ, secrets)
+    if "gaode" in config.enabled and not map_assets().gcj02_base_url:
+        config = dataclasses.replace(config, enabled=config.enabled - {"gaode"}, problems=config.problems + ((
+            "Gaode is enabled but the cache folder (ONEMAP_CACHE) is not writable: it stays off.",
+            "已启用高德底图，但缓存目录（ONEMAP_CACHE）不可写，高德底图未启用。"),))
+    return config
 
 
 def current_basemap() -> Basemap:
