@@ -419,7 +419,7 @@ def _add_import_commands(sub) -> None:
 
 
 def cmd_raster_add(args) -> int:
-    from geo.rasterlayers import add_raster_file, ensure_pyramid, suggest_raster_id
+    from geo.rasterlayers import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
 
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
@@ -428,7 +428,7 @@ def cmd_raster_add(args) -> int:
                             name_zh=args.name_zh, name_en=args.name_en, colormap=args.colormap, vmin=args.vmin,
                             vmax=args.vmax, unit=args.unit or "", opacity=args.opacity,
                             description=args.description or "")
-    tiles = ensure_pyramid(store, layer, "wgs84", _raster_cache())
+    tiles = ensure_pyramid(store, layer, "wgs84", pyramid_root())
     print(json.dumps({"raster_id": layer.raster_id, "file": str(store.raster_path(layer)), "tiles": tiles["tile_count"],
                       "zooms": [tiles["min_zoom"], tiles["max_zoom"]], "zoom_lowered": tiles["zoom_lowered"],
                       "message": f"已添加栅格图层“{layer.name_zh}”（{tiles['tile_count']} 张瓦片）。"},
@@ -448,23 +448,17 @@ def cmd_raster_list(args) -> int:
 
 
 def cmd_raster_render(args) -> int:
-    from geo.rasterlayers import ensure_pyramid
+    from geo.rasterlayers import ensure_pyramid, pyramid_root
 
     store = open_store(args.store)
     out = []
     for layer in store.list_rasters(_system()):
         for frame in args.frame or ["wgs84"]:
-            tiles = ensure_pyramid(store, layer, frame, _raster_cache())
+            tiles = ensure_pyramid(store, layer, frame, pyramid_root())
             out.append({"raster_id": layer.raster_id, "frame": frame, "tiles": tiles["tile_count"],
                         "zooms": [tiles["min_zoom"], tiles["max_zoom"]]})
     print(json.dumps(out, ensure_ascii=False))
     return 0
-
-
-def _raster_cache():
-    from geo.rasterlayers import cache_root
-
-    return cache_root() / "rasters"
 
 
 def _add_raster_commands(sub) -> None:

@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
+from geo.mapbuild import MapAssets, base_labels, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
 from geo.sitelayer import PayloadFiles  # noqa: E402
 from geo.store import Actor  # noqa: E402
 from layers import REGISTRY  # noqa: E402
@@ -93,21 +93,11 @@ TARGETS = {
 # -- ours: only through geo.mapbuild's public functions ------------------------------
 
 
-def base_labels() -> list[Label]:
-    """Town and bay labels as the map page draws them (Chinese)."""
-    from geo import basegeo, towns
-
-    labels = [Label(tw.lon, tw.lat, tw.name_zh, min_zoom=12 if tw.kind == "street" else 10)
-              for tw in towns.all_towns() if tw.kind != "farm"]
-    labels += [Label(b.lon, b.lat, b.name_zh, "onemap-bay", 9) for b in basegeo.bay_labels()]
-    return labels
-
-
 def ours_base(assets: MapAssets):
     """The constant base map, built with the arguments the map page uses."""
     from geo import basegeo
 
-    return build_base_map(assets, lang="zh", labels=base_labels(),
+    return build_base_map(assets, lang="zh", labels=base_labels("zh"),
                           sample_badge="示例数据", legend_title="图例", bounds=basegeo.FUQING_BOUNDS,
                           clip_bounds=basegeo.LAND_CLIP_BOUNDS)
 

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 
-__all__ = ["FRAMES", "to_display", "from_display", "geometry_to_display", "geojson_to_display", "check_frame"]
+__all__ = ["FRAMES", "to_display", "from_display", "geometry_to_display", "geojson_to_display", "round_coords", "check_frame"]
 
 FRAMES = ("wgs84", "gcj02")
 
@@ -68,10 +68,11 @@ def geojson_to_display(data: dict, frame: str) -> dict:
     if kind == "GeometryCollection":
         return {**data, "geometries": [geojson_to_display(g, frame) for g in data.get("geometries", [])]}
     shifted = mapping(geometry_to_display(shape(data), frame))
-    return {"type": shifted["type"], "coordinates": _rounded(shifted["coordinates"])}
+    return {"type": shifted["type"], "coordinates": round_coords(shifted["coordinates"])}
 
 
-def _rounded(coords: Any) -> Any:
+def round_coords(coords: Any, decimals: int = 6) -> Any:
+    """GeoJSON coordinates (nested lists or tuples) rounded to ``decimals`` places, as lists."""
     if isinstance(coords, (int, float)):
-        return round(float(coords), 6)
-    return [_rounded(c) for c in coords]
+        return round(float(coords), decimals)
+    return [round_coords(c, decimals) for c in coords]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import folium
 from branca.element import Element, MacroElement
@@ -32,7 +32,7 @@ from shapely.geometry import mapping
 
 from geo import sitelayer
 from geo.basemaps import OFFLINE, Basemap
-from geo.display import geometry_to_display, to_display
+from geo.display import geometry_to_display, round_coords, to_display
 from layers import REGISTRY
 from layers.spec import LayerSpec
 
@@ -80,32 +80,15 @@ class Label:
     min_zoom: int = 0
 
 
-def _round_coords(obj, nd: int = COORD_DECIMALS):
-    if isinstance(obj, float):
-        return round(obj, nd)
-    if isinstance(obj, (list, tuple)):
-        return [_round_coords(o, nd) for o in obj]
-    return obj
+def base_labels(lang: str = "zh") -> list[Label]:
+    """Town/street and bay names for the offline basemap (streets from zoom 12, towns 10, bays 9)."""
+    from geo import basegeo, towns
 
-
-def site_feature(site, *, name_lang_suffix: str = "", frame: str = "wgs84") -> dict:
-    """The trimmed GeoJSON feature of one site: id, kind, status, escaped name.
-
-    ``frame`` is the basemap's display frame: on a GCJ-02 basemap the
-    geometry is a shifted display copy (the site itself is not touched).
-    """
-    geom = mapping(geometry_to_display(site.geometry, frame))
-    geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"])}
-    return {
-        "type": "Feature",
-        "geometry": geom,
-        "properties": {
-            "id": site.site_id,
-            "k": site.kind,
-            "s": site.status,
-            "n": html.escape(f"{site.name}{name_lang_suffix}", quote=True),
-        },
-    }
+    zh = lang == "zh"
+    labels = [Label(tw.lon, tw.lat, tw.name_zh if zh else tw.name_en, min_zoom=12 if tw.kind == "street" else 10)
+              for tw in towns.all_towns() if tw.kind != "farm"]
+    labels += [Label(b.lon, b.lat, b.name_zh if zh else b.name_en, "onemap-bay", 9) for b in basegeo.bay_labels()]
+    return labels
 
 
 class _Js(MacroElement):
@@ -700,7 +683,7 @@ def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: 
         shown = geometry_to_display(geom.simplify(tolerance, preserve_topology=True), frame)
         g = mapping(shown)
         features.append({"type": "Feature", "properties": {"code": code},
-                         "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)}})
+                         "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
     group = folium.FeatureGroup(name=html.escape(name), show=True)
     _Js(_TOWN_OUTLINES_JS, data={"type": "FeatureCollection", "features": features}).add_to(group)
     group.add_to(m)

@@ -39,7 +39,7 @@ from geo.raster import (
 from geo.store.base import Actor
 from geo.store.rasters import SAMPLE_PREFIX, NewRaster, RasterLayer
 
-__all__ = ["cache_root", "add_raster_file", "register_sample_rasters", "ensure_pyramid", "overlay_for", "pyramid_dir",
+__all__ = ["cache_root", "pyramid_root", "add_raster_file", "register_sample_rasters", "ensure_pyramid", "overlay_for", "pyramid_dir",
            "suggest_raster_id"]
 
 Progress = Callable[[int, int], None]
@@ -51,6 +51,11 @@ def cache_root() -> Path:
     """Where derived files go (tile pyramids, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
     env = os.environ.get(ENV_CACHE, "").strip()
     return Path(env) if env else DEFAULT_CACHE
+
+
+def pyramid_root() -> Path:
+    """Where the tile pyramids of every raster layer live (under :func:`cache_root`)."""
+    return cache_root() / "rasters"
 
 
 def _sha256(path: Path) -> str:

@@ -11,8 +11,8 @@ from shapely.geometry import LineString, Point, Polygon
 
 from geo.crs import haversine_m, wgs84_to_gcj02
 from geo.display import from_display, geojson_to_display, geometry_to_display, to_display
-from geo.mapbuild import DeviceFix, evidence_layer_group, position_marker_group, site_feature, site_layer_groups
-from geo.sitelayer import decode_sites
+from geo.mapbuild import DeviceFix, evidence_layer_group, position_marker_group, site_layer_groups
+from geo.sitelayer import decode_sites, encode_sites
 from geo.store import Site
 
 GRID_LON, GRID_LAT = np.meshgrid(np.linspace(119.0, 119.9, 31), np.linspace(25.2, 26.0, 27))
@@ -37,10 +37,10 @@ def test_unknown_frame_is_refused():
 def test_a_site_on_gaode_is_drawn_at_its_gcj02_position_and_not_moved():
     p = Point(119.41234, 25.61234)
     site = _site(p)
-    feature = site_feature(site, frame="gcj02")
+    drawn = decode_sites(encode_sites("outfalls", [site], statuses={}, frame="gcj02"))[0]["geometry"]
     glon, glat = wgs84_to_gcj02(p.x, p.y)
-    lon, lat = feature["geometry"]["coordinates"]
-    assert haversine_m(lon, lat, glon, glat) < 0.2  # rounded to 1e-6°
+    lon, lat = drawn.x, drawn.y
+    assert haversine_m(lon, lat, glon, glat) < 0.8  # quantised to 1e-5° in the payload
     assert haversine_m(lon, lat, p.x, p.y) > 300  # the shift is real (~500 m here)
     assert site.geometry.equals(p)  # the site itself is untouched
 

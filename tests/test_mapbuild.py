@@ -8,7 +8,8 @@ import re
 import pytest
 from shapely.geometry import Point
 
-from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_feature, site_layer_groups
+from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups
+from geo.sitelayer import decode_sites, encode_sites, payload_json
 from geo.store import Site
 from layers import REGISTRY
 
@@ -36,8 +37,8 @@ def test_no_request_leaves_for_a_cdn():
 
 @pytest.mark.parametrize("name", NASTY)
 def test_names_are_escaped_before_any_tooltip(name):
-    feature = site_feature(site(name))
-    assert "<" not in feature["properties"]["n"] and ">" not in feature["properties"]["n"]
+    shown = decode_sites(encode_sites("outfalls", [site(name)], statuses={}))[0]["n"]  # what a tooltip gets
+    assert "<" not in shown and ">" not in shown
     html = rendered([site(name)])
     if any(c in name for c in "<>&\"'"):
         assert name not in html  # raw never appears, neither in data nor in markup
@@ -64,12 +65,11 @@ def test_every_status_has_its_colour_in_the_layer():
 
 
 def test_features_are_trimmed_and_rounded():
-    f = site_feature(site("排口", i=7))
-    assert set(f["properties"]) == {"id", "k", "s", "n"}
-    lon = f["geometry"]["coordinates"][0]
-    assert lon == round(lon, 6)
-    size = len(json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode())
-    assert size < 200
+    payload = encode_sites("outfalls", [site("排口", i=7)], statuses={})
+    (f,) = decode_sites(payload)
+    assert {"id", "k", "s", "n"} <= set(f)  # what a click reports: id, kind, status, name
+    assert f["geometry"].x == round(f["geometry"].x, 5)  # quantised to 1e-5°
+    assert len(payload_json(payload).encode()) < 200
 
 
 def test_sample_badge_only_when_asked():

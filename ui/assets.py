@@ -26,7 +26,7 @@ import xstatic.pkg.leaflet as xs_leaflet
 
 from geo.display import geojson_to_display
 from geo.mapbuild import MapAssets
-from geo.rasterlayers import cache_root
+from geo.rasterlayers import cache_root, pyramid_root
 from geo.sitelayer import PayloadFiles
 
 log = logging.getLogger(__name__)
@@ -60,15 +60,10 @@ def write_display_copies(src_dir: Path, dst_dir: Path, frame: str) -> Path:
     return dst_dir
 
 
-def raster_cache_dir() -> Path:
-    """Where raster tile pyramids are kept (derived: safe to delete, rebuilt when needed)."""
-    return cache_dir() / "rasters"
-
-
 @lru_cache(maxsize=1)
 def raster_tiles_url() -> str:
     """Register the route serving raster tile pyramids; return its URL prefix (ends with ``/``)."""
-    folder = raster_cache_dir()
+    folder = pyramid_root()
     folder.mkdir(parents=True, exist_ok=True)
     return f"../{components.declare_component('onemap_rasters', path=str(folder)).name}/"
 

@@ -14,20 +14,20 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import basegeo, towns
+from geo import basegeo
 from geo.asof import history_by_site
 from geo.errors import OneMapError
 from geo.display import to_display
 from geo.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
-from geo.mapbuild import (DeviceFix, Label, add_raster_overlays, add_town_outlines, build_base_map, category_legend,
+from geo.mapbuild import (DeviceFix, add_raster_overlays, add_town_outlines, base_labels, build_base_map, category_legend,
                           evidence_layer_group, site_layer_groups)
 from geo.progress import format_cst, is_overdue
 from geo.review import MODES, coloring
 from layers import REGISTRY
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options
-from ui.raster_overlays import raster_overlays, town_outlines
+from ui.map_overlays import raster_overlays, town_outlines
 from ui.dashboard.common import action_label, choice_label, kind_label, status_label, town_label
 from ui.i18n import lang, t
 from ui.session import get_store, md_escape
@@ -37,14 +37,6 @@ SELECTED = "review_selected"
 MODE_KEY = "dash_color"
 SHOW_KEY = "dash_show"
 SHOW_OPTIONS = ("all", "remote", "no_photos")
-
-
-def _labels() -> list[Label]:
-    lg = lang()
-    out = [Label(tw.lon, tw.lat, tw.name_zh if lg == "zh" else tw.name_en, min_zoom=12 if tw.kind == "street" else 10)
-           for tw in towns.all_towns() if tw.kind != "farm"]
-    out += [Label(b.lon, b.lat, b.name_zh if lg == "zh" else b.name_en, "onemap-bay", 9) for b in basegeo.bay_labels()]
-    return out
 
 
 def _shown(sites, history, show: str, onsite_m: float):
@@ -88,7 +80,7 @@ def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
                                                          heading=t(f"dash_mode_{mode}"))
     options = map_options()
     frame = options["basemap"].display
-    base = build_base_map(map_assets(), **options, lang=lang(), labels=_labels(),
+    base = build_base_map(map_assets(), **options, lang=lang(), labels=base_labels(lang()),
                           sample_badge=badge, legend_title=t("legend"), legend=legend,
                           bounds=basegeo.FUQING_BOUNDS, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
     add_town_outlines(base, town_outlines(), name=t("town_outlines"), frame=frame)

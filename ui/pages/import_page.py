@@ -27,7 +27,7 @@ from geo.ingest.coords import FUQING_GK_ZONE, system_label
 from geo.ingest.encoding import LABELS as ENCODING_LABELS
 from geo.ingest.towncheck import town_mismatches
 from geo.display import geometry_to_display
-from geo.mapbuild import Label, build_base_map, site_layer_groups
+from geo.mapbuild import base_labels, build_base_map, site_layer_groups
 from geo.progress import format_cst
 from layers import KIND_KEYS, REGISTRY
 from ui.assets import map_assets, site_payload_files
@@ -189,8 +189,7 @@ def _new_frame(plan, lg: str) -> pd.DataFrame:
 
 def _preview_map(plan, lg: str) -> None:
     assets = map_assets()
-    labels = [Label(tw.lon, tw.lat, tw.name_zh if lg == "zh" else tw.name_en, min_zoom=12 if tw.kind == "street" else 10)
-              for tw in town_list.all_towns() if tw.kind != "farm"]
+    labels = base_labels(lg)
     bounds = basegeo.FUQING_BOUNDS
     geoms = [c.site.geometry for c in plan.candidates] + [tc.geometry for tc in plan.towns]
     if geoms:

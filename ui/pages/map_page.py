@@ -11,12 +11,12 @@ from streamlit_folium import st_folium
 
 from geo import basegeo, towns
 from geo.errors import OneMapError
-from geo.mapbuild import Label, add_raster_overlays, add_town_outlines, build_base_map, site_layer_groups
+from geo.mapbuild import add_raster_overlays, add_town_outlines, base_labels, build_base_map, site_layer_groups
 from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_cst
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
-from ui.raster_overlays import raster_overlays, town_outlines
+from ui.map_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
 from ui.status_form import status_form
@@ -32,14 +32,6 @@ def town_label(code: str) -> str:
     except OneMapError:
         return code
     return town.name_zh if lang() == "zh" else f"{town.name_en} {town.name_zh}"
-
-
-def _base_labels() -> list[Label]:
-    labels = [Label(tw.lon, tw.lat, tw.name_zh if lang() == "zh" else tw.name_en,
-                    min_zoom=12 if tw.kind == "street" else 10) for tw in towns.all_towns() if tw.kind != "farm"]
-    for bay in basegeo.bay_labels():
-        labels.append(Label(bay.lon, bay.lat, bay.name_zh if lang() == "zh" else bay.name_en, "onemap-bay", 9))
-    return labels
 
 
 def _filters() -> dict:
@@ -101,7 +93,7 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
         assets,
         **options,
         lang=lang(),
-        labels=_base_labels(),
+        labels=base_labels(lang()),
         sample_badge=t("sample_badge") if is_sample else None,
         legend_title=t("legend"),
         bounds=basegeo.FUQING_BOUNDS,

@@ -16,8 +16,7 @@ import streamlit as st
 
 from geo.errors import OneMapError
 from geo.raster import COLORMAPS
-from geo.rasterlayers import add_raster_file, ensure_pyramid, suggest_raster_id
-from ui.assets import raster_cache_dir
+from geo.rasterlayers import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store, md_escape
 
@@ -112,7 +111,7 @@ def _add_form(store, actor, taken: set[str]) -> None:
                 return
         bar = st.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
         try:
-            tiles = ensure_pyramid(store, layer, "wgs84", raster_cache_dir(),
+            tiles = ensure_pyramid(store, layer, "wgs84", pyramid_root(),
                                    progress=lambda d, n: bar.progress(d / max(n, 1)))
         except OneMapError as exc:
             _explain(exc)

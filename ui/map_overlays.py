@@ -8,8 +8,8 @@ import streamlit as st
 
 from geo.errors import OneMapError
 from geo.mapbuild import RasterOverlay
-from geo.rasterlayers import ensure_pyramid, overlay_for, pyramid_dir
-from ui.assets import raster_cache_dir, raster_tiles_url
+from geo.rasterlayers import ensure_pyramid, overlay_for, pyramid_dir, pyramid_root
+from ui.assets import raster_tiles_url
 from ui.i18n import lang, t
 from ui.session import APP_READER, get_store
 
@@ -33,14 +33,14 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
         return []
     out = []
     for layer in layers:
-        first_time = not (pyramid_dir(raster_cache_dir(), layer, frame) / "tiles.json").exists()
+        first_time = not (pyramid_dir(pyramid_root(), layer, frame) / "tiles.json").exists()
         try:
             if first_time:
                 bar = slot.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
-                tiles = ensure_pyramid(store, layer, frame, raster_cache_dir(),
+                tiles = ensure_pyramid(store, layer, frame, pyramid_root(),
                                        progress=lambda done, total: bar.progress(done / max(total, 1)))
             else:
-                tiles = ensure_pyramid(store, layer, frame, raster_cache_dir())
+                tiles = ensure_pyramid(store, layer, frame, pyramid_root())
         except OneMapError as exc:
             log.warning("raster %s: %s (cause: %r)", layer.raster_id, exc.en, exc.__cause__)
             problems.append(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
