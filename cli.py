@@ -183,8 +183,8 @@ def _add_audit_command(sub) -> None:
 
 def _review_inputs(args):
     """Store, sites and history as of ``--as-of`` (default: now), the day, the town code, sample or not."""
-    from geo.asof import parse_day, snapshot
-    from geo.progress import today_cst
+    from geo.domain.asof import parse_day, snapshot
+    from geo.clock import today_cst
     from geo.towns import resolve_town
 
     store = open_store(args.store)
@@ -193,7 +193,7 @@ def _review_inputs(args):
     day = parse_day(args.as_of, today=today) if args.as_of else None
     town = resolve_town(args.town).code if args.town else None
     if args.onsite_m is not None:
-        from geo.evidence import check_onsite_m
+        from geo.domain.evidence import check_onsite_m
 
         check_onsite_m(args.onsite_m, source="--onsite-m")
     sites, history = snapshot(store.list_sites(actor), store.all_history(actor), day)
@@ -202,7 +202,7 @@ def _review_inputs(args):
 
 
 def cmd_progress(args) -> int:
-    from geo.targets import progress
+    from geo.domain.targets import progress
 
     sites, history, day, town, sample = _review_inputs(args)
     figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample)
@@ -214,7 +214,7 @@ def cmd_report(args) -> int:
     from pathlib import Path
 
     from geo.errors import StoreError
-    from geo.report import town_report_pdf
+    from geo.report.pdf import town_report_pdf
 
     sites, history, day, town, sample = _review_inputs(args)
     pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
@@ -277,11 +277,11 @@ def cmd_export(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    """Grade black-odorous water from a CSV of readings (geo/grading.py); JSON on stdout."""
+    """Grade black-odorous water from a CSV of readings (geo/domain/grading.py); JSON on stdout."""
     from pathlib import Path
 
     from geo.errors import ValidationError
-    from geo.grading import grade_csv, to_json
+    from geo.domain.grading import grade_csv, to_json
 
     try:
         data = Path(args.file).read_bytes()
@@ -419,7 +419,7 @@ def _add_import_commands(sub) -> None:
 
 
 def cmd_raster_add(args) -> int:
-    from geo.rasterlayers import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
+    from geo.raster.overlays import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
 
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
@@ -448,7 +448,7 @@ def cmd_raster_list(args) -> int:
 
 
 def cmd_raster_render(args) -> int:
-    from geo.rasterlayers import ensure_pyramid, pyramid_root
+    from geo.raster.overlays import ensure_pyramid, pyramid_root
 
     store = open_store(args.store)
     out = []

@@ -98,7 +98,7 @@ def child(mode: str, path: str, out: str) -> None:
     import rasterio
 
     from geo.basegeo import FUQING_BOUNDS
-    from geo.raster import render_pyramid
+    from geo.raster.pyramid import render_pyramid
     from geo.raster.overviews import GDAL_ENV
 
     t0 = time.perf_counter()
@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         measure(*args.measure)
         return 0
 
-    from geo.raster import RasterCaps, check_raster, ensure_overviews
+    from geo.raster.check import RasterCaps, check_raster
+    from geo.raster.overviews import ensure_overviews
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_raster_"))
     work.mkdir(parents=True, exist_ok=True)

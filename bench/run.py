@@ -1,7 +1,7 @@
 """Performance at scale: the one map against the naive way, measured in one run.
 
 For each size (synthetic sites, ``bench/synthetic.py``, stored in a cached
-GeoPackage store) this measures, for *ours* (whatever ``geo.mapbuild``
+GeoPackage store) this measures, for *ours* (whatever ``geo.map.build``
 currently does, through its public functions only) and for the *naive*
 baseline (``bench/naive.py``: one folium Marker with an HTML popup per
 point, full-detail GeoJson per polygon):
@@ -59,8 +59,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.mapbuild import MapAssets, base_labels, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
-from geo.sitelayer import PayloadFiles  # noqa: E402
+from geo.map.build import MapAssets, base_labels, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
+from geo.map.sitelayer import PayloadFiles  # noqa: E402
 from geo.store import Actor  # noqa: E402
 from layers import REGISTRY  # noqa: E402
 
@@ -90,7 +90,7 @@ TARGETS = {
 }
 
 
-# -- ours: only through geo.mapbuild's public functions ------------------------------
+# -- ours: only through geo.map.build's public functions ------------------------------
 
 
 def ours_base(assets: MapAssets):
@@ -115,7 +115,7 @@ def ours_groups(sites: Sequence, files: PayloadFiles | None = None) -> list:
 
 
 def ours_map_html(sites: Sequence, assets: MapAssets, files: PayloadFiles | None = None) -> str:
-    """The whole map of ``sites`` as one standalone page: base + groups + rendering (geo.mapbuild only)."""
+    """The whole map of ``sites`` as one standalone page: base + groups + rendering (geo.map.build only)."""
     return render_standalone_html(ours_base(assets), ours_groups(sites, files))
 
 

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import basegeo, towns
 from geo.crs import geodesic_distance_m, transform
-from geo.progress import CST
+from geo.clock import CST
 from geo.store.base import Actor, Evidence, NewSite
 from layers import REGISTRY, get_spec
 
@@ -419,7 +419,7 @@ def populate_sample(store) -> int:
             note=_note(site_id, step.status),
         )
         versions[site_id] += 1
-    from geo.rasterlayers import register_sample_rasters  # rasterio only when a sample store is built
+    from geo.raster.overlays import register_sample_rasters  # rasterio only when a sample store is built
 
     register_sample_rasters(store, SAMPLE_ACTOR)
     store.set_meta(SAMPLE_ACTOR, "data_origin", "sample")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
+from geo.errors import NotFoundError
 from layers import black_odorous, clean_fuel_zones, outfalls, parks, shore_power_berths
 from layers.spec import LayerSpec
 
@@ -40,8 +41,6 @@ def get_spec(kind: str) -> LayerSpec:
     try:
         return REGISTRY[kind]
     except KeyError:
-        from geo.errors import NotFoundError
-
         valid = ", ".join(KIND_KEYS)
         raise NotFoundError(
             "kind.unknown",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Literal, Mapping
 
+from geo.errors import NotFoundError
+
 FieldType = Literal["text", "int", "float", "bool", "date", "choice"]
 GeometryType = Literal["point", "line", "polygon", "line_or_polygon"]
 
@@ -161,8 +163,6 @@ class LayerSpec:
         for s in self.statuses:
             if s.code == code:
                 return s
-        from geo.errors import NotFoundError
-
         valid = ", ".join(s.code for s in self.statuses)
         raise NotFoundError(
             "status.unknown",

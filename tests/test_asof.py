@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from geo.asof import end_of_day_utc, history_until, parse_day, sites_as_of, snapshot
+from geo.domain.asof import end_of_day_utc, history_until, parse_day, sites_as_of, snapshot
 from geo.errors import ValidationError
-from geo.progress import today_cst
+from geo.clock import today_cst
 from geo.store import open_store
-from geo.targets import progress
+from geo.domain.targets import progress
 from tests.factories import SYSTEM
 from shapely.geometry import Point
 
@@ -195,7 +195,7 @@ def test_a_site_imported_again_after_an_undo():
 
 
 def test_evidence_counts_status_changes_only_and_the_feed_shows_all():
-    from geo.evidence import change_rows, evidence_quality, site_evidence
+    from geo.domain.evidence import change_rows, evidence_quality, site_evidence
 
     ev = evidence_quality(STORED, IMPORT_HISTORY, onsite_m=200)
     assert (ev["changes"], ev["onsite"], ev["no_position"]) == (1, 1, 0)

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from geo.basemaps import BASEMAPS, OFFLINE, available, choose, read_config
-from geo.basemaps.conformance import check_basemap, check_registry
-from geo.basemaps.spec import Basemap, TileSource
-from geo.mapbuild import MapAssets, build_base_map, render_standalone_html
+from geo.map.basemaps import BASEMAPS, OFFLINE, available, choose, read_config
+from geo.map.basemaps.conformance import check_basemap, check_registry
+from geo.map.basemaps.spec import Basemap, TileSource
+from geo.map.build import MapAssets, build_base_map, render_standalone_html
 
 ASSETS = MapAssets("../onemap_leaflet/leaflet.js", "../onemap_leaflet/leaflet.css", "../onemap_base/",
                    gcj02_base_url="../onemap_base_gcj02/")
@@ -137,7 +137,7 @@ def test_an_online_map_draws_its_tiles_credit_and_outline_in_its_frame(key, host
 
 
 def test_online_maps_skip_the_offline_labels_and_land():
-    from geo.mapbuild import Label
+    from geo.map.build import Label
 
     page = _page(BASEMAPS["osm"], labels=[Label(119.4, 25.7, "LABEL-XYZ")])
     assert "LABEL-XYZ" not in page
@@ -148,7 +148,7 @@ def test_official_town_outlines_are_drawn_when_imported_and_shifted_on_gaode():
     from shapely.geometry import box
 
     from geo.crs import wgs84_to_gcj02
-    from geo.mapbuild import add_town_outlines
+    from geo.map.build import add_town_outlines
 
     m = build_base_map(ASSETS)
     assert add_town_outlines(m, {}) is None

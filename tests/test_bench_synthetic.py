@@ -18,7 +18,7 @@ from bench.synthetic import (
 )
 from geo import basegeo, towns
 from geo.crs import haversine_m
-from geo.validation import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry
 from layers import REGISTRY
 
 N = 600

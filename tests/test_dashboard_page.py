@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.asof import snapshot
-from geo.progress import today_cst
+from geo.domain.asof import snapshot
+from geo.clock import today_cst
 from geo.store import open_store
-from geo.targets import progress
+from geo.domain.targets import progress
 from tests.factories import SYSTEM
 from ui.pages.dashboard_page import SECTION_KEY, SECTIONS
 

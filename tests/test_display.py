@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.crs import haversine_m, wgs84_to_gcj02
-from geo.display import from_display, geojson_to_display, geometry_to_display, to_display
-from geo.mapbuild import DeviceFix, evidence_layer_group, position_marker_group, site_layer_groups
-from geo.sitelayer import decode_sites, encode_sites
+from geo.map.display import from_display, geojson_to_display, geometry_to_display, to_display
+from geo.map.build import DeviceFix, evidence_layer_group, position_marker_group, site_layer_groups
+from geo.map.sitelayer import decode_sites, encode_sites
 from geo.store import Site
 
 GRID_LON, GRID_LAT = np.meshgrid(np.linspace(119.0, 119.9, 31), np.linspace(25.2, 26.0, 27))

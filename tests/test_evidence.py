@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from geo.errors import ValidationError
-from geo.evidence import (
+from geo.domain.evidence import (
     ENV_FIELD_DISTANCE,
     FIELD_DISTANCE_M,
     change_rows,
@@ -17,7 +17,7 @@ from geo.evidence import (
     evidence_quality,
     site_evidence,
 )
-from geo.review import coloring, overdue_class
+from geo.domain.review import coloring, overdue_class
 from tests.review_factories import entry, site
 
 OUTFALL = site("outfalls", 1, "remediated", bay="fuqing_bay", outfall_type="port")  # Point(119.47, 25.66)

@@ -1,4 +1,4 @@
-"""The black-odorous grading rule (geo/grading.py): every boundary, the shallow-water rule, the
+"""The black-odorous grading rule (geo/domain/grading.py): every boundary, the shallow-water rule, the
 60 %/30 % point rules, consecutive heavy points, the 60 % body rule, the app's "none" rule, bad values."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 import pytest
 
 from geo.errors import ValidationError
-from geo.grading import (
+from geo.domain.grading import (
     Reading,
     grade_body,
     grade_point,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import ValidationError
-from geo.grading import read_readings_csv
+from geo.domain.grading import read_readings_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from shapely.geometry import Point
 
-from geo.mapbuild import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups
-from geo.sitelayer import decode_sites, encode_sites, payload_json
+from geo.map.build import Label, MapAssets, build_base_map, render_standalone_html, site_layer_groups
+from geo.map.sitelayer import decode_sites, encode_sites, payload_json
 from geo.store import Site
 from layers import REGISTRY
 

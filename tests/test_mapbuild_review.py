@@ -6,7 +6,7 @@ import json
 
 from shapely.geometry import Point
 
-from geo.mapbuild import (
+from geo.map.build import (
     DeviceFix,
     MapAssets,
     build_base_map,
@@ -17,7 +17,7 @@ from geo.mapbuild import (
     site_layer_group,
     site_layer_groups,
 )
-from geo.sitelayer import SiteLayer, decode_sites
+from geo.map.sitelayer import SiteLayer, decode_sites
 from layers import REGISTRY
 from tests.review_factories import site
 

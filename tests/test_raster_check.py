@@ -11,7 +11,7 @@ from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 
 from geo.errors import OneMapError, RasterRejected
-from geo.raster import DEFAULT_CAPS, RasterCaps, check_raster, suggest_zooms
+from geo.raster.check import DEFAULT_CAPS, RasterCaps, check_raster, suggest_zooms
 from geo.raster.check import NEAR_FUQING_BOUNDS, ZOOM_CEILING, ZOOM_FLOOR
 from tests import raster_factories as rf
 

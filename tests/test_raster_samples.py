@@ -10,7 +10,11 @@ import pytest
 import rasterio
 
 from geo.basegeo import LAND_CLIP_BOUNDS, bays, distance_to_shore_m, is_on_land
-from geo.raster import COLORMAPS, SAMPLE_RASTERS, RasterStyle, check_raster, render_tile, sample_path
+from geo.raster.colormap import COLORMAPS
+from geo.raster.samples import SAMPLE_RASTERS, sample_path
+from geo.raster.style import RasterStyle
+from geo.raster.check import check_raster
+from geo.raster.tiles import render_tile
 from geo.raster.samples import RASTER_DIR, build_synthetic_index
 from geo.raster.tilemath import tiles_for_bounds
 

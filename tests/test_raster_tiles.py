@@ -13,8 +13,12 @@ from rasterio.io import DatasetReader
 
 from geo.crs import wgs84_to_gcj02
 from geo.errors import RasterRenderError, ValidationError
-from geo.raster import (COLORMAPS, TILES_JSON, RasterStyle, apply_colormap, css_gradient, ensure_overviews, legend,
-                        render_pyramid, render_tile, resolve_style, tile_bounds_3857, tiles_for_bounds)
+from geo.raster.colormap import COLORMAPS, apply_colormap, css_gradient, legend
+from geo.raster.pyramid import TILES_JSON, render_pyramid
+from geo.raster.style import RasterStyle, resolve_style
+from geo.raster.overviews import ensure_overviews
+from geo.raster.tiles import render_tile
+from geo.raster.tilemath import tile_bounds_3857, tiles_for_bounds
 from geo.raster.colormap import LUT_SIZE, ColorMap, colormap_lut, validate_colormap
 from geo.raster.overviews import COPY_WINDOW, overview_factors
 from geo.raster.pyramid import encode_png, plan_zooms

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from geo.progress import today_cst
-from geo.report import town_report_pdf
-from geo.reportmap import map_extent, sites_map_png
+from geo.clock import today_cst
+from geo.report.pdf import town_report_pdf
+from geo.report.mapimage import map_extent, sites_map_png
 from geo.store import open_store
-from geo.targets import progress
+from geo.domain.targets import progress
 from tests.factories import SYSTEM
 from tests.review_factories import HAIKOU, site
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from geo import basegeo, towns
 from geo.crs import haversine_m
-from geo.progress import is_overdue
+from geo.domain.status import is_overdue
 from geo.sample import CITY_CENTRE, JIANGYIN_PORT, populate_sample
 from geo.store import create_store
 from geo.store.integrity import store_problems

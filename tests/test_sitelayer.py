@@ -12,11 +12,11 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 
-from geo import sitelayer
+from geo.map import sitelayer
 from geo.crs import wgs84_to_gcj02
-from geo.display import geometry_to_display
-from geo.mapbuild import MapAssets, build_base_map, render_standalone_html, site_layer_group, site_layer_groups
-from geo.sitelayer import (
+from geo.map.display import geometry_to_display
+from geo.map.build import MapAssets, build_base_map, render_standalone_html, site_layer_group, site_layer_groups
+from geo.map.sitelayer import (
     ALPHABET,
     QUANT,
     SIMPLIFY_TOLERANCE,
@@ -484,7 +484,7 @@ def test_browser_hit_testing_follows_z_order_and_a_click_reports_the_id(chromium
 
 
 def test_cached_payloads_follow_every_change():
-    from geo.sitelayer import encode_sites_cached
+    from geo.map.sitelayer import encode_sites_cached
 
     sites = [_site(Point(119.4 + i * 0.01, 25.6), i, name=f"排口{i}") for i in range(5)]
     st = _statuses("outfalls")
@@ -499,7 +499,7 @@ def test_cached_payloads_follow_every_change():
 
 
 def test_an_unwritable_payload_folder_keeps_the_sites_inline(tmp_path):
-    from geo.sitelayer import PayloadFiles
+    from geo.map.sitelayer import PayloadFiles
 
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")  # a file where the folder should be: mkdir fails

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from geo.errors import NotFoundError, PermissionDenied, ValidationError, VersionConflict
-from geo.store.rasters import NewRaster
+from geo.raster.records import NewRaster
 from tests.factories import ADMIN, GUEST, INSPECTOR, REVIEWER, SYSTEM, make_store
 
 NEW = NewRaster(raster_id="drone-longjiang", name_zh="龙江无人机正射影像", name_en="Longjiang drone orthophoto",

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from geo.targets import BERTH_EXCLUSIONS, berth_exclusion, progress, share, sort_town_codes
+from geo.domain.targets import BERTH_EXCLUSIONS, berth_exclusion, progress, share, sort_town_codes
 from layers.shore_power_berths import is_eligible_berth
 from tests.review_factories import HAIKOU, JIANGYIN, YUPING, berth, site
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xs_leaflet
 
-from geo.display import geojson_to_display
-from geo.mapbuild import MapAssets
-from geo.rasterlayers import cache_root, pyramid_root
-from geo.sitelayer import PayloadFiles
+from geo.map.display import geojson_to_display
+from geo.map.build import MapAssets
+from geo.raster.overlays import cache_root, pyramid_root
+from geo.map.sitelayer import PayloadFiles
 
 log = logging.getLogger(__name__)
 BASE_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "base"

@@ -12,7 +12,7 @@ import os
 
 import streamlit as st
 
-from geo.basemaps import Basemap, BasemapConfig, available, choose, read_config
+from geo.map.basemaps import Basemap, BasemapConfig, available, choose, read_config
 from ui.assets import map_assets
 from ui.i18n import lang, t
 from ui.session import current_actor
@@ -44,7 +44,7 @@ def current_basemap() -> Basemap:
 
 
 def map_options() -> dict:
-    """Keyword arguments for :func:`geo.mapbuild.build_base_map`: the basemap and its key."""
+    """Keyword arguments for :func:`geo.map.build.build_base_map`: the basemap and its key."""
     config = basemap_config()
     return {"basemap": choose(config, st.session_state.get(CHOICE)), "tianditu_key": config.tianditu_key}
 

@@ -69,7 +69,7 @@ READING_COLUMNS = ("point", "round", "transparency_cm", "depth_cm", "do_mg_l", "
 def readings_input(site, *, key: str) -> tuple[str | None, str]:
     """Water-quality readings per sampling point and round; the grade is shown before saving."""
     from geo.errors import OneMapError
-    from geo.grading import grade_table
+    from geo.domain.grading import grade_table
 
     st.markdown(f"**{t('readings')}**")
     st.caption(t("readings_help"))

@@ -7,8 +7,8 @@ import logging
 import streamlit as st
 
 from geo.errors import OneMapError
-from geo.mapbuild import RasterOverlay
-from geo.rasterlayers import ensure_pyramid, overlay_for, pyramid_dir, pyramid_root
+from geo.map.build import RasterOverlay
+from geo.raster.overlays import ensure_pyramid, overlay_for, pyramid_dir, pyramid_root
 from ui.assets import raster_tiles_url
 from ui.i18n import lang, t
 from ui.session import APP_READER, get_store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.progress import format_cst
+from geo.clock import format_cst
 from ui.session import get_store
 
 

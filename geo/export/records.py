@@ -27,7 +27,8 @@ import shapely
 from geo import towns as town_list
 from geo.crs import wgs84_to_gcj02
 from geo.errors import NotFoundError, SpecError
-from geo.progress import CST, is_overdue, parse_utc, step_text
+from geo.clock import CST, parse_utc
+from geo.domain.status import is_overdue, step_text
 from layers import get_spec
 from layers.spec import Field, LayerSpec
 

@@ -15,7 +15,8 @@ from typing import Any, Sequence
 from geo.export.options import ExportOptions
 from geo.export.records import (PART_SAMPLE_NOTICE_EN, PART_SAMPLE_NOTICE_ZH, SAMPLE_NOTICE_EN, SAMPLE_NOTICE_ZH,
                                 Column, columns_for, records_for, town_name)
-from geo.progress import CST, filter_sites, today_cst
+from geo.clock import CST, today_cst
+from geo.domain.status import filter_sites
 from layers import REGISTRY, get_spec
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from geo.progress import is_overdue
+from geo.domain.status import is_overdue
 from layers import get_spec
 
 

@@ -19,7 +19,7 @@ Rules, in the order a row is checked:
 4. the geometry: from the file (GIS formats) or the coordinate columns
    (lon/lat, one "lon, lat" column, Gauss-Krüger X/Y, or WKT), in the chosen
    system, swapped axes put right with a warning, then type and validity
-   (:func:`geo.validation.check_geometry`), inside Fuqing (with a margin:
+   (:func:`geo.domain.attributes.check_geometry`), inside Fuqing (with a margin:
    outside is refused; outside the county line by more than 1 km is a
    warning) and, once official town boundaries are loaded, inside the
    recorded town's boundary (a warning);
@@ -55,7 +55,7 @@ from geo.ingest.columns import IGNORE, TOWN_KIND, ColumnMapping, header_key
 from geo.ingest.problems import Problem, short
 from geo.ingest.readers import RawRow, RawTable
 from geo.store.base import NewSite, Site
-from geo.validation import check_geometry
+from geo.domain.attributes import check_geometry
 from layers import REGISTRY, get_spec, spec_for_site_id
 from layers.spec import LayerSpec
 

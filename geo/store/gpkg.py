@@ -43,7 +43,7 @@ from geo.store.rasters import RastersMixin
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
-from geo.validation import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry
 from layers import REGISTRY, get_spec
 from layers.spec import LayerSpec
 

@@ -54,7 +54,7 @@ from geo.store.base import Actor, NewSite, Site
 from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.schema import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, TOWN_BOUNDARIES_TABLE,
                               TOWN_REPLACED_TABLE)
-from geo.validation import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry
 from layers import REGISTRY, get_spec
 from layers.spec import LayerSpec
 

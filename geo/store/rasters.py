@@ -16,93 +16,16 @@ Sample rasters shipped with the app are referenced as ``sample:<file>``
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from geo.errors import NotFoundError, ValidationError, VersionConflict
+from geo.raster.records import EDITABLE, SAMPLE_PREFIX, SAMPLE_RASTER_DIR, NewRaster, RasterLayer, check_fields
 from geo.store import policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
 from geo.store.schema import RASTERS_TABLE
-
-SAMPLE_PREFIX = "sample:"
-SAMPLE_RASTER_DIR = Path(__file__).resolve().parents[2] / "data" / "rasters"
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-#: Fields :meth:`RastersMixin.update_raster` may change.
-EDITABLE = ("name_zh", "name_en", "colormap", "vmin", "vmax", "unit", "opacity", "shown", "description")
-
-
-@dataclass(frozen=True)
-class NewRaster:
-    """A checked raster file to register (see :func:`geo.raster` for the checks)."""
-
-    raster_id: str
-    name_zh: str
-    name_en: str
-    file: str
-    file_sha256: str
-    bands: int
-    bounds: tuple[float, float, float, float]
-    max_zoom: int
-    colormap: str | None = None
-    vmin: float | None = None
-    vmax: float | None = None
-    unit: str = ""
-    opacity: float = 0.7
-    shown: bool = True
-    is_sample: bool = False
-    is_synthetic: bool = False
-    description: str = ""
-    source_name: str = ""
-    info: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RasterLayer(NewRaster):
-    """A registered raster overlay, as stored."""
-
-    version: int = 1
-    added_at: str = ""
-    added_by: str = ""
-    updated_at: str = ""
-    updated_by: str = ""
-
-    def label(self, lang: str) -> str:
-        """The layer's name in ``lang``."""
-        return self.name_zh if lang == "zh" else self.name_en
-
-    @property
-    def style_key(self) -> str:
-        """What the rendered tiles depend on: the file's content and the colouring."""
-        return f"{self.file_sha256[:16]}-{self.colormap or 'rgb'}-{self.vmin}-{self.vmax}"
-
-
-def _check(new: NewRaster | Mapping[str, Any]) -> None:
-    get = (lambda k: new.get(k)) if isinstance(new, Mapping) else (lambda k: getattr(new, k))
-    rid = get("raster_id")
-    if rid is not None and not _ID_RE.match(str(rid)):
-        raise ValidationError(
-            "raster.bad_id", en=f"Raster id {rid!r} must be lower-case letters, digits, '-' or '_' (≤ 63).",
-            zh=f"栅格图层编号 {rid!r} 只能由小写字母、数字、“-”“_”组成（不超过 63 个字符）。", field="raster_id", value=rid)
-    opacity = get("opacity")
-    if opacity is not None and not 0.0 <= float(opacity) <= 1.0:
-        raise ValidationError(
-            "raster.bad_opacity", en=f"Opacity {opacity} must be between 0 and 1 (e.g. 0.7).",
-            zh=f"透明度 {opacity} 须在 0 到 1 之间（如 0.7）。", field="opacity", value=opacity)
-    vmin, vmax = get("vmin"), get("vmax")
-    if vmin is not None and vmax is not None and float(vmin) >= float(vmax):
-        raise ValidationError(
-            "raster.bad_range", en=f"The value range {vmin} … {vmax} is empty: the minimum must be below the maximum.",
-            zh=f"取值范围 {vmin} … {vmax} 无效：最小值须小于最大值。", field="vmin", value=vmin)
-    for key in ("name_zh", "name_en"):
-        value = get(key)
-        if value is not None and not str(value).strip():
-            raise ValidationError(
-                "raster.no_name", en="A raster layer needs a name in Chinese and in English.",
-                zh="栅格图层需要中文名称和英文名称。", field=key, value=value)
 
 
 def _row(r: sqlite3.Row) -> RasterLayer:
@@ -154,7 +77,7 @@ class RastersMixin:
 
     def add_raster(self, actor: Actor, new: NewRaster) -> RasterLayer:
         """Register a checked raster; the id must be new."""
-        _check(new)
+        check_fields(new)
         now = iso_utc(utc_now())
         with self._write() as conn:
             eff = self._effective(conn, actor)
@@ -185,7 +108,7 @@ class RastersMixin:
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
-        _check(changes)
+        check_fields(changes)
         now = iso_utc(utc_now())
         with self._write() as conn:
             eff = self._effective(conn, actor)
@@ -202,7 +125,7 @@ class RastersMixin:
                     zh=f"栅格图层 {raster_id!r} 已被 {r['updated_by']} 修改（版本 {r['version']}，您看到的是 "
                        f"{expected_version}），请刷新后重新修改。", value=raster_id)
             merged = {k: r[k] for k in ("vmin", "vmax")} | {k: v for k, v in changes.items() if k in ("vmin", "vmax")}
-            _check(merged)
+            check_fields(merged)
             before = {k: r[k] for k in changes}
             sets = ", ".join(f"{k} = ?" for k in changes)
             conn.execute(f"UPDATE {RASTERS_TABLE} SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"

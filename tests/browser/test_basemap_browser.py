@@ -70,7 +70,7 @@ def test_sites_on_gaode_sit_at_their_gcj02_position(page, app, artifacts):
     feature = frame.evaluate(FEATURE_JS, site.site_id)
     drawn = [feature["lng"], feature["lat"]]
     glon, glat = wgs84_to_gcj02(site.geometry.x, site.geometry.y)
-    # Site layers carry vertices quantised to 1e-5° (geo/sitelayer.py): at most half a unit off on each axis,
+    # Site layers carry vertices quantised to 1e-5° (geo/map/sitelayer.py): at most half a unit off on each axis,
     # 0.56 m north-south and 0.50 m east-west here, so 0.75 m in all (it was 0.2 m with 1e-6° GeoJSON).
     assert haversine_m(drawn[0], drawn[1], glon, glat) < 0.8
     # And it is drawn there: its pixel is the GCJ-02 position's pixel (zoom 18: 0.54 m per pixel).

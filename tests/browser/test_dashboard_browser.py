@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from geo.progress import today_cst
+from geo.clock import today_cst
 from geo.sample import populate_sample
 from geo.store import create_store, open_store
-from geo.targets import progress
+from geo.domain.targets import progress
 from tests.browser.conftest import COUNT_FEATURES_JS, AppServer, RequestLog, focus_site, map_frame, wait_for
 from tests.factories import SYSTEM
 

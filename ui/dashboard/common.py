@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geo.errors import OneMapError
-from geo.targets import town_name
+from geo.domain.targets import town_name
 from layers import REGISTRY
 from ui.i18n import STRINGS, lang, t
 

@@ -15,15 +15,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import basegeo
-from geo.asof import history_by_site
+from geo.domain.asof import history_by_site
 from geo.errors import OneMapError
-from geo.display import to_display
-from geo.evidence import CLASSES as EVIDENCE_CLASSES
-from geo.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
-from geo.mapbuild import (DeviceFix, add_raster_overlays, add_town_outlines, base_labels, build_base_map, category_legend,
+from geo.map.display import to_display
+from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
+from geo.domain.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
+from geo.map.build import (DeviceFix, add_raster_overlays, add_town_outlines, base_labels, build_base_map, category_legend,
                           evidence_layer_group, site_layer_groups)
-from geo.progress import format_cst, is_overdue
-from geo.review import MODES, coloring
+from geo.clock import format_cst
+from geo.domain.status import is_overdue
+from geo.domain.review import MODES, coloring
 from layers import REGISTRY
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options

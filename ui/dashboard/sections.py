@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.evidence import CLASSES as EVIDENCE_CLASSES
-from geo.evidence import change_rows
-from geo.progress import format_cst
-from geo.targets import BERTH_EXCLUSIONS
+from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
+from geo.domain.evidence import change_rows
+from geo.clock import format_cst
+from geo.domain.targets import BERTH_EXCLUSIONS
 from layers import KIND_KEYS, REGISTRY
 from ui.dashboard.charts import progress_chart, town_chart
 from ui.dashboard.common import action_label, choice_label, goal_text, kind_label, pct, status_label, target_label, town_label

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import basegeo
 from geo.errors import OneMapError
-from geo.raster import SAMPLE_RASTERS
+from geo.raster.samples import SAMPLE_RASTERS
 from layers import REGISTRY
 from ui.basemap import current_basemap
 from ui.i18n import lang, t

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import OneMapError
-from geo.progress import format_cst, today_cst
+from geo.clock import format_cst, today_cst
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store
 

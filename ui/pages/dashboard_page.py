@@ -1,7 +1,7 @@
 """审阅看板 review dashboard: progress against the plan targets, per town, overdue, changes, evidence, map.
 
-Thin: the sites and history come from the store, :func:`geo.asof.snapshot`
-rebuilds them as of the chosen day, :func:`geo.targets.progress` computes
+Thin: the sites and history come from the store, :func:`geo.domain.asof.snapshot`
+rebuilds them as of the chosen day, :func:`geo.domain.targets.progress` computes
 every figure (the same call as ``python cli.py progress``), and the parts in
 ``ui/dashboard/`` only lay them out.
 """
@@ -12,11 +12,11 @@ from datetime import date
 
 import streamlit as st
 
-from geo.asof import entry_time, snapshot
+from geo.domain.asof import entry_time, snapshot
 from geo.errors import OneMapError
-from geo.evidence import FIELD_DISTANCE_M, default_onsite_m
-from geo.progress import CST, today_cst
-from geo.targets import progress, sort_town_codes
+from geo.domain.evidence import FIELD_DISTANCE_M, default_onsite_m
+from geo.clock import CST, today_cst
+from geo.domain.targets import progress, sort_town_codes
 from ui.dashboard import sections
 from ui.dashboard.common import town_label
 from ui.dashboard.review_map import MODE_KEY, SHOW_KEY, map_section
@@ -64,7 +64,7 @@ def _controls(stored, history, today: date):
 
 def _report_button(container, sites, history, day: date, town: str, onsite_m: float, is_sample: bool) -> None:
     def make() -> bytes:
-        from geo.report import town_report_pdf
+        from geo.report.pdf import town_report_pdf
 
         return town_report_pdf(sites, day, town, history=history, sample=is_sample, onsite_m=onsite_m)
 

@@ -26,9 +26,9 @@ from geo.ingest.columns import recognise, target_label, targets_for
 from geo.ingest.coords import FUQING_GK_ZONE, system_label
 from geo.ingest.encoding import LABELS as ENCODING_LABELS
 from geo.ingest.towncheck import town_mismatches
-from geo.display import geometry_to_display
-from geo.mapbuild import base_labels, build_base_map, site_layer_groups
-from geo.progress import format_cst
+from geo.map.display import geometry_to_display
+from geo.map.build import base_labels, build_base_map, site_layer_groups
+from geo.clock import format_cst
 from layers import KIND_KEYS, REGISTRY
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import map_options

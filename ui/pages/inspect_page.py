@@ -20,10 +20,10 @@ from streamlit_folium import st_folium
 from geo import basegeo
 from geo.crs import geodesic_distance_m
 from geo.errors import OneMapError, VersionConflict
-from geo.display import from_display
-from geo.evidence import default_onsite_m
-from geo.mapbuild import build_base_map, position_marker_group
-from geo.progress import is_overdue, step_text
+from geo.map.display import from_display
+from geo.domain.evidence import default_onsite_m
+from geo.map.build import build_base_map, position_marker_group
+from geo.domain.status import is_overdue, step_text
 from geo.store import Evidence
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets

@@ -11,8 +11,9 @@ from streamlit_folium import st_folium
 
 from geo import basegeo, towns
 from geo.errors import OneMapError
-from geo.mapbuild import add_raster_overlays, add_town_outlines, base_labels, build_base_map, site_layer_groups
-from geo.progress import filter_sites, format_cst, is_overdue, step_text, today_cst
+from geo.map.build import add_raster_overlays, add_town_outlines, base_labels, build_base_map, site_layer_groups
+from geo.clock import format_cst, today_cst
+from geo.domain.status import filter_sites, is_overdue, step_text
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options

@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import OneMapError
-from geo.raster import COLORMAPS
-from geo.rasterlayers import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
+from geo.raster.colormap import COLORMAPS
+from geo.raster.overlays import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store, md_escape
 

@@ -17,8 +17,8 @@ from shapely.geometry import box
 
 from geo import basegeo, towns
 from geo.errors import OneMapError
-from geo.fonts import cjk_font_properties
-from geo.mapbuild import LAND_COLOR, SEA_COLOR
+from geo.report.fonts import cjk_font_properties
+from geo.map.build import LAND_COLOR, SEA_COLOR
 from layers import REGISTRY
 
 __all__ = ["map_extent", "sites_map_png"]

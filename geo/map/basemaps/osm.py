@@ -4,7 +4,7 @@ OSM's tile usage policy asks for light use and a visible credit; a bureau
 with many users should run its own tile server and point the URL there.
 """
 
-from geo.basemaps.spec import Basemap, TileSource
+from geo.map.basemaps.spec import Basemap, TileSource
 
 STANDARD = Basemap(
     key="osm",

@@ -1,10 +1,10 @@
 """高德 Gaode (AutoNavi): tiles drawn in GCJ-02, so every overlay is shifted for display.
 
-Stored coordinates never change: :mod:`geo.display` shifts display copies
+Stored coordinates never change: :mod:`geo.map.display` shifts display copies
 WGS84 → GCJ-02 and clicked positions back. Offered only when enabled.
 """
 
-from geo.basemaps.spec import Basemap, TileSource
+from geo.map.basemaps.spec import Basemap, TileSource
 
 _CREDIT_ZH = "© 高德地图 AutoNavi"
 _CREDIT_EN = "© AutoNavi (Gaode)"

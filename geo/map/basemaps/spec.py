@@ -5,7 +5,7 @@ the shipped geography); every online one lists its XYZ tile sources. The
 *display frame* says in which coordinates the tiles are drawn: ``"wgs84"``
 (Tianditu, OpenStreetMap, the offline map; overlays line up as stored) or
 ``"gcj02"`` (Gaode: every overlay is shifted for display, every clicked
-position shifted back, see :mod:`geo.display`).
+position shifted back, see :mod:`geo.map.display`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 #: Display frames a basemap can be drawn in.
 DISPLAY_FRAMES = ("wgs84", "gcj02")
-#: What an online basemap needs before it is offered (see :class:`geo.basemaps.config.BasemapConfig`).
+#: What an online basemap needs before it is offered (see :class:`geo.map.basemaps.config.BasemapConfig`).
 NEEDS = ("nothing", "tianditu_key", "gaode", "osm")
 
 

@@ -24,7 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ValidationError
-from geo.progress import CST, parse_utc, today_cst
+from geo.clock import CST, parse_utc, today_cst
 from geo.store.base import Site
 from layers import REGISTRY
 

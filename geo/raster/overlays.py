@@ -26,25 +26,22 @@ from pathlib import Path
 from typing import Callable
 
 from geo.errors import ValidationError
-from geo.mapbuild import RasterOverlay
-from geo.raster import (
-    SAMPLE_RASTERS,
-    TILES_JSON,
-    RasterStyle,
-    check_raster,
-    ensure_overviews,
-    legend,
-    render_pyramid,
-)
+from geo.map.build import RasterOverlay
+from geo.raster.samples import SAMPLE_RASTERS
+from geo.raster.pyramid import TILES_JSON, render_pyramid
+from geo.raster.style import RasterStyle
+from geo.raster.check import check_raster
+from geo.raster.overviews import ensure_overviews
+from geo.raster.colormap import legend
 from geo.store.base import Actor
-from geo.store.rasters import SAMPLE_PREFIX, NewRaster, RasterLayer
+from geo.raster.records import SAMPLE_PREFIX, NewRaster, RasterLayer
 
 __all__ = ["cache_root", "pyramid_root", "add_raster_file", "register_sample_rasters", "ensure_pyramid", "overlay_for", "pyramid_dir",
            "suggest_raster_id"]
 
 Progress = Callable[[int, int], None]
 ENV_CACHE = "ONEMAP_CACHE"
-DEFAULT_CACHE = Path(__file__).resolve().parents[1] / "data" / "cache"
+DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "data" / "cache"
 
 
 def cache_root() -> Path:

@@ -1,8 +1,8 @@
 """How the review map colours sites: by status, by overdue, or by evidence (pure).
 
-:func:`coloring` returns what :func:`geo.mapbuild.site_layer_groups` needs
+:func:`coloring` returns what :func:`geo.map.build.site_layer_groups` needs
 (a colour per key and a key per site; ``None`` for the default status
-colours) and the legend rows for :func:`geo.mapbuild.category_legend`.
+colours) and the legend rows for :func:`geo.map.build.category_legend`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date
 from typing import Iterable, Mapping, Sequence
 
 from geo.errors import ValidationError
-from geo.evidence import CLASSES as EVIDENCE_CLASSES
-from geo.evidence import site_evidence
-from geo.progress import is_overdue
+from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
+from geo.domain.evidence import site_evidence
+from geo.domain.status import is_overdue
 from layers import REGISTRY
 
 __all__ = ["MODES", "OVERDUE_CLASSES", "Coloring", "coloring", "overdue_class"]

@@ -6,7 +6,7 @@ The key travels in the tile URLs the browser requests (that is how the
 service works; keys are restricted by domain in the console).
 """
 
-from geo.basemaps.spec import Basemap, TileSource
+from geo.map.basemaps.spec import Basemap, TileSource
 
 _WMTS = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
          "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}")

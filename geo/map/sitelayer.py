@@ -49,7 +49,7 @@ untouched by streamlit-folium's rewriting of ``_<id>`` names).
 :func:`decode_sites` is the reference decoder.
 
 Stored data are never touched: geometries are shifted to the basemap's
-display frame (:func:`geo.display.geometry_to_display`) on copies. Encoded
+display frame (:func:`geo.map.display.geometry_to_display`) on copies. Encoded
 display geometries are cached by content (bounded), so a rerun of the map
 (a click, a filter) does not simplify again.
 
@@ -99,7 +99,7 @@ from shapely.geometry import (
 )
 from shapely.geometry.base import BaseGeometry
 
-from geo.display import check_frame, geometry_to_display
+from geo.map.display import check_frame, geometry_to_display
 
 __all__ = [
     "ALPHABET", "TERMINAL", "CONTINUATION", "QUANT", "SIMPLIFY_TOLERANCE", "GREY", "SELECTED_COLOR", "ColorKey",

@@ -4,8 +4,8 @@ fpdf2 embeds a TrueType subset of NotoSansSC (OFL, from the pip package
 ``pylopdf-fonts-zh-cn``), so the text renders without any font on the
 reader's machine and can be searched and copied. Content: title and date, a 示例数据 notice
 when the data is sample, a map image of the town's sites on the shipped base
-geography (:mod:`geo.reportmap`), the progress figures of
-:func:`geo.targets.progress` with bars against the target, evidence quality,
+geography (:mod:`geo.report.mapimage`), the progress figures of
+:func:`geo.domain.targets.progress` with bars against the target, evidence quality,
 the overdue sites and the site table.
 """
 
@@ -17,10 +17,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from geo.fonts import FONT_FAMILY, cjk_font_path, truetype_subset
-from geo.progress import CST, format_cst, is_overdue
-from geo.reportmap import sites_map_png
-from geo.targets import BERTH_EXCLUSIONS, progress, town_name
+from geo.report.fonts import FONT_FAMILY, cjk_font_path, truetype_subset
+from geo.clock import CST, format_cst
+from geo.domain.status import is_overdue
+from geo.report.mapimage import sites_map_png
+from geo.domain.targets import BERTH_EXCLUSIONS, progress, town_name
 from layers import KIND_KEYS, REGISTRY
 
 __all__ = ["town_report_pdf"]
@@ -254,7 +255,7 @@ def town_report_pdf(
     png = sites_map_png(mine, highlight_town=town_code, title=f"{name} 点位分布（编号对应下方点位清单序号）")
     content = (figures, mine, name, made, png, today, town_code, sample)
     # Pass 1 lays the text out with the OpenType font to learn which characters are used; pass 2
-    # embeds a TrueType subset of exactly those (see geo.fonts.truetype_subset for why).
+    # embeds a TrueType subset of exactly those (see geo.report.fonts.truetype_subset for why).
     chars = _used_chars(_render(str(cjk_font_path()), *content))
     with tempfile.TemporaryDirectory(prefix="onemap-report-") as tmp:
         font_file = Path(tmp) / "NotoSansSC-subset.ttf"

@@ -4,7 +4,7 @@
 review dashboard shows and ``python cli.py progress`` prints: per kind each
 target of its spec (numerator, denominator, share, threshold, plan clause)
 with the kind's own breakdown, the same per town, and the overdue sites.
-Evidence quality is added when the history is given (:mod:`geo.evidence`).
+Evidence quality is added when the history is given (:mod:`geo.domain.evidence`).
 
 A share is ``None`` when nothing is in the target's population (0 of 0 is
 not 100 %); a target is met when ``numerator >= threshold * denominator``.
@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 from geo import towns
 from geo.errors import OneMapError
-from geo.progress import is_overdue
+from geo.domain.status import is_overdue
 from layers import KIND_KEYS, REGISTRY
 from layers.spec import LayerSpec, Target
 
@@ -332,7 +332,7 @@ def progress(
     ----------
     sites : sequence of Site
         Sites as they stand on ``today`` (the current ones, or
-        :func:`geo.asof.sites_as_of` for a past day).
+        :func:`geo.domain.asof.sites_as_of` for a past day).
     today : date
         The day the figures are for: the overdue rule compares deadlines with it.
     town : str, optional
@@ -342,7 +342,7 @@ def progress(
         under ``"evidence"``.
     onsite_m : float, optional
         Distance within which a change counts as made on site
-        (default :func:`geo.evidence.default_onsite_m`).
+        (default :func:`geo.domain.evidence.default_onsite_m`).
     sample : bool
         The store holds illustrative sample data: a notice is added.
 
@@ -373,7 +373,7 @@ def progress(
         "overdue": {"count": len(overdue), "sites": overdue},
     }
     if history is not None:
-        from geo.evidence import evidence_quality
+        from geo.domain.evidence import evidence_quality
 
         out["evidence"] = evidence_quality(sites, history, onsite_m=onsite_m)
     return out

@@ -11,7 +11,7 @@ Choices that matter:
 * No CDN: Leaflet's JS/CSS URLs are given by the caller (:class:`MapAssets`),
   served by the app itself. folium's defaults (jsdelivr, cdnjs, jQuery,
   Bootstrap) are replaced wholesale.
-* Sites are one canvas layer per kind (:mod:`geo.sitelayer`): compact
+* Sites are one canvas layer per kind (:mod:`geo.map.sitelayer`): compact
   arrays (ids, escaped names, status indices into a colour table, quantised
   delta-encoded geometry), drawn, aggregated and hit-tested in the browser.
   Names are HTML-escaped before they reach a tooltip, and every text is put
@@ -30,9 +30,9 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from geo import sitelayer
-from geo.basemaps import OFFLINE, Basemap
-from geo.display import geometry_to_display, round_coords, to_display
+from geo.map import sitelayer
+from geo.map.basemaps import OFFLINE, Basemap
+from geo.map.display import geometry_to_display, round_coords, to_display
 from layers import REGISTRY
 from layers.spec import LayerSpec
 
@@ -424,7 +424,7 @@ def site_layer_group(
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
-    The sites are one canvas layer (:mod:`geo.sitelayer`): compact arrays,
+    The sites are one canvas layer (:mod:`geo.map.sitelayer`): compact arrays,
     drawn and hit-tested in the browser, aggregated at low zoom when there
     are very many. A click fires ``click`` with ``layer.toGeoJSON()`` giving
     ``properties.id`` (what streamlit-folium returns as
@@ -470,7 +470,7 @@ def site_layer_groups(
     ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
     The site layer's JavaScript travels once, with the first group. With
     ``files`` and more than ``inline_limit`` sites in all, the sites go in
-    served files (see :class:`geo.sitelayer.PayloadFiles`); a few stay inline.
+    served files (see :class:`geo.map.sitelayer.PayloadFiles`); a few stay inline.
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
     total = sum(len(v) for v in sites_by_kind.values())

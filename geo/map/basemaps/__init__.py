@@ -2,7 +2,7 @@
 
 One module per provider declares its basemaps as data; they are listed here
 explicitly, in the order the picker shows them. :func:`available` filters
-them by what is configured (:mod:`geo.basemaps.config`): with nothing
+them by what is configured (:mod:`geo.map.basemaps.config`): with nothing
 configured only the offline basemap is offered and no request leaves the
 server.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from geo.basemaps import gaode, offline, osm, tianditu
-from geo.basemaps.config import BasemapConfig, read_config
-from geo.basemaps.spec import DISPLAY_FRAMES, NEEDS, Basemap, TileSource
+from geo.map.basemaps import gaode, offline, osm, tianditu
+from geo.map.basemaps.config import BasemapConfig, read_config
+from geo.map.basemaps.spec import DISPLAY_FRAMES, NEEDS, Basemap, TileSource
 
 BASEMAPS = MappingProxyType({b.key: b for b in (
     offline.OFFLINE,

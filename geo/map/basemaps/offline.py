@@ -1,7 +1,7 @@
 """The offline basemap: Fuqing's own shipped geography, drawn by the browser (needs nothing)."""
 
 from geo.basegeo import ATTRIBUTION
-from geo.basemaps.spec import Basemap
+from geo.map.basemaps.spec import Basemap
 
 OFFLINE = Basemap(
     key="offline",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from geo.basemaps.spec import DISPLAY_FRAMES, NEEDS, Basemap
+from geo.map.basemaps.spec import DISPLAY_FRAMES, NEEDS, Basemap
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER_RE = re.compile(r"\{([a-z]+)\}")
