@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 
@@ -19,6 +18,31 @@ os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache
 
 
 _MAIN_MODULE = sys.modules.get("__main__")
+
+#: Tests that take seconds each (subprocesses, killed writers, many processes, whole-pipeline runs).
+#: The inner loop skips them: ``python -m pytest -m "not slow and not browser"``; CI runs everything.
+SLOW_MODULES = {
+    "test_cli.py", "test_import_cli.py", "test_export_cli.py", "test_grading_cli.py", "test_raster_cli.py",
+    "test_bench_smoke.py",
+}
+SLOW_TESTS = {
+    "test_a_writer_killed_mid_import_leaves_the_store_exactly_as_before",
+    "test_a_killed_writer_never_leaves_a_change_without_its_audit_row",
+    "test_eight_processes_fifty_changes_each_lose_nothing",
+    "test_eight_concurrent_logins_and_two_concurrent_user_edits",
+    "test_cli_report_writes_the_pdf",
+    "test_cli_progress_as_of_a_past_day",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark browser tests (under tests/browser/ or using the ``browser`` fixture) and slow ones."""
+    for item in items:
+        path = item.path
+        if "browser" in path.parts or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -96,8 +96,8 @@ def test_choose_falls_back_to_what_is_offered():
 
 def test_tianditu_urls_carry_the_key_and_need_it():
     layers = BASEMAPS["tianditu_img"].tile_layers(TK)
-    assert [l["labels"] for l in layers] == [False, True]
-    assert all(f"tk={TK}" in l["url"] and "{tk}" not in l["url"] for l in layers)
+    assert [layer["labels"] for layer in layers] == [False, True]
+    assert all(f"tk={TK}" in layer["url"] and "{tk}" not in layer["url"] for layer in layers)
     assert "LAYER=img" in layers[0]["url"] and "LAYER=cia" in layers[1]["url"]
     with pytest.raises(ValueError):
         BASEMAPS["tianditu_vec"].tile_layers(None)

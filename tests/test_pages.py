@@ -52,7 +52,7 @@ def test_app_runs_its_default_page(store_copy, lang):
 PAGE_ROLES = [(p.url_path, role) for p in PAGES for role in sorted(p.roles)]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", ["zh", pytest.param("en", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("url_path, role", PAGE_ROLES, ids=[f"{u}-{r}" for u, r in PAGE_ROLES])
 def test_every_page_runs_for_every_role_that_sees_it(store_copy, url_path, role, lang):
     at = run_page(url_path, lang, role, store_copy)

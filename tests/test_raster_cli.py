@@ -6,11 +6,12 @@ from pathlib import Path
 
 from geo.store import GpkgStore
 from tests.factories import ADMIN, SYSTEM
-from tests.test_import_cli import empty_store, run  # noqa: F401  (fixture)
+from tests.test_import_cli import empty_store, run  # noqa: F401,F811  (fixture)
 from tests.test_rasters_page import geotiff_bytes
 
 
-def test_add_list_render(empty_store, tmp_path, capsys):
+def test_add_list_render(empty_store,  # noqa: F811 - the fixture imported above
+                          tmp_path, capsys):
     tif = tmp_path / "ndvi_2025.tif"
     tif.write_bytes(geotiff_bytes())
     code, out, err = run(capsys, "raster", "add", tif, "--as", ADMIN.name, "--name-zh", "植被指数",
@@ -25,7 +26,8 @@ def test_add_list_render(empty_store, tmp_path, capsys):
     assert code == 0 and out[0]["frame"] == "gcj02" and out[0]["tiles"] > 0
 
 
-def test_refusals_exit_2_in_both_languages(empty_store, tmp_path, capsys):
+def test_refusals_exit_2_in_both_languages(empty_store,  # noqa: F811
+                                            tmp_path, capsys):
     bad = tmp_path / "bad.tif"
     bad.write_bytes(b"not a tiff")
     code, _, err = run(capsys, "raster", "add", bad, "--as", ADMIN.name, "--name-zh", "x", "--name-en", "x")

@@ -28,7 +28,7 @@ def basemap_config() -> BasemapConfig:
     """
     try:
         secrets = st.secrets
-    except Exception:  # no or broken secrets file: environment only
+    except Exception:  # noqa: BLE001 - no or broken secrets file: environment only
         secrets = None
     config = read_config(os.environ, secrets)
     if "gaode" in config.enabled and not map_assets().gcj02_base_url:

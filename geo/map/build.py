@@ -359,8 +359,8 @@ def build_base_map(
         basemap_key=basemap.key,
         basemap_label=("底图：" if lang == "zh" else "Basemap: ") + basemap.label(lang),
         labels=[] if basemap.online else [
-            {"lon": l.lon, "lat": l.lat, "text": l.text, "cls": l.css_class, "min_zoom": l.min_zoom}
-            for l in labels],
+            {"lon": lab.lon, "lat": lab.lat, "text": lab.text, "cls": lab.css_class, "min_zoom": lab.min_zoom}
+            for lab in labels],
         clip=list(clip_bounds),
         sea=SEA_COLOR,
         attribution=html.escape(credit),  # Leaflet puts attributions in as HTML

@@ -78,7 +78,7 @@ def read_config(env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
     if secrets is not None:
         try:
             table = secrets.get(SECRETS_TABLE) or {}
-        except Exception:  # Streamlit's secrets object raises on a broken file
+        except Exception:  # noqa: BLE001 - Streamlit's secrets object raises on a broken file
             table = {}
     problems = []
     key = (env.get(ENV_TIANDITU_KEY) or str(table.get("tianditu_tk") or "")).strip()
