@@ -86,7 +86,7 @@ def test_device_lines_and_position_dot_are_shifted_too():
     items = json.loads(re.search(r"(\[\{\"color\".*?\}\])", page).group(1))
     assert haversine_m(items[0]["lon"], items[0]["lat"], glon, glat) < 0.2
     page = _render_group(position_marker_group({"lon": 119.45, "lat": 25.55, "accuracy": 12}, "gcj02"))
-    pos = json.loads(re.search(r"var p = (\{.*?\});", page).group(1))
+    pos = json.loads(re.search(r"OneMap.position\([a-z_0-9]+, (\{.*?\})\);", page).group(1))
     glon, glat = wgs84_to_gcj02(119.45, 25.55)
     assert haversine_m(pos["lon"], pos["lat"], glon, glat) < 0.2 and pos["accuracy"] == 12
 

@@ -83,7 +83,7 @@ def test_device_lines_start_at_the_site_and_escape_their_text():
     fixes = [DeviceFix(119.32, 25.485, "#d73027", "<img src=x onerror=alert(1)> 巡查员"),
              DeviceFix(119.305, 25.485, "#1a9850", "inside")]
     group = evidence_layer_group(park, fixes, name="设备位置")
-    items = next(iter(group._children.values())).items
+    items = next(iter(group._children.values())).args[0]
     assert (items[0]["slon"], items[0]["slat"]) == (119.31, 25.485)  # nearest point of the park's edge
     assert (items[1]["slon"], items[1]["slat"]) == (119.305, 25.485)  # inside: zero-length line
     assert "<img" not in items[0]["text"] and "&lt;img" in items[0]["text"]

@@ -16,9 +16,13 @@ from geo.map import sitelayer
 from geo.crs import wgs84_to_gcj02
 from geo.map.display import geometry_to_display
 from geo.map.build import MapAssets, build_base_map, render_standalone_html, site_layer_group, site_layer_groups
+from geo.map.scripts import STATIC_DIR, js_files
 from geo.map.sitelayer import (
     ALPHABET,
+    CONTINUATION,
+    PAYLOAD_VERSION,
     QUANT,
+    TERMINAL,
     SIMPLIFY_TOLERANCE,
     SiteLayer,
     decode_sites,
@@ -253,10 +257,39 @@ def test_names_travel_as_a_character_table():
     assert len(wire.encode()) / 1000 < 25
 
 
-def test_layer_js_has_no_template_literals_or_markup_sinks():
+@pytest.mark.parametrize("path", js_files(), ids=lambda p: p.name)
+def test_no_js_file_has_template_literals_template_syntax_or_markup_sinks(path):
+    # The code without its comments (a comment may say what the code avoids).
+    js = re.sub(r"(^|\s)//\s.*$", "", path.read_text(encoding="utf-8"), flags=re.M)
+    for sink in ("`", "innerHTML", "outerHTML =", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                 "{{", "{%"):
+        assert sink not in js, f"{path.name}: {sink}"
+
+
+def test_layer_js_puts_names_in_as_text():
     js = layer_js()
-    assert "`" not in js and "innerHTML" not in js and "eval(" not in js
     assert "textContent" in js and "__onemapSites" in js
+
+
+def _js_constants(js: str) -> dict:
+    """``var NAME = value[, NAME = value]`` declarations whose values are numbers or single-quoted strings."""
+    value = r"('[^']*'|-?[0-9][0-9.]*)"
+    found = {}
+    for decl in re.finditer(rf"var ((?:[A-Z_][A-Z_0-9]* = {value}(?:, )?)+);", js):
+        for name, raw in re.findall(rf"([A-Z_][A-Z_0-9]*) = {value}", decl.group(1)):
+            found[name] = raw[1:-1] if raw.startswith("'") else (float(raw) if "." in raw else int(raw))
+    return found
+
+
+def test_constants_shared_with_the_browser_are_the_same_on_both_sides():
+    js = _js_constants((STATIC_DIR / "sitelayer.js").read_text(encoding="utf-8"))
+    python = {"ALPHABET": ALPHABET, "TERMINAL": TERMINAL, "CONTINUATION": CONTINUATION, "VERSION": PAYLOAD_VERSION}
+    assert {name: js.get(name) for name in python} == python
+
+
+def test_the_constant_check_can_fail():
+    drifted = "var ALPHABET = 'AB';\n  var TERMINAL = 63, CONTINUATION = 20;\n  var VERSION = 2;"
+    assert _js_constants(drifted) == {"ALPHABET": "AB", "TERMINAL": 63, "CONTINUATION": 20, "VERSION": 2}
 
 
 def test_rendered_page_never_carries_a_raw_name():

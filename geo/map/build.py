@@ -30,7 +30,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from geo.map import sitelayer
+from geo.map import scripts, sitelayer
 from geo.map.basemaps import OFFLINE, Basemap
 from geo.map.display import geometry_to_display, round_coords, to_display
 from layers import REGISTRY
@@ -91,183 +91,39 @@ def base_labels(lang: str = "zh") -> list[Label]:
     return labels
 
 
-class _Js(MacroElement):
-    """A MacroElement whose script is a jinja template with ``this``."""
+class _Call(MacroElement):
+    """``OneMap.<function>(parent, *args)`` in the map's script, the arguments as JSON.
 
-    def __init__(self, script: str, **values):
+    The functions live in ``geo/map/static/*.js`` (see :mod:`geo.map.scripts`);
+    ``with_map`` passes the map itself after the parent (a group's raster needs it).
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = OneMap.{{ this.function }}("
+        "{{ this._parent.get_name() }}{% if this.map_name %}, {{ this.map_name }}{% endif %}"
+        "{% for a in this.args %}, {{ a|tojson }}{% endfor %});{% endmacro %}")
+
+    def __init__(self, function: str, *args, map_name: str | None = None):
         super().__init__()
-        self._name = "OneMapJs"
-        for key, value in values.items():
-            setattr(self, key, value)
-        self._template = Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
+        self._name = "OneMapCall"
+        self.function = function
+        self.args = args
+        self.map_name = map_name
 
 
-_BASEMAP_JS = """
-(function(map) {
-  // Focusing the map on a tap must not scroll the page (the tap would land
-  // somewhere else on a partly visible map).
-  var box = map.getContainer();
-  box.focus = function() { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
-  if (!map.getPane('onemapBase')) {
-    map.createPane('onemapBase').style.zIndex = 250;
-    map.createPane('onemapLabels').style.zIndex = 450;
-    map.getPane('onemapLabels').style.pointerEvents = 'none';
-  }
-  var base = {{ this.base_url|tojson }};
-  var clip = {{ this.clip|tojson }};
-  var styles = {{ this.styles|tojson }};
-  var tiles = {{ this.tiles|tojson }};
-  function load(file, style) {
-    fetch(base + file).then(function(r) { return r.ok ? r.json() : null; }).then(function(d) {
-      if (d) { L.geoJSON(d, {pane: 'onemapBase', interactive: false, style: style}).addTo(map); }
-    }).catch(function(e) { console.warn('basemap ' + file + ': ' + e); });
-  }
-  if (tiles.length) {
-    // An online basemap: its tiles, with the annotation layer above the overlays' fill.
-    if (!map.getPane('onemapTileLabels')) {
-      map.createPane('onemapTileLabels').style.zIndex = 420;
-      map.getPane('onemapTileLabels').style.pointerEvents = 'none';
-    }
-    tiles.forEach(function(t) {
-      L.tileLayer(t.url, {subdomains: t.subdomains || 'abc', maxNativeZoom: t.max_native_zoom, maxZoom: 18,
-                          pane: t.labels ? 'onemapTileLabels' : 'tilePane', crossOrigin: false}).addTo(map);
-    });
-  } else {
-    L.rectangle([[clip[1], clip[0]], [clip[3], clip[2]]],
-                {pane: 'onemapBase', interactive: false, stroke: false, fillColor: {{ this.sea|tojson }}, fillOpacity: 1}
-    ).addTo(map);
-    load('land.geojson', styles.land);
-    load('neighbours.geojson', styles.neighbours);
-  }
-  load('fuqing_boundary.geojson', styles.boundary);
-  var frame = {{ this.frame|tojson }};
-  map.onemapFrame = frame;
-  var labels = {{ this.labels|tojson }};
-  var markers = labels.map(function(l) {
-    var el = document.createElement('span');
-    el.textContent = l.text;
-    return [l, L.marker([l.lat, l.lon], {
-      pane: 'onemapLabels', interactive: false, keyboard: false,
-      icon: L.divIcon({className: 'onemap-label ' + l.cls, html: el.outerHTML, iconSize: null})
-    })];
-  });
-  function showLabels() {
-    var z = map.getZoom();
-    markers.forEach(function(p) {
-      if (z >= p[0].min_zoom) { if (!map.hasLayer(p[1])) { p[1].addTo(map); } }
-      else if (map.hasLayer(p[1])) { map.removeLayer(p[1]); }
-    });
-  }
-  map.on('zoomend', showLabels);
-  showLabels();
-  // Fullscreen: tablets need the whole screen for the map; the iframe allows it.
-  if (document.fullscreenEnabled) {
-    var fs = L.control({position: 'topleft'});
-    fs.onAdd = function() {
-      var a = L.DomUtil.create('a', 'leaflet-bar onemap-fullscreen');
-      a.href = '#'; a.setAttribute('role', 'button'); a.title = {{ this.fullscreen_title|tojson }};
-      a.setAttribute('aria-label', a.title);
-      // Four corner marks drawn as SVG: no icon font, no glyph a tablet might lack.
-      var ns = 'http://www.w3.org/2000/svg';
-      var svg = document.createElementNS(ns, 'svg');
-      svg.setAttribute('viewBox', '0 0 24 24'); svg.setAttribute('width', '22'); svg.setAttribute('height', '22');
-      svg.style.verticalAlign = 'middle';
-      var path = document.createElementNS(ns, 'path');
-      path.setAttribute('d', 'M3 9V3h6M15 3h6v6M21 15v6h-6M9 21H3v-6');
-      path.setAttribute('fill', 'none'); path.setAttribute('stroke', '#333'); path.setAttribute('stroke-width', '2.4');
-      svg.appendChild(path); a.appendChild(svg);
-      L.DomEvent.on(a, 'click', function(e) {
-        L.DomEvent.preventDefault(e);
-        if (document.fullscreenElement) { document.exitFullscreen(); }
-        else { box.requestFullscreen(); }
-      });
-      L.DomEvent.disableClickPropagation(a);
-      return a;
-    };
-    fs.addTo(map);
-    document.addEventListener('fullscreenchange', function() { map.invalidateSize(); });
-  }
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution({{ this.attribution|tojson }});
-  // Which basemap is on, always visible (its credit is in the attribution).
-  var bm = L.control({position: 'bottomright'});
-  bm.onAdd = function() {
-    var el = L.DomUtil.create('div', 'onemap-basemap-name');
-    el.textContent = {{ this.basemap_label|tojson }};
-    el.setAttribute('data-basemap', {{ this.basemap_key|tojson }});
-    el.setAttribute('data-frame', frame);
-    return el;
-  };
-  bm.addTo(map);
-})({{ this._parent.get_name() }});
-"""
+class _Helpers(MacroElement):
+    """The ``OneMap`` helpers, once per map, before anything calls them."""
 
-_LEGEND_JS = """
-(function(map) {
-  var data = {{ this.legend|tojson }};
-  var ctl = L.control({position: 'bottomleft'});
-  ctl.onAdd = function() {
-    var box = L.DomUtil.create('details', 'onemap-legend');
-    box.open = data.open;
-    var sum = L.DomUtil.create('summary', '', box);
-    sum.textContent = data.title;
-    data.kinds.forEach(function(k) {
-      var h = L.DomUtil.create('div', 'onemap-legend-kind', box);
-      h.textContent = k.label;
-      k.statuses.forEach(function(s) {
-        var row = L.DomUtil.create('div', 'onemap-legend-row', box);
-        var sw = L.DomUtil.create('span', 'onemap-swatch onemap-swatch-' + k.geometry, row);
-        sw.style.background = s.color;
-        var t = L.DomUtil.create('span', '', row);
-        t.textContent = s.label;
-      });
-    });
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  };
-  ctl.addTo(map);
-  if (data.badge) {
-    var b = L.control({position: 'topright'});
-    b.onAdd = function() {
-      var el = L.DomUtil.create('div', 'onemap-badge');
-      el.textContent = data.badge;
-      return el;
-    };
-    b.addTo(map);
-  }
-})({{ this._parent.get_name() }});
-"""
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
 
-_CSS = """
-<style>
-.leaflet-container { background: #e6e6e6; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
-.onemap-label span { white-space: nowrap; font-size: 12px; color: #4a4a4a;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); display: inline-block; }
-.onemap-label.onemap-bay span { font-size: 14px; color: #2b5d7d; font-style: italic; letter-spacing: 0.3em; }
-.onemap-legend { background: rgba(255,255,255,0.93); padding: 6px 10px; border-radius: 6px; font-size: 13px;
-  max-height: 55vh; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
-.onemap-legend summary { cursor: pointer; font-weight: 600; min-height: 28px; line-height: 28px; }
-.onemap-legend-kind { font-weight: 600; margin-top: 6px; }
-.onemap-legend-row { display: flex; align-items: center; gap: 6px; line-height: 20px; }
-.onemap-swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #333; }
-.onemap-swatch-point { border-radius: 50%; }
-.onemap-swatch-line, .onemap-swatch-line_or_polygon { height: 5px; border: none; }
-.leaflet-control-attribution { font-size: 10px; }
-.onemap-fullscreen { display: block; width: 44px; height: 44px; line-height: 44px; text-align: center;
-  font-size: 22px; background: #fff; color: #333; text-decoration: none; }
-.leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; }
-.onemap-rasters { max-width: 240px; }
-.onemap-raster-note { color: #b71c1c; font-weight: 600; font-size: 12px; }
-.onemap-opacity { width: 120px; min-height: 28px; }
-.onemap-ramp { height: 10px; border: 1px solid #555; margin-top: 4px; }
-.onemap-ramp-ticks { display: flex; justify-content: space-between; font-size: 11px; gap: 4px; }
-.onemap-basemap-name { background: rgba(255,255,255,0.85); padding: 1px 6px; border-radius: 3px; font-size: 11px;
-  color: #333; margin-bottom: 0 !important; }
-.onemap-badge { background: #b71c1c; color: #fff; font-weight: 700; padding: 4px 10px; border-radius: 4px;
-  font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
-</style>
-"""
+    def __init__(self):
+        super().__init__()
+        self._name = "OneMapHelpers"
+        self.code = scripts.helpers()
+
+
+
+
 
 
 def build_base_map(
@@ -339,7 +195,8 @@ def build_base_map(
     )
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
-    m.get_root().header.add_child(Element(_CSS), name="onemap_css")
+    m.get_root().header.add_child(Element(f"<style>{scripts.stylesheet()}</style>"), name="onemap_css")
+    _Helpers().add_to(m)
     if bounds is not None:
         (minx, maxx), (miny, maxy) = to_display([bounds[0], bounds[2]], [bounds[1], bounds[3]], basemap.display)
         m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
@@ -350,8 +207,7 @@ def build_base_map(
     }
     frame = basemap.display
     credit = " · ".join(c for c in (basemap.attribution(lang), attribution) if c)
-    _Js(
-        _BASEMAP_JS,
+    _Call("basemap", dict(
         base_url=assets.base_url(frame),
         styles=styles,
         tiles=basemap.tile_layers(tianditu_key) if basemap.online else [],
@@ -365,10 +221,10 @@ def build_base_map(
         sea=SEA_COLOR,
         attribution=html.escape(credit),  # Leaflet puts attributions in as HTML
         fullscreen_title="全屏 Fullscreen",
-    ).add_to(m)
+    )).add_to(m)
     if legend is None:
         legend = legend_data(lang, title=legend_title, badge=sample_badge)
-    _Js(_LEGEND_JS, legend=legend).add_to(m)
+    _Call("legend", legend).add_to(m)
     return m
 
 
@@ -485,19 +341,6 @@ def site_layer_groups(
     return groups
 
 
-_EVIDENCE_JS = """
-var {{ this.get_name() }} = (function(group) {
-  {{ this.items|tojson }}.forEach(function(it) {
-    L.polyline([[it.slat, it.slon], [it.lat, it.lon]],
-                {color: it.color, weight: 3, opacity: 0.9, dashArray: '6 5', interactive: false}).addTo(group);
-    var m = L.circleMarker([it.lat, it.lon],
-                           {radius: 6, color: '#222222', weight: 1.5, fillColor: it.color, fillOpacity: 1});
-    m.bindTooltip(it.text, {direction: 'top'});
-    m.addTo(group);
-  });
-  return group;
-})({{ this._parent.get_name() }});
-"""
 
 
 @dataclass(frozen=True)
@@ -532,7 +375,7 @@ def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evide
             "lon": round(float(lon), COORD_DECIMALS), "lat": round(float(lat), COORD_DECIMALS),
             "color": fx.color, "text": html.escape(fx.text, quote=True),
         })
-    _Js(_EVIDENCE_JS, items=items).add_to(group)
+    _Call("evidence", items).add_to(group)
     return group
 
 
@@ -578,61 +421,7 @@ class RasterOverlay:
 _EMPTY_TILE = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf"
                "DwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
-_RASTER_JS = """
-var {{ this.get_name() }} = (function(group) {
-  var o = {{ this.overlay|tojson }};
-  var map = {{ this.map_name }};
-  if (!map.getPane('onemapRaster')) { map.createPane('onemapRaster').style.zIndex = 350; }
-  var layer = L.tileLayer(o.url, {
-    pane: 'onemapRaster', opacity: o.opacity, minZoom: 0, maxZoom: 18, minNativeZoom: o.min_zoom,
-    maxNativeZoom: o.max_zoom, bounds: [[o.bounds[1], o.bounds[0]], [o.bounds[3], o.bounds[2]]],
-    errorTileUrl: {{ this.empty|tojson }}, className: 'onemap-raster-' + o.key
-  });
-  layer.addTo(group);
-  window.__onemapRasters = window.__onemapRasters || {};
-  window.__onemapRasters[o.key] = layer;
-  return group;
-})({{ this._parent.get_name() }});
-"""
 
-_RASTER_PANEL_JS = """
-(function(map) {
-  var items = {{ this.items|tojson }};
-  var ctl = L.control({position: 'bottomright'});
-  ctl.onAdd = function() {
-    var box = L.DomUtil.create('details', 'onemap-legend onemap-rasters');
-    box.open = false;  // opened on demand: it would cover the map on a tablet
-    var sum = L.DomUtil.create('summary', '', box);
-    sum.textContent = {{ this.title|tojson }};
-    items.forEach(function(it) {
-      var h = L.DomUtil.create('div', 'onemap-legend-kind', box);
-      h.textContent = it.label;
-      if (it.note) { var n = L.DomUtil.create('div', 'onemap-raster-note', box); n.textContent = it.note; }
-      var row = L.DomUtil.create('label', 'onemap-legend-row', box);
-      var t = L.DomUtil.create('span', '', row);
-      t.textContent = {{ this.opacity_label|tojson }};
-      var input = L.DomUtil.create('input', 'onemap-opacity', row);
-      input.type = 'range'; input.min = 0; input.max = 100; input.value = Math.round(it.opacity * 100);
-      input.setAttribute('aria-label', it.label + ' ' + t.textContent);
-      input.dataset.raster = it.key;
-      input.addEventListener('input', function() {
-        var layer = (window.__onemapRasters || {})[it.key];
-        if (layer) { layer.setOpacity(input.value / 100); }
-      });
-      if (it.legend.length) {
-        var ramp = L.DomUtil.create('div', 'onemap-ramp', box);
-        ramp.style.background = 'linear-gradient(to right, ' + it.legend.map(function(e) { return e[1]; }).join(', ') + ')';
-        var ticks = L.DomUtil.create('div', 'onemap-ramp-ticks', box);
-        it.legend.forEach(function(e) { var s = L.DomUtil.create('span', '', ticks); s.textContent = e[0]; });
-      }
-    });
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  };
-  ctl.addTo(map);
-})({{ this._parent.get_name() }});
-"""
 
 
 def add_raster_overlays(m: folium.Map, overlays: Sequence[RasterOverlay], *, title: str = "栅格图层",
@@ -646,26 +435,19 @@ def add_raster_overlays(m: folium.Map, overlays: Sequence[RasterOverlay], *, tit
     groups = []
     for o in overlays:
         group = folium.FeatureGroup(name=html.escape(o.label), show=o.shown)
-        _Js(_RASTER_JS, map_name=m.get_name(), empty=_EMPTY_TILE, overlay={
+        _Call("raster", {
             "key": o.key, "url": o.tiles_url, "bounds": [round(float(v), COORD_DECIMALS) for v in o.bounds],
             "min_zoom": int(o.min_zoom), "max_zoom": int(o.max_zoom), "opacity": float(o.opacity),
-        }).add_to(group)
+        }, _EMPTY_TILE, map_name=m.get_name()).add_to(group)
         group.add_to(m)
         groups.append(group)
     if overlays:
-        _Js(_RASTER_PANEL_JS, title=title, opacity_label=opacity_label, items=[
+        _Call("rasterPanel", {"title": title, "opacity_label": opacity_label, "items": [
             {"key": o.key, "label": o.label, "note": o.note, "opacity": float(o.opacity),
-             "legend": [list(e) for e in o.legend]} for o in overlays]).add_to(m)
+             "legend": [list(e) for e in o.legend]} for o in overlays]}).add_to(m)
     return groups
 
 
-_TOWN_OUTLINES_JS = """
-var {{ this.get_name() }} = (function(group) {
-  L.geoJSON({{ this.data|tojson }}, {pane: 'onemapBase', interactive: false,
-    style: {color: '#8d6e63', weight: 1.2, opacity: 0.9, fill: false, dashArray: '4 3'}}).addTo(group);
-  return group;
-})({{ this._parent.get_name() }});
-"""
 
 
 def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: str = "镇街边界",
@@ -685,23 +467,11 @@ def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: 
         features.append({"type": "Feature", "properties": {"code": code},
                          "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
     group = folium.FeatureGroup(name=html.escape(name), show=True)
-    _Js(_TOWN_OUTLINES_JS, data={"type": "FeatureCollection", "features": features}).add_to(group)
+    _Call("townOutlines", {"type": "FeatureCollection", "features": features}).add_to(group)
     group.add_to(m)
     return group
 
 
-_POSITION_JS = """
-var {{ this.get_name() }} = (function(group) {
-  var p = {{ this.pos|tojson }};
-  if (p.accuracy) {
-    L.circle([p.lat, p.lon], {radius: p.accuracy, color: '#1565c0', weight: 1, fillOpacity: 0.12,
-                              interactive: false}).addTo(group);
-  }
-  L.circleMarker([p.lat, p.lon], {radius: 8, color: '#ffffff', weight: 3, fillColor: '#1565c0', fillOpacity: 1,
-                                  interactive: false}).addTo(group);
-  return group;
-})({{ this._parent.get_name() }});
-"""
 
 
 def position_marker_group(fix: Mapping, frame: str = "wgs84", *, name: str = "position") -> folium.FeatureGroup:
@@ -717,8 +487,8 @@ def position_marker_group(fix: Mapping, frame: str = "wgs84", *, name: str = "po
     lon, lat = to_display(float(fix["lon"]), float(fix["lat"]), frame)
     accuracy = fix.get("accuracy")
     group = folium.FeatureGroup(name=html.escape(name), show=True)
-    _Js(_POSITION_JS, pos={"lon": round(float(lon), COORD_DECIMALS), "lat": round(float(lat), COORD_DECIMALS),
-                           "accuracy": float(accuracy) if accuracy else None}).add_to(group)
+    _Call("position", {"lon": round(float(lon), COORD_DECIMALS), "lat": round(float(lat), COORD_DECIMALS),
+                       "accuracy": float(accuracy) if accuracy else None}).add_to(group)
     return group
 
 

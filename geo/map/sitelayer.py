@@ -80,7 +80,6 @@ import json
 import re
 import threading
 from collections import Counter, OrderedDict
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -99,10 +98,11 @@ from shapely.geometry import (
 )
 from shapely.geometry.base import BaseGeometry
 
+from geo.map import scripts
 from geo.map.display import check_frame, geometry_to_display
 
 __all__ = [
-    "ALPHABET", "TERMINAL", "CONTINUATION", "QUANT", "SIMPLIFY_TOLERANCE", "GREY", "SELECTED_COLOR", "ColorKey",
+    "ALPHABET", "TERMINAL", "CONTINUATION", "PAYLOAD_VERSION", "QUANT", "SIMPLIFY_TOLERANCE", "GREY", "SELECTED_COLOR", "ColorKey",
     "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "encode_sites_cached", "payload_json",
     "decode_sites",
     "layer_js", "SiteLayer",
@@ -111,6 +111,8 @@ __all__ = [
 #: Characters of the varint streams, in value order: 64 terminal digits, then 20 continuation digits.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~"
 TERMINAL, CONTINUATION = 64, 20
+#: Payload format version; the browser side (static/sitelayer.js ``VERSION``) must match it.
+PAYLOAD_VERSION = 1
 #: Units per degree of the stored vertices: 1e-5° (≈ 1.1 m north–south, ≈ 1.0 m east–west at Fuqing).
 QUANT = 100_000
 #: Douglas–Peucker tolerance (degrees) of lines and polygons for display: ≈ 2 m.
@@ -496,7 +498,7 @@ def encode_sites(
     geoms = [s.geometry for s in sites]
     status_table, status_index = _table([s.status for s in sites], list(statuses))
     payload: dict = {
-        "v": 1,
+        "v": PAYLOAD_VERSION,
         "k": kind,
         "label": label,
         "n": len(sites),
@@ -651,16 +653,9 @@ def _decode_geometries(g: str, xy: np.ndarray, n: int) -> list[BaseGeometry | No
 # -- the folium element ------------------------------------------------------------------------
 
 
-def _minified(js: str) -> str:
-    """Indentation, blank lines and whole-line comments removed (the code keeps its lines)."""
-    lines = (ln.strip() for ln in js.splitlines())
-    return "\n".join(ln for ln in lines if ln and not ln.startswith("//"))
-
-
-@lru_cache(maxsize=1)
 def layer_js() -> str:
     """The browser side (``L.OnemapSites`` and the ``window.__onemapSites`` test hook), as inlined in the page."""
-    return _minified((Path(__file__).with_name("sitelayer.js")).read_text(encoding="utf-8"))
+    return scripts.script("sitelayer.js")
 
 
 _ELEMENT_JS = """

@@ -130,7 +130,7 @@ def map_frame(page, timeout_s: float = 45):
     raise AssertionError("the map iframe never got a Leaflet map")
 
 
-#: Sites per kind on the map, from the site layers' hook (``window.__onemapSites``, geo/map/sitelayer.js).
+#: Sites per kind on the map, from the site layers' hook (``window.__onemapSites``, geo/map/static/sitelayer.js).
 COUNT_FEATURES_JS = """() => (window.__onemapSites ? window.__onemapSites.counts() : {})"""
 
 #: One site's {id, k, s, c, n, color, lat, lng} (display frame) by id, or null.

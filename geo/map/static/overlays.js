@@ -1,0 +1,35 @@
+// Small overlays drawn into a feature group: device-fix evidence lines, the device position, town outlines.
+(function () {
+  var OneMap = window.OneMap = window.OneMap || {};
+
+  // Lines from a site to where the device was for each change, and a dot there (tooltips escaped by the server).
+  OneMap.evidence = function (group, items) {
+    items.forEach(function (it) {
+      L.polyline([[it.slat, it.slon], [it.lat, it.lon]],
+                 {color: it.color, weight: 3, opacity: 0.9, dashArray: '6 5', interactive: false}).addTo(group);
+      var m = L.circleMarker([it.lat, it.lon],
+                             {radius: 6, color: '#222222', weight: 1.5, fillColor: it.color, fillOpacity: 1});
+      m.bindTooltip(it.text, {direction: 'top'});
+      m.addTo(group);
+    });
+    return group;
+  };
+
+  // A blue dot where the device (or the user's pick) is, with its accuracy circle.
+  OneMap.position = function (group, p) {
+    if (p.accuracy) {
+      L.circle([p.lat, p.lon], {radius: p.accuracy, color: '#1565c0', weight: 1, fillOpacity: 0.12,
+                                interactive: false}).addTo(group);
+    }
+    L.circleMarker([p.lat, p.lon], {radius: 8, color: '#ffffff', weight: 3, fillColor: '#1565c0', fillOpacity: 1,
+                                    interactive: false}).addTo(group);
+    return group;
+  };
+
+  // Official town boundaries (imported by an admin) as thin dashed outlines under the sites.
+  OneMap.townOutlines = function (group, data) {
+    L.geoJSON(data, {pane: 'onemapBase', interactive: false,
+      style: {color: '#8d6e63', weight: 1.2, opacity: 0.9, fill: false, dashArray: '4 3'}}).addTo(group);
+    return group;
+  };
+}());
