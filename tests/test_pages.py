@@ -11,7 +11,7 @@ from geo.store import GpkgStore
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER
 from ui.pages import PAGES, pages_for
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "main_page.py")
 ACCOUNTS = {"admin": ADMIN.name, "reviewer": REVIEWER.name, "inspector": INSPECTOR.name}
 DATA_PAGES = {"map", "about"}
 

@@ -1,1 +1,1 @@
-"""Streamlit pages and the pieces they share (the only package importing streamlit besides app.py)."""
+"""Streamlit pages and the pieces they share (with app.py, the only code importing streamlit)."""

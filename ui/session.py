@@ -26,7 +26,7 @@ APP_READER = Actor("app", role="system", client="cache")
 
 
 def current_actor() -> Actor:
-    """The acting user of this run (resolved once per run by app.py, or here when a page runs alone)."""
+    """The acting user of this run (resolved once per run by ui.shell, or here when a page runs alone)."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         from ui.auth import resolve_actor

@@ -1,6 +1,6 @@
 """One module per page, each with a ``render()``; ``PAGES`` lists them in menu order.
 
-``app.py`` builds ``st.navigation`` from this list and the page test runs
+``ui.shell`` builds ``st.navigation`` from this list and the page test runs
 every entry, so a new page is wired and tested by adding one line here.
 """
 

@@ -1,0 +1,46 @@
+"""What every browser session runs on every rerun: configuration, sign-in, language, navigation only.
+
+``main_page.py`` (the script ``app.py`` serves) calls :func:`main`; the pages are in ``ui/pages/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.auth import resolve_actor, secret_problem
+from ui.i18n import LANGS, t
+from ui.pages import pages_for
+from ui.session import ACTOR_KEY, get_store
+
+
+def main() -> None:
+    """One run of the app's shell: page config, secret check, actor, navigation, header, the chosen page."""
+    st.set_page_config(page_title="福清生态环境一张图", page_icon="🗺️", layout="wide",
+                       initial_sidebar_state="collapsed")
+
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+    problem = secret_problem()
+    if problem:
+        st.error(problem)
+        st.stop()
+
+    actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
+    pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
+             for p in pages_for(actor.role)]
+    page = st.navigation(pages, position="top")
+    # Tablets: keep the header compact so the map starts above the fold.
+    # Touch: every button and choice at least 44 px high (gloves, wet hands).
+    st.markdown(
+        "<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}"
+        ".stButton button,.stFormSubmitButton button,.stDownloadButton button{min-height:44px}"
+        "div[role=radiogroup] label{min-height:44px;align-items:center;padding-right:12px}</style>",
+        unsafe_allow_html=True,
+    )
+    head, who, switch = st.columns([4, 2, 1], vertical_alignment="center")
+    head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
+    who.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}")
+    switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
+                             label_visibility="collapsed")
+    page.run()
