@@ -286,8 +286,8 @@ def cmd_grade(args) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        raise ValidationError("grading.csv_unreadable", f"Cannot read {args.file}: {exc.strerror}; check the path.",
-                              f"无法读取 {args.file}：{exc.strerror}；请检查路径。", path=str(args.file)) from exc
+        raise ValidationError("grading.csv_unreadable", en=f"Cannot read {args.file}: {exc.strerror}; check the path.",
+                              zh=f"无法读取 {args.file}：{exc.strerror}；请检查路径。", path=str(args.file)) from exc
     print(to_json(grade_csv(data)))
     return 0
 
@@ -299,7 +299,7 @@ def _problem_line(p, unit: str) -> str:
     where = p.where("zh", unit)
     col = f"[{p.column}] " if p.column else ""
     tag = "错误" if p.is_error else "提示"
-    return f"{tag} {where} {col}{p.code}：{p.message_zh}" + (f" 修改：{p.fix}" if p.fix else "")
+    return f"{tag} {where} {col}{p.code}：{p.message_zh}" + (f" 修改：{p.fix_zh}" if p.fix_zh else "")
 
 
 def cmd_import(args) -> int:

@@ -96,8 +96,8 @@ def _check_hash(sha: str) -> str:
     s = str(sha).strip().lower()
     if not _HASH.fullmatch(s):
         raise ValidationError("photo.bad_hash",
-                              f"{sha!r} is not a photo hash (64 hexadecimal digits); use the sha256 of a stored photo.",
-                              f"“{sha}”不是照片哈希（应为 64 位十六进制）；请使用已存照片的 sha256。", value=str(sha))
+                              en=f"{sha!r} is not a photo hash (64 hexadecimal digits); use the sha256 of a stored photo.",
+                              zh=f"“{sha}”不是照片哈希（应为 64 位十六进制）；请使用已存照片的 sha256。", value=str(sha))
     return s
 
 
@@ -119,21 +119,21 @@ def _mb(n: int) -> str:
 
 def _refuse_early(data: bytes, max_bytes: int) -> None:
     if not data:
-        raise ValidationError("photo.empty", "The photo is empty (0 bytes); take or choose it again.",
-                              "照片为空（0 字节）；请重新拍摄或选择。")
+        raise ValidationError("photo.empty", en="The photo is empty (0 bytes); take or choose it again.",
+                              zh="照片为空（0 字节）；请重新拍摄或选择。")
     if len(data) > max_bytes:
         raise ValidationError(
             "photo.too_large",
-            f"The photo is {_mb(len(data))}, over the limit of {_mb(max_bytes)}; "
+            en=f"The photo is {_mb(len(data))}, over the limit of {_mb(max_bytes)}; "
             f"choose a smaller photo or lower the camera's resolution.",
-            f"照片 {_mb(len(data))}，超过 {_mb(max_bytes)} 的上限；请选择较小的照片或调低相机分辨率。",
+            zh=f"照片 {_mb(len(data))}，超过 {_mb(max_bytes)} 的上限；请选择较小的照片或调低相机分辨率。",
             size=len(data), limit=max_bytes)
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         raise ValidationError(
             "photo.heic",
-            "HEIC/HEIF photos cannot be read; upload it as JPEG (iPhone/iPad: Settings → Camera → Formats → "
+            en="HEIC/HEIF photos cannot be read; upload it as JPEG (iPhone/iPad: Settings → Camera → Formats → "
             "Most Compatible, or share the photo as JPEG).",
-            "无法读取 HEIC/HEIF 格式照片；请以 JPEG 上传（iPhone/iPad：设置 → 相机 → 格式 → 兼容性最佳，或以 JPEG 分享）。")
+            zh="无法读取 HEIC/HEIF 格式照片；请以 JPEG 上传（iPhone/iPad：设置 → 相机 → 格式 → 兼容性最佳，或以 JPEG 分享）。")
 
 
 def _open(data: bytes) -> Image.Image:
@@ -143,26 +143,26 @@ def _open(data: bytes) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise ValidationError(
             "photo.too_many_pixels",
-            f"The image claims more pixels than allowed ({MAX_PHOTO_PIXELS:,}); it is not a normal photo. "
+            en=f"The image claims more pixels than allowed ({MAX_PHOTO_PIXELS:,}); it is not a normal photo. "
             f"Upload a camera photo.",
-            f"该图片声明的像素数超过上限（{MAX_PHOTO_PIXELS:,}），不是正常照片；请上传相机照片。",
+            zh=f"该图片声明的像素数超过上限（{MAX_PHOTO_PIXELS:,}），不是正常照片；请上传相机照片。",
             limit=MAX_PHOTO_PIXELS) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             "photo.not_an_image",
-            f"The file is not a photo this app reads ({formats}); choose a photo from the camera or gallery.",
-            f"该文件不是可读取的照片（支持 {formats}）；请从相机或相册选择照片。") from exc
+            en=f"The file is not a photo this app reads ({formats}); choose a photo from the camera or gallery.",
+            zh=f"该文件不是可读取的照片（支持 {formats}）；请从相机或相册选择照片。") from exc
     w, h = im.size
     if w * h > MAX_PHOTO_PIXELS:
         raise ValidationError(
             "photo.too_many_pixels",
-            f"The image is {w} x {h} px ({w * h:,} pixels), over the limit of {MAX_PHOTO_PIXELS:,}; "
+            en=f"The image is {w} x {h} px ({w * h:,} pixels), over the limit of {MAX_PHOTO_PIXELS:,}; "
             f"lower the camera's resolution or downscale the image.",
-            f"图片 {w}×{h} 像素（{w * h:,}），超过 {MAX_PHOTO_PIXELS:,} 像素的上限；请调低分辨率或缩小图片。",
+            zh=f"图片 {w}×{h} 像素（{w * h:,}），超过 {MAX_PHOTO_PIXELS:,} 像素的上限；请调低分辨率或缩小图片。",
             width=w, height=h, limit=MAX_PHOTO_PIXELS)
     if w < 1 or h < 1:
-        raise ValidationError("photo.not_an_image", "The image has no pixels; choose a photo.",
-                              "图片没有像素；请选择照片。")
+        raise ValidationError("photo.not_an_image", en="The image has no pixels; choose a photo.",
+                              zh="图片没有像素；请选择照片。")
     return im
 
 
@@ -205,8 +205,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise StoreError("photo.write_failed",
-                         f"Cannot write the photo to {path.parent}: {exc.strerror}; check the folder and free space.",
-                         f"无法将照片写入 {path.parent}：{exc.strerror}；请检查目录与磁盘空间。", path=str(path)) from exc
+                         en=f"Cannot write the photo to {path.parent}: {exc.strerror}; check the folder and free space.",
+                         zh=f"无法将照片写入 {path.parent}：{exc.strerror}；请检查目录与磁盘空间。", path=str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -220,8 +220,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise StoreError("photo.write_failed",
-                         f"Cannot write the photo to {path}: {exc.strerror}; check the folder and free space.",
-                         f"无法写入照片 {path}：{exc.strerror}；请检查目录与磁盘空间。", path=str(path)) from exc
+                         en=f"Cannot write the photo to {path}: {exc.strerror}; check the folder and free space.",
+                         zh=f"无法写入照片 {path}：{exc.strerror}；请检查目录与磁盘空间。", path=str(path)) from exc
     except BaseException:
         try:
             os.unlink(tmp)
@@ -272,8 +272,8 @@ def store_photo(data: bytes, root: str | os.PathLike, *, max_bytes: int = MAX_PH
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(
             "photo.corrupt",
-            "The photo is damaged or incomplete (it may not have finished uploading); take or choose it again.",
-            "照片已损坏或不完整（可能未上传完）；请重新拍摄或选择。") from exc
+            en="The photo is damaged or incomplete (it may not have finished uploading); take or choose it again.",
+            zh="照片已损坏或不完整（可能未上传完）；请重新拍摄或选择。") from exc
     finally:
         im.close()
     # Pillow copies a JPEG comment (COM) from .info on save: empty it, so nothing but pixels is written.

@@ -73,7 +73,7 @@ def test_problems_exit_3_and_write_nothing_unless_skipped(empty_store, tmp_path,
     found = {(p["row"], p["column"], p["code"]) for p in data["problems"] if p["severity"] == "error"}
     assert found == {(3, "所属镇街", "town.unknown"), (4, "状态", "status.unknown")}
     p = next(p for p in data["problems"] if p["code"] == "town.unknown")
-    assert "火星镇" in p["message"] and p["fix"] and p["message_en"]
+    assert "火星镇" in p["message"] and p["fix_zh"] and p["fix_en"] and p["message_en"]
     assert "第 3 行 [所属镇街] town.unknown" in err
     assert GpkgStore(empty_store).list_sites(SYSTEM) == []
     code, out, _ = run(capsys, "import", ledger, "--kind", "outfalls", "--crs", "wgs84", "--as", ADMIN.name,

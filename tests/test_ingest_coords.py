@@ -106,7 +106,7 @@ def test_unreadable_angles_are_refused_with_a_code(text):
     with pytest.raises(ValidationError) as err:
         parse_angle(text)
     assert err.value.code in ("coord.unreadable", "coord.bad_dms")
-    assert err.value.context.get("fix_zh")
+    assert err.value.fix_zh
 
 
 def test_pairs_and_order():

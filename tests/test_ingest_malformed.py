@@ -417,7 +417,7 @@ def test_malformed_input(case_id, make, name, kind, crs, expect):
         else:
             assert expect.row not in [c.row for c in plan.candidates], "the row slipped into the import"
             p = next(p for p in plan.problems if p.code == expect.code and p.row == expect.row)
-            assert p.fix, f"{expect.code} must say how to fix it"
+            assert p.fix_zh and p.fix_en, f"{expect.code} must say how to fix it"
     else:
         errors = [f for f in found if f[2] == "error"]
         if case_id != "duplicate-ids-in-file":

@@ -234,41 +234,41 @@ def _coerce_number(name: str, value: Any, *, row: int | None, column: str | None
         if re.fullmatch(r"[+-]?\d+,\d+", text):
             raise ValidationError(
                 "grading.decimal_comma",
-                f"{wen}{text!r} uses a decimal comma; write it with a decimal point, e.g. {text.replace(',', '.')}.",
-                f"{wzh}“{text}”用了逗号作小数点，请改为小数点，如 {text.replace(',', '.')}。",
+                en=f"{wen}{text!r} uses a decimal comma; write it with a decimal point, e.g. {text.replace(',', '.')}.",
+                zh=f"{wzh}“{text}”用了逗号作小数点，请改为小数点，如 {text.replace(',', '.')}。",
                 row=row, column=column, value=text)
         try:
             number = float(text)
         except ValueError:
             raise ValidationError(
                 "grading.not_a_number",
-                f"{wen}{text!r} is not a number; enter the {label_en} in {unit} as a number, "
+                en=f"{wen}{text!r} is not a number; enter the {label_en} in {unit} as a number, "
                 f"or leave the cell empty if it was not measured.",
-                f"{wzh}“{text}”不是数字；请填写以 {unit} 计的{label_zh}数值，未监测请留空。",
+                zh=f"{wzh}“{text}”不是数字；请填写以 {unit} 计的{label_zh}数值，未监测请留空。",
                 row=row, column=column, value=text) from None
     elif isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         raise ValidationError(
             "grading.not_a_number",
-            f"{wen}{value!r} is not a number; enter the {label_en} in {unit} as a number, or None if not measured.",
-            f"{wzh}“{value!r}”不是数字；请填写以 {unit} 计的{label_zh}数值，未监测请留空。",
+            en=f"{wen}{value!r} is not a number; enter the {label_en} in {unit} as a number, or None if not measured.",
+            zh=f"{wzh}“{value!r}”不是数字；请填写以 {unit} 计的{label_zh}数值，未监测请留空。",
             row=row, column=column, value=repr(value))
     else:
         number = float(value)
     if math.isnan(number) or math.isinf(number):
         raise ValidationError(
             "grading.not_finite",
-            f"{wen}{value!r} is not a finite number; enter the measured {label_en} in {unit}, "
+            en=f"{wen}{value!r} is not a finite number; enter the measured {label_en} in {unit}, "
             f"or leave the cell empty if it was not measured.",
-            f"{wzh}“{value}”不是有效数值；请填写实测{label_zh}（{unit}），未监测请留空。",
+            zh=f"{wzh}“{value}”不是有效数值；请填写实测{label_zh}（{unit}），未监测请留空。",
             row=row, column=column, value=str(value))
     if low is not None and (number < low or (number == low and not low_inclusive)):
         bound_en = f"at least {low:g}" if low_inclusive else f"greater than {low:g}"
         bound_zh = f"不小于 {low:g}" if low_inclusive else f"大于 {low:g}"
         raise ValidationError(
             "grading.out_of_range",
-            f"{wen}{number:g} {unit} is not possible for the {label_en} ({name}): it must be {bound_en} {unit}; "
+            en=f"{wen}{number:g} {unit} is not possible for the {label_en} ({name}): it must be {bound_en} {unit}; "
             f"correct the value or leave the cell empty if it was not measured.",
-            f"{wzh}{label_zh} {number:g} {unit} 不可能，应{bound_zh} {unit}；请更正，未监测请留空。",
+            zh=f"{wzh}{label_zh} {number:g} {unit} 不可能，应{bound_zh} {unit}；请更正，未监测请留空。",
             row=row, column=column, value=number, minimum=low)
     return number
 
@@ -281,8 +281,8 @@ def _coerce_round(value: Any, *, row: int | None, column: str | None, nan_is_mis
     if missing:
         raise ValidationError(
             "grading.round_missing",
-            f"{wen}the round is missing; enter the sampling round as a whole number (1, 2, 3 ...).",
-            f"{wzh}缺少轮次；请填写采样轮次（整数 1、2、3……）。", row=row, column=column)
+            en=f"{wen}the round is missing; enter the sampling round as a whole number (1, 2, 3 ...).",
+            zh=f"{wzh}缺少轮次；请填写采样轮次（整数 1、2、3……）。", row=row, column=column)
     number: float | None
     try:
         if isinstance(value, bool):
@@ -293,8 +293,8 @@ def _coerce_round(value: Any, *, row: int | None, column: str | None, nan_is_mis
     if number is None or not math.isfinite(number) or not number.is_integer() or number < 1:
         raise ValidationError(
             "grading.round_invalid",
-            f"{wen}{value!r} is not a sampling round; enter a whole number from 1 (1, 2, 3 ...).",
-            f"{wzh}“{value}”不是有效轮次；请填写从 1 开始的整数（1、2、3……）。",
+            en=f"{wen}{value!r} is not a sampling round; enter a whole number from 1 (1, 2, 3 ...).",
+            zh=f"{wzh}“{value}”不是有效轮次；请填写从 1 开始的整数（1、2、3……）。",
             row=row, column=column, value=str(value))
     return int(number)
 
@@ -311,8 +311,8 @@ def _coerce_label(name: str, value: Any, *, row: int | None, column: str | None,
         wzh, wen = _where(row, column)
         raise ValidationError(
             f"grading.{name}_missing",
-            f"{wen}the {en_name} is missing; enter it (the same label in every round).",
-            f"{wzh}缺少{zh_name}；请填写（各轮次使用相同名称）。", row=row, column=column)
+            en=f"{wen}the {en_name} is missing; enter it (the same label in every round).",
+            zh=f"{wzh}缺少{zh_name}；请填写（各轮次使用相同名称）。", row=row, column=column)
     return text
 
 
@@ -413,8 +413,8 @@ def indicator_band(indicator: str, value: float | None, depth_cm: float | None =
     """
     if indicator not in INDICATORS:
         raise ValidationError("grading.unknown_indicator",
-                              f"Unknown indicator {indicator!r}; use one of {', '.join(INDICATORS)}.",
-                              f"未知指标“{indicator}”；可用：{'、'.join(INDICATORS)}。", value=indicator)
+                              en=f"Unknown indicator {indicator!r}; use one of {', '.join(INDICATORS)}.",
+                              zh=f"未知指标“{indicator}”；可用：{'、'.join(INDICATORS)}。", value=indicator)
     if value is None:
         return None
     v = _exact(value)
@@ -644,9 +644,9 @@ def _check_same_point(readings: Sequence[Reading]) -> None:
             body = f"{r.water_body} " if r.water_body else ""
             raise ValidationError(
                 "grading.duplicate_reading",
-                f"Point {body}{r.point}, round {r.round} is given twice{where_en}; keep one row per point and "
+                en=f"Point {body}{r.point}, round {r.round} is given twice{where_en}; keep one row per point and "
                 f"round (correct the round number or delete the duplicate).",
-                f"{body}点位 {r.point} 第 {r.round} 轮重复出现{where_zh}；每个点位每轮只能一行，请更正轮次或删除重复行。",
+                zh=f"{body}点位 {r.point} 第 {r.round} 轮重复出现{where_zh}；每个点位每轮只能一行，请更正轮次或删除重复行。",
                 row=r.row, rows=rows, point=r.point, round=r.round)
         seen[r.round] = r
 
@@ -671,23 +671,23 @@ def grade_point(readings: Sequence[Reading]) -> PointGrade:
     """
     readings = list(readings)
     if not readings:
-        raise ValidationError("grading.no_readings", "No readings to grade; enter at least one round.",
-                              "没有可分级的监测数据；请至少填写一轮。")
+        raise ValidationError("grading.no_readings", en="No readings to grade; enter at least one round.",
+                              zh="没有可分级的监测数据；请至少填写一轮。")
     label = readings[0].point
     others = sorted({r.point for r in readings} - {label})
     if others:
         raise ValidationError("grading.mixed_points",
-                              f"grade_point got readings of several points ({label}, {', '.join(others)}); "
+                              en=f"grade_point got readings of several points ({label}, {', '.join(others)}); "
                               f"grade each point apart or use grade_body.",
-                              f"同一次点位分级收到多个点位（{label}、{'、'.join(others)}）；请分别分级或使用 grade_body。")
+                              zh=f"同一次点位分级收到多个点位（{label}、{'、'.join(others)}）；请分别分级或使用 grade_body。")
     for r in readings:
         if not r.measured():
             wzh, wen = _where(r.row, None)
             raise ValidationError(
                 "grading.nothing_measured",
-                f"{wen}point {r.point}, round {r.round} has no transparency, DO, ORP or NH3-N value; "
+                en=f"{wen}point {r.point}, round {r.round} has no transparency, DO, ORP or NH3-N value; "
                 f"enter at least one or delete the row.",
-                f"{wzh}点位 {r.point} 第 {r.round} 轮没有透明度、溶解氧、氧化还原电位或氨氮数值；请至少填写一项或删除该行。",
+                zh=f"{wzh}点位 {r.point} 第 {r.round} 轮没有透明度、溶解氧、氧化还原电位或氨氮数值；请至少填写一项或删除该行。",
                 row=r.row, point=r.point, round=r.round)
     _check_same_point(readings)
     readings.sort(key=lambda r: r.round)
@@ -765,8 +765,8 @@ def _point_order(labels: list[str], given: Sequence[str] | None) -> tuple[list[s
         if missing:
             raise ValidationError(
                 "grading.point_order_incomplete",
-                f"point_order lacks the point(s) {', '.join(missing)}; list every point along the water.",
-                f"点位顺序缺少 {'、'.join(missing)}；请列出沿水体的全部点位。", missing=missing)
+                en=f"point_order lacks the point(s) {', '.join(missing)}; list every point along the water.",
+                zh=f"点位顺序缺少 {'、'.join(missing)}；请列出沿水体的全部点位。", missing=missing)
         return [g for g in dict.fromkeys(given) if g in labels], "given"
     numbers = [re.findall(r"\d+", p) for p in labels]
     if all(len(n) == 1 for n in numbers) and len({int(n[0]) for n in numbers}) == len(labels):
@@ -811,8 +811,8 @@ def grade_body(readings: Iterable[Reading], *, water_body: str | None = None,
     """
     readings = list(readings)
     if not readings:
-        raise ValidationError("grading.no_readings", "No readings to grade; enter at least one point and round.",
-                              "没有可分级的监测数据；请至少填写一个点位的一轮数据。")
+        raise ValidationError("grading.no_readings", en="No readings to grade; enter at least one point and round.",
+                              zh="没有可分级的监测数据；请至少填写一个点位的一轮数据。")
     name = water_body if water_body is not None else readings[0].water_body
     by_point: dict[str, list[Reading]] = {}
     for r in readings:
@@ -864,8 +864,8 @@ def grade_readings(readings: Iterable[Reading]) -> dict[str, BodyGrade]:
     for r in readings:
         groups.setdefault(r.water_body, []).append(r)
     if not groups:
-        raise ValidationError("grading.no_readings", "No readings to grade; the table has no data rows.",
-                              "没有可分级的监测数据；表中没有数据行。")
+        raise ValidationError("grading.no_readings", en="No readings to grade; the table has no data rows.",
+                              zh="没有可分级的监测数据；表中没有数据行。")
     return {body: grade_body(rs, water_body=body) for body, rs in groups.items()}
 
 
@@ -948,9 +948,9 @@ def parse_records(records: Iterable[Mapping[str, Any]], *, body: str | None = No
         if unknown and not cells:
             raise ValidationError(
                 "grading.unknown_columns",
-                f"Row {row}: no known column (got {', '.join(unknown)}); name the columns "
+                en=f"Row {row}: no known column (got {', '.join(unknown)}); name the columns "
                 f"{', '.join(CSV_COLUMNS)} (or {', '.join(CSV_COLUMNS.values())}).",
-                f"第 {row} 行：没有可识别的列（现有 {'、'.join(unknown)}）；列名应为 {'、'.join(CSV_COLUMNS.values())}"
+                zh=f"第 {row} 行：没有可识别的列（现有 {'、'.join(unknown)}）；列名应为 {'、'.join(CSV_COLUMNS.values())}"
                 f"（或英文 {', '.join(CSV_COLUMNS)}）。", row=row, columns=unknown)
         if all(v is None or _is_missing_marker(v) or (isinstance(v, str) and not v.strip())
                for k, v in cells.items() if not (body is not None and k == "water_body")):
@@ -978,16 +978,16 @@ def grade_table(records: Iterable[Mapping[str, Any]], *, body: str, first_row: i
     """
     readings = parse_records(records, body=body, first_row=first_row)
     if not readings:
-        raise ValidationError("grading.no_readings", "No readings to grade; fill in at least one row.",
-                              "没有可分级的监测数据；请至少填写一行。")
+        raise ValidationError("grading.no_readings", en="No readings to grade; fill in at least one row.",
+                              zh="没有可分级的监测数据；请至少填写一行。")
     return grade_body(readings, water_body=body, point_order=point_order)
 
 
 def _decode(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ValidationError("grading.csv_is_workbook",
-                              "This is an Excel workbook, not a CSV file; in Excel use Save As → CSV and try again.",
-                              "这是 Excel 工作簿而不是 CSV 文件；请在 Excel 中“另存为”CSV 后重试。")
+                              en="This is an Excel workbook, not a CSV file; in Excel use Save As → CSV and try again.",
+                              zh="这是 Excel 工作簿而不是 CSV 文件；请在 Excel 中“另存为”CSV 后重试。")
     try:
         return data.decode("utf-8-sig")  # strict: UTF-8, with or without BOM
     except UnicodeDecodeError:
@@ -997,9 +997,9 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise ValidationError(
             "grading.csv_encoding",
-            f"The file is neither UTF-8 nor GBK/GB18030 text (undecodable bytes at byte {exc.start}); "
+            en=f"The file is neither UTF-8 nor GBK/GB18030 text (undecodable bytes at byte {exc.start}); "
             f"save it as CSV UTF-8 (or CSV from Excel on Chinese Windows) and try again.",
-            f"文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {exc.start} 字节无法解码）；请另存为 CSV UTF-8 后重试。",
+            zh=f"文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {exc.start} 字节无法解码）；请另存为 CSV UTF-8 后重试。",
             byte=exc.start) from exc
 
 
@@ -1021,8 +1021,8 @@ def read_readings_csv(data: bytes) -> list[Reading]:
     """
     text = _decode(data)
     if not text.strip():
-        raise ValidationError("grading.csv_empty", "The file is empty; it needs a header row and data rows.",
-                              "文件为空；需要表头行和数据行。")
+        raise ValidationError("grading.csv_empty", en="The file is empty; it needs a header row and data rows.",
+                              zh="文件为空；需要表头行和数据行。")
     first_line = text.lstrip("\ufeff").splitlines()[0]
     delimiter = ","
     if "," not in first_line:
@@ -1032,8 +1032,8 @@ def read_readings_csv(data: bytes) -> list[Reading]:
         rows = list(reader)
     except csv.Error as exc:
         raise ValidationError("grading.csv_malformed",
-                              f"Row {reader.line_num}: the CSV is malformed ({exc}); check the quotes in that row.",
-                              f"第 {reader.line_num} 行：CSV 格式错误（{exc}）；请检查该行的引号。",
+                              en=f"Row {reader.line_num}: the CSV is malformed ({exc}); check the quotes in that row.",
+                              zh=f"第 {reader.line_num} 行：CSV 格式错误（{exc}）；请检查该行的引号。",
                               row=reader.line_num) from exc
     header = rows[0]
     index: dict[str, int] = {}
@@ -1045,9 +1045,9 @@ def read_readings_csv(data: bytes) -> list[Reading]:
         if key in index:
             raise ValidationError(
                 "grading.csv_duplicate_column",
-                f"Row 1: columns {_column_letter(index[key])} ({labels[key]}) and {_column_letter(i)} ({h.strip()}) "
+                en=f"Row 1: columns {_column_letter(index[key])} ({labels[key]}) and {_column_letter(i)} ({h.strip()}) "
                 f"both hold {key}; keep one.",
-                f"第 1 行：{_column_letter(index[key])} 列（{labels[key]}）与 {_column_letter(i)} 列（{h.strip()}）"
+                zh=f"第 1 行：{_column_letter(index[key])} 列（{labels[key]}）与 {_column_letter(i)} 列（{h.strip()}）"
                 f"都是{CSV_COLUMNS[key]}；请只保留一列。", row=1, column=key)
         index[key] = i
         labels[key] = f"{h.strip()} ({_column_letter(i)})"
@@ -1056,9 +1056,9 @@ def read_readings_csv(data: bytes) -> list[Reading]:
         got = ", ".join(h.strip() for h in header if h.strip()) or "(none)"
         raise ValidationError(
             "grading.csv_missing_column",
-            f"Row 1 (header): missing column(s) {', '.join(missing)}; the header has: {got}. "
+            en=f"Row 1 (header): missing column(s) {', '.join(missing)}; the header has: {got}. "
             f"Name the columns {', '.join(CSV_COLUMNS)} (or {', '.join(CSV_COLUMNS.values())}).",
-            f"第 1 行（表头）缺少列：{'、'.join(CSV_COLUMNS[k] for k in missing)}（{', '.join(missing)}）；"
+            zh=f"第 1 行（表头）缺少列：{'、'.join(CSV_COLUMNS[k] for k in missing)}（{', '.join(missing)}）；"
             f"现有表头：{got}。列名应为 {'、'.join(CSV_COLUMNS.values())}（或英文 {', '.join(CSV_COLUMNS)}）。",
             row=1, missing=missing)
     readings = []
@@ -1068,15 +1068,15 @@ def read_readings_csv(data: bytes) -> list[Reading]:
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             raise ValidationError(
                 "grading.csv_extra_cells",
-                f"Row {n} has {len(cells)} cells but the header has {len(header)}; remove the extra cells or "
+                en=f"Row {n} has {len(cells)} cells but the header has {len(header)}; remove the extra cells or "
                 f"quote values that contain '{delimiter}'.",
-                f"第 {n} 行有 {len(cells)} 个单元格，表头只有 {len(header)} 列；请删除多余单元格，或给含分隔符的值加引号。",
+                zh=f"第 {n} 行有 {len(cells)} 个单元格，表头只有 {len(header)} 列；请删除多余单元格，或给含分隔符的值加引号。",
                 row=n)
         values = {k: (cells[i] if i < len(cells) else "") for k, i in index.items()}
         readings.append(_reading_from_cells(values, labels, row=n, body=None, nan_is_missing=False))
     if not readings:
-        raise ValidationError("grading.no_readings", "The file has a header but no data rows; add the readings.",
-                              "文件只有表头，没有数据行；请填写监测数据。")
+        raise ValidationError("grading.no_readings", en="The file has a header but no data rows; add the readings.",
+                              zh="文件只有表头，没有数据行；请填写监测数据。")
     return readings
 
 

@@ -28,8 +28,8 @@ __all__ = ["Problem", "IngestError", "problem_from_error", "Severity"]
 class IngestError(ValidationError):
     """A file that cannot be read at all (size, format, encoding, archive safety).
 
-    Inherits :class:`ValueError` through :class:`~geo.errors.ValidationError`.
-    ``context`` carries ``fix_zh`` / ``fix_en`` when there is a specific fix.
+    Inherits :class:`ValueError` through :class:`~geo.errors.ValidationError`;
+    ``fix_zh`` / ``fix_en`` say how to put it right.
     """
 
     default_code = "ingest.unreadable"
@@ -51,10 +51,8 @@ class Problem:
         Stable dotted code, e.g. ``"town.unknown"``.
     message_zh, message_en : str
         What is wrong, naming the value.
-    fix : str
-        How to fix it (Chinese).
-    fix_en : str
-        How to fix it (English).
+    fix_zh, fix_en : str
+        How to fix it, in Chinese and in English.
     severity : {"error", "warning"}
         Errors keep the row out of the import; warnings do not.
     value : str
@@ -70,7 +68,7 @@ class Problem:
     code: str
     message_zh: str
     message_en: str
-    fix: str = ""
+    fix_zh: str = ""
     fix_en: str = ""
     severity: Severity = "error"
     value: str = ""
@@ -85,7 +83,7 @@ class Problem:
         return self.message_zh if lang == "zh" else self.message_en
 
     def fix_text(self, lang: str = "zh") -> str:
-        return self.fix if lang == "zh" else (self.fix_en or self.fix)
+        return self.fix_zh if lang == "zh" else (self.fix_en or self.fix_zh)
 
     def where(self, lang: str = "zh", unit: str = "row") -> str:
         """``第 5 行`` / ``row 5``; ``第 3 个要素`` / ``feature 3`` for GIS files; ``全文件`` / ``file``."""
@@ -112,12 +110,12 @@ def short(value: Any, limit: int = 60) -> str:
 
 
 def problem_from_error(exc: OneMapError, *, row: int | None, column: str = "", severity: Severity = "error",
-                       fix: str = "", fix_en: str = "", layer: str = "") -> Problem:
+                       fix_zh: str = "", fix_en: str = "", layer: str = "") -> Problem:
     """A :class:`Problem` carrying an error's code and messages (and its fix, if it has one)."""
     ctx = getattr(exc, "context", {}) or {}
     return Problem(
         row=row, column=column, code=exc.code, message_zh=exc.zh, message_en=exc.en,
-        fix=fix or str(ctx.get("fix_zh", "")), fix_en=fix_en or str(ctx.get("fix_en", "")),
+        fix_zh=fix_zh or exc.fix_zh, fix_en=fix_en or exc.fix_en,
         severity=severity, value=short(ctx.get("value", "")) if ctx.get("value") is not None else "", layer=layer,
         choices=tuple(str(c) for c in ctx.get("choices") or ()),
     )

@@ -143,8 +143,8 @@ class RawTable:
         return "row" if self.format in TABLE_FORMATS else "feature"
 
 
-def _note(code: str, zh: str, en: str, fix: str = "", fix_en: str = "", value: str = "") -> Problem:
-    return Problem(row=None, column="", code=code, message_zh=zh, message_en=en, fix=fix, fix_en=fix_en,
+def _note(code: str, *, zh: str, en: str, fix_zh: str = "", fix_en: str = "", value: str = "") -> Problem:
+    return Problem(row=None, column="", code=code, message_zh=zh, message_en=en, fix_zh=fix_zh, fix_en=fix_en,
                    severity="warning", value=value)
 
 
@@ -299,8 +299,8 @@ def _table_from_rows(fmt: str, name: str, kind: str, rows: list[list[Any]], row_
     header_row = row_numbers[h]
     if h > 0:
         notes.append(_note("table.title_rows_skipped",
-                           f"表头位于第 {header_row} 行；其上方 {h} 行（标题等）未作为数据读取。",
-                           f"The header is row {header_row}; the {h} row(s) above it (titles) were not read as data."))
+                           zh=f"表头位于第 {header_row} 行；其上方 {h} 行（标题等）未作为数据读取。",
+                           en=f"The header is row {header_row}; the {h} row(s) above it (titles) were not read as data."))
     out: list[RawRow] = []
     blank = 0
     run = 0
@@ -320,7 +320,7 @@ def _table_from_rows(fmt: str, name: str, kind: str, rows: list[list[Any]], row_
                     missing.add(hd)
         out.append(RawRow(row=number, values=values, layer=layer, formula_missing=missing))
     if blank:
-        notes.append(_note("table.blank_rows_skipped", f"跳过了 {blank} 个空行。", f"{blank} blank row(s) skipped."))
+        notes.append(_note("table.blank_rows_skipped", zh=f"跳过了 {blank} 个空行。", en=f"{blank} blank row(s) skipped."))
     return RawTable(format=fmt, source_name=name, headers=headers, rows=out, notes=notes, header_row=header_row)
 
 
@@ -329,8 +329,8 @@ def read_csv(data: bytes, name: str, *, kind: str, sheet: str | None = None) -> 
     text, encoding = enc.decode_text(data, name)
     notes: list[Problem] = []
     if encoding == "gb18030":
-        notes.append(_note("encoding.gbk", "文件编码识别为 GBK/GB18030（Excel 中文版保存的 CSV）。",
-                           "The file is GBK/GB18030 (CSV saved by Chinese Excel)."))
+        notes.append(_note("encoding.gbk", zh="文件编码识别为 GBK/GB18030（Excel 中文版保存的 CSV）。",
+                           en="The file is GBK/GB18030 (CSV saved by Chinese Excel)."))
     sample = "\n".join(text.splitlines()[:20])
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -421,11 +421,11 @@ def read_xlsx(data: bytes, name: str, *, kind: str, sheet: str | None = None) ->
     table = _table_from_rows("xlsx", name, kind, grid, list(range(1, len(grid) + 1)), notes, layer="",
                              formulas=formulas)
     if merged:
-        table.notes.append(_note("xlsx.merged_filled", f"合并单元格已按其左上角的值填充（{merged} 个单元格）。",
-                                 f"Merged cells were filled with their top-left value ({merged} cells)."))
+        table.notes.append(_note("xlsx.merged_filled", zh=f"合并单元格已按其左上角的值填充（{merged} 个单元格）。",
+                                 en=f"Merged cells were filled with their top-left value ({merged} cells)."))
     if len(names) > 1:
-        table.notes.append(_note("xlsx.sheet_chosen", f"读取工作表“{chosen}”（共 {len(names)} 个：{'、'.join(names)}）。",
-                                 f"Read sheet {chosen!r} of {len(names)}: {', '.join(names)}."))
+        table.notes.append(_note("xlsx.sheet_chosen", zh=f"读取工作表“{chosen}”（共 {len(names)} 个：{'、'.join(names)}）。",
+                                 en=f"Read sheet {chosen!r} of {len(names)}: {', '.join(names)}."))
     table.choices, table.chosen = names, [chosen]
     wb.close()
     return table
@@ -845,11 +845,11 @@ def read_shapefile_zip(data: bytes, name: str, *, kind: str, sheet: str | None =
             base.with_suffix(".dbf").write_bytes(dbf)
             if cut_names:
                 notes.append(_note("shp.field_names_cut",
-                                   f"{labels[stem]}.dbf 的字段名被截断在汉字中间（dBASE 字段名最多 10 字节），按 "
+                                   zh=f"{labels[stem]}.dbf 的字段名被截断在汉字中间（dBASE 字段名最多 10 字节），按 "
                                    f"{'、'.join(cut_names)} 读取。",
-                                   f"Field names of {labels[stem]}.dbf were cut inside a character (dBASE allows 10 "
+                                   en=f"Field names of {labels[stem]}.dbf were cut inside a character (dBASE allows 10 "
                                    f"bytes); read as {', '.join(cut_names)}.",
-                                   fix="在列对应中核对这些列；改用 GeoPackage 可保留完整字段名。",
+                                   fix_zh="在列对应中核对这些列；改用 GeoPackage 可保留完整字段名。",
                                    fix_en="Check these columns in the mapping; GeoPackage keeps full field names."))
             gdal_codec = {"gb18030": "GB18030", "utf-8": "UTF-8", "cp1252": "CP1252", "latin-1": "ISO-8859-1"}[codec]
             gdf = _ogr_read(str(base.with_suffix(".shp")), name, encoding=gdal_codec)
@@ -863,20 +863,20 @@ def read_shapefile_zip(data: bytes, name: str, *, kind: str, sheet: str | None =
             rows += rs
             if how == "detected" and codec == "gb18030":
                 notes.append(_note("shp.gbk_detected",
-                                   f"{labels[stem]}.dbf 没有 .cpg 编码说明，按内容识别为 GBK 读取（未按 Latin-1 误读）。",
-                                   f"{labels[stem]}.dbf has no .cpg; its bytes are GBK and were read as such "
+                                   zh=f"{labels[stem]}.dbf 没有 .cpg 编码说明，按内容识别为 GBK 读取（未按 Latin-1 误读）。",
+                                   en=f"{labels[stem]}.dbf has no .cpg; its bytes are GBK and were read as such "
                                    "(not as Latin-1 mojibake)."))
             elif how == "cpg_wrong":
                 notes.append(_note("shp.cpg_wrong",
-                                   f"{labels[stem]}.cpg 声明的编码（{(cpg or '').strip()}）与内容不符，按内容识别为 "
+                                   zh=f"{labels[stem]}.cpg 声明的编码（{(cpg or '').strip()}）与内容不符，按内容识别为 "
                                    f"{enc.LABELS.get(codec, codec)} 读取。",
-                                   f"{labels[stem]}.cpg says {(cpg or '').strip()!r} but the bytes are "
+                                   en=f"{labels[stem]}.cpg says {(cpg or '').strip()!r} but the bytes are "
                                    f"{enc.LABELS.get(codec, codec)}; read as that.",
-                                   fix="修正 .cpg 文件内容（GBK 写 936，UTF-8 写 UTF-8）。",
+                                   fix_zh="修正 .cpg 文件内容（GBK 写 936，UTF-8 写 UTF-8）。",
                                    fix_en="Fix the .cpg (936 for GBK, UTF-8 for UTF-8)."))
             if ".prj" not in parts:
-                notes.append(_note("shp.no_prj", f"{labels[stem]} 没有 .prj 坐标系文件：按所选坐标系读取坐标。",
-                                   f"{labels[stem]} has no .prj: coordinates are read in the system you chose."))
+                notes.append(_note("shp.no_prj", zh=f"{labels[stem]} 没有 .prj 坐标系文件：按所选坐标系读取坐标。",
+                                   en=f"{labels[stem]} has no .prj: coordinates are read in the system you chose."))
     for r in rows:
         for h in headers:
             r.values.setdefault(h, None)

@@ -212,7 +212,7 @@ class ImportPlan:
             "problems": [
                 {"row": p.row, "layer": p.layer or None, "column": p.column, "code": p.code, "severity": p.severity,
                  "message": p.message(lang), "message_zh": p.message_zh, "message_en": p.message_en,
-                 "fix": p.fix_text(lang), "value": p.value}
+                 "fix": p.fix_text(lang), "fix_zh": p.fix_zh, "fix_en": p.fix_en, "value": p.value}
                 for p in self.problems
             ],
             "accepted": [{"row": c.row, "layer": c.layer or None, "site_id": c.site.site_id, "action": c.action,
@@ -232,18 +232,18 @@ class _RowProblems:
         self.raw = raw
         self.items: list[Problem] = []
 
-    def add(self, code: str, column: str, zh: str, en: str, fix: str = "", fix_en: str = "", *,
+    def add(self, code: str, column: str, *, zh: str, en: str, fix_zh: str = "", fix_en: str = "",
             value: Any = "", severity: str = "error") -> None:
         self.items.append(Problem(row=self.raw.row, column=column or "", code=code, message_zh=zh, message_en=en,
-                                  fix=fix, fix_en=fix_en, severity=severity, value=short(value) if value != "" else "",
+                                  fix_zh=fix_zh, fix_en=fix_en, severity=severity, value=short(value) if value != "" else "",
                                   layer=self.raw.layer))
 
-    def error(self, exc: ValidationError, column: str, *, severity: str = "error", fix: str = "",
+    def error(self, exc: ValidationError, column: str, *, severity: str = "error", fix_zh: str = "",
               fix_en: str = "") -> None:
         ctx = exc.context or {}
         self.items.append(Problem(
             row=self.raw.row, column=column or "", code=exc.code, message_zh=exc.zh, message_en=exc.en,
-            fix=fix or str(ctx.get("fix_zh", "")), fix_en=fix_en or str(ctx.get("fix_en", "")), severity=severity,
+            fix_zh=fix_zh or exc.fix_zh, fix_en=fix_en or exc.fix_en, severity=severity,
             value=short(ctx.get("value")) if ctx.get("value") is not None else "", layer=self.raw.layer))
 
     @property
@@ -257,9 +257,9 @@ class _RowProblems:
         return any(p.is_error for p in self.items[mark:])
 
 
-def _file_problem(code: str, zh: str, en: str, fix: str = "", fix_en: str = "", *, severity: str = "error",
+def _file_problem(code: str, *, zh: str, en: str, fix_zh: str = "", fix_en: str = "", severity: str = "error",
                   column: str = "", value: str = "") -> Problem:
-    return Problem(row=None, column=column, code=code, message_zh=zh, message_en=en, fix=fix, fix_en=fix_en,
+    return Problem(row=None, column=column, code=code, message_zh=zh, message_en=en, fix_zh=fix_zh, fix_en=fix_en,
                    severity=severity, value=value)
 
 
@@ -374,8 +374,8 @@ def _row_point(raw: RawRow, mapping: ColumnMapping, crs: C.CrsChoice, rp: _RowPr
         if V.is_blank(a_v) or V.is_blank(b_v):
             if not (V.is_blank(a_v) and V.is_blank(b_v)):
                 col = a_h if V.is_blank(a_v) else b_h
-                rp.add("coord.missing", col or "", "X/Y 坐标只填了一个。", "Only one of X/Y is filled in.",
-                       "同时填写 X（北坐标）和 Y（东坐标）。", "Fill in both X (northing) and Y (easting).")
+                rp.add("coord.missing", col or "", zh="X/Y 坐标只填了一个。", en="Only one of X/Y is filled in.",
+                       fix_zh="同时填写 X（北坐标）和 Y（东坐标）。", fix_en="Fill in both X (northing) and Y (easting).")
             return None, True
         try:
             north = C.parse_metres(a_v, "north")
@@ -384,16 +384,16 @@ def _row_point(raw: RawRow, mapping: ColumnMapping, crs: C.CrsChoice, rp: _RowPr
             rp.error(exc, a_h or "")
             return None, True
         if max(abs(north), abs(east)) < 1000:
-            rp.add("coord.looks_geographic", a_h or "", f"坐标 {a_v}, {b_v} 像经纬度（度），但所选坐标系为高斯-克吕格（米）。",
-                   f"Coordinates {a_v}, {b_v} look like degrees, but a Gauss-Krüger system (metres) was chosen.",
-                   "重新选择坐标系（WGS84/CGCS2000/GCJ-02/BD-09）。", "Choose a geographic system instead.",
+            rp.add("coord.looks_geographic", a_h or "", zh=f"坐标 {a_v}, {b_v} 像经纬度（度），但所选坐标系为高斯-克吕格（米）。",
+                   en=f"Coordinates {a_v}, {b_v} look like degrees, but a Gauss-Krüger system (metres) was chosen.",
+                   fix_zh="重新选择坐标系（WGS84/CGCS2000/GCJ-02/BD-09）。", fix_en="Choose a geographic system instead.",
                    value=f"{a_v}, {b_v}")
             return None, True
         north, east, swapped = C.order_gk(north, east)
         if swapped:
-            rp.add("coord.swapped", f"{a_h}/{b_h}", "X、Y 两列填反了（X 应为北坐标），已自动更正。",
-                   "X and Y were swapped (X is the northing by the Chinese convention); corrected.",
-                   "下次请把北坐标填在 X 列、东坐标填在 Y 列。", "Put the northing in X and the easting in Y next time.",
+            rp.add("coord.swapped", f"{a_h}/{b_h}", zh="X、Y 两列填反了（X 应为北坐标），已自动更正。",
+                   en="X and Y were swapped (X is the northing by the Chinese convention); corrected.",
+                   fix_zh="下次请把北坐标填在 X 列、东坐标填在 Y 列。", fix_en="Put the northing in X and the easting in Y next time.",
                    value=f"{a_v}, {b_v}", severity="warning")
         try:
             lon, lat = C.gk_to_wgs84(north, east, crs)
@@ -421,8 +421,8 @@ def _row_point(raw: RawRow, mapping: ColumnMapping, crs: C.CrsChoice, rp: _RowPr
                     return None, True
             elif V.is_blank(a_v) or V.is_blank(b_v):
                 col = a_h if V.is_blank(a_v) else b_h
-                rp.add("coord.missing", col or "", "经度、纬度只填了一个。", "Only one of longitude/latitude is filled in.",
-                       "同时填写经度和纬度。", "Fill in both longitude and latitude.")
+                rp.add("coord.missing", col or "", zh="经度、纬度只填了一个。", en="Only one of longitude/latitude is filled in.",
+                       fix_zh="同时填写经度和纬度。", fix_en="Fill in both longitude and latitude.")
                 return None, True
             else:
                 a = C.parse_angle(a_v, "lon")
@@ -435,20 +435,20 @@ def _row_point(raw: RawRow, mapping: ColumnMapping, crs: C.CrsChoice, rp: _RowPr
         rp.error(exc, a_h or "")
         return None, True
     if max(abs(a[0]), abs(b[0])) > 1000:
-        rp.add("coord.looks_projected", a_h or "", f"坐标 {short(a_v or pair_v)}, {short(b_v or '')} 是以米为单位的平面坐标，不是经纬度。",
-               f"Coordinates {short(a_v or pair_v)}, {short(b_v or '')} are metres, not degrees.",
-               "坐标系请选择“CGCS2000 高斯-克吕格 3° 分带”（福清为第 40 带）。",
-               "Choose CGCS2000 Gauss-Krüger 3° (Fuqing: zone 40).", value=f"{a[0]}, {b[0]}")
+        rp.add("coord.looks_projected", a_h or "", zh=f"坐标 {short(a_v or pair_v)}, {short(b_v or '')} 是以米为单位的平面坐标，不是经纬度。",
+               en=f"Coordinates {short(a_v or pair_v)}, {short(b_v or '')} are metres, not degrees.",
+               fix_zh="坐标系请选择“CGCS2000 高斯-克吕格 3° 分带”（福清为第 40 带）。",
+               fix_en="Choose CGCS2000 Gauss-Krüger 3° (Fuqing: zone 40).", value=f"{a[0]}, {b[0]}")
         return None, True
     lon, lat, swapped = C.order_lonlat(a, b)
     if swapped:
-        rp.add("coord.swapped", f"{a_h}/{b_h}" if a_h != b_h else (a_h or ""), "经度、纬度填反了，已自动更正。",
-               "Longitude and latitude were swapped; corrected.", "下次请把经度（约 119）填在经度列、纬度（约 25）填在纬度列。",
-               "Put the longitude (~119) in the longitude column and the latitude (~25) in the latitude column.",
+        rp.add("coord.swapped", f"{a_h}/{b_h}" if a_h != b_h else (a_h or ""), zh="经度、纬度填反了，已自动更正。",
+               en="Longitude and latitude were swapped; corrected.", fix_zh="下次请把经度（约 119）填在经度列、纬度（约 25）填在纬度列。",
+               fix_en="Put the longitude (~119) in the longitude column and the latitude (~25) in the latitude column.",
                value=f"{a[0]}, {b[0]}", severity="warning")
     if abs(lon) > 180 or abs(lat) > 90:
-        rp.add("coord.out_of_range", a_h or "", f"坐标 ({lon}, {lat}) 超出经纬度范围。",
-               f"Coordinate ({lon}, {lat}) is outside ±180/±90.", "核对经纬度数值。", "Check the values.",
+        rp.add("coord.out_of_range", a_h or "", zh=f"坐标 ({lon}, {lat}) 超出经纬度范围。",
+               en=f"Coordinate ({lon}, {lat}) is outside ±180/±90.", fix_zh="核对经纬度数值。", fix_en="Check the values.",
                value=f"{lon}, {lat}")
         return None, True
     try:
@@ -463,10 +463,10 @@ def _file_geometry(raw: RawRow, spec_geometry: str, crs: C.CrsChoice, rp: _RowPr
     """The row's geometry from a GIS file, in WGS84 (None after adding a problem, or when it has none)."""
     geom = raw.geometry
     if raw.geometry_error:
-        rp.add("geometry.unreadable", "geometry", f"几何无法读取：{raw.geometry_error}。",
-               f"The geometry cannot be read: {raw.geometry_error}.",
-               "在 GIS 软件中检查该要素的坐标（例如多边形未闭合、坐标缺失）。",
-               "Check the feature's coordinates in a GIS (unclosed ring, missing coordinates).")
+        rp.add("geometry.unreadable", "geometry", zh=f"几何无法读取：{raw.geometry_error}。",
+               en=f"The geometry cannot be read: {raw.geometry_error}.",
+               fix_zh="在 GIS 软件中检查该要素的坐标（例如多边形未闭合、坐标缺失）。",
+               fix_en="Check the feature's coordinates in a GIS (unclosed ring, missing coordinates).")
         return None
     if geom is None or geom.is_empty:
         return None
@@ -474,21 +474,21 @@ def _file_geometry(raw: RawRow, spec_geometry: str, crs: C.CrsChoice, rp: _RowPr
         geom = shapely.force_2d(geom)
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
-        rp.add("geometry.not_finite", "geometry", "几何中有无效坐标（NaN 或无穷大）。",
-               "The geometry has NaN or infinite coordinates.", "在 GIS 软件中修复该要素。", "Fix the feature in a GIS.")
+        rp.add("geometry.not_finite", "geometry", zh="几何中有无效坐标（NaN 或无穷大）。",
+               en="The geometry has NaN or infinite coordinates.", fix_zh="在 GIS 软件中修复该要素。", fix_en="Fix the feature in a GIS.")
         return None
     if crs.is_gk:
         if np.abs(xy).max() < 1000:
-            rp.add("coord.looks_geographic", "geometry", "几何坐标像经纬度（度），但所选坐标系为高斯-克吕格（米）。",
-                   "The coordinates look like degrees, but a Gauss-Krüger system (metres) was chosen.",
-                   "重新选择坐标系。", "Choose a geographic system.")
+            rp.add("coord.looks_geographic", "geometry", zh="几何坐标像经纬度（度），但所选坐标系为高斯-克吕格（米）。",
+                   en="The coordinates look like degrees, but a Gauss-Krüger system (metres) was chosen.",
+                   fix_zh="重新选择坐标系。", fix_en="Choose a geographic system.")
             return None
         if C._looks_easting(float(xy[0, 1])) and C._looks_northing(float(xy[0, 0])):
             geom = shapely.transform(geom, lambda a: a[:, ::-1])
             xy = shapely.get_coordinates(geom)
-            rp.add("coord.swapped", "geometry", "几何的 X、Y 坐标顺序颠倒，已自动更正。",
-                   "The geometry's X/Y order was swapped; corrected.", "检查导出软件的坐标轴顺序设置。",
-                   "Check the axis order setting of the software that wrote the file.", severity="warning")
+            rp.add("coord.swapped", "geometry", zh="几何的 X、Y 坐标顺序颠倒，已自动更正。",
+                   en="The geometry's X/Y order was swapped; corrected.", fix_zh="检查导出软件的坐标轴顺序设置。",
+                   fix_en="Check the axis order setting of the software that wrote the file.", severity="warning")
         try:
             fn = C.coords_transformer(crs, xy[:, 0])
         except ValidationError as exc:
@@ -496,17 +496,17 @@ def _file_geometry(raw: RawRow, spec_geometry: str, crs: C.CrsChoice, rp: _RowPr
             return None
         return shapely.transform(geom, fn)
     if np.abs(xy).max() > 1000:
-        rp.add("coord.looks_projected", "geometry", "几何坐标是以米为单位的平面坐标，不是经纬度。",
-               "The geometry's coordinates are metres, not degrees.",
-               "坐标系请选择“CGCS2000 高斯-克吕格 3° 分带”（福清为第 40 带）。",
-               "Choose CGCS2000 Gauss-Krüger 3° (Fuqing: zone 40).")
+        rp.add("coord.looks_projected", "geometry", zh="几何坐标是以米为单位的平面坐标，不是经纬度。",
+               en="The geometry's coordinates are metres, not degrees.",
+               fix_zh="坐标系请选择“CGCS2000 高斯-克吕格 3° 分带”（福清为第 40 带）。",
+               fix_en="Choose CGCS2000 Gauss-Krüger 3° (Fuqing: zone 40).")
         return None
     minx, miny, maxx, maxy = geom.bounds
     if C.looks_swapped_lonlat(minx, miny) and C.looks_swapped_lonlat(maxx, maxy):
         geom = shapely.transform(geom, lambda a: a[:, ::-1])
-        rp.add("coord.swapped", "geometry", "几何的经纬度顺序颠倒（纬度在前），已自动更正。",
-               "The geometry has latitude first; corrected.", "检查导出软件的坐标轴顺序设置。",
-               "Check the axis order setting of the software that wrote the file.", severity="warning")
+        rp.add("coord.swapped", "geometry", zh="几何的经纬度顺序颠倒（纬度在前），已自动更正。",
+               en="The geometry has latitude first; corrected.", fix_zh="检查导出软件的坐标轴顺序设置。",
+               fix_en="Check the axis order setting of the software that wrote the file.", severity="warning")
     fn = C.coords_transformer(crs, xy[:, 0])
     return shapely.transform(geom, fn)
 
@@ -526,10 +526,10 @@ def _check_place(geom: BaseGeometry, rp: _RowProblems, column: str) -> bool:
     m = FUQING_MARGIN_DEG
     if minx < bx0 - m or maxx > bx1 + m or miny < by0 - m or maxy > by1 + m:
         p = geom.representative_point()
-        rp.add("coord.outside_fuqing", column, f"位置 ({p.x:.6f}, {p.y:.6f}) 不在福清市范围内。",
-               f"The position ({p.x:.6f}, {p.y:.6f}) is outside Fuqing.",
-               "检查所选坐标系（高德为 GCJ-02、百度为 BD-09）、经纬度是否填反或数字是否有误。",
-               "Check the coordinate system chosen (Gaode: GCJ-02, Baidu: BD-09), swapped columns, typos.",
+        rp.add("coord.outside_fuqing", column, zh=f"位置 ({p.x:.6f}, {p.y:.6f}) 不在福清市范围内。",
+               en=f"The position ({p.x:.6f}, {p.y:.6f}) is outside Fuqing.",
+               fix_zh="检查所选坐标系（高德为 GCJ-02、百度为 BD-09）、经纬度是否填反或数字是否有误。",
+               fix_en="Check the coordinate system chosen (Gaode: GCJ-02, Baidu: BD-09), swapped columns, typos.",
                value=f"{p.x:.6f}, {p.y:.6f}")
         return False
     p = geom if geom.geom_type == "Point" else geom.representative_point()
@@ -537,9 +537,9 @@ def _check_place(geom: BaseGeometry, rp: _RowProblems, column: str) -> bool:
         # Approximate (degrees to metres at Fuqing's latitude): the message says "about".
         d = basegeo.county_boundary().distance(p) * 111_000.0 * math.cos(math.radians(p.y)) ** 0.5
         if d > COUNTY_MARGIN_M * 0.9:
-            rp.add("coord.outside_county", column, f"位置 ({p.x:.6f}, {p.y:.6f}) 在福清市界外约 {d / 1000:.1f} 公里。",
-                   f"The position ({p.x:.6f}, {p.y:.6f}) is about {d / 1000:.1f} km outside the county line.",
-                   "确认位置无误（海上排口可忽略此提示）。", "Make sure the position is right (fine for an outfall at sea).",
+            rp.add("coord.outside_county", column, zh=f"位置 ({p.x:.6f}, {p.y:.6f}) 在福清市界外约 {d / 1000:.1f} 公里。",
+                   en=f"The position ({p.x:.6f}, {p.y:.6f}) is about {d / 1000:.1f} km outside the county line.",
+                   fix_zh="确认位置无误（海上排口可忽略此提示）。", fix_en="Make sure the position is right (fine for an outfall at sea).",
                    value=f"{p.x:.6f}, {p.y:.6f}", severity="warning")
     return True
 
@@ -553,18 +553,18 @@ def _file_checks(table: RawTable, mapping: ColumnMapping, crs: C.CrsChoice, kind
         if target in ("town", "town_code", "status", "status_code", "kind_label"):
             continue  # several candidate columns: the first non-blank value counts, conflicts are per row
         out.append(_file_problem(
-            "column.duplicate", f"列 {'、'.join(headers)} 都对应“{target}”，无法确定以哪一列为准。",
-            f"Columns {', '.join(headers)} all map to {target!r}; it is unclear which one counts.",
-            "在列对应中把其中一列设为“忽略”。", "Set all but one of them to 'ignore' in the column mapping.",
+            "column.duplicate", zh=f"列 {'、'.join(headers)} 都对应“{target}”，无法确定以哪一列为准。",
+            en=f"Columns {', '.join(headers)} all map to {target!r}; it is unclear which one counts.",
+            fix_zh="在列对应中把其中一列设为“忽略”。", fix_en="Set all but one of them to 'ignore' in the column mapping.",
             column="、".join(headers)))
     for h, implied in mapping.implied_crs.items():
         ok = (implied == "wgs84" and crs.system in ("wgs84", "cgcs2000")) or implied == crs.system
         if not ok:
             out.append(_file_problem(
                 "crs.header_conflict",
-                f"列“{h}”注明的坐标系与所选坐标系（{crs.label('zh')}）不一致。",
-                f"Column {h!r} names a different coordinate system than the one chosen ({crs.label('en')}).",
-                "确认坐标实际所用的坐标系并重新选择。", "Check which system the coordinates are really in and choose it.",
+                zh=f"列“{h}”注明的坐标系与所选坐标系（{crs.label('zh')}）不一致。",
+                en=f"Column {h!r} names a different coordinate system than the one chosen ({crs.label('en')}).",
+                fix_zh="确认坐标实际所用的坐标系并重新选择。", fix_en="Check which system the coordinates are really in and choose it.",
                 column=h))
     if table.declared_crs:
         out += _declared_crs_checks(table, crs)
@@ -572,24 +572,24 @@ def _file_checks(table: RawTable, mapping: ColumnMapping, crs: C.CrsChoice, kind
         coord_targets = {"lon", "lat", "x", "y", "coords", "wkt"}
         if not any(t in coord_targets for t in mapping.targets.values()):
             out.append(_file_problem(
-                "column.no_coordinates", "文件中没有经纬度（或 X/Y、WKT）列：只能更新已有点位的属性，新点位无法定位。",
-                "The file has no longitude/latitude (or X/Y, WKT) column: only existing sites can be updated.",
-                "如需新增点位，请加入经度、纬度两列，或在列对应中指定坐标列。",
-                "To add sites, add longitude and latitude columns, or map the coordinate columns.", severity="warning"))
+                "column.no_coordinates", zh="文件中没有经纬度（或 X/Y、WKT）列：只能更新已有点位的属性，新点位无法定位。",
+                en="The file has no longitude/latitude (or X/Y, WKT) column: only existing sites can be updated.",
+                fix_zh="如需新增点位，请加入经度、纬度两列，或在列对应中指定坐标列。",
+                fix_en="To add sites, add longitude and latitude columns, or map the coordinate columns.", severity="warning"))
     sample_cols = [h for h in table.headers if header_key(h) in _SAMPLE_HEADERS]
     if sample_cols and any(V.match_key(r.values.get(h)) in ("示例数据", "1", "true", "sample")
                            for r in table.rows[:2000] for h in sample_cols if r.values.get(h) is not None):
         out.append(_file_problem(
-            "source.sample_data", "文件中的数据标注为“示例数据”（本系统导出的示例数据）：导入后将作为正式数据保存。",
-            "The file's rows are marked 示例数据 (sample data exported by this app): imported, they count as real data.",
-            "确认这确实是要导入的正式台账。", "Make sure this is the real ledger you mean to import.",
+            "source.sample_data", zh="文件中的数据标注为“示例数据”（本系统导出的示例数据）：导入后将作为正式数据保存。",
+            en="The file's rows are marked 示例数据 (sample data exported by this app): imported, they count as real data.",
+            fix_zh="确认这确实是要导入的正式台账。", fix_en="Make sure this is the real ledger you mean to import.",
             severity="warning", column="、".join(sample_cols)))
     unmapped = mapping.unmapped()
     if unmapped:
         out.append(_file_problem(
-            "column.unmapped", f"以下列未对应到任何字段，导入时忽略：{'、'.join(unmapped)}。",
-            f"These columns map to no field and are ignored: {', '.join(unmapped)}.",
-            "如需导入这些列，请在列对应中选择字段。", "Map them in the column mapping if they should be imported.",
+            "column.unmapped", zh=f"以下列未对应到任何字段，导入时忽略：{'、'.join(unmapped)}。",
+            en=f"These columns map to no field and are ignored: {', '.join(unmapped)}.",
+            fix_zh="如需导入这些列，请在列对应中选择字段。", fix_en="Map them in the column mapping if they should be imported.",
             severity="warning", column="、".join(unmapped)))
     return out
 
@@ -606,31 +606,31 @@ def _declared_crs_checks(table: RawTable, crs: C.CrsChoice) -> list[Problem]:
     if declared.is_geographic:
         if crs.is_gk:
             return [_file_problem(
-                "crs.conflict", f"文件声明的坐标系为经纬度（{name}），但所选为高斯-克吕格投影。",
-                f"The file declares geographic coordinates ({name}), but Gauss-Krüger was chosen.",
-                "坐标系改选 WGS84/CGCS2000（若数据来自高德/百度，选 GCJ-02/BD-09）。",
-                "Choose WGS84/CGCS2000 (or GCJ-02/BD-09 for Gaode/Baidu data).")]
+                "crs.conflict", zh=f"文件声明的坐标系为经纬度（{name}），但所选为高斯-克吕格投影。",
+                en=f"The file declares geographic coordinates ({name}), but Gauss-Krüger was chosen.",
+                fix_zh="坐标系改选 WGS84/CGCS2000（若数据来自高德/百度，选 GCJ-02/BD-09）。",
+                fix_en="Choose WGS84/CGCS2000 (or GCJ-02/BD-09 for Gaode/Baidu data).")]
         if crs.system in ("gcj02", "bd09") and table.format not in ("kml", "kmz"):
             return [_file_problem(
-                "crs.declared_differs", f"文件声明为 {name}，所选为 {crs.label('zh')}：将按所选坐标系转换。",
-                f"The file declares {name}; converting from {crs.label('en')} as chosen.",
-                "确认数据确实来自高德/腾讯或百度（这类数据常被错误标注为 WGS84）。",
-                "Make sure the data really comes from Gaode/Tencent or Baidu (often mislabelled WGS84).",
+                "crs.declared_differs", zh=f"文件声明为 {name}，所选为 {crs.label('zh')}：将按所选坐标系转换。",
+                en=f"The file declares {name}; converting from {crs.label('en')} as chosen.",
+                fix_zh="确认数据确实来自高德/腾讯或百度（这类数据常被错误标注为 WGS84）。",
+                fix_en="Make sure the data really comes from Gaode/Tencent or Baidu (often mislabelled WGS84).",
                 severity="warning")]
         return []
     if epsg is not None and 4513 <= epsg <= 4554:
         zone = epsg - 4513 + 25 if epsg <= 4533 else (75 + 3 * (epsg - 4534)) // 3
         if not crs.is_gk or crs.zone != zone:
             return [_file_problem(
-                "crs.conflict", f"文件声明的坐标系为 {name}（第 {zone} 带），与所选（{crs.label('zh')}）不一致。",
-                f"The file declares {name} (zone {zone}), not {crs.label('en')}.",
-                f"坐标系改选“CGCS2000 高斯-克吕格 3° 分带”第 {zone} 带。", f"Choose Gauss-Krüger 3° zone {zone}.")]
+                "crs.conflict", zh=f"文件声明的坐标系为 {name}（第 {zone} 带），与所选（{crs.label('zh')}）不一致。",
+                en=f"The file declares {name} (zone {zone}), not {crs.label('en')}.",
+                fix_zh=f"坐标系改选“CGCS2000 高斯-克吕格 3° 分带”第 {zone} 带。", fix_en=f"Choose Gauss-Krüger 3° zone {zone}.")]
         return []
     return [_file_problem(
-        "crs.unsupported_declared", f"文件声明的坐标系为 {name}，本系统不直接支持。",
-        f"The file declares {name}, which is not supported here.",
-        "在 QGIS 中将其转换为 WGS84（EPSG:4326）或 CGCS2000 高斯-克吕格 3° 分带后再导入。",
-        "Reproject it to WGS84 (EPSG:4326) or CGCS2000 Gauss-Krüger 3° in QGIS, then import.")]
+        "crs.unsupported_declared", zh=f"文件声明的坐标系为 {name}，本系统不直接支持。",
+        en=f"The file declares {name}, which is not supported here.",
+        fix_zh="在 QGIS 中将其转换为 WGS84（EPSG:4326）或 CGCS2000 高斯-克吕格 3° 分带后再导入。",
+        fix_en="Reproject it to WGS84 (EPSG:4326) or CGCS2000 Gauss-Krüger 3° in QGIS, then import.")]
 
 
 def build_plan(table: RawTable | None, mapping: ColumnMapping | None, *, kind: str, crs: C.CrsChoice,
@@ -694,9 +694,9 @@ def _site_rows(plan: ImportPlan, table: RawTable, mapping: ColumnMapping, crs: C
             for raw, rp, data in rows_out:
                 if data.get("site_id") == sid:
                     others = "、".join(str(r.row) for r in raws if r is not raw)
-                    rp.add("site_id.duplicate_in_file", id_col, f"编号“{sid}”在文件中重复出现（另见第 {others} 行）。",
-                           f"Id {sid!r} appears more than once in the file (also row(s) {others}).",
-                           "每个点位只保留一行，或改正重复的编号。", "Keep one row per site, or correct the duplicated id.",
+                    rp.add("site_id.duplicate_in_file", id_col, zh=f"编号“{sid}”在文件中重复出现（另见第 {others} 行）。",
+                           en=f"Id {sid!r} appears more than once in the file (also row(s) {others}).",
+                           fix_zh="每个点位只保留一行，或改正重复的编号。", fix_en="Keep one row per site, or correct the duplicated id.",
                            value=sid)
     taken = set(existing) | set(by_id)
     next_no = _next_number(spec, taken)
@@ -714,10 +714,10 @@ def _site_rows(plan: ImportPlan, table: RawTable, mapping: ColumnMapping, crs: C
             next_no += 1
             data["site_id"] = sid
             generated = True
-            rp.add("site_id.generated", id_col, f"此行没有编号，已分配新编号 {sid}。",
-                   f"The row has no id; it gets the new id {sid}.",
-                   "把编号列补进台账：下次导入才会更新这些点位，而不是重复新增。",
-                   "Add the id column to the ledger so that the next import updates these sites instead of adding them again.",
+            rp.add("site_id.generated", id_col, zh=f"此行没有编号，已分配新编号 {sid}。",
+                   en=f"The row has no id; it gets the new id {sid}.",
+                   fix_zh="把编号列补进台账：下次导入才会更新这些点位，而不是重复新增。",
+                   fix_en="Add the id column to the ledger so that the next import updates these sites instead of adding them again.",
                    value=sid, severity="warning")
         cand = _candidate(raw, rp, spec, data, existing.get(data["site_id"]), generated)
         plan.problems += rp.items
@@ -741,19 +741,19 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
     data: dict[str, Any] = {}
     for h in raw.formula_missing:
         if mapping.targets.get(h) not in (None, IGNORE):
-            rp.add("cell.formula_no_value", h, "该单元格是公式，但文件中没有保存计算结果。",
-                   "The cell is a formula whose result was not saved in the file.",
-                   "在 Excel 中打开文件、保存一次（或把公式改为数值）后重新导入。",
-                   "Open the file in Excel and save it once (or paste values), then import again.")
+            rp.add("cell.formula_no_value", h, zh="该单元格是公式，但文件中没有保存计算结果。",
+                   en="The cell is a formula whose result was not saved in the file.",
+                   fix_zh="在 Excel 中打开文件、保存一次（或把公式改为数值）后重新导入。",
+                   fix_en="Open the file in Excel and save it once (or paste values), then import again.")
     # 1. Rows of another kind.
     kh, kv = _cell(raw, mapping, "kind_label")
     if kh and not V.is_blank(kv):
         other = _kind_of_label(kv)
         if other and other != spec.key:
-            rp.add("row.other_kind", kh, f"此行属于“{REGISTRY[other].zh}”，不是所选的“{spec.zh}”。",
-                   f"This row is a {REGISTRY[other].en} site, not {spec.en}.",
-                   f"以“{REGISTRY[other].zh}”类型单独导入这些行，或从文件中删除。",
-                   f"Import these rows as {REGISTRY[other].en}, or delete them from the file.", value=kv)
+            rp.add("row.other_kind", kh, zh=f"此行属于“{REGISTRY[other].zh}”，不是所选的“{spec.zh}”。",
+                   en=f"This row is a {REGISTRY[other].en} site, not {spec.en}.",
+                   fix_zh=f"以“{REGISTRY[other].zh}”类型单独导入这些行，或从文件中删除。",
+                   fix_en=f"Import these rows as {REGISTRY[other].en}, or delete them from the file.", value=kv)
             return data
     # 2. Id.
     ih, iv = _cell(raw, mapping, "site_id")
@@ -765,27 +765,27 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
             sid = None
         if sid:
             if isinstance(iv, float) and abs(iv) >= 1e15:
-                rp.add("site_id.number_precision", ih, f"编号 {iv} 以数字保存，Excel 只保留 15 位有效数字，可能已失真。",
-                       f"The id {iv} is stored as a number; Excel keeps only 15 digits.",
-                       "在 Excel 中把编号列设为“文本”格式后重新填写。", "Format the id column as text in Excel and retype it.",
+                rp.add("site_id.number_precision", ih, zh=f"编号 {iv} 以数字保存，Excel 只保留 15 位有效数字，可能已失真。",
+                       en=f"The id {iv} is stored as a number; Excel keeps only 15 digits.",
+                       fix_zh="在 Excel 中把编号列设为“文本”格式后重新填写。", fix_en="Format the id column as text in Excel and retype it.",
                        value=iv)
             elif not _ID_OK.fullmatch(sid):
-                rp.add("site_id.invalid", ih, f"编号“{short(sid)}”无效：不能含空白或控制字符，且不超过 64 个字符。",
-                       f"Id {short(sid)!r} is invalid: no spaces or control characters, at most 64 characters.",
-                       "改用不含空格的编号，如 PWK-001。", "Use an id without spaces, e.g. PWK-001.", value=sid)
+                rp.add("site_id.invalid", ih, zh=f"编号“{short(sid)}”无效：不能含空白或控制字符，且不超过 64 个字符。",
+                       en=f"Id {short(sid)!r} is invalid: no spaces or control characters, at most 64 characters.",
+                       fix_zh="改用不含空格的编号，如 PWK-001。", fix_en="Use an id without spaces, e.g. PWK-001.", value=sid)
             else:
                 other = spec_for_site_id(sid)
                 stored = existing.get(sid)
                 if stored is not None and stored.kind != spec.key:
-                    rp.add("site_id.other_kind", ih, f"编号“{sid}”已被{get_spec(stored.kind).zh}使用。",
-                           f"Id {sid!r} already belongs to a {get_spec(stored.kind).en} site.",
-                           f"核对所选类型（{spec.zh}）或改用新编号。", f"Check the kind chosen ({spec.en}) or use a new id.",
+                    rp.add("site_id.other_kind", ih, zh=f"编号“{sid}”已被{get_spec(stored.kind).zh}使用。",
+                           en=f"Id {sid!r} already belongs to a {get_spec(stored.kind).en} site.",
+                           fix_zh=f"核对所选类型（{spec.zh}）或改用新编号。", fix_en=f"Check the kind chosen ({spec.en}) or use a new id.",
                            value=sid)
                 elif other is not None and other.key != spec.key and "-" in sid:
-                    rp.add("site_id.other_kind", ih, f"编号“{sid}”的前缀 {other.code_prefix} 属于“{other.zh}”，"
+                    rp.add("site_id.other_kind", ih, zh=f"编号“{sid}”的前缀 {other.code_prefix} 属于“{other.zh}”，"
                            f"不是“{spec.zh}”（前缀 {spec.code_prefix}）。",
-                           f"Id {sid!r} has the prefix of {other.en} ({other.code_prefix}), not {spec.en} ({spec.code_prefix}).",
-                           "核对所选类型或编号。", "Check the kind chosen or the id.", value=sid)
+                           en=f"Id {sid!r} has the prefix of {other.en} ({other.code_prefix}), not {spec.en} ({spec.code_prefix}).",
+                           fix_zh="核对所选类型或编号。", fix_en="Check the kind chosen or the id.", value=sid)
                 else:
                     data["site_id"] = sid
     before = existing.get(data.get("site_id", "")) if data.get("site_id") else None
@@ -857,19 +857,19 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
 
 def _required(rp: _RowProblems, spec: LayerSpec, column: str, zh: str, en: str, *, missing_column: bool = False) -> None:
     if missing_column:
-        rp.add("field.required", column, f"{spec.zh}的“{zh}”为必填项，但文件中没有对应的列。",
-               f"{spec.en}: {en} is required but the file has no column for it.",
-               f"在台账中加入“{zh}”列，或在列对应中指定。", f"Add a {en} column, or map one in the column mapping.")
+        rp.add("field.required", column, zh=f"{spec.zh}的“{zh}”为必填项，但文件中没有对应的列。",
+               en=f"{spec.en}: {en} is required but the file has no column for it.",
+               fix_zh=f"在台账中加入“{zh}”列，或在列对应中指定。", fix_en=f"Add a {en} column, or map one in the column mapping.")
     else:
-        rp.add("field.required", column, f"“{zh}”为必填项，此行为空。", f"{en} is required and is empty here.",
-               f"填写“{zh}”。", f"Fill in {en}.")
+        rp.add("field.required", column, zh=f"“{zh}”为必填项，此行为空。", en=f"{en} is required and is empty here.",
+               fix_zh=f"填写“{zh}”。", fix_en=f"Fill in {en}.")
 
 
 def _formula_warning(rp: _RowProblems, column: str, text: str) -> None:
     if text[:1] in ("=", "+", "@"):
-        rp.add("text.formula_like", column, f"文字“{short(text)}”以 {text[0]} 开头：按文字原样保存，不会作为公式执行。",
-               f"Text {short(text)!r} starts with {text[0]}: stored as text, unchanged, never run as a formula.",
-               "确认这是想要的内容。", "Make sure this is what was meant.", value=text, severity="warning")
+        rp.add("text.formula_like", column, zh=f"文字“{short(text)}”以 {text[0]} 开头：按文字原样保存，不会作为公式执行。",
+               en=f"Text {short(text)!r} starts with {text[0]}: stored as text, unchanged, never run as a formula.",
+               fix_zh="确认这是想要的内容。", fix_en="Make sure this is what was meant.", value=text, severity="warning")
 
 
 def _town(raw: RawRow, rp: _RowProblems, mapping: ColumnMapping, data: dict, before: Site | None) -> None:
@@ -885,31 +885,31 @@ def _town(raw: RawRow, rp: _RowProblems, mapping: ColumnMapping, data: dict, bef
                 found.append((h, town_list.resolve_town(str(text)).code))
             except NotFoundError as exc:
                 hint = exc.context.get("suggestions") or []
-                rp.add("town.unknown", h, f"镇街“{short(v)}”不在福清市的镇街名录中。",
-                       f"{short(v)!r} is not one of Fuqing's towns or streets.",
-                       ("改为规范名称，如 " + "、".join(hint)) if hint else "改为规范的镇街名称（如 玉屏街道、海口镇）或统计用区划代码。",
-                       ("Use the official name, e.g. " + ", ".join(hint)) if hint else
+                rp.add("town.unknown", h, zh=f"镇街“{short(v)}”不在福清市的镇街名录中。",
+                       en=f"{short(v)!r} is not one of Fuqing's towns or streets.",
+                       fix_zh=("改为规范名称，如 " + "、".join(hint)) if hint else "改为规范的镇街名称（如 玉屏街道、海口镇）或统计用区划代码。",
+                       fix_en=("Use the official name, e.g. " + ", ".join(hint)) if hint else
                        "Use the official name (e.g. 玉屏街道, 海口镇) or the statistics code.", value=v)
                 return
     if len(found) == 2 and found[0][1] != found[1][1]:
         a, b = found
-        rp.add("town.conflict", f"{a[0]}/{b[0]}", f"“{a[0]}”与“{b[0]}”指向不同的镇街"
+        rp.add("town.conflict", f"{a[0]}/{b[0]}", zh=f"“{a[0]}”与“{b[0]}”指向不同的镇街"
                f"（{town_list.town_by_code(a[1]).name_zh} / {town_list.town_by_code(b[1]).name_zh}）。",
-               f"{a[0]!r} and {b[0]!r} name different towns.", "改正其中一列，使两者一致。", "Make the two columns agree.")
+               en=f"{a[0]!r} and {b[0]!r} name different towns.", fix_zh="改正其中一列，使两者一致。", fix_en="Make the two columns agree.")
         return
     if found:
         data["town_code"] = found[0][1]
     elif th or ch:
         _required_town(rp, th or ch or "")
     elif before is None:
-        rp.add("field.required", "", "所属镇街为必填项，但文件中没有对应的列。",
-               "The town/street is required but the file has no column for it.",
-               "加入“所属镇街”列，或在列对应中指定。", "Add a 所属镇街 (town) column, or map one.")
+        rp.add("field.required", "", zh="所属镇街为必填项，但文件中没有对应的列。",
+               en="The town/street is required but the file has no column for it.",
+               fix_zh="加入“所属镇街”列，或在列对应中指定。", fix_en="Add a 所属镇街 (town) column, or map one.")
 
 
 def _required_town(rp: _RowProblems, column: str) -> None:
-    rp.add("field.required", column, "“所属镇街”为必填项，此行为空。", "The town/street is required and is empty here.",
-           "填写镇街名称，如 海口镇。", "Fill in the town, e.g. 海口镇.")
+    rp.add("field.required", column, zh="“所属镇街”为必填项，此行为空。", en="The town/street is required and is empty here.",
+           fix_zh="填写镇街名称，如 海口镇。", fix_en="Fill in the town, e.g. 海口镇.")
 
 
 def _status(raw: RawRow, rp: _RowProblems, spec: LayerSpec, mapping: ColumnMapping, data: dict,
@@ -925,25 +925,25 @@ def _status(raw: RawRow, rp: _RowProblems, spec: LayerSpec, mapping: ColumnMappi
                 return
     if len(found) == 2 and found[0][1] != found[1][1]:
         rp.add("status.conflict", f"{found[0][0]}/{found[1][0]}",
-               f"“{found[0][0]}”（{spec.status(found[0][1]).zh}）与“{found[1][0]}”（{spec.status(found[1][1]).zh}）不一致。",
-               f"{found[0][0]!r} and {found[1][0]!r} give different statuses.", "改正其中一列，使两者一致。",
-               "Make the two columns agree.")
+               zh=f"“{found[0][0]}”（{spec.status(found[0][1]).zh}）与“{found[1][0]}”（{spec.status(found[1][1]).zh}）不一致。",
+               en=f"{found[0][0]!r} and {found[1][0]!r} give different statuses.", fix_zh="改正其中一列，使两者一致。",
+               fix_en="Make the two columns agree.")
         return
     if found:
         data["status"] = found[0][1]
         if before is not None:
             old, new = spec.status(before.status), spec.status(found[0][1])
             if new.step < old.step:
-                rp.add("status.backwards", found[0][0], f"状态将从“{old.zh}”退回“{new.zh}”。",
-                       f"The status goes back from {old.en!r} to {new.en!r}.",
-                       "确认台账无误（导入不受流程顺序限制）。", "Make sure the ledger is right (imports are not bound by the workflow).",
+                rp.add("status.backwards", found[0][0], zh=f"状态将从“{old.zh}”退回“{new.zh}”。",
+                       en=f"The status goes back from {old.en!r} to {new.en!r}.",
+                       fix_zh="确认台账无误（导入不受流程顺序限制）。", fix_en="Make sure the ledger is right (imports are not bound by the workflow).",
                        severity="warning")
     elif before is None:
         data["status"] = spec.initial_status
         col = mapping.column("status") or mapping.column("status_code") or ""
-        rp.add("status.defaulted", col, f"未填写状态，按流程第一步“{spec.status(spec.initial_status).zh}”导入。",
-               f"No status given: imported as the first step, {spec.status(spec.initial_status).en!r}.",
-               "如不正确，请在台账中填写状态。", "Fill in the status in the ledger if that is not right.", severity="warning")
+        rp.add("status.defaulted", col, zh=f"未填写状态，按流程第一步“{spec.status(spec.initial_status).zh}”导入。",
+               en=f"No status given: imported as the first step, {spec.status(spec.initial_status).en!r}.",
+               fix_zh="如不正确，请在台账中填写状态。", fix_en="Fill in the status in the ledger if that is not right.", severity="warning")
 
 
 def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, mapping: ColumnMapping,
@@ -955,8 +955,8 @@ def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, m
         geom = _file_geometry(raw, spec.geometry, crs, rp)
         if geom is None:
             if not rp.failed_since(mark):
-                rp.add("geometry.empty", column, "此要素没有几何（空几何）。", "The feature has no geometry (empty).",
-                       "在 GIS 软件中为该要素绘制几何，或删除该要素。", "Draw the feature's geometry in a GIS, or delete it.")
+                rp.add("geometry.empty", column, zh="此要素没有几何（空几何）。", en="The feature has no geometry (empty).",
+                       fix_zh="在 GIS 软件中为该要素绘制几何，或删除该要素。", fix_en="Draw the feature's geometry in a GIS, or delete it.")
             return None
     else:
         wh, wv = _cell(raw, mapping, "wkt")
@@ -965,15 +965,15 @@ def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, m
             try:
                 parsed = shapely.from_wkt(str(wv).strip())
             except shapely.errors.GEOSException as exc:
-                rp.add("geometry.unreadable", wh, f"WKT 无法读取：{short(exc, 80)}。", f"The WKT cannot be read: {short(exc, 80)}.",
-                       "检查 WKT 文本（如 POLYGON((经度 纬度, …))）。", "Check the WKT text.", value=wv)
+                rp.add("geometry.unreadable", wh, zh=f"WKT 无法读取：{short(exc, 80)}。", en=f"The WKT cannot be read: {short(exc, 80)}.",
+                       fix_zh="检查 WKT 文本（如 POLYGON((经度 纬度, …))）。", fix_en="Check the WKT text.", value=wv)
                 return None
             fake = RawRow(row=raw.row, values={}, geometry=parsed, layer=raw.layer)
             geom = _file_geometry(fake, spec.geometry, crs, rp)
             if geom is None:
                 if not rp.failed_since(mark):
-                    rp.add("geometry.empty", wh, "WKT 为空几何。", "The WKT is an empty geometry.", "填写有坐标的 WKT。",
-                           "Give a WKT with coordinates.")
+                    rp.add("geometry.empty", wh, zh="WKT 为空几何。", en="The WKT is an empty geometry.", fix_zh="填写有坐标的 WKT。",
+                           fix_en="Give a WKT with coordinates.")
                 return None
         else:
             point, has_cols = _row_point(raw, mapping, crs, rp)
@@ -982,17 +982,17 @@ def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, m
             column = mapping.column("lon") or mapping.column("x") or mapping.column("coords") or ""
             if point is None:
                 if table.has_geometry:
-                    rp.add("geometry.empty", "geometry", "此要素没有几何（空几何）。", "The feature has no geometry (empty).",
-                           "在 GIS 软件中为该要素绘制几何，或删除该要素。", "Draw the feature's geometry in a GIS, or delete it.")
+                    rp.add("geometry.empty", "geometry", zh="此要素没有几何（空几何）。", en="The feature has no geometry (empty).",
+                           fix_zh="在 GIS 软件中为该要素绘制几何，或删除该要素。", fix_en="Draw the feature's geometry in a GIS, or delete it.")
                     return None
                 if before is None:
                     if has_cols:
-                        rp.add("geometry.empty", column, "此行没有填写坐标。", "The row has no coordinates.",
-                               "填写经度、纬度（或 X、Y）。", "Fill in longitude and latitude (or X, Y).")
+                        rp.add("geometry.empty", column, zh="此行没有填写坐标。", en="The row has no coordinates.",
+                               fix_zh="填写经度、纬度（或 X、Y）。", fix_en="Fill in longitude and latitude (or X, Y).")
                     else:
-                        rp.add("geometry.missing", "", "新点位需要坐标，但文件中没有坐标列。",
-                               "A new site needs coordinates but the file has no coordinate column.",
-                               "加入经度、纬度两列（或 X、Y 列）。", "Add longitude and latitude (or X, Y) columns.")
+                        rp.add("geometry.missing", "", zh="新点位需要坐标，但文件中没有坐标列。",
+                               en="A new site needs coordinates but the file has no coordinate column.",
+                               fix_zh="加入经度、纬度两列（或 X、Y 列）。", fix_en="Add longitude and latitude (or X, Y) columns.")
                 return None
             if spec.geometry != "point":
                 if not _check_place(point, rp, column):
@@ -1000,12 +1000,12 @@ def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, m
                 if before is not None and geodesic_distance_m(point, before.geometry) <= ON_SHAPE_M:
                     return before.geometry  # the row's point stands for the stored shape: keep it
                 rp.add("geometry.needs_shape", column,
-                       f"{spec.zh}需要线或面几何，表格中的一个点无法表示"
+                       zh=f"{spec.zh}需要线或面几何，表格中的一个点无法表示"
                        + ("（该点也不在已有点位的几何上）。" if before is not None else "。"),
-                       f"{spec.en} needs a line or polygon; a point in a table cannot give it"
+                       en=f"{spec.en} needs a line or polygon; a point in a table cannot give it"
                        + (" (and the point is not on the stored shape)." if before is not None else "."),
-                       "用 Shapefile、GeoPackage、GeoJSON 或 KML 导入几何，或在表格中加一列 WKT。",
-                       "Import the shapes from a Shapefile, GeoPackage, GeoJSON or KML, or add a WKT column.",
+                       fix_zh="用 Shapefile、GeoPackage、GeoJSON 或 KML 导入几何，或在表格中加一列 WKT。",
+                       fix_en="Import the shapes from a Shapefile, GeoPackage, GeoJSON or KML, or add a WKT column.",
                        value=f"{point.x:.6f}, {point.y:.6f}")
                 return None
             geom = point
@@ -1018,7 +1018,7 @@ def _geometry(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, m
                "geometry.wrong_type": (f"{spec.zh}需要 {'/'.join(spec.geometry_types())}，请检查所选类型或文件。",
                                        f"{spec.en} needs {'/'.join(spec.geometry_types())}: check the kind or the file."),
                "geometry.empty": ("为该要素提供坐标。", "Give the feature coordinates.")}.get(exc.code, ("", ""))
-        rp.error(exc, column, fix=fix[0], fix_en=fix[1])
+        rp.error(exc, column, fix_zh=fix[0], fix_en=fix[1])
         return None
     if not _check_place(geom, rp, column):
         return None
@@ -1032,9 +1032,9 @@ def _boundary_check(rp: _RowProblems, geom: BaseGeometry, town_code: str, bounda
     if inside and town_code not in inside:
         found = town_list.town_by_code(inside[0]).name_zh
         recorded = town_list.town_by_code(town_code).name_zh
-        rp.add("town.boundary_mismatch", column, f"记录的镇街为“{recorded}”，但位置在“{found}”的官方边界内。",
-               f"The recorded town is {recorded}, but the position lies inside the official boundary of {found}.",
-               "核对所属镇街或坐标。", "Check the town or the coordinates.", value=recorded, severity="warning")
+        rp.add("town.boundary_mismatch", column, zh=f"记录的镇街为“{recorded}”，但位置在“{found}”的官方边界内。",
+               en=f"The recorded town is {recorded}, but the position lies inside the official boundary of {found}.",
+               fix_zh="核对所属镇街或坐标。", fix_en="Check the town or the coordinates.", value=recorded, severity="warning")
 
 
 def _candidate(raw: RawRow, rp: _RowProblems, spec: LayerSpec, data: dict, before: Site | None,
@@ -1110,33 +1110,33 @@ def _town_rows(plan: ImportPlan, table: RawTable, mapping: ColumnMapping, crs: C
                     break
                 except NotFoundError as exc:
                     hint = exc.context.get("suggestions") or []
-                    rp.add("town.unknown", h, f"“{short(v)}”不在福清市的镇街名录中。",
-                           f"{short(v)!r} is not one of Fuqing's towns or streets.",
-                           ("改为规范名称，如 " + "、".join(hint)) if hint else "改为规范的镇街名称或统计用区划代码。",
-                           "Use the official name or the statistics code.", value=v)
+                    rp.add("town.unknown", h, zh=f"“{short(v)}”不在福清市的镇街名录中。",
+                           en=f"{short(v)!r} is not one of Fuqing's towns or streets.",
+                           fix_zh=("改为规范名称，如 " + "、".join(hint)) if hint else "改为规范的镇街名称或统计用区划代码。",
+                           fix_en="Use the official name or the statistics code.", value=v)
                     break
         if code is None and not rp.failed:
-            rp.add("field.required", "", "无法确定此要素是哪个镇街：没有镇街名称或代码。",
-                   "Cannot tell which town this feature is: no town name or code.",
-                   "在属性表中加入镇街名称或统计用区划代码列。", "Add a town name or statistics-code column.")
+            rp.add("field.required", "", zh="无法确定此要素是哪个镇街：没有镇街名称或代码。",
+                   en="Cannot tell which town this feature is: no town name or code.",
+                   fix_zh="在属性表中加入镇街名称或统计用区划代码列。", fix_en="Add a town name or statistics-code column.")
         geom = None
         if raw.geometry is None and not raw.geometry_error:
-            rp.add("geometry.empty", "geometry", "此要素没有几何。", "The feature has no geometry.",
-                   "为该镇街绘制边界面。", "Draw the town's boundary polygon.")
+            rp.add("geometry.empty", "geometry", zh="此要素没有几何。", en="The feature has no geometry.",
+                   fix_zh="为该镇街绘制边界面。", fix_en="Draw the town's boundary polygon.")
         else:
             g = _file_geometry(raw, "polygon", crs, rp)
             if g is not None:
                 if g.geom_type == "Polygon":
                     g = MultiPolygon([g])
                 if g.geom_type != "MultiPolygon":
-                    rp.add("geometry.wrong_type", "geometry", f"镇街边界需要面几何，收到 {g.geom_type}。",
-                           f"A town boundary needs a polygon, got {g.geom_type}.", "导入面图层。", "Import a polygon layer.")
+                    rp.add("geometry.wrong_type", "geometry", zh=f"镇街边界需要面几何，收到 {g.geom_type}。",
+                           en=f"A town boundary needs a polygon, got {g.geom_type}.", fix_zh="导入面图层。", fix_en="Import a polygon layer.")
                 elif not g.is_valid:
                     from shapely.validation import explain_validity
 
-                    rp.add("geometry.invalid", "geometry", f"边界几何无效（{explain_validity(g)}）。",
-                           f"Invalid boundary ({explain_validity(g)}).", "在 QGIS 中用“修复几何”修正后重新导入。",
-                           "Repair it in QGIS (Fix geometries) and import again.")
+                    rp.add("geometry.invalid", "geometry", zh=f"边界几何无效（{explain_validity(g)}）。",
+                           en=f"Invalid boundary ({explain_validity(g)}).", fix_zh="在 QGIS 中用“修复几何”修正后重新导入。",
+                           fix_en="Repair it in QGIS (Fix geometries) and import again.")
                 elif _check_place(g, rp, "geometry"):
                     geom = g
         if code is not None:
@@ -1145,9 +1145,9 @@ def _town_rows(plan: ImportPlan, table: RawTable, mapping: ColumnMapping, crs: C
     for raw, rp, code, geom in rows:
         if code is not None and len(seen[code]) > 1:
             others = "、".join(str(r) for r in seen[code] if r != raw.row)
-            rp.add("town.duplicate_in_file", "", f"镇街“{town_list.town_by_code(code).name_zh}”在文件中出现多次（另见第 {others} 个要素）。",
-                   f"The town {town_list.town_by_code(code).name_en} appears more than once (also feature(s) {others}).",
-                   "每个镇街只保留一个要素（多个部分请合并为一个多面）。", "Keep one feature per town (merge parts into one multipolygon).")
+            rp.add("town.duplicate_in_file", "", zh=f"镇街“{town_list.town_by_code(code).name_zh}”在文件中出现多次（另见第 {others} 个要素）。",
+                   en=f"The town {town_list.town_by_code(code).name_en} appears more than once (also feature(s) {others}).",
+                   fix_zh="每个镇街只保留一个要素（多个部分请合并为一个多面）。", fix_en="Keep one feature per town (merge parts into one multipolygon).")
         plan.problems += rp.items
         if not rp.failed and code is not None and geom is not None:
             plan.towns.append(TownCandidate(raw.row, code, town_list.town_by_code(code).name_zh, geom, raw.layer))
