@@ -239,3 +239,17 @@ def test_second_create_keeps_the_existing_store(tmp_path):
     make_store(path)
     change(make_store(path, []), "HC-T01", "initial_effect")
     assert make_store(path, []).get_site(REVIEWER, "HC-T01").status == "initial_effect"
+
+
+def test_a_field_new_to_a_spec_gets_its_column_on_open_and_data_stays(store):
+    """A store made before a spec gained a field (here: the column dropped) gets the column back on open."""
+    site_id = store.list_sites(SYSTEM, kinds=["parks"])[0].site_id
+    conn = sqlite3.connect(store.path)
+    conn.execute("ALTER TABLE parks DROP COLUMN level")
+    conn.commit()
+    conn.close()
+    reopened = GpkgStore(store.path)
+    reopened.check_schema()
+    cols = {r[1] for r in sqlite3.connect(store.path).execute("PRAGMA table_info(parks)")}
+    assert "level" in cols
+    assert reopened.get_site(SYSTEM, site_id).site_id == site_id

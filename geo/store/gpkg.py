@@ -95,7 +95,8 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
                 en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
                 zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
             ) from exc
-        if version is not None and version[0] in schema.MIGRATABLE:
+        if version is not None and (version[0] in schema.MIGRATABLE or (
+                version[0] == SCHEMA_VERSION and not self._kind_tables_in_sync())):
             self.migrate()
             version = (SCHEMA_VERSION,)
         if version is None or version[0] != SCHEMA_VERSION:
@@ -104,6 +105,10 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
                 en=f"{self.path} has schema {version[0] if version else None!r}; this app needs {SCHEMA_VERSION}.",
                 zh=f"{self.path} 的结构版本与本系统不符（需要 {SCHEMA_VERSION}）。",
             )
+
+    def _kind_tables_in_sync(self) -> bool:
+        with self._read() as conn:
+            return schema.kind_tables_in_sync(conn)
 
     # -- reads ------------------------------------------------------------
     def meta(self) -> dict[str, str]:

@@ -12,9 +12,6 @@ import sqlite3
 from geo.store.db import iso_utc, q, utc_now
 from layers import REGISTRY
 
-SCHEMA_VERSION = "4"
-#: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
-MIGRATABLE = ("1", "2", "3")
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
 HISTORY_TABLE = "site_history"
@@ -159,61 +156,102 @@ def create(conn: sqlite3.Connection) -> None:
              "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
         ],
     )
-    for spec in REGISTRY.values():
-        cols = ",\n".join(f"{q(f.name)} {SQL_TYPES[f.type]}" for f in spec.fields)
-        conn.execute(
-            f"""CREATE TABLE {q(spec.key)} (
-                fid INTEGER PRIMARY KEY AUTOINCREMENT,
-                geom {GEOM_TYPE_NAME[spec.geometry]} NOT NULL,
-                site_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, town_code TEXT NOT NULL,
-                responsible TEXT, deadline DATE, status TEXT NOT NULL, version INTEGER NOT NULL,
-                is_sample BOOLEAN NOT NULL DEFAULT 0, updated_at DATETIME NOT NULL, updated_by TEXT NOT NULL,
-                {cols})"""
-        )
-        conn.execute(f"CREATE INDEX {q('idx_' + spec.key + '_town')} ON {q(spec.key)}(town_code, status)")
-        conn.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
-            " VALUES (?, 'features', ?, ?, 4326)",
-            (spec.key, f"{spec.zh} {spec.en}", spec.description_zh),
-        )
-        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
-                     (spec.key, GEOM_TYPE_NAME[spec.geometry]))
     conn.executemany(f"INSERT INTO {META_TABLE}(key, value) VALUES (?, ?)",
                      [("schema_version", "1"), ("created_at", iso_utc(utc_now())), ("data_origin", "empty")])
     conn.execute("COMMIT")
     migrate(conn)
 
 
+def sync_kind_tables(conn: sqlite3.Connection) -> list[str]:
+    """Make the store's feature tables match the layer specs: a table per kind, a column per field.
+
+    Additive and idempotent (inside the caller's transaction): a kind new to the
+    registry gets its table (registered for QGIS), a field new to a spec gets
+    its column (empty for existing sites). Nothing is dropped or renamed — a
+    field removed from a spec keeps its column and data. Returns what it did.
+    """
+    done = []
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for spec in REGISTRY.values():
+        if spec.key not in tables:
+            cols = ",\n".join(f"{q(f.name)} {SQL_TYPES[f.type]}" for f in spec.fields)
+            conn.execute(
+                f"""CREATE TABLE {q(spec.key)} (
+                    fid INTEGER PRIMARY KEY AUTOINCREMENT,
+                    geom {GEOM_TYPE_NAME[spec.geometry]} NOT NULL,
+                    site_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, town_code TEXT NOT NULL,
+                    responsible TEXT, deadline DATE, status TEXT NOT NULL, version INTEGER NOT NULL,
+                    is_sample BOOLEAN NOT NULL DEFAULT 0, updated_at DATETIME NOT NULL, updated_by TEXT NOT NULL
+                    {"," if cols else ""}{cols})"""
+            )
+            conn.execute(f"CREATE INDEX {q('idx_' + spec.key + '_town')} ON {q(spec.key)}(town_code, status)")
+            conn.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+                " VALUES (?, 'features', ?, ?, 4326)",
+                (spec.key, f"{spec.zh} {spec.en}", spec.description_zh),
+            )
+            conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
+                         (spec.key, GEOM_TYPE_NAME[spec.geometry]))
+            done.append(f"table {spec.key}")
+            continue
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+        for f in spec.fields:
+            if f.name not in have:
+                conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {SQL_TYPES[f.type]}")
+                done.append(f"column {spec.key}.{f.name}")
+    return done
+
+
+def kind_tables_in_sync(conn: sqlite3.Connection) -> bool:
+    """Whether every kind has its table and every field its column (cheap: one PRAGMA per kind)."""
+    for spec in REGISTRY.values():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+        if not have or any(f.name not in have for f in spec.fields):
+            return False
+    return True
+
+
+def _to_2(conn: sqlite3.Connection) -> None:
+    """Schema 2: accounts, server-side sessions, login throttling, the audit log; photos on history rows."""
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
+    if "photos" not in cols:
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN photos TEXT")
+    for stmt in _ACCOUNTS_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+    conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
+
+
+def _to_4(conn: sqlite3.Connection) -> None:
+    """Schema 4: raster overlays."""
+    conn.execute(_RASTERS_DDL)
+
+
 def migrate(conn: sqlite3.Connection) -> str:
     """Bring the schema up to :data:`SCHEMA_VERSION` in one transaction; return the version found.
 
-    Additive only: "1" gains the accounts tables (schema 2), "1" and "2" gain
-    the import tables and ``site_history.batch_id`` (schema 3), all gain the
-    raster overlay table (schema 4). Nothing is dropped or rewritten.
+    Applies, in order, every step of :data:`STEPS` newer than the version
+    found, then :func:`sync_kind_tables` (kinds and fields new to the layer
+    specs) and registers the attribute tables for QGIS. Additive only: nothing
+    is dropped or rewritten.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
         found = row[0] if row else None
-        if found == "1":
-            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
-            if "photos" not in cols:
-                conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN photos TEXT")
-            for stmt in _ACCOUNTS_DDL.split(";\n"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.execute(f"INSERT OR IGNORE INTO {META_TABLE}(key, value) VALUES ('guest_read', 'on')")
-        if found in ("1", "2"):
-            _to_3(conn)
-        if found in MIGRATABLE:
-            conn.execute(_RASTERS_DDL)
-            registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
-            for table, ident in _ATTRIBUTE_TABLES:
-                if table not in registered:
-                    conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
-                                 " VALUES (?, 'attributes', ?, '')", (table, ident))
-            conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES ('schema_version', ?)",
-                         (SCHEMA_VERSION,))
+        if found not in MIGRATABLE and found != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"unknown schema version {found!r}")
+        for version, step in STEPS:
+            if int(found) < version:
+                step(conn)
+        sync_kind_tables(conn)
+        registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+        for table, ident in _ATTRIBUTE_TABLES:
+            if table not in registered:
+                conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+                             " VALUES (?, 'attributes', ?, '')", (table, ident))
+        conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES ('schema_version', ?)",
+                     (SCHEMA_VERSION,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -238,3 +276,12 @@ def _to_3(conn: sqlite3.Connection) -> None:
         )
         conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)",
                      (TOWN_BOUNDARIES_TABLE,))
+
+
+#: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
+#: at the end with the next number (kinds and fields new to the layer specs need no step: see
+#: :func:`sync_kind_tables`).
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4))
+SCHEMA_VERSION = str(STEPS[-1][0])
+#: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
+MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))
