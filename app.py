@@ -11,6 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.last_resort import on_script_error
+
 PAGE_SCRIPT = Path(__file__).resolve().parent / "main_page.py"
 
-app = st.App(PAGE_SCRIPT)
+app = st.App(PAGE_SCRIPT, on_script_error=on_script_error)  # an uncaught exception: a coded message, no traceback

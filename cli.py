@@ -1,7 +1,16 @@
-"""Batch interface: ``python cli.py {init,summary,status,check} ...``.
+"""Batch interface: ``python cli.py {init,summary,status,check,export,import,user,audit,...} ...``.
 
-Every command goes through the same storage boundary as the app. Errors are
-printed as one line (Chinese, then English) and exit non-zero; no traceback.
+Every command goes through the same storage boundary as the app and acts as
+a named account (``--as NAME``: its role and towns are checked, and it is
+recorded in the history and the audit log) — except the bootstrap: ``init``
+and the first ``user add`` of a store without accounts. Errors are printed
+as one line each (Chinese, then English, then the fix) and exit non-zero; an
+unexpected failure is logged with a reference (:mod:`geo.errorlog`) and shown
+as ``internal.error`` — never a traceback.
+
+Exit codes: 0 done; 2 refused (permission, store, bad input); 3 the import
+found problems; 4 the import was written but its ``--report`` could not be;
+70 internal error (see the error log).
 """
 
 from __future__ import annotations
@@ -17,6 +26,9 @@ from geo.errors import OneMapError
 from geo.store import Actor, open_store, store_path
 
 EXIT_REFUSED = 2
+EXIT_PROBLEMS = 3
+EXIT_REPORT_NOT_WRITTEN = 4
+EXIT_INTERNAL = 70
 
 
 def _client() -> str:
@@ -24,7 +36,7 @@ def _client() -> str:
 
 
 def _system() -> Actor:
-    """Whoever can run the CLI can write the database file: they act as the system, recorded by OS user."""
+    """The bootstrap actor (``init``, the first ``user add``), recorded by OS user."""
     import getpass
 
     try:
@@ -34,24 +46,41 @@ def _system() -> Actor:
     return Actor(f"cli:{who}", role="system", client=_client())
 
 
+def _actor(store, args) -> Actor:
+    """The account named by ``--as`` (its stored role and towns), for every command but the bootstrap."""
+    return store.actor_for(args.as_user, client=_client())
+
+
+def _add_as(parser, what: str = "the account acting", *, required: bool = True) -> None:
+    parser.add_argument("--as", dest="as_user", required=required,
+                        help=f"{what}: its role and towns are checked, and it is recorded in the audit log")
+
+
 def cmd_init(args) -> int:
     from geo.sample import populate_sample
     from geo.store import create_store
+    from geo.store.backup import backup_file, holds_user_data
 
     path = store_path(args.store)
     if path.exists() and not args.force:
-        print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force。\n"
-              f"Store {path} exists and was left as it is; add --force to rebuild it from the sample data.")
+        print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force（重建前会先备份其中的数据）。\n"
+              f"Store {path} exists and was left as it is; add --force to rebuild it from the sample data "
+              "(anything but sample data in it is backed up first).")
         return 0
+    backup = None
+    if path.exists() and (args.backup or holds_user_data(path)):
+        backup = backup_file(path, args.backup)
+        print(f"已先备份原数据库到 {backup}。\nBacked the old store up to {backup} first.")
     store = create_store(path, populate_sample, force=args.force)
     n = len(store.list_sites(_system()))
-    print(f"已创建数据库 {path}（示例数据，{n} 个点位）。\nCreated store {path} with {n} sample sites.")
+    print(f"已创建数据库 {path}（示例数据，{n} 个点位）。\nCreated store {path} with {n} sample sites."
+          + (f"\n原数据备份：{backup}\nThe old data: {backup}" if backup else ""))
     return 0
 
 
 def cmd_summary(args) -> int:
     store = open_store(args.store)
-    counts = store.counts(_system())
+    counts = store.counts(_actor(store, args))
     by_kind: dict = defaultdict(lambda: {"total": 0, "by_status": defaultdict(int), "by_town": defaultdict(lambda: defaultdict(int))})
     for kind, town, status, n in counts:
         k = by_kind[kind]
@@ -91,7 +120,7 @@ def cmd_check(args) -> int:
     from geo.store.integrity import store_problems
 
     store = open_store(args.store)
-    problems = store_problems(store, _system())
+    problems = store_problems(store, _actor(store, args))
     print(json.dumps({"store": str(store.path), "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
 
@@ -117,9 +146,30 @@ def _user_json(u) -> dict:
             "created_at": u.created_at, "updated_at": u.updated_at}
 
 
+def _user_actor(store, args) -> Actor:
+    """``--as`` — or, for the first ``user add`` of a store without accounts, the bootstrap actor."""
+    from geo.errors import ValidationError
+
+    if args.as_user:
+        return _actor(store, args)
+    if args.user_cmd == "add" and not store.list_users(_system()):
+        if args.role != "admin":
+            raise ValidationError(
+                "user.first_not_admin", value=args.role,
+                zh="本数据库还没有任何账号：第一个账号必须是管理员（--role admin）。",
+                en="The store has no account yet: the first one must be an administrator (--role admin).",
+                fix_zh="先运行 `python cli.py user add 姓名 --role admin`，再以 --as 该管理员添加其他账号。",
+                fix_en="Run `python cli.py user add NAME --role admin` first, then add the others --as that admin.")
+        return _system()
+    raise ValidationError(
+        "cli.as_required", zh="请用 --as 指定执行操作的管理员账号（只有第一个账号可以不指定）。",
+        en="Name the administrator acting with --as (only the first account of a store is added without it).",
+        fix_zh="加上 --as 管理员账号名。", fix_en="Add --as ADMIN_NAME.")
+
+
 def cmd_user(args) -> int:
     store = open_store(args.store)
-    actor = _system()
+    actor = _user_actor(store, args)
     if args.user_cmd == "add":
         password = None if args.no_password else _read_password(args)
         u = store.add_user(actor, args.name, args.role, password=password, towns=args.town or (),
@@ -143,6 +193,7 @@ def _add_user_commands(sub) -> None:
     s = sub.add_parser("user", help="accounts: add, passwd, disable, enable, set, list")
     us = s.add_subparsers(dest="user_cmd", required=True)
     a = us.add_parser("add", help="create an account (password asked twice, or --password-stdin)")
+    _add_as(a, "the administrator acting (not needed for the first account of a store)", required=False)
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["admin", "reviewer", "inspector"])
     a.add_argument("--town", action="append", help="a town an inspector covers (repeat); name or code")
@@ -151,30 +202,34 @@ def _add_user_commands(sub) -> None:
     a.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     a.add_argument("--no-password", action="store_true", help="single sign-on only: no local password")
     p = us.add_parser("passwd", help="set a new password (ends the user's sessions)")
+    _add_as(p, "the administrator acting", required=False)
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
     for verb in ("disable", "enable"):
         d = us.add_parser(verb, help=f"{verb} an account (the last admin cannot be disabled)")
+        _add_as(d, "the administrator acting", required=False)
         d.add_argument("name")
     t = us.add_parser("set", help="change role, towns, display name or identity")
+    _add_as(t, "the administrator acting", required=False)
     t.add_argument("name")
     t.add_argument("--role", choices=["admin", "reviewer", "inspector"])
     t.add_argument("--town", action="append")
     t.add_argument("--display")
     t.add_argument("--identity")
-    us.add_parser("list", help="JSON list of accounts")
+    _add_as(us.add_parser("list", help="JSON list of accounts"), "the administrator asking", required=False)
     s.set_defaults(func=cmd_user)
 
 
 def cmd_audit(args) -> int:
     store = open_store(args.store)
-    rows = store.audit_log(_system(), since=args.since, user=args.user, action=args.action)
+    rows = store.audit_log(_actor(store, args), since=args.since, user=args.user, action=args.action)
     print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2, default=str))
     return 0
 
 
 def _add_audit_command(sub) -> None:
     s = sub.add_parser("audit", help="the audit log as JSON, newest first")
+    _add_as(s, "the administrator asking")
     s.add_argument("--since", help="YYYY-MM-DD (China Standard Time)")
     s.add_argument("--user", help="only this actor")
     s.add_argument("--action", help="action or prefix, e.g. auth. or site.status")
@@ -188,7 +243,7 @@ def _review_inputs(args):
     from geo.towns import resolve_town
 
     store = open_store(args.store)
-    actor = _system()
+    actor = _actor(store, args)
     today = today_cst()
     day = parse_day(args.as_of, today=today) if args.as_of else None
     town = resolve_town(args.town).code if args.town else None
@@ -211,23 +266,13 @@ def cmd_progress(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pathlib import Path
-
-    from geo.errors import StoreError
+    from geo.export.atomic import check_target, write_bytes
     from geo.report.pdf import town_report_pdf
 
+    out = check_target(args.output, what="report")  # before the work: a missing folder is said at once
     sites, history, day, town, sample = _review_inputs(args)
     pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
-    out = Path(args.output)
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        raise StoreError(
-            "report.write_failed",
-            en=f"Cannot write the report to {out} ({exc.strerror}); check the folder exists and is writable.",
-            zh=f"无法写入报告 {out}（{exc.strerror}）；请检查目录是否存在、是否可写。",
-            path=str(out),
-        ) from exc
+    write_bytes(out, pdf, what="report")
     n = sum(1 for s in sites if s.town_code == town)
     print(json.dumps({"file": str(out), "town": town, "as_of": day.isoformat(), "sites": n, "bytes": len(pdf),
                       "sample": sample}, ensure_ascii=False))
@@ -240,6 +285,7 @@ def _add_review_commands(sub) -> None:
                                         "rebuilt from the history; default now")
     common.add_argument("--onsite-m", type=float, help="a change within this many metres of the site counts as "
                                                        "made on site (default $ONEMAP_FIELD_DISTANCE_M or 200)")
+    _add_as(common, "the account reading the figures")
     s = sub.add_parser("progress", parents=[common], help="JSON: progress against the plan targets, per kind and town")
     s.add_argument("--town", help="only this town or street (name or code)")
     s.set_defaults(func=cmd_progress)
@@ -266,7 +312,7 @@ def cmd_export(args) -> int:
         if sys.stderr.isatty():
             print(f"\r{fraction:4.0%} {label:<24}", end="" if fraction < 1 else "\n", file=sys.stderr)
 
-    result = export_to_path(store, _system(), options, args.output, progress=progress)
+    result = export_to_path(store, _actor(store, args), options, args.output, progress=progress)
     print(json.dumps({
         "file": str(result.path), "formats": list(options.formats), "sites": result.n_sites,
         "towns": [town_name(c) for c in result.towns], "files_in_zip": len(result.members),
@@ -292,9 +338,6 @@ def cmd_grade(args) -> int:
     return 0
 
 
-EXIT_PROBLEMS = 3
-
-
 def _problem_line(p, unit: str) -> str:
     where = p.where("zh", unit)
     col = f"[{p.column}] " if p.column else ""
@@ -311,9 +354,11 @@ def cmd_import(args) -> int:
     from pathlib import Path
 
     from geo.errors import ValidationError
+    from geo.export.atomic import check_target
     from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
                             prepare_import, read_table, resolve_kind)
 
+    report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
     store.list_batches(actor, limit=1)  # an import, even a dry run, needs the import permission
@@ -356,8 +401,7 @@ def cmd_import(args) -> int:
     if result is not None:
         report["result"] = {"created": list(result.created), "updated": list(result.updated),
                             "unchanged": list(result.unchanged), "skipped": [list(s) for s in result.skipped]}
-    if args.report:
-        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_error = _write_report(report_path, report) if report_path else None
     unit = plan.table.row_unit if plan.table else "row"
     for p in plan.problems[:200]:
         print(_problem_line(p, unit), file=sys.stderr)
@@ -368,11 +412,33 @@ def cmd_import(args) -> int:
         summary["message"] = ("发现问题，未写入任何数据（可修正文件后重试，或加 --skip-invalid 只写入无误的行）。"
                               if not args.dry_run else "试运行：发现问题，未写入。")
     elif args.dry_run:
-        summary["message"] = "试运行：全部行均可导入，未写入。"
+        summary["message"] = f"试运行：全部 {len(plan.candidates) + len(plan.towns)} 行均可导入，未写入。"
     elif written:
         summary["message"] = f"已导入，批次 {batch_id}（撤销：python cli.py undo {batch_id} --as 用户名）。"
+    if report_error is not None:
+        summary["report_error"] = {"code": report_error.code, "message_zh": report_error.zh,
+                                   "message_en": report_error.en}
+        done_zh = f"导入已写入（批次 {batch_id}）" if written else "未写入任何数据"
+        done_en = f"The import was written (batch {batch_id})" if written else "Nothing was written"
+        print(f"错误 [{report_error.code}]：{done_zh}，但报告未能写入 {report_path}：{report_error.zh}\n"
+              f"Error [{report_error.code}]: {done_en}, but the report could not be written to {report_path}: "
+              f"{report_error.en}", file=sys.stderr)
     print(json.dumps(summary, ensure_ascii=False))
+    if report_error is not None:
+        return EXIT_REPORT_NOT_WRITTEN if written else EXIT_REFUSED
     return EXIT_PROBLEMS if plan.has_errors else 0
+
+
+def _write_report(path, report: dict):
+    """Write the JSON report atomically; the StoreError when it cannot be written (the import stands)."""
+    from geo.errors import StoreError
+    from geo.export.atomic import write_bytes
+
+    try:
+        write_bytes(path, json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"), what="report")
+    except StoreError as exc:
+        return exc
+    return None
 
 
 def cmd_undo(args) -> int:
@@ -387,7 +453,7 @@ def cmd_undo(args) -> int:
 
 def cmd_batches(args) -> int:
     store = open_store(args.store)
-    actor = store.actor_for(args.as_user, client=_client()) if args.as_user else _system()
+    actor = _actor(store, args)
     print(json.dumps([b.__dict__ for b in store.list_batches(actor, limit=args.limit)], ensure_ascii=False, indent=2,
                      default=dict))
     return 0
@@ -413,7 +479,7 @@ def _add_import_commands(sub) -> None:
     s.add_argument("--as", dest="as_user", required=True, help="the administrator account undoing it")
     s.set_defaults(func=cmd_undo)
     s = sub.add_parser("batches", help="JSON list of import batches, newest first")
-    s.add_argument("--as", dest="as_user", help="the account asking (default: the system)")
+    _add_as(s, "the administrator asking")
     s.add_argument("--limit", type=int, default=50)
     s.set_defaults(func=cmd_batches)
 
@@ -438,11 +504,12 @@ def cmd_raster_add(args) -> int:
 
 def cmd_raster_list(args) -> int:
     store = open_store(args.store)
+    actor = _actor(store, args)
     print(json.dumps([{"raster_id": r.raster_id, "name_zh": r.name_zh, "name_en": r.name_en, "bands": r.bands,
                        "colormap": r.colormap, "vmin": r.vmin, "vmax": r.vmax, "unit": r.unit, "opacity": r.opacity,
                        "shown": r.shown, "bounds": list(r.bounds), "is_sample": r.is_sample,
                        "is_synthetic": r.is_synthetic, "file": str(store.raster_path(r)), "version": r.version,
-                       "added": f"{r.added_at} {r.added_by}"} for r in store.list_rasters(_system())],
+                       "added": f"{r.added_at} {r.added_by}"} for r in store.list_rasters(actor)],
                      ensure_ascii=False, indent=2))
     return 0
 
@@ -452,7 +519,7 @@ def cmd_raster_render(args) -> int:
 
     store = open_store(args.store)
     out = []
-    for layer in store.list_rasters(_system()):
+    for layer in store.list_rasters(_actor(store, args)):
         for frame in args.frame or ["wgs84"]:
             tiles = ensure_pyramid(store, layer, frame, pyramid_root())
             out.append({"raster_id": layer.raster_id, "frame": frame, "tiles": tiles["tile_count"],
@@ -477,8 +544,11 @@ def _add_raster_commands(sub) -> None:
     a.add_argument("--opacity", type=float, default=0.7)
     a.add_argument("--description")
     a.set_defaults(func=cmd_raster_add)
-    rs.add_parser("list", help="JSON list of raster overlays").set_defaults(func=cmd_raster_list)
+    li = rs.add_parser("list", help="JSON list of raster overlays")
+    _add_as(li, "the account asking")
+    li.set_defaults(func=cmd_raster_list)
     r = rs.add_parser("render", help="render missing tile pyramids now (instead of on the first map view)")
+    _add_as(r, "the account asking")
     r.add_argument("--frame", action="append", choices=["wgs84", "gcj02"], help="display frame (repeat); default wgs84")
     r.set_defaults(func=cmd_raster_render)
 
@@ -489,10 +559,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the store from the sample data")
-    s.add_argument("--force", action="store_true", help="recreate it even if it exists (stop the app first)")
+    s.add_argument("--force", action="store_true",
+                   help="recreate it even if it exists (stop the app first); a store holding anything but sample "
+                        "data is backed up first, beside it")
+    s.add_argument("--backup", metavar="FILE", help="with --force: where to put the backup (always made then)")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("summary", help="JSON counts per kind x status x town")
+    _add_as(s, "the account reading the counts")
     s.set_defaults(func=cmd_summary)
 
     s = sub.add_parser("status", help="change a site's status through the store's checks")
@@ -506,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("check", help="check every site against its history (lost updates, broken chains)")
+    _add_as(s, "the account running the check")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("export", help="export site lists per town: xlsx, csv, geojson, gpkg, kml, kmz, shp")
@@ -523,6 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--csv-encoding", default="utf-8-sig", choices=["utf-8-sig", "gbk"],
                    help="CSV encoding (default utf-8-sig: UTF-8 with BOM, Excel shows Chinese)")
     s.add_argument("--shp-encoding", default="gbk", choices=["gbk", "utf-8"], help="Shapefile .dbf encoding")
+    _add_as(s, "the account exporting (inspectors: their own towns only)")
     s.set_defaults(func=cmd_export)
 
     _add_user_commands(sub)
@@ -538,16 +614,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _print_error(exc: OneMapError) -> None:
+    fix_zh, fix_en = exc.fix("zh"), exc.fix("en")
+    print(f"错误 [{exc.code}]：{exc.zh}" + (f" 处理：{fix_zh}" if fix_zh else "")
+          + f"\nError [{exc.code}]: {exc.en}" + (f" Fix: {fix_en}" if fix_en else ""), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from geo.errorlog import internal_error, should_raise
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except OneMapError as exc:
-        print(f"错误 [{exc.code}]：{exc.zh}\nError [{exc.code}]: {exc.en}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("已取消 Cancelled", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a coded message and a log reference, no traceback
+        if should_raise():
+            raise
+        _print_error(internal_error(exc, where=f"cli {args.command}"))
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def test_a_clean_ledger_imports_and_undoes(empty_store, tmp_path, capsys):
     assert data["batch_id"] == out["batch_id"] and data["problems"] == []
     store = GpkgStore(empty_store)
     assert store.get_site(SYSTEM, "PWK-102").status == "remediated"
-    code, out2, _ = run(capsys, "batches")
+    code, out2, _ = run(capsys, "batches", "--as", ADMIN.name)
     assert code == 0 and out2[0]["batch_id"] == out["batch_id"]
     code, undone, _ = run(capsys, "undo", out["batch_id"], "--as", ADMIN.name)
     assert code == 0 and sorted(undone["removed"]) == ["PWK-101", "PWK-102", "PWK-103"]

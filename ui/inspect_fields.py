@@ -11,6 +11,7 @@ import streamlit as st
 
 from layers import get_spec
 from ui.i18n import lang, t
+from ui.session import md_escape
 
 
 def _choice(fld, current, key: str):
@@ -83,7 +84,7 @@ def readings_input(site, *, key: str) -> tuple[str | None, str]:
         # The whole table (empty rows included) so that error row numbers match the editor.
         result = grade_table(frame.to_dict("records"), body=site.site_id, first_row=1)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        st.error(md_escape(exc.message(lang())))
         return None, ""
     label = {"heavy": t("grade_heavy"), "light": t("grade_light"), "none": t("grade_none")}[result.grade]
     st.info(t("grade_result", grade=label, rule=result.rule_text(lang())))

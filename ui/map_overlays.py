@@ -11,7 +11,7 @@ from geo.map.build import RasterOverlay
 from geo.raster.overlays import ensure_pyramid, overlay_for, pyramid_dir, pyramid_root
 from ui.assets import raster_tiles_url
 from ui.i18n import lang, t
-from ui.session import APP_READER, get_store
+from ui.session import APP_READER, get_store, md_escape
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +36,18 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
         first_time = not (pyramid_dir(pyramid_root(), layer, frame) / "tiles.json").exists()
         try:
             if first_time:
-                bar = slot.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
+                bar = slot.progress(0.0, text=t("raster_rendering", name=md_escape(layer.label(lang()))))
                 tiles = ensure_pyramid(store, layer, frame, pyramid_root(),
                                        progress=lambda done, total: bar.progress(done / max(total, 1)))
             else:
                 tiles = ensure_pyramid(store, layer, frame, pyramid_root())
         except OneMapError as exc:
             log.warning("raster %s: %s (cause: %r)", layer.raster_id, exc.en, exc.__cause__)
-            problems.append(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
+            problems.append(t("raster_failed", name=md_escape(layer.label(lang()))) + md_escape(exc.message(lang())))
             continue
         except OSError as exc:  # cache folder not writable, disk full ...
             log.warning("raster %s: %r", layer.raster_id, exc)
-            problems.append(t("raster_failed", name=layer.label(lang())) + str(exc))
+            problems.append(t("raster_failed", name=md_escape(layer.label(lang()))) + md_escape(str(exc)))
             continue
         out.append(overlay_for(layer, tiles, raster_tiles_url(), lang(), synthetic_note=t("raster_synthetic")))
     if problems:

@@ -66,12 +66,20 @@ def sample_banner(meta: dict) -> bool:
 
 
 def show_error(exc: OneMapError) -> None:
-    st.error(exc.message(lang()))
+    """An error's message (and its fix), shown as text: messages quote user values."""
+    lg = lang()
+    fix = exc.fix(lg)
+    st.error(md_escape(exc.message(lg) + (f" {fix}" if fix else "")))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+#: Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaped they start
+#: nothing — no image, link, autolink (``http:``, ``www.``, ``a@b``), HTML, emphasis, LaTeX (``$``) or
+#: Streamlit directive (``:red[…]``, ``:material/…:``).
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+_BREAKS = re.compile(r"[\r\n\t]+")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown so user text shows as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """User text for any place Streamlit reads Markdown (markdown, captions, labels, alerts, st.table cells):
+    shown exactly as typed, on one line, never turned into an image, a link or markup."""
+    return _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)))

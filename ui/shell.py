@@ -10,7 +10,7 @@ import streamlit as st
 from ui.auth import resolve_actor, secret_problem
 from ui.i18n import LANGS, t
 from ui.pages import pages_for
-from ui.session import ACTOR_KEY, get_store
+from ui.session import ACTOR_KEY, get_store, md_escape
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
     )
     head, who, switch = st.columns([4, 2, 1], vertical_alignment="center")
     head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
-    who.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}")
+    who.caption(t("guest_hint") if actor.role == "guest" else f"{md_escape(actor.name)} · {t('role_' + actor.role)}")
     switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                              label_visibility="collapsed")
     page.run()

@@ -15,6 +15,7 @@ from geo.errors import OneMapError, PermissionDenied, VersionConflict
 from geo.store import policy
 from layers import get_spec
 from ui.i18n import lang, t
+from ui.session import md_escape
 
 
 def may_change(actor, site) -> bool:
@@ -69,9 +70,9 @@ def status_form(store, actor, site) -> None:
                             op_id=st.session_state[op_key], note=note,
                             changes={k: v for k, v in values.items() if k in required}, source="web")
     except VersionConflict as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
     except OneMapError as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
     else:
         st.success(t("change_saved"))
         st.rerun(scope="app")

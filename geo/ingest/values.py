@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from geo.errors import ValidationError
+from geo.ingest.messages import invalid
 from layers.spec import Field, LayerSpec
 
 __all__ = [
@@ -140,10 +141,8 @@ def excel_error(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
 
 
-def _bad(code: str, fld_zh: str, fld_en: str, value: Any, hint_zh: str, hint_en: str) -> ValidationError:
-    return ValidationError(code, en=f"{fld_en}: {str(value)!r} is not valid; {hint_en}.",
-                           zh=f"“{fld_zh}”的值“{value}”无效；{hint_zh}。", value=str(value),
-                           fix_zh=hint_zh, fix_en=hint_en)
+def _bad(code: str, fld_zh: str, fld_en: str, value: Any, hint_zh: str = "", hint_en: str = "") -> ValidationError:
+    return invalid(code, value=value, field_zh=fld_zh, field_en=fld_en, hint_zh=hint_zh, hint_en=hint_en)
 
 
 def clean_text(value: Any) -> str | None:
@@ -164,13 +163,7 @@ def clean_text(value: Any) -> str | None:
     text = str(value).strip(" \t\r\n\u3000" + _ZERO_WIDTH)
     text = text.replace("\ufeff", "")
     if excel_error(text):
-        raise ValidationError(
-            "cell.excel_error",
-            en=f"The cell holds the Excel error {text}: the formula behind it failed.",
-            zh=f"单元格为 Excel 错误值 {text}：其公式计算失败。",
-            value=text, fix_zh="在 Excel 中修正公式或改填数值后重新导入。",
-            fix_en="Fix the formula in Excel, or type the value, and import again.",
-        )
+        raise invalid("cell.excel_error", value=text)
     if text.startswith("'") and text[1:2] in _FORMULA:
         text = text[1:]
     return text
@@ -243,7 +236,6 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
     ValidationError
         ``field.bad_date``.
     """
-    hint_zh, hint_en = "请按 YYYY-MM-DD 填写日期，如 2025-12-31", "enter a date as YYYY-MM-DD, e.g. 2025-12-31"
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -255,7 +247,7 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
         if math.isfinite(f) and float(f).is_integer() and 19_000_101 <= f <= 21_001_231:
             value = str(int(f))
         else:
-            raise _bad("field.bad_date", fld_zh, fld_en, value, hint_zh, hint_en)
+            raise _bad("field.bad_date", fld_zh, fld_en, value)
     text = unicodedata.normalize("NFKC", str(value)).strip().lower()
     for pattern in _DATE_PATTERNS:
         m = pattern.fullmatch(text)
@@ -264,7 +256,7 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
                 return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
             except ValueError:
                 break
-    raise _bad("field.bad_date", fld_zh, fld_en, value, hint_zh, hint_en)
+    raise _bad("field.bad_date", fld_zh, fld_en, value)
 
 
 def parse_bool(fld: Field, value: Any) -> bool:
@@ -284,7 +276,7 @@ def parse_bool(fld: Field, value: Any) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise _bad("field.bad_bool", fld.zh, fld.en, value, "请填写“是”或“否”", "enter 是/否 (yes/no)")
+    raise _bad("field.bad_bool", fld.zh, fld.en, value)
 
 
 def _label_keys(text: str) -> set[str]:
@@ -309,12 +301,8 @@ def parse_choice(spec: LayerSpec, fld: Field, value: Any) -> str:
         return synonyms[key]
     allowed_zh = "、".join(c.zh for c in fld.choices)
     allowed_en = ", ".join(f"{c.code} ({c.zh})" for c in fld.choices)
-    raise ValidationError(
-        "field.bad_choice",
-        en=f"{fld.en}: {str(value)!r} is not one of the allowed values: {allowed_en}.",
-        zh=f"“{fld.zh}”的值“{value}”不在可选范围内：{allowed_zh}。",
-        value=str(value), fix_zh=f"改为以下之一：{allowed_zh}。", fix_en=f"Use one of: {allowed_en}.",
-    )
+    raise invalid("field.bad_choice", value=value, field_zh=fld.zh, field_en=fld.en, allowed_zh=allowed_zh,
+                  allowed_en=allowed_en)
 
 
 def parse_status(spec: LayerSpec, value: Any) -> str:
@@ -335,12 +323,8 @@ def parse_status(spec: LayerSpec, value: Any) -> str:
     steps = sorted(spec.statuses, key=lambda s: s.step)
     allowed_zh = " → ".join(s.zh for s in steps)
     allowed_en = ", ".join(f"{s.code} ({s.zh})" for s in steps)
-    raise ValidationError(
-        "status.unknown",
-        en=f"{spec.en}: status {str(value)!r} is unknown; the workflow is {allowed_en}.",
-        zh=f"{spec.zh}没有“{value}”这一状态；流程为：{allowed_zh}。",
-        value=str(value), fix_zh=f"改为以下状态之一：{allowed_zh}。", fix_en=f"Use one of: {allowed_en}.",
-    )
+    raise invalid("status.unknown", value=value, kind_zh=spec.zh, kind_en=spec.en, allowed_zh=allowed_zh,
+                  allowed_en=allowed_en)
 
 
 def coerce_field(spec: LayerSpec, fld: Field, value: Any) -> Any:

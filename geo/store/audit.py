@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from geo.errors import PermissionDenied
+from geo.errors import PermissionDenied, ValidationError
 from geo.store import policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
@@ -68,11 +68,8 @@ class AuditMixin:
             policy.check(eff, "read_audit")
             sql, args = f"SELECT * FROM {AUDIT_TABLE} WHERE 1=1", []
             if since:
-                from datetime import datetime, timedelta, timezone
-
-                start = datetime.fromisoformat(since[:10]).replace(tzinfo=timezone(timedelta(hours=8)))
                 sql += " AND at >= ?"
-                args.append(iso_utc(start))
+                args.append(iso_utc(_day_start(since)))
             if user:
                 sql += " AND actor = ?"
                 args.append(user)
@@ -84,11 +81,45 @@ class AuditMixin:
                 sql += f" LIMIT {int(limit)}"
             return [_row(r) for r in conn.execute(sql, args)]
 
+    def authorise_export(self, actor: Actor, *, towns: list[str] | None) -> None:
+        """Refuse (and audit the denial of) an export of ``towns`` (None = all) the actor may not make.
+
+        Nothing is recorded for an allowed export yet: :meth:`record_export` does that once the file exists.
+        """
+        with self._read() as conn:
+            policy.check(self._effective(conn, actor), "export", None if towns is None else set(towns))
+
     def record_export(self, actor: Actor, *, towns: list[str] | None, kinds: list[str] | None, fmt: str,
-                      rows: int) -> None:
-        """Authorise an export of ``towns`` (None = all) and write its audit row."""
+                      rows: int, outcome: str = "ok", file: str | None = None, error: str | None = None) -> None:
+        """Write the audit row of an export (checked again): ``outcome`` ``"ok"`` once the file is complete,
+        ``"failed"`` with the ``error`` code when writing it failed."""
         with self._write() as conn:
             eff = self._effective(conn, actor)
             policy.check(eff, "export", None if towns is None else set(towns))
-            self._audit(conn, eff, "export", target=",".join(towns) if towns else "all",
-                        details={"kinds": kinds, "format": fmt, "rows": rows})
+            details = {"kinds": kinds, "format": fmt, "rows": rows}
+            if file:
+                details["file"] = file
+            if error:
+                details["error"] = error
+            self._audit(conn, eff, "export", target=",".join(towns) if towns else "all", outcome=outcome,
+                        details=details)
+
+
+def _day_start(since: str):
+    """00:00 China Standard Time of the day ``since`` (``YYYY-MM-DD``).
+
+    Raises
+    ------
+    ValidationError
+        ``audit.bad_since`` naming the value and the form.
+    """
+    from datetime import date, datetime, time, timedelta, timezone
+
+    try:
+        day = date.fromisoformat(str(since).strip()[:10])
+    except ValueError:
+        raise ValidationError(
+            "audit.bad_since", value=str(since)[:40],
+            zh=f"“{str(since)[:40]}”不是有效日期。", en=f"{str(since)[:40]!r} is not a valid date.",
+            fix_zh="按 YYYY-MM-DD 填写，如 2026-01-31。", fix_en="Write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
+    return datetime.combine(day, time.min, tzinfo=timezone(timedelta(hours=8)))

@@ -44,17 +44,19 @@ class Database:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
+        from geo.store.diagnose import diagnose
+
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(
-                "store.open_failed",
-                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
-                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
-            ) from exc
+            raise diagnose(self.path, exc) from exc
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise diagnose(self.path, exc) from exc
         gpkg_blob.register_functions(conn)
         return conn
 
@@ -96,12 +98,17 @@ class Database:
         """Hook: write the denial to the audit log (implemented by the audit mixin)."""
 
     def _store_error(self, exc: sqlite3.Error) -> StoreError:
+        """A StoreError by cause (:mod:`geo.store.diagnose`): full disk, read-only, locked, damaged ..."""
+        from geo.store.diagnose import diagnose
+
         text = str(exc)
         if "full" in text:
             return StoreError(
                 "store.disk_full",
                 en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
                 zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
+                fix_zh="清理该磁盘空间后重试；数据仍在原处，切勿重新初始化。",
+                fix_en="Free space on that disk and retry; the data is still there — do not re-initialise.",
             )
         if "locked" in text or "busy" in text:
             return StoreError(
@@ -111,7 +118,7 @@ class Database:
             )
         if "append-only" in text:
             return StoreError("store.append_only", en=f"Refused: {text}.", zh=f"拒绝操作：{text}（只允许追加）。")
-        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
+        return diagnose(self.path, exc)
 
     def enable_wal(self) -> None:
         """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""

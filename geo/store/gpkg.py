@@ -43,7 +43,7 @@ from geo.store.rasters import RastersMixin
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
-from geo.domain.attributes import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry, check_note, check_site_text
 from layers import REGISTRY, get_spec
 from layers.spec import LayerSpec
 
@@ -82,19 +82,22 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
             conn.close()
 
     def check_schema(self) -> None:
-        """Raise StoreError unless the file is a store of this app with a known schema."""
+        """Raise StoreError unless the file is a store of this app with a known schema.
+
+        A file that cannot be used is diagnosed by cause (:mod:`geo.store.diagnose`): a full disk, a
+        read-only file, a lock, damage, another program's file — never "run init --force" for data.
+        """
+        from geo.store.diagnose import diagnose
+
         if not self.path.exists():
-            raise StoreError("store.missing", en=f"No store at {self.path}; run `python cli.py init`.",
-                             zh=f"{self.path} 不存在数据库；请运行 `python cli.py init`。")
+            raise diagnose(self.path)
         try:
             with self._read() as conn:
                 version = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
         except StoreError as exc:
-            raise StoreError(
-                "store.not_ours",
-                en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
-                zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
-            ) from exc
+            if exc.code == "store.sqlite":  # e.g. "no such table: store_meta": say whose file it is
+                raise diagnose(self.path, exc.__cause__ or exc) from exc
+            raise
         if version is not None and (version[0] in schema.MIGRATABLE or (
                 version[0] == SCHEMA_VERSION and not self._kind_tables_in_sync())):
             self.migrate()
@@ -243,6 +246,7 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
                 if not str(s.site_id).strip() or not str(s.name).strip():
                     raise ValidationError("site.missing_id_or_name", en="site_id and name are required.",
                                           zh="编号和名称为必填项。")
+                check_site_text(s.name, s.responsible)
             except ValidationError as exc:
                 exc.context.setdefault("row", i)
                 exc.context.setdefault("site_id", s.site_id)
@@ -290,6 +294,7 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
             raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
                                   zh="状态变更缺少操作编号（幂等键）。")
         when = self._when(actor, changed_at)
+        check_note(note or None)
         with self._write() as conn:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)

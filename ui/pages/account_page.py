@@ -7,7 +7,7 @@ import streamlit as st
 from geo.errors import OneMapError
 from ui import auth
 from ui.i18n import lang, t
-from ui.session import current_actor, get_store
+from ui.session import current_actor, get_store, md_escape
 
 
 def render() -> None:
@@ -36,7 +36,7 @@ def _login_form(store) -> None:
         try:
             auth.log_in(store, name, password)
         except OneMapError as exc:
-            st.error(exc.message(lang()))
+            st.error(md_escape(exc.message(lang())))
         else:
             st.session_state.pop("_actor", None)
             st.rerun()
@@ -48,7 +48,7 @@ def _login_form(store) -> None:
 
 def _signed_in(store, actor) -> None:
     towns = "、".join(actor.towns) if actor.towns else t("all_towns")
-    st.write(t("signed_in_as", name=actor.name, role=t("role_" + actor.role), towns=towns))
+    st.write(t("signed_in_as", name=md_escape(actor.name), role=t("role_" + actor.role), towns=towns))
     if st.button(t("log_out"), type="primary"):
         auth.log_out(store)
         st.session_state.pop("_actor", None)
@@ -68,7 +68,7 @@ def _signed_in(store, actor) -> None:
             try:
                 store.set_password(actor, actor.name, new, current_password=current)
             except OneMapError as exc:
-                st.error(exc.message(lang()))
+                st.error(md_escape(exc.message(lang())))
             else:
                 st.session_state.pop(auth.TOKEN_KEY, None)
                 st.session_state.pop("_actor", None)

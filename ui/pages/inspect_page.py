@@ -126,7 +126,7 @@ def _site_list(sites) -> str | None:
     for dist, s in rows[:NEAREST]:
         spec = get_spec(s.kind)
         where = f"{dist:,.0f} m · " if dist is not None else ""
-        label = f"{s.name}  \n{where}{spec.label(lg)} · {spec.status(s.status).label(lg)}"
+        label = f"{md_escape(s.name)}  \n{where}{spec.label(lg)} · {spec.status(s.status).label(lg)}"
         if st.button(label, key=f"insp_pick_{s.site_id}", width="stretch",
                      type="primary" if s.site_id == st.session_state.get(SITE) else "secondary"):
             st.session_state[SITE] = chosen = s.site_id
@@ -144,7 +144,7 @@ def _card(store, actor, site_id: str) -> None:
         site = store.get_site(actor, site_id)
         history = store.history(actor, site_id)
     except OneMapError as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
         return
     spec = get_spec(site.kind)
     status = spec.status(site.status)
@@ -159,8 +159,8 @@ def _card(store, actor, site_id: str) -> None:
         f"{t('deadline')} {site.deadline or '—'}" + (f" · :red[**{t('overdue_yes')}**]" if overdue else "")
         + (f" · {t('insp_distance', d=f'{dist:,.0f}')}" if dist is not None else "")
     )
-    st.caption(f"{site.site_id} · {spec.label(lg)} · {town_label(site.town_code)} · "
-               + " · ".join(f"{f.label(lg)}: {display_value(f, site.attrs.get(f.name), lg)}"
+    st.caption(f"{md_escape(site.site_id)} · {spec.label(lg)} · {town_label(site.town_code)} · "
+               + " · ".join(f"{f.label(lg)}: {md_escape(display_value(f, site.attrs.get(f.name), lg))}"
                             for f in spec.fields[:4]))
     if may_change(actor, site) and spec.allowed_next(site.status):
         _form(store, actor, site, opened[site_id], fix, dist)
@@ -211,14 +211,14 @@ def _form(store, actor, site, opened_version: int, fix, dist) -> None:
                                      note=full_note, changes=changes, evidence=evidence, source="field",
                                      photos=hashes)
     except VersionConflict as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
         st.caption(t("insp_conflict_kept"))
         if st.button(t("insp_reload_keep"), key=f"insp_reload_{k}"):
             st.session_state[OPENED][sid] = exc.context.get("current_version", opened_version)
             st.rerun()
         return
     except OneMapError as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
         return
     # Saved (or already saved by an earlier tap): start a fresh draft on the new version.
     st.session_state[OPENED][sid] = result.site.version
