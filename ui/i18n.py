@@ -509,6 +509,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Online basemaps need internet; on Gaode, sites are shifted to GCJ-02 for display only, "
                      "stored coordinates never change."),
     "basemap_problem": ("底图设置有误（仅管理员可见）：", "Basemap setting ignored (shown to admins only): "),
+    "settings_problems": ("有 {n} 项设置未生效（仅管理员可见）", "{n} setting(s) ignored (shown to admins only)"),
     "imp_found": ("所在边界", "Boundary it lies in"),
 }
 
