@@ -19,6 +19,14 @@ os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache
 
 _MAIN_MODULE = sys.modules.get("__main__")
 
+# Accounts made and checked in this process hash at a low scrypt cost (each login at the real cost takes
+# ~0.4 s); hashes record their cost, and tests/test_auth.py checks the real one and the rehash on sign-in.
+from geo.store import passwords as _passwords  # noqa: E402
+
+TEST_SCRYPT_N = 2**10
+REAL_SCRYPT_N = _passwords.N
+_passwords.N = TEST_SCRYPT_N
+
 #: Tests that take seconds each (subprocesses, killed writers, many processes, whole-pipeline runs).
 #: The inner loop skips them: ``python -m pytest -m "not slow and not browser"``; CI runs everything.
 SLOW_MODULES = {
