@@ -1,7 +1,8 @@
 """The last resort: an unexpected exception becomes a coded message with a log reference, never a traceback on screen.
 
 The CLI and every page end in :func:`internal_error`: the traceback goes to
-the error log (``$ONEMAP_LOG``, default ``data/logs/errors.log``) under a
+the error log (``$ONEMAP_LOG``, default ``data/logs/errors.log``; see
+:mod:`geo.settings`) under a
 reference such as ``E-20261206-3f9a2c``, and the user sees
 ``internal.error`` with that reference — enough for an administrator to find
 the traceback, nothing an attacker can read. If the log itself cannot be
@@ -15,20 +16,16 @@ callers re-raise instead of swallowing.
 
 from __future__ import annotations
 
-import os
 import traceback
 import uuid
 from datetime import datetime
 from pathlib import Path
 
+from geo import settings
 from geo.clock import CST
 from geo.errors import OneMapError
 
-__all__ = ["ENV_LOG", "ENV_RAISE", "InternalError", "error_log_path", "internal_error", "should_raise"]
-
-ENV_LOG = "ONEMAP_LOG"
-ENV_RAISE = "ONEMAP_RAISE_INTERNAL"
-DEFAULT_LOG = Path(__file__).resolve().parents[1] / "data" / "logs" / "errors.log"
+__all__ = ["InternalError", "error_log_path", "internal_error", "should_raise"]
 
 
 class InternalError(OneMapError, RuntimeError):
@@ -43,13 +40,12 @@ class InternalError(OneMapError, RuntimeError):
 
 def error_log_path() -> Path:
     """The error log: ``$ONEMAP_LOG`` or ``data/logs/errors.log``."""
-    env = os.environ.get(ENV_LOG, "").strip()
-    return Path(env) if env else DEFAULT_LOG
+    return settings.current().log
 
 
 def should_raise() -> bool:
     """True under test (``ONEMAP_RAISE_INTERNAL=1``): unexpected exceptions must surface there."""
-    return os.environ.get(ENV_RAISE, "").strip() not in ("", "0", "false", "no")
+    return settings.current().raise_internal
 
 
 def internal_error(exc: BaseException, *, where: str) -> InternalError:
