@@ -233,7 +233,7 @@ HOSTILE_NAMES = (
     f"www.{BEACON_HOST}",
     f"mail@{BEACON_HOST}",
     f"<img src=http://{BEACON_HOST}/x.png>",
-    ":red[红] $x^2$ **粗** # 标题",
+    ":red[恶意] $x^2$ **恶意粗体** # 标题",
 )
 
 
@@ -241,3 +241,28 @@ def outfall_row_for(name: str) -> list:
     row = list(OUTFALL_ROW)
     row[OUTFALL_HEADERS.index("名称")] = name
     return row
+#: An account name that Markdown would turn into a request.
+HOSTILE_USER = f"![u](http://{BEACON_HOST}/u.png)"
+
+
+def add_hostile_sites(store) -> list[str]:
+    """Outfalls in 海口镇 named with :data:`HOSTILE_NAMES`, an admin called :data:`HOSTILE_USER` who changed one
+    with a hostile note; returns the site ids."""
+    from shapely.geometry import Point
+
+    from geo.store import NewSite
+    from tests.factories import PASSWORD, SYSTEM
+
+    ids = [f"PWK-9{i:02d}" for i in range(len(HOSTILE_NAMES))]
+    store.add_sites(SYSTEM, [
+        NewSite(kind="outfalls", site_id=sid, name=name, town_code="350181103", status="surveyed",
+                geometry=Point(119.44 + 0.003 * i, 25.675), responsible=name,
+                attrs={"bay": "fuqing_bay", "outfall_type": "industrial"})
+        for i, (sid, name) in enumerate(zip(ids, HOSTILE_NAMES))])
+    store.add_user(SYSTEM, HOSTILE_USER, "admin", password=PASSWORD)
+    from geo.store import Actor
+
+    site = store.get_site(SYSTEM, ids[0])
+    store.change_status(Actor(HOSTILE_USER, role="admin"), ids[0], "monitored", expected_version=site.version,
+                        op_id="hostile-1", note=HOSTILE_NAMES[1])
+    return ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.clock import format_cst
-from ui.session import get_store
+from ui.session import get_store, md_escape
 
 
 def photo_strip(history, *, limit: int = 12, columns: int = 4) -> None:
@@ -19,4 +19,4 @@ def photo_strip(history, *, limit: int = 12, columns: int = 4) -> None:
     shown = [(e, p) for e, p in ((e, thumb_path(root, sha)) for e, sha in refs[:limit]) if p.exists()]
     cols = st.columns(columns)
     for i, (entry, path) in enumerate(shown):
-        cols[i % columns].image(str(path), caption=f"{format_cst(entry.changed_at)} · {entry.actor}", width="stretch")
+        cols[i % columns].image(str(path), caption=f"{format_cst(entry.changed_at)} · {md_escape(entry.actor)}", width="stretch")

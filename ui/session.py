@@ -73,13 +73,17 @@ def show_error(exc: OneMapError) -> None:
 
 
 #: Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaped they start
-#: nothing — no image, link, autolink (``http:``, ``www.``, ``a@b``), HTML, emphasis, LaTeX (``$``) or
-#: Streamlit directive (``:red[…]``, ``:material/…:``).
+#: nothing — no image, link, HTML, emphasis, LaTeX (``$``) or Streamlit directive (``:red[…]``, ``:material/…:``).
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+#: Where GFM would still make a link of plain text: its autolink step runs on the parsed text, after the
+#: escapes are gone (measured: an escaped ``http\:\/\/host`` became a link). An invisible word joiner (U+2060)
+#: after ``:`` before ``//``, after ``www`` before ``.`` and before ``@`` leaves nothing for it to find.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?=@)")
 _BREAKS = re.compile(r"[\r\n\t]+")
 
 
 def md_escape(text: str) -> str:
     """User text for any place Streamlit reads Markdown (markdown, captions, labels, alerts, st.table cells):
-    shown exactly as typed, on one line, never turned into an image, a link or markup."""
-    return _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    shown as typed, on one line, never turned into an image, a link (also no autolink) or markup."""
+    text = _AUTOLINK.sub("\u2060", _BREAKS.sub(" ", str(text)))
+    return _MD_SPECIAL.sub(r"\\\1", text)
