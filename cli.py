@@ -638,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last resort: a coded message and a log reference, no traceback
         if should_raise():
             raise
-        _print_error(internal_error(exc, where=f"cli {args.command}"))
+        _print_error(internal_error(exc, where=f"cli {args.command}", show_path=True))
         return EXIT_INTERNAL
 
 

@@ -48,7 +48,7 @@ def should_raise() -> bool:
     return settings.current().raise_internal
 
 
-def internal_error(exc: BaseException, *, where: str) -> InternalError:
+def internal_error(exc: BaseException, *, where: str, show_path: bool = False) -> InternalError:
     """Log ``exc`` with its traceback under a new reference and return the error to show instead.
 
     Parameters
@@ -57,6 +57,8 @@ def internal_error(exc: BaseException, *, where: str) -> InternalError:
         What escaped.
     where : str
         The command or page (``cli import``, ``page 导入``), logged with it.
+    show_path : bool
+        Name the log file in the message (the CLI, run on the server); pages only say "the error log".
     """
     now = datetime.now(CST)
     ref = f"E-{now:%Y%m%d}-{uuid.uuid4().hex[:6]}"
@@ -69,8 +71,10 @@ def internal_error(exc: BaseException, *, where: str) -> InternalError:
             fh.write(f"=== {ref} {now.isoformat(timespec='seconds')} {where}\n{text}\n")
     except OSError:
         logged = False
-    where_zh = f"错误日志 {error_log_path()}" if logged else "错误日志（写入失败：磁盘已满或无权限）"
-    where_en = f"the error log {error_log_path()}" if logged else "the error log (could not be written: disk full or no permission)"
+    where_zh = (f"错误日志 {error_log_path()} " if show_path else "错误日志") if logged else \
+        "错误日志（写入失败：磁盘已满或无权限）"
+    where_en = (f"the error log {error_log_path()}" if show_path else "the error log") if logged else \
+        "the error log (could not be written: disk full or no permission)"
     return InternalError(
         "internal.error", ref=ref, logged=logged,
         zh=f"系统内部错误（编号 {ref}），本次操作未完成。",
