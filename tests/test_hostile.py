@@ -275,3 +275,42 @@ def test_init_force_backs_up_anything_but_sample_data_and_refuses_when_it_cannot
     # A store of sample data only is rebuilt without a copy.
     assert main(["--store", str(path), "init", "--force"]) == 0
     assert len(list(tmp_path.glob("qgis.before-init-*.gpkg"))) == 1
+
+
+def test_an_older_store_with_control_characters_and_huge_names_exports_them_visibly(store_copy, tmp_path):
+    """The store now refuses such text; one written before may hold it: no export cuts or hides it silently."""
+    import csv
+    import io
+    import zipfile
+
+    import pyogrio
+    from openpyxl import load_workbook
+
+    from geo.export import ExportOptions, export_to_path
+    from geo.export.safe import CUT_MARK, XLSX_CELL_MAX
+    from geo.store import GpkgStore
+
+    conn = sqlite3.connect(store_copy)
+    conn.execute("UPDATE outfalls SET name = ? WHERE site_id = 'PWK-001'", ("福清\x00湾\x1b[31m排口",))
+    conn.commit()
+    store = GpkgStore(store_copy)
+    town = store.get_site(SYSTEM, "PWK-001").town_code
+    opts = ExportOptions(formats=("csv", "shp"), towns=(town,), kinds=("outfalls",), shp_encoding="utf-8")
+    out = export_to_path(store, ADMIN, opts, tmp_path / "x.zip")
+    with zipfile.ZipFile(out.path) as zf:
+        text = zf.read(next(n for n in zf.namelist() if n.endswith(".csv"))).decode("utf-8-sig")
+        zf.extractall(tmp_path / "x")
+    assert "福清\ufffd湾\ufffd[31m排口" in text and "\x00" not in text and "\x1b" not in text
+    frame = pyogrio.read_dataframe(next((tmp_path / "x").rglob("*.shp")), encoding="UTF-8")
+    assert "福清\ufffd湾\ufffd[31m排口" in {str(v) for col in frame.columns for v in frame[col].tolist()}
+    # Excel holds 32,767 characters a cell: a longer text is cut there with a visible mark.
+    conn.execute("UPDATE outfalls SET responsible = ? WHERE site_id = 'PWK-001'", ("长" * 40_000,))
+    conn.commit()
+    conn.close()
+    out = export_to_path(store, ADMIN, ExportOptions(formats=("xlsx",), towns=(town,), kinds=("outfalls",)),
+                         tmp_path / "x.xlsx")
+    wb = load_workbook(out.path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    cut = [c for c in cells if c.startswith("长长长")]
+    assert cut and len(cut[0]) == XLSX_CELL_MAX and cut[0].endswith(CUT_MARK)
+    assert list(csv.reader(io.StringIO(text)))  # the CSV still parses
