@@ -357,7 +357,8 @@ def cmd_import(args) -> int:
     from geo.errors import ValidationError
     from geo.export.atomic import check_target
     from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
-                            prepare_import, read_table, resolve_kind)
+                            prepare_import, read_table, resolve_kind, safety)
+    from geo.ingest.messages import ingest_error
 
     report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
     store = open_store(args.store)
@@ -367,6 +368,9 @@ def cmd_import(args) -> int:
     crs = CrsChoice.parse(args.crs)
     path = Path(args.file)
     try:
+        if path.is_file() and path.stat().st_size > safety.MAX_FILE_BYTES:  # refused before it is read into memory
+            raise ingest_error("file.too_large", name=path.name, size=f"{path.stat().st_size / 1024 / 1024:.0f} MB",
+                               limit=f"{safety.MAX_FILE_BYTES / 1024 / 1024:.0f} MB")
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError("import.file_unreadable", en=f"Cannot read {path}: {exc.strerror}; check the path.",

@@ -314,3 +314,10 @@ def test_an_older_store_with_control_characters_and_huge_names_exports_them_visi
     cut = [c for c in cells if c.startswith("长长长")]
     assert cut and len(cut[0]) == XLSX_CELL_MAX and cut[0].endswith(CUT_MARK)
     assert list(csv.reader(io.StringIO(text)))  # the CSV still parses
+
+
+def test_openpyxl_parses_the_xlsx_parts_with_defusedxml():
+    """openpyxl switches to defusedxml when it is installed (requirements/app.txt); our own reads use it too."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
