@@ -273,7 +273,14 @@ def cmd_report(args) -> int:
     out = check_target(args.output, what="report")  # before the work: a missing folder is said at once
     sites, history, day, town, sample = _review_inputs(args)
     pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
-    write_bytes(out, pdf, what="report")
+    store = open_store(args.store)
+    actor = _actor(store, args)
+    try:
+        write_bytes(out, pdf, what="report")
+    except OneMapError as exc:
+        store.record_report(actor, town=town, file=str(out), as_of=day.isoformat(), outcome="failed", error=exc.code)
+        raise
+    store.record_report(actor, town=town, file=str(out), as_of=day.isoformat())  # audited once the file exists
     n = sum(1 for s in sites if s.town_code == town)
     print(json.dumps({"file": str(out), "town": town, "as_of": day.isoformat(), "sites": n, "bytes": len(pdf),
                       "sample": sample}, ensure_ascii=False))

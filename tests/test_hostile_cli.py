@@ -204,6 +204,10 @@ def test_the_report_pdf_is_written_all_at_once_or_not_at_all(store_copy, tmp_pat
     code, _, err = _cli(capsys, "--store", store_copy, "report", "--town", "海口镇", "-o", target, "--as", ADMIN.name)
     assert code == 2 and "report.disk_full" in err
     assert target.read_bytes() == b"the previous report" and [p.name for p in folder.iterdir()] == ["r.pdf"]
+    from geo.store import GpkgStore
+
+    rows = GpkgStore(store_copy).audit_log(ADMIN, action="report")
+    assert [(r.outcome, r.details["error"]) for r in rows] == [("failed", "report.disk_full")]
 
 
 # -- rasters ------------------------------------------------------------------------------------------------------

@@ -105,6 +105,18 @@ class AuditMixin:
                         details=details)
 
 
+    def record_report(self, actor: Actor, *, town: str, file: str, as_of: str, outcome: str = "ok",
+                      error: str | None = None) -> None:
+        """Audit a town report written to ``file`` (once it exists; ``"failed"`` with the ``error`` code if not)."""
+        with self._write() as conn:
+            eff = self._effective(conn, actor)
+            policy.check(eff, "read")
+            details = {"file": file, "as_of": as_of}
+            if error:
+                details["error"] = error
+            self._audit(conn, eff, "report", target=town, outcome=outcome, details=details)
+
+
 def _day_start(since: str):
     """00:00 China Standard Time of the day ``since`` (``YYYY-MM-DD``).
 
