@@ -633,8 +633,10 @@ def _print_error(exc: OneMapError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from geo.errorlog import internal_error, should_raise
+    from geo.errorlog import internal_error, log_unraisable, should_raise
 
+    if not should_raise():  # what Python cannot raise (a library's __del__ after a full disk) goes to the log
+        sys.unraisablehook = log_unraisable
     args = build_parser().parse_args(argv)
     for problem in settings.current().problems:  # a setting that was ignored, and why
         print(f"设置提示：{problem.zh}\nSetting ignored: {problem.en}", file=sys.stderr)

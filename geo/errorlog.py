@@ -25,7 +25,7 @@ from geo import settings
 from geo.clock import CST
 from geo.errors import OneMapError
 
-__all__ = ["InternalError", "error_log_path", "internal_error", "should_raise"]
+__all__ = ["InternalError", "error_log_path", "internal_error", "log_unraisable", "should_raise"]
 
 
 class InternalError(OneMapError, RuntimeError):
@@ -48,6 +48,26 @@ def should_raise() -> bool:
     return settings.current().raise_internal
 
 
+def _append(text: str) -> bool:
+    try:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+        return True
+    except OSError:
+        return False
+
+
+def log_unraisable(unraisable) -> None:
+    """A ``sys.unraisablehook``: an exception Python cannot raise (in ``__del__``, at exit — e.g. a library's
+    half-written file closed by the garbage collector after a full disk) goes to the log, not to the screen."""
+    exc = unraisable.exc_value
+    text = "".join(traceback.format_exception(type(exc), exc, unraisable.exc_traceback)) if exc else ""
+    _append(f"=== unraisable {datetime.now(CST).isoformat(timespec='seconds')} {unraisable.err_msg or ''} "
+            f"{unraisable.object!r}\n{text}\n")
+
+
 def internal_error(exc: BaseException, *, where: str, show_path: bool = False) -> InternalError:
     """Log ``exc`` with its traceback under a new reference and return the error to show instead.
 
@@ -62,15 +82,8 @@ def internal_error(exc: BaseException, *, where: str, show_path: bool = False) -
     """
     now = datetime.now(CST)
     ref = f"E-{now:%Y%m%d}-{uuid.uuid4().hex[:6]}"
-    logged = True
-    try:
-        path = error_log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"=== {ref} {now.isoformat(timespec='seconds')} {where}\n{text}\n")
-    except OSError:
-        logged = False
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    logged = _append(f"=== {ref} {now.isoformat(timespec='seconds')} {where}\n{text}\n")
     where_zh = (f"错误日志 {error_log_path()} " if show_path else "错误日志") if logged else \
         "错误日志（写入失败：磁盘已满或无权限）"
     where_en = (f"the error log {error_log_path()}" if show_path else "the error log") if logged else \

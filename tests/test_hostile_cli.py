@@ -345,3 +345,24 @@ def test_a_store_on_a_full_disk_is_said_to_be_on_a_full_disk_and_is_intact_after
     code, out, err = _cli(capsys, "--store", path, "summary", "--as", ADMIN.name)
     assert code == 0, err
     assert json.loads(out)["kinds"]["outfalls"]["total"] > 0
+
+
+def test_an_export_onto_a_full_disk_is_refused_cleanly_and_audited_as_failed(full_disk, store_copy, tmp_path):
+    filler = full_disk / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+        except OSError:
+            pass
+    env = {**os.environ, "ONEMAP_RAISE_INTERNAL": "0", "ONEMAP_LOG": str(tmp_path / "errors.log")}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store_copy), "export", "--town",
+                           "海口镇", "--format", "xlsx", "-o", str(full_disk / "x.xlsx"), "--as", ADMIN.name],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)
+    assert proc.returncode == 2 and "export.disk_full" in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr  # not even from a library's clean-up at exit
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+    from geo.store import GpkgStore
+
+    rows = GpkgStore(store_copy).audit_log(ADMIN, action="export")
+    assert [r.outcome for r in rows] == ["failed"]
