@@ -45,6 +45,7 @@ CASES = {
     "csv name with NUL": ("csv_with_name(CONTROL_NAMES['nul'])", "a.csv", "outfalls"),
     "csv name with ESC": ("csv_with_name(CONTROL_NAMES['esc'])", "a.csv", "outfalls"),
     "csv name with U+202E": ("csv_with_name(CONTROL_NAMES['rlo'])", "a.csv", "outfalls"),
+    "csv name of 1,200 chars": ("csv_long_name(1200)", "a.csv", "outfalls"),
     "csv name of 2,000,000 chars": ("csv_long_name(2_000_000)", "a.csv", "outfalls"),
 }
 
