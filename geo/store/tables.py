@@ -1,0 +1,13 @@
+"""The store's table names, the same in every backend (QGIS and SQL users see these names)."""
+
+HISTORY_TABLE = "site_history"
+INDEX_TABLE = "site_index"
+META_TABLE = "store_meta"
+USERS_TABLE = "users"
+SESSIONS_TABLE = "sessions"
+THROTTLE_TABLE = "login_throttle"
+AUDIT_TABLE = "audit_log"
+BATCHES_TABLE = "import_batches"
+TOWN_BOUNDARIES_TABLE = "town_boundaries"
+TOWN_REPLACED_TABLE = "town_boundaries_replaced"
+RASTERS_TABLE = "raster_layers"
