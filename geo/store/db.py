@@ -86,8 +86,15 @@ class Database:
         """A geometry column's value as a shapely geometry."""
         raise NotImplementedError
 
-    def _store_error(self, exc: BaseException) -> StoreError:
+    def _store_error(self, exc: BaseException, conn: Any = None) -> StoreError | PermissionDenied:
+        """What a driver error means for the user (``conn``: the connection it happened on, if any)."""
         raise NotImplementedError
+
+    # -- where the store's files live ------------------------------------------
+    @property
+    def photos_dir(self):
+        """Field photos of this store (``<files root>/<stem>_photos``)."""
+        return self.files_root / f"{self.files_stem}_photos"
 
     # -- hooks the shared logic calls (no-ops unless a backend needs them) ---
     def _actor_context(self, conn: Any, actor: Actor) -> None:
@@ -138,13 +145,16 @@ class Database:
                     self._rollback(conn)
             except self.DriverError:
                 pass
+            if isinstance(exc, self.DriverError):
+                err = self._store_error(exc, conn)
+                if not isinstance(err, PermissionDenied):
+                    raise err from exc
+                exc = err  # the database itself refused (row-level security): a denial like any other
             if isinstance(exc, PermissionDenied):
                 self._close(conn)
                 conn = None
                 self._record_denial(exc)
-                raise
-            if isinstance(exc, self.DriverError):
-                raise self._store_error(exc) from exc
+                raise exc
             raise
         finally:
             if conn is not None:

@@ -59,6 +59,11 @@ class SqliteDatabase(Database):
     def label(self) -> str:
         return str(self.path)
 
+    @property
+    def locator(self) -> str:
+        """What ``open_store`` takes to open this store again (another process, another instance)."""
+        return str(self.path)
+
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -86,7 +91,7 @@ class SqliteDatabase(Database):
     def geom_out(self, value):
         return gpkg_blob.decode(value)
 
-    def _store_error(self, exc: BaseException) -> StoreError:
+    def _store_error(self, exc: BaseException, conn=None) -> StoreError:
         text = str(exc)
         if "full" in text:
             return StoreError(

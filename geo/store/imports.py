@@ -329,6 +329,7 @@ class ImportsMixin:
     def _import_history(self, conn, *, site_id: str, kind: str, version: int, action: str,
                         from_status: str | None, to_status: str | None, changed_at: str, actor: Actor,
                         source: str, note: str | None, changes: Mapping[str, Any], batch_id: str) -> int:
+        self._data_changed(conn)
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status, changed_at,
                 actor, source, client, note, changes, batch_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
@@ -582,6 +583,7 @@ class ImportsMixin:
                 f"INSERT INTO {BATCHES_TABLE} (batch_id, created_at, actor, source_name, kind, counts)"
                 " VALUES (?,?,?,?,?,?)", (batch_id, when, eff.name, source_name, TOWN_KIND, json.dumps(counts)))
             self._layer_changed(conn, TOWN_BOUNDARIES_TABLE)
+            self._data_changed(conn)
             self._audit(conn, eff, "import", target=batch_id,
                         details={"kind": TOWN_KIND, "source_name": source_name, **counts,
                                  "towns": created + updated})
@@ -618,6 +620,7 @@ class ImportsMixin:
         conn.execute(f"DELETE FROM {TOWN_REPLACED_TABLE} WHERE replaced_by = ?", (batch_id,))
         removed = [c for c in removed if c not in restored]
         self._layer_changed(conn, TOWN_BOUNDARIES_TABLE)
+        self._data_changed(conn)
         return removed, restored
 
 

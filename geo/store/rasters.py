@@ -96,6 +96,7 @@ class RastersMixin:
                  new.source_name, json.dumps(dict(new.info), ensure_ascii=False, default=str), now, eff.name, now,
                  eff.name),
             )
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.add", target=new.raster_id,
                         details={"name": new.name_zh, "file": new.file, "sha256": new.file_sha256,
                                  "source": new.source_name})
@@ -129,6 +130,7 @@ class RastersMixin:
             conn.execute(f"UPDATE {RASTERS_TABLE} SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
                          " WHERE raster_id = ?",
                          (*changes.values(), now, eff.name, raster_id))
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.update", target=raster_id,
                         details={k: [before[k], v] for k, v in changes.items()})
         return self.get_raster(actor, raster_id)
@@ -151,4 +153,5 @@ class RastersMixin:
                     zh=f"栅格图层 {raster_id!r} 已被 {r['updated_by']} 修改，请先刷新。", value=raster_id)
             conn.execute(f"UPDATE {RASTERS_TABLE} SET removed_at = ?, removed_by = ?, version = version + 1,"
                          " updated_at = ?, updated_by = ? WHERE raster_id = ?", (now, eff.name, now, eff.name, raster_id))
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.remove", target=raster_id)

@@ -44,6 +44,7 @@ class SitesMixin:
         with self._write() as conn:
             eff = self._allow(conn, actor, "set_meta")
             upsert_meta(conn, key, value)
+            self._data_changed(conn)
             self._audit(conn, eff, "meta.set", target=key, details={"value": value})
 
     def _allow(self, conn, actor: Actor, action: str, towns=None) -> Actor:
@@ -275,7 +276,14 @@ class SitesMixin:
                 f"UPDATE {_q(spec.key)} SET {', '.join(sets)} WHERE site_id = ? AND version = ?",
                 args + [site_id, expected_version],
             )
-            if cursor.rowcount != 1:  # cannot happen in a write transaction; kept as a last guard
+            if cursor.rowcount != 1:  # cannot happen in a write transaction unless the database refused the row
+                now = conn.execute(f"SELECT version FROM {_q(spec.key)} WHERE site_id = ?", (site_id,)).fetchone()
+                if now is not None and now["version"] == expected_version:
+                    # Unchanged yet not updated: the database's row-level security (PostGIS) refused it.
+                    raise policy.denied(
+                        eff, "change_status", code="auth.row_security", target=site_id,
+                        en=f"The database refused the change of {site_id}: it lies outside the towns of {eff.name!r}.",
+                        zh=f"数据库拒绝修改点位 {site_id}：该点位不在“{eff.name}”的辖区内。")
                 raise VersionConflict("store.version_conflict", en=f"Site {site_id} changed meanwhile; retry.",
                                       zh=f"点位 {site_id} 已被他人修改，请重试。")
             entry_id = self._insert_history(
@@ -303,6 +311,7 @@ class SitesMixin:
                         actor: Actor, source, note, changes, op_id, evidence: Evidence | None,
                         photos: Sequence[str] = ()) -> int:
         ev = evidence or Evidence()
+        self._data_changed(conn)
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status,
                 changed_at, actor, source, client, note, changes, op_id, device_lon, device_lat,
