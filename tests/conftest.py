@@ -165,3 +165,33 @@ def _close_opened():
 def _close_pg_pools():
     yield
     _close_opened()
+
+
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_cluster):
+    """A PostGIS database holding the sample data and the test accounts, built once (copied per test)."""
+    from geo.store.postgis import create_pg_store
+    from tests.factories import add_accounts
+
+    url = pg_cluster.new_database(prefix="sample")
+
+    def populate(store):
+        populate_sample(store)
+        add_accounts(store)
+
+    create_pg_store(url, populate).close()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def sample_target(request, tmp_path, monkeypatch):
+    """A private copy of the sample store, once per backend (a GeoPackage path or a PostGIS URL)."""
+    if request.param == "gpkg":
+        yield request.getfixturevalue("store_copy")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.copy_database(request.getfixturevalue("pg_sample_template"))
+    monkeypatch.setenv("ONEMAP_STORE", url)
+    yield url
+    _close_opened()
+    cluster.drop_database(url)
