@@ -13,9 +13,9 @@ def photo_strip(history, *, limit: int = 12, columns: int = 4) -> None:
     refs = [(e, sha) for e in reversed(history) for sha in e.photos]
     if not refs:
         return
-    from geo.photos import photos_root, thumb_path
+    from geo.photos import thumb_path
 
-    root = photos_root(get_store().path)
+    root = get_store().photos_dir
     shown = [(e, p) for e, p in ((e, thumb_path(root, sha)) for e, sha in refs[:limit]) if p.exists()]
     cols = st.columns(columns)
     for i, (entry, path) in enumerate(shown):

@@ -106,6 +106,9 @@ class Database:
     def _data_changed(self, conn: Any) -> None:
         """Something other instances cache changed (PostgreSQL: NOTIFY, delivered on commit)."""
 
+    def _after_bulk_insert(self, conn: Any, table: str, columns) -> None:
+        """Rows were inserted with their own ids (a copy): PostgreSQL moves the id sequences past them."""
+
     # -- transactions ---------------------------------------------------------
     @contextmanager
     def _read(self) -> Iterator[Any]:

@@ -191,7 +191,7 @@ def grant_app_role(conn) -> None:
         conn.execute(f"CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
     conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
     conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    conn.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
     # The login user may act as the app role (SET ROLE): the app's statements then run without ownership.
     user = conn.execute("SELECT current_user").fetchone()[0]
     if user != APP_ROLE:

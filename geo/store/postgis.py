@@ -238,6 +238,12 @@ class PgDatabase(Database):
 
         return conn.raw.info.transaction_status != TransactionStatus.IDLE
 
+    def _after_bulk_insert(self, conn: PgConnection, table: str, columns) -> None:
+        for col in ("id", "fid"):
+            if col in columns:
+                conn.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), coalesce((SELECT max({col}) FROM "
+                             f'"{table}"), 0) + 1, false)', (table, col))
+
     def _actor_context(self, conn: PgConnection, actor: Actor) -> None:
         conn.actor = actor
         conn.execute("SELECT set_config('onemap.role', ?, true), set_config('onemap.towns', ?, true)",

@@ -11,3 +11,7 @@ BATCHES_TABLE = "import_batches"
 TOWN_BOUNDARIES_TABLE = "town_boundaries"
 TOWN_REPLACED_TABLE = "town_boundaries_replaced"
 RASTERS_TABLE = "raster_layers"
+
+#: Every table every backend keeps beside the kind tables, in the order a copy writes them.
+TABLES = (META_TABLE, INDEX_TABLE, HISTORY_TABLE, USERS_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, AUDIT_TABLE,
+          BATCHES_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, RASTERS_TABLE)
