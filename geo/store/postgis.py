@@ -417,17 +417,6 @@ class PgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin,
             raise self._store_error(exc) from exc
         return found
 
-    def is_empty(self) -> bool:
-        """No site, no account: a database that ``init`` may fill with the sample data."""
-        from layers import REGISTRY
-        from geo.store.tables import USERS_TABLE
-
-        with self._read() as conn:
-            for key in list(REGISTRY) + [USERS_TABLE]:
-                if conn.execute(f'SELECT 1 FROM "{key}" LIMIT 1').fetchone():
-                    return False
-        return True
-
 
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",

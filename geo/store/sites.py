@@ -54,6 +54,16 @@ class SitesMixin:
         self._actor_context(conn, eff)
         return eff
 
+    def is_empty(self) -> bool:
+        """No site and no account: a store that ``init`` may fill with the sample data."""
+        from geo.store.tables import USERS_TABLE
+
+        with self._read() as conn:
+            for table in list(REGISTRY) + [USERS_TABLE]:
+                if conn.execute(f"SELECT 1 FROM {_q(table)} LIMIT 1").fetchone():
+                    return False
+        return True
+
     def data_version(self) -> int:
         with self._read() as conn:
             row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {HISTORY_TABLE}").fetchone()
