@@ -161,6 +161,8 @@ class PgDatabase(Database):
         self._pool_lock = threading.Lock()
         self._version = None
         self._listener: threading.Thread | None = None
+        self._listen_conn = None
+        self._closing = False
 
     # -- where things are --------------------------------------------------
     @property
@@ -215,10 +217,22 @@ class PgDatabase(Database):
         self.pool().putconn(conn.raw)
 
     def close(self) -> None:
-        """Close the pool (tests; a process exiting closes it anyway)."""
+        """Close the pool and stop listening (tests, tools; a process exiting closes them anyway)."""
+        self._closing = True
+        listen = self._listen_conn
+        if listen is not None:
+            try:
+                listen.cancel()
+                listen.close()
+            except Exception:  # noqa: BLE001 - the listener may be gone already
+                pass
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+            self._listener = None
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        self._closing = False
 
     def _begin(self, conn: PgConnection) -> None:
         conn.execute("BEGIN")
@@ -294,7 +308,7 @@ class PgDatabase(Database):
             return int(conn.execute(f"SELECT n FROM {pg_schema.VERSION_TABLE} WHERE id = 1").fetchone()[0])
 
     def _ensure_listener(self) -> None:
-        if self._listener is not None and self._listener.is_alive():
+        if self._closing or (self._listener is not None and self._listener.is_alive()):
             return
         with self._pool_lock:
             if self._listener is not None and self._listener.is_alive():
@@ -309,6 +323,7 @@ class PgDatabase(Database):
 
         try:
             with psycopg.connect(self.url, autocommit=True) as conn:
+                self._listen_conn = conn
                 conn.execute(f"LISTEN {pg_schema.NOTIFY_CHANNEL}")
                 self._version = int(conn.execute(f"SELECT n FROM {pg_schema.VERSION_TABLE} WHERE id = 1").fetchone()[0])
                 ready.set()
@@ -320,6 +335,7 @@ class PgDatabase(Database):
         except psycopg.Error:
             self._version = None
         finally:
+            self._listen_conn = None
             ready.set()
 
 
