@@ -116,10 +116,11 @@ def test_user_commands_and_audit(tmp_path):
     s = GpkgStore(store)
     from layers import get_spec
 
-    haikou = next(x for x in s.list_sites(SYSTEM, towns=["350181103"])
-                  if get_spec(x.kind).allowed_next(x.status) and not get_spec(x.kind).allowed_next(x.status)[0].requires)
+    from tests.factories import plain_transition
+
+    haikou = next(x for x in s.list_sites(SYSTEM, towns=["350181103"]) if plain_transition(get_spec(x.kind), x))
     jiangyin = next(x for x in s.list_sites(SYSTEM, kinds=["shore_power_berths"]) if x.status == "none")
-    nxt = get_spec(haikou.kind).allowed_next(haikou.status)[0].dst
+    nxt = plain_transition(get_spec(haikou.kind), haikou).dst
     ok = run("status", haikou.site_id, nxt, "--as", "海口巡查")
     assert ok.returncode == 0, ok.stderr
     refused = run("status", jiangyin.site_id, "building", "--as", "海口巡查")
