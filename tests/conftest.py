@@ -51,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        if "pg_url" in getattr(item, "fixturenames", ()) or "pg_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgis)
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +119,24 @@ def store_copy(sample_store_file, tmp_path, monkeypatch):
         shutil.copytree(photos_root(sample_store_file), photos_root(path))
     monkeypatch.setenv("ONEMAP_STORE", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL/PostGIS cluster for the session (tests/pg_cluster.py); skipped where impossible."""
+    import shutil as _shutil
+
+    from tests.pg_cluster import start_cluster
+
+    cluster, root = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        _shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A new empty PostGIS database for one test, as a superuser URL."""
+    return pg_cluster.new_database()
