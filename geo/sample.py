@@ -7,7 +7,10 @@ with ``is_sample = 1`` and the store's ``data_origin = sample``, which the UI
 and exports show as 示例数据. The real ledgers come in through import.
 
 Geometry rules (checked by ``tests/test_sample.py``):
-outfalls lie on the OSM shoreline of their bay inside the county; berths on
+outfalls into the sea lie on the OSM shoreline of their water inside the
+county (the Haitan Strait ones on the east coast facing Pingtan, outside both
+bay polygons); outfalls into rivers lie inland along a hand-drawn 龙江 course
+(``data/base`` has no river line) and at 东张水库; berths on
 the shore of the Jiangyin port area; parks, water bodies and zones on land.
 Histories run from 2023 to 2025 and go through the store's own transition
 checks (the store is filled through :meth:`SiteStore.change_status`).

@@ -201,9 +201,12 @@ def _alias_index(kind: str) -> dict[str, str]:
     for f in spec.fields:
         for n in (f.name, f.zh, f.label("zh"), f.en, f.label("en")):
             index[header_key(n)] = f.name
-        index.setdefault(header_key(f.name[:10]), f.name)  # GDAL cuts Shapefile field names at 10 characters
+    # GDAL cuts Shapefile field names at 10 characters: the common columns' cuts first (``responsibl`` is
+    # 责任单位, not a kind field that starts the same way, e.g. ``responsible_basis``).
     for target in ("responsible", "town_code", "status_code"):
         index.setdefault(header_key(target[:10]), target)
+    for f in spec.fields:
+        index.setdefault(header_key(f.name[:10]), f.name)
     for short, full in _export_short_names(spec).items():
         index.setdefault(header_key(short), full)
     return index
