@@ -19,7 +19,7 @@ def _texts(at) -> str:
 
 def _table(at, label: str) -> dict:
     """The file table holding a row labelled ``label``, as {label: value}."""
-    for d in at.dataframe:
+    for d in at.table:
         frame = d.value
         if frame.shape[1] == 2 and label in set(frame.iloc[:, 0]):
             return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1]))

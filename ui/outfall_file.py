@@ -37,8 +37,9 @@ def _v(zh: str, en: str) -> str:
 
 
 def _rows_table(rows) -> None:
-    st.dataframe(pd.DataFrame([(_v(r.label_zh, r.label_en), _v(r.value_zh, r.value_en)) for r in rows],
-                              columns=[t("attributes"), ""]), hide_index=True, width="stretch")
+    """Label and value, one a row; long values (a plan, a note) wrap instead of being cut."""
+    st.table(pd.DataFrame([(_v(r.label_zh, r.label_en), _v(r.value_zh, r.value_en)) for r in rows],
+                          columns=[t("attributes"), t("outfall_value")]), hide_index=True, hide_header=True)
 
 
 def _photo(sha: str | None, caption: str) -> None:
@@ -79,8 +80,10 @@ def outfall_panel(store, actor, site, history) -> None:
     cols = st.columns(len(f.items))
     for col, item in zip(cols, f.items):
         with col:
-            mark = "✅" if item.present else "⬜"
-            st.markdown(f"{mark} {_v(item.label_zh, item.label_en)}")
+            # Streamlit's own icon font (shipped with it): no emoji font is needed on an intranet machine.
+            mark = ":green[:material/check_circle:]" if item.present else ":gray[:material/radio_button_unchecked:]"
+            st.markdown(f"{mark} {_v(item.label_zh, item.label_en)} · "
+                        f"{t('outfall_item_on') if item.present else t('outfall_item_off')}")
             _photo(item.photo, _v(item.label_zh, item.label_en))
     if f.end is not None:
         title = t("outfall_closure") if f.end.kind == "closed" else t("outfall_dismissal")

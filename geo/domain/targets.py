@@ -158,11 +158,14 @@ def _parks(spec: LayerSpec, sites: Sequence) -> dict:
     }
 
 
-def _outfall_groups(sites: Sequence, key) -> dict:
-    """Per value of ``key``: outfalls counted (not closed apart), 整治完成 (incl. 销号), 销号, and both shares."""
+def _outfall_groups(sites: Sequence, field: str) -> dict:
+    """Per value of ``field``: outfalls counted (not closed apart), 整治完成 (incl. 销号), 销号, and both shares.
+
+    In the order of the field's choices (the ledger's order), values not set last.
+    """
     out: dict[str, dict] = {}
     for s in sites:
-        k = key(s)
+        k = s.attrs.get(field)
         k = "unset" if k in (None, "") else str(k)
         g = out.setdefault(k, {"n": 0, "remediated": 0, "closed": 0})
         g["n"] += 1
@@ -171,7 +174,8 @@ def _outfall_groups(sites: Sequence, key) -> dict:
     for g in out.values():
         g["remediated_share"] = share(g["remediated"], g["n"])
         g["closed_share"] = share(g["closed"], g["n"])
-    return dict(sorted(out.items()))
+    order = [c.code for c in REGISTRY["outfalls"].field(field).choices]
+    return dict(sorted(out.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
 
 
 def _outfalls(spec: LayerSpec, sites: Sequence) -> dict:
@@ -192,10 +196,10 @@ def _outfalls(spec: LayerSpec, sites: Sequence) -> dict:
         "remediated_share": share(remediated, len(counted)),
         "closed": closed,
         "closed_share": share(closed, len(counted)),
-        "by_type": _outfall_groups(counted, lambda s: s.attrs.get("outfall_type")),
-        "by_receiving_water": _outfall_groups(counted, lambda s: s.attrs.get("receiving_water")),
-        "by_discharge_into": _outfall_groups(counted, lambda s: s.attrs.get("discharge_into")),
-        "by_method": _outfall_groups(counted, lambda s: s.attrs.get("remediation_method")),
+        "by_type": _outfall_groups(counted, "outfall_type"),
+        "by_receiving_water": _outfall_groups(counted, "receiving_water"),
+        "by_discharge_into": _outfall_groups(counted, "discharge_into"),
+        "by_method": _outfall_groups(counted, "remediation_method"),
         "dismissed": {"n": len(dismissed), "by_reason": dict(sorted(by_reason.items()))},
         "black_odour_seen": sum(1 for s in counted if s.attrs.get("black_odour_seen")),
     }
