@@ -322,15 +322,13 @@ def write_jobs(store, writers: int, per_writer: int, seed: int) -> list[list[tup
     """Distinct sites for each writer, each with one allowed next status (and the fields it needs)."""
     import numpy as np
 
-    sites = [s for s in store.list_sites(READER) if REGISTRY[s.kind].allowed_next(s.status)]
+    sites = [s for s in store.list_sites(READER) if _plain_transition(REGISTRY[s.kind], s) is not None]
     order = np.random.default_rng(seed).permutation(len(sites))
     chosen = [sites[i] for i in order[: writers * per_writer]]
     jobs: list[list[tuple[str, str, dict]]] = [[] for _ in range(writers)]
     for i, s in enumerate(chosen):
         spec = REGISTRY[s.kind]
         tr = _plain_transition(spec, s)
-        if tr is None:
-            continue
         jobs[i % writers].append((s.site_id, tr.dst, _required_changes(spec, tr, s)))
     return jobs
 
