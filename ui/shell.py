@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import resolve_actor, secret_problem
+from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, t
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
+from ui.web.media_guard import bind_current_session
 
 
 def main() -> None:
@@ -26,6 +27,7 @@ def main() -> None:
         st.error(problem)
         st.stop()
 
+    bind_current_session()  # Streamlit's /media/ files of this session: only for this browser
     actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
     pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
              for p in pages_for(actor.role)]
@@ -44,3 +46,4 @@ def main() -> None:
     switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                              label_visibility="collapsed")
     page.run()
+    sync_browser()  # last: the sign-in cookie is set or cleared by the browser, nothing shifts
