@@ -189,7 +189,7 @@ def _read_options(style: RasterStyle) -> dict:
 def _gcj02_part(reader: Reader, z: int, x: int, y: int, indexes, options: dict):
     """The GCJ-02 display tile: rio-tiler's ``part`` over the tile's true extent, with the fitted affine."""
     affine = tile_transform(z, x, y, "gcj02")
-    corners = [affine * (c, r) for c, r in ((0, 0), (TILE_SIZE, 0), (0, TILE_SIZE), (TILE_SIZE, TILE_SIZE))]
+    corners = [affine @ (c, r) for c, r in ((0, 0), (TILE_SIZE, 0), (0, TILE_SIZE), (TILE_SIZE, TILE_SIZE))]
     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
     bbox = (min(xs), min(ys), max(xs), max(ys))
     lon0, lat0 = _TO_LONLAT.transform(bbox[0], bbox[1])
@@ -200,7 +200,7 @@ def _gcj02_part(reader: Reader, z: int, x: int, y: int, indexes, options: dict):
     # rio-tiler sizes the warp grid at the raster's resolution (so GDAL picks the right overview);
     # the same grid, but along the fitted affine instead of the axis-aligned box.
     _, width, height = get_vrt_transform(reader.dataset, bbox, TILE_SIZE, TILE_SIZE, dst_crs=WEB_MERCATOR_CRS)
-    vrt = {"transform": affine * Affine.scale(TILE_SIZE / width, TILE_SIZE / height), "width": width, "height": height}
+    vrt = {"transform": affine @ Affine.scale(TILE_SIZE / width, TILE_SIZE / height), "width": width, "height": height}
     return reader.part(bbox, dst_crs=WEB_MERCATOR_CRS, bounds_crs=WEB_MERCATOR_CRS, width=TILE_SIZE,
                        height=TILE_SIZE, indexes=indexes, vrt_options=vrt, **options)
 
