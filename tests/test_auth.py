@@ -380,3 +380,23 @@ def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(tmp_path):
 )
 def test_weak_or_sample_secrets_are_recognised(value, weak):
     assert (weak_secret_reason(value) is not None) is weak
+
+
+def test_the_sign_in_throttle_counts_per_client_address_too(tmp_path):
+    """One address trying many names is locked after MAX_FAILURES_PER_ADDRESS, whatever the names; others are not."""
+    from geo.store import create_store
+    from geo.store.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+    from tests.factories import ADMIN, PASSWORD, add_accounts
+
+    store = create_store(tmp_path / "s.gpkg", add_accounts)
+    names = [f"nobody-{i}" for i in range(MAX_FAILURES_PER_ADDRESS)]
+    for name in names:  # each name stays under its own limit
+        with pytest.raises(PermissionDenied) as info:
+            store.login(name, "wrong", client="web:10.1.2.3")
+        assert info.value.code == "auth.bad_credentials"
+    assert MAX_FAILURES_PER_ADDRESS > MAX_FAILURES
+    with pytest.raises(PermissionDenied) as info:  # the right password, from the locked address
+        store.login(ADMIN.name, PASSWORD, client="web:10.1.2.3")
+    assert info.value.code == "auth.locked"
+    assert store.login(ADMIN.name, PASSWORD, client="web:10.9.9.9").token  # another address is not locked
+    assert store.login(ADMIN.name, PASSWORD, client="cli").token  # no address: only the name counts
