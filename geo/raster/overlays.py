@@ -20,7 +20,6 @@ visibility are applied in the browser and never need new tiles.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 import warnings
@@ -30,6 +29,7 @@ import numpy as np
 import rasterio
 from rasterio.errors import NotGeoreferencedWarning
 
+from geo import settings
 from geo.crs import wgs84_to_gcj02
 from geo.errors import ValidationError
 from geo.map.build import RasterOverlay
@@ -46,14 +46,9 @@ from geo.raster.records import SAMPLE_PREFIX, NewRaster, RasterLayer
 __all__ = ["cache_root", "tile_cache_root", "add_raster_file", "register_sample_rasters", "resolved_style",
            "display_bounds", "overlay_for", "tile_png", "default_tile_cache", "suggest_raster_id"]
 
-ENV_CACHE = "ONEMAP_CACHE"
-DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "data" / "cache"
-
-
 def cache_root() -> Path:
     """Where derived files go (rendered tiles, site payloads, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
-    env = os.environ.get(ENV_CACHE, "").strip()
-    return Path(env) if env else DEFAULT_CACHE
+    return settings.current().cache
 
 
 def tile_cache_root() -> Path:

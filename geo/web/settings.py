@@ -16,11 +16,10 @@ DEFAULT_MIN_FREE_MB = 200
 
 
 def idle_timeout_from_env() -> timedelta:
-    """``ONEMAP_IDLE_MINUTES`` (default 30, at least 1)."""
-    try:
-        return timedelta(minutes=max(1, int(os.environ.get("ONEMAP_IDLE_MINUTES", "30"))))
-    except ValueError:
-        return timedelta(minutes=30)
+    """``ONEMAP_IDLE_MINUTES`` as :mod:`geo.settings` reads it (default 30)."""
+    from geo import settings
+
+    return timedelta(minutes=settings.current().idle_minutes)
 
 
 def min_free_mb_from_env() -> int:
