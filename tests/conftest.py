@@ -75,14 +75,14 @@ def browser():
     Skipped without Chromium or Playwright, required with ``CI=true``
     (see ``tests/browser/conftest.py``).
     """
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, WatchedBrowser, _require_browser
 
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
+        yield WatchedBrowser(b)
         b.close()
 
 

@@ -22,6 +22,7 @@ META_TABLE = "store_meta"
 USERS_TABLE = "users"
 SESSIONS_TABLE = "sessions"
 THROTTLE_TABLE = "login_throttle"
+ADDR_THROTTLE_TABLE = "login_throttle_addr"
 AUDIT_TABLE = "audit_log"
 BATCHES_TABLE = "import_batches"
 TOWN_BOUNDARIES_TABLE = "town_boundaries"
@@ -136,6 +137,7 @@ _ATTRIBUTE_TABLES = (
     (USERS_TABLE, "用户 users"),
     (SESSIONS_TABLE, "会话 sessions"),
     (THROTTLE_TABLE, "登录限制 login throttle"),
+    (ADDR_THROTTLE_TABLE, "登录限制（按地址） login throttle by address"),
     (AUDIT_TABLE, "审计日志 audit log"),
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
@@ -346,10 +348,16 @@ def _to_5(conn: sqlite3.Connection) -> None:
              json.dumps({"step": 5, "sites": len(changed), "site_ids": changed[:50]}, ensure_ascii=False)))
 
 
+def _to_6(conn: sqlite3.Connection) -> None:
+    """Schema 6: the sign-in throttle per client address (beside the one per name)."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {ADDR_THROTTLE_TABLE} (address TEXT PRIMARY KEY,"
+                 " failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME)")
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))
