@@ -47,3 +47,30 @@ def test_a_change_through_one_instance_is_seen_by_the_other(store_target):
     finally:
         second.close()
         first.close()
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_the_web_routes_serve_a_postgis_store(store_target, tmp_path, monkeypatch):
+    """Readiness, sign-in by cookie and the photo folder work on a PostGIS store as on a GeoPackage."""
+    from starlette.requests import Request
+
+    from geo.web.access import Access
+    from geo.web.health import readiness
+    from geo.web.settings import COOKIE_NAME, WebSettings
+
+    monkeypatch.setenv("ONEMAP_FILES", str(tmp_path / "files"))
+    store = make_store(store_target, [river(), outfall(), park()])
+    web = WebSettings(store=store_target, cache_root=tmp_path / "cache")
+    report = readiness(web)
+    assert report["ready"], report
+    assert report["checks"]["schema"]["ok"] and report["checks"]["store"]["writable"]
+    assert web.photos_root == store.photos_dir
+
+    token = store.login(INSPECTOR.name, PASSWORD).token
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"cookie", f"{COOKIE_NAME}={token}".encode())],
+             "client": ("127.0.0.1", 1)}
+    assert Access(web).reader(Request(scope)).name == INSPECTOR.name
+
+    broken = WebSettings(store=store_target.rsplit("/", 1)[0] + "/no_such_database", cache_root=tmp_path / "cache")
+    assert readiness(broken)["checks"]["store"] == {"ok": False, "exists": False, "readable": False,
+                                                     "writable": False, "reason": "unreachable"}

@@ -31,7 +31,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 __all__ = [
     "Actor", "ChangeResult", "Evidence", "HistoryEntry", "NewSite", "Site", "SiteStore",
     "GpkgStore", "create_store", "open_store", "existing_store", "is_postgres", "store_path", "store_locator",
-    "DEFAULT_STORE", "ENV_STORE",
+    "files_dir", "DEFAULT_STORE", "ENV_STORE",
 ]
 
 
@@ -60,6 +60,21 @@ def store_locator(locator: str | os.PathLike | None = None) -> str:
 def store_path(path: str | os.PathLike | None = None) -> Path:
     """The GeoPackage file: ``path``, else ``$ONEMAP_STORE``, else ``data/store.gpkg``."""
     return Path(store_locator(path))
+
+
+def files_dir(locator: str | os.PathLike, kind: str = "photos") -> Path:
+    """Where the store at ``locator`` keeps its files of ``kind`` (``photos``, ``rasters``), without opening it.
+
+    A GeoPackage keeps them beside its file (``data/store.gpkg`` -> ``data/store_photos``); a PostGIS
+    database under ``$ONEMAP_FILES`` named after the database (shared by every instance).
+    """
+    target = store_locator(locator)
+    if is_postgres(target):
+        from urllib.parse import urlsplit
+
+        return settings.current().files / f"{urlsplit(target).path.lstrip('/') or 'postgres'}_{kind}"
+    path = Path(target)
+    return path.with_name(f"{path.stem}_{kind}")
 
 
 def is_postgres(locator: str) -> bool:

@@ -223,6 +223,23 @@ class SiteStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def update_attributes(
+        self,
+        actor: Actor,
+        site_id: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int,
+        op_id: str,
+        note: str = "",
+        evidence: Evidence | None = None,
+        source: str = "web",
+        photos: Sequence[str] = (),
+        changed_at: datetime | None = None,
+    ) -> ChangeResult:
+        """Change a site's attributes, status unchanged, in one transaction (history action ``edit``)."""
+
+    @abc.abstractmethod
     def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import") -> int:
         """Add sites in one transaction; returns how many were added."""
 
@@ -316,6 +333,10 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def session_actor(self, token: str, **kwargs) -> Actor:
         """The actor of a live session."""
+
+    @abc.abstractmethod
+    def identity_session(self, identity: str, *, client: str = ""):
+        """A server-side session (``LoginResult``) for a single-sign-on identity the provider verified."""
 
     @abc.abstractmethod
     def logout(self, token: str, *, client: str = "") -> None:

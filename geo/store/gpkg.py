@@ -231,18 +231,47 @@ def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] 
         if force and path.exists():
             _retire(path)
             os.replace(tmp, path)
+            _adopt_photos(tmp, path)
         else:
             try:
                 os.link(tmp, path)  # atomic create-if-absent
+                _adopt_photos(tmp, path)
             except FileExistsError:
                 pass  # another process created it first: keep theirs
     finally:
         if tmp.exists():
             tmp.unlink()
+        _drop_photos(tmp)
     store = GpkgStore(path)
     store.check_schema()
     store.enable_wal()
     return store
+
+
+def _adopt_photos(tmp: Path, path: Path) -> None:
+    """Move the photos stored while building ``tmp`` (sample data) into the photo folder of ``path``.
+
+    Photos are named by content, so a file already there is the same photo and is kept.
+    """
+    from geo.photos import photos_root
+
+    src, dst = photos_root(tmp), photos_root(path)
+    if not src.is_dir():
+        return
+    for f in sorted(src.rglob("*.jpg")):
+        target = dst / f.relative_to(src)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
+
+
+def _drop_photos(tmp: Path) -> None:
+    """Remove what is left of the build's photo folder."""
+    import shutil
+
+    from geo.photos import photos_root
+
+    shutil.rmtree(photos_root(tmp), ignore_errors=True)
 
 
 def _retire(path: Path) -> None:

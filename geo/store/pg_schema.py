@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Callable
 
 from geo.store.db import q
-from geo.store.tables import (AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
                               SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import REGISTRY
 
@@ -124,9 +124,16 @@ def _step_1() -> list[str]:
     ]
 
 
+def _step_2() -> list[str]:
+    """The sign-in throttle per client address (beside the one per name), as GeoPackage schema 6."""
+    return [f"""CREATE TABLE {ADDR_THROTTLE_TABLE} (address text PRIMARY KEY, failures integer NOT NULL DEFAULT 0,
+          first_failure timestamptz, locked_until timestamptz)"""]
+
+
 #: Numbered steps, oldest first (a new step goes at the end with the next number).
 STEPS: tuple[tuple[int, str, Callable[[], list[str]]], ...] = (
     (1, "sites, history, accounts, audit, imports, rasters", _step_1),
+    (2, "sign-in throttle per client address", _step_2),
 )
 SCHEMA_VERSION = STEPS[-1][0]
 
