@@ -246,7 +246,8 @@ HOSTILE_USER = f"![u](http://{BEACON_HOST}/u.png)"
 
 
 def add_hostile_sites(store) -> list[str]:
-    """Outfalls in 海口镇 named with :data:`HOSTILE_NAMES`, an admin called :data:`HOSTILE_USER` who changed one
+    """Outfalls in 海口镇 named with :data:`HOSTILE_NAMES` (also their responsible body and the file's free text),
+    an admin called :data:`HOSTILE_USER` who changed one
     with a hostile note; returns the site ids."""
     from shapely.geometry import Point
 
@@ -257,7 +258,10 @@ def add_hostile_sites(store) -> list[str]:
     store.add_sites(SYSTEM, [
         NewSite(kind="outfalls", site_id=sid, name=name, town_code="350181103", status="surveyed",
                 geometry=Point(119.44 + 0.003 * i, 25.675), responsible=name,
-                attrs={"bay": "fuqing_bay", "outfall_type": "industrial"})
+                attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial",
+                       # the outfall file's free text, shown in the detail panel's tables and lists
+                       "water_body_name": name, "permit_no": name, "source_units": name, "remediation_plan": name,
+                       "milestones": f"2026-01-01 {name}"})
         for i, (sid, name) in enumerate(zip(ids, HOSTILE_NAMES))])
     store.add_user(SYSTEM, HOSTILE_USER, "admin", password=PASSWORD)
     from geo.store import Actor

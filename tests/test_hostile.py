@@ -149,7 +149,7 @@ def test_the_store_refuses_control_characters_and_overlong_names_on_write(store_
     store = GpkgStore(store_copy)
     before = _fingerprint(store_copy)
     site = NewSite(kind="outfalls", site_id="PWK-990", name=name, town_code="350181103", status="surveyed",
-                   geometry=Point(119.45, 25.68), attrs={"bay": "fuqing_bay", "outfall_type": "industrial"})
+                   geometry=Point(119.45, 25.68), attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"})
     for write in (lambda: store.add_sites(SYSTEM, [site]),
                   lambda: store.import_batch(ADMIN, [site], source_name="x.csv", expected={"PWK-990": None})):
         with pytest.raises(ValidationError) as err:

@@ -134,12 +134,25 @@ def test_audit_with_an_impossible_day_is_a_coded_refusal(store_copy, capsys):
 @pytest.mark.parametrize("args", [
     ["summary"], ["check"], ["audit"], ["batches"], ["progress"], ["report", "--town", "海口镇", "-o", "x.pdf"],
     ["export", "--town", "海口镇", "--format", "csv", "-o", "x.csv"], ["raster", "list"], ["raster", "render"],
-    ["status", "PWK-001", "monitored"], ["undo", "IMP-x"],
+    ["status", "PWK-001", "monitored"], ["undo", "IMP-x"], ["migrate", "--from", "a.gpkg", "--to", "b.gpkg"],
 ])
 def test_every_command_that_reads_or_changes_the_store_needs_as(store_copy, capsys, args):
     with pytest.raises(SystemExit) as exit_:
         _cli(capsys, "--store", store_copy, *args)
     assert exit_.value.code == 2 and "--as" in capsys.readouterr().err
+
+
+def test_a_copy_of_the_whole_store_is_an_administrators_and_is_audited(store_copy, tmp_path, capsys):
+    from geo.store import existing_store
+    from tests.factories import INSPECTOR
+
+    target = tmp_path / "copy.gpkg"
+    code, _, err = _cli(capsys, "migrate", "--from", store_copy, "--to", target, "--as", INSPECTOR.name)
+    assert code == 2 and "auth." in err and not target.exists()
+    code, out, err = _cli(capsys, "migrate", "--from", store_copy, "--to", target, "--as", ADMIN.name)
+    assert code == 0, err
+    rows = existing_store(store_copy).audit_log(ADMIN, action="store.migrate")
+    assert [(r.actor, r.outcome, r.target) for r in rows] == [(ADMIN.name, "ok", str(target))]
 
 
 def test_user_commands_need_as_once_the_store_has_an_account(tmp_path, capsys):

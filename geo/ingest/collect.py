@@ -58,6 +58,14 @@ class RowProblems:
             fix_zh=fix_zh, fix_en=fix_en, severity=severity,
             value=short(ctx.get("value")) if ctx.get("value") is not None else "", layer=self.raw.layer))
 
+    def stated(self, found: Any, column: str) -> None:
+        """Add a finding the domain worded itself (a :class:`geo.domain.rules.StateProblem`: a rule of the
+        layer spec, with its code, both languages and the fix)."""
+        self.items.append(Problem(
+            row=self.raw.row, column=column or "", code=found.code, message_zh=found.zh, message_en=found.en,
+            fix_zh=found.fix_zh, fix_en=found.fix_en, severity=found.severity,
+            value=short(found.value) if found.value else "", layer=self.raw.layer))
+
     @property
     def failed(self) -> bool:
         return any(p.is_error for p in self.items)

@@ -173,7 +173,7 @@ def _pick_layers(names: list[str], kind: str, wanted: str | None, name: str) -> 
     from layers import REGISTRY
 
     spec = REGISTRY.get(kind)
-    keys = {header_key(kind)} | ({header_key(spec.zh), header_key(spec.en)} if spec else set())
+    keys = {header_key(kind)} | ({header_key(x) for x in spec.names()} if spec else set())
     exact = [n for n in names if header_key(n) in keys]
     if exact:
         return exact

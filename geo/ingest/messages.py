@@ -521,6 +521,21 @@ MESSAGES: dict[str, Message] = {
     "status.defaulted": _m(
         zh="未填写状态，按流程第一步“{status_zh}”导入。", en="No status given: imported as the first step, {status_en!r}.",
         fix_zh="如不正确，请在台账中填写状态。", fix_en="Fill in the status in the ledger if that is not right."),
+    "status.read_as|remediating": _m(
+        zh="“{value}”按整治阶段“整治中”导入。", en="{value!r} is read as the remediation step, 整治中 (remediating).",
+        fix_zh="如该排口已整治完成，请写“整治完成”（或“已取缔”“已合并”“已规范”）；已销号写“销号”。",
+        fix_en="If the remediation is finished, write 整治完成 (or 已取缔 / 已合并 / 已规范); if the case is closed, 销号."),
+    "status.read_as|surveyed": _m(
+        zh="“{value}”只说明尚未整治，按“已排查”导入。", en="{value!r} only says it is not remediated yet: read as 已排查 (surveyed).",
+        fix_zh="如已完成监测或溯源，请写“已监测”或“已溯源”。", fix_en="If monitoring or tracing is done, write 已监测 or 已溯源."),
+    "status.implies_conflict": _m(
+        zh="状态“{status}”表明{field_zh}为“{implied_zh}”，与“{other}”列的“{given}”不一致。",
+        en="The status {status!r} means {field_en} {implied_en!r}, but {other!r} says {given!r}.",
+        fix_zh="改正其中一列，使两者一致。", fix_en="Make the two columns agree."),
+    "field.dependent_cleared": _m(
+        zh="{parent_zh}改变后，原{field_zh}“{old_zh}”不再适用，已清空。",
+        en="With the new {parent_en}, the stored {field_en} {old_en!r} no longer fits: it is cleared.",
+        fix_zh="如需保留，请在台账中填写“{field_zh}”。", fix_en="Give the {field_en} in the ledger to keep one."),
     "field.bad_number": _m(
         zh="“{field_zh}”的值“{value}”无效；{hint_zh}。", en="{field_en}: {value!r} is not valid; {hint_en}.",
         fix_zh="{hint_zh}。", fix_en="{hint_en}."),

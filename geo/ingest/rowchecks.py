@@ -25,6 +25,7 @@ from typing import Any, Mapping
 from shapely.geometry.base import BaseGeometry
 
 from geo import towns as town_list
+from geo.domain.rules import stale_dependents, state_problems
 from geo.domain.text import describe, normalise
 from geo.errors import NotFoundError, ValidationError
 from geo.ingest import coords as C
@@ -46,7 +47,7 @@ def kind_of_label(text: Any) -> str | None:
     """The kind key a 点位类型 cell names, or None."""
     key = V.match_key(text)
     for spec in REGISTRY.values():
-        if key in (V.match_key(spec.key), V.match_key(spec.zh), V.match_key(spec.en)):
+        if key in {V.match_key(n) for n in spec.names()}:
             return spec.key
     return None
 
@@ -98,8 +99,9 @@ def check_row(raw: RawRow, rp: RowProblems, spec: LayerSpec, table: RawTable, ma
                 data["deadline"] = V.parse_date("完成时限", "Deadline", dv)
             except ValidationError as exc:
                 rp.error(exc, dh)
-    # 4. Fields of the spec.
+    # 4. Fields of the spec (with what the row says only implicitly filled in: values.complete_cells).
     data["attrs"] = _fields(raw, rp, spec, mapping, before)
+    _state_rules(rp, spec, mapping, data, before)
     # 5. Geometry.
     geom = row_geometry(raw, rp, spec, table, mapping, crs, before)
     if geom is not None:
@@ -171,8 +173,12 @@ def _text(rp: RowProblems, column: str, value: Any, fld: Field, *, clean: Any = 
 
 def _fields(raw: RawRow, rp: RowProblems, spec: LayerSpec, mapping: ColumnMapping, before: Site | None) -> dict:
     attrs: dict[str, Any] = {}
+    cells, notes = V.complete_cells(spec, {f.name: cell(raw, mapping, f.name) for f in spec.fields},
+                                    cell(raw, mapping, "status"))
+    for n in notes:
+        rp.add(n.key, n.column, value=n.value, severity=n.severity, **n.params)
     for fld in spec.fields:
-        fh, fv = cell(raw, mapping, fld.name)
+        fh, fv = cells[fld.name]
         if fh is None:
             if fld.required and before is None:
                 _required(rp, spec, "", fld.zh, fld.en, missing_column=True)
@@ -194,6 +200,25 @@ def _fields(raw: RawRow, rp: RowProblems, spec: LayerSpec, mapping: ColumnMappin
             continue
         attrs[fld.name] = value
     return attrs
+
+
+def _state_rules(rp: RowProblems, spec: LayerSpec, mapping: ColumnMapping, data: dict, before: Site | None) -> None:
+    """The spec's cross-field rules on the row's result (the stored site with the row's values over it)."""
+    if rp.failed:
+        return
+    if before is not None:
+        for name in stale_dependents(spec, before.attrs, data["attrs"]):
+            fld, parent = spec.field(name), spec.field(spec.field(name).depends_on)
+            old = fld.choice(before.attrs[name])
+            data["attrs"][name] = None
+            rp.add("field.dependent_cleared", mapping.column(parent.name) or "", value=old.zh, old_zh=old.zh,
+                   old_en=old.en, parent_zh=parent.zh, parent_en=parent.en, field_zh=fld.zh, field_en=fld.en,
+                   severity="warning")
+    attrs = {**(before.attrs if before is not None else {}), **data["attrs"]}
+    status = data.get("status") or (before.status if before is not None else spec.initial_status)
+    for p in state_problems(spec, status, attrs):
+        column = next((mapping.column(f) for f in p.fields if mapping.column(f)), None) or mapping.column("status") or ""
+        rp.stated(p, column)
 
 
 def _required(rp: RowProblems, spec: LayerSpec, column: str, zh: str, en: str, *, missing_column: bool = False) -> None:
@@ -257,6 +282,9 @@ def _status(raw: RawRow, rp: RowProblems, spec: LayerSpec, mapping: ColumnMappin
         return
     if found:
         data["status"] = found[0][1]
+        note = V.status_note(spec, cell(raw, mapping, "status")[1])
+        if note:
+            rp.add(note, found[0][0], value=str(cell(raw, mapping, "status")[1]).strip(), severity="warning")
         if before is not None:
             old, new = spec.status(before.status), spec.status(found[0][1])
             if new.step < old.step:

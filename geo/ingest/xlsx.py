@@ -164,8 +164,7 @@ def _choose_sheet(names: list[str], kind: str, wanted: str | None, name: str, ha
     spec = REGISTRY.get(kind)
     if spec is not None:
         for n in names:
-            if header_key(n) in (header_key(spec.zh), header_key(spec.zh[:31]), header_key(spec.key),
-                                 header_key(spec.en)):
+            if header_key(n) in {header_key(spec.zh[:31])} | {header_key(x) for x in spec.names()}:
                 return n
     for n in names:
         if header_key(n) not in SUMMARY_SHEETS and has_data(n):
