@@ -140,36 +140,50 @@ def _fingerprint(path) -> tuple:
     ("福清\x00排口", "text.control_chars"), ("福清\x1b[2J", "text.control_chars"), ("口\u202e排", "text.control_chars"),
     ("长" * 201, "text.too_long"),
 ])
-def test_the_store_refuses_control_characters_and_overlong_names_on_write(store_copy, name, code):
+def test_the_store_refuses_control_characters_and_overlong_names_on_write(sample_target, name, code):
+    """On both backends: the checks are in the shared site logic (geo/store/sites.py, imports.py)."""
     from shapely.geometry import Point
 
     from geo.errors import ValidationError
-    from geo.store import GpkgStore, NewSite
+    from geo.store import NewSite
+    from tests.factories import reopen
 
-    store = GpkgStore(store_copy)
-    before = _fingerprint(store_copy)
+    store = reopen(sample_target)
+    before = _store_fingerprint(store)
     site = NewSite(kind="outfalls", site_id="PWK-990", name=name, town_code="350181103", status="surveyed",
-                   geometry=Point(119.45, 25.68), attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"})
+                   geometry=Point(119.45, 25.68),
+                   attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"})
     for write in (lambda: store.add_sites(SYSTEM, [site]),
                   lambda: store.import_batch(ADMIN, [site], source_name="x.csv", expected={"PWK-990": None})):
         with pytest.raises(ValidationError) as err:
             write()
         assert err.value.code == code
-    assert _fingerprint(store_copy) == before
+    assert _store_fingerprint(store) == before
 
 
-def test_a_status_note_with_control_characters_is_refused(store_copy):
+def test_a_status_note_with_control_characters_is_refused(sample_target):
     from geo.errors import ValidationError
-    from geo.store import GpkgStore
+    from tests.factories import reopen
 
-    store = GpkgStore(store_copy)
+    store = reopen(sample_target)
     site = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "surveyed")
-    before = _fingerprint(store_copy)
-    with pytest.raises(ValidationError) as err:
-        store.change_status(ADMIN, site.site_id, "monitored", expected_version=site.version, op_id="op-ctl",
-                            note="检查\x1b]52;c;ZXZpbA==\x07")
-    assert err.value.code == "text.control_chars"
-    assert _fingerprint(store_copy) == before
+    before = _store_fingerprint(store)
+    for write in (lambda: store.change_status(ADMIN, site.site_id, "monitored", expected_version=site.version,
+                                              op_id="op-ctl", note="检查\x1b]52;c;ZXZpbA==\x07"),
+                  lambda: store.update_attributes(ADMIN, site.site_id, {"permit_no": "许可\x00"},
+                                                  expected_version=site.version, op_id="op-ctl2"),
+                  lambda: store.update_attributes(ADMIN, site.site_id, {"remediation_plan": "方案"},
+                                                  expected_version=site.version, op_id="op-ctl3", note="\u202e")):
+        with pytest.raises(ValidationError) as err:
+            write()
+        assert err.value.code == "text.control_chars"
+    assert _store_fingerprint(store) == before
+
+
+def _store_fingerprint(store) -> tuple:
+    """What a refused write must leave as it was, through the store's own interface (either backend)."""
+    return (len(store.list_sites(SYSTEM)), store.data_version(), len(store.all_history(SYSTEM)),
+            len(store.audit_log(SYSTEM)), len(store.list_batches(SYSTEM)))
 
 
 def test_a_pdf_report_with_a_1200_character_name_is_written(sample_store_file):
@@ -190,13 +204,35 @@ def test_a_pdf_report_with_a_1200_character_name_is_written(sample_store_file):
     assert MAX_CELL_CHARS < 200
 
 
-def test_an_unknown_since_day_is_a_coded_refusal(store_copy):
+def test_an_unknown_since_day_is_a_coded_refusal(sample_target):
     from geo.errors import ValidationError
-    from geo.store import GpkgStore
+    from tests.factories import reopen
 
     with pytest.raises(ValidationError) as err:
-        GpkgStore(store_copy).audit_log(ADMIN, since="2026-13-45")
+        reopen(sample_target).audit_log(ADMIN, since="2026-13-45")
     assert err.value.code == "audit.bad_since"
+
+
+def test_exports_reports_and_copies_are_audited_with_their_outcome(sample_target):
+    """On both backends: an export or a report is audited once its file exists, a failed one as failed; an export
+    or a copy of the whole store refused to someone who may not make it is audited as denied."""
+    from geo.errors import PermissionDenied
+    from tests.factories import GUEST, INSPECTOR, reopen
+
+    store = reopen(sample_target)
+    store.authorise_export(ADMIN, towns=None)
+    store.record_export(ADMIN, towns=["350181103"], kinds=None, fmt="csv", rows=3, file="x.csv")
+    store.record_export(ADMIN, towns=None, kinds=None, fmt="xlsx", rows=0, outcome="failed", error="export.disk_full")
+    store.record_report(ADMIN, town="350181103", file="r.pdf", as_of="2026-12-06")
+    with pytest.raises(PermissionDenied):
+        store.authorise_export(GUEST, towns=None)
+    with pytest.raises(PermissionDenied):
+        store.authorise_migration(INSPECTOR)
+    rows = store.audit_log(ADMIN)
+    got = [(r.action, r.outcome) for r in rows if r.action in ("export", "report", "store.migrate")
+           or r.outcome == "denied"]
+    assert ("export", "ok") in got and ("export", "failed") in got and ("report", "ok") in got
+    assert sum(1 for _, outcome in got if outcome == "denied") >= 2
 
 
 # -- a store that cannot be used: diagnosed by cause, "init --force" only for an empty file ---------------------------

@@ -22,18 +22,29 @@ file and its folder are looked at in order, cheapest first:
 
 Only an empty file is ever answered with ``init --force``; every other
 message says the data is kept and how to reach it.
+
+A PostgreSQL/PostGIS store (:func:`diagnose_pg`) has other causes, named
+from the driver's sqlstate or, when a connection failed before the server
+said anything, libpq's words: ``store.unreachable``, ``store.auth_failed``,
+``store.no_database``, ``store.read_only`` (a standby or a read-only
+database), ``store.disk_full`` (the server's disk), ``store.too_many_connections``,
+``store.no_privilege``, ``store.not_initialised`` (an empty database:
+``init``), ``store.foreign_database`` (tables of another application, no
+store of this app: a database of its own is advised). ``init`` on
+PostgreSQL never replaces data, so ``init --force`` is never advised there.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 
 from geo.errors import StoreError
 
-__all__ = ["DISK_FULL_BYTES", "diagnose", "disk_is_full", "read_only_reason"]
+__all__ = ["DISK_FULL_BYTES", "PG_CAUSES", "diagnose", "diagnose_pg", "disk_is_full", "pg_cause", "read_only_reason"]
 
 #: Free space under which a failing SQLite call is put down to a full disk (a WAL index needs 32 KB,
 #: a checkpoint a few pages).
@@ -189,3 +200,89 @@ def _sqlite_error(path: Path, detail: str) -> StoreError:
         zh=f"数据库 {path} 无法使用：{detail or '未知错误'}。{_KEEP_ZH}",
         en=f"The store {path} cannot be used: {detail or 'unknown error'}. {_KEEP_EN}",
         fix_zh="记下此信息并联系系统管理员；请勿重新初始化。", fix_en="Note this message and contact the administrator; do not re-initialise.")
+
+
+# -- PostgreSQL/PostGIS ----------------------------------------------------------------------------------------------
+#: A PostgreSQL store's causes (sqlstate first, then libpq's words — regular expressions over the lower-case
+#: message — where a connection failed before the server gave any sqlstate).
+#: ``store.disk_full`` (53100), ``store.busy`` (55P03, 57014) and ``store.retry`` are named by
+#: :meth:`geo.store.postgis.PgDatabase._store_error` itself; the rest here, in order:
+PG_CAUSES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # (code, sqlstates, lower-case words in the driver's message)
+    ("store.disk_full", ("53100",), ("no space left on device", "could not extend file")),
+    ("store.read_only", ("25006",), ("read-only transaction", "recovery is in progress")),
+    ("store.too_many_connections", ("53300",), ("too many clients", "remaining connection slots")),
+    ("store.no_database", ("3D000",), (r'database "[^"]*" does not exist',)),
+    ("store.auth_failed", ("28P01", "28000"), ("password authentication failed", "no pg_hba.conf entry",
+                                                r'role "[^"]*" does not exist', "authentication failed")),
+    ("store.no_privilege", ("42501",), ("permission denied",)),
+    ("store.unreachable", ("08000", "08001", "08003", "08004", "08006"),
+     ("connection failed", "connection is bad", "could not connect", "connection refused", "no such file or directory",
+      "timeout expired", "could not translate host name", "server closed the connection", "pooltimeout",
+      "couldn't get a connection")),
+)
+
+_PG_TEXTS = {
+    "store.disk_full": (
+        "数据库服务器 {label} 的磁盘已满，本次未写入任何数据。", "The disk of the database server {label} is full; nothing was written.",
+        "请数据库管理员清理服务器磁盘空间后重试；数据仍在，切勿重新初始化。",
+        "Ask the database administrator to free space on the server, then retry; the data is still there — "
+        "do not re-initialise."),
+    "store.read_only": (
+        "数据库 {label} 只读（备用服务器或被设为只读），无法写入。", "The database {label} is read-only (a standby, or set read-only); "
+        "nothing can be written.",
+        "把 ONEMAP_STORE 指向主服务器，或请数据库管理员取消只读设置后重试。",
+        "Point ONEMAP_STORE at the primary server, or ask the database administrator to lift the read-only setting."),
+    "store.too_many_connections": (
+        "数据库 {label} 的连接数已满。", "The database {label} accepts no more connections.",
+        "稍后重试；如经常出现，请减少实例数或请数据库管理员调高 max_connections。",
+        "Retry in a moment; if it keeps happening, run fewer instances or ask for a higher max_connections."),
+    "store.no_database": (
+        "数据库服务器上没有 ONEMAP_STORE 所指的数据库（{label}）。", "The server has no database named in ONEMAP_STORE ({label}).",
+        "核对 ONEMAP_STORE 中的数据库名；新建时先由数据库管理员 createdb 并启用 PostGIS，再运行 `python cli.py init`。",
+        "Check the database name in ONEMAP_STORE; for a new store have the administrator createdb it with PostGIS, "
+        "then run `python cli.py init`."),
+    "store.auth_failed": (
+        "数据库 {label} 拒绝了登录（用户名或密码不对，或未获准从本机连接）。",
+        "The database {label} refused the login (wrong user or password, or this host is not allowed).",
+        "核对 ONEMAP_STORE 中的用户和密码（或 ~/.pgpass），并请数据库管理员检查 pg_hba.conf。",
+        "Check the user and password in ONEMAP_STORE (or ~/.pgpass) and ask the administrator to check pg_hba.conf."),
+    "store.no_privilege": (
+        "数据库 {label} 的账户缺少所需权限。", "The account used for {label} lacks a privilege the app needs.",
+        "用数据库所有者运行 `python cli.py init`（会补齐表结构与授权），或请数据库管理员授权。",
+        "Run `python cli.py init` as the database owner (it brings tables and grants up to date), or ask for the grant."),
+    "store.unreachable": (
+        "无法连接数据库 {label}。", "Cannot reach the database {label}.",
+        "检查 ONEMAP_STORE 中的主机和端口、数据库服务是否运行以及网络；数据在服务器上，未受影响。",
+        "Check the host and port in ONEMAP_STORE, that the server runs, and the network; the data on the server is "
+        "not affected."),
+    "store.postgres": (
+        "数据库 {label} 出错。", "The database {label} reported an error.",
+        "记下此信息并联系系统管理员；请勿重新初始化。", "Note this message and contact the administrator; do not re-initialise."),
+}
+
+
+def pg_cause(exc: BaseException) -> str:
+    """The ``store.*`` code for what the PostgreSQL driver (or its pool) raised; ``store.postgres`` if none fits."""
+    state = getattr(exc, "sqlstate", None) or ""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    for code, states, _words in PG_CAUSES:
+        if state and state in states:
+            return code
+    for code, _states, words in PG_CAUSES:
+        if any(re.search(w, text) for w in words):
+            return code
+    return "store.postgres"
+
+
+def diagnose_pg(label: str, exc: BaseException) -> StoreError:
+    """The :class:`StoreError` that says why the PostgreSQL store ``label`` (a URL without its password) failed.
+
+    The driver's own first line is kept as ``detail`` and in the message; ``init --force`` is never advised
+    (``init`` on PostgreSQL never replaces data).
+    """
+    code = pg_cause(exc)
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    zh, en, fix_zh, fix_en = _PG_TEXTS[code]
+    return StoreError(code, zh=f"{zh.format(label=label)}（{detail}）", en=f"{en.format(label=label)} ({detail})",
+                      fix_zh=fix_zh, fix_en=fix_en, detail=detail, sqlstate=getattr(exc, "sqlstate", None) or "")
