@@ -148,15 +148,15 @@ def _field_values(items: list[str]) -> dict:
 
 def _store_photos(store, paths: list[str]) -> list[str]:
     """Store each photo file beside the store; their hashes."""
-    from pathlib import Path
 
     from geo.errors import ValidationError
-    from geo.photos import store_photo
+    from geo.photos import MAX_PHOTO_BYTES, store_photo
 
     hashes = []
     for p in paths:
         try:
-            data = Path(p).read_bytes()
+            with open(p, "rb") as fh:  # one byte past the limit is enough for photo.too_large
+                data = fh.read(MAX_PHOTO_BYTES + 1)
         except OSError as exc:
             raise ValidationError("cli.photo_unreadable", en=f"Cannot read the photo {p!r}: {exc.strerror}.",
                                   zh=f"无法读取照片文件“{p}”：{exc.strerror}。", value=p) from exc
