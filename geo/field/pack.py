@@ -1,0 +1,147 @@
+"""The field pack: what an inspector's device holds to work with no connection (pure).
+
+Built from the sites the store lists for the inspector's towns and from the
+layer specs — never from a hand-kept copy: each kind's statuses (labels,
+colours, steps), its fields (type, choices, unit), the transitions its
+workflow allows with the fields each one requires, and which fields the
+field form offers (the ones a transition requires, then every field that is
+not part of the site's identity, i.e. not required at creation).
+
+JSON, versioned (:data:`PACK_FORMAT`), no time of generation inside: the same
+data gives the same bytes, so the SHA-256 of the bytes is its ETag and a
+device that has it gets ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any, Iterable, Mapping, Sequence
+
+from shapely.geometry import mapping
+
+from geo.domain.status import is_overdue
+from layers import REGISTRY
+from layers.spec import LayerSpec
+
+__all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "site_entry", "build_pack", "encode_pack"]
+
+#: The pack's format; a client that does not know it asks for a new app version.
+PACK_FORMAT = 1
+#: Coordinates rounded to 6 decimals (about 0.1 m) ...
+COORD_DECIMALS = 6
+#: ... and lines and polygons simplified within about 1 m: the map and the distance to the site need no more.
+SIMPLIFY_DEG = 0.00001
+
+
+def kind_schema(spec: LayerSpec) -> dict[str, Any]:
+    """A kind's workflow and fields for the field form, derived from its spec."""
+    fields = [{
+        "name": f.name, "zh": f.zh, "en": f.en, "type": f.type, "required": f.required, "unit": f.unit,
+        "choices": [{"code": c.code, "zh": c.zh, "en": c.en} for c in f.choices],
+    } for f in spec.fields]
+    required_somewhere = [n for t in spec.transitions for n in t.requires]
+    offered = list(dict.fromkeys(required_somewhere + [f.name for f in spec.fields if not f.required]))
+    return {
+        "key": spec.key, "zh": spec.zh, "en": spec.en, "geometry": spec.geometry,
+        "statuses": [{"code": s.code, "zh": s.zh, "en": s.en, "color": s.color, "step": s.step, "done": s.done,
+                      "terminal": s.terminal} for s in spec.statuses],
+        "fields": fields,
+        "transitions": [{"from": t.src, "to": t.dst, "requires": list(t.requires)} for t in spec.transitions],
+        "offered": offered,
+    }
+
+
+def _round(coords):
+    if isinstance(coords, (float, int)):
+        return round(float(coords), COORD_DECIMALS)
+    return [_round(c) for c in coords]
+
+
+def _geometry(geom) -> dict[str, Any] | None:
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type != "Point":
+        geom = geom.simplify(SIMPLIFY_DEG, preserve_topology=True)
+    g = mapping(geom)
+    return {"type": g["type"], "coordinates": _round(g["coordinates"])}
+
+
+def _value(v):
+    if isinstance(v, float):
+        return round(v, 6)
+    if isinstance(v, (str, int, bool)) or v is None:
+        return v
+    return str(v)
+
+
+def site_entry(site, today: date) -> dict[str, Any]:
+    """One site as the device needs it: state, version, step, deadline, key attributes, geometry."""
+    spec = REGISTRY[site.kind]
+    status = spec.status(site.status)
+    return {
+        "id": site.site_id, "kind": site.kind, "name": site.name, "town": site.town_code,
+        "status": site.status, "version": site.version, "step": status.step,
+        "deadline": site.deadline, "overdue": is_overdue(site.kind, site.status, site.deadline, today),
+        "responsible": site.responsible, "sample": bool(site.is_sample),
+        "updated_at": site.updated_at, "updated_by": site.updated_by,
+        "attrs": {k: _value(v) for k, v in site.attrs.items() if v is not None and v != ""},
+        "geometry": _geometry(site.geometry),
+    }
+
+
+def build_pack(*, user: str, towns: Sequence[Mapping[str, str]], sites: Iterable, data_version: int,
+               today: date, sample: bool, settings: Mapping[str, Any],
+               conflicts: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The field pack of one inspector.
+
+    Parameters
+    ----------
+    user : str
+        The account the pack is for (the device checks it against the signed-in account).
+    towns : sequence of {"code", "zh", "en"}
+        The inspector's towns; ``sites`` must already be limited to them.
+    sites : iterable of Site
+    data_version : int
+        The store's data version when the sites were read.
+    today : date
+        The day overdue is judged on (China Standard Time).
+    sample : bool
+        The store still holds sample data (the client says 示例数据).
+    settings : mapping
+        What the client needs to know: on-site distance, photo size limits.
+    conflicts : sequence of mapping
+        The inspector's open conflicts (both sides), so a device that lost its
+        queue still shows them.
+    """
+    sites = list(sites)
+    entries = [site_entry(s, today) for s in sorted(sites, key=lambda s: (s.kind, s.site_id))]
+    bounds = None
+    xs, ys = [], []
+    for s in sites:
+        if s.geometry is not None and not s.geometry.is_empty:
+            minx, miny, maxx, maxy = s.geometry.bounds
+            xs += [minx, maxx]
+            ys += [miny, maxy]
+    if xs:
+        bounds = [_round(min(xs)), _round(min(ys)), _round(max(xs)), _round(max(ys))]
+    return {
+        "format": PACK_FORMAT,
+        "user": user,
+        "towns": [dict(t) for t in towns],
+        "data_version": int(data_version),
+        "as_of": today.isoformat(),
+        "sample": bool(sample),
+        "settings": dict(settings),
+        "kinds": {k: kind_schema(spec) for k, spec in REGISTRY.items()},
+        "bounds": bounds,
+        "sites": entries,
+        "conflicts": [dict(c) for c in conflicts],
+    }
+
+
+def encode_pack(pack: Mapping[str, Any]) -> tuple[bytes, str]:
+    """The pack's bytes (compact UTF-8 JSON) and its strong ETag (a digest of the bytes)."""
+    body = json.dumps(pack, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
