@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
+from geo.clock import format_cst
 from geo.errors import NotFoundError, OneMapError, PermissionDenied, ValidationError, VersionConflict
 from geo.store import policy
 from geo.store.base import Actor, Evidence
@@ -771,9 +772,9 @@ def _version_message(change: OfflineChange, state: Mapping[str, Any]) -> dict[st
     return {
         "code": "field.stale_version",
         "zh": (f"点位 {change.site_id} 在您离线期间已被修改（您基于版本 {change.base_version}，当前版本 {state['version']}："
-               f"“{cur_zh}”，由 {state['updated_by']} 于 {state['updated_at']} 修改）；本条未应用，已保留待处理。"),
+               f"“{cur_zh}”，由 {state['updated_by']} 于 {format_cst(state['updated_at'])} 修改）；本条未应用，已保留待处理。"),
         "en": (f"Site {change.site_id} changed while you were offline (your version {change.base_version}, now "
-               f"{state['version']}: {state['status']} by {state['updated_by']} at {state['updated_at']}); "
+               f"{state['version']}: {state['status']} by {state['updated_by']} at {format_cst(state['updated_at'])} CST); "
                "this change was not applied and is kept for review."),
         "fix_zh": "核对双方内容后，按当前版本重新提交或放弃本条。",
         "fix_en": "Compare both sides, then re-apply it on the current version or discard it.",

@@ -11,7 +11,7 @@ history and audit, exactly as a change made in the app:
 ``GET  field/api/pack``                    the pack of the inspector's towns: JSON, ETag (304), private
 ``POST field/api/changes``                 one change (op id + base version): applied once, or a conflict,
                                            or refused with the store's message
-``HEAD field/api/photos/<sha256>``         200 when stored; 404 with ``Upload-Offset`` (bytes held so far)
+``HEAD field/api/photos/<sha256>``         ``Upload-Complete: ?1`` when stored, else ``?0`` and ``Upload-Offset``
 ``PUT  field/api/photos/<sha256>``         a chunk at ``?offset=&total=``; the last one stores the photo
 ``POST field/api/conflicts/<op>/<action>`` ``reapply`` (on ``expected_version``) or ``discard``
 ``POST field/api/logout``                  ends the session and the device token, clears both cookies
@@ -166,8 +166,9 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         sha = check_sha(request.path_params["sha"])
         stored = await run_in_threadpool(auth.store().field_photo, actor, sha)
         if stored:
-            return Response(status_code=200, headers={**_NO_STORE, "X-Photo-Stored": stored})
-        return Response(status_code=404, headers={**_NO_STORE, "Upload-Offset": str(uploads().offset(sha))})
+            return Response(status_code=200, headers={**_NO_STORE, "Upload-Complete": "?1", "X-Photo-Stored": stored})
+        return Response(status_code=200, headers={**_NO_STORE, "Upload-Complete": "?0",
+                                                  "Upload-Offset": str(uploads().offset(sha))})
 
     async def photo_put(request, actor, via, device_id) -> Response:
         sha = check_sha(request.path_params["sha"])

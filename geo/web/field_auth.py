@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from geo.errors import NotFoundError, OneMapError, PermissionDenied, StoreError, ValidationError, VersionConflict
 from geo.store.base import Actor
-from geo.web.access import Access, Denied, client_of
+from geo.web.access import Access, client_of
 from geo.web.signin import same_origin
 
 __all__ = ["DEVICE_COOKIE", "CLIENT_HEADER", "FieldAuth", "Refused", "error_response", "refusal"]

@@ -233,6 +233,11 @@
       if (state.view !== 'site') { renderPanel(); }
     }).then(function (report) {
       state.lastSync = {at: Date.now(), report: report};
+      if (report.sent) {
+        state.notice = {cls: report.conflict || report.refused ? 'error' : 'ok',
+                        text: t('synced', {applied: report.applied || 0, conflict: report.conflict || 0,
+                                           refused: report.refused || 0})};
+      }
       if (report.stopped === 'signed_out') { state.auth = 'signed_out'; return null; }
       return S.refreshPack().then(function (rec) { state.pack = rec; drawSites(); });
     }).catch(function (err) {
@@ -324,6 +329,7 @@
       layer.addTo(siteLayer);
       layersById[site.id] = layer;
     });
+    highlight();
     if (state.pack && state.pack.pack.bounds && !state.fitted) {
       var b = state.pack.pack.bounds;
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [24, 24], maxZoom: 15});
@@ -341,11 +347,25 @@
                         interactive: false}).addTo(fixLayer);
   }
 
+  function highlight() {
+    if (!map) { return; }
+    if (state.highlight) { map.removeLayer(state.highlight); state.highlight = null; }
+    var site = state.selected ? siteById(state.selected) : null;
+    if (!site || !site.geometry) { return; }
+    var g = site.geometry;
+    state.highlight = g.type === 'Point'
+      ? L.circleMarker([g.coordinates[1], g.coordinates[0]], {radius: 15, color: '#d50000', weight: 3, fill: false,
+                                                               interactive: false})
+      : L.geoJSON(g, {style: {color: '#d50000', weight: 6, fill: false}, interactive: false});
+    state.highlight.addTo(map);
+  }
+
   function select(id) {
     state.selected = id;
     state.view = 'site';
     state.draft = {site_id: id, to: null, fields: {}, note: '', photos: [], thumbs: {}};
     var site = siteById(id), layer = layersById[id];
+    highlight();
     if (site && layer) {
       if (layer.getLatLng) { map.setView(layer.getLatLng(), Math.max(map.getZoom(), 15)); }
       else { map.fitBounds(layer.getBounds(), {maxZoom: 16, padding: [20, 20]}); }
@@ -612,9 +632,14 @@
     note.value = draft.note;
     note.addEventListener('input', function () { draft.note = note.value; });
     form.appendChild(el('div', {cls: 'field'}, [el('label', {'for': 'f_note', text: t('note')}), note]));
-    var file = el('input', {id: 'f_photos', type: 'file', accept: 'image/*', capture: 'environment', multiple: true});
+    // The browser's own file button speaks the browser's language: a label styled as a button stands for it.
+    var file = el('input', {id: 'f_photos', cls: 'visually-hidden', type: 'file', accept: 'image/*',
+                            capture: 'environment', multiple: true});
     file.addEventListener('change', function () { addPhotos(file.files); });
-    form.appendChild(el('div', {cls: 'field'}, [el('label', {'for': 'f_photos', text: t('photos')}), file]));
+    form.appendChild(el('div', {cls: 'field'}, [
+      el('span', {cls: 'label', text: t('photos')}), file,
+      el('label', {'for': 'f_photos', cls: 'btn photo-btn', text: t('add_photo')})
+    ]));
     var strip = el('div', {cls: 'thumbs', id: 'thumbs'});
     draft.photos.forEach(function (sha) {
       strip.appendChild(el('span', {cls: 'thumb'}, [

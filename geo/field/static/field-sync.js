@@ -68,8 +68,8 @@
       if (!rec) { throw new Error('photo ' + sha + ' missing on this device'); }
       if (rec.uploaded) { return rec; }
       return api('HEAD', 'api/photos/' + sha).then(function (r) {
-        if (r.status === 200) { return finish(rec); }
-        if (r.status !== 404) { throw httpError(r); }
+        if (r.status !== 200) { throw httpError(r); }
+        if (r.headers.get('Upload-Complete') === '?1') { return finish(rec); }
         var offset = parseInt(r.headers.get('Upload-Offset') || '0', 10) || 0;
         return sendFrom(rec, offset);
       });
