@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,9 @@ def _run(middleware, chunks, headers=()):
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/x", "headers": list(headers)}
-    asyncio.run(BodyLimit(app, limit_for=lambda p: 10)(scope, receive, send) if middleware else app(scope, receive, send))
+    coro = BodyLimit(app, limit_for=lambda p: 10)(scope, receive, send) if middleware else app(scope, receive, send)
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: a browser test may run one in this thread
+        pool.submit(asyncio.run, coro).result()
     return sent[0]["status"]
 
 

@@ -66,9 +66,10 @@ def secret_problem() -> str | None:
 def _cookie_token() -> str:
     """The session cookie as the websocket of this Streamlit session brought it ('' when none)."""
     try:
-        return st.context.cookies.get(COOKIE_NAME) or ""
+        value = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # noqa: BLE001 - no HTTP request behind this run (tests)
         return ""
+    return value if isinstance(value, str) else ""
 
 
 def _digest(token: str) -> str:

@@ -25,12 +25,10 @@ import re
 import threading
 from pathlib import Path
 
-__all__ = ["RENDER_VERSION", "DEFAULT_MAX_MB", "ENV_MAX_MB", "NO_DATA", "TileCache", "max_bytes_from_env"]
+__all__ = ["RENDER_VERSION", "NO_DATA", "TileCache", "max_bytes_from_env"]
 
 #: Bumped when the renderer draws differently: old tiles are then never served again.
 RENDER_VERSION = 1
-DEFAULT_MAX_MB = 512
-ENV_MAX_MB = "ONEMAP_TILE_CACHE_MB"
 #: What :meth:`TileCache.get` returns for a tile known to show no data.
 NO_DATA = b""
 #: What an empty (no-data) tile file counts for, so that many of them are bounded too.
@@ -38,12 +36,11 @@ _MIN_COST = 256
 _SAFE = re.compile(r"^[A-Za-z0-9_.+-]{1,120}$")
 
 
-def max_bytes_from_env(default_mb: int = DEFAULT_MAX_MB) -> int:
-    """The cache bound in bytes from ``ONEMAP_TILE_CACHE_MB`` (a whole number of MB, at least 1)."""
-    try:
-        return max(1, int(os.environ.get(ENV_MAX_MB, default_mb))) * 1024 * 1024
-    except ValueError:
-        return default_mb * 1024 * 1024
+def max_bytes_from_env() -> int:
+    """The cache bound in bytes from ``ONEMAP_TILE_CACHE_MB`` (:mod:`geo.settings`; default 512 MB)."""
+    from geo import settings
+
+    return settings.current().tile_cache_mb * 1024 * 1024
 
 
 class TileCache:

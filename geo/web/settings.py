@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +10,6 @@ from geo.basegeo import BASE_DIR as BASE_DATA_DIR
 
 #: The session cookie (HttpOnly, SameSite=Strict; Secure over HTTPS).
 COOKIE_NAME = "onemap_session"
-#: Below this much free space on the store's or the photos' disk, /readyz says not ready.
-DEFAULT_MIN_FREE_MB = 200
 
 
 def idle_timeout_from_env() -> timedelta:
@@ -23,11 +20,10 @@ def idle_timeout_from_env() -> timedelta:
 
 
 def min_free_mb_from_env() -> int:
-    """``ONEMAP_MIN_FREE_MB`` (default :data:`DEFAULT_MIN_FREE_MB`)."""
-    try:
-        return max(0, int(os.environ.get("ONEMAP_MIN_FREE_MB", DEFAULT_MIN_FREE_MB)))
-    except ValueError:
-        return DEFAULT_MIN_FREE_MB
+    """``ONEMAP_MIN_FREE_MB`` as :mod:`geo.settings` reads it (default 200)."""
+    from geo import settings
+
+    return settings.current().min_free_mb
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def bind_current_session() -> None:
     if ctx is None:
         return
     try:
-        cookies = dict(st.context.cookies)
+        cookies = {k: v for k, v in dict(st.context.cookies).items() if isinstance(v, str)}
     except Exception:  # noqa: BLE001 - no HTTP request behind this run (tests)
         return
     BINDINGS.bind(ctx.session_id, cookie_digests(cookies))
