@@ -283,7 +283,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     _downgrade(path, old)
     before = dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "5"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "6"
     after = dump(path)
     for table, rows in before.items():
         if table == "site_history" and old not in ("3", "4"):
@@ -307,7 +307,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "5"
+    assert store.meta()["schema_version"] == "6"
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")
