@@ -25,14 +25,16 @@ from geo.domain.status import is_overdue
 from layers import REGISTRY
 from layers.spec import LayerSpec
 
-__all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "site_entry", "build_pack", "encode_pack"]
+__all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SHAPE_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "site_entry", "build_pack", "encode_pack"]
 
 #: The pack's format; a client that does not know it asks for a new app version.
 PACK_FORMAT = 1
-#: Coordinates rounded to 6 decimals (about 0.1 m) ...
+#: Points rounded to 6 decimals (about 0.1 m) ...
 COORD_DECIMALS = 6
-#: ... and lines and polygons simplified within about 1 m: the map and the distance to the site need no more.
-SIMPLIFY_DEG = 0.00001
+#: ... lines and polygons to 5 (about 1 m) and simplified within about 2 m: the device draws them and ranks
+#: sites by distance with them; the evidence's distance is measured by the server on the stored geometry.
+SHAPE_DECIMALS = 5
+SIMPLIFY_DEG = 0.00002
 
 
 def kind_schema(spec: LayerSpec) -> dict[str, Any]:
@@ -53,19 +55,21 @@ def kind_schema(spec: LayerSpec) -> dict[str, Any]:
     }
 
 
-def _round(coords):
+def _round(coords, decimals: int = COORD_DECIMALS):
     if isinstance(coords, (float, int)):
-        return round(float(coords), COORD_DECIMALS)
-    return [_round(c) for c in coords]
+        return round(float(coords), decimals)
+    return [_round(c, decimals) for c in coords]
 
 
 def _geometry(geom) -> dict[str, Any] | None:
     if geom is None or geom.is_empty:
         return None
+    decimals = COORD_DECIMALS
     if geom.geom_type != "Point":
         geom = geom.simplify(SIMPLIFY_DEG, preserve_topology=True)
+        decimals = SHAPE_DECIMALS
     g = mapping(geom)
-    return {"type": g["type"], "coordinates": _round(g["coordinates"])}
+    return {"type": g["type"], "coordinates": _round(g["coordinates"], decimals)}
 
 
 def _value(v):

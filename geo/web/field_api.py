@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 from starlette.concurrency import run_in_threadpool
@@ -44,12 +46,36 @@ from geo.web.field_auth import DEVICE_COOKIE, FieldAuth, Refused, error_response
 from geo.web.responses import not_modified
 from geo.web.settings import COOKIE_NAME
 
-__all__ = ["field_api_routes", "PACK_CACHE"]
+__all__ = ["field_api_routes", "PACK_CACHE", "PackCache"]
 
 #: The pack is the inspector's: no shared cache may keep it; the device revalidates it by its ETag.
 PACK_CACHE = "private, no-cache"
 _NO_STORE = {"Cache-Control": "no-store"}
 _MAX_CHANGE = 256 * 1024
+
+
+class PackCache:
+    """The last few encoded packs (raw and gzip) by what they were built from (thread-safe, small)."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 def _ok(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -118,28 +144,37 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
                             httponly=True, samesite="strict", secure=_secure(request, settings.https))
         return response
 
-    def _pack_bytes(actor) -> tuple[bytes, str]:
+    cache = PackCache()
+
+    def _pack_bytes(actor) -> tuple[bytes, str, bytes]:
         store = auth.store()
-        sites = store.list_sites(actor, towns=actor.towns)
         conflicts = [r.as_dict() for r in store.offline_changes(actor, mine=True, open_conflicts=True)]
+        # The pack changes with the sites (any history row moves the data version), the inspector's towns and
+        # open conflicts, the day (overdue) and the settings: the same key, the same bytes.
+        key = (actor.name, tuple(actor.towns), store.data_version(), today_cst().isoformat(), default_onsite_m(),
+               tuple((c["op_id"], c["outcome_at"]) for c in conflicts), str(store.path))
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        sites = store.list_sites(actor, towns=actor.towns)
         pack = build_pack(
             user=actor.name, towns=[_town(c) for c in actor.towns], sites=sites, data_version=store.data_version(),
             today=today_cst(), sample=any(s.is_sample for s in sites), conflicts=conflicts,
             settings={"onsite_m": default_onsite_m(), "photo_max_side_px": MAX_SIDE_PX,
                       "photo_jpeg_quality": JPEG_QUALITY / 100, "photo_max_bytes": MAX_PHOTO_BYTES,
                       "chunk_bytes": CHUNK_MAX})
-        return encode_pack(pack)
+        body, etag = encode_pack(pack)
+        return cache.put(key, (body, etag, gzip.compress(body, 6)))
 
     async def pack(request, actor, via, device_id) -> Response:
-        body, etag = await run_in_threadpool(_pack_bytes, actor)
+        body, etag, gz = await run_in_threadpool(_pack_bytes, actor)
         gz_etag = etag[:-1] + '-gz"'
         headers = {"Cache-Control": PACK_CACHE, "Vary": "Accept-Encoding, Cookie"}
         for tag in (etag, gz_etag):
             if not_modified(request, tag):
                 return Response(status_code=304, headers={**headers, "ETag": tag})
         if "gzip" in request.headers.get("accept-encoding", ""):
-            data = await run_in_threadpool(gzip.compress, body, 6)
-            return Response(data, media_type="application/json",
+            return Response(gz, media_type="application/json",
                             headers={**headers, "ETag": gz_etag, "Content-Encoding": "gzip"})
         return Response(body, media_type="application/json", headers={**headers, "ETag": etag})
 
