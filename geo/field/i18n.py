@@ -75,7 +75,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "st_applied": ("已生效", "Applied"),
     "st_conflict": ("冲突", "Conflict"),
     "st_refused": ("被拒绝", "Refused"),
-    "st_discarded": ("已放弃", "Discarded"),
     "queue_empty": ("本机没有记录。", "No change recorded on this device."),
     "synced": ("已同步：生效 {applied}，冲突 {conflict}，被拒绝 {refused}。", "Synced: {applied} applied, {conflict} conflicts, {refused} refused."),
     "last_sync": ("上次同步 {at}：生效 {applied}，冲突 {conflict}，被拒绝 {refused}。", "Last sync {at}: {applied} applied, {conflict} conflicts, {refused} refused."),

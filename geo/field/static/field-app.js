@@ -724,7 +724,7 @@
 
   // -- the queue and the conflicts -------------------------------------------------------------------------------
   var STATE_KEYS = {pending: 'st_pending', sending: 'st_sending', applied: 'st_applied', conflict: 'st_conflict',
-                    refused: 'st_refused', discarded: 'st_discarded'};
+                    refused: 'st_refused'};
 
   function changeSummary(it) {
     var from = statusOf(it.kind, it.from_status), to = statusOf(it.kind, it.to_status);
@@ -743,7 +743,9 @@
     var list = el('ol', {cls: 'items'});
     items.forEach(function (it) { list.appendChild(itemView(it)); });
     box.appendChild(list);
-    var done = items.filter(function (it) { return it.state === 'applied' || it.state === 'discarded'; });
+    var done = items.filter(function (it) {
+      return it.state === 'applied' || (it.state === 'conflict' && it.result && it.result.resolution);
+    });
     if (done.length) {
       box.appendChild(el('button', {cls: 'btn', text: t('clear_done', {n: done.length}), onclick: function () {
         Promise.all(done.map(function (it) { return DB.del('queue', it.op_id); })).then(function () { return DB.queue(); })
@@ -757,7 +759,8 @@
     var li = el('li', {cls: 'item ' + it.state, 'data-op': it.op_id, 'data-state': it.state});
     li.appendChild(el('div', {cls: 'row'}, [
       el('strong', {text: changeSummary(it)}),
-      el('span', {cls: 'badge ' + it.state, text: t(STATE_KEYS[it.state] || 'st_pending')})
+      el('span', {cls: 'badge ' + it.state, text: it.state === 'conflict' && it.result && it.result.resolution
+        ? t('res_' + it.result.resolution) : t(STATE_KEYS[it.state] || 'st_pending')})
     ]));
     li.appendChild(el('div', {cls: 'meta', text: t('captured', {at: when(it.captured_at)}) +
       (it.photos.length ? ' · ' + t('photos_n', {n: it.photos.length}) : '') +
@@ -842,7 +845,8 @@
         it.result = r.body;
         it.state = 'conflict';
         state.notice = {cls: 'ok', text: t(action === 'reapply' ? 'reapplied' : 'discarded')};
-        return (it.fromServer ? Promise.resolve() : DB.put('queue', it)).then(function () { return S.refreshPack(); })
+        var kept = it.fromServer ? Promise.resolve() : DB.put('queue', it).then(function () { return S.dropPhotos(it); });
+        return kept.then(function () { return S.refreshPack(); })
           .then(function (rec) { state.pack = rec; drawSites(); return DB.queue(); })
           .then(function (q) { state.queue = q; render(); });
       }

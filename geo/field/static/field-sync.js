@@ -209,6 +209,8 @@
     });
   }
 
+  FieldSync.dropPhotos = dropPhotos;
+
   // Resolve a conflict on the server: 'reapply' on the version the inspector saw, or 'discard'.
   FieldSync.resolve = function (opId, action, expectedVersion, note) {
     return api('POST', 'api/conflicts/' + encodeURIComponent(opId) + '/' + action,
