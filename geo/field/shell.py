@@ -22,7 +22,7 @@ import xstatic.pkg.leaflet as xs_leaflet
 
 from geo import basegeo
 from geo.field.i18n import STRINGS
-from geo.map.build import base_labels, basemap_config
+from geo.map.build import base_labels, basemap_config, legend_data
 from geo.map.scripts import STATIC_DIR as MAP_STATIC_DIR
 
 __all__ = ["STATIC_DIR", "FILES", "MEDIA_TYPES", "ICON_SIZES", "file_path", "shell_version", "manifest", "icon_png",
@@ -41,6 +41,7 @@ FILES: dict[str, Path] = {
     "leaflet.js": _LEAFLET_DIR / "leaflet.js",
     "leaflet.css": _LEAFLET_DIR / "leaflet.css",
     "basemap.js": MAP_STATIC_DIR / "basemap.js",
+    "legend.js": MAP_STATIC_DIR / "legend.js",
     "map.css": MAP_STATIC_DIR / "map.css",
 }
 MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -105,6 +106,8 @@ def shell_config(base_version: str, base_names: tuple[str, ...], lang: str = "zh
         "basemap": basemap_config(base_url, lang=lang, labels=base_labels(lang),
                                   clip_bounds=basegeo.LAND_CLIP_BOUNDS),
         "bounds": list(basegeo.FUQING_BOUNDS),
+        # The map's legend in both languages (statuses per kind, from the specs); the badge is the pack's to say.
+        "legend": {lg: legend_data(lg, title="图例" if lg == "zh" else "Legend", badge=None) for lg in ("zh", "en")},
     }
     cfg["version"] = shell_version(base_version, cfg)
     return cfg

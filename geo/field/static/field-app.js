@@ -301,6 +301,7 @@
     var b = state.cfg.bounds;
     map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
     OneMap.basemap(map, cfg);
+    OneMap.legend(map, state.cfg.legend[state.lang] || state.cfg.legend.zh);
     siteLayer = L.layerGroup().addTo(map);
     fixLayer = L.layerGroup().addTo(map);
     L.control.scale({imperial: false}).addTo(map);
