@@ -189,6 +189,13 @@ def test_an_op_id_cannot_be_reused_for_another_site(store):
     assert e.value.code == "op.reused"
 
 
+def test_an_op_id_the_app_used_for_another_site_is_refused(store):
+    store.change_status(ADMIN, "HC-T01", "initial_effect", expected_version=0, op_id="app-op-123")
+    with pytest.raises(ValidationError) as e:
+        store.submit_offline_change(INSPECTOR, change(op="app-op-123"))
+    assert e.value.code == "op.reused" and rows(store, "field_changes") == []
+
+
 def test_an_unknown_site_is_refused_by_name(store):
     with pytest.raises(NotFoundError) as e:
         store.submit_offline_change(INSPECTOR, change(site_id="PWK-NOPE"))

@@ -321,7 +321,7 @@ class SyncMixin:
     def _applied(conn, op_id: str | None):
         if not op_id:
             return None
-        return conn.execute(f"SELECT id, version, changed_at FROM {HISTORY_TABLE} WHERE op_id = ?",
+        return conn.execute(f"SELECT id, site_id, version, changed_at FROM {HISTORY_TABLE} WHERE op_id = ?",
                             (op_id,)).fetchone()
 
     def _get_record(self, conn, op_id: str) -> OfflineRecord | None:
@@ -385,6 +385,11 @@ class SyncMixin:
                 "captured_at": iso_utc(change.captured_at), "after_op": change.after_op,
             }
             done = self._applied(conn, op_id)
+            if done is not None and done["site_id"] != change.site_id:
+                raise ValidationError(
+                    "op.reused", en=f"op_id {op_id!r} was already used for site {done['site_id']}; the device must "
+                                    "make a new op id.",
+                    zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}；设备须生成新的操作编号。", value=op_id)
             if done is not None:  # applied before, its record interrupted: complete the record
                 self._upsert(conn, eff, change, state["kind"], submitted, now, "applied", history_id=done["id"])
                 self._audit(conn, eff, "field.applied", target=change.site_id,
