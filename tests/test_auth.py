@@ -258,6 +258,14 @@ def test_unknown_identity_gets_nothing_and_known_maps_to_its_account(store):
     store.add_user(ADMIN, "单点用户", "inspector", towns=["海口镇"], identity="hk@fuqing.example")
     actor = store.actor_for_identity("hk@fuqing.example")
     assert actor.role == "inspector" and actor.towns == ("350181103",)
+    # An SSO user gets a session of the store too (the cookie the map's files need), ended like any other.
+    result = store.identity_session("hk@fuqing.example", client="web:10.0.0.8")
+    assert store.session_actor(result.token).name == "单点用户"
+    store.logout(result.token)
+    with pytest.raises(PermissionDenied):
+        store.session_actor(result.token)
+    with pytest.raises(PermissionDenied):
+        store.identity_session("stranger@example.org")
 
 
 # -- concurrency -----------------------------------------------------------------

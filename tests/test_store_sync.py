@@ -372,20 +372,20 @@ def test_only_inspectors_enroll_devices_and_a_new_token_replaces_the_old(store):
     assert len(audit(store, "auth.logout")) == 1
 
 
-def test_a_store_at_schema_5_gets_the_field_tables(tmp_path):
+def test_a_store_at_schema_6_gets_the_field_tables(tmp_path):
     path = tmp_path / "old.gpkg"
     make_store(path, [river()])
     con = sqlite3.connect(path)
     for t in ("field_changes", "field_photos", "field_devices"):
         con.execute(f"DROP TABLE {t}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
-    con.execute("UPDATE store_meta SET value = '5' WHERE key = 'schema_version'")
+    con.execute("UPDATE store_meta SET value = '6' WHERE key = 'schema_version'")
     con.commit()
     con.close()
     from geo.store import create_store
 
     store = create_store(path)
-    assert store.meta()["schema_version"] == "6"
+    assert store.meta()["schema_version"] == "7"
     assert store.offline_changes(REVIEWER) == []
     names = {r["table_name"] for r in rows(store, "gpkg_contents")}
     assert {"field_changes", "field_photos", "field_devices"} <= names

@@ -1,4 +1,4 @@
-"""The offline client's SQL runs on PostgreSQL as written: schema step 6 and the statements of geo/store/sync.py.
+"""The offline client's SQL runs on PostgreSQL as written: schema step 7 and the statements of geo/store/sync.py.
 
 The store's SQL is meant for both backends (``?`` placeholders, ``INSERT … ON
 CONFLICT``, ``RETURNING``, ISO text times). Here the mixin's own methods run

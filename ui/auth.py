@@ -107,7 +107,11 @@ def resolve_actor(store) -> Actor:
             user = st.user
             if user.is_logged_in:
                 identity = user.get("email") or user.get("sub")
-                return store.actor_for_identity(str(identity), client=client)
+                # A session of our own too, kept in the cookie: the map's files and tiles need it.
+                result = store.identity_session(str(identity), client=client)
+                st.session_state[TOKEN_KEY] = result.token
+                _browser("open", HANDOVERS.issue(result.token))
+                return result.actor
         except OneMapError as exc:
             st.session_state[NOTICE_KEY] = exc.code
         except Exception:  # noqa: BLE001 - SSO misconfigured: fall back to guest, the login page says why

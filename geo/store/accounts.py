@@ -365,3 +365,19 @@ class AccountsMixin:
                                     en=f"The identity {identity!r} has no account here; ask an administrator.",
                                     zh=f"身份“{identity}”在本系统没有账号，请联系管理员开通。")
             return Actor(row["name"], row["role"], tuple(json.loads(row["towns"] or "[]")), client)
+
+    def identity_session(self, identity: str, *, client: str = "") -> LoginResult:
+        """Open a server-side session for a single-sign-on identity already verified by the identity provider.
+
+        The app's files and tiles are behind the session cookie; a user signed in through SSO gets one
+        too, so the map's frame can fetch them. Unknown or disabled identities get nothing
+        (``auth.unknown_identity``, recorded as a denial).
+        """
+        actor = self.actor_for_identity(identity, client=client)
+        token = secrets.token_urlsafe(32)
+        now = iso_utc(utc_now())
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO {SESSIONS_TABLE} (token_hash, user_name, created_at, last_seen, client)"
+                         " VALUES (?,?,?,?,?)", (token_hash(token), actor.name, now, now, client))
+            self._audit(conn, actor, "auth.login", target=actor.name, details={"sso": True})
+        return LoginResult(token, actor)

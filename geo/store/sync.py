@@ -37,7 +37,7 @@ role or town change or disabling (the store revokes those sessions), or when
 it expires.
 
 Plain SQL both SQLite and PostgreSQL accept (``?`` placeholders, ``ON
-CONFLICT``, ISO text timestamps in UTC); the tables are made by schema step 6.
+CONFLICT``, ISO text timestamps in UTC); the tables are made by schema step 7.
 """
 
 from __future__ import annotations
