@@ -32,14 +32,15 @@ def run(store_file, role: str) -> AppTest:
 
 @pytest.fixture
 def synced(store_copy):
-    """One change applied from the field (device clock 5 minutes slow) and one conflict, in 海口镇."""
+    """One change applied from the field (device clock 5 minutes slow: a remediated outfall found wanting) and one
+    conflict, in 海口镇."""
     global CAPTURED
     CAPTURED = datetime.now(timezone.utc) - AGO
     store = GpkgStore(store_copy)
     fix = Evidence(lon=119.467236, lat=25.678319, accuracy_m=9, fix_time=CAPTURED, distance_m=3.0, remote=False)
     a = store.get_site(SYSTEM, "PWK-003")
     applied = store.submit_offline_change(INSPECTOR, OfflineChange(
-        op_id="op-applied-1", site_id="PWK-003", base_version=a.version, to_status="traced", captured_at=CAPTURED,
+        op_id="op-applied-1", site_id="PWK-003", base_version=a.version, to_status="remediating", captured_at=CAPTURED,
         note="现场", evidence=fix, clock_offset_s=300.0))
     c = store.get_site(SYSTEM, "PWK-018")
     store.change_status(ADMIN, "PWK-018", "remediated", expected_version=c.version, op_id="office-18",

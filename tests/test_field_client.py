@@ -47,10 +47,53 @@ def test_each_kind_in_the_pack_is_its_spec(spec):
     for f, sf in zip(k["fields"], spec.fields):
         assert (f["type"], f["required"], f["unit"]) == (sf.type, sf.required, sf.unit)
         assert [c["code"] for c in f["choices"]] == [c.code for c in sf.choices]
-    # Offered in the field: every field a transition requires, then every field that is not the site's identity.
-    required = {n for t in spec.transitions for n in t.requires}
-    assert required <= set(k["offered"])
-    assert set(k["offered"]) == required | {f.name for f in spec.fields if not f.required}
+        assert (f["photo"], f["multiline"], f["depends_on"]) == (sf.photo, sf.multiline, sf.depends_on)
+        assert [c["parent"] for c in f["choices"]] == [c.parent for c in sf.choices]
+    for t, st in zip(k["transitions"], spec.transitions):
+        assert t["requires_photo"] == st.requires_photo
+        assert [(g["code"], g["zh"], g["fix_en"]) for g in t["guards"]] == [(g.code, g.zh, g.fix_en) for g in st.guards]
+        assert not set(t["offers"]) & set(t["requires"])
+        if any(x.offers for x in spec.transitions):  # the kind says what each change asks: exactly that
+            assert t["offers_declared"] and t["offers"] == [n for n in st.offers if n not in st.requires]
+        else:  # else every field that is not the site's identity nor a stored photo
+            assert set(t["offers"]) == {f.name for f in spec.fields
+                                        if not f.required and not f.photo and f.name not in st.requires}
+    json.dumps(k)  # the device gets it as JSON: nothing in it that JSON cannot say
+
+
+@pytest.mark.parametrize("src, dst, requires, offers, photo, guards", [
+    ("surveyed", "monitored", [], ["discharge_mode"], False, []),
+    ("surveyed", "remediating", ["remediation_method"], ["remediation_plan", "milestones"], False,
+     ["outfall.skip_needs_ban"]),
+    ("traced", "remediating", ["remediation_method"], ["remediation_plan", "milestones"], False, []),
+    ("monitored", "dismissed", ["dismissal_reason", "dismissal_note"], [], True, []),
+    ("remediating", "remediated", [], ["sign_board", "sign_board_photo", "sampling_point", "sampling_point_photo",
+                                       "inspection_well", "inspection_well_photo"], False,
+     ["outfall.standardise_incomplete"]),
+    ("remediated", "closed", ["closure_date", "closure_body", "closure_doc_no"], [], True, []),
+    ("remediated", "remediating", [], [], False, []),
+])
+def test_each_outfall_change_asks_on_the_device_what_it_declares(src, dst, requires, offers, photo, guards):
+    k = kind_schema(REGISTRY["outfalls"])
+    t = next(t for t in k["transitions"] if (t["from"], t["to"]) == (src, dst))
+    assert (t["requires"], t["offers"], t["requires_photo"], [g["code"] for g in t["guards"]]) == \
+        (requires, offers, photo, guards)
+    for g in t["guards"]:
+        assert g["zh"] and g["en"] and g["fix_zh"] and g["fix_en"]
+
+
+def test_the_outfall_pack_carries_dependent_choices_and_photo_fields():
+    fields = {f["name"]: f for f in kind_schema(REGISTRY["outfalls"])["fields"]}
+    water = fields["receiving_water"]
+    assert water["depends_on"] == "discharge_into"
+    parents = {c["code"]: c["parent"] for c in water["choices"]}
+    assert (parents["fuqing_bay"], parents["longjiang_main"], parents["other"]) == ("sea", "river", "")
+    assert fields["outfall_subtype"]["depends_on"] == "outfall_type"
+    assert {n for n, f in fields.items() if f["photo"]} == {"sign_board_photo", "sampling_point_photo",
+                                                            "inspection_well_photo"}
+    assert fields["remediation_plan"]["multiline"] and not fields["permit_no"]["multiline"]
+    statuses = {s["code"]: s for s in kind_schema(REGISTRY["outfalls"])["statuses"]}
+    assert statuses["dismissed"]["excluded"] and not statuses["closed"]["excluded"]
 
 
 def test_the_pack_holds_state_version_step_deadline_attributes_and_rounded_geometry():

@@ -84,7 +84,7 @@ def test_an_offline_change_is_applied_once_with_the_captures_fix_and_times(store
 
 
 def test_two_changes_of_one_site_made_in_a_row_offline_both_apply(store):
-    a = change()
+    a = change(changes={"remediation_method": "ban"})  # removed by law: complete with no 规范化 item
     b = change(to="remediated", base=1, after_op=a.op_id, changes={})
     assert store.submit_offline_change(INSPECTOR, a).outcome == "applied"
     assert store.submit_offline_change(INSPECTOR, b).outcome == "applied"
@@ -221,6 +221,96 @@ def test_photos_must_arrive_first_and_are_recorded_once(store):
         store.record_field_photo(REVIEWER, "d" * 64, "d" * 64, 1)
 
 
+def _photo(tmp_colour) -> tuple[str, str]:
+    """A photo as the device sent it: (the hash of the uploaded bytes, the stored photo's hash)."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), tmp_colour).save(buf, "PNG")
+    data = buf.getvalue()
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _upload(store, data: bytes) -> str:
+    import hashlib
+
+    from geo.photos import photos_root, store_photo
+
+    ref = store_photo(data, photos_root(store.path))
+    return store.record_field_photo(INSPECTOR, hashlib.sha256(data).hexdigest(), ref.sha256, len(data))
+
+
+def test_photo_fields_go_by_the_stored_photos_hash_and_wait_for_their_upload(store):
+    # 规范整治 on the device: the sign and the sampling point, each with a photo (layers/outfalls.py).
+    assert store.submit_offline_change(INSPECTOR, change()).outcome == "applied"
+    (sign_up, sign_data), (point_up, point_data) = _photo((200, 10, 10)), _photo((10, 10, 200))
+    ch = change(to="remediated", base=1, changes={"sign_board": True, "sign_board_photo": sign_up,
+                                                   "sampling_point": True, "sampling_point_photo": point_up})
+    with pytest.raises(ValidationError) as e:
+        store.submit_offline_change(INSPECTOR, ch)
+    assert e.value.code == "field.photo_missing" and rows(store, "field_changes") == [rows(store, "field_changes")[0]]
+    sign = _upload(store, sign_data)
+    with pytest.raises(ValidationError) as e:  # one of the two has arrived: still waiting
+        store.submit_offline_change(INSPECTOR, ch)
+    assert e.value.context["missing"] == [point_up]
+    point = _upload(store, point_data)
+    out = store.submit_offline_change(INSPECTOR, ch)
+    assert out.outcome == "applied", out.record.message
+    site = store.get_site(SYSTEM, "PWK-T01")
+    assert (site.status, site.attrs["sign_board_photo"], site.attrs["sampling_point_photo"]) == ("remediated", sign, point)
+    assert set(store.history(SYSTEM, "PWK-T01")[-1].photos) == {sign, point}
+    # As sent and as stored, both kept with the record (a reviewer sees what the device sent).
+    assert out.record.submitted["changes"]["sign_board_photo"] == sign_up
+    assert out.record.submitted["stored_changes"]["sign_board_photo"] == sign
+
+
+def test_a_guard_the_change_breaks_refuses_it_with_the_guards_message(store):
+    assert store.submit_offline_change(INSPECTOR, change()).outcome == "applied"
+    out = store.submit_offline_change(INSPECTOR, change(to="remediated", base=1, changes={"sign_board": True}))
+    assert out.outcome == "refused" and out.record.message["code"] == "outfall.standardise_incomplete"
+    assert "标志牌和采样点" in out.record.message["zh"] and out.record.message["fix_zh"]
+    assert store.get_site(SYSTEM, "PWK-T01").status == "remediating"
+
+
+def test_a_change_that_needs_a_photo_is_refused_without_one_and_applied_with_one(store):
+    for op, to, ch in (("o1", "remediating", {"remediation_method": "ban"}), ("o2", "remediated", {})):
+        store.change_status(ADMIN, "PWK-T01", to, expected_version=int(op[1]) - 1, op_id=op, changes=ch)
+    record = {"closure_date": "2025-12-01", "closure_body": "福清市生态环境局", "closure_doc_no": "融环〔2025〕12号"}
+    out = store.submit_offline_change(INSPECTOR, change(to="closed", base=2, changes=record))
+    assert out.outcome == "refused" and out.record.message["code"] == "status.photo_required"
+    up, data = _photo((20, 160, 20))
+    stored = _upload(store, data)
+    out = store.submit_offline_change(INSPECTOR, change(to="closed", base=2, changes=record, photos=[up]))
+    assert out.outcome == "applied"
+    assert store.get_site(SYSTEM, "PWK-T01").attrs["closure_doc_no"] == "融环〔2025〕12号"
+    assert store.history(SYSTEM, "PWK-T01")[-1].photos == (stored,)
+
+
+def test_a_photo_field_that_is_not_a_hash_is_refused_naming_the_field_not_waited_for(store):
+    assert store.submit_offline_change(INSPECTOR, change()).outcome == "applied"
+    out = store.submit_offline_change(INSPECTOR, change(to="remediated", base=1,
+                                                        changes={"sign_board_photo": "IMG_0001.jpg"}))
+    assert out.outcome == "refused" and out.record.message["code"] == "field.bad_photo"
+    assert "标志牌照片" in out.record.message["zh"]
+
+
+def test_a_conflict_with_photo_fields_is_reapplied_with_the_stored_photos(store):
+    assert store.submit_offline_change(INSPECTOR, change()).outcome == "applied"
+    (sign_up, sign_data), (point_up, point_data) = _photo((200, 10, 10)), _photo((10, 10, 200))
+    sign, point = _upload(store, sign_data), _upload(store, point_data)
+    store.update_attributes(ADMIN, "PWK-T01", {"permit_no": "91350181MA"}, expected_version=1, op_id="office-e")
+    ch = change(to="remediated", base=1, changes={"sign_board": True, "sign_board_photo": sign_up,
+                                                   "sampling_point": True, "sampling_point_photo": point_up})
+    assert store.submit_offline_change(INSPECTOR, ch).outcome == "conflict"
+    assert store.get_site(SYSTEM, "PWK-T01").status == "remediating"
+    store.resolve_offline_conflict(INSPECTOR, ch.op_id, "reapply", expected_version=2)
+    site = store.get_site(SYSTEM, "PWK-T01")
+    assert (site.status, site.attrs["sign_board_photo"], site.attrs["sampling_point_photo"]) == ("remediated", sign, point)
+
+
 # -- interrupted syncs ------------------------------------------------------------------------------------------
 
 
@@ -295,7 +385,7 @@ def test_a_conflict_is_reapplied_on_the_current_version_once_keeping_the_capture
 
 def test_reapplying_a_change_the_current_status_does_not_allow_is_refused_and_the_conflict_stays_open(store):
     op = _conflict(store)
-    store.change_status(ADMIN, "PWK-T01", "closed", expected_version=2, op_id="office-3")
+    store.change_status(ADMIN, "PWK-T01", "remediating", expected_version=2, op_id="office-3")  # found wanting
     with pytest.raises(ValidationError) as e:
         store.resolve_offline_conflict(ADMIN, op, "reapply", expected_version=3)
     assert e.value.code == "status.transition_not_allowed"

@@ -2,10 +2,10 @@
 
 Built from the sites the store lists for the inspector's towns and from the
 layer specs — never from a hand-kept copy: each kind's statuses (labels,
-colours, steps), its fields (type, choices, unit), the transitions its
-workflow allows with the fields each one requires, and which fields the
-field form offers (the ones a transition requires, then every field that is
-not part of the site's identity, i.e. not required at creation).
+colours, steps, excluded), its fields (type, choices with their parent for a
+dependent choice, unit, photo and multi-line flags), and the transitions its
+workflow allows, each with the fields it requires, the fields its form offers
+(:func:`_offered`), whether it needs a photo, and its guards' messages.
 
 JSON, versioned (:data:`PACK_FORMAT`), no time of generation inside: the same
 data gives the same bytes, so the SHA-256 of the bytes is its ETag and a
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
@@ -29,8 +30,9 @@ from layers.spec import LayerSpec
 
 __all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SHAPE_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "site_entry", "build_pack", "encode_pack"]
 
-#: The pack's format; a client that does not know it asks for a new app version.
-PACK_FORMAT = 1
+#: The pack's format; a client that does not know it asks for a new app version. 2: each transition carries
+#: what its form offers, whether it needs a photo and its guards; fields carry dependent choices and photo flags.
+PACK_FORMAT = 2
 #: Points rounded to 6 decimals (about 0.1 m) ...
 COORD_DECIMALS = 6
 #: ... lines and polygons to 5 (about 1 m) and simplified within about 2 m: the device draws them and ranks
@@ -39,21 +41,42 @@ SHAPE_DECIMALS = 5
 SIMPLIFY_DEG = 0.00002
 
 
+def _declares_offers(spec: LayerSpec) -> bool:
+    """Whether the kind's transitions say what their forms offer (else the form offers the kind's fields)."""
+    return any(t.offers for t in spec.transitions)
+
+
+def _offered(spec: LayerSpec, transition) -> list[str]:
+    """The optional fields the form offers on ``transition``.
+
+    A kind whose transitions declare ``offers`` gets exactly those on each change (a change that declares
+    none asks only what it requires). A kind that declares none offers on every change each field that is
+    not part of the site's identity (not required at creation) and does not hold a stored photo's hash
+    (a photo field is offered only where a transition names it).
+    """
+    if _declares_offers(spec):
+        return [n for n in transition.offers if n not in transition.requires]
+    return [f.name for f in spec.fields if not f.required and not f.photo and f.name not in transition.requires]
+
+
 def kind_schema(spec: LayerSpec) -> dict[str, Any]:
-    """A kind's workflow and fields for the field form, derived from its spec."""
-    fields = [{
-        "name": f.name, "zh": f.zh, "en": f.en, "type": f.type, "required": f.required, "unit": f.unit,
-        "choices": [{"code": c.code, "zh": c.zh, "en": c.en} for c in f.choices],
-    } for f in spec.fields]
-    required_somewhere = [n for t in spec.transitions for n in t.requires]
-    offered = list(dict.fromkeys(required_somewhere + [f.name for f in spec.fields if not f.required]))
+    """A kind's workflow and fields for the field form, derived from its spec.
+
+    Fields and statuses go as the spec declares them (every attribute: labels, type, choices with their
+    parent, units, dependent choices, photo and multi-line flags, excluded statuses); each transition
+    with the fields it requires, the ones its form offers, whether it needs a photo, and the messages of
+    the conditions the store checks on it (the device shows them; the store decides).
+    """
     return {
         "key": spec.key, "zh": spec.zh, "en": spec.en, "geometry": spec.geometry,
-        "statuses": [{"code": s.code, "zh": s.zh, "en": s.en, "color": s.color, "step": s.step, "done": s.done,
-                      "terminal": s.terminal} for s in spec.statuses],
-        "fields": fields,
-        "transitions": [{"from": t.src, "to": t.dst, "requires": list(t.requires)} for t in spec.transitions],
-        "offered": offered,
+        "statuses": [asdict(s) for s in spec.statuses],
+        "fields": [asdict(f) for f in spec.fields],
+        "transitions": [{
+            "from": t.src, "to": t.dst, "requires": list(t.requires), "offers": _offered(spec, t),
+            "offers_declared": _declares_offers(spec), "requires_photo": bool(t.requires_photo),
+            "guards": [{"code": g.code, "zh": g.zh, "en": g.en, "fix_zh": g.fix_zh, "fix_en": g.fix_en,
+                        "fields": list(g.fields)} for g in t.guards],
+        } for t in spec.transitions],
     }
 
 

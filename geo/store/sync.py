@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -89,6 +90,7 @@ SOURCE_REAPPLIED = "offline_reapplied"
 #: What becomes of a change sent by an offline client.
 OUTCOMES = ("received", "applied", "conflict", "refused")
 _FINAL = ("applied", "conflict", "refused")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -379,9 +381,11 @@ class SyncMixin:
                 if raw["outcome"] in _FINAL:
                     return SyncOutcome(known, replay=True)
             stored_photos = self._stored_photos(conn, change.photos)
+            stored_changes = self._stored_photo_fields(conn, state["kind"], change.changes)
             submitted = {
-                "note": change.note, "changes": dict(change.changes), "photos": list(change.photos),
-                "stored_photos": stored_photos, "evidence": _evidence_dict(change.evidence),
+                "note": change.note, "changes": dict(change.changes), "stored_changes": stored_changes,
+                "photos": list(change.photos), "stored_photos": stored_photos,
+                "evidence": _evidence_dict(change.evidence),
                 "captured_at": iso_utc(change.captured_at), "after_op": change.after_op,
             }
             done = self._applied(conn, op_id)
@@ -413,7 +417,7 @@ class SyncMixin:
         try:
             result = self.change_status(
                 actor, change.site_id, change.to_status, expected_version=int(change.base_version), op_id=op_id,
-                note=change.note, changes=dict(change.changes), evidence=change.evidence, source=SOURCE_OFFLINE,
+                note=change.note, changes=stored_changes, evidence=change.evidence, source=SOURCE_OFFLINE,
                 photos=stored_photos)
         except VersionConflict:
             # Someone changed the site between the check above and the change: a conflict all the same.
@@ -486,6 +490,21 @@ class SyncMixin:
                    " the device sends them first and then the change again.",
                 zh=f"该变更的 {len(missing)} 张照片尚未上传完成；设备会先上传照片，再重新提交变更。",
                 missing=missing)
+        return out
+
+    def _stored_photo_fields(self, conn, kind: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """``changes`` with each photo field's value (the hash of the bytes the device uploaded) turned into the
+        stored photo's hash; ``field.photo_missing`` while that upload has not arrived.
+
+        A value that is not a hash at all is left as sent: the store refuses it (``field.bad_photo``), naming
+        the field, instead of the device waiting for an upload that can never come.
+        """
+        spec = get_spec(kind)
+        out = dict(changes)
+        for name, value in changes.items():
+            fld = spec.field(name)
+            if fld is not None and fld.photo and isinstance(value, str) and _SHA256.fullmatch(value):
+                out[name] = self._stored_photos(conn, [value])[0]
         return out
 
     def _upsert(self, conn, eff: Actor, change: OfflineChange, kind: str, submitted: Mapping[str, Any], now: str,
@@ -621,7 +640,8 @@ class SyncMixin:
         # The op id of the conflict: re-applying twice applies once.
         result = self.change_status(
             actor, rec.site_id, rec.to_status, expected_version=int(expected_version), op_id=op_id, note=full_note,
-            changes=sub.get("changes") or {}, evidence=evidence_from(sub.get("evidence")), source=SOURCE_REAPPLIED,
+            changes=sub.get("stored_changes", sub.get("changes")) or {}, evidence=evidence_from(sub.get("evidence")),
+            source=SOURCE_REAPPLIED,
             photos=sub.get("stored_photos") or ())
         with self._write() as conn:
             eff = self._effective(conn, actor)

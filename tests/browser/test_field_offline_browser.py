@@ -29,12 +29,16 @@ from tests.browser.conftest import RequestLog, log_in, start_sample_app
 from tests.browser.netcut import NetCut
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, SYSTEM
 
-#: Sites of the inspector's towns in the sample: A is where the device is, B is 1.6 km away, C is changed
-#: in the office while the inspector is offline.
-A, A_TO = "PWK-003", "traced"
-B, B_TO = "PWK-001", "remediated"
+#: Sites of the inspector's towns in the sample: A is where the device is (a remediated outfall found
+#: wanting), B is 20 km away (a surveyed point monitored), C is changed in the office while the inspector is
+#: offline.
+A, A_TO = "PWK-003", "remediating"
+B, B_TO = "PWK-026", "monitored"
 C, C_TO = "PWK-018", "remediated"
-AT_A = {"latitude": 25.678319, "longitude": 119.467236, "accuracy": 9}
+AT_A = {"latitude": 25.676350, "longitude": 119.468200, "accuracy": 9}
+#: The outfall form on the device (layers/outfalls.py): a 规范整治 completed with the sign and the sampling point
+#: and a photo each; a 销号 with its record and the scanned document; a completion the guard refuses.
+STANDARDISED, CLOSED, INCOMPLETE = "PWK-004", "PWK-059", "PWK-062"
 HEADER = {"X-Requested-With": "onemap-field"}
 
 SIZES = {
@@ -161,7 +165,7 @@ def test_offline_capture_syncs_once_keeps_a_conflict_and_ignores_a_replay(browse
     page.locator(".site-row").first.wait_for()
     page.screenshot(path=str(artifacts / "field_offline_reopened_390x844.png"))
 
-    record(page, A, A_TO, photo=photo_file, note="现场核查：已完成溯源")
+    record(page, A, A_TO, photo=photo_file, note="复查：排口仍有污水，重新整治")
     record(page, B, B_TO, photo=photo_file)
     # Meanwhile, in the office, someone changes C; the inspector (offline) records a change of C too.
     site_c = store.get_site(SYSTEM, C)
@@ -233,6 +237,107 @@ def test_offline_capture_syncs_once_keeps_a_conflict_and_ignores_a_replay(browse
     resolved = store.offline_change(SYSTEM, ops[C]["op_id"])
     assert resolved.resolution == "discarded" and resolved.resolved_by == INSPECTOR.name and resolved.resolved_at
 
+    assert requests.outside() == []
+    context.close()
+
+
+def _photo(path, colour) -> str:
+    Image.new("RGB", (1200, 900), colour).save(path, "JPEG", quality=90)
+    return str(path)
+
+
+def test_the_outfall_form_asks_what_each_change_declares_offline(browser, app, net, artifacts, tmp_path):
+    """At 390x844 with no connection: offered fields and photo fields, the guard's message, required fields and
+    a required photo; then online: the photo fields stored by hash, the 销号 with its document, the guard's
+    refusal shown on the device."""
+    store = GpkgStore(app.store_file)
+    sign, point = _photo(tmp_path / "标志牌.jpg", (200, 30, 30)), _photo(tmp_path / "采样点.jpg", (30, 30, 200))
+    doc = _photo(tmp_path / "批复.jpg", (240, 240, 230))
+    context = browser.new_context(locale="zh-CN", permissions=["geolocation"], geolocation=AT_A, **SIZES["phone_390x844"])
+    requests = RequestLog()
+    context.on("request", requests)
+    page = context.new_page()
+    log_in(page, SimpleNamespace(url=net.url), INSPECTOR.name, PASSWORD, "巡查员")
+    open_field(page, context, net.url)
+    go_offline(net, context)
+    page.reload(wait_until="domcontentloaded")
+    wait_state(page, lambda s: s.get("ready") and s["sites"] > 0 and not s["online"])
+
+    def open_site(site_id, to):
+        page.locator("button[data-view=near]").click()
+        page.get_by_placeholder("按名称或编号查找").fill(site_id)
+        page.locator(f".site-row[data-site='{site_id}']").click()
+        page.locator(f"#change-form .target[data-to='{to}']").click()
+
+    def field(name):
+        return page.locator(f"#change-form .field[data-field='{name}']")
+
+    def saved(n):
+        page.locator("#save-btn").click()
+        wait_state(page, lambda s: s["waiting"] == n)
+
+    # 整治中 -> 整治完成: the guard's message, the six fields the change offers (open), nothing else.
+    open_site(STANDARDISED, "remediated")
+    guard = page.locator("#change-form .guard[data-guard='outfall.standardise_incomplete']")
+    assert "标志牌和采样点须已设置" in guard.inner_text() and "上传一张照片" in guard.inner_text()
+    offered = page.locator("#change-form details.more")
+    assert offered.get_attribute("open") is not None and "本次变更可填写" in offered.inner_text()
+    names = page.locator("#change-form .field[data-field]").evaluate_all("n => n.map(e => e.dataset.field)")
+    assert names == ["sign_board", "sign_board_photo", "sampling_point", "sampling_point_photo", "inspection_well",
+                     "inspection_well_photo"]
+    assert page.locator("#photo-required").count() == 0
+    field("sign_board").get_by_role("button", name="是").click()
+    page.set_input_files("#f_sign_board_photo", sign)
+    field("sign_board_photo").locator("img").wait_for(timeout=15000)
+    field("sampling_point").get_by_role("button", name="是").click()
+    page.set_input_files("#f_sampling_point_photo", point)
+    field("sampling_point_photo").locator("img").wait_for(timeout=15000)
+    page.locator("#site-card").screenshot(path=str(artifacts / "field_outfall_standardised_form_390x844.png"))
+    saved(1)
+
+    # 整治完成 -> 已销号: the record is required, and a photo (the scanned document).
+    open_site(CLOSED, "closed")
+    assert [n for n in page.locator("#change-form .field.required[data-field]").evaluate_all(
+        "n => n.map(e => e.dataset.field)")] == ["closure_date", "closure_body", "closure_doc_no"]
+    assert "须附至少一张照片" in page.locator("#photo-required").inner_text()
+    page.locator("#save-btn").click()
+    assert "请填写：销号日期、销号审批单位、销号文号" in page.locator(".notice.error").inner_text()
+    page.fill("#f_closure_date", "2025-12-01")
+    page.fill("#f_closure_body", "福清市生态环境局")
+    page.fill("#f_closure_doc_no", "融环〔2025〕12号")
+    page.locator("#save-btn").click()
+    assert "须附至少一张照片" in page.locator(".notice.error").inner_text()
+    assert field_state(page)["waiting"] == 1
+    page.set_input_files("#f_photos", doc)
+    page.locator("#thumbs img").first.wait_for(timeout=15000)
+    page.locator("#site-card").screenshot(path=str(artifacts / "field_outfall_closure_form_390x844.png"))
+    saved(2)
+
+    # A completion without the sampling point: the device keeps it; the server's guard refuses it.
+    open_site(INCOMPLETE, "remediated")
+    field("sign_board").get_by_role("button", name="是").click()
+    saved(3)
+
+    go_online(net, context)
+    wait_state(page, lambda s: s["online"] and s["waiting"] == 0 and not s["syncing"]
+               and s["queue"].get("applied") == 2 and s["queue"].get("refused") == 1, 60)
+    done = store.get_site(SYSTEM, STANDARDISED)
+    assert done.status == "remediated" and done.attrs["sign_board"] and done.attrs["sampling_point"]
+    sign_sha, point_sha = done.attrs["sign_board_photo"], done.attrs["sampling_point_photo"]
+    assert sign_sha != point_sha
+    for sha in (sign_sha, point_sha):
+        assert (photos_root(app.store_file) / sha[:2] / f"{sha}.jpg").is_file()
+    entry = store.history(SYSTEM, STANDARDISED)[-1]
+    assert entry.source == "offline" and set(entry.photos) == {sign_sha, point_sha}
+    closed = store.get_site(SYSTEM, CLOSED)
+    assert (closed.status, closed.attrs["closure_doc_no"]) == ("closed", "融环〔2025〕12号")
+    assert len(store.history(SYSTEM, CLOSED)[-1].photos) == 1
+    assert store.get_site(SYSTEM, INCOMPLETE).status == "remediating"
+    page.locator("button[data-view=queue]").click()
+    refused = page.locator("li.item[data-state=refused]")
+    assert "规范整治尚未完成" in refused.inner_text()
+    assert refused.inner_text().count("再标记整治完成") == 1  # the fix once, though the message carries it
+    page.screenshot(path=str(artifacts / "field_outfall_guard_refused_390x844.png"), full_page=True)
     assert requests.outside() == []
     context.close()
 

@@ -96,7 +96,7 @@ def offline_section(store, actor, sites, onsite_m: float) -> None:
         t("h_actor"): r.actor,
         t("off_outcome"): _outcome(r),
         t("dash_evidence"): _evidence(r, onsite_m),
-        t("dash_photos"): len(r.submitted.get("photos") or []),
+        t("dash_photos"): _photo_count(r),
     } for r in records]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(t("off_times_help", s=CLOCK_WARN_S))
@@ -108,13 +108,27 @@ def offline_section(store, actor, sites, onsite_m: float) -> None:
         _conflict(store, actor, rec, names.get(rec.site_id, rec.site_id))
 
 
+def _photo_count(rec) -> int:
+    """The photos a change carried: its own and those its photo fields name (each once)."""
+    spec = REGISTRY.get(rec.kind)
+    sub = rec.submitted or {}
+    shas = set(sub.get("photos") or [])
+    for name, value in (sub.get("changes") or {}).items():
+        fld = spec.field(name) if spec else None
+        if fld is not None and fld.photo and value:
+            shas.add(value)
+    return len(shas)
+
+
 def _fields_text(kind: str, changes: dict) -> str:
     spec = REGISTRY.get(kind)
     parts = []
     for name, value in (changes or {}).items():
         fld = spec.field(name) if spec else None
         label = fld.label(lang()) if fld else name
-        if fld is not None and fld.type == "choice" and fld.choice(str(value)):
+        if fld is not None and fld.photo:  # a photo field holds a hash: counted with the change's photos
+            value = t("dash_photos")
+        elif fld is not None and fld.type == "choice" and fld.choice(str(value)):
             value = fld.choice(str(value)).label(lang())
         elif isinstance(value, bool):
             value = t("yes") if value else t("no")
@@ -142,7 +156,7 @@ def _conflict(store, actor, rec, name: str) -> None:
             st.caption(t("off_capture_line", at=format_cst(rec.captured_at, with_seconds=True),
                          fix=format_cst(ev.get("fix_time"), with_seconds=True) if ev.get("fix_time") else "—",
                          d="—" if ev.get("distance_m") is None else f"{ev['distance_m']:.0f}",
-                         n=len(sub.get("photos") or [])))
+                         n=_photo_count(rec)))
         with theirs:
             st.markdown(f"**{t('off_side_server')}**")
             st.markdown(t("off_side_server_line", v=server.get("version", "—"),

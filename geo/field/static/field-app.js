@@ -77,6 +77,7 @@
       return c ? lbl(c) : String(v);
     }
     if (f && f.type === 'bool') { return v ? t('yes') : t('no'); }
+    if (f && f.photo) { return t('photo_attached'); }
     return String(v);
   }
   function townName(code) {
@@ -561,15 +562,38 @@
     return box;
   }
 
-  function input(f, value, onchange, required) {
+  // The value a field holds for the form: the draft's, else the site's as this device knows it.
+  function formValue(site, name) {
+    var v = state.draft.fields[name];
+    return v !== undefined ? v : site.attrs[name];
+  }
+
+  // A dependent choice (the spec's depends_on): only the choices under the parent's current value.
+  function choicesFor(site, f) {
+    if (!f.depends_on) { return f.choices; }
+    var parent = formValue(site, f.depends_on);
+    if (parent === undefined || parent === null || parent === '') { return f.choices; }
+    return f.choices.filter(function (c) { return !c.parent || c.parent === parent; });
+  }
+
+  function input(site, f, value, onchange, required) {
     var id = 'f_' + f.name;
-    var wrap = el('div', {cls: 'field' + (required ? ' required' : '')});
+    var wrap = el('div', {cls: 'field' + (required ? ' required' : ''), 'data-field': f.name});
+    if (f.photo) { return photoField(f, value, onchange, required, wrap); }
     wrap.appendChild(el('label', {'for': id, text: fieldLabel(f) + (required ? ' *' : '')}));
     var node;
     if (f.type === 'choice') {
+      var fits = choicesFor(site, f);
       node = el('select', {id: id, name: f.name}, [el('option', {value: '', text: t('choose')})].concat(
-        f.choices.map(function (c) { return el('option', {value: c.code, text: lbl(c), selected: value === c.code}); })));
+        fits.map(function (c) { return el('option', {value: c.code, text: lbl(c), selected: value === c.code}); })));
       node.addEventListener('change', function () { onchange(node.value || null); });
+      if (f.depends_on) {
+        var parent = fieldOf(site.kind, f.depends_on), pv = formValue(site, f.depends_on);
+        if (parent && pv !== undefined && pv !== null && pv !== '') {
+          wrap.appendChild(el('span', {cls: 'meta', text: t('choices_under', {parent: fieldLabel(parent),
+                                                                               value: valueText(parent, pv)})}));
+        }
+      }
     } else if (f.type === 'bool') {
       node = el('div', {id: id, cls: 'yesno', role: 'radiogroup'});
       [[true, t('yes')], [false, t('no')]].forEach(function (p) {
@@ -588,11 +612,46 @@
     } else if (f.type === 'date') {
       node = el('input', {id: id, name: f.name, type: 'date', value: value || ''});
       node.addEventListener('input', function () { onchange(node.value || null); });
+    } else if (f.multiline) {
+      node = el('textarea', {id: id, name: f.name, rows: '3', maxlength: '500'});
+      node.value = value || '';
+      node.addEventListener('input', function () { onchange(node.value.trim() || null); });
     } else {
       node = el('input', {id: id, name: f.name, type: 'text', maxlength: '500', value: value || ''});
       node.addEventListener('input', function () { onchange(node.value.trim() || null); });
     }
     wrap.appendChild(node);
+    return wrap;
+  }
+
+  // A photo field (the spec's photo flag): one photo, resized here; the field holds its hash and the photo is
+  // sent with the change (never twice).
+  function photoField(f, value, onchange, required, wrap) {
+    var id = 'f_' + f.name, draft = state.draft;
+    var file = el('input', {id: id, cls: 'visually-hidden', type: 'file', accept: 'image/*', capture: 'environment'});
+    file.addEventListener('change', function () {
+      if (!file.files.length) { return; }
+      var s = state.pack.pack.settings;
+      draft.busy = true;
+      renderPanel();
+      S.preparePhoto(file.files[0], s.photo_max_side_px, s.photo_jpeg_quality).then(function (rec) {
+        draft.thumbs[rec.sha] = URL.createObjectURL(rec.blob);
+        onchange(rec.sha);
+      }).catch(function () {
+        state.notice = {cls: 'error', text: t('photo_unreadable', {name: file.files[0].name})};
+      }).then(function () { draft.busy = false; if (state.draft === draft) { renderPanel(); } });
+    });
+    wrap.appendChild(el('span', {cls: 'label', text: fieldLabel(f) + (required ? ' *' : '')}));
+    wrap.appendChild(file);
+    if (value && draft.thumbs[value]) {
+      wrap.appendChild(el('span', {cls: 'thumb'}, [
+        el('img', {src: draft.thumbs[value], alt: fieldLabel(f)}),
+        el('button', {type: 'button', cls: 'link', text: '×', 'aria-label': t('remove'), onclick: function () {
+          onchange(null); renderPanel();
+        }})
+      ]));
+    }
+    wrap.appendChild(el('label', {'for': id, cls: 'btn photo-btn', text: value ? t('replace_photo') : t('add_photo')}));
     return wrap;
   }
 
@@ -611,20 +670,29 @@
       }}));
     });
     form.appendChild(targets);
-    if (draft.to) {
-      var tr = moves.filter(function (m) { return m.to === draft.to; })[0];
-      var required = tr ? tr.requires : [];
+    var tr = draft.to ? moves.filter(function (m) { return m.to === draft.to; })[0] : null;
+    if (tr) {
+      // What the change will be checked against (the server decides; the device says it first).
+      (tr.guards || []).forEach(function (g) {
+        form.appendChild(el('div', {cls: 'guard', 'data-guard': g.code}, [
+          el('strong', {text: t('guard_title')}), ' ' + msg(g),
+          fixText(g) ? el('div', {cls: 'meta', text: fixText(g)}) : null
+        ]));
+      });
+      var required = tr.requires || [];
       required.forEach(function (name) {
         var f = fieldOf(site.kind, name);
-        if (f) { form.appendChild(input(f, draft.fields[name], function (v) { setField(name, v); }, true)); }
+        if (f) { form.appendChild(input(site, f, draft.fields[name], function (v) { setField(site, name, v); }, true)); }
       });
-      var optional = kind.offered.filter(function (n) { return required.indexOf(n) < 0; });
-      if (optional.length) {
-        var more = el('details', {cls: 'more', open: optional.some(function (n) { return draft.fields[n] !== undefined; })},
-                      [el('summary', {text: t('more_fields')})]);
-        optional.forEach(function (name) {
+      var offered = (tr.offers || []).filter(function (n) { return required.indexOf(n) < 0; });
+      if (offered.length) {
+        // A transition that names what it offers asks for it openly; the kind-wide list is folded away.
+        var declared = !!tr.offers_declared;
+        var more = el('details', {cls: 'more', open: declared || offered.some(function (n) { return draft.fields[n] !== undefined; })},
+                      [el('summary', {text: declared ? t('offered_fields') : t('more_fields')})]);
+        offered.forEach(function (name) {
           var f = fieldOf(site.kind, name);
-          if (f) { more.appendChild(input(f, draft.fields[name], function (v) { setField(name, v); }, false)); }
+          if (f) { more.appendChild(input(site, f, draft.fields[name], function (v) { setField(site, name, v); }, false)); }
         });
         form.appendChild(more);
       }
@@ -637,8 +705,10 @@
     var file = el('input', {id: 'f_photos', cls: 'visually-hidden', type: 'file', accept: 'image/*',
                             capture: 'environment', multiple: true});
     file.addEventListener('change', function () { addPhotos(file.files); });
-    form.appendChild(el('div', {cls: 'field'}, [
-      el('span', {cls: 'label', text: t('photos')}), file,
+    var needPhoto = !!(tr && tr.requires_photo);
+    form.appendChild(el('div', {cls: 'field' + (needPhoto ? ' required' : ''), id: 'photos-field'}, [
+      el('span', {cls: 'label', text: t('photos') + (needPhoto ? ' *' : '')}),
+      needPhoto ? el('span', {cls: 'meta', id: 'photo-required', text: t('photo_required')}) : null, file,
       el('label', {'for': 'f_photos', cls: 'btn photo-btn', text: t('add_photo')})
     ]));
     var strip = el('div', {cls: 'thumbs', id: 'thumbs'});
@@ -660,8 +730,19 @@
     return form;
   }
 
-  function setField(name, v) {
-    if (v === null || v === undefined) { delete state.draft.fields[name]; } else { state.draft.fields[name] = v; }
+  // Set a field of the draft; a dependent choice that no longer fits under its parent's new value is cleared
+  // (and the form drawn again with the choices that do).
+  function setField(site, name, v) {
+    var fields = state.draft.fields;
+    if (v === null || v === undefined) { delete fields[name]; } else { fields[name] = v; }
+    var kind = kindOf(site), redraw = false;
+    (kind ? kind.fields : []).forEach(function (f) {
+      if (f.depends_on !== name) { return; }
+      redraw = true;
+      var cur = fields[f.name];
+      if (cur !== undefined && !choicesFor(site, f).some(function (c) { return c.code === cur; })) { delete fields[f.name]; }
+    });
+    if (redraw) { renderPanel(); }
   }
 
   function evidenceLine(site) {
@@ -700,13 +781,27 @@
       renderPanel();
       return;
     }
+    if (tr && tr.requires_photo && !draft.photos.length) {
+      state.notice = {cls: 'error', text: t('photo_required')};
+      renderPanel();
+      return;
+    }
+    // Only what this change asks for is sent; photo fields go by hash and their photos with the change.
+    var asked = (tr ? tr.requires.concat(tr.offers || []) : []);
+    var fields = {}, fieldPhotos = [];
+    Object.keys(draft.fields).forEach(function (n) {
+      if (asked.indexOf(n) < 0) { return; }
+      fields[n] = draft.fields[n];
+      var f = fieldOf(site.kind, n);
+      if (f && f.photo && fieldPhotos.indexOf(fields[n]) < 0) { fieldPhotos.push(fields[n]); }
+    });
     var eff = effective(site);
     var seq = state.queue.reduce(function (m, it) { return Math.max(m, it.seq || 0); }, 0) + 1;
     var item = {
       op_id: crypto.randomUUID().replace(/-/g, ''), seq: seq, user: state.me ? state.me.user : state.pack.user,
       site_id: site.id, site_name: site.name, kind: site.kind, from_status: eff.status, to_status: draft.to,
-      base_version: eff.version, after_op: eff.after, fields: draft.fields, note: draft.note.trim(),
-      photos: draft.photos.slice(), fix: state.fix ? {lon: state.fix.lon, lat: state.fix.lat,
+      base_version: eff.version, after_op: eff.after, fields: fields, note: draft.note.trim(),
+      photos: draft.photos.slice(), field_photos: fieldPhotos, fix: state.fix ? {lon: state.fix.lon, lat: state.fix.lat,
                                                       accuracy_m: state.fix.accuracy_m, time: state.fix.time} : null,
       captured_at: Date.now(), state: 'pending'
     };
@@ -764,7 +859,7 @@
         ? t('res_' + it.result.resolution) : t(STATE_KEYS[it.state] || 'st_pending')})
     ]));
     li.appendChild(el('div', {cls: 'meta', text: t('captured', {at: when(it.captured_at)}) +
-      (it.photos.length ? ' · ' + t('photos_n', {n: it.photos.length}) : '') +
+      (S.allPhotos(it).length ? ' · ' + t('photos_n', {n: S.allPhotos(it).length}) : '') +
       (it.fix ? ' · ' + t('with_fix') : ' · ' + t('without_fix'))}));
     if (it.result && it.state === 'applied') {
       li.appendChild(el('div', {cls: 'meta', text: t('applied_at', {at: when(it.result.applied_at),
@@ -773,7 +868,8 @@
     if (it.state === 'refused') {
       var m = it.result && it.result.message;
       li.appendChild(el('p', {cls: 'error', text: msg(m) || t('refused_generic')}));
-      if (fixText(m)) { li.appendChild(el('p', {cls: 'meta', text: fixText(m)})); }
+      // A rule's message may carry its fix already (geo.domain.rules): the fix is shown once.
+      if (fixText(m) && msg(m).indexOf(fixText(m)) < 0) { li.appendChild(el('p', {cls: 'meta', text: fixText(m)})); }
     }
     if (it.state === 'conflict') { li.appendChild(conflictDetail(it)); }
     if (it.state === 'pending' || it.state === 'refused') {

@@ -144,12 +144,21 @@
     });
   };
 
+  // Every photo a change cites: its own, then those its photo fields hold (each once).
+  function allPhotos(it) {
+    var out = (it.photos || []).slice();
+    (it.field_photos || []).forEach(function (s) { if (out.indexOf(s) < 0) { out.push(s); } });
+    return out;
+  }
+
+  FieldSync.allPhotos = allPhotos;
+
   function sendOne(it, onItem, report) {
     it.state = 'sending';
     return DB.put('queue', it).then(function () { onItem(it); })
       .then(function () {
         var p = Promise.resolve();
-        it.photos.forEach(function (sha) { p = p.then(function () { return uploadPhoto(sha); }); });
+        allPhotos(it).forEach(function (sha) { p = p.then(function () { return uploadPhoto(sha); }); });
         return p;
       })
       .then(function () {
@@ -169,7 +178,7 @@
           report.stopped = 'signed_out';
         } else if (r.status === 409 && r.body && r.body.code === 'field.photo_missing') {
           it.state = 'pending';
-          it.photos.forEach(function (sha) {
+          allPhotos(it).forEach(function (sha) {
             DB.get('photos', sha).then(function (rec) { if (rec) { rec.uploaded = false; DB.put('photos', rec); } });
           });
           report.stopped = 'retry';
@@ -201,10 +210,10 @@
       var still = {};
       items.forEach(function (o) {
         if (o.op_id !== it.op_id && (o.state === 'pending' || o.state === 'sending' || o.state === 'conflict')) {
-          o.photos.forEach(function (s) { still[s] = true; });
+          allPhotos(o).forEach(function (s) { still[s] = true; });
         }
       });
-      return Promise.all(it.photos.filter(function (s) { return !still[s]; })
+      return Promise.all(allPhotos(it).filter(function (s) { return !still[s]; })
         .map(function (s) { return DB.del('photos', s); }));
     });
   }
