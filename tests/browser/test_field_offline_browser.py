@@ -38,7 +38,7 @@ C, C_TO = "PWK-018", "remediated"
 AT_A = {"latitude": 25.676350, "longitude": 119.468200, "accuracy": 9}
 #: The outfall form on the device (layers/outfalls.py): a 规范整治 completed with the sign and the sampling point
 #: and a photo each; a 销号 with its record and the scanned document; a completion the guard refuses.
-STANDARDISED, CLOSED, INCOMPLETE = "PWK-004", "PWK-059", "PWK-062"
+STANDARDISED, CLOSED, INCOMPLETE, DEPENDENT = "PWK-004", "PWK-059", "PWK-062", "PWK-029"
 HEADER = {"X-Requested-With": "onemap-field"}
 
 SIZES = {
@@ -318,9 +318,34 @@ def test_the_outfall_form_asks_what_each_change_declares_offline(browser, app, n
     field("sign_board").get_by_role("button", name="是").click()
     saved(3)
 
+    # A dependent choice (no outfall change offers one: the device's pack is given one to try): the receiving
+    # water lists only the waters of the side chosen, and a water that no longer fits is cleared.
+    page.evaluate("""() => FieldDB.get('kv', 'pack').then(rec => {
+        const tr = rec.pack.kinds.outfalls.transitions.find(t => t.from === 'remediating' && t.to === 'remediated');
+        tr.offers = ['discharge_into', 'receiving_water'].concat(tr.offers);
+        return FieldDB.put('kv', rec, 'pack'); })""")
+    page.reload(wait_until="domcontentloaded")
+    wait_state(page, lambda s: s.get("ready") and s["sites"] > 0 and not s["online"] and s["waiting"] == 3)
+    open_site(DEPENDENT, "remediated")
+    water = page.locator("#f_receiving_water")
+
+    def options():
+        return water.locator("option").evaluate_all("o => o.map(e => e.value).filter(Boolean)")
+
+    page.select_option("#f_discharge_into", "sea")
+    assert options() == ["fuqing_bay", "xinghua_bay", "haitan_strait", "other_sea", "other"]
+    page.select_option("#f_receiving_water", "xinghua_bay")
+    page.select_option("#f_discharge_into", "river")
+    assert options() == ["longjiang_main", "longjiang_tributary", "lake", "other_river", "other"]
+    assert water.input_value() == ""  # 兴化湾 is not a river: cleared
+    assert "可选项随“入河/入海”（入河排污口）而定" in field("receiving_water").inner_text()
+
     go_online(net, context)
     wait_state(page, lambda s: s["online"] and s["waiting"] == 0 and not s["syncing"]
                and s["queue"].get("applied") == 2 and s["queue"].get("refused") == 1, 60)
+    fresh = page.evaluate("() => FieldDB.get('kv', 'pack').then(rec => rec.pack.kinds.outfalls.transitions"
+                          ".find(t => t.from === 'remediating' && t.to === 'remediated').offers)")
+    assert fresh[0] == "sign_board"  # the pack refreshed after the sync is the server's again
     done = store.get_site(SYSTEM, STANDARDISED)
     assert done.status == "remediated" and done.attrs["sign_board"] and done.attrs["sampling_point"]
     sign_sha, point_sha = done.attrs["sign_board_photo"], done.attrs["sampling_point_photo"]
