@@ -50,10 +50,12 @@ from PIL import Image  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from geo import towns  # noqa: E402
+from geo.domain.rules import state_problems  # noqa: E402
 from geo.field.uploads import CHUNK_MAX  # noqa: E402
 from geo.store import Actor, create_store  # noqa: E402
 from geo.web.routes import web_middleware, web_routes  # noqa: E402
 from geo.web.settings import WebSettings  # noqa: E402
+from layers import REGISTRY  # noqa: E402
 
 SYSTEM = Actor("基准测试", role="system", client="bench")
 INSPECTOR = "基准离线巡查员"
@@ -130,17 +132,30 @@ def _value(field: dict):
     return "基准"
 
 
+def _first_move(site: dict, kind: dict) -> tuple[dict | None, dict]:
+    """The first transition of ``site`` the store would apply: its required fields filled (a photo is sent with
+    every change), its guards and the kind's error rules holding on the state it leads to (as a careful
+    inspector would record it; the store decides either way)."""
+    spec = REGISTRY[site["kind"]]
+    for move in (t for t in kind["transitions"] if t["from"] == site["status"]):
+        fields = {f["name"]: _value(f) for f in kind["fields"] if f["name"] in move["requires"]}
+        after = {**site["attrs"], **fields}
+        tr = spec.transition(move["from"], move["to"])
+        if all(g.holds(move["to"], after) for g in tr.guards) and \
+                not any(p.is_error for p in state_problems(spec, move["to"], after)):
+            return move, fields
+    return None, {}
+
+
 def _changes(pack: dict, n: int) -> list[dict]:
     """``n`` changes of distinct sites, each a transition the pack allows, required fields filled."""
     out = []
     now = int(time.time() * 1000)
     for site in pack["sites"]:
         kind = pack["kinds"][site["kind"]]
-        moves = [t for t in kind["transitions"] if t["from"] == site["status"]]
-        if not moves:
+        move, fields = _first_move(site, kind)
+        if move is None:
             continue
-        move = moves[0]
-        fields = {f["name"]: _value(f) for f in kind["fields"] if f["name"] in move["requires"]}
         g = site["geometry"]
         lon, lat = (g["coordinates"] if g["type"] == "Point" else (119.4, 25.6))
         out.append({"op_id": uuid.uuid4().hex, "site_id": site["id"], "base_version": site["version"],
