@@ -74,7 +74,7 @@ class Server:
     """The app's routes (field API included) served by uvicorn on 127.0.0.1 in a thread."""
 
     def __init__(self, store_path: Path, cache: Path):
-        settings = WebSettings(store_path=store_path, cache_root=cache)
+        settings = WebSettings(store=str(store_path), cache_root=cache)
         app = Starlette(routes=web_routes(settings), middleware=web_middleware(settings))
         self.port = _free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))

@@ -34,7 +34,7 @@ def env(tmp_path):
     far = outfall("PWK-T02", status="traced", name="外镇排口")
     far = type(far)(**{**far.__dict__, "town_code": "350181110"})  # not a town of the inspector
     store = make_store(tmp_path / "s.gpkg", [outfall(), river(), park(), far])
-    settings = WebSettings(store_path=tmp_path / "s.gpkg", cache_root=tmp_path / "cache")
+    settings = WebSettings(store=str(tmp_path / "s.gpkg"), cache_root=tmp_path / "cache")
     app = Starlette(routes=web_routes(settings), middleware=web_middleware(settings))
     return store, TestClient(app, base_url=ORIGIN)
 
@@ -296,7 +296,7 @@ def test_every_file_the_service_worker_keeps_is_served_and_the_base_geography_ne
         assert client.get("/field/" + ("" if asset == "./" else asset)).status_code == 200, asset
     assert client.get("/field/nothing.js").status_code == 404
     base = cfg["base_files"][0]
-    assert base.startswith(f"base/{base_version(WebSettings(store.path, store.path).base_data_dir)}/")
+    assert base.startswith(f"base/{base_version(WebSettings(str(store.path), store.path).base_data_dir)}/")
     store.set_meta(SYSTEM, "guest_read", "off")
     assert client.get("/field/" + base).status_code == 401
     signed_in(store, client)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from geo.errors import NotFoundError, PermissionDenied, ValidationError, VersionConflict
-from geo.store import Evidence, GpkgStore
+from geo.store import Evidence
 from geo.store import sync as sync_mod
 from geo.store.sync import OfflineChange
 from tests.factories import (
@@ -32,8 +32,9 @@ OTHER = "巡查员乙"
 
 
 @pytest.fixture
-def store(tmp_path) -> GpkgStore:
-    s = make_store(tmp_path / "s.gpkg", [outfall(), river(), park()])
+def store(store_target):
+    """A store on each backend (a GeoPackage file, a PostGIS database) with an outfall, a river and a park."""
+    s = make_store(store_target, [outfall(), river(), park()])
     s.add_user(SYSTEM, OTHER, "inspector", password=PASSWORD, towns=["350181103"])
     return s
 
@@ -45,16 +46,18 @@ def change(site_id="PWK-T01", to="remediating", base=0, *, op=None, **kw) -> Off
                          **kw)
 
 
-def rows(store, table: str, where: str = "1=1", args=()) -> list[sqlite3.Row]:
-    con = sqlite3.connect(store.path)
-    con.row_factory = sqlite3.Row
-    try:
-        return con.execute(f"SELECT * FROM {table} WHERE {where}", args).fetchall()
-    finally:
-        con.close()
+def rows(store, table: str, where: str = "1=1", args=()) -> list:
+    with store._read() as conn:
+        return conn.execute(f"SELECT * FROM {table} WHERE {where}", args).fetchall()
 
 
-def audit(store, action: str) -> list[sqlite3.Row]:
+def sql(store, statement: str, args=()) -> None:
+    """A statement run as the database's owner would (the test plays an idle session, an old token)."""
+    with store._write() as conn:
+        conn.execute(statement, args)
+
+
+def audit(store, action: str) -> list:
     return rows(store, "audit_log", "action = ?", (action,))
 
 
@@ -131,7 +134,7 @@ def test_a_change_made_on_top_of_one_that_did_not_apply_is_a_conflict_too(store)
 
 
 def test_a_change_made_by_someone_between_the_check_and_the_write_is_a_conflict(store, monkeypatch):
-    real = GpkgStore.change_status
+    real = type(store).change_status
 
     def racing(self, actor, site_id, *args, **kw):
         if kw.get("source") == "offline":
@@ -139,7 +142,7 @@ def test_a_change_made_by_someone_between_the_check_and_the_write_is_a_conflict(
                  changes={"remediation_method": "merge"})
         return real(self, actor, site_id, *args, **kw)
 
-    monkeypatch.setattr(GpkgStore, "change_status", racing)
+    monkeypatch.setattr(type(store), "change_status", racing)
     out = store.submit_offline_change(INSPECTOR, change())
     assert out.outcome == "conflict" and out.record.server_state["attrs"]["remediation_method"] == "merge"
     assert store.get_site(SYSTEM, "PWK-T01").version == 1
@@ -237,9 +240,9 @@ def _photo(tmp_colour) -> tuple[str, str]:
 def _upload(store, data: bytes) -> str:
     import hashlib
 
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
-    ref = store_photo(data, photos_root(store.path))
+    ref = store_photo(data, store.photos_dir)
     return store.record_field_photo(INSPECTOR, hashlib.sha256(data).hexdigest(), ref.sha256, len(data))
 
 
@@ -316,12 +319,12 @@ def test_a_conflict_with_photo_fields_is_reapplied_with_the_stored_photos(store)
 
 def test_a_sync_interrupted_before_or_after_the_write_completes_once_on_retry(store, monkeypatch):
     ch = change()
-    real = GpkgStore.change_status
-    monkeypatch.setattr(GpkgStore, "change_status", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    real = type(store).change_status
+    monkeypatch.setattr(type(store), "change_status", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         store.submit_offline_change(INSPECTOR, ch)
     assert store.offline_change(SYSTEM, ch.op_id).outcome == "received"
-    monkeypatch.setattr(GpkgStore, "change_status", real)
+    monkeypatch.setattr(type(store), "change_status", real)
 
     finish = sync_mod.SyncMixin._finish
     monkeypatch.setattr(sync_mod.SyncMixin, "_finish", staticmethod(lambda *a, **k: (_ for _ in ()).throw(OSError())))
@@ -435,13 +438,9 @@ def test_a_device_token_is_stored_hashed_and_ends_with_revocation_logout_or_pass
 def test_a_device_token_outlives_an_idle_session_but_not_its_own_lifetime(store):
     login = store.login(INSPECTOR.name, PASSWORD)
     _, token = store.enroll_device(login.token)
-    con = sqlite3.connect(store.path)
-    con.execute("UPDATE sessions SET last_seen = '2000-01-01T00:00:00.000Z'")  # the session idled out
-    con.commit()
+    sql(store, "UPDATE sessions SET last_seen = '2000-01-01T00:00:00.000Z'")  # the session idled out
     assert store.device_actor(token)[0].name == INSPECTOR.name
-    con.execute("UPDATE field_devices SET expires_at = '2000-01-01T00:00:00.000Z'")
-    con.commit()
-    con.close()
+    sql(store, "UPDATE field_devices SET expires_at = '2000-01-01T00:00:00.000Z'")
     with pytest.raises(PermissionDenied):
         store.device_actor(token)
 
@@ -479,3 +478,38 @@ def test_a_store_at_schema_6_gets_the_field_tables(tmp_path):
     assert store.offline_changes(REVIEWER) == []
     names = {r["table_name"] for r in rows(store, "gpkg_contents")}
     assert {"field_changes", "field_photos", "field_devices"} <= names
+
+
+# -- PostGIS: the database's own walls ---------------------------------------------
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_postgis_keeps_offline_records_to_their_writers_and_photo_records_append_only(store):
+    """As the app's role in straight SQL: a reviewer's transaction cannot write an offline change's record, nobody
+    deletes one, and a photo's upload record is never changed or removed."""
+    ch = change()
+    assert store.submit_offline_change(INSPECTOR, ch).outcome == "applied"
+    store.record_field_photo(INSPECTOR, "a" * 64, "b" * 64, 10)
+    conn = store._connect()
+    try:
+        conn.execute("BEGIN")
+        store._actor_context(conn, REVIEWER)
+        assert conn.execute("UPDATE field_changes SET outcome = 'refused'").rowcount == 0
+        with pytest.raises(store.DriverError, match="row-level security"):
+            conn.execute("INSERT INTO field_changes (op_id, site_id, kind, actor, base_version, to_status, submitted,"
+                         " captured_at, received_at, outcome, outcome_at) VALUES ('x1234567', 'PWK-T01', 'outfalls',"
+                         " 'x', 0, 'closed', '{}', now(), now(), 'applied', now())")
+        conn.execute("ROLLBACK")
+        conn.execute("BEGIN")
+        store._actor_context(conn, SYSTEM)
+        assert conn.execute("DELETE FROM field_changes").rowcount == 0  # no one deletes a record
+        conn.execute("ROLLBACK")
+        for statement in ("UPDATE field_photos SET photo_sha256 = 'c'", "DELETE FROM field_photos"):
+            conn.execute("BEGIN")
+            with pytest.raises(store.DriverError, match="append-only"):
+                conn.execute(statement)
+            conn.execute("ROLLBACK")
+    finally:
+        store._end_read(conn)
+    assert store.offline_change(SYSTEM, ch.op_id).outcome == "applied"
+    assert store.field_photo(INSPECTOR, "a" * 64) == "b" * 64

@@ -55,7 +55,7 @@ from geo.errors import NotFoundError, OneMapError, PermissionDenied, ValidationE
 from geo.store import policy
 from geo.store.base import Actor, Evidence
 from geo.store.db import iso_utc, q, utc_now
-from geo.store.schema import (
+from geo.store.tables import (
     FIELD_CHANGES_TABLE,
     FIELD_DEVICES_TABLE,
     FIELD_PHOTOS_TABLE,
@@ -280,7 +280,7 @@ class SyncMixin:
     def field_actor(self, actor: Actor) -> Actor:
         """The effective actor if it may use the offline field client (inspectors); PermissionDenied otherwise."""
         with self._read() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             self._check_field(eff)
             return eff
 
@@ -326,6 +326,13 @@ class SyncMixin:
         return conn.execute(f"SELECT id, site_id, version, changed_at FROM {HISTORY_TABLE} WHERE op_id = ?",
                             (op_id,)).fetchone()
 
+    def _acting(self, conn, actor: Actor) -> Actor:
+        """The account as it stands now, told to the database for this transaction (PostgreSQL's row-level
+        security on ``field_changes``; a no-op on GeoPackage)."""
+        eff = self._effective(conn, actor)
+        self._actor_context(conn, eff)
+        return eff
+
     def _get_record(self, conn, op_id: str) -> OfflineRecord | None:
         r = conn.execute(_RECORD_SQL + " WHERE f.op_id = ?", (op_id,)).fetchone()
         return _record(r) if r else None
@@ -364,7 +371,7 @@ class SyncMixin:
                                   zh="同步的变更缺少操作编号（幂等键）。")
         now = iso_utc(utc_now())
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             self._check_field(eff)
             state = self._site_state(conn, change.site_id)
             policy.check(eff, "change_status", {state["town_code"]})
@@ -426,13 +433,13 @@ class SyncMixin:
             raise
         except OneMapError as exc:
             with self._write() as conn:
-                eff = self._effective(conn, actor)
+                eff = self._acting(conn, actor)
                 self._finish(conn, op_id, "refused", message=_message(exc))
                 self._audit(conn, eff, "field.refused", target=change.site_id, outcome="refused",
                             details={"op_id": op_id, "code": exc.code, "message": exc.en})
                 return SyncOutcome(self._get_record(conn, op_id), replay=False)
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             self._finish(conn, op_id, "applied", history_id=result.entry.id)
             self._audit(conn, eff, "field.applied", target=change.site_id,
                         details={"op_id": op_id, "history_id": result.entry.id, "version": result.site.version})
@@ -441,7 +448,7 @@ class SyncMixin:
     def _late_conflict(self, actor: Actor, change: OfflineChange) -> SyncOutcome:
         now = iso_utc(utc_now())
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             state = self._site_state(conn, change.site_id)
             stale = self._stale(conn, change, state) or _version_message(change, state)
             conn.execute(f"UPDATE {FIELD_CHANGES_TABLE} SET outcome = 'conflict', outcome_at = ?, message = ?,"
@@ -544,7 +551,7 @@ class SyncMixin:
             raise ValidationError("field.unknown_outcome", en=f"Unknown outcome {outcome!r}; use one of {OUTCOMES}.",
                                   zh=f"未知的同步结果“{outcome}”；可用：{'、'.join(OUTCOMES)}。", value=outcome)
         with self._read() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             policy.check(eff, "read")
             sql, args = _RECORD_SQL + " WHERE 1=1", []
             if mine:
@@ -613,7 +620,7 @@ class SyncMixin:
         note = (note or "").strip()[:2000]
         if action == "discard":
             with self._write() as conn:
-                eff = self._effective(conn, actor)
+                eff = self._acting(conn, actor)
                 if eff.role not in ("admin", "system") and eff.name != rec.actor:
                     raise policy.denied(eff, "change_status", code="field.discard_denied",
                                         en=f"Only {rec.actor} (who made the change) or an administrator may discard it.",
@@ -644,7 +651,7 @@ class SyncMixin:
             source=SOURCE_REAPPLIED,
             photos=sub.get("stored_photos") or ())
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             conn.execute(
                 f"UPDATE {FIELD_CHANGES_TABLE} SET resolution = 'reapplied', resolved_at = ?, resolved_by = ?,"
                 " resolution_note = ?, history_id = ? WHERE op_id = ? AND resolution IS NULL",
@@ -669,7 +676,7 @@ class SyncMixin:
         A photo already recorded keeps its first record (two devices sending the same bytes: stored once).
         """
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             self._check_field(eff)
             r = conn.execute(
                 f"INSERT INTO {FIELD_PHOTOS_TABLE} (upload_sha256, photo_sha256, bytes, uploaded_by, uploaded_at)"
@@ -741,7 +748,7 @@ class SyncMixin:
     def list_devices(self, actor: Actor, *, user: str | None = None, include_ended: bool = False) -> list[Device]:
         """Device tokens: an administrator sees every account's, an inspector their own."""
         with self._read() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             if eff.role not in ("admin", "system"):
                 self._check_field(eff)
                 user = eff.name
@@ -757,7 +764,7 @@ class SyncMixin:
     def revoke_device(self, actor: Actor, device_id: str) -> Device:
         """End a device token (an administrator, or the account it belongs to)."""
         with self._write() as conn:
-            eff = self._effective(conn, actor)
+            eff = self._acting(conn, actor)
             r = conn.execute(f"SELECT * FROM {FIELD_DEVICES_TABLE} WHERE device_id = ?", (device_id,)).fetchone()
             if r is None:
                 raise NotFoundError("field.no_such_device",

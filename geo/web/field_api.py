@@ -152,7 +152,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         # The pack changes with the sites (any history row moves the data version), the inspector's towns and
         # open conflicts, the day (overdue) and the settings: the same key, the same bytes.
         key = (actor.name, tuple(actor.towns), store.data_version(), today_cst().isoformat(), default_onsite_m(),
-               tuple((c["op_id"], c["outcome_at"]) for c in conflicts), str(store.path))
+               tuple((c["op_id"], c["outcome_at"]) for c in conflicts), store.locator)
         hit = cache.get(key)
         if hit is not None:
             return hit
