@@ -7,8 +7,8 @@ import gzip
 import hashlib
 import io
 import json
-import sqlite3
 import time
+from pathlib import Path
 import uuid
 
 import pytest
@@ -17,7 +17,6 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from geo.field.uploads import CHUNK_MAX
-from geo.photos import photos_root
 from geo.web.basefiles import base_version
 from geo.web.routes import web_middleware, web_routes
 from geo.web.settings import WebSettings
@@ -30,13 +29,16 @@ T_MS = int(time.time() * 1000) - 3_600_000
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(store_target, tmp_path, monkeypatch):
+    """The field API over HTTP on each backend (a GeoPackage file; a PostGIS database, its photos under
+    ``ONEMAP_FILES``)."""
+    monkeypatch.setenv("ONEMAP_FILES", str(tmp_path / "files"))
     far = outfall("PWK-T02", status="traced", name="外镇排口")
     far = type(far)(**{**far.__dict__, "town_code": "350181110"})  # not a town of the inspector
-    store = make_store(tmp_path / "s.gpkg", [outfall(), river(), park(), far])
-    settings = WebSettings(store=str(tmp_path / "s.gpkg"), cache_root=tmp_path / "cache")
+    store = make_store(store_target, [outfall(), river(), park(), far])
+    settings = WebSettings(store=str(store_target), cache_root=tmp_path / "cache")
     app = Starlette(routes=web_routes(settings), middleware=web_middleware(settings))
-    return store, TestClient(app, base_url=ORIGIN)
+    return store, TestClient(app, base_url=ORIGIN)  # the routes' own PostGIS pool ends with the database's drop
 
 
 def signed_in(store, client, who=INSPECTOR):
@@ -54,11 +56,13 @@ def change(**over):
 
 
 def count(store, table, where="1=1"):
-    con = sqlite3.connect(store.path)
-    try:
-        return con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
-    finally:
-        con.close()
+    with store._read() as conn:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+
+
+def _all(store, table):
+    with store._read() as conn:
+        return [tuple(r) for r in conn.execute(f"SELECT * FROM {table}").fetchall()]
 
 
 # -- who may ask ------------------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ def test_me_and_a_device_token_that_works_without_the_session(env):
     assert "onemap_field_device=" in cookie and "HttpOnly" in cookie and "Path=/field/" in cookie
     assert "samesite=strict" in cookie.lower()
     token = client.cookies.get("onemap_field_device")
-    assert token and token not in str(list(sqlite3.connect(store.path).execute("SELECT * FROM field_devices")))
+    assert token and token not in str(_all(store, "field_devices"))
     client.cookies.delete("onemap_session")
     me = client.get("/field/api/me", headers=H).json()
     assert me["via"] == "device" and me["device"]["device_id"] == r.json()["device_id"]
@@ -224,7 +228,7 @@ def test_a_photo_uploads_in_chunks_resumes_and_is_never_stored_twice(env):
         offset = r.json()["offset"]
     stored = r.json()["stored"]
     assert r.json()["complete"] and stored != sha  # stored as re-encoded without metadata
-    root = photos_root(store.path)
+    root = store.photos_dir
     assert (root / stored[:2] / f"{stored}.jpg").is_file()
     files = sorted(p.name for p in root.rglob("*.jpg"))
     head = client.head(url, headers=H)
@@ -296,7 +300,7 @@ def test_every_file_the_service_worker_keeps_is_served_and_the_base_geography_ne
         assert client.get("/field/" + ("" if asset == "./" else asset)).status_code == 200, asset
     assert client.get("/field/nothing.js").status_code == 404
     base = cfg["base_files"][0]
-    assert base.startswith(f"base/{base_version(WebSettings(str(store.path), store.path).base_data_dir)}/")
+    assert base.startswith(f"base/{base_version(WebSettings(store.locator, Path('.')).base_data_dir)}/")
     store.set_meta(SYSTEM, "guest_read", "off")
     assert client.get("/field/" + base).status_code == 401
     signed_in(store, client)
