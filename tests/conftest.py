@@ -20,6 +20,8 @@ os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache
 # to a private file, never into the checkout.
 os.environ.setdefault("ONEMAP_RAISE_INTERNAL", "1")
 os.environ.setdefault("ONEMAP_LOG", os.path.join(tempfile.mkdtemp(prefix="onemap-test-log-"), "errors.log"))
+# Files of PostGIS stores (photos, raster copies) likewise: never into the checkout's data/.
+os.environ.setdefault("ONEMAP_FILES", tempfile.mkdtemp(prefix="onemap-test-files-"))
 
 
 _MAIN_MODULE = sys.modules.get("__main__")

@@ -183,9 +183,10 @@ def check_site_text(name, responsible) -> None:
         check_text(value, field_zh=fld.zh, field_en=fld.en, limit=fld.limit)
 
 
-def check_note(note) -> None:
-    """Refuse a status-change note with control characters or over :data:`layers.spec.NOTE_MAX_LENGTH`."""
+def check_note(note) -> str | None:
+    """Refuse a status-change note with control characters or over :data:`layers.spec.NOTE_MAX_LENGTH`;
+    return it as kept (NFC)."""
     from geo.domain.text import check_text
     from layers.spec import NOTE_MAX_LENGTH
 
-    check_text(note, field_zh="说明", field_en="Note", limit=NOTE_MAX_LENGTH, multiline=True)
+    return check_text(note, field_zh="说明", field_en="Note", limit=NOTE_MAX_LENGTH, multiline=True)
