@@ -186,7 +186,7 @@ def test_round_trip_with_every_export_format(store_copy, tmp_path, capsys, monke
             i = imported[sid]
             assert (i.status, i.name, i.town_code, i.deadline, i.responsible) == \
                    (o.status, o.name, o.town_code, o.deadline, o.responsible), (fmt, sid)
-            assert _attrs_equal(i.attrs, o.attrs), (fmt, sid, dict(i.attrs), dict(o.attrs))
+            assert _attrs_equal(i.attrs, o.attrs), (fmt, sid, {k: (i.attrs.get(k), o.attrs.get(k)) for k in set(i.attrs) | set(o.attrs) if i.attrs.get(k) != o.attrs.get(k)})
             assert _same_geometry(i.geometry, o.geometry), (fmt, sid, i.geometry.wkt[:80], o.geometry.wkt[:80])
             assert not i.is_sample
 

@@ -158,7 +158,7 @@ def _text(rp: RowProblems, column: str, value: Any, fld: Field, *, clean: Any = 
         return _REFUSED
     if not text:
         return text
-    text, removed = normalise(text)
+    text, removed = normalise(text, multiline=fld.multiline)  # a plan keeps its lines
     if removed:
         rp.add("text.control_removed", column, value=text, n=len(removed), chars=describe(removed),
                field_zh=fld.zh, field_en=fld.en, severity="warning")
