@@ -55,12 +55,12 @@ SPEC = LayerSpec(
         Field("black_odour_seen", "排口可见黑臭水体", "Black-odorous water seen at outfall", "bool"),
     ),
     statuses=(
-        Status("surveyed", "已排查", "surveyed", "#d7301f", 1),
-        Status("monitored", "已监测", "monitored", "#fc8d59", 2),
-        Status("traced", "已溯源", "source traced", "#fdae61", 3),
-        Status("remediating", "整治中", "remediating", "#fee08b", 4),
-        Status("remediated", "已整治", "remediated", "#41ab5d", 5, done=True),
-        Status("closed", "已销号", "case closed", "#006d2c", 6, done=True, terminal=True),
+        Status("surveyed", "已排查", "surveyed", "#d73027", 1),
+        Status("monitored", "已监测", "monitored", "#8c510a", 2),
+        Status("traced", "已溯源", "source traced", "#f39c12", 3),
+        Status("remediating", "整治中", "remediating", "#ffe066", 4),
+        Status("remediated", "已整治", "remediated", "#80cdc1", 5, done=True),
+        Status("closed", "已销号", "case closed", "#00695c", 6, done=True, terminal=True),
     ),
     transitions=(
         Transition("surveyed", "monitored"),
