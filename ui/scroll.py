@@ -1,0 +1,20 @@
+"""Bring an element into view in the browser when it appears out of sight (phones: a card far below a list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit.components.v1 as components
+
+from ui.drafts import key_class
+
+_component = components.declare_component("onemap_scroll", path=str(Path(__file__).parent / "components" / "scroll"))
+
+
+def scroll_into_view(target_key: str, nonce: str | int | None, *, key: str) -> None:
+    """Scroll the page so the element with widget/container key ``target_key`` is in view, once per ``nonce``.
+
+    Nothing happens when the element is already in view (a tablet's side panel) or ``nonce`` is None.
+    """
+    _component(target=key_class(target_key), nonce=str(nonce) if nonce is not None else None, key=key,
+               default=None)
