@@ -51,7 +51,7 @@ ZH_GROUPS: tuple[tuple[str, dict[str, str], tuple[tuple[str, str], ...]], ...] =
         "Press ⌘+Enter to submit form": "按 ⌘+Enter 提交",
         "Press Enter to submit form": "按回车提交",
     }, ()),
-    ('[data-baseweb="popover"], [data-baseweb="menu"], ul[role="listbox"]', {
+    ('[role="listbox"], .stMultiSelectDropdown, .stSelectboxDropdown, [data-baseweb="popover"], [data-baseweb="menu"]', {
         "Select all": "全选",
         "No results": "无匹配项",
     }, (
@@ -61,6 +61,8 @@ ZH_GROUPS: tuple[tuple[str, dict[str, str], tuple[tuple[str, str], ...]], ...] =
     ('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]', {
         "Clear all": "全部清除",
         "Clear value": "清除",
+        "Open": "展开选项",
+        "Close": "收起选项",
         "Choose an option": "请选择",
         "Choose options": "请选择",
         "No options to select": "无可选项",

@@ -105,7 +105,7 @@ def history_list(spec, history) -> None:
     """The history newest first, one block per change, every text wrapping (nothing clipped on a phone)."""
     lg = lang()
     entries = list(reversed(history))
-    st.markdown(f"**{t('history')}**（{t('h_time')}）")
+    st.markdown(f"**{t('history')}** · {t('h_cst')}")
     for e in entries[:HISTORY_SHOWN]:
         _entry(spec, e, lg)
     if len(entries) > HISTORY_SHOWN:

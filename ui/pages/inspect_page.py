@@ -103,7 +103,7 @@ def _where_am_i() -> None:
 def _site_list(sites, actor) -> str | None:
     lg = lang()
     kinds = st.pills(t("filter_kinds"), list(REGISTRY), selection_mode="multi", default=list(REGISTRY),
-                     format_func=lambda k: REGISTRY[k].label(lg), key="insp_kinds")
+                     format_func=lambda k: REGISTRY[k].label(lg), key="insp_kinds", wrap=True)
     query = st.text_input(t("insp_search"), key="insp_query", placeholder=t("insp_search_hint")).strip().lower()
     fix = st.session_state.get(FIX)
     rows = []

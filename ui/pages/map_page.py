@@ -225,7 +225,7 @@ def _map_and_panel(shown, kinds, is_sample: bool, layout: str, summary: str) -> 
                 st.info(t("detail_hint"))
     shown_at = st.session_state.get(SHOWN_AT)
     fresh = shown_at is not None and time.time() - shown_at[1] < 8
-    scroll_into_view(DETAIL, shown_at[0] if fresh and not wide else None, key="hidden_scroll_map")
+    scroll_into_view(DETAIL, shown_at[0] if fresh and not wide else None, key="hidden_scroll_map", align="lower")
 
 
 #: Above this many sites shown, the picker lists only the matches of a search (a select box of

@@ -40,8 +40,10 @@
     var b = req.bounds;
     var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
     if (req.highlight) {
+      // SVG, not the map's canvas: the ring is an element of its own (drawn above the sites).
       L.circleMarker(bounds.getCenter(), {radius: 18, color: '#1565c0', weight: 3, opacity: 0.9, fill: false,
-                                          interactive: false, className: 'onemap-focus'}).addTo(group);
+                                          interactive: false, className: 'onemap-focus',
+                                          renderer: L.svg({pane: 'markerPane'})}).addTo(group);
     }
     group.on('add', function () {
       var map = group._map;

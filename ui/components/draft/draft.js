@@ -71,11 +71,12 @@
   doc.addEventListener('input', onInput, true);
   window.addEventListener('pagehide', function () { doc.removeEventListener('input', onInput, true); });
 
-  // The connection: the page helper marks <html data-onemap-connection>; Streamlit shows its own
-  // status element while it reconnects. When it is back, send the draft again.
+  // The connection: Streamlit marks its root with the connection state. When it is back, send the
+  // draft again (text typed just before the drop never reached the server).
   setInterval(function () {
-    var down = doc.documentElement.getAttribute('data-onemap-connection') === 'down' ||
-      !!doc.querySelector('[data-testid="stConnectionStatus"]');
+    var app = doc.querySelector('[data-testid="stApp"]');
+    var state = app ? app.getAttribute('data-test-connection-state') : null;
+    var down = !!state && ['CONNECTED', 'STATIC_CONNECTED', 'INITIAL'].indexOf(state) < 0;
     if (wasDown && !down) { setTimeout(function () { sendStored('reconnect'); }, 1200); }
     wasDown = down;
   }, 500);

@@ -139,6 +139,14 @@
     return null;
   }
 
+  // Streamlit marks its root with the connection state (CONNECTED, PINGING_SERVER, CONNECTING,
+  // DISCONNECTED_FOREVER ...).
+  function connectionDown() {
+    var app = doc.querySelector('[data-testid="stApp"]');
+    var state = app ? app.getAttribute('data-test-connection-state') : null;
+    return !!state && ['CONNECTED', 'STATIC_CONNECTED', 'INITIAL'].indexOf(state) < 0;
+  }
+
   function checkConnection() {
     if (!notice) { return; }
     var dialog = connectionDialog();
@@ -148,12 +156,81 @@
       var close = dialog.querySelector('button[aria-label="Close"], button[aria-label="关闭"]');
       if (close) { close.click(); }
     }
-    var down = !!doc.querySelector('[data-testid="stConnectionStatus"]') || !!dialog;
+    var down = connectionDown() || !!dialog;
     if (down && !wasDown) { show('offline'); }
     if (!down && wasDown) { show('online'); }
     wasDown = down;
     doc.documentElement.setAttribute('data-onemap-connection', down ? 'down' : 'up');
   }
+
+  // -- a date typed in full applies at once ------------------------------------------------------
+  // Streamlit's date field applies a typed date only when it loses focus; once every part is filled
+  // and the typing has paused, the field is left (which applies it), as a tap elsewhere would.
+  var dateTimer = null;
+  function focusSink() {
+    var sink = doc.getElementById('onemap-focus-sink');
+    if (!sink) {
+      sink = doc.createElement('span');
+      sink.id = 'onemap-focus-sink';
+      sink.tabIndex = -1;
+      sink.setAttribute('aria-hidden', 'true');
+      sink.style.cssText = 'position:fixed;left:-10px;top:0;width:1px;height:1px;overflow:hidden';
+      doc.body.appendChild(sink);
+    }
+    return sink;
+  }
+  function onDateKey(event) {
+    var seg = event.target;
+    var field = seg && seg.closest ? seg.closest('[data-testid="stDateInputField"]') : null;
+    if (!field) { return; }
+    clearTimeout(dateTimer);
+    dateTimer = setTimeout(function () {
+      var segs = field.querySelectorAll('[role="spinbutton"]');
+      if (!segs.length) { return; }
+      var filled = Array.prototype.every.call(segs, function (s) { return s.hasAttribute('aria-valuenow'); });
+      var last = segs[segs.length - 1];
+      if (filled && doc.activeElement === last && /^\d{2}$/.test((last.textContent || '').trim())) {
+        focusSink().focus({preventScroll: true});  // a plain blur() is not taken as leaving the field
+      }
+    }, 1200);
+  }
+  doc.addEventListener('keyup', onDateKey, true);
+  window.addEventListener('pagehide', function () { doc.removeEventListener('keyup', onDateKey, true); });
+
+  // -- a menu tap made while a text box still held unsent text ----------------------------------
+  // Leaving the text box sends its text (a rerun of the page); Streamlit then drops the page switch
+  // requested by the same tap. Tap the link again once that rerun is over.
+  var lastTextBlur = 0;
+  function onFocusOut(event) {
+    var el = event.target;
+    if (el && el.matches && el.matches('textarea, input[type="text"], input[type="number"], input:not([type])')) {
+      lastTextBlur = Date.now();
+    }
+  }
+  function onNavClick(event) {
+    var link = event.target && event.target.closest ? event.target.closest(
+      'a[data-testid="stTopNavLink"], a[data-testid="stSidebarNavLink"], a[data-testid="stTopNavDropdownLink"]') : null;
+    if (!link || link.getAttribute('data-onemap-retry') || Date.now() - lastTextBlur > 600) { return; }
+    var path = new URL(link.href, doc.baseURI).pathname;
+    var app = doc.querySelector('[data-testid="stApp"]');
+    var started = Date.now();
+    var timer = setInterval(function () {
+      var here = window.parent.location.pathname;
+      if (here === path || Date.now() - started > 8000) { clearInterval(timer); return; }
+      if (Date.now() - started > 400 && app && app.getAttribute('data-test-script-state') === 'notRunning') {
+        clearInterval(timer);
+        link.setAttribute('data-onemap-retry', '1');
+        link.click();
+        setTimeout(function () { link.removeAttribute('data-onemap-retry'); }, 1500);
+      }
+    }, 150);
+  }
+  doc.addEventListener('focusout', onFocusOut, true);
+  doc.addEventListener('click', onNavClick, true);
+  window.addEventListener('pagehide', function () {
+    doc.removeEventListener('focusout', onFocusOut, true);
+    doc.removeEventListener('click', onNavClick, true);
+  });
 
   // -- drafts of an account that logged out -------------------------------------------------------
   function forget(prefix) {

@@ -18,16 +18,19 @@
     return r.top < 56 || r.top > h - 96;
   }
 
-  function bring(target, nonce, tries) {
+  function bring(target, nonce, tries, align) {
     if (done === nonce) { return; }
     var el = doc.querySelector('.' + target);
     if (!el) {
-      if (tries > 0) { setTimeout(function () { bring(target, nonce, tries - 1); }, 150); }
+      if (tries > 0) { setTimeout(function () { bring(target, nonce, tries - 1, align); }, 150); }
       return;
     }
     done = nonce;
     if (outOfView(el)) {
-      el.style.scrollMarginTop = '64px';  // below Streamlit's fixed header
+      // 'start': to the top, below Streamlit's fixed header; 'lower': its top at 45 % of the screen,
+      // so what is above it (a map that just moved) stays partly in view.
+      var h = window.parent.innerHeight || doc.documentElement.clientHeight;
+      el.style.scrollMarginTop = align === 'lower' ? Math.round(h * 0.45) + 'px' : '64px';
       el.scrollIntoView({block: 'start', behavior: 'auto'});
     }
     doc.documentElement.setAttribute('data-onemap-scrolled', target + ':' + nonce);
@@ -39,7 +42,7 @@
     var args = data.args || {};
     if (args.target && args.nonce && args.nonce !== done) {
       // Wait for the frame's own layout pass: the element may still be rendering.
-      setTimeout(function () { bring(args.target, args.nonce, 40); }, 60);
+      setTimeout(function () { bring(args.target, args.nonce, 40, args.align); }, 60);
     }
   });
   post('streamlit:componentReady', {apiVersion: 1});
