@@ -105,3 +105,20 @@ def test_who_may_not_change_gets_no_form(store_copy, role):
     assert not at.exception
     assert not [b for b in at.button if b.key and b.key.endswith("_save")]
     assert any(("只读" in c.value) or ("登录" in c.value) for c in at.caption)
+
+
+def test_the_saved_banner_does_not_follow_the_user_to_another_page(store_copy):
+    site = _site(store_copy, "outfalls", "surveyed")
+    at = AppTest.from_file(MAP_APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.session_state["auth_token"] = GpkgStore(store_copy).login(INSPECTOR.name, PASSWORD).token
+    at.run()
+    at.selectbox(key="pick_").set_value(site.site_id).run()
+    at.radio(key=key(site.site_id, "target")).set_value("monitored")
+    at.button(key=key(site.site_id, "save")).click().run()
+    assert any("已保存" in s.value for s in at.success)
+    at.run()  # another run on the same page: the banner stays (the new form is untouched)
+    assert any("已保存" in s.value for s in at.success)
+    at.session_state["_page"] = "inspect"  # as if the user had been on another page meanwhile
+    at.run()
+    assert not any("已保存" in s.value for s in at.success)

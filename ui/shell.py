@@ -12,6 +12,7 @@ from ui.i18n import LANGS, lang, t
 from ui.page_helper import page_helper, width_class
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
+from ui.status_form import clear_saved_banners
 from ui.settings import app_settings
 
 #: Layout rules every page shares. Touch: every button and choice at least 44 px high (gloves, wet
@@ -57,6 +58,9 @@ def main() -> None:
     pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
              for p in pages_for(actor.role)]
     page = st.navigation(pages, position="top")
+    if st.session_state.get("_page") != page.url_path:  # another page: no stale "saved" banner follows
+        st.session_state["_page"] = page.url_path
+        clear_saved_banners()
     st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
     page_helper()
     _header(actor)

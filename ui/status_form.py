@@ -113,6 +113,12 @@ def form_keys(site_id: str, s: dict) -> dict[str, str]:
             "top": f"sf_top_{site_id}", "scroll": f"hidden_scroll_{site_id}"}
 
 
+def clear_saved_banners() -> None:
+    """Forget every "saved" banner (called when the user goes to another page: it must not greet them later)."""
+    for s in st.session_state.get(STATE, {}).values():
+        s["saved"] = None
+
+
 def keys_for(site_id: str) -> dict[str, str]:
     """The current widget keys of the form of ``site_id`` (after at least one run)."""
     return form_keys(site_id, st.session_state[STATE][site_id])

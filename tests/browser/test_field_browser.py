@@ -171,7 +171,7 @@ def test_chinese_everywhere_and_names_not_codes(browser, app, artifacts, size):
 
 
 def test_phone_card_scrolls_into_view_and_the_map_starts_in_the_first_screen(browser, app, artifacts):
-    context, page = new_page(browser, "390x844", geolocation={"latitude": 25.66, "longitude": 119.47,
+    context, page = new_page(browser, "390x844", geolocation={"latitude": 25.70, "longitude": 119.38,
                                                              "accuracy": 9}, permissions=["geolocation"])
     log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
     go(page, "现场巡查")
@@ -180,7 +180,7 @@ def test_phone_card_scrolls_into_view_and_the_map_starts_in_the_first_screen(bro
     mine = page.locator("[data-testid='stButton'] button").filter(has_text=" m · ").filter(has_not_text="只读")
     others = page.locator("[data-testid='stButton'] button").filter(has_text="🔒只读")
     assert others.count() > 0  # other towns' sites are marked read only
-    target = mine.nth(5)
+    target = mine.nth(3)
     target.scroll_into_view_if_needed()
     name = target.inner_text().split("\n")[0].strip()
     target.click()
@@ -367,4 +367,24 @@ def test_dashboard_applies_a_typed_date_and_says_why_the_report_is_greyed(browse
     page.get_by_text(re.compile("以下为 2025-06-30 结束时")).first.wait_for(timeout=20000)
     assert english_left(page) == []
     page.screenshot(path=str(artifacts / "field_dashboard_typed_date_1024x768.png"))
+    context.close()
+
+
+def test_the_export_download_button_comes_into_view_on_a_tablet(browser, app, artifacts):
+    context, page = new_page(browser, "1024x768")
+    log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")  # an inspector exports their own towns
+    page.get_by_role("link", name="导出").click()
+    page.locator(".st-key-x_towns button[aria-haspopup='listbox']").first.click()
+    page.get_by_role("option", name="海口镇").click()
+    page.keyboard.press("Escape")
+    build = page.get_by_role("button", name="生成导出文件")
+    build.wait_for(timeout=20000)
+    build.click()
+    page.get_by_text("已生成").first.wait_for(timeout=60000)
+    wait_for(page, "() => { const b = document.querySelector('.st-key-x_download'); if (!b) return false;"
+                   " const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }",
+             bool, 15)
+    # It was below the fold and the page scrolled to it.
+    assert page.evaluate("() => document.documentElement.getAttribute('data-onemap-scrolled')") == "st-key-x_download"
+    page.screenshot(path=str(artifacts / "field_export_download_in_view_1024x768.png"))
     context.close()

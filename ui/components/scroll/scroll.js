@@ -32,8 +32,8 @@
       var h = window.parent.innerHeight || doc.documentElement.clientHeight;
       el.style.scrollMarginTop = align === 'lower' ? Math.round(h * 0.45) + 'px' : '64px';
       el.scrollIntoView({block: 'start', behavior: 'auto'});
+      doc.documentElement.setAttribute('data-onemap-scrolled', target);  // for tests: it was out of view
     }
-    doc.documentElement.setAttribute('data-onemap-scrolled', target + ':' + nonce);
   }
 
   window.addEventListener('message', function (event) {
