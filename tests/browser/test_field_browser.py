@@ -104,6 +104,18 @@ def choose(page, site_id: str, label: str, tgen: int = 0) -> None:
     page.wait_for_timeout(800)
 
 
+def open_list(page, key: str) -> None:
+    """Open the drop-down list of the select box with ``key`` (tapping its arrow; again if a rerun closed it)."""
+    for _ in range(4):
+        page.locator(f".st-key-{key} button[aria-haspopup='listbox']").first.click()
+        try:
+            page.locator("[role='listbox']").first.wait_for(timeout=3000)
+            return
+        except Exception:  # noqa: BLE001 - a rerun redrew the widget under the tap: tap again
+            page.wait_for_timeout(500)
+    raise AssertionError(f"the list of {key} did not open")
+
+
 def visible_text(page) -> str:
     """The page's text and that of every same-origin frame (the map, the components)."""
     texts = [page.evaluate("() => document.body.innerText")]
@@ -159,9 +171,10 @@ def test_chinese_everywhere_and_names_not_codes(browser, app, artifacts, size):
     assert len(scales) == 1 and SCALE.match(scales[0]), scales  # metric only, 米/公里
     if page.viewport_size["width"] < 640:
         page.get_by_text("筛选（类型、镇街、状态、逾期）").click()
+        page.locator(".st-key-f_towns").wait_for(timeout=10000)
     chips = page.locator(".st-key-f_kinds button")
     assert chips.count() == 5 and all(chips.nth(i).is_visible() for i in range(5))  # all five kinds
-    page.locator(".st-key-f_towns button[aria-haspopup='listbox']").first.click()  # its list: "Select all" is 全选
+    open_list(page, "f_towns")  # its list: "Select all" is 全选
     page.get_by_text("全选").first.wait_for(timeout=10000)
     assert english_left(page) == []
     page.screenshot(path=str(artifacts / f"field_map_towns_open_{size}.png"), full_page=False)
@@ -228,7 +241,7 @@ def test_portrait_tablet_map_full_width_fit_to_town_and_pan_to_picked_site(brows
 
     # Pick a site in the list: the map pans to it and rings it.
     site = next(s for s in jiangyin if s.geometry.geom_type == "Point")
-    page.locator(".st-key-pick_ button[aria-haspopup='listbox']").first.click()
+    open_list(page, "pick_")
     page.keyboard.type(site.site_id)
     page.get_by_role("option", name=re.compile(site.site_id)).click()
     page.get_by_role("heading", name=site.name).wait_for(timeout=20000)
@@ -374,7 +387,7 @@ def test_the_export_download_button_comes_into_view_on_a_tablet(browser, app, ar
     context, page = new_page(browser, "1024x768")
     log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")  # an inspector exports their own towns
     page.get_by_role("link", name="导出").click()
-    page.locator(".st-key-x_towns button[aria-haspopup='listbox']").first.click()
+    open_list(page, "x_towns")
     page.get_by_role("option", name="海口镇").click()
     page.keyboard.press("Escape")
     build = page.get_by_role("button", name="生成导出文件")
