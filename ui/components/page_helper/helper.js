@@ -214,15 +214,16 @@
     var path = new URL(link.href, doc.baseURI).pathname;
     var app = doc.querySelector('[data-testid="stApp"]');
     var started = Date.now();
+    // The address may show the new page while the run goes on; only when the runs are over does it
+    // tell whether the switch happened.
     var timer = setInterval(function () {
-      var here = window.parent.location.pathname;
-      if (here === path || Date.now() - started > 8000) { clearInterval(timer); return; }
-      if (Date.now() - started > 400 && app && app.getAttribute('data-test-script-state') === 'notRunning') {
-        clearInterval(timer);
-        link.setAttribute('data-onemap-retry', '1');
-        link.click();
-        setTimeout(function () { link.removeAttribute('data-onemap-retry'); }, 1500);
-      }
+      if (Date.now() - started > 10000) { clearInterval(timer); return; }
+      if (Date.now() - started < 400 || !app || app.getAttribute('data-test-script-state') !== 'notRunning') { return; }
+      clearInterval(timer);
+      if (window.parent.location.pathname === path) { return; }
+      link.setAttribute('data-onemap-retry', '1');
+      link.click();
+      setTimeout(function () { link.removeAttribute('data-onemap-retry'); }, 1500);
     }, 150);
   }
   doc.addEventListener('focusout', onFocusOut, true);
