@@ -357,7 +357,7 @@ def test_a_reload_restores_the_draft(browser, app, artifacts):
     note = page.locator(f".st-key-sf_{site_id}_0_note textarea")
     assert note.input_value() == "刷新前写下的记录"
     assert page.locator(f".st-key-sf_{site_id}_0_to0 input[type='radio']:checked").count() == 1
-    assert page.get_by_text("已上传 1 张照片").count() >= 1
+    page.get_by_text("已上传 1 张照片").first.wait_for(timeout=10000)  # the pending photo came back too
     page.screenshot(path=str(artifacts / "field_reload_restored_1024x768.png"))
 
     # Logging out forgets the account's drafts on this device.
