@@ -75,14 +75,14 @@ def browser():
     Skipped without Chromium or Playwright, required with ``CI=true``
     (see ``tests/browser/conftest.py``).
     """
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, WatchedBrowser, _require_browser
 
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
+        yield WatchedBrowser(b)
         b.close()
 
 
@@ -111,6 +111,12 @@ def store_copy(sample_store_file, tmp_path, monkeypatch):
     src.backup(dst)
     src.close()
     dst.close()
+    from geo.photos import photos_root
+
+    if photos_root(sample_store_file).is_dir():  # the sample's photos (规范化 items, 销号 documents) go along
+        import shutil
+
+        shutil.copytree(photos_root(sample_store_file), photos_root(path))
     monkeypatch.setenv("ONEMAP_STORE", str(path))
     return path
 

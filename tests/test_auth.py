@@ -258,6 +258,14 @@ def test_unknown_identity_gets_nothing_and_known_maps_to_its_account(store):
     store.add_user(ADMIN, "单点用户", "inspector", towns=["海口镇"], identity="hk@fuqing.example")
     actor = store.actor_for_identity("hk@fuqing.example")
     assert actor.role == "inspector" and actor.towns == ("350181103",)
+    # An SSO user gets a session of the store too (the cookie the map's files need), ended like any other.
+    result = store.identity_session("hk@fuqing.example", client="web:10.0.0.8")
+    assert store.session_actor(result.token).name == "单点用户"
+    store.logout(result.token)
+    with pytest.raises(PermissionDenied):
+        store.session_actor(result.token)
+    with pytest.raises(PermissionDenied):
+        store.identity_session("stranger@example.org")
 
 
 # -- concurrency -----------------------------------------------------------------
@@ -406,3 +414,23 @@ def test_needs_rehash_reads_only_the_stored_parameters():
     assert not passwords.needs_rehash(current)
     for stale in ("", "bcrypt$x", f"scrypt${passwords.N // 2}$8$1$AA==$AA==", f"scrypt${passwords.N}$4$1$AA==$AA=="):
         assert passwords.needs_rehash(stale), stale
+
+
+def test_the_sign_in_throttle_counts_per_client_address_too(tmp_path):
+    """One address trying many names is locked after MAX_FAILURES_PER_ADDRESS, whatever the names; others are not."""
+    from geo.store import create_store
+    from geo.store.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+    from tests.factories import ADMIN, PASSWORD, add_accounts
+
+    store = create_store(tmp_path / "s.gpkg", add_accounts)
+    names = [f"nobody-{i}" for i in range(MAX_FAILURES_PER_ADDRESS)]
+    for name in names:  # each name stays under its own limit
+        with pytest.raises(PermissionDenied) as info:
+            store.login(name, "wrong", client="web:10.1.2.3")
+        assert info.value.code == "auth.bad_credentials"
+    assert MAX_FAILURES_PER_ADDRESS > MAX_FAILURES
+    with pytest.raises(PermissionDenied) as info:  # the right password, from the locked address
+        store.login(ADMIN.name, PASSWORD, client="web:10.1.2.3")
+    assert info.value.code == "auth.locked"
+    assert store.login(ADMIN.name, PASSWORD, client="web:10.9.9.9").token  # another address is not locked
+    assert store.login(ADMIN.name, PASSWORD, client="cli").token  # no address: only the name counts

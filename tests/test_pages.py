@@ -101,7 +101,10 @@ def test_detail_panel_shows_attributes_status_and_history(store_copy):
     at = run_app()
     at.selectbox(key="pick_").set_value("PWK-001").run()
     assert not at.exception, at.exception
-    assert any("排口" in h.value for h in at.subheader)
+    from geo.store import open_store
+    from tests.factories import SYSTEM
+
+    assert any(open_store(store_copy).get_site(SYSTEM, "PWK-001").name in h.value for h in at.subheader)
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "变更历史" in text and "位置证据" in text  # every change with 现场/远程 and its distance
     assert "所属镇街" in text and "350181" not in text  # the town by name, never its code

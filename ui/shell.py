@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import resolve_actor, secret_problem
+from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
 from ui.page_helper import page_helper, width_class
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
 from ui.status_form import clear_saved_banners
 from ui.settings import app_settings
+from ui.web.media_guard import bind_current_session
 
 #: Layout rules every page shares. Touch: every button and choice at least 44 px high (gloves, wet
 #: hands). Phones: less padding so the map starts in the first screen. Pills and chips wrap instead
@@ -49,6 +50,7 @@ def main() -> None:
         st.error(problem)
         st.stop()
 
+    bind_current_session()  # Streamlit's /media/ files of this session: only for this browser
     actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
     problems = app_settings().problems
     if problems and actor.role == "admin":
@@ -65,6 +67,7 @@ def main() -> None:
     page_helper()
     _header(actor)
     page.run()
+    sync_browser()  # last: the sign-in cookie is set or cleared by the browser, nothing shifts
 
 
 def _header(actor) -> None:

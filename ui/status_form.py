@@ -3,9 +3,14 @@
 What it guarantees, whatever the page:
 
 * Nothing consequential is pre-filled: the target status, the remediation
-  method, a yes/no observation and every number start empty (see
+  method, a yes/no observation, every number and date start empty (see
   :mod:`ui.inspect_fields`). The inspector chooses; nothing is recorded that
   was not chosen.
+* The form asks what the chosen change declares in the layer spec: the fields
+  it requires (``*``) and offers, a photo upload for each photo field (an
+  outfall's 规范化 items), the change's own photos when it requires one
+  (``*``), and, before the save, the message and fix of every guard or rule
+  the change would break (the store refuses the same).
 * A stale form is never saved over a newer state. The form is based on the
   version it was opened on; when the site changed meanwhile (noticed on the
   next run, or refused by the store at save), the top of the form says who
@@ -37,7 +42,7 @@ from geo.store import Evidence, policy
 from layers import get_spec
 from ui.drafts import draft_keeper, pending_draft
 from ui.i18n import lang, t
-from ui.inspect_fields import field_keys, kind_inputs, widget_value
+from ui.inspect_fields import draft_value, field_keys, kind_inputs, photo_fields, unmet_rules, widget_value
 from ui.scroll import scroll_into_view
 from ui.session import md_escape
 
@@ -99,6 +104,7 @@ def _state(site) -> dict:
             "tgen": 0,             # the target is chosen again after a change of the site
             "op": uuid.uuid4().hex,
             "photos": [],          # hashes of photos uploaded for this draft, not yet saved
+            "fphotos": {},         # photo field -> hash of the photo uploaded for it (not yet saved)
             "readings": None, "rgen": 0, "ugen": 0,
             "notice": None, "saved": None, "clear": None, "scroll": None,
         }
@@ -184,13 +190,18 @@ def _restore(store, actor, draft: dict, site, s: dict) -> None:
         s["readings"] = [r for r in rows if isinstance(r, dict)]
         s["rgen"] += 1
     root = photos_root(store.path)
-    for sha in values.get("photos") or []:
+    def stored(sha) -> bool:
         try:
-            ok = isinstance(sha, str) and thumb_path(root, sha).exists()
+            return isinstance(sha, str) and thumb_path(root, sha).exists()
         except (OneMapError, ValueError):
-            ok = False
-        if ok and sha not in s["photos"]:
+            return False
+
+    for sha in values.get("photos") or []:
+        if stored(sha) and sha not in s["photos"]:
             s["photos"].append(sha)
+    for name in photo_fields(site.kind):
+        if stored(values.get(name)):
+            s["fphotos"][name] = values[name]
     target = values.get("target")
     allowed = {tr.dst for tr in spec.allowed_next(site.status)}
     if draft.get("version") == site.version and target in allowed:
@@ -233,9 +244,11 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
     st.markdown(f"**{t('change_status')}**")
     target = st.radio(t("new_status"), [tr.dst for tr in spec.allowed_next(site.status)], index=None,
                       horizontal=True, format_func=lambda c: spec.status(c).label(lg), key=keys["target"])
-    kind = kind_inputs(site, target, key=keys["prefix"], readings_rows=s["readings"], readings_key=keys["readings"])
+    kind = kind_inputs(site, target, key=keys["prefix"], readings_rows=s["readings"], readings_key=keys["readings"],
+                       photo_input=lambda fld, label: _field_photo(store, site, s, keys, fld, label))
     note = st.text_area(t("h_note"), key=keys["note"], height=90, placeholder=t("sf_note_hint"))
-    _photos(store, s, keys)
+    transition = spec.transition(site.status, target) if target else None
+    _photos(store, s, keys, required=bool(transition and transition.requires_photo))
     dist = distance_to(site, fix)
     if not fix:
         st.warning(t("insp_no_fix"))
@@ -243,15 +256,20 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
         st.warning(t("sf_map_fix"))
     elif dist is not None and dist > default_onsite_m():
         st.warning(t("insp_far", d=f"{dist:,.0f}", limit=f"{default_onsite_m():.0f}"))
+    unmet = unmet_rules(spec, site, target, kind.changes)
+    for rule in unmet:
+        st.warning(_rule_text(rule), icon="⚠️")
     save = st.button(t("save_change"), type="primary", width="stretch", key=keys["save"])
 
-    untouched = target is None and not (note or "").strip() and not s["photos"] and not kind.changes
-    field_values = {name: st.session_state.get(key) for name, key in field_keys(site.kind, keys["prefix"]).items()}
+    untouched = (target is None and not (note or "").strip() and not s["photos"] and not s["fphotos"]
+                 and not kind.changes)
+    field_values = {name: draft_value(st.session_state.get(key))
+                    for name, key in field_keys(site.kind, keys["prefix"]).items()}
     text_fields = {key: name for name, key in field_keys(site.kind, keys["prefix"]).items()
                    if spec.field(name) and spec.field(name).type == "text"}
     draft_keeper(keys["draft"], account=actor.name, site_id=sid, version=s["base"],
                  values={"target": target, **{n: v for n, v in field_values.items() if n not in text_fields.values()},
-                         "photos": list(s["photos"]), "readings": kind.readings},
+                         "photos": list(s["photos"]), "readings": kind.readings, **s["fphotos"]},
                  watch={keys["note"]: "note", **text_fields}, clear=s["clear"])
 
     with top:
@@ -260,7 +278,8 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
             s["notice"]["refused"] = True
         _notices(s, untouched)
         if save and not changed_now:
-            _save(store, actor, site, s, target=target, kind=kind, note=note, fix=fix, dist=dist, source=source)
+            _save(store, actor, site, s, target=target, kind=kind, note=note, fix=fix, dist=dist, source=source,
+                  unmet=unmet)
     scroll = s.get("scroll")
     fresh = scroll is not None and time.time() - scroll[1] < SCROLL_WINDOW_S
     scroll_into_view(keys["top"], scroll[0] if fresh else None, key=keys["scroll"])
@@ -282,14 +301,27 @@ def _notices(s: dict, untouched: bool) -> None:
         s["saved"] = None
 
 
-def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, source: str) -> None:
+def _rule_text(rule) -> str:
+    """A guard's or rule's message and its fix, in the UI's language."""
+    return f"{rule.zh}{rule.fix_zh}" if lang() == "zh" else f"{rule.en} {rule.fix_en}"
+
+
+def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, source: str, unmet) -> None:
     spec, lg = get_spec(site.kind), lang()
     if target is None:
         st.error(t("sf_choose_target"), icon="☝️")
         _scroll_to_top(s)
         return
-    if kind.missing:
-        st.error(t("sf_missing", status=spec.status(target).label(lg), fields="、".join(kind.missing)), icon="☝️")
+    missing = list(kind.missing)
+    if spec.transition(site.status, target).requires_photo and not s["photos"]:
+        missing.append(t("sf_photo_needed"))
+    if missing:
+        st.error(t("sf_missing", status=spec.status(target).label(lg), fields="、".join(missing)), icon="☝️")
+        _scroll_to_top(s)
+        return
+    if unmet:
+        # What the store would refuse: said here, at the top, with its fix; nothing sent.
+        st.error("\n\n".join(_rule_text(r) for r in unmet), icon="☝️")
         _scroll_to_top(s)
         return
     full_note = "；".join(x for x in ((note or "").strip(), kind.note) if x)
@@ -312,7 +344,8 @@ def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, so
     ev = result.entry.evidence
     where = (t("remote" if ev.remote else "onsite", d=f"{ev.distance_m:.0f}") if ev.distance_m is not None
              else t("no_fix"))
-    s.update(base=result.site.version, gen=s["gen"] + 1, tgen=0, op=uuid.uuid4().hex, photos=[], readings=None,
+    s.update(base=result.site.version, gen=s["gen"] + 1, tgen=0, op=uuid.uuid4().hex, photos=[], fphotos={},
+             readings=None,
              rgen=0, ugen=0, notice=None, clear=uuid.uuid4().hex,
              saved={"at": time.time(), "text": t("insp_saved", status=spec.status(result.site.status).label(lg),
                                                   where=where, n=len(result.entry.photos))})
@@ -320,9 +353,40 @@ def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, so
     st.rerun(scope="app")
 
 
-def _photos(store, s: dict, keys: dict) -> None:
+def _field_photo(store, site, s: dict, keys: dict, fld, label: str) -> str | None:
+    """The upload of one photo field (a 规范化 item's photo): stored at once, its hash kept in the draft."""
+    name = fld.name
+    file = st.file_uploader(label, type=PHOTO_TYPES, key=f"{keys['prefix']}_{name}_up{s['ugen']}",
+                            help=t("photo_field_help") if site.attrs.get(name) else None)
+    if file is not None:
+        try:
+            (sha,) = _store_photos(store, [file])
+        except OneMapError as exc:
+            st.error(exc.message(lang()))
+        else:
+            s["fphotos"][name] = sha
+            s["ugen"] += 1
+            st.rerun(scope="app")
+    sha = s["fphotos"].get(name)
+    if sha:
+        from geo.photos import photos_root, thumb_path
+
+        col, _ = st.columns([1, 3])
+        with col:
+            path = thumb_path(photos_root(store.path), sha)
+            if path.exists():
+                st.image(str(path), width="stretch")
+            if st.button(t("sf_photo_remove"), key=f"{keys['prefix']}_{name}_rm", width="stretch"):
+                s["fphotos"].pop(name, None)
+                st.rerun(scope="app")
+    return sha
+
+
+def _photos(store, s: dict, keys: dict, *, required: bool = False) -> None:
     """Photos: stored as soon as they are uploaded (so a draft can keep them), attached at save."""
-    files = st.file_uploader(t("insp_photos"), type=PHOTO_TYPES, accept_multiple_files=True, key=keys["upload"])
+    label = t("insp_photos") + (" *" if required else "")
+    files = st.file_uploader(label, type=PHOTO_TYPES, accept_multiple_files=True, key=keys["upload"],
+                             help=t("sf_photo_required_help") if required else None)
     if files:
         try:
             hashes = _store_photos(store, files)
@@ -345,7 +409,7 @@ def _photos(store, s: dict, keys: dict) -> None:
                 if st.button(t("sf_photo_remove"), key=f"{keys['prefix']}_rm_{sha[:16]}", width="stretch"):
                     s["photos"].remove(sha)
                     st.rerun(scope="app")
-    st.caption(t("insp_photos_ready", n=len(s["photos"])))
+    st.caption(t("insp_photos_ready", n=len(s["photos"])) + (f"　{t('sf_photo_required_help')}" if required else ""))
 
 
 def _store_photos(store, files) -> list[str]:

@@ -35,6 +35,7 @@ from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
 from ui.i18n import lang, t
 from ui.map_overlays import raster_overlays, town_outlines
+from ui.outfall_file import outfall_panel
 from ui.page_helper import viewport_height, width_class
 from ui.photo_strip import photo_strip
 from ui.scroll import scroll_into_view
@@ -43,6 +44,8 @@ from ui.site_view import display_value, history_frame, history_list, town_label 
 from ui.status_form import status_form
 
 MAP_KEY = "onemap"
+#: Kinds whose detail panel shows a file of their own instead of the plain attribute list.
+KIND_PANELS = {"outfalls": outfall_panel}
 SELECTED = "selected_site"
 VIEW = "map_view"          # the latest view request: {"key", "bounds", "highlight"}
 SHOWN_AT = "map_detail_at"  # (nonce, time) of the last site opened: bring the panel into view
@@ -274,9 +277,13 @@ def site_detail(site_id: str) -> None:
         (t("updated"), f"{format_cst(site.updated_at)} · {site.updated_by}"),
         (t("version"), str(site.version)),
     ]
-    for fld in spec.fields:
-        rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
+    kind_panel = KIND_PANELS.get(site.kind)
+    if kind_panel is None:
+        for fld in spec.fields:
+            rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
     with st.expander(t("attributes"), expanded=width_class() == "wide"):
         st.markdown("\n".join(f"- **{md_escape(k)}**：{md_escape(v)}" for k, v in rows))
+    if kind_panel is not None:
+        kind_panel(store, actor, site, history)
     history_list(spec, history)
     photo_strip(history)
