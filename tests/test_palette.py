@@ -113,8 +113,8 @@ def test_pdf_legend_lists_each_kind_by_workflow_step_with_distinct_colours():
 
     sites = [outfall("PWK-T02", status="traced"), park(), outfall("PWK-T01", status="surveyed")]
     entries = legend_entries(sites)
-    assert [(k, s) for k, s, _, _ in entries] == [("工业园区", "建设中"), ("入海排污口", "已排查"),
-                                                  ("入海排污口", "已溯源")]
+    assert [(k, s) for k, s, _, _ in entries] == [("工业园区", "建设中"), ("入河入海排污口", "已排查"),
+                                                  ("入河入海排污口", "已溯源")]
     assert [g for *_, g in entries] == ["polygon", "point", "point"]
     everything = legend_entries([_site(k, c) for k, c, _ in _statuses()])
     colours = [c for _, _, c, _ in everything]

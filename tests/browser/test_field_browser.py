@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
+from dataclasses import replace
 
 import pytest
 
@@ -56,12 +56,20 @@ def jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _remediating(site_id: str, name: str):
+    """An outfall under 规范整治 (its next step asks for the 规范化 items with a photo each)."""
+    base = outfall(site_id, status="remediating", name=name)
+    return replace(base, attrs={**base.attrs, "remediation_method": "standardise"})
+
+
 def _add_sites(store) -> None:
     """Outfalls in the inspector's town 海口镇 for the forms (the sample has none in these steps there)."""
     store.add_sites(SYSTEM, [outfall("PWK-F01", status="surveyed", name="现场测试排口甲"),
                              outfall("PWK-F02", status="surveyed", name="现场测试排口乙"),
                              outfall("PWK-F03", status="surveyed", name="现场测试排口丙"),
-                             outfall("PWK-F04", status="surveyed", name="现场测试排口丁")])
+                             outfall("PWK-F04", status="surveyed", name="现场测试排口丁"),
+                             _remediating("PWK-F05", "现场测试排口戊"),
+                             _remediating("PWK-F06", "现场测试排口己")])
 
 
 @pytest.fixture(scope="module")
@@ -346,13 +354,9 @@ def test_a_reload_restores_the_draft(browser, app, artifacts):
     page.keyboard.type("刷新前写下的记录")
     page.reload(wait_until="domcontentloaded")
     page.get_by_text("现场巡查").first.wait_for(timeout=20000)
-    time.sleep(1)
-    if page.get_by_text("未登录（只读）").count():  # sign-in kept over a reload comes with issue 17
-        log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
-        page.get_by_role("link", name="现场巡查").click()
-        open_site(page, site_id)
-    else:
-        page.locator(f".st-key-sf_{site_id}_0_save button").wait_for(timeout=20000)  # ?site= reopened it
+    # Still signed in (the session cookie) and the site reopened (?site=): no sign-in, no search again.
+    page.locator(f".st-key-sf_{site_id}_0_save button").wait_for(timeout=20000)
+    assert page.get_by_text("未登录（只读）").count() == 0
     page.get_by_text("已恢复您在本设备上未保存的填写内容").first.wait_for(timeout=20000)
     note = page.locator(f".st-key-sf_{site_id}_0_note textarea")
     assert note.input_value() == "刷新前写下的记录"
@@ -400,4 +404,33 @@ def test_the_export_download_button_comes_into_view_on_a_tablet(browser, app, ar
     # It was below the fold and the page scrolled to it.
     assert page.evaluate("() => document.documentElement.getAttribute('data-onemap-scrolled')") == "st-key-x_download"
     page.screenshot(path=str(artifacts / "field_export_download_in_view_1024x768.png"))
+    context.close()
+
+
+@pytest.mark.parametrize("size, site_id", [("390x844", "PWK-F05"), ("768x1024", "PWK-F06")])
+def test_the_form_asks_what_an_outfall_change_declares(browser, app, artifacts, size, site_id):
+    """整治完成 of a 规范整治: the 规范化 items with an upload each; the guard said before saving, then met."""
+    context, page = new_page(browser, size)
+    log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
+    go(page, "现场巡查")
+    open_site(page, site_id)
+    choose(page, site_id, get_spec("outfalls").status("remediated").zh)
+    form = f".st-key-sf_{site_id}_0"
+    page.locator(f"{form}_sign_board_photo_up0").wait_for(timeout=20000)
+    page.get_by_text("规范整治尚未完成").first.wait_for(timeout=10000)  # the guard, before any save
+    for item in ("sign_board", "sampling_point"):
+        page.locator(f"{form}_{item}").get_by_text("是", exact=True).click()
+        page.wait_for_timeout(600)
+        page.locator(f"{form}_{item}_photo_up0 input[type='file']").set_input_files(
+            files=[{"name": f"{item}.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+        page.locator(f"{form}_{item}_photo_rm").wait_for(timeout=20000)  # stored: its thumbnail and 移除
+    wait_for(page, "() => document.body.innerText.includes('规范整治尚未完成')", lambda v: not v, 15)
+    assert english_left(page) == []
+    page.screenshot(path=str(artifacts / f"field_outfall_items_{size}.png"), full_page=True)
+    page.get_by_role("button", name="保存变更").click()
+    page.get_by_text("已保存").first.wait_for(timeout=20000)
+    after = GpkgStore(app.store_file).get_site(SYSTEM, site_id)
+    assert after.status == "remediated" and after.attrs["sign_board"] and after.attrs["sampling_point_photo"]
+    assert after.attrs.get("inspection_well") is None  # not answered, not recorded
+    assert page.requests.outside() == []
     context.close()
