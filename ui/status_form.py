@@ -50,6 +50,7 @@ STATE = "sf_state"        # site id -> the form's state (see _state)
 SAVED_SHOWN_S = 90        # the "saved" banner stays this long, while the new form is untouched
 SCROLL_WINDOW_S = 8       # a scroll request is repeated this long (the frame may still be loading)
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
+THUMB_W = 112             # px: a pending photo's thumbnail (several fit a phone's width)
 
 
 def may_change(actor, site) -> bool:
@@ -371,11 +372,10 @@ def _field_photo(store, site, s: dict, keys: dict, fld, label: str) -> str | Non
     if sha:
         from geo.photos import photos_root, thumb_path
 
-        col, _ = st.columns([1, 3])
-        with col:
+        with st.container(width=THUMB_W):
             path = thumb_path(photos_root(store.path), sha)
             if path.exists():
-                st.image(str(path), width="stretch")
+                st.image(str(path), width=THUMB_W)
             if st.button(t("sf_photo_remove"), key=f"{keys['prefix']}_{name}_rm", width="stretch"):
                 s["fphotos"].pop(name, None)
                 st.rerun(scope="app")
@@ -400,12 +400,13 @@ def _photos(store, s: dict, keys: dict, *, required: bool = False) -> None:
         from geo.photos import photos_root, thumb_path
 
         root = photos_root(store.path)
-        cols = st.columns(4)
-        for i, sha in enumerate(list(s["photos"])):
-            with cols[i % 4]:
+        # Thumbnails of one size in a row that wraps (columns would stack to full width on a phone).
+        row = st.container(horizontal=True, wrap=True)
+        for sha in list(s["photos"]):
+            with row.container(width=THUMB_W):
                 path = thumb_path(root, sha)
                 if path.exists():
-                    st.image(str(path), width="stretch")
+                    st.image(str(path), width=THUMB_W)
                 if st.button(t("sf_photo_remove"), key=f"{keys['prefix']}_rm_{sha[:16]}", width="stretch"):
                     s["photos"].remove(sha)
                     st.rerun(scope="app")

@@ -417,16 +417,24 @@ def test_the_form_asks_what_an_outfall_change_declares(browser, app, artifacts, 
     choose(page, site_id, get_spec("outfalls").status("remediated").zh)
     form = f".st-key-sf_{site_id}_0"
     page.locator(f"{form}_sign_board_photo_up0").wait_for(timeout=20000)
-    page.get_by_text("规范整治尚未完成").first.wait_for(timeout=10000)  # the guard, before any save
-    for item in ("sign_board", "sampling_point"):
+    guard = page.get_by_text("规范整治尚未完成").first
+    guard.wait_for(timeout=10000)  # the guard, before any save
+    guard.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / f"field_outfall_guard_{size}.png"))
+    for n, item in enumerate(("sign_board", "sampling_point")):
         page.locator(f"{form}_{item}").get_by_text("是", exact=True).click()
         page.wait_for_timeout(600)
-        page.locator(f"{form}_{item}_photo_up0 input[type='file']").set_input_files(
+        # Each stored photo gives the form's uploaders new keys (fresh, empty ones): the n-th upload is up{n}.
+        page.locator(f"{form}_{item}_photo_up{n} input[type='file']").set_input_files(
             files=[{"name": f"{item}.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
         page.locator(f"{form}_{item}_photo_rm").wait_for(timeout=20000)  # stored: its thumbnail and 移除
     wait_for(page, "() => document.body.innerText.includes('规范整治尚未完成')", lambda v: not v, 15)
     assert english_left(page) == []
-    page.screenshot(path=str(artifacts / f"field_outfall_items_{size}.png"), full_page=True)
+    page.locator(f"{form}_sign_board").scroll_into_view_if_needed()
+    page.evaluate("(sel) => document.querySelector(sel).scrollIntoView({block: 'start'})", f"{form}_sign_board")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / f"field_outfall_items_{size}.png"))
     page.get_by_role("button", name="保存变更").click()
     page.get_by_text("已保存").first.wait_for(timeout=20000)
     after = GpkgStore(app.store_file).get_site(SYSTEM, site_id)
