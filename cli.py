@@ -37,8 +37,21 @@ def _system() -> Actor:
 
 def cmd_init(args) -> int:
     from geo.sample import populate_sample
-    from geo.store import create_store
+    from geo.store import create_store, is_postgres, store_locator
 
+    locator = store_locator(args.store)
+    if is_postgres(locator):
+        from geo.store.postgis import create_pg_store
+
+        store = create_pg_store(locator)  # tables, roles, rules: created or brought up to date
+        if not store.is_empty():
+            print(f"数据库 {store.label} 已有数据，结构已更新，数据未做修改。\n"
+                  f"The database {store.label} holds data: its schema is up to date, its data left as it is.")
+            return 0
+        populate_sample(store)
+        n = len(store.list_sites(_system()))
+        print(f"已在 {store.label} 创建数据库（示例数据，{n} 个点位）。\nCreated the store in {store.label} with {n} sample sites.")
+        return 0
     path = store_path(args.store)
     if path.exists() and not args.force:
         print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force。\n"
@@ -61,7 +74,7 @@ def cmd_summary(args) -> int:
         k["by_town"][town][status] += n
     meta = store.meta()
     out = {
-        "store": str(store.path),
+        "store": store.label,
         "data_origin": meta.get("data_origin"),
         "sample_notice": "示例数据，非官方数据 (illustrative sample data, not official)"
         if meta.get("data_origin") == "sample" else None,
@@ -127,8 +140,27 @@ def cmd_check(args) -> int:
 
     store = open_store(args.store)
     problems = store_problems(store, _system())
-    print(json.dumps({"store": str(store.path), "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
+    print(json.dumps({"store": store.label, "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
+
+
+def cmd_migrate(args) -> int:
+    """Copy a whole store into a new, empty one (GeoPackage ↔ PostGIS) and verify every table."""
+    from geo.store import create_store, existing_store, is_postgres, store_locator
+    from geo.store.transfer import copy_store
+
+    source = existing_store(store_locator(args.source))
+    source.check_schema()
+    target = store_locator(args.target)
+    if is_postgres(target):
+        from geo.store.postgis import create_pg_store
+
+        destination = create_pg_store(target)
+    else:
+        destination = create_store(target)
+    report = copy_store(source, destination)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
 
 
 def _read_password(args, prompt: str = "密码 Password: ") -> str:
@@ -532,12 +564,18 @@ def _add_raster_commands(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="福清生态环境一张图 — batch interface")
-    p.add_argument("--store", help="GeoPackage store (default: $ONEMAP_STORE or data/store.gpkg)")
+    p.add_argument("--store", help="the store: a GeoPackage path or postgresql://… (default: $ONEMAP_STORE or "
+                                   "data/store.gpkg)")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the store from the sample data")
     s.add_argument("--force", action="store_true", help="recreate it even if it exists (stop the app first)")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("migrate", help="copy a whole store into a new, empty one (GeoPackage <-> PostGIS), verified")
+    s.add_argument("--from", dest="source", required=True, help="the store to copy: a .gpkg path or postgresql://…")
+    s.add_argument("--to", dest="target", required=True, help="the new store: a .gpkg path or postgresql://…")
+    s.set_defaults(func=cmd_migrate)
 
     s = sub.add_parser("summary", help="JSON counts per kind x status x town")
     s.set_defaults(func=cmd_summary)

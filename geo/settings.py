@@ -45,6 +45,8 @@ class Variable:
 VARIABLES: tuple[Variable, ...] = (
     Variable("ONEMAP_STORE", "path", "data/store.gpkg", "数据库（GeoPackage 文件）", "the store (a GeoPackage file)"),
     Variable("ONEMAP_CACHE", "path", "data/cache", "派生文件目录（可删除）", "folder of derived files (safe to delete)"),
+    Variable("ONEMAP_FILES", "path", "data", "照片与栅格文件目录（PostGIS 库；多实例须共享同一目录）",
+             "folder of photos and raster copies (PostGIS stores; shared by every instance)"),
     Variable("ONEMAP_IDLE_MINUTES", "int 1–1440", "30", "会话空闲超时（分钟）", "session idle timeout (minutes)"),
     Variable("ONEMAP_FIELD_DISTANCE_M", "float 0–100000", "200", "现场判定距离（米）",
              "on-site distance for evidence (metres)"),
@@ -61,6 +63,7 @@ VARIABLES: tuple[Variable, ...] = (
 VARIABLE_NAMES = frozenset(v.name for v in VARIABLES)
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store.gpkg"
 DEFAULT_CACHE = PROJECT_ROOT / "data" / "cache"
+DEFAULT_FILES = PROJECT_ROOT / "data"
 DEFAULT_IDLE_MINUTES = 30
 DEFAULT_TILE_CACHE_MB = 512
 #: No national figure for this; a margin for a day of photos and an import on a small server.
@@ -79,6 +82,9 @@ class Settings:
         The store: a GeoPackage path (``$ONEMAP_STORE``, default ``data/store.gpkg``).
     cache : Path
         Folder of derived files (``$ONEMAP_CACHE``).
+    files : Path
+        Photos and raster copies of a PostGIS store (``$ONEMAP_FILES``); a GeoPackage
+        store keeps them beside its file.
     idle_minutes : int
         Minutes without activity after which a session ends.
     field_distance_m : float
@@ -101,6 +107,7 @@ class Settings:
 
     store: str = str(DEFAULT_STORE)
     cache: Path = DEFAULT_CACHE
+    files: Path = DEFAULT_FILES
     idle_minutes: int = DEFAULT_IDLE_MINUTES
     field_distance_m: float = DEFAULT_FIELD_DISTANCE_M
     tile_cache_mb: int = DEFAULT_TILE_CACHE_MB
@@ -182,6 +189,7 @@ def read_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, An
         ))
     store = (env.get("ONEMAP_STORE") or "").strip() or str(DEFAULT_STORE)
     cache_raw = (env.get("ONEMAP_CACHE") or "").strip()
+    files_raw = (env.get("ONEMAP_FILES") or "").strip()
     idle = _number(env, "ONEMAP_IDLE_MINUTES", DEFAULT_IDLE_MINUTES, 1, 24 * 60, int, problems, "30")
     distance = _number(env, "ONEMAP_FIELD_DISTANCE_M", DEFAULT_FIELD_DISTANCE_M, 1e-9, MAX_FIELD_DISTANCE_M,
                        float, problems, "200")
@@ -209,7 +217,8 @@ def read_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, An
     basemaps = read_config(env, secrets)
     problems += list(basemaps.problems)
     return Settings(
-        store=store, cache=Path(cache_raw) if cache_raw else DEFAULT_CACHE, idle_minutes=int(idle),
+        store=store, cache=Path(cache_raw) if cache_raw else DEFAULT_CACHE,
+        files=Path(files_raw) if files_raw else DEFAULT_FILES, idle_minutes=int(idle),
         field_distance_m=float(distance), tile_cache_mb=int(tile_cache), min_free_mb=int(min_free),
         session_secret=session_secret, sso=sso, basemaps=basemaps,
         problems=tuple(problems), secret_problem=secret_problem,

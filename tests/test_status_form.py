@@ -146,11 +146,11 @@ def _photo(store_path, rgb=(40, 120, 200)) -> str:
 
     from PIL import Image
 
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), rgb).save(buf, "JPEG")
-    return store_photo(buf.getvalue(), photos_root(store_path)).sha256
+    return store_photo(buf.getvalue(), GpkgStore(store_path).photos_dir).sha256
 
 
 def _browser_sends_draft(at: AppTest, site, values: dict) -> AppTest:

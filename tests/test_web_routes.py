@@ -16,7 +16,7 @@ from geo.web.signin import Handovers
 
 
 def settings(base: str = "") -> WebSettings:
-    return WebSettings(store_path=Path("/nonexistent/store.gpkg"), cache_root=Path("/nonexistent/cache"),
+    return WebSettings(store="/nonexistent/store.gpkg", cache_root=Path("/nonexistent/cache"),
                        base_url_path=base)
 
 

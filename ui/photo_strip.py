@@ -28,9 +28,9 @@ def photo_strip(history, *, limit: int = 12, columns: int = 4) -> None:
     refs = [(e, sha) for e in reversed(history) for sha in e.photos]
     if not refs:
         return
-    from geo.photos import photos_root, thumb_path
+    from geo.photos import thumb_path
 
-    root = photos_root(get_store().path)
+    root = get_store().photos_dir
     shown = [(e, sha) for e, sha in refs[:limit] if thumb_path(root, sha).exists()]
     cols = st.columns(columns)
     for i, (entry, sha) in enumerate(shown):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.errors import OneMapError
 from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
 from ui.page_helper import page_helper, width_class
@@ -50,8 +51,13 @@ def main() -> None:
         st.error(problem)
         st.stop()
 
+    try:
+        store = get_store()
+    except OneMapError as exc:  # the store cannot be opened (a wrong ONEMAP_STORE, a server down ...): say why
+        st.error(f"{exc.zh}\n\n{exc.en}")
+        st.stop()
     bind_current_session()  # Streamlit's /media/ files of this session: only for this browser
-    actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
+    actor = st.session_state[ACTOR_KEY] = resolve_actor(store)
     problems = app_settings().problems
     if problems and actor.role == "admin":
         with st.expander(t("settings_problems", n=len(problems)), icon="⚠️"):

@@ -175,7 +175,7 @@ def _rebase(store, actor, site, s: dict, *, refused: bool) -> None:
 
 def _restore(store, actor, draft: dict, site, s: dict) -> None:
     """Put a draft the browser kept back into the form (before its widgets exist)."""
-    from geo.photos import photos_root, thumb_path
+    from geo.photos import thumb_path
 
     spec = get_spec(site.kind)
     values = draft.get("values") or {}
@@ -190,7 +190,7 @@ def _restore(store, actor, draft: dict, site, s: dict) -> None:
     if site.kind == "black_odorous" and isinstance(rows, list) and rows:
         s["readings"] = [r for r in rows if isinstance(r, dict)]
         s["rgen"] += 1
-    root = photos_root(store.path)
+    root = store.photos_dir
     def stored(sha) -> bool:
         try:
             return isinstance(sha, str) and thumb_path(root, sha).exists()
@@ -370,10 +370,10 @@ def _field_photo(store, site, s: dict, keys: dict, fld, label: str) -> str | Non
             st.rerun(scope="app")
     sha = s["fphotos"].get(name)
     if sha:
-        from geo.photos import photos_root, thumb_path
+        from geo.photos import thumb_path
 
         with st.container(width=THUMB_W):
-            path = thumb_path(photos_root(store.path), sha)
+            path = thumb_path(store.photos_dir, sha)
             if path.exists():
                 st.image(str(path), width=THUMB_W)
             if st.button(t("sf_photo_remove"), key=f"{keys['prefix']}_{name}_rm", width="stretch"):
@@ -397,9 +397,9 @@ def _photos(store, s: dict, keys: dict, *, required: bool = False) -> None:
             s["ugen"] += 1
             st.rerun(scope="app")
     if s["photos"]:
-        from geo.photos import photos_root, thumb_path
+        from geo.photos import thumb_path
 
-        root = photos_root(store.path)
+        root = store.photos_dir
         # Thumbnails of one size in a row that wraps (columns would stack to full width on a phone).
         row = st.container(horizontal=True, wrap=True)
         for sha in list(s["photos"]):
@@ -414,7 +414,7 @@ def _photos(store, s: dict, keys: dict, *, required: bool = False) -> None:
 
 
 def _store_photos(store, files) -> list[str]:
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
-    root = photos_root(store.path)
+    root = store.photos_dir
     return [store_photo(f.getvalue(), root).sha256 for f in files]

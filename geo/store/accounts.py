@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
@@ -30,7 +29,7 @@ from geo.errors import NotFoundError, PermissionDenied, ValidationError, Version
 from geo.store import passwords, policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
-from geo.store.schema import ADDR_THROTTLE_TABLE, META_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, USERS_TABLE
+from geo.store.tables import ADDR_THROTTLE_TABLE, META_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, USERS_TABLE
 
 MAX_FAILURES = 5
 #: Failed logins from one client address (any names) within FAILURE_WINDOW before it is locked for LOCK_TIME.
@@ -76,7 +75,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _user_info(r: sqlite3.Row) -> UserInfo:
+def _user_info(r) -> UserInfo:
     return UserInfo(r["name"], r["display_name"], r["role"], tuple(json.loads(r["towns"] or "[]")), bool(r["disabled"]),
                     r["identity"], r["version"], r["created_at"], r["updated_at"], bool(r["password_hash"]))
 
@@ -114,7 +113,7 @@ class AccountsMixin:
     """Users, sessions and login. Needs ``_read``/``_write``/``_connect``/``_audit`` from the store."""
 
     # -- who is acting -----------------------------------------------------
-    def _effective(self, conn: sqlite3.Connection, actor: Actor) -> Actor:
+    def _effective(self, conn, actor: Actor) -> Actor:
         if not isinstance(actor, Actor) or not str(actor.name).strip():
             raise PermissionDenied("auth.no_actor", en="Every store call must name the acting user; got none.",
                                    zh="每次操作都必须注明操作人；当前未提供。", actor="?", role="", action="?")
@@ -158,11 +157,11 @@ class AccountsMixin:
             try:
                 conn.execute(
                     f"INSERT INTO {USERS_TABLE} (name, display_name, role, towns, password_hash, identity, disabled,"
-                    " version, created_at, updated_at, password_changed_at) VALUES (?,?,?,?,?,?,0,0,?,?,?)",
+                    " version, created_at, updated_at, password_changed_at) VALUES (?,?,?,?,?,?,false,0,?,?,?)",
                     (name, display_name, role, json.dumps(town_codes), pw_hash, identity or None, now, now,
                      now if pw_hash else None),
                 )
-            except sqlite3.IntegrityError as exc:
+            except self.IntegrityError as exc:
                 raise ValidationError("user.exists", en=f"User {name!r} (or identity {identity!r}) already exists.",
                                       zh=f"用户“{name}”（或身份“{identity}”）已存在。", value=name) from exc
             self._audit(conn, eff, "user.add", target=name, details={"role": role, "towns": town_codes})
@@ -194,17 +193,17 @@ class AccountsMixin:
                 self._keep_an_admin(conn, name)
             changes = {}
             for col, value in (("role", role), ("display_name", display_name), ("identity", identity),
-                               ("disabled", None if disabled is None else int(bool(disabled))),
+                               ("disabled", None if disabled is None else bool(disabled)),
                                ("towns", None if town_codes is None else json.dumps(town_codes))):
-                if value is not None and value != row[col]:
+                if value is not None and value != (bool(row[col]) if col == "disabled" else row[col]):
                     changes[col] = value
             if changes:
                 sets = ", ".join(f"{c} = ?" for c in changes)
                 conn.execute(f"UPDATE {USERS_TABLE} SET {sets}, version = version + 1, updated_at = ? WHERE name = ?",
                              [*changes.values(), iso_utc(utc_now()), name])
-                if changes.get("disabled") == 1 or "role" in changes or "towns" in changes:
+                if changes.get("disabled") is True or "role" in changes or "towns" in changes:
                     self._revoke_sessions(conn, name)
-                action = "user.disable" if changes.get("disabled") == 1 else "user.update"
+                action = "user.disable" if changes.get("disabled") is True else "user.update"
                 self._audit(conn, eff, action, target=name, details=changes)
             return _user_info(self._user_row(conn, name))
 
@@ -226,7 +225,7 @@ class AccountsMixin:
             conn.execute(f"DELETE FROM {THROTTLE_TABLE} WHERE name = ?", (name,))
             self._audit(conn, eff, "user.passwd", target=name)
 
-    def _user_row(self, conn, name: str) -> sqlite3.Row:
+    def _user_row(self, conn, name: str):
         row = conn.execute(f"SELECT * FROM {USERS_TABLE} WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFoundError("user.not_found", en=f"No user {name!r}; see `python cli.py user list`.",
@@ -310,8 +309,10 @@ class AccountsMixin:
         failures = (row["failures"] if row and first and now - first < FAILURE_WINDOW else 0) + 1
         first = first if failures > 1 else now
         lock = iso_utc(now + LOCK_TIME) if failures >= limit else None
-        conn.execute(f"INSERT OR REPLACE INTO {table} ({column}, failures, first_failure, locked_until)"
-                     " VALUES (?,?,?,?)", (key, failures, iso_utc(first), lock))
+        conn.execute(f"INSERT INTO {table} ({column}, failures, first_failure, locked_until) VALUES (?,?,?,?)"
+                     f" ON CONFLICT ({column}) DO UPDATE SET failures = excluded.failures,"
+                     " first_failure = excluded.first_failure, locked_until = excluded.locked_until",
+                     (key, failures, iso_utc(first), lock))
         return failures, lock
 
     def session_actor(self, token: str, *, idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
@@ -322,22 +323,19 @@ class AccountsMixin:
         if not token:
             raise ended
         now = utc_now()
-        conn = self._connect()
-        try:
+        with self._read() as conn:
             row = conn.execute(
                 f"SELECT s.*, u.role, u.towns, u.disabled FROM {SESSIONS_TABLE} s JOIN {USERS_TABLE} u"
                 " ON u.name = s.user_name WHERE s.token_hash = ?", (token_hash(token),)).fetchone()
-            if row is None or row["revoked_at"] or row["disabled"] or now - _ts(row["last_seen"]) > idle_timeout:
-                raise ended
-            if now - _ts(row["last_seen"]) > LAST_SEEN_GRANULARITY:
-                conn.execute(f"UPDATE {SESSIONS_TABLE} SET last_seen = ? WHERE token_hash = ?",
-                             (iso_utc(now), token_hash(token)))
-            return Actor(row["user_name"], row["role"], tuple(json.loads(row["towns"] or "[]")),
-                         client or row["client"] or "")
-        except sqlite3.Error as exc:
-            raise self._store_error(exc) from exc
-        finally:
-            conn.close()
+        if row is None or row["revoked_at"] or row["disabled"] or now - _ts(row["last_seen"]) > idle_timeout:
+            raise ended
+        if now - _ts(row["last_seen"]) > LAST_SEEN_GRANULARITY:
+            # Only ever moves forward; a revoked session stays revoked (no resurrection by a late touch).
+            with self._write() as conn:
+                conn.execute(f"UPDATE {SESSIONS_TABLE} SET last_seen = ? WHERE token_hash = ? AND last_seen < ?"
+                             " AND revoked_at IS NULL", (iso_utc(now), token_hash(token), iso_utc(now)))
+        return Actor(row["user_name"], row["role"], tuple(json.loads(row["towns"] or "[]")),
+                     client or row["client"] or "")
 
     def logout(self, token: str, *, client: str = "") -> None:
         """End a session (idempotent) and record it."""

@@ -12,23 +12,12 @@ import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+                              SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import REGISTRY
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
-HISTORY_TABLE = "site_history"
-INDEX_TABLE = "site_index"
-META_TABLE = "store_meta"
-USERS_TABLE = "users"
-SESSIONS_TABLE = "sessions"
-THROTTLE_TABLE = "login_throttle"
-ADDR_THROTTLE_TABLE = "login_throttle_addr"
-AUDIT_TABLE = "audit_log"
-BATCHES_TABLE = "import_batches"
-TOWN_BOUNDARIES_TABLE = "town_boundaries"
-TOWN_REPLACED_TABLE = "town_boundaries_replaced"
-RASTERS_TABLE = "raster_layers"
-
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
                   "line_or_polygon": "GEOMETRY"}

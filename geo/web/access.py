@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, Response
 from geo.errors import OneMapError, PermissionDenied
 from geo.store.accounts import GUEST
 from geo.store.base import Actor
-from geo.store.gpkg import GpkgStore
+from geo.store import existing_store
+from geo.store.base import SiteStore
 from geo.web.settings import COOKIE_NAME, WebSettings
 
 __all__ = ["Access", "Denied", "client_of"]
@@ -62,16 +63,18 @@ class Access:
 
     def __init__(self, settings: WebSettings):
         self.settings = settings
-        self._store: GpkgStore | None = None
+        self._store: SiteStore | None = None
         self._lock = threading.Lock()
 
-    def store(self) -> GpkgStore:
-        """The store (never created here); :class:`Denied` 503 while it does not exist."""
-        if not self.settings.store_path.exists():
+    def store(self) -> SiteStore:
+        """The store (never created here); :class:`Denied` 503 while a GeoPackage file does not exist."""
+        from pathlib import Path
+
+        if not self.settings.is_postgres and not Path(self.settings.store).exists():
             raise Denied(503)
         with self._lock:
-            if self._store is None or self._store.path != self.settings.store_path:
-                self._store = GpkgStore(self.settings.store_path)
+            if self._store is None:
+                self._store = existing_store(self.settings.store)
             return self._store
 
     def session_actor(self, request: Request) -> Actor | None:

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from geo.store.probe import probe_store
+from geo.store.probe import StoreProbe, probe_store
 from geo.store.schema import SCHEMA_VERSION
 from geo.web import paths
 from geo.web.responses import NO_STORE
@@ -62,17 +62,50 @@ def _disk(folder: Path, min_free_mb: int) -> dict:
     return out
 
 
+def _probe_database(url: str) -> StoreProbe:
+    """A PostGIS store's readiness: reachable, this app's schema; writable as the app's role (its grants)."""
+    from geo.errors import OneMapError
+    from geo.store import existing_store
+    from geo.store.pg_schema import SCHEMA_VERSION as PG_SCHEMA_VERSION
+    from geo.store.tables import HISTORY_TABLE, META_TABLE
+
+    try:
+        store = existing_store(url)
+        try:
+            with store._read() as conn:
+                row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'schema_version'").fetchone()
+                version = row[0] if row else None
+                writable = bool(conn.execute("SELECT has_table_privilege(?, 'INSERT')",
+                                             (HISTORY_TABLE,)).fetchone()[0])
+        finally:
+            store.close()
+    except OneMapError:
+        return StoreProbe(False, False, False, None, "unreachable")
+    if version != str(PG_SCHEMA_VERSION):
+        return StoreProbe(True, True, writable, version, "schema_mismatch")
+    return StoreProbe(True, True, writable, version, None if writable else "read_only")
+
+
+def _expected_version(settings: WebSettings) -> str:
+    if settings.is_postgres:
+        from geo.store.pg_schema import SCHEMA_VERSION as PG_SCHEMA_VERSION
+
+        return str(PG_SCHEMA_VERSION)
+    return SCHEMA_VERSION
+
+
 def readiness(settings: WebSettings) -> dict:
     """The readiness report (what ``/readyz`` returns), computed now."""
-    probe = probe_store(settings.store_path)
+    probe = _probe_database(settings.store) if settings.is_postgres else probe_store(Path(settings.store))
     store = {"ok": probe.ok, "exists": probe.exists, "readable": probe.readable, "writable": probe.writable}
     if probe.reason and probe.reason != "schema_mismatch":
         store["reason"] = probe.reason
-    schema = {"ok": probe.schema_version == SCHEMA_VERSION, "version": probe.schema_version, "expected": SCHEMA_VERSION}
+    expected = _expected_version(settings)
+    schema = {"ok": probe.schema_version == expected, "version": probe.schema_version, "expected": expected}
     checks = {
         "store": store,
         "schema": schema,
-        "store_disk": _disk(settings.store_path.parent, settings.min_free_mb),
+        **({} if settings.is_postgres else {"store_disk": _disk(Path(settings.store).parent, settings.min_free_mb)}),
         "photos_disk": _disk(settings.photos_root, settings.min_free_mb),
     }
     return {"ready": all(c["ok"] for c in checks.values()), "checks": checks}

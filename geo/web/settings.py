@@ -32,8 +32,8 @@ class WebSettings:
 
     Attributes
     ----------
-    store_path : Path
-        The store file (``$ONEMAP_STORE``); the routes never create it.
+    store : str
+        The store (``$ONEMAP_STORE``: a GeoPackage path or a PostgreSQL URL); the routes never create it.
     cache_root : Path
         Derived files: site payloads, GCJ-02 copies of the base geography, rendered tiles.
     base_url_path : str
@@ -52,7 +52,7 @@ class WebSettings:
         Readiness needs this much free space for the store and the photos.
     """
 
-    store_path: Path
+    store: str
     cache_root: Path
     base_url_path: str = ""
     https: bool = False
@@ -65,10 +65,17 @@ class WebSettings:
 
     @property
     def photos_root(self) -> Path:
-        """Where the store keeps photos (``<store>_photos/``)."""
-        from geo.photos import photos_root
+        """Where the store keeps photos (``<store>_photos/``; under ``$ONEMAP_FILES`` for PostGIS)."""
+        from geo.store import files_dir
 
-        return photos_root(self.store_path)
+        return files_dir(self.store, "photos")
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the store is a PostgreSQL database (else a GeoPackage file)."""
+        from geo.store import is_postgres
+
+        return is_postgres(self.store)
 
     @property
     def sites_dir(self) -> Path:

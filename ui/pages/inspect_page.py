@@ -45,8 +45,8 @@ def render() -> None:
         return
     store, actor = get_store(), current_actor()
     version = store.data_version()
-    sample_banner(load_meta(store, version, str(store.path)))
-    sites = load_sites(store, version, str(store.path))
+    sample_banner(load_meta(store, version, store.locator))
+    sites = load_sites(store, version, store.locator)
     if SITE not in st.session_state and st.query_params.get("site"):
         st.session_state[SITE] = st.query_params["site"]  # a reload opens the same site
     left, right = st.columns([2, 3], gap="medium")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from starlette.middleware import Middleware
 
 from geo.raster.overlays import cache_root
-from geo.store import store_path
+from geo.store import store_locator
 from geo.web.routes import web_middleware, web_routes
 from geo.web.settings import WebSettings
 from ui.web.media_guard import MediaGuard
@@ -67,12 +67,19 @@ def page_script_hashes() -> tuple[str, ...]:
     return tuple(base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() for s in scripts)
 
 
+def _absolute(locator: str) -> str:
+    """A GeoPackage path made absolute (the working directory may change); a URL as it is."""
+    from geo.store import is_postgres
+
+    return locator if is_postgres(locator) else str(Path(locator).resolve())
+
+
 def settings() -> WebSettings:
     """The routes' settings from Streamlit's configuration and the environment (read when the app starts)."""
     from streamlit import config
 
     return WebSettings(
-        store_path=store_path().resolve(),
+        store=_absolute(store_locator()),
         cache_root=cache_root().resolve(),
         base_url_path=(config.get_option("server.baseUrlPath") or "").strip("/"),
         https=bool(config.get_option("server.sslCertFile")),
