@@ -116,7 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_download": ("下载", "Download"),
     # -- field inspection --
     "page_inspect": ("现场巡查", "Field inspection"),
-    "locate_me": ("📍 获取我的位置", "📍 Locate me"),
+    "locate_me": ("获取我的位置", "Locate me"),  # no emoji: not every machine has an emoji font
     "locating": ("正在定位…", "Locating…"),
     "location_denied": ("定位被拒绝：请在浏览器设置中允许定位，或在下方地图上点选位置。",
                         "Location denied: allow it in the browser settings, or tap your position on the map below."),
