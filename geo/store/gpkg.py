@@ -33,6 +33,7 @@ from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 
 
 class SqliteDatabase(Database):
@@ -135,7 +136,7 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
+class GpkgStore(SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

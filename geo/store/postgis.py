@@ -57,6 +57,7 @@ from geo.store.db import Database, iso_utc
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
 
 #: How many times an operation that failed with a serialization failure or a deadlock is run again.
@@ -356,7 +357,7 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase, SiteStore):
+class PgStore(SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase, SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -436,7 +437,8 @@ class PgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin,
 
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
-              "import_town_boundaries"):
+              "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
+              "enroll_device", "revoke_device", "field_logout"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 
