@@ -84,8 +84,8 @@ def _header(actor) -> None:
     head.markdown(title, width="stretch")
     head.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}",
                  width="content")
-    if actor.role == "inspector":  # the offline field client (geo/web/field_static.py), beside the pages
-        head.link_button(t("field_client_link"), "field/", help=t("field_client_help"), icon=":material/cloud_off:",
-                         width="content")
     head.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                            label_visibility="collapsed", width="content")
+    if actor.role == "inspector":  # the offline field client (geo/web/field_static.py), last in the row (it wraps first)
+        head.link_button(t("field_client_link"), "field/", help=t("field_client_help"), icon=":material/cloud_off:",
+                         width="content")
