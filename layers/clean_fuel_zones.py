@@ -46,10 +46,10 @@ SPEC = LayerSpec(
         ),
     ),
     statuses=(
-        Status("proposed", "拟划定", "proposed", "#fc8d59", 1),
-        Status("designated", "已划定", "designated", "#fee08b", 2),
-        Status("announced", "已公告", "announced", "#a6d96a", 3),
-        Status("enforced", "已实施", "enforced", "#1a9850", 4, done=True, terminal=True),
+        Status("proposed", "拟划定", "proposed", "#e7298a", 1),
+        Status("designated", "已划定", "designated", "#c2a5cf", 2),
+        Status("announced", "已公告", "announced", "#fdd49e", 3),
+        Status("enforced", "已实施", "enforced", "#1b9e77", 4, done=True, terminal=True),
     ),
     transitions=(
         Transition("proposed", "designated"),

@@ -46,10 +46,10 @@ SPEC = LayerSpec(
         Field("central_sewage_plant", "集中污水处理设施", "Central sewage treatment", "text"),
     ),
     statuses=(
-        Status("not_started", "未启动", "not started", "#d7301f", 1),
-        Status("building", "建设中", "under construction", "#fc8d59", 2),
-        Status("completed", "已建成", "completed", "#41ab5d", 3, done=True),
-        Status("accepted", "已验收", "accepted", "#006d2c", 4, done=True, terminal=True),
+        Status("not_started", "未启动", "not started", "#a50026", 1),
+        Status("building", "建设中", "under construction", "#fb6a4a", 2),
+        Status("completed", "已建成", "completed", "#4dac26", 3, done=True),
+        Status("accepted", "已验收", "accepted", "#276419", 4, done=True, terminal=True),
     ),
     transitions=(
         Transition("not_started", "building"),

@@ -73,9 +73,9 @@ SPEC = LayerSpec(
         Field("period", "统计期", "Period", "text"),
     ),
     statuses=(
-        Status("none", "不具备", "no shore power", "#d7301f", 1),
-        Status("building", "建设中", "under construction", "#fdae61", 2),
-        Status("available", "具备供电能力", "shore power available", "#1a9850", 3, done=True, terminal=True),
+        Status("none", "不具备", "no shore power", "#7f2704", 1),
+        Status("building", "建设中", "under construction", "#bf812d", 2),
+        Status("available", "具备供电能力", "shore power available", "#1d91c0", 3, done=True, terminal=True),
     ),
     transitions=(
         Transition("none", "building"),

@@ -114,6 +114,16 @@ def test_picking_a_site_shows_its_history_with_evidence(store_copy):
     assert history["位置证据"].str.contains("现场变更|远程变更").any()
 
 
+def test_whole_metres_a_reason_for_the_greyed_report_and_whole_counts(store_copy):
+    at = run()
+    assert at.number_input(key="dash_onsite_m").proto.format == "%.0f"  # 200, not 200.00
+    assert any("报告按镇街生成" in c.value for c in at.caption)  # why the report button is greyed
+    from ui.dashboard.charts import town_chart
+
+    spec = town_chart(expected(store_copy, town=JIANGYIN)).to_dict()
+    assert spec["encoding"]["x"]["axis"]["format"] == "d" and spec["encoding"]["x"]["axis"]["tickMinStep"] == 1
+
+
 def test_outfall_figures_split_by_class_and_water_with_remediated_and_closed_apart(store_copy):
     at = run()
     b = expected(store_copy)["kinds"]["outfalls"]["breakdown"]

@@ -213,6 +213,16 @@ def _evidence(pdf, ev: dict) -> None:
                 for r in ev["remote_changes"]], (28, 18, 50, 38, 26, 20))
 
 
+def report_file_name(town_code: str, day: date, *, sample: bool = False) -> str:
+    """The file name a downloaded report gets: the town by name, the day, and 示例数据 for sample data.
+
+    >>> report_file_name("350181116", date(2025, 12, 31), sample=True)
+    '江阴镇审阅报告_2025-12-31_示例数据.pdf'
+    """
+    name = town_name(town_code, "zh")
+    return f"{name}审阅报告_{day.isoformat()}" + ("_示例数据" if sample else "") + ".pdf"
+
+
 def town_report_pdf(
     sites: Sequence,
     today: date,

@@ -82,7 +82,7 @@ def town_chart(figures: dict) -> alt.Chart:
     labels = [t("done"), t("dash_open"), t("overdue")]
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("town:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-        x=alt.X("n:Q", stack="zero", title=t("dash_sites_n")),
+        x=alt.X("n:Q", stack="zero", title=t("dash_sites_n"), axis=alt.Axis(format="d", tickMinStep=1)),  # counts
         color=alt.Color("category:N", scale=alt.Scale(domain=labels, range=[MET, NOT_MET, "#b2182b"]),
                         legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("rank:Q"),

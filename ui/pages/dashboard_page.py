@@ -59,7 +59,8 @@ def _controls(stored, history, today: date):
     names = {"": t("filter_towns_all"), **{c: town_label(c) for c in codes}}
     town = c_town.selectbox(t("filter_towns"), list(names), key="dash_town", format_func=names.get)
     onsite_m = c_dist.number_input(t("dash_onsite_m"), min_value=10.0, max_value=100_000.0, step=50.0,
-                                   value=_onsite_default(), key="dash_onsite_m", help=t("dash_onsite_m_help"))
+                                   value=_onsite_default(), key="dash_onsite_m", help=t("dash_onsite_m_help"),
+                                   format="%.0f")  # whole metres: 200, not 200.00
     return day or today, town, float(onsite_m), c_pdf
 
 
@@ -69,11 +70,16 @@ def _report_button(container, sites, history, day: date, town: str, onsite_m: fl
 
         return town_report_pdf(sites, day, town, history=history, sample=is_sample, onsite_m=onsite_m)
 
+    from geo.report.pdf import report_file_name
+
     container.download_button(
-        t("dash_report"), data=make if town else b"", file_name=f"review_{town or 'town'}_{day.isoformat()}.pdf",
+        t("dash_report"), data=make if town else b"",
+        file_name=report_file_name(town, day, sample=is_sample) if town else "report.pdf",
         mime="application/pdf", disabled=not town, icon=":material/picture_as_pdf:",
         help=t("dash_report_help") if town else t("dash_report_pick_town"), key="dash_report",
     )
+    if not town:  # a greyed button says why where a finger can read it (a tooltip needs a mouse)
+        container.caption(t("dash_report_pick_town"))
 
 
 def render() -> None:

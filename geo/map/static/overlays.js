@@ -32,4 +32,26 @@
       style: {color: '#8d6e63', weight: 1.2, opacity: 0.9, fill: false, dashArray: '4 3'}}).addTo(group);
     return group;
   };
+
+  // Move the map to what was chosen: fit to the filtered sites, pan to a site picked from a list.
+  // The group comes again with every rerun: a request (its key) is applied once, so the user's own
+  // panning in between is not undone.
+  OneMap.view = function (group, req) {
+    var b = req.bounds;
+    var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    if (req.highlight) {
+      // SVG, not the map's canvas: the ring is an element of its own (drawn above the sites).
+      L.circleMarker(bounds.getCenter(), {radius: 18, color: '#1565c0', weight: 3, opacity: 0.9, fill: false,
+                                          interactive: false, className: 'onemap-focus',
+                                          renderer: L.svg({pane: 'markerPane'})}).addTo(group);
+    }
+    group.on('add', function () {
+      var map = group._map;
+      if (!map || window.__onemapView === req.key) { return; }
+      window.__onemapView = req.key;
+      map.invalidateSize();
+      map.fitBounds(bounds, {maxZoom: req.max_zoom, padding: [28, 28], animate: false});
+    });
+    return group;
+  };
 }());
