@@ -40,6 +40,7 @@ from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.refareas import ReferenceMixin
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
@@ -51,7 +52,7 @@ _COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "s
                    "version", "is_sample", "updated_at", "updated_by")
 
 
-class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
+class GpkgStore(ReferenceMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
