@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.domain.asof import snapshot
+from geo.domain.asof import end_of_day_utc, snapshot
 from geo.clock import today_cst
 from geo.store import open_store
 from geo.domain.targets import progress
+from layers import REGISTRY
 from tests.factories import SYSTEM
 from ui.pages.dashboard_page import SECTION_KEY, SECTIONS
 
@@ -36,7 +37,8 @@ def metric(at: AppTest, label: str) -> str:
 def expected(store_file, day: date | None = None, town: str | None = None) -> dict:
     store = open_store(store_file)
     sites, history = snapshot(store.list_sites(SYSTEM), store.all_history(SYSTEM), day)
-    return progress(sites, day or today_cst(), town=town, history=history, sample=True)
+    reference = store.reference_areas(SYSTEM, before=end_of_day_utc(day) if day else None)
+    return progress(sites, day or today_cst(), town=town, history=history, sample=True, reference=reference)
 
 
 def pct(x) -> str:
@@ -52,7 +54,7 @@ def test_every_section_runs_in_both_languages(store_copy, lang):
         at.session_state[SECTION_KEY] = section
         at.run()
         assert not at.exception, (section, at.exception)
-    assert len(at.metric) == 6
+    assert len(at.metric) == sum(len(spec.targets) for spec in REGISTRY.values())
 
 
 def test_headline_figures_are_the_computed_ones(store_copy):

@@ -22,11 +22,12 @@ from geo.ingest.towncheck import town_mismatches
 from geo.store import GpkgStore, NewSite, create_store
 from geo.store.integrity import store_problems
 from geo.store.schema import SCHEMA_VERSION
+from layers import REGISTRY
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 from tests.ingest_factories import OUTFALL_HEADERS, csv_bytes, outfall_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE_TABLES = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
+SITE_TABLES = tuple(REGISTRY)
 BOOKKEEPING = ("version", "updated_at", "updated_by")
 
 
@@ -173,7 +174,7 @@ def test_undo_restores_every_touched_site_exactly(store_copy):
         assert [e.action for e in store.history(SYSTEM, sid)[-2:]] == ["import", "undo"]
     assert store_problems(store, SYSTEM) == []
     assert audit_actions(store)[n_audit - len(store.audit_log(SYSTEM)):] == ["undo"] * len(batches)
-    assert all(b.undone for b in store.list_batches(ADMIN))
+    assert all(store.get_batch(ADMIN, b.batch_id).undone for b in batches)
     with sqlite3.connect(store_copy) as con:
         undo_rows = con.execute("SELECT site_id, version, from_status, to_status FROM site_history "
                                 "WHERE action = 'undo' AND site_id = 'PWK-901'").fetchall()
@@ -246,6 +247,15 @@ def test_data_origin_of_an_empty_store(tmp_path):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
+    for t in ("reference_areas", "reference_areas_replaced"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    if to == "4":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     con.execute("DROP TABLE raster_layers")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'raster_layers'")
     if to == "3":
@@ -269,17 +279,17 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()])
     _downgrade(path, old)
     before = dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "4"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "5"
     after = dump(path)
     for table, rows in before.items():
-        if table == "site_history" and old != "3":
+        if table == "site_history" and old in ("1", "2"):
             assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
@@ -288,8 +298,9 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
         else:
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
-    assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers"} <= contents
-    assert after["raster_layers"] == []
+    assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers", "reference_areas",
+            "reference_areas_replaced"} <= contents
+    assert after["raster_layers"] == [] and after["reference_areas"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
@@ -298,7 +309,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "4"
+    assert store.meta()["schema_version"] == "5"
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")
@@ -371,7 +382,7 @@ def _complete(path: Path, n_before: int, n_new: int) -> bool:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         n = con.execute("SELECT count(*) FROM outfalls").fetchone()[0]
-        batches = con.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+        batches = con.execute("SELECT count(*) FROM import_batches WHERE kind = 'outfalls'").fetchone()[0]
     finally:
         con.close()
     return n == n_before + n_new and batches == 1

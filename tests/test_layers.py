@@ -12,10 +12,10 @@ from layers import KIND_KEYS, REGISTRY, get_spec, spec_for_site_id
 from layers.conformance import check_registry, check_spec
 from layers.spec import Status, Transition
 
-EXPECTED_KINDS = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
+EXPECTED_KINDS = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths", "coal_boilers")
 
 
-def test_registry_holds_the_five_kinds_read_only():
+def test_registry_holds_every_kind_read_only():
     assert KIND_KEYS == EXPECTED_KINDS
     assert isinstance(REGISTRY, MappingProxyType)
     with pytest.raises(TypeError):
@@ -56,7 +56,7 @@ BROKEN = [
     ("duplicate status", dict(statuses=REGISTRY["outfalls"].statuses + (REGISTRY["outfalls"].statuses[0],)), "duplicate status"),
     ("bad colour", dict(statuses=(dataclasses.replace(REGISTRY["outfalls"].statuses[0], color="red"),)
                         + REGISTRY["outfalls"].statuses[1:]), "colour"),
-    ("dead end", dict(transitions=REGISTRY["outfalls"].transitions[:2]), "cannot reach a terminal"),
+    ("dead end", dict(transitions=REGISTRY["outfalls"].transitions[:2]), "cannot reach a done or terminal"),
     ("unknown transition", dict(transitions=REGISTRY["outfalls"].transitions + (Transition("closed", "nowhere"),)),
      "unknown status"),
     ("terminal with exit", dict(transitions=REGISTRY["outfalls"].transitions + (Transition("closed", "surveyed"),)),
@@ -83,22 +83,26 @@ def test_unknown_kind_names_the_valid_ones():
 
 
 @pytest.mark.parametrize(
-    "attrs, eligible",
+    "attrs, fuqing, province",
     [
-        ({"berth_type": "container", "tonnage_t": 50000}, True),
-        ({"berth_type": "container", "tonnage_t": 50000, "dangerous_goods": True}, False),
-        ({"berth_type": "passenger", "tonnage_t": 3000}, True),
-        ({"berth_type": "passenger", "tonnage_t": 2999}, False),
-        ({"berth_type": "dry_bulk", "tonnage_t": 50000}, True),
-        ({"berth_type": "dry_bulk", "tonnage_t": 49999}, False),
-        ({"berth_type": "liquid_bulk", "tonnage_t": 100000}, False),
-        ({"berth_type": "ro_ro", "tonnage_t": None}, True),
+        ({"berth_type": "container", "tonnage_t": 50000}, True, True),
+        ({"berth_type": "container", "tonnage_t": 50000, "dangerous_goods": True}, False, False),
+        ({"berth_type": "passenger", "tonnage_t": 3000}, True, True),
+        ({"berth_type": "passenger", "tonnage_t": 2999}, False, True),
+        ({"berth_type": "dry_bulk", "tonnage_t": 50000}, True, True),
+        ({"berth_type": "dry_bulk", "tonnage_t": 49999}, False, True),
+        ({"berth_type": "dry_bulk", "tonnage_t": 35000, "specialised": True}, False, True),  # a coal berth
+        ({"berth_type": "dry_bulk", "tonnage_t": 80000, "specialised": False}, False, False),  # general bulk
+        ({"berth_type": "liquid_bulk", "tonnage_t": 100000}, False, True),
+        ({"berth_type": "general_cargo", "tonnage_t": 100000}, False, False),
+        ({"berth_type": "general_cargo", "tonnage_t": 100000, "specialised": True}, False, True),
+        ({"berth_type": "ro_ro", "tonnage_t": None}, True, True),
     ],
 )
-def test_berth_population_follows_the_plan(attrs, eligible):
-    target = REGISTRY["shore_power_berths"].targets[0]
-    assert target.in_population(attrs) is eligible
-    assert target.threshold == 0.70 and target.province_threshold == 0.75
+def test_berth_populations_follow_each_plan(attrs, fuqing, province):
+    ours, theirs = REGISTRY["shore_power_berths"].targets
+    assert ours.in_population(attrs) is fuqing and theirs.in_population(attrs) is province
+    assert (ours.threshold, ours.plan, theirs.threshold, theirs.plan) == (0.70, "fuqing", 0.75, "province")
 
 
 def test_errors_survive_pickling():

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from geo import towns
-from geo.domain.coverage import area_km2, coverage, locate
+from geo.domain.coverage import ReferenceAreas, area_km2, coverage, locate
 from layers import REGISTRY
 from layers.coal_boilers import is_large_boiler
 from layers.reference import BUILT_UP, HEAT_NETWORK, NEAR_SUBURBS
@@ -73,11 +73,22 @@ def _scope(ctx: "Context"):
     return area if ctx.clip is None else area.intersection(ctx.clip)
 
 
-def uncovered_area(zones: Sequence, ctx: "Context"):
-    """What of the built-up area and near suburbs no zone in force covers (WGS84), or None when unknown."""
-    scope = _scope(ctx)
-    if scope is None:
+def uncovered_area(zones: Sequence, reference: ReferenceAreas | None, clip=None):
+    """What of the built-up area and near suburbs no zone in force covers (WGS84), or None when unknown.
+
+    Parameters
+    ----------
+    zones : sequence of Site
+        Clean-fuel zones (every town's: a zone crosses town lines).
+    reference : ReferenceAreas or None
+    clip : geometry, optional
+        Only inside this area (a town's official boundary).
+    """
+    if reference is None or reference.missing(SCOPE_KEYS):
         return None
+    scope = reference.union(SCOPE_KEYS)
+    if clip is not None:
+        scope = scope.intersection(clip)
     return coverage(scope, [z.geometry for z in zones if z.status == "enforced"]).uncovered
 
 

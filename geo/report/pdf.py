@@ -112,7 +112,7 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
     _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"])
     pdf.set_xy(pdf.l_margin + 84, y - 0.6)
     goal = f"目标 ≥ {tg['threshold']:.0%}，截止 {tg['deadline']}"
-    unit = tg["unit_zh"]
+    unit = f" {tg['unit_zh']}" if tg["measure"] == "area" else ""
     if tg["missing_reference"]:
         figure = f"无法计算（缺少参考范围）　{goal}"
     elif tg["denominator"]:
@@ -120,7 +120,7 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
         num, den = tg["numerator"], tg["denominator"]
         if tg["measure"] == "area":
             num, den = f"{num:.2f}", f"{den:.2f}"
-        figure = f"{num} / {den} {unit} = {_pct(tg['share'])}　{goal}　{status}"
+        figure = f"{num} / {den}{unit} = {_pct(tg['share'])}　{goal}　{status}"
     else:
         figure = f"本镇街无统计对象（{tg['population_zh']}）　{goal}"
     pdf.cell(0, 5.5, figure, new_x="LMARGIN", new_y="NEXT")

@@ -46,7 +46,7 @@ class ReferenceMixin:
     """Import, read and undo reference areas. Needs the GeoPackage store's ``_write``/``_read``/``_allow``/``_audit``."""
 
     def import_reference_areas(self, actor: Actor, key: str, items: Sequence[tuple[str, BaseGeometry]], *,
-                               source_name: str, is_sample: bool = False):
+                               source_name: str, is_sample: bool = False, imported_at: datetime | None = None):
         """Load a new official version of the reference area ``key`` as one batch.
 
         Parameters
@@ -61,6 +61,8 @@ class ReferenceMixin:
             The file name, recorded with the batch.
         is_sample : bool
             Illustrative sample data (示例数据), said beside every figure that uses it.
+        imported_at : datetime, optional
+            Backdates the import (system role only: sample data).
 
         Returns
         -------
@@ -91,8 +93,8 @@ class ReferenceMixin:
         if not prepared:
             raise ValidationError("import.empty", en="Nothing to import.", zh=f"没有可导入的{REFERENCE_AREAS[key].zh}范围。")
         now = utc_now()
-        when = iso_utc(now)
-        batch_id = _new_batch_id(now)
+        when = self._when(actor, imported_at)
+        batch_id = _new_batch_id(imported_at or now)
         with self._write() as conn:
             eff = self._allow(conn, actor, "import")
             current = conn.execute(f"SELECT * FROM {REFERENCE_TABLE} WHERE area_kind = ? ORDER BY fid",
