@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from geo import towns
-from geo.domain.coverage import ReferenceAreas, area_km2, coverage, locate
+from geo.domain.coverage import ReferenceAreas, area_km2, areas_km2, coverage, locate, polygonal_many
 from layers import REGISTRY
 from layers.coal_boilers import is_large_boiler
 from layers.reference import BUILT_UP, HEAT_NETWORK, NEAR_SUBURBS
@@ -93,21 +93,22 @@ def uncovered_area(zones: Sequence, reference: ReferenceAreas | None, clip=None)
 
 
 def zones_of_boilers(boilers: Sequence, zones: Sequence) -> dict[str, list]:
-    """Boiler id -> the zones (not withdrawn) its location lies in, strictest status first."""
+    """Boiler id -> the zones (not withdrawn) its location lies in, furthest stage first."""
     out: dict[str, list] = {b.site_id: [] for b in boilers}
-    if not boilers:
+    live = [z for z in zones if z.status != "withdrawn"]
+    if not boilers or not live:
         return out
-    xs = np.array([b.geometry.x if b.geometry.geom_type == "Point" else b.geometry.representative_point().x
-                   for b in boilers])
-    ys = np.array([b.geometry.y if b.geometry.geom_type == "Point" else b.geometry.representative_point().y
-                   for b in boilers])
+    points = np.array([b.geometry if b.geometry.geom_type == "Point" else b.geometry.representative_point()
+                       for b in boilers], dtype=object)
+    shapes = np.array([z.geometry for z in live], dtype=object)
+    i_zone, i_boiler = shapely.STRtree(points).query(shapes)  # by bounding box, then exactly:
+    shapely.prepare(shapes)
+    hit = shapely.intersects(shapes[i_zone], points[i_boiler])
     steps = {s.code: s.step for s in REGISTRY["clean_fuel_zones"].statuses}
-    for z in sorted((z for z in zones if z.status != "withdrawn"), key=lambda z: (-steps.get(z.status, 0), z.site_id)):
-        g = z.geometry
-        shapely.prepare(g)
-        for b, yes in zip(boilers, shapely.intersects_xy(g, xs, ys)):
-            if yes:
-                out[b.site_id].append(z)
+    for i, j in zip(i_boiler[hit], i_zone[hit]):
+        out[boilers[i].site_id].append(live[j])
+    for found in out.values():
+        found.sort(key=lambda z: (-steps.get(z.status, 0), z.site_id))
     return out
 
 
@@ -131,22 +132,28 @@ def zones_breakdown(spec, sites: Sequence, ctx: "Context") -> dict:
         "uncovered_parts": [],
         "outside_scope_km2": None,
     }
-    in_zone = zones_of_boilers(boilers, sites)
+    in_zone = ctx.boiler_zones if ctx.boiler_zones is not None else zones_of_boilers(boilers, all_zones)
     open_in = {z.site_id: 0 for z in sites}
     for b in boilers:
         if b.status in BOILER_OPEN:
             for z in in_zone.get(b.site_id, []):
                 open_in[z.site_id] = open_in.get(z.site_id, 0) + 1
+    areas = areas_km2([z.geometry for z in sites])
+    inside = np.zeros(len(sites))
+    if scope is not None and len(sites):
+        geoms = polygonal_many([z.geometry for z in sites])
+        shapely.prepare(scope)
+        hit = np.flatnonzero(shapely.intersects(scope, geoms))
+        if len(hit):
+            inside[hit] = areas_km2(list(shapely.intersection(geoms[hit], scope)))
     rows = []
-    for z in sites:
-        g = z.geometry
+    for i, z in enumerate(sites):
         row = {"site_id": z.site_id, "name": z.name, "status": z.status, "fuel_category": z.attrs.get("fuel_category"),
-               "area_km2": _r(area_km2(g)), "in_scope_km2": None, "outside_scope_km2": None,
+               "area_km2": _r(float(areas[i])), "in_scope_km2": None, "outside_scope_km2": None,
                "coal_boilers_open": open_in.get(z.site_id, 0)}
         if scope is not None and z.status != "withdrawn":
-            inside = area_km2(g.intersection(scope))
-            row["in_scope_km2"] = _r(inside)
-            row["outside_scope_km2"] = _r(max(area_km2(g) - inside, 0.0))
+            row["in_scope_km2"] = _r(float(inside[i]))
+            row["outside_scope_km2"] = _r(max(float(areas[i] - inside[i]), 0.0))
         rows.append(row)
     out["zones"] = rows
     if scope is None:
@@ -182,7 +189,7 @@ def boilers_breakdown(spec, sites: Sequence, ctx: "Context") -> dict:
     ref = ctx.reference
     heat_known = ref is not None and ref.has(HEAT_NETWORK.key)
     inside = ctx.inside if ctx.inside else locate(sites, ref, (HEAT_NETWORK.key,))
-    in_zone = zones_of_boilers(sites, zones)
+    in_zone = ctx.boiler_zones if ctx.boiler_zones is not None else zones_of_boilers(sites, zones)
     register = []
     for b in sites:
         a = b.attrs

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from geo import towns
 from geo.errors import OneMapError
 from geo.domain.coverage import ReferenceAreas, area_km2, coverage, locate
-from geo.domain.fuel import boilers_breakdown, zones_breakdown
+from geo.domain.fuel import boilers_breakdown, zones_breakdown, zones_of_boilers
 from geo.domain.status import is_overdue
 from layers import KIND_KEYS, REGISTRY
 from layers.reference import REFERENCE_AREAS
@@ -85,6 +85,8 @@ class Context:
         Figures for one town: its official boundary (area targets are measured inside it).
     town : str or None
         The town the figures are for (area targets need its boundary).
+    boiler_zones : mapping of boiler id to list of Site, optional
+        The zones each coal boiler stands in (:func:`geo.domain.fuel.zones_of_boilers`), found once.
     """
 
     reference: ReferenceAreas | None = None
@@ -92,6 +94,7 @@ class Context:
     covering: Mapping[str, Sequence] = field(default_factory=dict)
     clip: BaseGeometry | None = None
     town: str | None = None
+    boiler_zones: Mapping[str, list] | None = None
 
 
 #: ``missing_reference`` entry of an area target asked for one town whose official boundary is not loaded.
@@ -455,7 +458,7 @@ def town_rows(sites: Sequence, today: date, ctx: Context | None = None) -> list[
 def _town_context(ctx: Context, code: str) -> Context:
     towns_loaded = ctx.reference.towns if ctx.reference is not None else {}
     return Context(reference=ctx.reference, inside=ctx.inside, covering=ctx.covering, clip=towns_loaded.get(code),
-                   town=code)
+                   town=code, boiler_zones=ctx.boiler_zones)
 
 
 def overdue_sites(sites: Sequence, today: date) -> list[dict]:
@@ -523,12 +526,14 @@ def progress(
     """
     everything = list(sites)
     covering = {k: [s for s in everything if s.kind == k] for k in KIND_KEYS}
+    located = [s for k, spec in REGISTRY.items() if any(t.within for t in spec.targets) for s in covering[k]]
     within = sorted({t.within for spec in REGISTRY.values() for t in spec.targets if t.within})
-    inside = locate(everything, reference, within)
+    inside = locate(located, reference, within)
     clip = None
     if town and reference is not None:
         clip = reference.towns.get(town)
-    ctx = Context(reference=reference, inside=inside, covering=covering, clip=clip, town=town or None)
+    ctx = Context(reference=reference, inside=inside, covering=covering, clip=clip, town=town or None,
+                  boiler_zones=zones_of_boilers(covering.get("coal_boilers", []), covering.get("clean_fuel_zones", [])))
     sites = [s for s in everything if s.town_code == town] if town else everything
     by_kind = {k: [s for s in sites if s.kind == k] for k in KIND_KEYS}
     overdue = overdue_sites(sites, today)
