@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pyproj import Geod
-from shapely.geometry import MultiPolygon, Point, box
+from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.ops import unary_union
 
 from geo import basegeo
@@ -51,9 +51,13 @@ def test_coverage_counts_overlaps_once_and_reports_what_is_left():
     assert coverage(ref, []).share == 0.0 and coverage(box(0, 0, 0, 0), [ref]).share is None
 
 
-def test_an_invalid_polygon_is_repaired_not_refused():
+def test_an_invalid_polygon_is_measured_not_refused():
     bow = MultiPolygon([box(119.30, 25.70, 119.31, 25.71)]).union(box(119.305, 25.705, 119.32, 25.72))
     assert coverage(bow, [bow]).share == pytest.approx(1.0)
+    tie = Polygon([(119.30, 25.70), (119.34, 25.72), (119.34, 25.70), (119.30, 25.72)])  # two triangles
+    assert not tie.is_valid
+    assert coverage(box(119.30, 25.70, 119.34, 25.72), [tie]).share == pytest.approx(0.5, abs=1e-4)
+    assert area_km2(tie) == pytest.approx(geodesic_km2(box(119.30, 25.70, 119.34, 25.72)) / 2, rel=1e-4)
     assert as_multipolygon(box(119.3, 25.7, 119.31, 25.71)).geom_type == "MultiPolygon"
 
 

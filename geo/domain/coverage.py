@@ -104,16 +104,13 @@ def polygonal_many(geoms: Sequence[BaseGeometry | None]) -> np.ndarray:
 def areas_km2(geoms: Sequence[BaseGeometry | None]) -> np.ndarray:
     """The areas of many polygons at once, in km² (one projection for all; 0 for anything not polygonal).
 
-    Meant for stored sites (valid by the store's checks) of a few km: their vertices are projected
-    as they are (edges shorter than a few km differ from their densified form by under 1e-7).
+    Meant for sites of a few km: their vertices are projected as they are (edges shorter than a
+    few km differ from their densified form by under 1e-7). Invalid polygons are repaired first.
     """
-    arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [Polygon() if g is None else g for g in geoms]
+    arr = polygonal_many(geoms)
     if not len(arr):
         return np.zeros(0)
-    out = shapely.area(_apply(arr, False)) / 1e6
-    out[~np.isin(shapely.get_type_id(arr), (3, 6))] = 0.0
-    return out
+    return shapely.area(_apply(arr, False)) / 1e6
 
 
 @dataclass(frozen=True)
@@ -165,6 +162,7 @@ def coverage(reference: BaseGeometry, covering: Iterable[BaseGeometry]) -> Cover
     """
     ref = _polygonal(reference)
     ref_m = to_equal_area(ref)
+    # Repaired first: GEOS unites an invalid polygon (a bow tie) without a word and gets it wrong.
     cov = polygonal_many(list(covering))
     if len(cov) and not ref.is_empty:
         shapely.prepare(ref)

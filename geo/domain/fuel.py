@@ -41,9 +41,12 @@ AREA_DIGITS = 3
 PARTS_LISTED = 10
 
 
+_AT_LEAST = {stage: STAGES[i:] for i, stage in enumerate(STAGES)}
+
+
 def _at_least(stage: str) -> tuple[str, ...]:
     """Zone statuses at ``stage`` or later (withdrawn is not a later stage: it covers nothing)."""
-    return STAGES[STAGES.index(stage):]
+    return _AT_LEAST[stage]
 
 
 def _r(x: float | None) -> float | None:
