@@ -513,7 +513,7 @@ def add_reference_areas(m: folium.Map, areas: Sequence[tuple[str, object]], unco
     if not features:
         return None
     group = folium.FeatureGroup(name=html.escape(name), show=True)
-    _Call("referenceAreas", {"type": "FeatureCollection", "features": features}).add_to(group)
+    _Call("referenceAreas", {"type": "FeatureCollection", "features": features}, map_name=m.get_name()).add_to(group)
     group.add_to(m)
     return group
 

@@ -28,9 +28,14 @@
   };
 
   // Official reference areas as coloured dashed outlines, and the parts no zone in force covers shaded red;
-  // both under the sites and deaf to taps (a tap meant for a zone must reach it).
-  OneMap.referenceAreas = function (group, data) {
-    L.geoJSON(data, {pane: 'onemapBase', interactive: false,
+  // both under the sites and deaf to taps (a tap meant for a zone must reach it). They get a pane of their
+  // own above the base geography (which arrives later and would cover them in its pane), below rasters and sites.
+  OneMap.referenceAreas = function (group, map, data) {
+    if (!map.getPane('onemapReference')) {
+      map.createPane('onemapReference').style.zIndex = 300;
+      map.getPane('onemapReference').style.pointerEvents = 'none';
+    }
+    L.geoJSON(data, {pane: 'onemapReference', interactive: false,
       style: function (f) {
         var p = f.properties;
         return p.uncovered
