@@ -138,4 +138,4 @@ def test_progress_details_show_the_boiler_register_the_zone_coverage_and_both_be
     assert "福州保税港区" in set(parks["名称"])
     markdown = " ".join(m.value for m in at.markdown)
     assert "福清市口径" in markdown and "省口径" in markdown and "35 蒸吨/小时及以上燃煤锅炉" in markdown
-    assert any("位于已实施的禁燃区内仍在燃煤：GL-" in e.value for e in at.error)
+    assert any("位于已实施的禁燃区内仍在燃煤：GL-" in w.value for w in at.warning)

@@ -132,7 +132,7 @@ def boilers(kind: dict) -> None:
         st.markdown(t("dash_boiler_heat", n=sum(h.values()), p=h["phased_out"], r=h["ule_retrofitted"],
                       o=h["in_use"] + h["in_progress"]))
     if b["open_in_enforced_zone"]:
-        st.error(t("dash_boiler_in_zone", ids="、".join(b["open_in_enforced_zone"])), icon=":material/warning:")
+        st.warning(t("dash_boiler_in_zone", ids="、".join(b["open_in_enforced_zone"])), icon=":material/warning:")
     capacity = f"{b['capacity_open_th']:g}"
     st.markdown(f"**{t('dash_boiler_register')}** · {t('dash_boiler_capacity', c=capacity)}")
     _table([{t("site_id"): r["site_id"], t("dash_name"): r["name"], t("dash_owner"): r["owner"] or "",
