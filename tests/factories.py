@@ -47,7 +47,7 @@ def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "æµ‹è¯
         status=status,
         geometry=Point(119.47, 25.66),
         deadline="2025-12-31",
-        attrs={"bay": "fuqing_bay", "outfall_type": "industrial"},
+        attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"},
     )
 
 
@@ -73,3 +73,11 @@ def make_store(path: Path, sites=None):
             store.add_sites(SYSTEM, sites, source="test")
 
     return create_store(path, populate)
+
+
+def plain_transition(spec, site):
+    """The first change of ``site`` a test can make with no extra input: nothing required, no photo, guards met."""
+    for tr in spec.allowed_next(site.status):
+        if not tr.requires and not tr.requires_photo and all(g.holds(tr.dst, site.attrs) for g in tr.guards):
+            return tr
+    return None

@@ -78,11 +78,14 @@ def _parks_retrofit():
 
 
 def _outfalls():
-    return [site("outfalls", 1, "remediated", bay="fuqing_bay", outfall_type="industrial"),
-            site("outfalls", 2, "closed", bay="fuqing_bay", outfall_type="stormwater"),
-            site("outfalls", 3, "remediating", bay="xinghua_bay", outfall_type="industrial"),
-            site("outfalls", 4, "surveyed", bay="xinghua_bay", outfall_type="agricultural"),
-            site("outfalls", 5, "traced", bay="xinghua_bay", outfall_type="agricultural")]
+    def o(n, status, water, into="sea", **kw):
+        return site("outfalls", n, status, discharge_into=into, receiving_water=water, outfall_type="industrial", **kw)
+
+    return [o(1, "remediated", "fuqing_bay"), o(2, "closed", "xinghua_bay"), o(3, "remediating", "xinghua_bay"),
+            o(4, "surveyed", "haitan_strait"),                  # into the sea, not one of the key waters
+            o(5, "closed", "longjiang_main", "river"),          # a key water, not into the sea
+            o(6, "traced", "other_river", "river"),             # neither
+            o(7, "dismissed", "fuqing_bay", dismissal_reason="duplicate")]  # closed apart: in no population
 
 
 def _water():
@@ -134,7 +137,9 @@ CASES: dict[str, Case] = {
     "circular_retrofit_share": Case(_parks_retrofit, 2, 4, "具备条件的园区", "具备条件的园区全部实施循环化改造"),
     "province_circular_retrofit_share": Case(_parks_retrofit, 1, 3, "具备条件的省级以上园区",
                                              "具备条件的省级以上园区全部实施循环化改造", plan="province"),
-    "remediated_share": Case(_outfalls, 2, 5, "入海排污口", "三(八)"),
+    "remediated_share": Case(_outfalls, 3, 4, "龙江干流、支流、湖库，福清湾、兴化湾的排污口",
+                             "完成龙江重点流域干流、主要支流及重点湖泊，福清湾、兴化湾等重点海湾的排污口整治"),
+    "sea_remediated_share": Case(_outfalls, 2, 4, "全市入海排污口", "基本完成入海排污口整治"),
     "urban_eliminated_share": Case(_water, 2, 3, "城市建成区水体", "基本消除建成区黑臭水体"),
     "rural_eliminated_share": Case(_water, 2, 4, "农村水体", "农村黑臭水体"),
     "enforced_area_coverage": Case(_zones, geodesic_km2(box(119.30, 25.70, 119.33, 25.72)),
@@ -239,6 +244,73 @@ def test_parks_breakdown_levels_chemical_parks_and_both_retrofit_stages():
                                           "retrofit_completed": 0}
 
 
+def _outfall(n, status, water="fuqing_bay", into="sea", otype="industrial", **kw):
+    return site("outfalls", n, status, discharge_into=into, receiving_water=water, outfall_type=otype, **kw)
+
+
+def test_outfall_figures_split_by_class_water_and_remediated_or_closed():
+    sites = [
+        _outfall(1, "remediated", remediation_method="ban"),
+        _outfall(2, "closed", otype="other", remediation_method="standardise"),
+        _outfall(3, "remediating", "xinghua_bay", remediation_method="ban"),
+        _outfall(4, "surveyed", "xinghua_bay", otype="agricultural"),
+        _outfall(5, "traced", "haitan_strait", otype="agricultural"),
+        _outfall(6, "closed", "longjiang_main", "river", "municipal_wwtp", remediation_method="merge"),
+        _outfall(7, "monitored", "other_river", "river", "other"),
+        _outfall(8, "dismissed", "fuqing_bay", dismissal_reason="duplicate"),
+        _outfall(9, "dismissed", "longjiang_main", "river", dismissal_reason="not_outfall"),
+    ]
+    figures = progress(sites, TODAY)
+    key, sea = figures["kinds"]["outfalls"]["targets"]
+    # Key waters (龙江, 福清湾, 兴化湾 …): 1, 2, 3, 4, 6 — not 5 (海坛海峡), 7 (other river) or the dismissed.
+    assert (key["numerator"], key["denominator"], key["share"], key["met"]) == (3, 5, 0.6, False)
+    # Every outfall into the sea: 1-5 (the dismissed 8 is out).
+    assert (sea["numerator"], sea["denominator"], sea["share"]) == (2, 5, 0.4)
+    assert key["deadline"] == sea["deadline"] == "2025-12-31"
+    b = figures["kinds"]["outfalls"]["breakdown"]
+    assert (b["counted"], b["remediated"], b["closed"]) == (7, 3, 2)
+    assert b["by_type"]["industrial"] == {"n": 2, "remediated": 1, "closed": 0, "remediated_share": 0.5,
+                                          "closed_share": 0.0}
+    assert b["by_type"]["municipal_wwtp"] == {"n": 1, "remediated": 1, "closed": 1, "remediated_share": 1.0,
+                                              "closed_share": 1.0}
+    assert {k: (g["n"], g["remediated"], g["closed"]) for k, g in b["by_receiving_water"].items()} == {
+        "fuqing_bay": (2, 2, 1), "xinghua_bay": (2, 0, 0), "haitan_strait": (1, 0, 0), "longjiang_main": (1, 1, 1),
+        "other_river": (1, 0, 0)}
+    assert {k: g["n"] for k, g in b["by_discharge_into"].items()} == {"river": 2, "sea": 5}
+    assert b["by_method"]["unset"]["n"] == 3
+    assert b["dismissed"] == {"n": 2, "by_reason": {"duplicate": 1, "not_outfall": 1}}
+    # Closed apart: never done, never overdue, out of the kind's share.
+    kind = figures["kinds"]["outfalls"]
+    assert kind["excluded"] == 2 and kind["done"] == 3
+    late = {r["site_id"] for r in progress(sites, date(2026, 1, 31))["overdue"]["sites"]}
+    assert "PWK-004" in late and not late & {"PWK-008", "PWK-009"}
+
+
+def test_outfalls_all_remediated_meet_the_target():
+    sites = [site("outfalls", i, s, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other") for i, s in
+             enumerate(("remediated", "closed", "closed"), start=1)]
+    assert tg(progress(sites, TODAY), "outfalls")["met"] is True
+
+
+def test_black_odorous_built_up_and_rural_are_counted_separately():
+    sites = [
+        site("black_odorous", 1, "initial_effect", water_kind="urban"),
+        site("black_odorous", 2, "long_term_clean", water_kind="urban"),
+        site("black_odorous", 3, "remediating", water_kind="urban"),
+        site("black_odorous", 4, "untreated", water_kind="rural"),
+        site("black_odorous", 5, "initial_effect", water_kind="rural"),
+        site("black_odorous", 6, "remediating", water_kind="rural"),
+        site("black_odorous", 7, "long_term_clean", water_kind="rural"),
+    ]
+    figures = progress(sites, TODAY)
+    urban = tg(figures, "black_odorous", "urban_eliminated_share")
+    rural = tg(figures, "black_odorous", "rural_eliminated_share")
+    assert (urban["numerator"], urban["denominator"], urban["share"]) == (2, 3, 0.6667)
+    assert (rural["numerator"], rural["denominator"], rural["share"]) == (2, 4, 0.5)
+    assert urban["population_zh"] == "城市建成区水体" and rural["population_zh"] == "农村水体"
+    assert figures["kinds"]["black_odorous"]["breakdown"]["by_water_kind"]["urban"]["n"] == 3
+
+
 BERTH_CASES = [
     # attrs, Fuqing's exclusion (None = counts), the province's exclusion
     (dict(berth_type="container", tonnage_t=10_000), None, None),
@@ -331,10 +403,10 @@ def test_boiler_register_finds_zone_and_heat_network_by_location():
 # -- overdue, towns, as JSON -------------------------------------------------------------------------------
 def test_overdue_is_deadline_passed_and_not_done():
     sites = [
-        site("outfalls", 1, "remediating", deadline="2025-06-29", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 2, "remediating", deadline="2025-06-30", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 3, "remediated", deadline="2025-01-01", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 4, "surveyed", deadline=None, bay="fuqing_bay", outfall_type="other"),
+        site("outfalls", 1, "remediating", deadline="2025-06-29", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 2, "remediating", deadline="2025-06-30", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 3, "remediated", deadline="2025-01-01", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 4, "surveyed", deadline=None, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
         site("parks", 1, "building", deadline="2024-12-31"),
     ]
     figures = progress(sites, TODAY)
@@ -346,8 +418,8 @@ def test_overdue_is_deadline_passed_and_not_done():
 
 def test_per_town_rows_in_official_order_with_each_kind():
     sites = [
-        site("outfalls", 1, "remediated", town=JIANGYIN, bay="xinghua_bay", outfall_type="port"),
-        site("outfalls", 2, "surveyed", town=HAIKOU, bay="fuqing_bay", outfall_type="port"),
+        site("outfalls", 1, "remediated", town=JIANGYIN, discharge_into="sea", receiving_water="xinghua_bay", outfall_type="port"),
+        site("outfalls", 2, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
         site("black_odorous", 1, "initial_effect", town=YUPING, water_kind="urban"),
         berth(1, "container", 50_000, "available", town=JIANGYIN),
         berth(2, "general_cargo", 50_000, "available", town=JIANGYIN),
@@ -379,8 +451,8 @@ def test_an_area_target_for_one_town_is_measured_inside_its_official_boundary():
 
 def test_town_filter_and_sample_notice_and_json():
     sites = [
-        site("outfalls", 1, "remediated", town=JIANGYIN, bay="xinghua_bay", outfall_type="port"),
-        site("outfalls", 2, "surveyed", town=HAIKOU, bay="fuqing_bay", outfall_type="port"),
+        site("outfalls", 1, "remediated", town=JIANGYIN, discharge_into="sea", receiving_water="xinghua_bay", outfall_type="port"),
+        site("outfalls", 2, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
     ]
     figures = progress(sites, TODAY, town=JIANGYIN, sample=True, reference=REFERENCE)
     assert figures["town"] == {"code": JIANGYIN, "name_zh": "江阴镇", "name_en": "Jiangyin Town"}

@@ -73,7 +73,8 @@ def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
     Parameters
     ----------
     sites : sequence of Site
-        Every site of the chosen towns and kinds, whatever its status.
+        Every site of the chosen towns and kinds, whatever its status (a status closed apart,
+        ``Status.excluded``, is outside every population).
     kinds : sequence of str
     """
     from geo.domain.targets import target_figures
