@@ -17,8 +17,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from cli import main
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
 from geo.ingest import CrsChoice, prepare_import, resolve_kind
-from geo.store import GpkgStore
-from tests.factories import ADMIN, INSPECTOR, REVIEWER, SYSTEM, make_store
+from tests.factories import ADMIN, INSPECTOR, REVIEWER, SYSTEM, make_store, reopen
 from tests.ingest_factories import (csv_bytes, feature, geojson_bytes, kml_bytes, shapefile_members, xlsx_bytes,
                                     zip_bytes)
 
@@ -28,10 +27,10 @@ WGS84 = CrsChoice.parse("wgs84")
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    path = tmp_path / "s.gpkg"
-    s = make_store(path, [])
-    monkeypatch.setenv("ONEMAP_STORE", str(path))
+def store(store_target, monkeypatch):
+    """An empty store on each backend (a GeoPackage file, a PostGIS database), set as ONEMAP_STORE."""
+    s = make_store(store_target, [])
+    monkeypatch.setenv("ONEMAP_STORE", str(store_target))
     return s
 
 
@@ -170,6 +169,7 @@ def test_only_administrators_import_and_backdating_is_the_systems(store):
     assert not store.reference_areas(REVIEWER).areas
 
 
+@pytest.mark.parametrize("store_target", ["gpkg"], indirect=True)
 def test_qgis_sees_the_reference_areas_as_a_layer(store):
     import pyogrio
 
@@ -191,10 +191,10 @@ def test_import_and_undo_through_the_cli_and_the_figure_follows(store, tmp_path,
     code, out2, err = run(capsys, "import", bad, "--kind", "near_suburbs", "--crs", "wgs84", "--as", ADMIN.name,
                           "--skip-invalid")
     assert code == 3 and not out2["written"] and "整份导入" in out2["message"]  # never written in part
-    assert not GpkgStore(store.path).reference_areas(SYSTEM).has("near_suburbs")
+    assert not reopen(store.locator).reference_areas(SYSTEM).has("near_suburbs")
     code, undone, _ = run(capsys, "undo", out["batch_id"], "--as", ADMIN.name)
     assert code == 0 and undone["kind"] == "built_up_area"
-    assert not GpkgStore(store.path).reference_areas(SYSTEM).has("built_up_area")
+    assert not reopen(store.locator).reference_areas(SYSTEM).has("built_up_area")
 
 
 def test_cli_progress_reports_the_area_figure_once_both_areas_are_in(store, tmp_path, capsys):
@@ -211,3 +211,36 @@ def test_cli_progress_reports_the_area_figure_once_both_areas_are_in(store, tmp_
     assert t["denominator"] == pytest.approx(figures["reference"]["built_up_area"]["area_km2"]
                                              + figures["reference"]["near_suburbs"]["area_km2"], abs=2e-3)
     assert t["numerator"] == 0.0 and t["share"] == 0.0  # no zone in this store
+
+
+# -- PostGIS: the database's own wall -------------------------------------------------------------------------
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_only_an_administrator_or_the_system_writes_reference_areas_even_in_straight_sql(store):
+    """Row-level security behind the store's policy: the app's role, claiming a reviewer or an inspector, changes
+    nothing; claiming an administrator it may (the store's own import path)."""
+    store.import_reference_areas(ADMIN, "built_up_area", [("中心城区", CORE)], source_name="a.geojson")
+    conn = store._connect()
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT set_config('onemap.role', 'inspector', true), set_config('onemap.towns', '350181103', true)")
+        assert conn.execute("DELETE FROM reference_areas").rowcount == 0
+        assert conn.execute("UPDATE reference_areas SET name_zh = 'x'").rowcount == 0
+        with pytest.raises(store.DriverError, match="row-level security"):
+            conn.execute("INSERT INTO reference_areas (geom, area_kind, name_zh, batch_id, imported_at)"
+                         " VALUES (ST_Multi(ST_MakeEnvelope(119, 25, 119.1, 25.1, 4326)), 'built_up_area', 'x', 'b',"
+                         " now())")
+        conn.execute("ROLLBACK")
+        conn.execute("BEGIN")
+        conn.execute("SELECT set_config('onemap.role', 'reviewer', true)")
+        with pytest.raises(store.DriverError, match="row-level security"):
+            conn.execute("INSERT INTO reference_areas_replaced (old_fid, area_kind, name_zh, geom, batch_id,"
+                         " imported_at, replaced_by, replaced_at) VALUES (1, 'built_up_area', 'x',"
+                         " ST_Multi(ST_MakeEnvelope(119, 25, 119.1, 25.1, 4326)), 'b', now(), 'c', now())")
+        conn.execute("ROLLBACK")
+        conn.execute("BEGIN")
+        conn.execute("SELECT set_config('onemap.role', 'admin', true)")
+        assert conn.execute("UPDATE reference_areas SET name_zh = name_zh").rowcount == 1
+        conn.execute("ROLLBACK")
+    finally:
+        store._end_read(conn)
+    assert store.reference_areas(REVIEWER).areas["built_up_area"].equals(MultiPolygon([CORE]))

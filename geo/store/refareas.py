@@ -12,6 +12,9 @@ transaction and one audit row. An import of a kind replaces every current featur
   (:meth:`ReferenceMixin.reference_areas` with ``before``).
 
 A file identical to the current version (same names and shapes) changes nothing.
+
+Written once for every backend (SQL both SQLite and PostgreSQL understand, geometry through the
+backend's ``geom_in``/``geom_out``); the PostGIS tables are step 3 of :mod:`geo.store.pg_schema`.
 """
 
 from __future__ import annotations
@@ -26,10 +29,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.domain.coverage import ReferenceAreas
 from geo.errors import NotFoundError, ValidationError
-from geo.store import gpkg_blob
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
-from geo.store.schema import BATCHES_TABLE, REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, TOWN_BOUNDARIES_TABLE
+from geo.store.tables import BATCHES_TABLE, REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, TOWN_BOUNDARIES_TABLE
 from layers.reference import REFERENCE_AREAS
 
 __all__ = ["ReferenceMixin"]
@@ -43,7 +45,7 @@ def _check_kind(key: str) -> None:
 
 
 class ReferenceMixin:
-    """Import, read and undo reference areas. Needs the GeoPackage store's ``_write``/``_read``/``_allow``/``_audit``."""
+    """Import, read and undo reference areas. Needs the store's ``_write``/``_read``/``_allow``/``_audit`` and geometry hooks."""
 
     def import_reference_areas(self, actor: Actor, key: str, items: Sequence[tuple[str, BaseGeometry]], *,
                                source_name: str, is_sample: bool = False, imported_at: datetime | None = None):
@@ -99,9 +101,10 @@ class ReferenceMixin:
             eff = self._allow(conn, actor, "import")
             current = conn.execute(f"SELECT * FROM {REFERENCE_TABLE} WHERE area_kind = ? ORDER BY fid",
                                    (key,)).fetchall()
-            new_blobs = [(name, gpkg_blob.encode(g)) for name, g in prepared]
-            same = (len(current) == len(new_blobs) and bool(current[0]["is_sample"]) == bool(is_sample)
-                    and sorted((r["name_zh"], r["geom"]) for r in current) == sorted(new_blobs)) if current else False
+            new_wkb = sorted((name, shapely.to_wkb(g)) for name, g in prepared)
+            same = (len(current) == len(prepared) and bool(current[0]["is_sample"]) == bool(is_sample)
+                    and sorted((r["name_zh"], shapely.to_wkb(self.geom_out(r["geom"]))) for r in current) == new_wkb
+                    ) if current else False
             labels = [f"{name}#{i}" for i, (name, _) in enumerate(prepared, start=1)]
             if same:
                 created, updated, unchanged = [], [], labels
@@ -113,18 +116,19 @@ class ReferenceMixin:
                     conn.execute(
                         f"INSERT INTO {REFERENCE_REPLACED_TABLE} (old_fid, area_kind, name_zh, geom, batch_id, "
                         "imported_at, is_sample, replaced_by, replaced_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (r["fid"], key, r["name_zh"], r["geom"], r["batch_id"], r["imported_at"], r["is_sample"],
-                         batch_id, when))
+                        (r["fid"], key, r["name_zh"], self.geom_in(self.geom_out(r["geom"])), r["batch_id"],
+                         r["imported_at"], bool(r["is_sample"]), batch_id, when))
                 conn.execute(f"DELETE FROM {REFERENCE_TABLE} WHERE area_kind = ?", (key,))
                 conn.executemany(
                     f"INSERT INTO {REFERENCE_TABLE} (geom, area_kind, name_zh, batch_id, imported_at, is_sample)"
                     " VALUES (?,?,?,?,?,?)",
-                    [(blob, key, name, batch_id, when, int(bool(is_sample))) for name, blob in new_blobs])
+                    [(self.geom_in(g), key, name, batch_id, when, bool(is_sample)) for name, g in prepared])
             counts = {"created": len(created), "updated": len(updated), "unchanged": len(unchanged), "skipped": 0}
             conn.execute(
                 f"INSERT INTO {BATCHES_TABLE} (batch_id, created_at, actor, source_name, kind, counts)"
                 " VALUES (?,?,?,?,?,?)", (batch_id, when, eff.name, source_name, key, json.dumps(counts)))
-            self._reference_extent(conn)
+            self._layer_changed(conn, REFERENCE_TABLE)
+            self._data_changed(conn)
             self._audit(conn, eff, "import", target=batch_id,
                         details={"kind": key, "source_name": source_name, **counts, "sample": bool(is_sample),
                                  "features": labels[:50]})
@@ -163,7 +167,7 @@ class ReferenceMixin:
                 f"SELECT batch_id, source_name FROM {BATCHES_TABLE} WHERE batch_id IN "
                 f"({','.join('?' * len({r['batch_id'] for r in rows}))})", tuple({r["batch_id"] for r in rows}))} \
                 if rows else {}
-            towns = {r["town_code"]: gpkg_blob.decode(r["geom"])
+            towns = {r["town_code"]: self.geom_out(r["geom"])
                      for r in conn.execute(f"SELECT town_code, geom FROM {TOWN_BOUNDARIES_TABLE}")}
         by_kind: dict[str, list] = {}
         for r in rows:
@@ -172,7 +176,7 @@ class ReferenceMixin:
         for key, group in by_kind.items():
             if key not in REFERENCE_AREAS:
                 continue
-            areas[key] = shapely.union_all([gpkg_blob.decode(r["geom"]) for r in group])
+            areas[key] = shapely.union_all([self.geom_out(r["geom"]) for r in group])
             first = group[0]
             sources[key] = (f"{names.get(first['batch_id']) or '—'} · {first['batch_id']} · "
                             f"{_cst_text(first['imported_at'])}")
@@ -185,7 +189,7 @@ class ReferenceMixin:
         with self._read() as conn:
             self._allow(conn, actor, "read")
             rows = conn.execute(f"SELECT area_kind, name_zh, geom FROM {REFERENCE_TABLE} ORDER BY area_kind, fid")
-            return [(r["area_kind"], r["name_zh"], gpkg_blob.decode(r["geom"])) for r in rows]
+            return [(r["area_kind"], r["name_zh"], self.geom_out(r["geom"])) for r in rows]
 
     def _undo_reference(self, conn, batch_id: str, key: str) -> tuple[list[str], list[str]]:
         """Undo one reference-area batch inside the caller's transaction (see :meth:`ImportsMixin.undo_batch`)."""
@@ -207,19 +211,12 @@ class ReferenceMixin:
                               (batch_id,)).fetchall():
             conn.execute(f"INSERT INTO {REFERENCE_TABLE} (fid, geom, area_kind, name_zh, batch_id, imported_at, is_sample)"
                          " VALUES (?,?,?,?,?,?,?)",
-                         (r["old_fid"], r["geom"], r["area_kind"], r["name_zh"], r["batch_id"], r["imported_at"],
-                          r["is_sample"]))
+                         (r["old_fid"], self.geom_in(self.geom_out(r["geom"])), r["area_kind"], r["name_zh"],
+                          r["batch_id"], r["imported_at"], bool(r["is_sample"])))
             restored.append(f"{r['name_zh']}#{r['old_fid']}")
         conn.execute(f"DELETE FROM {REFERENCE_REPLACED_TABLE} WHERE replaced_by = ?", (batch_id,))
-        self._reference_extent(conn)
+        if restored:  # rows put back with their own ids (PostgreSQL moves the id sequence past them)
+            self._after_bulk_insert(conn, REFERENCE_TABLE, ("fid",))
+        self._layer_changed(conn, REFERENCE_TABLE)
+        self._data_changed(conn)
         return removed, restored
-
-    def _reference_extent(self, conn) -> None:
-        xs, ys = [], []
-        for (blob,) in conn.execute(f"SELECT geom FROM {REFERENCE_TABLE}"):
-            minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
-            xs += [minx, maxx]
-            ys += [miny, maxy]
-        if xs:
-            conn.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
-                         (min(xs), min(ys), max(xs), max(ys), iso_utc(utc_now()), REFERENCE_TABLE))

@@ -37,7 +37,7 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     frame = map_frame(page)
     counts = wait_for(frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N + SAMPLE, 60)
     assert sum(counts.values()) == N + SAMPLE
-    files = [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")]
+    files = [u for u in requests.urls if "/files/sites/" in u and u.endswith(".json")]
     assert 1 <= len(files) <= len(REGISTRY)  # one per kind
     frame.evaluate("() => { window.__probe = 'same-document'; }")
     target = focus_site(frame, "f => f.k === 'outfalls'", 15)
@@ -47,7 +47,7 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     page.get_by_role("heading", name=html.unescape(target["n"])).wait_for(timeout=30000)
     page.wait_for_timeout(1000)
     assert frame.evaluate("() => window.__probe") == "same-document"  # not remounted
-    assert [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")] == files  # not fetched again
+    assert [u for u in requests.urls if "/files/sites/" in u and u.endswith(".json")] == files  # not fetched again
     after_click = sum(sent[before:])
     assert after_click < 200_000, after_click  # the sites (~0.4 MB inline) were not re-sent
     assert requests.outside() == []
