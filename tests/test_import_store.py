@@ -287,6 +287,14 @@ def _downgrade(path: Path, to: str) -> None:
         con.execute(f"DROP TABLE {t}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
     con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    if to == "7":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    for t in ("field_changes", "field_photos", "field_devices"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
     if to == "6":
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
@@ -322,7 +330,7 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6", "7"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()])
@@ -342,7 +350,8 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
-            "login_throttle_addr", "reference_areas", "reference_areas_replaced"} <= contents
+            "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
+            "reference_areas_replaced"} <= contents
     assert after["raster_layers"] == [] or old == "4"
     assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":

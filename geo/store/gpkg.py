@@ -34,6 +34,7 @@ from geo.store.rasters import RastersMixin
 from geo.store.refareas import ReferenceMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 
 
 class SqliteDatabase(Database):
@@ -136,8 +137,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(ReferenceMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase,
-                SiteStore):
+class GpkgStore(ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin,
+                SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
