@@ -518,6 +518,50 @@ def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: 
 
 
 
+def reference_legend_entry(heading: str, entries: Sequence[tuple[str, str]]) -> dict:
+    """A legend block for the reference areas (outlines) and what is left uncovered (shaded)."""
+    return {"label": heading, "geometry": "polygon",
+            "statuses": [{"label": label, "color": color} for label, color in entries]}
+
+
+#: Colour of the parts of the built-up area and near suburbs no zone in force covers.
+UNCOVERED_COLOR = "#d7301f"
+
+
+def add_reference_areas(m: folium.Map, areas: Sequence[tuple[str, object]], uncovered: object | None, *,
+                        name: str = "参考范围", frame: str = "wgs84", tolerance: float = 1e-4) -> folium.FeatureGroup | None:
+    """Draw the official reference areas as coloured dashed outlines and the uncovered parts shaded red.
+
+    Both go under the sites and take no taps (a tap meant for a zone must reach it).
+
+    Parameters
+    ----------
+    areas : sequence of (colour, geometry)
+        One outline per reference area (``layers.reference`` colours), WGS84.
+    uncovered : geometry or None
+        What of the built-up area and near suburbs no zone in force covers, WGS84.
+    frame : {"wgs84", "gcj02"}
+        The basemap's display frame.
+    """
+    features = []
+    for color, geom in areas:
+        if geom is None or geom.is_empty:
+            continue
+        g = mapping(geometry_to_display(geom.simplify(tolerance, preserve_topology=True), frame))
+        features.append({"type": "Feature", "properties": {"color": color, "uncovered": False},
+                         "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
+    if uncovered is not None and not uncovered.is_empty:
+        g = mapping(geometry_to_display(uncovered.simplify(tolerance, preserve_topology=True), frame))
+        features.append({"type": "Feature", "properties": {"color": UNCOVERED_COLOR, "uncovered": True},
+                         "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
+    if not features:
+        return None
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    _Call("referenceAreas", {"type": "FeatureCollection", "features": features}, map_name=m.get_name()).add_to(group)
+    group.add_to(m)
+    return group
+
+
 def position_marker_group(fix: Mapping, frame: str = "wgs84", *, name: str = "position") -> folium.FeatureGroup:
     """A blue dot where the device (or the user's pick) is, with its accuracy circle.
 

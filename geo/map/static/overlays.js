@@ -1,4 +1,5 @@
-// Small overlays drawn into a feature group: device-fix evidence lines, the device position, town outlines.
+// Small overlays drawn into a feature group: device-fix evidence lines, the device position, town outlines,
+// reference areas.
 (function () {
   var OneMap = window.OneMap = window.OneMap || {};
 
@@ -23,6 +24,24 @@
     }
     L.circleMarker([p.lat, p.lon], {radius: 8, color: '#ffffff', weight: 3, fillColor: '#1565c0', fillOpacity: 1,
                                     interactive: false}).addTo(group);
+    return group;
+  };
+
+  // Official reference areas as coloured dashed outlines, and the parts no zone in force covers shaded red;
+  // both under the sites and deaf to taps (a tap meant for a zone must reach it). They get a pane of their
+  // own above the base geography (which arrives later and would cover them in its pane), below rasters and sites.
+  OneMap.referenceAreas = function (group, map, data) {
+    if (!map.getPane('onemapReference')) {
+      map.createPane('onemapReference').style.zIndex = 300;
+      map.getPane('onemapReference').style.pointerEvents = 'none';
+    }
+    L.geoJSON(data, {pane: 'onemapReference', interactive: false,
+      style: function (f) {
+        var p = f.properties;
+        return p.uncovered
+          ? {color: p.color, weight: 1, opacity: 0.8, dashArray: '3 3', fill: true, fillColor: p.color, fillOpacity: 0.22}
+          : {color: p.color, weight: 2.2, opacity: 0.95, dashArray: '10 5', fill: false};
+      }}).addTo(group);
     return group;
   };
 
