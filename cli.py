@@ -300,7 +300,7 @@ def _device_json(d) -> dict:
 def cmd_device(args) -> int:
     """Field devices (the offline client's device tokens): list them, revoke one or all of an account's."""
     store = open_store(args.store)
-    actor = _system()
+    actor = _actor(store, args)  # an administrator sees and ends every account's devices, an inspector their own
     if args.device_cmd == "list":
         devices = store.list_devices(actor, user=args.user, include_ended=args.all)
         print(json.dumps([_device_json(d) for d in devices], ensure_ascii=False, indent=2))
@@ -319,10 +319,12 @@ def _add_device_commands(sub) -> None:
     a = ds.add_parser("list", help="JSON list of live device tokens (the tokens themselves are never stored)")
     a.add_argument("--user", help="only this account's")
     a.add_argument("--all", action="store_true", help="also revoked and expired ones")
+    _add_as(a, "the account asking (an administrator: every account's devices; an inspector: their own)")
     r = ds.add_parser("revoke", help="end a device token (or every live one of --user)")
     who = r.add_mutually_exclusive_group(required=True)
     who.add_argument("device_id", nargs="?", help="the device id from `device list`")
     who.add_argument("--user", help="revoke every live device of this account")
+    _add_as(r, "the account revoking (an administrator, or the device's own account)")
     s.set_defaults(func=cmd_device)
 
 
@@ -343,8 +345,8 @@ def _add_audit_command(sub) -> None:
 
 
 def _review_inputs(args):
-    """Store, sites and history as of ``--as-of`` (default: now), the day, the town code, sample or not."""
-    from geo.domain.asof import parse_day, snapshot
+    """Sites, history and reference areas as of ``--as-of`` (default: now), the day, the town code, sample or not."""
+    from geo.domain.asof import end_of_day_utc, parse_day, snapshot
     from geo.clock import today_cst
     from geo.towns import resolve_town
 
@@ -359,14 +361,16 @@ def _review_inputs(args):
         check_onsite_m(args.onsite_m, source="--onsite-m")
     sites, history = snapshot(store.list_sites(actor), store.all_history(actor), day)
     sample = store.meta().get("data_origin") == "sample"
-    return sites, history, day or today, town, sample
+    reference = store.reference_areas(actor, before=end_of_day_utc(day) if day else None)
+    return sites, history, day or today, town, sample, reference
 
 
 def cmd_progress(args) -> int:
     from geo.domain.targets import progress
 
-    sites, history, day, town, sample = _review_inputs(args)
-    figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample)
+    sites, history, day, town, sample, reference = _review_inputs(args)
+    figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample,
+                       reference=reference)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     return 0
 
@@ -376,8 +380,9 @@ def cmd_report(args) -> int:
     from geo.report.pdf import town_report_pdf
 
     out = check_target(args.output, what="report")  # before the work: a missing folder is said at once
-    sites, history, day, town, sample = _review_inputs(args)
-    pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
+    sites, history, day, town, sample, reference = _review_inputs(args)
+    pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m,
+                          reference=reference)
     store = open_store(args.store)
     actor = _actor(store, args)
     try:
@@ -471,6 +476,7 @@ def cmd_import(args) -> int:
     from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
                             prepare_import, read_table, resolve_kind, safety)
     from geo.ingest.messages import ingest_error
+    from layers.reference import REFERENCE_AREAS
 
     report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
     store = open_store(args.store)
@@ -501,12 +507,18 @@ def cmd_import(args) -> int:
     existing = {s.site_id: s for s in store.list_sites(actor)}
     plan = prepare_import(data, path.name, kind=kind, crs=crs, existing=existing, sheet=args.sheet,
                           remembered=remembered, user_mapping=user_mapping, table=table,
-                          boundaries=None if kind == TOWN_KIND else store.town_boundaries(actor))
+                          boundaries=None if kind == TOWN_KIND or kind in REFERENCE_AREAS
+                          else store.town_boundaries(actor))
     batch_id, written, result = None, False, None
     can_write = not args.dry_run and (not plan.has_errors or (args.skip_invalid and not plan.file_errors))
-    if can_write and (plan.candidates or plan.towns):
+    if kind in REFERENCE_AREAS and plan.has_errors:
+        can_write = False  # a reference area is one official version: never written in part
+    if can_write and (plan.candidates or plan.towns or plan.areas):
         if kind == TOWN_KIND:
             result = store.import_town_boundaries(actor, [(t.town_code, t.name_zh, t.geometry) for t in plan.towns],
+                                                  source_name=path.name)
+        elif kind in REFERENCE_AREAS:
+            result = store.import_reference_areas(actor, kind, [(a.name, a.geometry) for a in plan.areas],
                                                   source_name=path.name)
         else:
             result = store.import_batch(actor, [c.site for c in plan.candidates], source_name=path.name,
@@ -525,11 +537,14 @@ def cmd_import(args) -> int:
     if len(plan.problems) > 200:
         print(f"……另有 {len(plan.problems) - 200} 条，见 --report。", file=sys.stderr)
     summary = {k: report[k] for k in ("file", "kind", "crs", "rows_read", "batch_id", "written", "counts")}
-    if plan.has_errors and not written:
+    if plan.has_errors and not written and kind in REFERENCE_AREAS and not args.dry_run:
+        summary["message"] = ("发现问题，未写入任何数据：参考范围是一份完整的官方范围，须整份导入，请修正文件后重试"
+                              "（--skip-invalid 对参考范围不适用）。")
+    elif plan.has_errors and not written:
         summary["message"] = ("发现问题，未写入任何数据（可修正文件后重试，或加 --skip-invalid 只写入无误的行）。"
                               if not args.dry_run else "试运行：发现问题，未写入。")
     elif args.dry_run:
-        summary["message"] = f"试运行：全部 {len(plan.candidates) + len(plan.towns)} 行均可导入，未写入。"
+        summary["message"] = f"试运行：全部 {len(plan.candidates) + len(plan.towns) + len(plan.areas)} 行均可导入，未写入。"
     elif written:
         summary["message"] = f"已导入，批次 {batch_id}（撤销：python cli.py undo {batch_id} --as 用户名）。"
     if report_error is not None:
@@ -579,7 +594,8 @@ def cmd_batches(args) -> int:
 def _add_import_commands(sub) -> None:
     s = sub.add_parser("import", help="import a ledger (xlsx, csv, geojson, kml, kmz, shapefile zip, gpkg)")
     s.add_argument("file")
-    s.add_argument("--kind", required=True, help="kind key or label (outfalls, 入海排污口 ...) or town_boundaries")
+    s.add_argument("--kind", required=True, help="kind key or label (outfalls, 入海排污口 ...), town_boundaries, or a "
+                                                 "reference area: built_up_area, near_suburbs, heat_network")
     s.add_argument("--crs", required=True, metavar="{wgs84,cgcs2000,gcj02,bd09,gk3:ZONE}",
                    help="the system the coordinates are in (required: GCJ-02 cannot be told from the data); "
                         "gk3:40 = CGCS2000 Gauss-Krüger 3° zone 40 (Fuqing), gk3:120 = central meridian 120°E")

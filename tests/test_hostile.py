@@ -313,6 +313,15 @@ def test_init_force_backs_up_anything_but_sample_data_and_refuses_when_it_cannot
     assert len(list(tmp_path.glob("qgis.before-init-*.gpkg"))) == 1
 
 
+
+def test_the_backup_check_knows_the_sample_generator_by_its_name_and_client():
+    from geo.sample import SAMPLE_ACTOR
+    from geo.store import backup
+
+    # The sample data's reference areas are import batches of this actor: not the user's data.
+    assert (backup._SAMPLE_ACTOR, backup._SAMPLE_CLIENT) == (SAMPLE_ACTOR.name, SAMPLE_ACTOR.client)
+
+
 def test_an_older_store_with_control_characters_and_huge_names_exports_them_visibly(store_copy, tmp_path):
     """The store now refuses such text; one written before may hold it: no export cuts or hides it silently."""
     import csv

@@ -18,7 +18,7 @@ recognition and the remembered mapping), :mod:`~geo.ingest.coords` (DMS,
 full-width digits, Gauss-Krüger, swapped axes), :mod:`~geo.ingest.values`
 (numbers, dates, choices, statuses), :mod:`~geo.ingest.validate` (the
 checks, split by job: plan, file checks, row checks, row coordinates,
-candidates, town rows), :mod:`~geo.ingest.messages` (every message and fix,
+candidates, town rows, reference areas), :mod:`~geo.ingest.messages` (every message and fix,
 by code) and :mod:`~geo.ingest.towncheck` (sites against official town
 boundaries).
 No Streamlit and no database here (``tests/test_architecture.py``).
@@ -37,6 +37,7 @@ from geo.ingest.problems import IngestError, Problem, problem_from_error
 from geo.ingest.readers import FORMATS, RawRow, RawTable, read_upload
 from geo.ingest.validate import Candidate, ImportPlan, TownCandidate, build_plan
 from geo.store.base import Site
+from layers.reference import REFERENCE_AREAS
 
 __all__ = [
     "CRS_KEYS", "Candidate", "ColumnMapping", "CrsChoice", "FORMATS", "IGNORE", "ImportPlan", "IngestError",
@@ -44,12 +45,14 @@ __all__ = [
     "encode_remembered", "layout_key", "prepare_import", "read_table", "recognise", "resolve_kind", "KIND_LABELS",
 ]
 
-#: The pseudo-kind of official town boundaries, labelled.
-KIND_LABELS = {TOWN_KIND: ("镇街边界（官方）", "Official town boundaries")}
+#: The pseudo-kinds that are not sites — official town boundaries and the reference areas
+#: (``layers.reference``) — labelled.
+KIND_LABELS = {TOWN_KIND: ("镇街边界（官方）", "Official town boundaries"),
+               **{a.key: (f"{a.zh}（官方范围）", f"{a.en} (official)") for a in REFERENCE_AREAS.values()}}
 
 
 def resolve_kind(text: str) -> str:
-    """A kind key for a key or label (``outfalls``, ``入海排污口``, ``town_boundaries``, ``镇街边界``).
+    """A kind key for a key or label (``outfalls``, ``入海排污口``, ``town_boundaries``, ``镇街边界``, ``built_up_area`` …).
 
     Raises
     ------
@@ -66,7 +69,12 @@ def resolve_kind(text: str) -> str:
             return spec.key
     if key in (match_key(TOWN_KIND), "镇街边界", match_key(KIND_LABELS[TOWN_KIND][0]), "towns", "townboundaries"):
         return TOWN_KIND
-    valid = ", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values()) + f", {TOWN_KIND} (镇街边界)"
+    for area in REFERENCE_AREAS.values():
+        names = (area.key, area.zh, area.en, KIND_LABELS[area.key][0], KIND_LABELS[area.key][1], *area.aliases)
+        if key in {match_key(n) for n in names}:
+            return area.key
+    valid = (", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values()) + f", {TOWN_KIND} (镇街边界), "
+             + ", ".join(f"{a.key} ({a.zh})" for a in REFERENCE_AREAS.values()))
     err = ingest_error("kind.unknown", value=text, allowed=valid)
     raise NotFoundError(err.code, zh=err.zh, en=err.en, fix_zh=err.fix_zh, fix_en=err.fix_en, value=text,
                         allowed=valid)

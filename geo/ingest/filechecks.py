@@ -14,6 +14,7 @@ from geo.ingest.collect import file_problem
 from geo.ingest.columns import TOWN_KIND, ColumnMapping, header_key
 from geo.ingest.problems import Problem
 from geo.ingest.table import RawTable
+from layers.reference import REFERENCE_AREAS
 
 __all__ = ["file_checks"]
 
@@ -34,7 +35,7 @@ def file_checks(table: RawTable, mapping: ColumnMapping, crs: C.CrsChoice, kind:
             out.append(file_problem("crs.header_conflict", column=h, crs_zh=crs.label("zh"), crs_en=crs.label("en")))
     if table.declared_crs:
         out += _declared_crs_checks(table, crs)
-    if kind != TOWN_KIND and not table.has_geometry:
+    if kind != TOWN_KIND and kind not in REFERENCE_AREAS and not table.has_geometry:
         coord_targets = {"lon", "lat", "x", "y", "coords", "wkt"}
         if not any(t in coord_targets for t in mapping.targets.values()):
             out.append(file_problem("column.no_coordinates", severity="warning"))

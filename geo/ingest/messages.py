@@ -429,6 +429,19 @@ MESSAGES: dict[str, Message] = {
     "geometry.wrong_type|town": _m(
         zh="镇街边界需要面几何，收到 {value}。", en="A town boundary needs a polygon, got {value}.",
         fix_zh="导入面图层。", fix_en="Import a polygon layer."),
+    "geometry.empty|area": _m(
+        zh="此要素的几何为空。", en="The feature's geometry is empty.",
+        fix_zh="在 GIS 软件中为该要素绘制范围面，或删除该要素。", fix_en="Draw the polygon in a GIS, or delete the feature."),
+    "geometry.empty|no_area": _m(
+        zh="此要素没有几何：参考范围需要面。", en="The feature has no geometry: a reference area needs polygons.",
+        fix_zh="用 Shapefile、GeoPackage、GeoJSON 或 KML 导入范围面，或在表格中加一列 WKT。",
+        fix_en="Import the polygons from a Shapefile, GeoPackage, GeoJSON or KML, or add a WKT column."),
+    "geometry.invalid|area": _m(
+        zh="范围几何无效（{detail}）。", en="Invalid polygon ({detail}).",
+        fix_zh="在 QGIS 中用“修复几何”修正后重新导入。", fix_en="Repair it in QGIS (Fix geometries) and import again."),
+    "geometry.wrong_type|area": _m(
+        zh="{kind_zh}需要面几何，收到 {value}。", en="{kind_en} needs polygons, got {value}.",
+        fix_zh="导入面图层（多边形）。", fix_en="Import a polygon layer."),
     "geometry.not_lonlat": _m(
         zh="{detail_zh}", en="{detail_en}",
         fix_zh="检查所选坐标系后重新导入。", fix_en="Check the coordinate system chosen and import again."),

@@ -2,7 +2,8 @@
 
 :func:`build_plan` runs the file-level checks (:mod:`geo.ingest.filechecks`),
 then every row (:mod:`geo.ingest.candidates` for sites,
-:mod:`geo.ingest.townrows` for official town boundaries). A file-level error
+:mod:`geo.ingest.townrows` for official town boundaries, :mod:`geo.ingest.refareas`
+for reference areas). A file-level error
 (unreadable file, no data rows, columns mapped twice, a coordinate system the
 file contradicts) keeps every row out. Nothing is written here.
 """
@@ -20,9 +21,11 @@ from geo.ingest.collect import file_problem
 from geo.ingest.columns import TOWN_KIND, ColumnMapping
 from geo.ingest.filechecks import file_checks
 from geo.ingest.problems import Problem
+from geo.ingest.refareas import AreaCandidate, area_candidates
 from geo.ingest.table import RawTable
 from geo.ingest.townrows import TownCandidate, town_candidates
 from geo.store.base import Site
+from layers.reference import REFERENCE_AREAS
 
 __all__ = ["ImportPlan", "build_plan"]
 
@@ -34,7 +37,8 @@ class ImportPlan:
     Attributes
     ----------
     kind : str
-        Kind key, or :data:`~geo.ingest.columns.TOWN_KIND`.
+        Kind key, :data:`~geo.ingest.columns.TOWN_KIND`, or a reference-area key
+        (:data:`layers.reference.REFERENCE_AREAS`).
     source_name : str
     crs : CrsChoice
     table : RawTable or None
@@ -44,6 +48,8 @@ class ImportPlan:
         Rows without errors (sites).
     towns : list of TownCandidate
         Rows without errors (town boundaries).
+    areas : list of AreaCandidate
+        Features without errors (reference areas).
     problems : list of Problem
         File-level first, then by row.
     rows_read : int
@@ -58,6 +64,7 @@ class ImportPlan:
     towns: list[TownCandidate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    areas: list[AreaCandidate] = field(default_factory=list)
 
     # -- summaries -----------------------------------------------------------
     @property
@@ -111,9 +118,9 @@ class ImportPlan:
             "batch_id": batch_id,
             "written": written,
             "counts": {
-                "accepted": len(self.candidates) + len(self.towns),
+                "accepted": len(self.candidates) + len(self.towns) + len(self.areas),
                 "create": len(self.of("create")), "update": len(self.of("update")),
-                "unchanged": len(self.of("unchanged")), "towns": len(self.towns),
+                "unchanged": len(self.of("unchanged")), "towns": len(self.towns), "areas": len(self.areas),
                 "rows_with_errors": len(self.error_rows), "errors": len(self.errors),
                 "warnings": len(self.warnings),
             },
@@ -126,7 +133,8 @@ class ImportPlan:
             "accepted": [{"row": c.row, "layer": c.layer or None, "site_id": c.site.site_id, "action": c.action,
                           "generated_id": c.generated_id} for c in self.candidates]
             + [{"row": t.row, "layer": t.layer or None, "town_code": t.town_code, "town": t.name_zh,
-                "action": "boundary"} for t in self.towns],
+                "action": "boundary"} for t in self.towns]
+            + [{"row": a.row, "layer": a.layer or None, "name": a.name, "action": "reference_area"} for a in self.areas],
         }
 
 
@@ -141,7 +149,7 @@ def build_plan(table: RawTable | None, mapping: ColumnMapping | None, *, kind: s
         None when the file could not be read (``file_problems`` says why).
     mapping : ColumnMapping or None
     kind : str
-        Kind key or :data:`TOWN_KIND`.
+        Kind key, :data:`TOWN_KIND` or a reference-area key.
     crs : CrsChoice
     existing : mapping of str to Site
         Every site in the store, by id (any kind).
@@ -166,10 +174,12 @@ def build_plan(table: RawTable | None, mapping: ColumnMapping | None, *, kind: s
         plan.problems.append(file_problem("file.no_data_rows", name=source_name, value=source_name))
     if kind == TOWN_KIND:
         plan.towns, problems = town_candidates(table, mapping, crs)
+    elif kind in REFERENCE_AREAS:
+        plan.areas, problems = area_candidates(kind, table, mapping, crs)
     else:
         plan.candidates, problems = site_candidates(kind, table, mapping, crs, existing, boundaries or {})
     plan.problems += problems
     if plan.file_errors:
-        plan.candidates, plan.towns = [], []
+        plan.candidates, plan.towns, plan.areas = [], [], []
     plan.problems.sort(key=lambda p: (p.row is not None, p.layer, p.row or 0))
     return plan

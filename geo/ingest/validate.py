@@ -12,6 +12,7 @@ import path of the public names:
 :mod:`~geo.ingest.rowcoords`   where a row is: geometry, coordinates, inside Fuqing
 :mod:`~geo.ingest.candidates`  ids over the file, create / update / unchanged
 :mod:`~geo.ingest.townrows`    official town-boundary files
+:mod:`~geo.ingest.refareas`    official reference areas (built-up area, near suburbs ...)
 :mod:`~geo.ingest.collect`     the problem collectors; texts in :mod:`~geo.ingest.messages`
 ==========================  =========================================================
 """

@@ -25,6 +25,8 @@ from geo.store.schema import AUDIT_TABLE, BATCHES_TABLE, META_TABLE, USERS_TABLE
 __all__ = ["backup_file", "default_backup_path", "holds_user_data"]
 
 _SAMPLE_CLIENT = "sample"
+#: The name of ``geo.sample.SAMPLE_ACTOR``: the sample data's reference areas come as its import batches.
+_SAMPLE_ACTOR = "示例数据生成"
 
 
 def holds_user_data(path: str | os.PathLike) -> bool:
@@ -42,7 +44,8 @@ def holds_user_data(path: str | os.PathLike) -> bool:
             return True
         if conn.execute(f"SELECT count(*) FROM {USERS_TABLE}").fetchone()[0]:
             return True
-        if conn.execute(f"SELECT count(*) FROM {BATCHES_TABLE}").fetchone()[0]:
+        if conn.execute(f"SELECT count(*) FROM {BATCHES_TABLE} WHERE actor != ? OR undone_at IS NOT NULL",
+                        (_SAMPLE_ACTOR,)).fetchone()[0]:
             return True
         others = conn.execute(f"SELECT count(*) FROM {AUDIT_TABLE} WHERE coalesce(client, '') != ?",
                               (_SAMPLE_CLIENT,)).fetchone()[0]

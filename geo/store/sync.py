@@ -770,8 +770,8 @@ class SyncMixin:
             r = conn.execute(f"SELECT * FROM {FIELD_DEVICES_TABLE} WHERE device_id = ?", (device_id,)).fetchone()
             if r is None:
                 raise NotFoundError("field.no_such_device",
-                                    en=f"No device {device_id!r}; see `python cli.py device list`.",
-                                    zh=f"没有设备“{device_id}”；可运行 `python cli.py device list` 查看。", value=device_id)
+                                    en=f"No device {device_id!r}; see `python cli.py device list --as NAME`.",
+                                    zh=f"没有设备“{device_id}”；可运行 `python cli.py device list --as 账号` 查看。", value=device_id)
             if eff.role not in ("admin", "system") and eff.name != r["user_name"]:
                 raise policy.denied(eff, "manage_users", en="Only an administrator may revoke another account's device.",
                                     zh="只有管理员可以注销他人的设备。", target=device_id)
