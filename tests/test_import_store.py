@@ -246,6 +246,15 @@ def test_data_origin_of_an_empty_store(tmp_path):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE '%_display_%'"):
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute("DROP TABLE site_display")
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'site_display'")
+    if to == "4":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     con.execute("DROP TABLE raster_layers")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'raster_layers'")
     if to == "3":
@@ -269,17 +278,20 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()])
     _downgrade(path, old)
     before = dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "4"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "5"
     after = dump(path)
+    display = after.pop("site_display")  # schema 5: every site's display geometry, computed when migrating
+    kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
+    assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
-        if table == "site_history" and old != "3":
+        if table == "site_history" and old not in ("3", "4"):
             assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
@@ -289,7 +301,8 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers"} <= contents
-    assert after["raster_layers"] == []
+    if old != "4":
+        assert after["raster_layers"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
@@ -298,7 +311,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "4"
+    assert store.meta()["schema_version"] == "5"
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")

@@ -277,6 +277,7 @@ def site_layer_group(
     color_key: ColorKey | None = None,
     frame: str = "wgs84",
     files: "sitelayer.PayloadFiles | None" = None,
+    inline: bool = False,
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
@@ -299,7 +300,10 @@ def site_layer_group(
         shifted display copies on a GCJ-02 basemap.
     files : sitelayer.PayloadFiles, optional
         Serve the sites as a file the map fetches (the script then carries
-        only its URL: a rerun does not re-send the sites).
+        only its URL: a rerun does not re-send the sites); the detail of
+        lines and polygons goes in a file fetched when the map is zoomed in.
+    inline : bool
+        With ``files``: keep the overview in the script (a small map).
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
     payload = sitelayer.encode_sites_cached(
@@ -307,7 +311,7 @@ def site_layer_group(
         colors=colors, color_key=color_key)
     style = {"radius": spec.style.radius, "weight": spec.style.weight, "fill_opacity": spec.style.fill_opacity,
              "dash_array": spec.style.dash_array, "z_order": spec.style.z_order}
-    sitelayer.SiteLayer(payload, style, files=files).add_to(group)
+    sitelayer.SiteLayer(payload, style, files=files, inline=inline).add_to(group)
     return group
 
 
@@ -326,13 +330,14 @@ def site_layer_groups(
     ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
     The site layer's JavaScript travels once, with the first group. With
     ``files`` and more than ``inline_limit`` sites in all, the sites go in
-    served files (see :class:`geo.map.sitelayer.PayloadFiles`); a few stay inline.
+    served files (see :class:`geo.map.sitelayer.PayloadFiles`); a few stay
+    inline. With ``files`` the detail of lines and polygons is always a file,
+    fetched only when the map is zoomed in.
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
     total = sum(len(v) for v in sites_by_kind.values())
-    use_files = files if files is not None and total > inline_limit else None
     groups = [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
-                               frame=frame, files=use_files)
+                               frame=frame, files=files, inline=total <= inline_limit)
               for spec in specs]
     for group in groups[1:]:
         for child in group._children.values():

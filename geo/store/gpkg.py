@@ -40,6 +40,7 @@ from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.sitedisplay import DisplayMixin
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
@@ -51,7 +52,7 @@ _COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "s
                    "version", "is_sample", "updated_at", "updated_by")
 
 
-class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
+class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
@@ -249,6 +250,7 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
                 raise type(exc)(exc.code, en=f"Row {i} ({s.site_id}): {exc.en}",
                                 zh=f"第{i}行（{s.site_id}）：{exc.zh}", **exc.context) from exc
             prepared.append((spec, s, attrs, geom))
+        display = self._display_blobs([p[3] for p in prepared])  # simplified before the write lock is taken
         with self._write() as conn:
             eff = self._allow(conn, actor, "add_sites")
             for spec, s, attrs, geom in prepared:
@@ -277,6 +279,8 @@ class GpkgStore(RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database,
                                      source=source, note=None, changes={k: [None, v] for k, v in snapshot.items()},
                                      op_id=None, evidence=None)
             for spec in {p[0] for p in prepared}:
+                self._put_display(conn, spec.key, [p[1].site_id for p in prepared if p[0] is spec],
+                                  [b for p, b in zip(prepared, display) if p[0] is spec])
                 self._update_extent(conn, spec)
             self._audit(conn, eff, "site.add", target=prepared[0][1].site_id if len(prepared) == 1 else None,
                         details={"count": len(prepared), "source": source,

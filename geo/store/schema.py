@@ -25,6 +25,7 @@ BATCHES_TABLE = "import_batches"
 TOWN_BOUNDARIES_TABLE = "town_boundaries"
 TOWN_REPLACED_TABLE = "town_boundaries_replaced"
 RASTERS_TABLE = "raster_layers"
+DISPLAY_TABLE = "site_display"
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
@@ -138,6 +139,7 @@ _ATTRIBUTE_TABLES = (
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
     (RASTERS_TABLE, "栅格图层 raster overlays"),
+    (DISPLAY_TABLE, "显示几何 display geometry"),
 )
 
 
@@ -245,6 +247,7 @@ def migrate(conn: sqlite3.Connection) -> str:
             if int(found) < version:
                 step(conn)
         sync_kind_tables(conn)
+        display_triggers(conn)
         registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
         for table, ident in _ATTRIBUTE_TABLES:
             if table not in registered:
@@ -278,10 +281,65 @@ def _to_3(conn: sqlite3.Connection) -> None:
                      (TOWN_BOUNDARIES_TABLE,))
 
 
+# Added in schema 5: every site's display geometry (simplified, quantised; two levels of detail), written
+# with the geometry, so that a map never simplifies on first view (geo/displaygeom.py). Derived data: a
+# trigger on each kind table drops a site's row when its geometry changes or the site goes (whoever
+# writes it, QGIS included); a site without a current row is computed when read.
+_DISPLAY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {DISPLAY_TABLE} (
+  site_id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, overview BLOB NOT NULL, detail BLOB)
+"""
+
+
+def display_triggers(conn: sqlite3.Connection) -> None:
+    """The triggers keeping ``site_display`` from going stale, on every kind table (idempotent)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if DISPLAY_TABLE not in tables:
+        return
+    for spec in REGISTRY.values():
+        if spec.key not in tables:
+            continue
+        for event, name in (("UPDATE OF geom", "geom"), ("DELETE", "gone")):
+            conn.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {q(spec.key + '_display_' + name)} AFTER {event} ON {q(spec.key)}"
+                f" BEGIN DELETE FROM {DISPLAY_TABLE} WHERE site_id = OLD.site_id; END")
+
+
+def fill_display(conn: sqlite3.Connection, kinds=None, *, only_missing: bool = True, chunk: int = 5000) -> int:
+    """Compute and keep the display geometry of sites lacking a current one (or of all); returns how many."""
+    from geo import displaygeom
+    from geo.store import gpkg_blob
+
+    done = 0
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for spec in REGISTRY.values():
+        if spec.key not in tables or (kinds is not None and spec.key not in kinds):
+            continue
+        where = (f" WHERE NOT EXISTS (SELECT 1 FROM {DISPLAY_TABLE} d WHERE d.site_id = k.site_id AND d.params = ?)"
+                 if only_missing else "")
+        rows = conn.execute(f"SELECT site_id, geom FROM {q(spec.key)} k{where}",
+                            (displaygeom.PARAMS,) if only_missing else ()).fetchall()
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            blobs = displaygeom.display_blobs([gpkg_blob.decode(r[1]) for r in part])
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {DISPLAY_TABLE} (site_id, kind, params, overview, detail) VALUES (?,?,?,?,?)",
+                [(r[0], spec.key, displaygeom.PARAMS, o, d) for r, (o, d) in zip(part, blobs)])
+            done += len(part)
+    return done
+
+
+def _to_5(conn: sqlite3.Connection) -> None:
+    """Schema 5: display geometries (``site_display``), their triggers, and those of the sites already there."""
+    conn.execute(_DISPLAY_DDL)
+    display_triggers(conn)
+    fill_display(conn)
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

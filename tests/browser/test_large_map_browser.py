@@ -39,6 +39,12 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     frame.evaluate("() => { window.__probe = 'same-document'; }")
     target = focus_site(frame, "f => f.k === 'outfalls'", 15)
     page.wait_for_timeout(300)
+    # Zoomed in, the detail of lines and polygons came as files of their own, once each.
+    fetched = [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")]
+    assert fetched[:len(files)] == files and len(set(fetched)) == len(fetched) <= 2 * len(files)
+    assert wait_for(frame, "() => window.__onemapSites.detail('parks')",
+                    lambda d: d and d["detail"] == "here" and d["drawing"] == "detail", 30)
+    files = fetched
     before = len(sent)
     frame.locator(".leaflet-container").click(position={"x": target["x"], "y": target["y"]})
     page.get_by_role("heading", name=html.unescape(target["n"])).wait_for(timeout=30000)

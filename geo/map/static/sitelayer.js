@@ -1,7 +1,7 @@
 // L.OnemapSites: one kind's sites on one canvas (geo/sitelayer.py encodes the data; see its docstring).
 // No template literals, no innerHTML: names are unescaped and put in with textContent.
 (function () {
-  var VERSION = 1;
+  var VERSION = 2;
   if (L.OnemapSites && L.OnemapSites.VERSION === VERSION) { return; }
   var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~';
   var TERMINAL = 64, CONTINUATION = 20;
@@ -59,49 +59,45 @@
     return x * x + y * y;
   }
 
-  function decode(d) {
-    var n = d.n, q = d.q, i, j, k;
-    var ids = new Array(n);
-    i = 0;
-    d.ids.forEach(function (run) {
-      var nums = run[1] ? unpack(run[3]) : null, v = 0;
-      for (var r = 0; r < run[2]; r++) {
-        if (nums) { v += nums[r]; ids[i++] = run[0] + pad(v, run[1]); } else { ids[i++] = run[0]; }
-      }
-    });
-    var xy = unpack(d.xy), nv = xy.length >> 1;
+  // Geometry of one level of detail (geo/sitelayer.py: g, xy): mercator (X, Y, 0..1) and degrees of every
+  // vertex; per feature its type, its parts [FP[i], FP[i + 1]) and its bounding box; per part first vertex
+  // and vertex count. Class C: 0 point, 1 line, 2 polygon, -1 nothing to draw.
+  function decodeGeom(gText, xyText, n, q) {
+    var i, j, k;
+    var xy = unpack(xyText), nv = xy.length >> 1;
     var X = new Float64Array(nv), Y = new Float64Array(nv), LON = new Float64Array(nv), LAT = new Float64Array(nv);
     var x = 0, y = 0;
     for (k = 0; k < nv; k++) {
       x += xy[2 * k]; y += xy[2 * k + 1];
       LON[k] = x / q; LAT[k] = y / q; X[k] = mercX(LON[k]); Y[k] = mercY(LAT[k]);
     }
-    // Per feature: type, its parts [first part, next feature's first part); per part: first vertex, vertex count.
-    var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS = [], PL = [];
-    if (!d.g) {
+    var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS, PL, C = new Int8Array(n), BB = new Float64Array(4 * n);
+    if (!gText) {
       PS = new Int32Array(n); PL = new Int32Array(n);
-      for (i = 0; i < n; i++) { T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1; }
-      FP[n] = n;
-    } else {
-      var g = unpack(d.g), gi = 0, vi = 0, c, np, nr;
-      var part = function (count) { PS.push(vi); PL.push(count); vi += count; };
       for (i = 0; i < n; i++) {
-        var t = g[gi++];
-        T[i] = t; FP[i] = PS.length;
-        if (t === 1) { part(1); }
-        else if (t === 2) { c = g[gi++]; for (k = 0; k < c; k++) { part(1); } }
-        else if (t === 3) { part(g[gi++]); }
-        else if (t === 4 || t === 5) { np = g[gi++]; for (k = 0; k < np; k++) { part(g[gi++]); } }
-        else if (t === 6) {
-          np = g[gi++];
-          for (k = 0; k < np; k++) { nr = g[gi++]; for (j = 0; j < nr; j++) { part(g[gi++]); } }
-        }
+        T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1;
+        BB[4 * i] = BB[4 * i + 2] = X[i]; BB[4 * i + 1] = BB[4 * i + 3] = Y[i];
       }
-      FP[n] = PS.length;
-      PS = Int32Array.from(PS); PL = Int32Array.from(PL);
+      FP[n] = n;
+      if (nv < n) { for (i = nv; i < n; i++) { C[i] = -1; } }
+      return {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
     }
-    // Class: 0 point, 1 line, 2 polygon, -1 nothing to draw. Bounding boxes in mercator units (0..1).
-    var C = new Int8Array(n), BB = new Float64Array(4 * n);
+    var g = unpack(gText), gi = 0, vi = 0, c, np, nr, ps = [], pl = [];
+    var part = function (count) { ps.push(vi); pl.push(count); vi += count; };
+    for (i = 0; i < n; i++) {
+      var t = g[gi++];
+      T[i] = t; FP[i] = ps.length;
+      if (t === 1) { part(1); }
+      else if (t === 2) { c = g[gi++]; for (k = 0; k < c; k++) { part(1); } }
+      else if (t === 3) { part(g[gi++]); }
+      else if (t === 4 || t === 5) { np = g[gi++]; for (k = 0; k < np; k++) { part(g[gi++]); } }
+      else if (t === 6) {
+        np = g[gi++];
+        for (k = 0; k < np; k++) { nr = g[gi++]; for (j = 0; j < nr; j++) { part(g[gi++]); } }
+      }
+    }
+    FP[n] = ps.length;
+    PS = Int32Array.from(ps); PL = Int32Array.from(pl);
     for (i = 0; i < n; i++) {
       var tt = T[i];
       C[i] = tt === 0 ? -1 : (tt <= 2 ? 0 : (tt <= 4 ? 1 : 2));
@@ -115,45 +111,126 @@
       if (x0 === Infinity) { C[i] = -1; }
       BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
     }
-    // Names from the character table (code points: Array.from keeps characters outside the BMP whole).
-    var nt = Array.from(d.nt), nl = unpack(d.nl), nc = unpack(d.nc), names = new Array(n), at = 0, w, nm;
-    for (i = 0; i < n; i++) {
-      nm = '';
-      for (w = 0; w < nl[i]; w++) { nm += nt[nc[at++]]; }
-      names[i] = nm;
+    return {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
+  }
+
+  // Ids, names, statuses and colours. Ids and names are made when asked for (a name when it is shown),
+  // not for every site up front: a map of a million sites decodes in the time of its coordinates.
+  function decodeAttrs(d) {
+    var n = d.n, i, r;
+    var runs = [], num = new Int32Array(n), at = 0;
+    d.ids.forEach(function (run) {
+      runs.push({start: at, prefix: run[0], width: run[1]});
+      if (run[1]) {
+        var deltas = unpack(run[3]), v = 0;
+        for (r = 0; r < run[2]; r++) { v += deltas[r]; num[at + r] = v; }
+      }
+      at += run[2];
+    });
+    var nt = Array.from(d.nt), nl = unpack(d.nl), nc = unpack(d.nc), no = new Int32Array(n + 1);
+    for (i = 0; i < n; i++) { no[i + 1] = no[i] + nl[i]; }
+    var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si;
+    return {
+      n: n, label: d.label, st: d.st, si: si, keys: d.ck || d.st, ci: ci, hasKey: !!d.ck,
+      cols: d.col.map(function (c0) { return c0 || null; }),
+      id: function (k) {
+        var lo = 0, hi = runs.length - 1;
+        while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (runs[mid].start <= k) { lo = mid; } else { hi = mid - 1; } }
+        var run = runs[lo];
+        return run.width ? run.prefix + pad(num[k], run.width) : run.prefix;
+      },
+      name: function (k) {
+        var out = '';
+        for (var w = no[k]; w < no[k + 1]; w++) { out += nt[nc[w]]; }
+        return out;
+      }
+    };
+  }
+
+  // Layers given data in the same frame draw together, in that frame.
+  var pending = [];
+  function drawSoon(layer) {
+    if (pending.indexOf(layer) >= 0) { return; }
+    pending.push(layer);
+    if (pending.length === 1) {
+      L.Util.requestAnimFrame(function () {
+        var now = pending;
+        pending = [];
+        now.forEach(function (l) { if (l._map) { l._reset(); } });
+      });
     }
-    var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si, cols = d.col.map(function (c0) { return c0 || null; });
-    return {n: n, kind: d.k, label: d.label, ids: ids, names: names, st: d.st, si: si, keys: d.ck || d.st, ci: ci,
-            cols: cols, hasKey: !!d.ck, X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB};
   }
 
   var Sites = L.Layer.extend({
     options: {pane: 'onemapSites'},
 
-    initialize: function (data, style) {
-      this._d = decode(data);
+    // data: the payload (or an empty one while `url` is fetched); url: the payload file, if any.
+    initialize: function (data, style, url) {
       this._style = style;
+      this._take(data);
+      if (url) { this.load(url); }
+    },
+
+    _take: function (data) {
+      var n = data.n, q = data.q, grey = this._style.grey, over = data.og !== undefined;
+      this._a = decodeAttrs(data);
       this._kind = data.k;
-      this._n = data.n;
+      this._n = n;
+      this._q = q;
+      // g0: drawn below dz (the overview, or the only level); g1: the detail, drawn from dz on.
+      this._g0 = over ? decodeGeom(data.og, data.oxy, n, q) : decodeGeom(data.g, data.xy, n, q);
+      this._g1 = over && data.g !== undefined ? decodeGeom(data.g, data.xy, n, q) : null;
+      this._dz = over ? data.dz : null;
+      this._du = over && !this._g1 ? data.du || null : null;
+      this._duState = 0;  // 0 not asked, 1 on its way, 2 here, 3 failed
       this._sel = -1;
+      this._index = null;
       this._drawnCount = 0;
       this._aggs = [];
-      this._aggFlag = new Uint8Array(this._n);
+      this._aggFlag = new Uint8Array(n);
       this._aggZoom = null;
-      var grey = style.grey;
-      this._colors = this._d.cols.map(function (c) { return c || grey; });
+      this._colors = this._a.cols.map(function (c) { return c || grey; });
     },
 
     // Replace the sites (a payload fetched after the layer was created: it keeps its click handlers).
     setData: function (data) {
-      this.initialize(data, this._style);
-      this._g = null;
+      this._take(data);
       if (this._map) {
         var sel = window.__onemapSelected;
         if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-        this._reset();
+        drawSoon(this);
       }
       return this;
+    },
+
+    load: function (url) {
+      var self = this;
+      fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      }).then(function (d) { self.setData(d); }).catch(function (e) { console.warn('sites: ' + e); });
+      return this;
+    },
+
+    // The detail of lines and polygons, fetched once the map comes near the zoom it is drawn at.
+    _needDetail: function () {
+      if (!this._du || this._duState || this._zoom < this._dz - 1) { return; }
+      var self = this, n = this._n, q = this._q, url = this._du;
+      this._duState = 1;
+      fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      }).then(function (d) {
+        if (self._du !== url) { return; }  // new data meanwhile
+        self._g1 = decodeGeom(d.g, d.xy, n, q);
+        self._duState = 2;
+        if (self._map && self._zoom >= self._dz) { drawSoon(self); }
+      }).catch(function (e) { self._duState = 3; console.warn('site detail: ' + e); });
+    },
+
+    // The geometry drawn (and hit) at `zoom`.
+    _geo: function (zoom) {
+      return this._g1 && this._dz !== null && zoom >= this._dz ? this._g1 : this._g0;
     },
 
     onAdd: function (map) {
@@ -214,21 +291,30 @@
       this._zoom = map.getZoom();
       var b = this._bounds.getSize(), r = window.devicePixelRatio || 1, c = this._canvas;
       L.DomUtil.setPosition(c, min);
-      c.width = Math.round(r * b.x); c.height = Math.round(r * b.y);
-      c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      var w = Math.round(r * b.x), h = Math.round(r * b.y);
+      if (c.width !== w || c.height !== h) {
+        c.width = w; c.height = h;
+        c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      }
       this._ratio = r;
+      this._needDetail();
       this._draw();
     },
     redraw: function () { if (this._map && this._bounds) { this._draw(); } return this; },
 
     // Screen-space drawing: everything in view, batched by colour; many points aggregated at low zoom.
     _draw: function () {
-      var d = this._d, st = this._style, ctx = this._ctx, map = this._map, n = this._n, i, k, p;
+      var st = this._style, ctx = this._ctx, map = this._map, n = this._n, a = this._a, i, k, p;
+      var d = this._d = this._geo(this._zoom);
       var scale = map.options.crs.scale(this._zoom), po = map.getPixelOrigin();
       var ox = po.x + this._bounds.min.x, oy = po.y + this._bounds.min.y, size = this._bounds.getSize();
       ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
       this._scale = scale; this._ox = ox; this._oy = oy;
+      this._aggs = [];
+      this._aggZoom = null;
+      this._drawnCount = 0;
+      if (!n) { return; }
       var m = (st.radius + st.weight + 2) / scale;
       var vx0 = ox / scale - m, vy0 = oy / scale - m, vx1 = (ox + size.x) / scale + m, vy1 = (oy + size.y) / scale + m;
       var BB = d.BB, C = d.C, vis = [], pointLike = 0, tiny = TINY_PX / scale, small = new Uint8Array(n);
@@ -240,14 +326,13 @@
       var aggregate = this._zoom < AGG_MAX_ZOOM && pointLike > AGG_MIN;
       var flag = this._aggFlag;
       flag.fill(0);
-      this._aggs = [];
       if (aggregate) { this._aggregate(vis, small, scale); }
       this._aggZoom = aggregate ? this._zoom : null;
       var ncol = this._colors.length, byColor = [[], [], []];
       for (k = 0; k < 3; k++) { for (p = 0; p < ncol; p++) { byColor[k].push([]); } }
       for (k = 0; k < vis.length; k++) {
         i = vis[k];
-        if (!flag[i]) { byColor[C[i]][d.ci[i]].push(i); }
+        if (!flag[i]) { byColor[C[i]][a.ci[i]].push(i); }
       }
       var self = this, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
       var outline = rgba('#333333', 0.95);
@@ -311,7 +396,7 @@
     },
 
     _aggregate: function (vis, small, scale) {
-      var d = this._d, BB = d.BB, cells = new Map(), k, i, cell, cx, cy, key;
+      var d = this._d, ci = this._a.ci, BB = d.BB, cells = new Map(), k, i, cell, cx, cy, key;
       for (k = 0; k < vis.length; k++) {
         i = vis[k];
         if (!small[i]) { continue; }
@@ -322,7 +407,7 @@
         cell.n++; cell.sx += cx; cell.sy += cy;
         if (cx < cell.x0) { cell.x0 = cx; } if (cx > cell.x1) { cell.x1 = cx; }
         if (cy < cell.y0) { cell.y0 = cy; } if (cy > cell.y1) { cell.y1 = cy; }
-        cell.col[d.ci[i]] = (cell.col[d.ci[i]] || 0) + 1;
+        cell.col[ci[i]] = (cell.col[ci[i]] || 0) + 1;
       }
       var flag = this._aggFlag, aggs = this._aggs;
       for (k = 0; k < vis.length; k++) {
@@ -357,7 +442,7 @@
     },
 
     _drawSelected: function (f, dash) {
-      var ctx = this._ctx, st = this._style, c = this._d.C[f], col = this._colors[this._d.ci[f]];
+      var ctx = this._ctx, st = this._style, c = this._d.C[f], col = this._colors[this._a.ci[f]];
       ctx.beginPath();
       if (c === 0) { this._circles(f, st.radius); } else { this._path(f, c === 2); }
       ctx.setLineDash(c === 0 ? [] : dash);
@@ -367,10 +452,10 @@
       ctx.setLineDash([]);
     },
 
-    // -- hit testing: a grid over the features' bounding boxes (mercator units), built on first use --
-    _grid: function () {
-      if (this._g) { return this._g; }
-      var d = this._d, BB = d.BB, n = this._n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+    // -- hit testing: a grid over the features' bounding boxes (mercator units), per level, built on first use --
+    _grid: function (d) {
+      if (d.grid) { return d.grid; }
+      var BB = d.BB, n = this._n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
       for (i = 0; i < n; i++) {
         if (d.C[i] < 0) { continue; }
         x0 = Math.min(x0, BB[4 * i]); y0 = Math.min(y0, BB[4 * i + 1]);
@@ -386,13 +471,14 @@
           for (var b = b0; b <= b1; b++) { var k = b * side + a; (cells[k] || (cells[k] = [])).push(i); }
         }
       }
-      this._g = {x0: x0, y0: y0, w: w, h: h, side: side, cells: cells};
-      return this._g;
+      d.grid = {x0: x0, y0: y0, w: w, h: h, side: side, cells: cells};
+      return d.grid;
     },
 
     // What of this layer is at world pixel (wx, wy) at the map's current zoom: {agg} or {index}, or null.
     _hit: function (wx, wy, scale, zoom) {
-      var d = this._d, st = this._style, i, k;
+      var d = this._geo(zoom), st = this._style, i, k;
+      if (!this._n) { return null; }
       var aggsValid = this._aggZoom !== null && this._aggZoom === zoom;
       if (aggsValid) {
         for (k = this._aggs.length - 1; k >= 0; k--) {
@@ -400,7 +486,7 @@
           if ((a.x - wx) * (a.x - wx) + (a.y - wy) * (a.y - wy) <= (a.r + 2) * (a.r + 2)) { return {layer: this, agg: a}; }
         }
       }
-      var g = this._grid(), reach = (st.radius + st.weight / 2 + HIT_PX + 4) / scale;
+      var g = this._grid(d), reach = (st.radius + st.weight / 2 + HIT_PX + 4) / scale;
       var mx = wx / scale, my = wy / scale;
       var a0 = Math.max(0, Math.floor((mx - reach - g.x0) / g.w)), a1 = Math.min(g.side - 1, Math.floor((mx + reach - g.x0) / g.w));
       var b0 = Math.max(0, Math.floor((my - reach - g.y0) / g.h)), b1 = Math.min(g.side - 1, Math.floor((my + reach - g.y0) / g.h));
@@ -414,7 +500,7 @@
             if (seen[i] || (aggsValid && this._aggFlag[i])) { continue; }
             seen[i] = 1;
             if (d.BB[4 * i] > mx + reach || d.BB[4 * i + 2] < mx - reach || d.BB[4 * i + 1] > my + reach || d.BB[4 * i + 3] < my - reach) { continue; }
-            if (!this._hits(i, wx, wy, scale)) { continue; }
+            if (!this._hits(d, i, wx, wy, scale)) { continue; }
             // Points over lines over polygons (the drawing order); the selected one, then the last, on top.
             var rank = (2 - d.C[i]) * 4 * this._n + (i === this._sel ? 2 * this._n : 0) + i;
             if (rank > bestRank) { bestRank = rank; best = i; }
@@ -424,8 +510,8 @@
       return best >= 0 ? {layer: this, index: best} : null;
     },
 
-    _hits: function (i, wx, wy, scale) {
-      var d = this._d, st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
+    _hits: function (d, i, wx, wy, scale) {
+      var st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
       if (c === 0) {
         var r = st.radius + st.weight / 2 + HIT_PX;
         for (p = d.FP[i]; p < d.FP[i + 1]; p++) {
@@ -449,17 +535,19 @@
     },
 
     // -- features as the rest of the page sees them --
+    id: function (i) { return this._a.id(i); },
+    name: function (i) { return this._a.name(i); },
     indexOf: function (id) {
       if (!this._index) {
-        var idx = this._index = {};
-        this._d.ids.forEach(function (v, i) { idx[v] = i; });
+        var idx = this._index = new Map();
+        for (var i = 0; i < this._n; i++) { idx.set(this._a.id(i), i); }
       }
-      var i = this._index[id];
-      return i === undefined ? -1 : i;
+      var k = this._index.get(id);
+      return k === undefined ? -1 : k;
     },
     properties: function (i) {
-      var d = this._d, p = {id: d.ids[i], k: this._kind, s: d.st[d.si[i]], n: d.names[i]};
-      if (d.hasKey) { p.c = d.keys[d.ci[i]]; }
+      var a = this._a, p = {id: a.id(i), k: this._kind, s: a.st[a.si[i]], n: a.name(i)};
+      if (a.hasKey) { p.c = a.keys[a.ci[i]]; }
       return p;
     },
     // The clicked site as streamlit-folium reads it: e.layer.toGeoJSON().properties.id.
@@ -472,9 +560,11 @@
         getLatLng: function () { return self.anchor(i); }
       };
     },
+    // The geometry drawn now (the map's zoom), or the first level off the map.
+    _shown: function () { return this._map ? this._geo(this._map.getZoom()) : this._g0; },
     // A point of the feature in the display frame: the point, a point on the line, a point inside the polygon.
     anchor: function (i) {
-      var d = this._d, c = d.C[i], p0 = d.FP[i], a = d.PS[p0], len = d.PL[p0];
+      var d = this._shown(), c = d.C[i], p0 = d.FP[i], a = d.PS[p0], len = d.PL[p0];
       if (c < 0) { return null; }
       if (c === 0) { return L.latLng(d.LAT[a], d.LON[a]); }
       if (c === 1) {
@@ -498,8 +588,8 @@
       return L.latLng(y, bestX);
     },
     feature: function (i) {
-      var d = this._d, ll = this.anchor(i), p = this.properties(i);
-      return {id: p.id, k: p.k, s: p.s, c: d.keys[d.ci[i]], n: p.n, color: this._colors[d.ci[i]],
+      var a = this._a, ll = this.anchor(i), p = this.properties(i);
+      return {id: p.id, k: p.k, s: p.s, c: a.keys[a.ci[i]], n: p.n, color: this._colors[a.ci[i]],
               lat: ll ? ll.lat : null, lng: ll ? ll.lng : null};
     },
 
@@ -536,14 +626,15 @@
     var reg = map._onemapSites, layer = h.layer, el = document.createElement('span'), key, at, dy = 0;
     if (h.agg) {
       key = 'agg:' + layer._kind + ':' + h.agg.x + ':' + h.agg.y;
-      el.textContent = layer._d.label + ' (' + h.agg.n + ')';
+      el.textContent = layer._a.label + ' (' + h.agg.n + ')';
       at = map.unproject(L.point(h.agg.x, h.agg.y), map.getZoom());
       dy = h.agg.r;
     } else {
+      var point = layer._shown().C[h.index] === 0;
       key = layer._kind + ':' + h.index;
-      el.textContent = unescapeHtml(layer._d.names[h.index]);
-      at = layer._d.C[h.index] === 0 ? layer.anchor(h.index) : latlng;
-      dy = layer._d.C[h.index] === 0 ? layer._style.radius : 4;
+      el.textContent = unescapeHtml(layer.name(h.index));
+      at = point ? layer.anchor(h.index) : latlng;
+      dy = point ? layer._style.radius : 4;
     }
     map.getContainer().style.cursor = 'pointer';
     if (!reg.tip) { reg.tip = L.tooltip({direction: 'top', opacity: 0.95, className: 'onemap-site-tip'}); }
@@ -575,7 +666,7 @@
       var layer = h.layer, i = h.index;
       layer.select(i);
       showTip(map, h, e.latlng);
-      var ll = layer._d.C[i] === 0 ? layer.anchor(i) : e.latlng;
+      var ll = layer._shown().C[i] === 0 ? layer.anchor(i) : e.latlng;
       layer.fire('click', {latlng: ll, layer: layer.featureLayer(i), containerPoint: e.containerPoint,
                            layerPoint: e.layerPoint, originalEvent: e.originalEvent}, true);
     });
@@ -583,7 +674,7 @@
   }
 
   L.OnemapSites = Sites;
-  L.onemapSites = function (data, style) { return new Sites(data, style); };
+  L.onemapSites = function (data, style, url) { return new Sites(data, style, url); };
 
   // Test and debugging hook: what the site layers hold and draw, without reaching into Leaflet's layers.
   function each(fn) { ACTIVE.forEach(fn); }
@@ -623,8 +714,19 @@
       if (!ACTIVE.length) { return null; }
       var h = hitAt(ACTIVE[0]._map, L.point(x, y));
       if (!h) { return null; }
-      return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer._d.ids[h.index], k: h.layer._kind};
+      return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer.id(h.index), k: h.layer._kind};
     },
-    selected: function () { var s = window.__onemapSelected; return s ? s.id : null; }
+    selected: function () { var s = window.__onemapSelected; return s ? s.id : null; },
+    // The levels of detail of a kind: {levels: 1 or 2, detail: 'inline' | 'waiting' | 'loading' | 'here' | 'failed',
+    // drawing: 'overview' | 'detail'}.
+    detail: function (kind) {
+      var out = null;
+      each(function (l) {
+        if (l._kind !== kind) { return; }
+        var state = l._dz === null ? 'inline' : (l._du ? ['waiting', 'loading', 'here', 'failed'][l._duState] : 'here');
+        out = {levels: l._dz === null ? 1 : 2, detail: state, drawing: l._d === l._g1 && l._g1 ? 'detail' : 'overview'};
+      });
+      return out;
+    }
   };
 })();

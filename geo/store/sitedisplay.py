@@ -1,0 +1,104 @@
+"""Display geometries in the store: written with each geometry, read by the map instead of the geometry.
+
+``site_display`` (schema 5) holds, per site, the overview and detail
+display geometry of :mod:`geo.displaygeom`, computed when the geometry is
+written (``add_sites``, imports, undo), so that the first view of a map
+never simplifies 100,000 polygons. Triggers on the kind tables drop a
+site's row when its geometry changes or the site is deleted, by whatever
+writes the file; :meth:`DisplayMixin.map_sites` computes a missing or
+outdated row (other :data:`geo.displaygeom.PARAMS`) on the fly, so the map
+is right either way, only slower for those sites.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable, Sequence
+
+from shapely.geometry.base import BaseGeometry
+
+from geo import displaygeom
+from geo.store import gpkg_blob
+from geo.store.base import Actor, MapSite
+from geo.store.db import q as _q
+from geo.store.schema import DISPLAY_TABLE, fill_display
+from layers import REGISTRY, get_spec
+
+
+class DisplayMixin:
+    """Display geometries. Needs ``_read``/``_write``/``_allow``/``_audit`` from the store."""
+
+    def _put_display(self, conn: sqlite3.Connection, kind: str, site_ids: Sequence[str],
+                     blobs: Sequence[tuple[bytes, bytes | None]]) -> None:
+        """Keep the display geometry of ``site_ids`` (inside the caller's write transaction)."""
+        conn.executemany(
+            f"INSERT OR REPLACE INTO {DISPLAY_TABLE} (site_id, kind, params, overview, detail) VALUES (?,?,?,?,?)",
+            [(sid, kind, displaygeom.PARAMS, o, d) for sid, (o, d) in zip(site_ids, blobs)])
+
+    @staticmethod
+    def _display_blobs(geoms: Sequence[BaseGeometry]) -> list[tuple[bytes, bytes | None]]:
+        return displaygeom.display_blobs(geoms)
+
+    def map_sites(self, actor: Actor, kinds: Iterable[str] | None = None, towns: Iterable[str] | None = None,
+                  statuses: Iterable[str] | None = None) -> list[MapSite]:
+        """Sites as the map draws them, ordered by kind then id, filtered as :meth:`list_sites`.
+
+        Reads the kept display geometry and never decodes a stored one,
+        except for sites whose display row is missing or outdated (computed
+        here, not written: a read does not write). Repeated values (kind,
+        status, town, deadline) are shared, not copied per site.
+        """
+        specs = [get_spec(k) for k in kinds] if kinds is not None else list(REGISTRY.values())
+        shared: dict = {}
+
+        def one(v):
+            return shared.setdefault(v, v)
+
+        out: list[MapSite] = []
+        with self._read() as conn:
+            self._allow(conn, actor, "read")
+            for spec in specs:
+                where, args = _filters({"town_code": towns, "status": statuses})
+                rows = conn.execute(
+                    f"SELECT k.site_id, k.name, k.town_code, k.status, k.version, k.deadline, d.overview, d.detail,"
+                    f" CASE WHEN d.params IS ? THEN NULL ELSE k.geom END"
+                    f" FROM {_q(spec.key)} k LEFT JOIN {DISPLAY_TABLE} d ON d.site_id = k.site_id"
+                    f"{where} ORDER BY k.site_id", [displaygeom.PARAMS, *args])
+                kind = one(spec.key)
+                stale: list[int] = []
+                geoms: list = []
+                for r in rows:
+                    if r[8] is not None:
+                        stale.append(len(out))
+                        geoms.append(gpkg_blob.decode(r[8]))
+                    out.append(MapSite(kind, r[0], r[1], one(r[2]), one(r[3]), r[4], one(r[5]), r[6] or b"", r[7]))
+                if stale:
+                    for i, (o, d) in zip(stale, displaygeom.display_blobs(geoms)):
+                        s = out[i]
+                        out[i] = MapSite(s.kind, s.site_id, s.name, s.town_code, s.status, s.version, s.deadline,
+                                         o, d)
+        return out
+
+    def refresh_display(self, actor: Actor, *, all_sites: bool = False) -> int:
+        """Compute the display geometry of every site lacking a current one (or of all); returns how many.
+
+        Administrators and the system only; one transaction, one audit row.
+        """
+        with self._write() as conn:
+            eff = self._allow(conn, actor, "set_meta")
+            n = fill_display(conn, only_missing=not all_sites)
+            self._audit(conn, eff, "display.refresh", details={"sites": n, "all": all_sites,
+                                                               "params": displaygeom.PARAMS})
+        return n
+
+
+def _filters(filters) -> tuple[str, list]:
+    """``WHERE`` on the kind table's alias ``k`` (None: no filter on that column; empty: nothing matches)."""
+    clauses, args = [], []
+    for col, values in filters.items():
+        if values is None:
+            continue
+        values = list(values)
+        clauses.append(f"k.{_q(col)} IN ({', '.join('?' * len(values))})" if values else "0")
+        args += values
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
