@@ -281,7 +281,7 @@ class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMi
             for spec in {p[0] for p in prepared}:
                 self._put_display(conn, spec.key, [p[1].site_id for p in prepared if p[0] is spec],
                                   [b for p, b in zip(prepared, display) if p[0] is spec])
-                self._update_extent(conn, spec)
+                self._update_extent(conn, spec, added=[p[3] for p in prepared if p[0] is spec])
             self._audit(conn, eff, "site.add", target=prepared[0][1].site_id if len(prepared) == 1 else None,
                         details={"count": len(prepared), "source": source,
                                  "site_ids": [p[1].site_id for p in prepared][:50]})
@@ -394,12 +394,28 @@ class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMi
         )
         return int(cur.lastrowid)
 
-    def _update_extent(self, conn: sqlite3.Connection, spec: LayerSpec) -> None:
+    def _update_extent(self, conn: sqlite3.Connection, spec: LayerSpec, added=None) -> None:
+        """The kind's extent in ``gpkg_contents``: of every geometry, or the old one grown by ``added``.
+
+        Adding sites grows the extent by their own bounds (adding to a store
+        of a million sites does not read them all again); other changes
+        (imports that move or remove sites, undo) recompute it.
+        """
         xs, ys = [], []
-        for (blob,) in conn.execute(f"SELECT geom FROM {_q(spec.key)}"):
-            minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
-            xs += [minx, maxx]
-            ys += [miny, maxy]
+        old = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                           (spec.key,)).fetchone() if added is not None else None
+        if old is not None and None not in tuple(old):
+            xs, ys = [old[0], old[2]], [old[1], old[3]]
+            for g in added:
+                if g is not None and not g.is_empty:
+                    minx, miny, maxx, maxy = g.bounds
+                    xs += [minx, maxx]
+                    ys += [miny, maxy]
+        else:
+            for (blob,) in conn.execute(f"SELECT geom FROM {_q(spec.key)}"):
+                minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
+                xs += [minx, maxx]
+                ys += [miny, maxy]
         if xs:
             conn.execute(
                 "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",

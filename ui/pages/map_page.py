@@ -21,7 +21,7 @@ from ui.map_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
 from ui.status_form import status_form
-from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
+from ui.session import can_read, current_actor, get_store, load_map_sites, load_meta, md_escape, sample_banner, show_error
 
 MAP_KEY = "onemap"
 SELECTED = "selected_site"
@@ -63,7 +63,7 @@ def render() -> None:
     try:
         version = store.data_version()
         meta = load_meta(store, version, str(store.path))
-        sites = load_sites(store, version, str(store.path))
+        sites = load_map_sites(store, version, str(store.path))  # display geometry only: light, fast
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lang()))
         return

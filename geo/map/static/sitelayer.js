@@ -114,34 +114,39 @@
     return {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
   }
 
-  // Ids, names, statuses and colours. Ids and names are made when asked for (a name when it is shown),
-  // not for every site up front: a map of a million sites decodes in the time of its coordinates.
+  // Ids, names, statuses and colours. Ids and names are decoded when first asked for (a hover, a click), not
+  // up front: drawing needs neither, and a map of a million sites draws in the time of its coordinates.
   function decodeAttrs(d) {
-    var n = d.n, i, r;
-    var runs = [], num = new Int32Array(n), at = 0;
-    d.ids.forEach(function (run) {
-      runs.push({start: at, prefix: run[0], width: run[1]});
-      if (run[1]) {
-        var deltas = unpack(run[3]), v = 0;
-        for (r = 0; r < run[2]; r++) { v += deltas[r]; num[at + r] = v; }
-      }
-      at += run[2];
-    });
-    var nt = Array.from(d.nt), nl = unpack(d.nl), nc = unpack(d.nc), no = new Int32Array(n + 1);
-    for (i = 0; i < n; i++) { no[i + 1] = no[i] + nl[i]; }
-    var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si;
+    var n = d.n, si = unpack(d.s), ids = null, names = null;
+    function idTable() {
+      var runs = [], num = new Int32Array(n), at = 0;
+      d.ids.forEach(function (run) {
+        runs.push({start: at, prefix: run[0], width: run[1]});
+        if (run[1]) {
+          var deltas = unpack(run[3]), v = 0;
+          for (var r = 0; r < run[2]; r++) { v += deltas[r]; num[at + r] = v; }
+        }
+        at += run[2];
+      });
+      return {runs: runs, num: num};
+    }
+    function nameTable() {
+      var nl = unpack(d.nl), no = new Int32Array(n + 1);
+      for (var i = 0; i < n; i++) { no[i + 1] = no[i] + nl[i]; }
+      return {nt: Array.from(d.nt), nc: unpack(d.nc), no: no};
+    }
     return {
-      n: n, label: d.label, st: d.st, si: si, keys: d.ck || d.st, ci: ci, hasKey: !!d.ck,
+      n: n, label: d.label, st: d.st, si: si, keys: d.ck || d.st, ci: d.ck ? unpack(d.c) : si, hasKey: !!d.ck,
       cols: d.col.map(function (c0) { return c0 || null; }),
       id: function (k) {
-        var lo = 0, hi = runs.length - 1;
+        var t = ids || (ids = idTable()), runs = t.runs, lo = 0, hi = runs.length - 1;
         while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (runs[mid].start <= k) { lo = mid; } else { hi = mid - 1; } }
         var run = runs[lo];
-        return run.width ? run.prefix + pad(num[k], run.width) : run.prefix;
+        return run.width ? run.prefix + pad(t.num[k], run.width) : run.prefix;
       },
       name: function (k) {
-        var out = '';
-        for (var w = no[k]; w < no[k + 1]; w++) { out += nt[nc[w]]; }
+        var t = names || (names = nameTable()), out = '';
+        for (var w = t.no[k]; w < t.no[k + 1]; w++) { out += t.nt[t.nc[w]]; }
         return out;
       }
     };
@@ -249,7 +254,7 @@
       dispatcher(map);
       var sel = window.__onemapSelected;
       if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-      this._reset();
+      if (this._n) { this._reset(); }  // an empty layer waiting for its file draws when the file is here
     },
 
     onRemove: function (map) {
@@ -284,7 +289,7 @@
     },
     _update: function () {
       var map = this._map;
-      if (!map || (map._animatingZoom && this._bounds)) { return; }
+      if (!map || (map._animatingZoom && this._bounds) || (!this._n && !this._bounds)) { return; }
       var size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
       this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * PADDING)).round());
       this._center = map.getCenter();
