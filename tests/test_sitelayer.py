@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 import json
 import math
 import re
@@ -643,9 +642,9 @@ def test_a_rerun_with_the_same_sites_finds_the_payload_by_identity():
     st = _statuses("parks")
     first = encode_sites_cached("parks", sites, statuses=st)
     assert encode_sites_cached("parks", list(sites), statuses=st) is first  # same objects: no digest, no encoding
-    copies = [replace(s) for s in sites]
+    copies = [s._replace() for s in sites]
     assert encode_sites_cached("parks", copies, statuses=st) is first  # equal content: found by digest
-    changed = copies[:2] + [replace(copies[2], status="done")]
+    changed = copies[:2] + [copies[2]._replace(status="done")]
     again = encode_sites_cached("parks", changed, statuses=st)
     assert again is not first and decode_sites(again)[2]["s"] == "done"
     assert encode_sites_cached("parks", sites[:2], statuses=st) is not first

@@ -88,7 +88,6 @@ streamlit-folium returns as ``last_active_drawing``.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import threading
@@ -142,9 +141,13 @@ SELECTED_COLOR = "#00e5ff"
 
 ColorKey = Mapping[str, str] | Callable[[object], str]
 
-_ID_RE = re.compile(r"^(.*?)([0-9]{1,9})$", re.DOTALL)
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _DECODE = {c: i for i, c in enumerate(ALPHABET)}
+#: html.escape(quote=True) as one translation table (every character at once, so "&" is not escaped twice).
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
+#: Characters ending a script, starting markup or a template, or breaking a JS string: never left raw in a page.
+_UNSAFE = re.compile("[<>&'`\u2028\u2029]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "`": "\\u0060",
                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -152,30 +155,52 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", 
 # -- integer streams ---------------------------------------------------------------
 
 
+#: Values packed at a time (bounds the temporary arrays: a map of 100,000 sites has millions of vertex steps).
+PACK_CHUNK = 1 << 20
+
+
 def pack_ints(values) -> str:
-    """Signed integers as one varint string (see the module docstring); vectorised."""
+    """Signed integers as one varint string (see the module docstring); vectorised, in chunks."""
     v = np.asarray(values, dtype=np.int64).ravel()
+    if v.size <= PACK_CHUNK:
+        return _pack_chunk(v)
+    return "".join(_pack_chunk(v[i:i + PACK_CHUNK]) for i in range(0, v.size, PACK_CHUNK))
+
+
+def _pack_chunk(v: np.ndarray) -> str:
     if v.size == 0:
         return ""
-    z = np.where(v >= 0, v * 2, -v * 2 - 1)
-    # Characters per value: continuation digits while what is left is >= TERMINAL, then the terminal one.
+    z = ((v << 1) ^ (v >> 63)).view(np.uint64)  # zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...
+    small = bool(z.max() < 2**32)
+    if small:  # the usual case (vertex steps, indices): half the memory, faster arithmetic
+        z = z.astype(np.uint32)
+    # Characters per value: a value below TERMINAL * CONTINUATION**k takes k + 1 of them.
     nchars = np.ones(z.shape, dtype=np.int64)
-    big = np.flatnonzero(z >= TERMINAL)
-    rest = z[big] // CONTINUATION
-    while big.size:
-        nchars[big] += 1
-        keep = rest >= TERMINAL
-        big, rest = big[keep], rest[keep] // CONTINUATION
-    at = np.cumsum(nchars) - nchars  # where each value's first character goes
-    idx = np.empty(int(nchars.sum()), dtype=np.int64)
-    live, rest = np.arange(z.size), z
-    while live.size:
-        more = nchars[live] > 1
-        idx[at[live]] = np.where(more, TERMINAL + rest % CONTINUATION, rest)
-        live, rest = live[more], rest[more] // CONTINUATION
-        at[live] += 1
-        nchars[live] -= 1
-    return _ALPHABET_BYTES[idx].tobytes().decode("ascii")
+    limit = TERMINAL
+    while True:
+        more = z >= limit
+        if not more.any():
+            break
+        nchars += more
+        limit *= CONTINUATION
+        if small and limit >= 2**32:
+            break
+    ends = np.cumsum(nchars)
+    starts = ends - nchars
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    t, c = z.dtype.type(TERMINAL), z.dtype.type(CONTINUATION)
+    one = nchars == 1
+    # First character of every value: the value itself, or its lowest continuation digit.
+    out[starts] = np.where(one, z, t + z % c).astype(np.uint8)
+    idx, k, rest = np.flatnonzero(~one), 1, None
+    if idx.size:
+        rest = z[idx] // c
+    while idx.size:  # the few values with more characters, one digit at a time
+        last = nchars[idx] == k + 1
+        out[starts[idx] + k] = np.where(last, rest, t + rest % c).astype(np.uint8)
+        idx, rest = idx[~last], rest[~last] // c
+        k += 1
+    return _ALPHABET_BYTES[out].tobytes().decode("ascii")
 
 
 def unpack_ints(text: str) -> list[int]:
@@ -299,9 +324,14 @@ def _points_only(geoms: list) -> bool:
     return bool(np.all(shapely.get_type_id(arr) == 0) and not np.any(shapely.is_empty(arr)))
 
 
-def _has_display(site) -> bool:
-    """A site read for the map (geo.store.MapSite): it carries its display geometry, not its geometry."""
-    return isinstance(getattr(site, "overview", None), bytes) and len(site.overview) > 0
+def _all_have_display(sites: Sequence) -> bool:
+    """Sites read for the map (geo.store.MapSite): they carry their display geometry, not their geometry."""
+    if not sites:
+        return False
+    try:
+        return all(s.overview for s in sites)  # bytes, never empty for a MapSite
+    except AttributeError:
+        return False
 
 
 def _shift(q: np.ndarray, frame: str) -> np.ndarray:
@@ -325,16 +355,35 @@ def _stored_streams(sites: Sequence, frame: str) -> dict:
         if len(a) and np.all(a[:, 0] == 1) and np.all(a[:, 1] == 1):  # every site a point
             g, xy = _stream("", _shift(a[:, 2:4].astype(np.int64), frame))
             return {"g": g, "xy": xy}
-    levels = {}
-    for name, blobs in (("detail", [s.detail or s.overview for s in sites]), ("overview", overview)):
-        structs, coords = [], []
-        for b in blobs:
-            st, xy = displaygeom.blob_entry(b)
-            structs.append(st)
-            coords.append(xy)
-        q = np.vstack(coords).astype(np.int64) if coords else np.zeros((0, 2), dtype=np.int64)
-        levels[name] = _stream(np.concatenate(structs) if structs else [], _shift(q, frame))
-    return _levels(levels["detail"], levels["overview"])
+    detail = _blobs_stream([s.detail or s.overview for s in sites], frame)
+    return _levels(detail, _blobs_stream(overview, frame))
+
+
+def _blobs_stream(blobs: list[bytes], frame: str) -> tuple[str, str]:
+    """The ``g`` and ``xy`` streams of entries kept as blobs (:func:`geo.displaygeom.entry_blob`), vectorised:
+    one buffer, the struct and coordinate ranges of every blob gathered at once."""
+    words = np.frombuffer(b"".join(blobs), dtype="<i4")
+    size = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)) // 4
+    start = np.cumsum(size) - size
+    ns = words[start].astype(np.int64)  # struct length of each blob
+    struct_at = _ranges(start + 1, ns)
+    coords_at = _ranges(start + 1 + ns, size - 1 - ns)
+    coords = words[coords_at].astype(np.int64).reshape(-1, 2)
+    return _stream(words[struct_at], _shift(coords, frame))
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(first[i], first[i] + count[i])`` for every i."""
+    total = int(count.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    keep = count > 0
+    first, count = first[keep], count[keep]
+    step = np.ones(total, dtype=np.int64)
+    at = np.cumsum(count) - count
+    step[at[0]] = first[0]
+    step[at[1:]] = first[1:] - (first[:-1] + count[:-1] - 1)
+    return np.cumsum(step)
 
 
 def _levels(detail: tuple[str, str], overview: tuple[str, str]) -> dict:
@@ -346,7 +395,7 @@ def _levels(detail: tuple[str, str], overview: tuple[str, str]) -> dict:
 
 def _geometry_streams(sites: Sequence, frame: str, tolerance: float) -> dict:
     """``g``, ``xy`` (detail) and, when it differs, ``og``, ``oxy``, ``dz`` (overview) of ``sites``."""
-    if sites and tolerance == SIMPLIFY_TOLERANCE and all(_has_display(s) for s in sites):
+    if tolerance == SIMPLIFY_TOLERANCE and _all_have_display(sites):
         return _stored_streams(sites, frame)
     geoms = [s.geometry for s in sites]
     if _points_only(geoms):
@@ -360,6 +409,13 @@ def _geometry_streams(sites: Sequence, frame: str, tolerance: float) -> dict:
         out.append(_stream(np.concatenate([e[0] for e in entries]),
                            np.vstack([e[1] for e in entries]).astype(np.int64)))
     return _levels(out[0], out[1])
+
+
+def _escaped(names: list[str]) -> list[str]:
+    """Names HTML-escaped (as ``html.escape(quote=True)``); one scan of them all when none needs it."""
+    if not _NEEDS_ESCAPE.search("".join(names)):
+        return names
+    return [n.translate(_ESCAPE) if _NEEDS_ESCAPE.search(n) else n for n in names]
 
 
 def _name_table(names: Sequence[str]) -> dict:
@@ -389,23 +445,55 @@ def _names_of(payload: dict) -> list[str]:
 
 
 def _id_runs(ids: Sequence[str]) -> list:
+    """Id runs (see the module docstring); one vectorised pass when every id is one prefix and a number
+    of one width (as a kind's ids usually are)."""
+    fast = _uniform_run(ids)
+    if fast is not None:
+        return fast
     runs: list = []
     nums: list[int] = []
+    last_prefix, last_width = None, 0
     for sid in ids:
-        m = _ID_RE.match(sid)
-        prefix, width, number = (m.group(1), len(m.group(2)), int(m.group(2))) if m else (sid, 0, 0)
-        if width and runs and runs[-1][0] == prefix and runs[-1][1] == width:
+        prefix = sid.rstrip("0123456789")
+        digits = len(sid) - len(prefix)
+        if digits > 9:  # at most nine digits form the number; the rest belong to the prefix
+            prefix, digits = sid[:len(sid) - 9], 9
+        if digits and not ("0" <= sid[-1] <= "9" and sid[len(prefix):].isascii()):
+            prefix, digits = sid, 0
+        if digits and prefix == last_prefix and digits == last_width:
             runs[-1][2] += 1
-        else:
-            if runs and runs[-1][1]:
-                runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
-            runs.append([prefix, width, 1, ""])
-            nums = []
-        if width:
-            nums.append(number)
+            nums.append(int(sid[len(prefix):]))
+            continue
+        if runs and runs[-1][1]:
+            runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
+        runs.append([prefix, digits, 1, ""])
+        nums = [int(sid[len(prefix):])] if digits else []
+        last_prefix, last_width = (prefix, digits) if digits else (None, 0)
     if runs and runs[-1][1]:
         runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
     return runs
+
+
+def _uniform_run(ids: Sequence[str]) -> list | None:
+    if len(ids) < 2:
+        return None
+    arr = np.asarray(ids)
+    if arr.dtype.kind != "U" or arr.dtype.itemsize == 0:
+        return None
+    width = arr.dtype.itemsize // 4
+    codes = arr.view(np.uint32).reshape(len(ids), width)
+    if np.any(codes[:, -1] == 0):  # ids of different lengths
+        return None
+    digits = (codes >= 48) & (codes <= 57)
+    trailing = int(np.cumprod(digits[:, ::-1], axis=1).sum(axis=1).min())
+    if np.cumprod(digits[0, ::-1]).sum() != trailing or not np.all(digits[:, width - trailing:]):
+        return None
+    w = min(trailing, 9)
+    if not w or np.any(codes[:, :width - w] != codes[0, :width - w]):
+        return None
+    numbers = (codes[:, width - w:].astype(np.int64) - 48) @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
+    prefix = ids[0][:len(ids[0]) - w]
+    return [[prefix, w, len(ids), pack_ints(np.diff(numbers, prepend=0))]]
 
 
 def _color_key_of(color_key: ColorKey, site) -> str:
@@ -476,7 +564,7 @@ def encode_sites(
         "n": len(sites),
         "q": QUANT,
         "ids": _id_runs([s.site_id for s in sites]),
-        **_name_table([html.escape(f"{s.name}{name_suffix}", quote=True) for s in sites]),
+        **_name_table(_escaped([f"{s.name}{name_suffix}" for s in sites] if name_suffix else [s.name for s in sites])),
         "st": status_table,
         "s": pack_ints(status_index),
     }
@@ -538,16 +626,17 @@ class _PayloadCache:
 def _content_digest(static: tuple, sites: list, keys: list | None) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(static, ensure_ascii=False, default=str).encode())
-    h.update(json.dumps([[s.site_id, s.name, s.status, getattr(s, "version", None)] for s in sites],
-                        ensure_ascii=False).encode())
+    h.update("\x1f".join([s.site_id for s in sites]).encode())
+    h.update("\x1f".join([s.name for s in sites]).encode())
+    h.update("\x1f".join([s.status for s in sites]).encode())
+    h.update(repr([getattr(s, "version", None) for s in sites]).encode())
     if keys is not None:
         h.update(json.dumps(keys, ensure_ascii=False).encode())
-    if sites and all(_has_display(s) for s in sites):
+    if _all_have_display(sites):
         h.update(b"display:")
-        for s in sites:
-            h.update(len(s.overview).to_bytes(4, "little"))
-            h.update(s.overview)
-            h.update(s.detail or b"-")
+        h.update(np.fromiter((len(s.overview) for s in sites), dtype=np.int64, count=len(sites)).tobytes())
+        h.update(b"".join([s.overview for s in sites]))
+        h.update(b"".join([s.detail or b"-" for s in sites]))
     elif sites:
         h.update(b"wkb:")
         h.update(b"".join(b or b"" for b in shapely.to_wkb(np.asarray([s.geometry for s in sites], dtype=object))))
@@ -584,8 +673,9 @@ def encode_sites_cached(kind: str, sites: Sequence, *, statuses: Mapping[str, st
 def payload_json(payload: dict) -> str:
     """``payload`` as JSON safe inside a ``<script>``: UTF-8 text, with ``< > & '``, backtick, U+2028/9 as ``\\uXXXX``."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    for ch, esc in _SCRIPT_SAFE.items():
-        text = text.replace(ch, esc)
+    if _UNSAFE.search(text):  # the streams never hold these: only names and labels may
+        for ch, esc in _SCRIPT_SAFE.items():
+            text = text.replace(ch, esc)
     return text
 
 
@@ -813,7 +903,8 @@ class SiteLayer(MacroElement):
         }
         self.include_lib = include_lib
         self.lib = layer_js()
-        self._template = Template("{% macro script(this, kwargs) %}" + _ELEMENT_JS + "{% endmacro %}")
+
+    _template = Template("{% macro script(this, kwargs) %}" + _ELEMENT_JS + "{% endmacro %}")
 
 
 def _split(payload: dict, files: PayloadFiles, inline: bool) -> tuple[str, str | None]:

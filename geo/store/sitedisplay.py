@@ -50,33 +50,28 @@ class DisplayMixin:
         """
         specs = [get_spec(k) for k in kinds] if kinds is not None else list(REGISTRY.values())
         shared: dict = {}
-
-        def one(v):
-            return shared.setdefault(v, v)
-
+        one = shared.setdefault  # one string object per distinct town, status, deadline
+        make = MapSite._make
         out: list[MapSite] = []
         with self._read() as conn:
             self._allow(conn, actor, "read")
             for spec in specs:
                 where, args = _filters({"town_code": towns, "status": statuses})
-                rows = conn.execute(
-                    f"SELECT k.site_id, k.name, k.town_code, k.status, k.version, k.deadline, d.overview, d.detail,"
-                    f" CASE WHEN d.params IS ? THEN NULL ELSE k.geom END"
-                    f" FROM {_q(spec.key)} k LEFT JOIN {DISPLAY_TABLE} d ON d.site_id = k.site_id"
-                    f"{where} ORDER BY k.site_id", [displaygeom.PARAMS, *args])
-                kind = one(spec.key)
-                stale: list[int] = []
-                geoms: list = []
-                for r in rows:
+                kind = one(spec.key, spec.key)
+                stale: list[tuple[int, bytes]] = []
+                for r in conn.execute(
+                        f"SELECT k.site_id, k.name, k.town_code, k.status, k.version, k.deadline,"
+                        f" d.overview, d.detail, CASE WHEN d.params IS ? THEN NULL ELSE k.geom END"
+                        f" FROM {_q(spec.key)} k LEFT JOIN {DISPLAY_TABLE} d ON d.site_id = k.site_id"
+                        f"{where} ORDER BY k.site_id", [displaygeom.PARAMS, *args]):
                     if r[8] is not None:
-                        stale.append(len(out))
-                        geoms.append(gpkg_blob.decode(r[8]))
-                    out.append(MapSite(kind, r[0], r[1], one(r[2]), one(r[3]), r[4], one(r[5]), r[6] or b"", r[7]))
+                        stale.append((len(out), r[8]))
+                    out.append(make((kind, r[0], r[1], one(r[2], r[2]), one(r[3], r[3]), r[4], one(r[5], r[5]),
+                                     r[6] or b"", r[7])))
                 if stale:
-                    for i, (o, d) in zip(stale, displaygeom.display_blobs(geoms)):
-                        s = out[i]
-                        out[i] = MapSite(s.kind, s.site_id, s.name, s.town_code, s.status, s.version, s.deadline,
-                                         o, d)
+                    blobs = displaygeom.display_blobs([gpkg_blob.decode(g) for _, g in stale])
+                    for (i, _), (o, d) in zip(stale, blobs):
+                        out[i] = out[i]._replace(overview=o, detail=d)
         return out
 
     def refresh_display(self, actor: Actor, *, all_sites: bool = False) -> int:
