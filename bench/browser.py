@@ -212,6 +212,9 @@ def prepare_site_dir(root: Path) -> Path:
             dst.symlink_to(src, target_is_directory=True)
         except OSError:
             shutil.copytree(src, dst)
+    icon = root / "favicon.ico"
+    if not icon.exists():
+        icon.write_bytes(b"")  # browsers ask for it; an empty one, not a 404 and a broken-pipe trace
     return root
 
 

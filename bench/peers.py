@@ -379,11 +379,11 @@ def floor_page(sites: Sequence, bin_url: str, base: folium.Map) -> str:
 L.OnemapSites.prototype.setArrays = function (n, geo, attrs) {
   var grey = this._style.grey;
   this._n = n; this._g0 = geo; this._g1 = null; this._dz = null; this._du = null; this._a = attrs;
-  this._sel = -1; this._index = null; this._aggs = []; this._aggFlag = new Uint8Array(n); this._aggZoom = null;
+  this._sel = -1; this._index = null; this._aggs = []; this._sprites = null; this._aggFlag = new Uint8Array(n); this._aggZoom = null;
   var cols = {}; REGISTRY_COLORS[this._kind].forEach(function (c, i) { cols[i] = c; });
   this._colors = attrs.st.map(function (s, i) { return cols[i] || grey; }).concat([grey]);
   attrs.si = attrs.si.map(function (v) { return v === 255 ? attrs.st.length : v; }); attrs.ci = attrs.si;
-  if (this._map) { this._reset(); }
+  this._changed();
 };"""
     colors = {k: [s.color for s in REGISTRY[k].statuses] for k in by_kind(sites)}
     loader = (f"<script>var REGISTRY_COLORS = {json.dumps(colors)};{FLOOR_JS}</script>")

@@ -13,6 +13,10 @@
   var TINY_PX = AGG_CELL / 2;
   // Features per canvas path: one path for thousands is far slower to build than many small ones.
   var CHUNK = 16;
+  // Dashed outlines (a kind's style) from this zoom on: below it shapes are too small to show a dash.
+  var DASH_MIN_ZOOM = 12;
+  // Up to this zoom outlines and lines are one pixel wide (the county or a town in view: shapes of a few pixels).
+  var HAIRLINE_MAX_ZOOM = 11;
   // At low zoom, vertices closer than this (px, Manhattan) to the last one drawn are skipped.
   var MIN_STEP_PX = 1.5;
   // Extra pixels around a site that still hit it (fingers).
@@ -152,18 +156,122 @@
     };
   }
 
-  // Layers given data in the same frame draw together, in that frame.
-  var pending = [];
-  function drawSoon(layer) {
-    if (pending.indexOf(layer) >= 0) { return; }
-    pending.push(layer);
-    if (pending.length === 1) {
-      L.Util.requestAnimFrame(function () {
-        var now = pending;
-        pending = [];
-        now.forEach(function (l) { if (l._map) { l._reset(); } });
+  // One canvas per map for every kind's sites (in the onemapSites pane): the kinds are drawn in z order into
+  // it, in one animation frame, and the browser composites one canvas, not one per kind. While payloads are
+  // still on their way the draw waits for them (up to WAIT_MS), so the map is drawn once, not once per file.
+  var WAIT_MS = 3000;
+  var Renderer = L.Layer.extend({
+    options: {pane: 'onemapSites'},
+    initialize: function () { this._layers = []; this._frame = null; this._waitSince = null; },
+    add: function (layer) {
+      if (this._layers.indexOf(layer) < 0) { this._layers.push(layer); }
+      this.drawSoon();
+    },
+    remove: function (layer) {
+      var i = this._layers.indexOf(layer);
+      if (i >= 0) { this._layers.splice(i, 1); }
+      this.drawSoon();
+    },
+    // Layers bottom first: z order, then the order they came in.
+    _ordered: function () {
+      var ls = this._layers.slice();
+      return ls.sort(function (u, v) {
+        return (u._style.z_order || 0) - (v._style.z_order || 0) || ls.indexOf(u) - ls.indexOf(v);
       });
+    },
+    onAdd: function (map) {
+      if (!map.getPane(this.options.pane)) {
+        var pane = map.createPane(this.options.pane);
+        pane.style.zIndex = 390;  // above basemap and rasters, below other overlays and labels
+        pane.style.pointerEvents = 'none';
+      }
+      var c = this._canvas = L.DomUtil.create('canvas', 'onemap-sites');
+      c.style.pointerEvents = 'none';
+      if (map._zoomAnimated) { L.DomUtil.addClass(c, 'leaflet-zoom-animated'); }
+      this._ctx = c.getContext('2d');
+      this.getPane().appendChild(c);
+    },
+    onRemove: function () {
+      L.DomUtil.remove(this._canvas);
+      this._canvas = this._ctx = null;
+      this._bounds = null;
+    },
+    getEvents: function () {
+      var ev = {viewreset: this._reset, zoom: this._onZoom, moveend: this._update, resize: this._update};
+      if (this._map && this._map._zoomAnimated) { ev.zoomanim = this._onAnimZoom; }
+      return ev;
+    },
+    _onAnimZoom: function (e) { this._updateTransform(e.center, e.zoom); },
+    _onZoom: function () { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
+    _updateTransform: function (center, zoom) {
+      if (!this._bounds) { return; }
+      var map = this._map, scale = map.getZoomScale(zoom, this._zoom),
+          viewHalf = map.getSize().multiplyBy(0.5 + PADDING),
+          topLeft = viewHalf.multiplyBy(-scale).add(map.project(this._center, zoom))
+            .subtract(map._getNewPixelOrigin(center, zoom));
+      if (L.Browser.any3d) { L.DomUtil.setTransform(this._canvas, topLeft, scale); }
+      else { L.DomUtil.setPosition(this._canvas, topLeft); }
+    },
+    _reset: function () {
+      this._update();
+      this._updateTransform(this._center, this._zoom);
+    },
+    _waiting: function () {
+      var loading = this._layers.some(function (l) { return l._loading; });
+      if (!loading) { this._waitSince = null; return false; }
+      var now = Date.now();
+      if (this._waitSince === null) { this._waitSince = now; }
+      return now - this._waitSince < WAIT_MS;
+    },
+    // Draw in the next animation frame (once, whoever asks); while payloads are coming, a little later.
+    drawSoon: function () {
+      if (this._soon) { return; }
+      var self = this;
+      this._soon = true;
+      L.Util.requestAnimFrame(function () {
+        self._soon = false;
+        if (!self._map) { return; }
+        if (self._waiting()) { setTimeout(function () { self.drawSoon(); }, 50); return; }
+        self._reset();
+      });
+    },
+    _update: function () {
+      var map = this._map;
+      if (!map || (map._animatingZoom && this._bounds)) { return; }
+      var nonEmpty = this._layers.some(function (l) { return l._n; });
+      if (!nonEmpty && !this._bounds) { return; }  // nothing to draw yet: no canvas to size
+      var size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
+      this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * PADDING)).round());
+      this._center = map.getCenter();
+      this._zoom = map.getZoom();
+      var b = this._bounds.getSize(), r = window.devicePixelRatio || 1, c = this._canvas;
+      L.DomUtil.setPosition(c, min);
+      var w = Math.round(r * b.x), h = Math.round(r * b.y);
+      if (c.width !== w || c.height !== h) {
+        c.width = w; c.height = h;
+        c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      }
+      this._ratio = r;
+      this._layers.forEach(function (l) { l._needDetail(map.getZoom()); });
+      this.draw();
+    },
+    draw: function () {
+      if (!this._map || !this._bounds || this._waiting()) { return; }
+      var map = this._map, ctx = this._ctx, po = map.getPixelOrigin(), size = this._bounds.getSize();
+      var f = this._frame = {ctx: ctx, zoom: this._zoom, scale: map.options.crs.scale(this._zoom),
+                             ox: po.x + this._bounds.min.x, oy: po.y + this._bounds.min.y, size: size};
+      ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var ordered = this._ordered();
+      ordered.forEach(function (l) { l._draw(f); });
+      ordered.forEach(function (l) { l._drawSelectedOn(f); });  // the selected site over every kind
     }
+  });
+  function rendererOf(map) {
+    if (!map._onemapRenderer) { map._onemapRenderer = new Renderer(); }
+    var r = map._onemapRenderer;
+    if (!map.hasLayer(r)) { map.addLayer(r); }
+    return r;
   }
 
   var Sites = L.Layer.extend({
@@ -195,31 +303,38 @@
       this._aggFlag = new Uint8Array(n);
       this._aggZoom = null;
       this._colors = this._a.cols.map(function (c) { return c || grey; });
+      this._sprites = null;
     },
 
     // Replace the sites (a payload fetched after the layer was created: it keeps its click handlers).
     setData: function (data) {
       this._take(data);
+      this._loading = false;
       if (this._map) {
         var sel = window.__onemapSelected;
         if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-        drawSoon(this);
+        rendererOf(this._map).drawSoon();
       }
       return this;
     },
 
     load: function (url) {
       var self = this;
+      this._loading = true;
       fetch(url).then(function (r) {
         if (!r.ok) { throw new Error('HTTP ' + r.status); }
         return r.json();
-      }).then(function (d) { self.setData(d); }).catch(function (e) { console.warn('sites: ' + e); });
+      }).then(function (d) { self.setData(d); }).catch(function (e) {
+        self._loading = false;
+        if (self._map) { rendererOf(self._map).drawSoon(); }
+        console.warn('sites: ' + e);
+      });
       return this;
     },
 
     // The detail of lines and polygons, fetched once the map comes near the zoom it is drawn at.
-    _needDetail: function () {
-      if (!this._du || this._duState || this._zoom < this._dz - 1) { return; }
+    _needDetail: function (zoom) {
+      if (!this._du || this._duState || zoom < this._dz - 1) { return; }
       var self = this, n = this._n, q = this._q, url = this._du;
       this._duState = 1;
       fetch(url).then(function (r) {
@@ -229,7 +344,7 @@
         if (self._du !== url) { return; }  // new data meanwhile
         self._g1 = decodeGeom(d.g, d.xy, n, q);
         self._duState = 2;
-        if (self._map && self._zoom >= self._dz) { drawSoon(self); }
+        if (self._map && self._map.getZoom() >= self._dz) { rendererOf(self._map).drawSoon(); }
       }).catch(function (e) { self._duState = 3; console.warn('site detail: ' + e); });
     },
 
@@ -239,22 +354,11 @@
     },
 
     onAdd: function (map) {
-      if (!map.getPane(this.options.pane)) {
-        var pane = map.createPane(this.options.pane);
-        pane.style.zIndex = 390;  // above basemap and rasters, below other overlays and labels
-        pane.style.pointerEvents = 'none';
-      }
-      var c = this._canvas = L.DomUtil.create('canvas', 'onemap-sites onemap-sites-' + this._kind);
-      c.style.pointerEvents = 'none';
-      c.style.zIndex = String(1 + (this._style.z_order || 0));
-      if (map._zoomAnimated) { L.DomUtil.addClass(c, 'leaflet-zoom-animated'); }
-      this._ctx = c.getContext('2d');
-      this.getPane().appendChild(c);
       ACTIVE.push(this);
       dispatcher(map);
       var sel = window.__onemapSelected;
       if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-      if (this._n) { this._reset(); }  // an empty layer waiting for its file draws when the file is here
+      rendererOf(map).add(this);
     },
 
     onRemove: function (map) {
@@ -262,59 +366,22 @@
       if (i >= 0) { ACTIVE.splice(i, 1); }
       var reg = map._onemapSites;
       if (reg && reg.tipOwner === this) { hideTip(map); }
-      L.DomUtil.remove(this._canvas);
-      this._canvas = this._ctx = null;
-    },
-
-    getEvents: function () {
-      var ev = {viewreset: this._reset, zoom: this._onZoom, moveend: this._update, resize: this._update};
-      if (this._map && this._map._zoomAnimated) { ev.zoomanim = this._onAnimZoom; }
-      return ev;
-    },
-
-    _onAnimZoom: function (e) { this._updateTransform(e.center, e.zoom); },
-    _onZoom: function () { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
-    _updateTransform: function (center, zoom) {
-      if (!this._bounds) { return; }
-      var map = this._map, scale = map.getZoomScale(zoom, this._zoom),
-          viewHalf = map.getSize().multiplyBy(0.5 + PADDING),
-          topLeft = viewHalf.multiplyBy(-scale).add(map.project(this._center, zoom))
-            .subtract(map._getNewPixelOrigin(center, zoom));
-      if (L.Browser.any3d) { L.DomUtil.setTransform(this._canvas, topLeft, scale); }
-      else { L.DomUtil.setPosition(this._canvas, topLeft); }
-    },
-    _reset: function () {
-      this._update();
-      this._updateTransform(this._center, this._zoom);
-    },
-    _update: function () {
-      var map = this._map;
-      if (!map || (map._animatingZoom && this._bounds) || (!this._n && !this._bounds)) { return; }
-      var size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
-      this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * PADDING)).round());
-      this._center = map.getCenter();
-      this._zoom = map.getZoom();
-      var b = this._bounds.getSize(), r = window.devicePixelRatio || 1, c = this._canvas;
-      L.DomUtil.setPosition(c, min);
-      var w = Math.round(r * b.x), h = Math.round(r * b.y);
-      if (c.width !== w || c.height !== h) {
-        c.width = w; c.height = h;
-        c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      var r = map._onemapRenderer;
+      if (r) {
+        r.remove(this);
+        if (!r._layers.length) { map.removeLayer(r); }
       }
-      this._ratio = r;
-      this._needDetail();
-      this._draw();
     },
-    redraw: function () { if (this._map && this._bounds) { this._draw(); } return this; },
+
+    redraw: function () { if (this._map && this._map._onemapRenderer) { this._map._onemapRenderer.draw(); } return this; },
 
     // Screen-space drawing: everything in view, batched by colour; many points aggregated at low zoom.
-    _draw: function () {
-      var st = this._style, ctx = this._ctx, map = this._map, n = this._n, a = this._a, i, k, p;
-      var d = this._d = this._geo(this._zoom);
-      var scale = map.options.crs.scale(this._zoom), po = map.getPixelOrigin();
-      var ox = po.x + this._bounds.min.x, oy = po.y + this._bounds.min.y, size = this._bounds.getSize();
-      ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+    // Into the renderer's frame f: {ctx, zoom, scale, ox, oy, size} (the canvas is cleared by the renderer).
+    _draw: function (f) {
+      var st = this._style, ctx = this._ctx = f.ctx, n = this._n, a = this._a, i, k, p;
+      this._zoom = f.zoom;
+      var d = this._d = this._geo(f.zoom);
+      var scale = f.scale, ox = f.ox, oy = f.oy, size = f.size;
       this._scale = scale; this._ox = ox; this._oy = oy;
       this._aggs = [];
       this._aggZoom = null;
@@ -339,9 +406,12 @@
         i = vis[k];
         if (!flag[i]) { byColor[C[i]][a.ci[i]].push(i); }
       }
-      var self = this, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
+      var self = this, dash = st.dash_array && f.zoom >= DASH_MIN_ZOOM ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
       var outline = rgba('#333333', 0.95);
-      ctx.lineJoin = 'round'; ctx.lineCap = 'round'; ctx.lineWidth = st.weight;
+      // Rasterising is most of the cost of a software canvas: mitred outlines (round joins cost an arc each),
+      // one-pixel (hairline) outlines and lines when the whole county is in view, dashes only where a shape is
+      // big enough to show them, points stamped from a sprite.
+      ctx.lineJoin = 'miter'; ctx.lineCap = 'butt'; ctx.lineWidth = f.zoom <= HAIRLINE_MAX_ZOOM ? 1 : st.weight;
       // Polygons: filled in their colour, dark outline; then lines in their colour; then points. Small paths.
       function batches(list, cls, fill, stroke) {
         for (var c0 = 0; c0 < list.length; c0 += CHUNK) {
@@ -359,6 +429,7 @@
         ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
         batches(list, 2, true, true);
       });
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
       byColor[1].forEach(function (list, col) {
         if (!list.length) { return; }
         ctx.strokeStyle = rgba(self._colors[col], 0.95);
@@ -366,15 +437,20 @@
       });
       ctx.setLineDash([]);
       byColor[0].forEach(function (list, col) {
-        if (!list.length) { return; }
-        ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
-        batches(list, 0, true, true);
+        if (list.length) { self._stamps(list, col); }
       });
       ctx.globalAlpha = 1;
       this._drawAggregates();
-      if (this._sel >= 0 && C[this._sel] >= 0) { this._drawSelected(this._sel, dash); }
       ctx.globalAlpha = 1;
       this._drawnCount = vis.length;
+    },
+
+    _drawSelectedOn: function (f) {
+      if (!this._n || this._sel < 0 || !this._d || this._d.C[this._sel] < 0) { return; }
+      var st = this._style, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
+      this._ctx = f.ctx;
+      this._drawSelected(this._sel, dash);
+      f.ctx.globalAlpha = 1;
     },
 
     _path: function (f, close) {
@@ -389,6 +465,33 @@
         }
         if (close) { ctx.closePath(); }
       }
+    },
+
+    // Points as copies of one small pre-drawn marker per colour (a copy costs far less than drawing a circle).
+    _stamps: function (list, col) {
+      var sprite = this._sprite(col), ctx = this._ctx, d = this._d, X = d.X, Y = d.Y, s = this._scale;
+      var half = sprite.half, size = sprite.size, ox = this._ox + half, oy = this._oy + half, k, p, f, j;
+      for (k = 0; k < list.length; k++) {
+        f = list[k];
+        for (p = d.FP[f]; p < d.FP[f + 1]; p++) {
+          j = d.PS[p];
+          ctx.drawImage(sprite.canvas, Math.round(X[j] * s - ox), Math.round(Y[j] * s - oy), size, size);
+        }
+      }
+    },
+    _sprite: function (col) {
+      var r = window.devicePixelRatio || 1, cache = this._sprites || (this._sprites = {}), key = col + '@' + r;
+      if (cache[key]) { return cache[key]; }
+      var st = this._style, half = Math.ceil(st.radius + st.weight / 2 + 1), size = 2 * half;
+      var c = document.createElement('canvas');
+      c.width = c.height = Math.ceil(size * r);
+      var g = c.getContext('2d');
+      g.scale(r, r);
+      g.beginPath(); g.arc(half, half, st.radius, 0, 2 * Math.PI);
+      g.fillStyle = rgba(this._colors[col], st.fill_opacity); g.fill();
+      g.lineWidth = st.weight; g.strokeStyle = rgba('#333333', 0.95); g.stroke();
+      cache[key] = {canvas: c, half: half, size: size};
+      return cache[key];
     },
 
     _circles: function (f, r) {
@@ -599,11 +702,19 @@
     },
 
     select: function (i) {
-      var self = this;
-      ACTIVE.forEach(function (l) { if (l !== self && l._sel >= 0) { l._sel = -1; l.redraw(); } });
+      var self = this, maps = [this._map];
+      ACTIVE.forEach(function (l) {
+        if (l !== self && l._sel >= 0) { l._sel = -1; if (maps.indexOf(l._map) < 0) { maps.push(l._map); } }
+      });
       this._sel = i;
-      this.redraw();
       window.__onemapSelected = i >= 0 ? this.featureLayer(i) : null;
+      maps.forEach(function (m) { if (m && m._onemapRenderer) { m._onemapRenderer.draw(); } });
+    },
+
+    // Something changed that the map must show (used by pages that fill a layer themselves).
+    _changed: function () {
+      this._loading = false;
+      if (this._map) { rendererOf(this._map).drawSoon(); }
     }
   });
   Sites.VERSION = VERSION;
