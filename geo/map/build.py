@@ -30,11 +30,13 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from geo.map import scripts, sitelayer
+from geo.map import scripts, sitelayer, templates
 from geo.map.basemaps import OFFLINE, Basemap
 from geo.map.display import geometry_to_display, round_coords, to_display
 from layers import REGISTRY
 from layers.spec import LayerSpec
+
+templates.install()  # folium compiles the same templates on every render: once is enough
 
 FUQING_CENTER_LATLON = (25.58, 119.37)
 SEA_COLOR = "#cfe2ee"
