@@ -23,6 +23,10 @@ painting too (deck.gl). For a page that only shows its map after booting
 an app (the pydeck peer in Streamlit), ``start_selector`` names the map's
 element and the time counts from when it appears, not from navigation.
 
+A page is never taken as drawn while a ``fetch`` it made is in flight or
+while it says it is busy (``window.__onemapSites.pending()``: a site
+payload on its way or a draw scheduled), however quiet it is meanwhile.
+
 Every request that does not go to localhost is aborted and counted.
 """
 
@@ -118,6 +122,16 @@ _INIT_JS = """
       };
     });
   }
+  // Requests in flight: a page still fetching its data is not drawn, however quiet it is meanwhile.
+  B.inflight = 0;
+  const realFetch = window.fetch;
+  if (realFetch) {
+    window.fetch = function () {
+      B.inflight++;
+      const done = () => { B.inflight--; B.activity = performance.now(); schedule(); };
+      return realFetch.apply(this, arguments).then(r => { done(); return r; }, e => { done(); throw e; });
+    };
+  }
   // WebGL draw calls (deck.gl) are painting too.
   [window.WebGLRenderingContext, window.WebGL2RenderingContext].forEach(ctx => {
     if (!ctx) return;
@@ -153,7 +167,10 @@ _STATE_JS = """() => {
   const B = window.__bench;
   if (!B) return null;
   const now = performance.now();
-  const quiet = B.loadAt >= 0 && B.activity >= 0 && now - B.activity > %(quiet)d;
+  // A page that says it is still busy (the one map's layers: payload on its way, draw scheduled) is not quiet.
+  const hook = window.__onemapSites;
+  const busy = B.inflight > 0 || !!(hook && hook.pending && hook.pending());
+  const quiet = !busy && B.loadAt >= 0 && B.activity >= 0 && now - B.activity > %(quiet)d;
   const started = !%(needs_start)s || (B.startAt >= 0 && B.activity > B.startAt);
   const done = started && B.activity >= 0 && B.paintedAt > B.activity && (B.count >= B.expected || quiet);
   return {done, count: B.count, paintedAt: B.paintedAt, lastAddAt: B.lastAddAt, lastPaintAt: B.lastPaintAt,

@@ -321,9 +321,7 @@ FLOOR_JS = """
         var status = new Uint8Array(buf, at, n); at += n + ((4 - n % 4) % 4);
         var T, FP, PS, PL, C = new Int8Array(n), k, i, p;
         var X = new Float64Array(nv), Y = new Float64Array(nv), LON = new Float64Array(nv), LAT = new Float64Array(nv);
-        for (k = 0; k < nv; k++) {
-          LON[k] = ll[2 * k]; LAT[k] = ll[2 * k + 1]; X[k] = LON[k] / 360 + 0.5; Y[k] = mercY(LAT[k]);
-        }
+        for (k = 0; k < nv; k++) { LON[k] = ll[2 * k]; LAT[k] = ll[2 * k + 1]; X[k] = LON[k] / 360 + 0.5; }
         if (head.points) {
           T = new Uint8Array(n).fill(1); FP = new Int32Array(n + 1); PS = new Int32Array(n); PL = new Int32Array(n).fill(1);
           for (i = 0; i <= n; i++) { FP[i] = i; } for (i = 0; i < n; i++) { PS[i] = i; }
@@ -334,23 +332,25 @@ FLOOR_JS = """
           FP = Int32Array.from(fp); PS = new Int32Array(head.np); PL = new Int32Array(head.np);
           for (p = 0; p < head.np; p++) { PS[p] = fv[p]; PL[p] = fv[p + 1] - fv[p]; }
         }
-        var BB = new Float64Array(4 * n);
+        // As the site layer does: boxes from the extreme latitudes, mercator y of a feature on first use.
+        var BB = new Float64Array(4 * n), YF = new Uint8Array(n);
         for (i = 0; i < n; i++) {
-          var t = T[i], x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+          var t = T[i], x0 = Infinity, a0 = Infinity, x1 = -Infinity, a1 = -Infinity;
           C[i] = t === 0 ? -1 : (t <= 2 ? 0 : (t <= 4 ? 1 : 2));
           for (p = FP[i]; p < FP[i + 1]; p++) {
             for (k = PS[p]; k < PS[p] + PL[p]; k++) {
               if (X[k] < x0) { x0 = X[k]; } if (X[k] > x1) { x1 = X[k]; }
-              if (Y[k] < y0) { y0 = Y[k]; } if (Y[k] > y1) { y1 = Y[k]; }
+              if (LAT[k] < a0) { a0 = LAT[k]; } if (LAT[k] > a1) { a1 = LAT[k]; }
             }
           }
           if (x0 === Infinity) { C[i] = -1; }
-          BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
+          BB[4 * i] = x0; BB[4 * i + 1] = mercY(a1); BB[4 * i + 2] = x1; BB[4 * i + 3] = mercY(a0);
+          if (head.points) { Y[i] = BB[4 * i + 1]; YF[i] = 1; }
         }
         var layer = layers[head.k];
         if (!layer) { continue; }
         var si = Int32Array.from(status);
-        var geo = {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
+        var geo = {X: X, Y: Y, YF: YF, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
         layer.setArrays(n, geo, {n: n, label: head.k, st: head.st, si: si, keys: head.st, ci: si, hasKey: false,
                                  id: function (i) { return String(i); }, name: function (i) { return String(i); }});
       }

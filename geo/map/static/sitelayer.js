@@ -27,15 +27,13 @@
 
   // Signed integers of a varint string (geo/sitelayer.py pack_ints): mixed radix, low digits first, zigzag.
   function unpack(s) {
-    var n = 0, i, len = s ? s.length : 0;
-    for (i = 0; i < len; i++) { if (DEC[s.charCodeAt(i)] < TERMINAL) { n++; } }
-    var out = new Int32Array(n), v = 0, mult = 1, j = 0, c;
+    var len = s ? s.length : 0, out = new Int32Array(len), v = 0, mult = 1, j = 0, c, i;
     for (i = 0; i < len; i++) {
       c = DEC[s.charCodeAt(i)];
       if (c >= TERMINAL) { v += (c - TERMINAL) * mult; mult *= CONTINUATION; }
       else { v += c * mult; out[j++] = v % 2 ? -(v + 1) / 2 : v / 2; v = 0; mult = 1; }
     }
-    return out;
+    return j === len ? out : out.slice(0, j);
   }
   var ENTITIES = {lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", amp: '&'};
   function unescapeHtml(s) {
@@ -73,18 +71,22 @@
     var x = 0, y = 0;
     for (k = 0; k < nv; k++) {
       x += xy[2 * k]; y += xy[2 * k + 1];
-      LON[k] = x / q; LAT[k] = y / q; X[k] = mercX(LON[k]); Y[k] = mercY(LAT[k]);
+      LON[k] = x / q; LAT[k] = y / q; X[k] = LON[k] / 360 + 0.5;
     }
     var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS, PL, C = new Int8Array(n), BB = new Float64Array(4 * n);
+    // Y (mercator) of a feature's vertices is worked out when the feature is first drawn or hit (YF[i] = 1):
+    // at low zoom most sites are counted into aggregates by their box and never drawn one by one.
+    var YF = new Uint8Array(n);
     if (!gText) {
       PS = new Int32Array(n); PL = new Int32Array(n);
       for (i = 0; i < n; i++) {
         T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1;
-        BB[4 * i] = BB[4 * i + 2] = X[i]; BB[4 * i + 1] = BB[4 * i + 3] = Y[i];
+        BB[4 * i] = BB[4 * i + 2] = X[i]; BB[4 * i + 1] = BB[4 * i + 3] = Y[i] = mercY(LAT[i]);
+        YF[i] = 1;
       }
       FP[n] = n;
       if (nv < n) { for (i = nv; i < n; i++) { C[i] = -1; } }
-      return {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
+      return {X: X, Y: Y, YF: YF, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
     }
     var g = unpack(gText), gi = 0, vi = 0, c, np, nr, ps = [], pl = [];
     var part = function (count) { ps.push(vi); pl.push(count); vi += count; };
@@ -105,17 +107,28 @@
     for (i = 0; i < n; i++) {
       var tt = T[i];
       C[i] = tt === 0 ? -1 : (tt <= 2 ? 0 : (tt <= 4 ? 1 : 2));
-      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      var x0 = Infinity, a0 = Infinity, x1 = -Infinity, a1 = -Infinity;
       for (var p = FP[i]; p < FP[i + 1]; p++) {
         for (k = PS[p]; k < PS[p] + PL[p]; k++) {
           if (X[k] < x0) { x0 = X[k]; } if (X[k] > x1) { x1 = X[k]; }
-          if (Y[k] < y0) { y0 = Y[k]; } if (Y[k] > y1) { y1 = Y[k]; }
+          if (LAT[k] < a0) { a0 = LAT[k]; } if (LAT[k] > a1) { a1 = LAT[k]; }
         }
       }
       if (x0 === Infinity) { C[i] = -1; }
-      BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
+      // mercator y grows southwards: the box's top is the northernmost latitude
+      BB[4 * i] = x0; BB[4 * i + 1] = mercY(a1); BB[4 * i + 2] = x1; BB[4 * i + 3] = mercY(a0);
     }
-    return {X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
+    return {X: X, Y: Y, YF: YF, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
+  }
+
+  // Mercator y of feature i's vertices, worked out on first use.
+  function projectY(d, i) {
+    if (d.YF[i]) { return; }
+    var Y = d.Y, LAT = d.LAT;
+    for (var p = d.FP[i]; p < d.FP[i + 1]; p++) {
+      for (var k = d.PS[p], e = d.PS[p] + d.PL[p]; k < e; k++) { Y[k] = mercY(LAT[k]); }
+    }
+    d.YF[i] = 1;
   }
 
   // Ids, names, statuses and colours. Ids and names are decoded when first asked for (a hover, a click), not
@@ -398,7 +411,7 @@
       var aggregate = this._zoom < AGG_MAX_ZOOM && pointLike > AGG_MIN;
       var flag = this._aggFlag;
       flag.fill(0);
-      if (aggregate) { this._aggregate(vis, small, scale); }
+      if (aggregate) { this._aggregate(vis, small, f); }
       this._aggZoom = aggregate ? this._zoom : null;
       var ncol = this._colors.length, byColor = [[], [], []];
       for (k = 0; k < 3; k++) { for (p = 0; p < ncol; p++) { byColor[k].push([]); } }
@@ -454,6 +467,7 @@
     },
 
     _path: function (f, close) {
+      projectY(this._d, f);
       var d = this._d, X = d.X, Y = d.Y, ctx = this._ctx, s = this._scale, ox = this._ox, oy = this._oy;
       for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
         var a = d.PS[p], len = d.PL[p], lx = X[a] * s - ox, ly = Y[a] * s - oy, k, qx, qy;
@@ -473,6 +487,7 @@
       var half = sprite.half, size = sprite.size, ox = this._ox + half, oy = this._oy + half, k, p, f, j;
       for (k = 0; k < list.length; k++) {
         f = list[k];
+        if (!d.YF[f]) { projectY(d, f); }
         for (p = d.FP[f]; p < d.FP[f + 1]; p++) {
           j = d.PS[p];
           ctx.drawImage(sprite.canvas, Math.round(X[j] * s - ox), Math.round(Y[j] * s - oy), size, size);
@@ -495,6 +510,7 @@
     },
 
     _circles: function (f, r) {
+      projectY(this._d, f);
       var d = this._d, ctx = this._ctx, s = this._scale;
       for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
         var x = d.X[d.PS[p]] * s - this._ox, y = d.Y[d.PS[p]] * s - this._oy;
@@ -503,35 +519,41 @@
       }
     },
 
-    _aggregate: function (vis, small, scale) {
-      var d = this._d, ci = this._a.ci, BB = d.BB, cells = new Map(), k, i, cell, cx, cy, key;
+    // Point-like sites in view counted into AGG_CELL cells of the world pixel grid (cells stay put when the map
+    // pans), in typed arrays over the cells the canvas covers: a cell of two or more is drawn as one circle.
+    _aggregate: function (vis, small, f) {
+      var d = this._d, ci = this._a.ci, BB = d.BB, scale = f.scale, ncol = this._colors.length, k, i, cx, cy, c;
+      var gx0 = Math.floor(f.ox / AGG_CELL) - 1, gy0 = Math.floor(f.oy / AGG_CELL) - 1;
+      var gw = Math.ceil(f.size.x / AGG_CELL) + 3, gh = Math.ceil(f.size.y / AGG_CELL) + 3, ncell = gw * gh;
+      var cnt = new Int32Array(ncell), sx = new Float64Array(ncell), sy = new Float64Array(ncell);
+      var bx0 = new Float64Array(ncell).fill(Infinity), by0 = new Float64Array(ncell).fill(Infinity);
+      var bx1 = new Float64Array(ncell).fill(-Infinity), by1 = new Float64Array(ncell).fill(-Infinity);
+      var cols = new Int32Array(ncell * ncol), cellOf = new Int32Array(vis.length).fill(-1);
       for (k = 0; k < vis.length; k++) {
         i = vis[k];
         if (!small[i]) { continue; }
         cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
-        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
-        cell = cells.get(key);
-        if (!cell) { cell = {n: 0, sx: 0, sy: 0, x0: cx, y0: cy, x1: cx, y1: cy, first: i, col: {}}; cells.set(key, cell); }
-        cell.n++; cell.sx += cx; cell.sy += cy;
-        if (cx < cell.x0) { cell.x0 = cx; } if (cx > cell.x1) { cell.x1 = cx; }
-        if (cy < cell.y0) { cell.y0 = cy; } if (cy > cell.y1) { cell.y1 = cy; }
-        cell.col[ci[i]] = (cell.col[ci[i]] || 0) + 1;
+        var gx = Math.min(gw - 1, Math.max(0, Math.floor(cx * scale / AGG_CELL) - gx0));
+        var gy = Math.min(gh - 1, Math.max(0, Math.floor(cy * scale / AGG_CELL) - gy0));
+        c = cellOf[k] = gy * gw + gx;
+        cnt[c]++; sx[c] += cx; sy[c] += cy;
+        if (cx < bx0[c]) { bx0[c] = cx; } if (cx > bx1[c]) { bx1[c] = cx; }
+        if (cy < by0[c]) { by0[c] = cy; } if (cy > by1[c]) { by1[c] = cy; }
+        cols[c * ncol + ci[i]]++;
       }
       var flag = this._aggFlag, aggs = this._aggs;
       for (k = 0; k < vis.length; k++) {
-        i = vis[k];
-        if (!small[i]) { continue; }
-        cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
-        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
-        if (cells.get(key).n > 1) { flag[i] = 1; }
+        c = cellOf[k];
+        if (c >= 0 && cnt[c] > 1) { flag[vis[k]] = 1; }
       }
-      cells.forEach(function (c) {
-        if (c.n < 2) { return; }
-        var best = -1, most = -1;
-        for (var col in c.col) { if (c.col[col] > most) { most = c.col[col]; best = +col; } }
-        aggs.push({n: c.n, x: c.sx / c.n * scale, y: c.sy / c.n * scale, r: Math.min(24, 9 + 3 * Math.log(c.n) / Math.LN2),
-                   col: best, x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1});
-      });
+      for (c = 0; c < ncell; c++) {
+        var n = cnt[c];
+        if (n < 2) { continue; }
+        var best = 0, most = -1;
+        for (var q = 0; q < ncol; q++) { if (cols[c * ncol + q] > most) { most = cols[c * ncol + q]; best = q; } }
+        aggs.push({n: n, x: sx[c] / n * scale, y: sy[c] / n * scale, r: Math.min(24, 9 + 3 * Math.log(n) / Math.LN2),
+                   col: best, x0: bx0[c], y0: by0[c], x1: bx1[c], y1: by1[c]});
+      }
     },
 
     _drawAggregates: function () {
@@ -619,6 +641,7 @@
     },
 
     _hits: function (d, i, wx, wy, scale) {
+      projectY(d, i);
       var st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
       if (c === 0) {
         var r = st.radius + st.weight / 2 + HIT_PX;
@@ -833,6 +856,13 @@
       return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer.id(h.index), k: h.layer._kind};
     },
     selected: function () { var s = window.__onemapSelected; return s ? s.id : null; },
+    // Whether sites are still on their way or waiting to be drawn (a payload fetched, a draw scheduled).
+    pending: function () {
+      return ACTIVE.some(function (l) {
+        var r = l._map && l._map._onemapRenderer;
+        return l._loading || (r && (r._soon || r._waitSince !== null));
+      });
+    },
     // The levels of detail of a kind: {levels: 1 or 2, detail: 'inline' | 'waiting' | 'loading' | 'here' | 'failed',
     // drawing: 'overview' | 'detail'}.
     detail: function (kind) {
