@@ -63,26 +63,32 @@ remembered too: by the identity of the (immutable) site objects, then by a
 digest of their content, so a rerun of the map (a click, a filter) encodes
 nothing again.
 
-In the browser (``sitelayer.js``), each kind's layer draws on its own canvas
-in the ``onemapSites`` pane (above basemap and rasters, below other
-overlays; kinds stacked by ``Style.z_order``), only what is in view, in
-small batched paths; layers given data in the same frame draw in one
-animation frame. Ids and names are decoded on demand (a name when it is
-shown), not for every site up front. Below zoom 13, a kind with more than
-2,000 point-like sites in view (points, and lines or polygons under 24 px)
-draws them as count circles on a 48 px grid, coloured by their most common
-colour; a tap on one zooms in. Hit testing (grid over the sites' bounding
-boxes; point radius in pixels, distance to segments, even-odd point in
-polygon) goes from the top kind down, on the geometry drawn at that zoom.
-Hover shows the name in one shared tooltip (as text); a click outlines the
-site in :data:`SELECTED_COLOR`, keeps it in ``window.__onemapSelected``
-(also across a rebuild of the layers) and fires ``click`` on the layer,
-propagated to its feature group, with ``layer.toGeoJSON()`` giving
-``{type: "Feature", properties: {id, k, s, n}, geometry: null}``: what
-streamlit-folium returns as ``last_active_drawing``.
+In the browser (``sitelayer.js``), each kind is one Leaflet layer (its
+feature group toggles it), and all the kinds of a map draw into one shared
+canvas in the ``onemapSites`` pane (above basemap and rasters, below other
+overlays), stacked by ``Style.z_order``, in one animation frame — and, while
+payload files are still coming, once they are all in: a software canvas
+spends most of its time rasterising, so a map is rasterised once, not once
+per file and per kind. Only what is in view is drawn, in small batched
+paths; points are stamped from a small pre-drawn marker per colour; up to
+zoom 11 outlines and lines are one pixel wide and dashes wait for zoom 12.
+Ids and names are decoded on demand (a name when it is shown), the
+mercator position of a site's vertices when it is first drawn or hit.
+Below zoom 13, a kind with more than 2,000 point-like sites in view
+(points, and lines or polygons under 24 px) draws them as count circles on
+a 48 px grid of the world, coloured by their most common colour; a tap on
+one zooms in. Hit testing (grid over the sites' bounding boxes; point
+radius in pixels, distance to segments, even-odd point in polygon) goes
+from the top kind down, on the geometry drawn at that zoom. Hover shows the
+name in one shared tooltip (as text); a click outlines the site in
+:data:`SELECTED_COLOR` above every kind, keeps it in
+``window.__onemapSelected`` (also across a rebuild of the layers) and fires
+``click`` on the layer, propagated to its feature group, with
+``layer.toGeoJSON()`` giving ``{type: "Feature", properties: {id, k, s, n},
+geometry: null}``: what streamlit-folium returns as ``last_active_drawing``.
 ``window.__onemapSites`` answers tests: ``counts()``, ``features(kind)``,
 ``feature(id)``, ``pixelOf(id)``, ``idAt(x, y)``, ``drawn(kind)``,
-``aggregates(kind)``, ``selected()``, ``detail(kind)``.
+``aggregates(kind)``, ``selected()``, ``detail(kind)``, ``pending()``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-// L.OnemapSites: one kind's sites on one canvas (geo/sitelayer.py encodes the data; see its docstring).
+// L.OnemapSites: one layer per kind, every kind drawn into one canvas per map (geo/map/sitelayer.py encodes the data; see its docstring).
 // No template literals, no innerHTML: names are unescaped and put in with textContent.
 (function () {
   var VERSION = 2;
