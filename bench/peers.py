@@ -2,7 +2,11 @@
 
 Each peer is built its own best way, from the same sites (``Site`` with its
 stored WGS84 geometry), offline (no CDN: Leaflet and leaflet.markercluster
-from the xstatic packages, deck.gl from Streamlit's own bundle):
+from the xstatic packages, deck.gl from Streamlit's own bundle). The folium
+peers and the floor are drawn on the one map's own base map (offline land,
+sea, county outline, labels, legend: :func:`bench.run.ours_base`), so that
+what differs between them and the one map is how the sites are drawn;
+pydeck has no base geography (deck.gl would have to draw it too).
 
 ``folium_canvas_geojson``
     folium with ``prefer_canvas=True`` (one canvas renderer), one
@@ -58,8 +62,6 @@ from layers import REGISTRY
 PEERS = ("folium_canvas_geojson", "folium_fast_marker_cluster", "pydeck", "floor")
 #: Rounding of the peers' coordinates (5 decimals ≈ 1 m, as the one map's 1e-5° quantum).
 DECIMALS = 5
-#: The peers' view: Fuqing, as the one map opens.
-FUQING_CENTER_LATLON = (25.58, 119.37)
 #: Leaflet.markercluster from xstatic-leaflet-markercluster, at the URL bench/browser.py serves it.
 MARKERCLUSTER_JS = "markercluster/leaflet.markercluster.js"
 MARKERCLUSTER_CSS = ("markercluster/MarkerCluster.css", "markercluster/MarkerCluster.Default.css")
@@ -100,20 +102,6 @@ def _is_points(sites: Sequence) -> bool:
 # -- folium ------------------------------------------------------------------------------------------
 
 
-def folium_map(*, leaflet_js: str, leaflet_css: str) -> folium.Map:
-    """A folium map at its fastest: canvas renderer, no tiles, local Leaflet only, fitted to Fuqing."""
-    from geo import basegeo
-
-    # Zoom range as the one map's (folium only hands min/max_zoom to a tile layer; markercluster needs maxZoom).
-    m = folium.Map(location=FUQING_CENTER_LATLON, zoom_start=10, tiles=None, prefer_canvas=True, control_scale=True,
-                   minZoom=9, maxZoom=18)
-    m.default_js = [("leaflet", leaflet_js)]
-    m.default_css = [("leaflet_css", leaflet_css)]
-    b = basegeo.FUQING_BOUNDS
-    m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    return m
-
-
 def add_geojson(m: folium.Map, kind: str, sites: Sequence) -> None:
     """One ``GeoJson`` per status of ``kind``: constant style, properties ``id`` and ``status`` only."""
     spec = REGISTRY[kind]
@@ -137,12 +125,12 @@ def add_geojson(m: folium.Map, kind: str, sites: Sequence) -> None:
                        marker=marker).add_to(m)
 
 
-def folium_canvas_geojson_html(sites: Sequence, *, leaflet_js: str, leaflet_css: str) -> str:
-    """The ``folium_canvas_geojson`` page."""
-    m = folium_map(leaflet_js=leaflet_js, leaflet_css=leaflet_css)
+def folium_canvas_geojson_html(sites: Sequence, base: folium.Map) -> str:
+    """The ``folium_canvas_geojson`` page, on ``base`` (a folium map with ``prefer_canvas=True``)."""
+    m = base
     for kind, ks in by_kind(sites).items():
         add_geojson(m, kind, ks)
-    folium.LayerControl(collapsed=True).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m.get_root().render()
 
 
@@ -157,11 +145,11 @@ _CLUSTER_CALLBACK = """(function () {
 })()"""
 
 
-def folium_fast_marker_cluster_html(sites: Sequence, *, leaflet_js: str, leaflet_css: str) -> str:
-    """The ``folium_fast_marker_cluster`` page: points clustered, lines and polygons as canvas GeoJson."""
+def folium_fast_marker_cluster_html(sites: Sequence, base: folium.Map) -> str:
+    """The ``folium_fast_marker_cluster`` page on ``base``: points clustered, lines and polygons as canvas GeoJson."""
     from folium.plugins import FastMarkerCluster
 
-    m = folium_map(leaflet_js=leaflet_js, leaflet_css=leaflet_css)
+    m = base
     for kind, ks in by_kind(sites).items():
         if not _is_points(ks):
             add_geojson(m, kind, ks)
@@ -178,7 +166,7 @@ def folium_fast_marker_cluster_html(sites: Sequence, *, leaflet_js: str, leaflet
         cluster.default_js = [("markerclusterjs", MARKERCLUSTER_JS)]
         cluster.default_css = [(f"markerclustercss{i}", u) for i, u in enumerate(MARKERCLUSTER_CSS)]
         cluster.add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m.get_root().render()
 
 

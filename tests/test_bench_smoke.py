@@ -103,10 +103,13 @@ def test_browser_time_to_drawn_of_every_page(tmp_path):
     (tmp_path / "ours.html").write_text(bench_run.ours_map_html(sites, bench_run.ASSETS), encoding="utf-8")
     leaflet = {"leaflet_js": bench_run.ASSETS.leaflet_js, "leaflet_css": bench_run.ASSETS.leaflet_css}
     (tmp_path / "naive.html").write_text(naive_map_html(sites, **leaflet), encoding="utf-8")
-    (tmp_path / "geojson.html").write_text(peers.folium_canvas_geojson_html(sites, **leaflet), encoding="utf-8")
-    (tmp_path / "cluster.html").write_text(peers.folium_fast_marker_cluster_html(sites, **leaflet), encoding="utf-8")
+    base = bench_run.ours_base
+    (tmp_path / "geojson.html").write_text(peers.folium_canvas_geojson_html(sites, base(bench_run.ASSETS)),
+                                           encoding="utf-8")
+    (tmp_path / "cluster.html").write_text(peers.folium_fast_marker_cluster_html(sites, base(bench_run.ASSETS)),
+                                           encoding="utf-8")
     (tmp_path / "floor.bin").write_bytes(peers.floor_binary(sites))
-    (tmp_path / "floor.html").write_text(peers.floor_page(sites, "floor.bin", bench_run.ours_base(bench_run.ASSETS)),
+    (tmp_path / "floor.html").write_text(peers.floor_page(sites, "floor.bin", base(bench_run.ASSETS)),
                                          encoding="utf-8")
     (tmp_path / "pydeck.json").write_text(peers.pydeck_json(sites), encoding="utf-8")
     # In a subprocess: Playwright's sync API runs one instance at a time, and the session's browser
