@@ -150,6 +150,9 @@ def folium_fast_marker_cluster_html(sites: Sequence, base: folium.Map) -> str:
     from folium.plugins import FastMarkerCluster
 
     m = base
+    # leaflet.markercluster needs the map's maxZoom (it throws "Map has no maxZoom specified" otherwise, and
+    # draws no cluster); the base map has no tile layer to give one, so the map gets the base map's own 18.
+    m.options.setdefault("maxZoom", 18)
     for kind, ks in by_kind(sites).items():
         if not _is_points(ks):
             add_geojson(m, kind, ks)

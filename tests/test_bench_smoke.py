@@ -135,6 +135,7 @@ def _time_one(page: str, target: list, tmp_path) -> None:
     assert proc.returncode == 0, (page, proc.stderr[-2000:])
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     assert res["error"] is None, (page, res["error"])
+    assert res["js_errors"] == [], (page, res["js_errors"])  # e.g. a cluster layer that threw and drew nothing
     assert res["median_ms"] and res["median_ms"] > 0, page
     if page == "pydeck":
         assert res["from_navigation_ms"][0] > res["median_ms"]  # counted from the chart, not from navigation
