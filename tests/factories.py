@@ -6,7 +6,7 @@ from pathlib import Path
 
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.store import Actor, NewSite, create_store
+from geo.store import Actor, NewSite, create_store, is_postgres
 
 SYSTEM = Actor("测试系统", role="system", client="pytest")
 ADMIN = Actor("管理员", role="admin", client="pytest")
@@ -47,7 +47,7 @@ def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "测�
         status=status,
         geometry=Point(119.47, 25.66),
         deadline="2025-12-31",
-        attrs={"bay": "fuqing_bay", "outfall_type": "industrial"},
+        attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"},
     )
 
 
@@ -63,8 +63,12 @@ def park(site_id: str = "YQ-T01") -> NewSite:
     )
 
 
-def make_store(path: Path, sites=None):
-    """A fresh store at ``path`` holding ``sites`` (default: one river)."""
+#: PostGIS stores made by the tests, closed (their pools) when the test ends (tests/conftest.py).
+OPENED: list = []
+
+
+def make_store(target: Path | str, sites=None):
+    """A fresh store holding ``sites`` (default: one river): a GeoPackage at a path, or a PostGIS database URL."""
     sites = [river()] if sites is None else sites
 
     def populate(store):
@@ -72,4 +76,28 @@ def make_store(path: Path, sites=None):
         if sites:
             store.add_sites(SYSTEM, sites, source="test")
 
-    return create_store(path, populate)
+    if is_postgres(str(target)):
+        from geo.store.postgis import create_pg_store
+
+        store = create_pg_store(str(target), populate)
+        OPENED.append(store)
+        return store
+    return create_store(target, populate)
+
+
+def reopen(locator: str):
+    """The existing store at ``locator`` as another process or instance opens it (no creation, no sample)."""
+    from geo.store import existing_store
+
+    store = existing_store(locator)
+    if is_postgres(locator):
+        OPENED.append(store)
+    return store
+
+
+def plain_transition(spec, site):
+    """The first change of ``site`` a test can make with no extra input: nothing required, no photo, guards met."""
+    for tr in spec.allowed_next(site.status):
+        if not tr.requires and not tr.requires_photo and all(g.holds(tr.dst, site.attrs) for g in tr.guards):
+            return tr
+    return None

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 
 from geo.errors import VersionConflict
-from geo.store import Actor, GpkgStore
+from geo.store import Actor, existing_store
 
 TOGGLE = {"remediating": "initial_effect", "initial_effect": "remediating"}
 
 
-def toggle_worker(path: str, site_id: str, changes: int, worker: int) -> dict:
-    """Apply ``changes`` status changes to one site, retrying on version conflicts."""
-    store = GpkgStore(path)
+def toggle_worker(locator: str, site_id: str, changes: int, worker: int) -> dict:
+    """Apply ``changes`` status changes to one site, retrying on version conflicts (GeoPackage path or PostGIS URL)."""
+    store = existing_store(locator)
     actor = Actor(f"worker-{worker}", role="inspector", client=f"proc-{worker}")
     applied = conflicts = 0
     while applied < changes:

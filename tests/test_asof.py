@@ -10,6 +10,7 @@ import pytest
 from geo.domain.asof import end_of_day_utc, history_until, parse_day, sites_as_of, snapshot
 from geo.errors import ValidationError
 from geo.clock import today_cst
+from tests.factories import reopen
 from geo.store import open_store
 from geo.domain.targets import progress
 from tests.factories import SYSTEM
@@ -18,12 +19,12 @@ from shapely.geometry import Point
 from tests.review_factories import HAIKOU, JIANGYIN, entry, site
 
 # A site created on 2025-03-01 (CST), moved on 03-03 at 23:59:59 CST and on 03-04 at 00:00 CST.
-OUTFALL = replace(site("outfalls", 1, "remediating", bay="fuqing_bay", outfall_type="port",
+OUTFALL = replace(site("outfalls", 1, "remediating", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port",
                        remediation_method="ban", name="现名"), version=3)
 HISTORY = [
     entry(1, "PWK-001", 0, "2025-03-01T02:00:00.000Z", action="create", to_status="surveyed",
           changes={"name": [None, "旧名"], "town_code": [None, JIANGYIN], "status": [None, "surveyed"],
-                   "deadline": [None, "2025-12-31"], "responsible": [None, "江阴镇"], "bay": [None, "fuqing_bay"],
+                   "deadline": [None, "2025-12-31"], "responsible": [None, "江阴镇"], "receiving_water": [None, "fuqing_bay"],
                    "outfall_type": [None, "port"]}, actor="导入"),
     entry(2, "PWK-001", 1, "2025-03-03T15:59:59.000Z", from_status="surveyed", to_status="monitored"),
     entry(3, "PWK-001", 2, "2025-03-03T16:00:00.000Z", from_status="monitored", to_status="traced",
@@ -53,7 +54,7 @@ def test_replay_rebuilds_status_and_attributes(day, status, name, town, method, 
     (s,) = sites_as_of([OUTFALL], HISTORY, day)
     assert (s.status, s.name, s.town_code, s.attrs["remediation_method"], s.version) == (
         status, name, town, method, version)
-    assert s.attrs["bay"] == "fuqing_bay" and s.responsible == "江阴镇"
+    assert s.attrs["receiving_water"] == "fuqing_bay" and s.responsible == "江阴镇"
     assert s.geometry.equals(OUTFALL.geometry)  # geometry is not in the history: kept
 
 
@@ -95,8 +96,8 @@ def _compare(site):
             site.responsible, site.updated_at, site.updated_by, dict(site.attrs))
 
 
-def test_replaying_all_history_equals_the_stored_state(store_copy):
-    store = open_store(store_copy)
+def test_replaying_all_history_equals_the_stored_state(sample_target):
+    store = reopen(str(sample_target))
     stored = store.list_sites(SYSTEM)
     history = store.all_history(SYSTEM)
     replayed = sites_as_of(stored, history, today_cst())
@@ -105,8 +106,8 @@ def test_replaying_all_history_equals_the_stored_state(store_copy):
     assert sites_as_of(stored, history, None) == replayed
 
 
-def test_a_change_today_does_not_move_yesterdays_figures(store_copy):
-    store = open_store(store_copy)
+def test_a_change_today_does_not_move_yesterdays_figures(sample_target):
+    store = reopen(str(sample_target))
     today = today_cst()
     yesterday = today - timedelta(days=1)
 
@@ -116,7 +117,10 @@ def test_a_change_today_does_not_move_yesterdays_figures(store_copy):
         return progress(sites, day, history=history)
 
     before_yesterday, before_today = figures(yesterday), figures(today)
-    target = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "remediating")
+    from layers.outfalls import KEY_WATERS
+
+    target = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "remediating"
+                  and s.attrs["remediation_method"] != "standardise" and s.attrs["receiving_water"] in KEY_WATERS)
     store.change_status(SYSTEM, target.site_id, "remediated", expected_version=target.version, op_id="asof-test")
     after_yesterday, after_today = figures(yesterday), figures(today)
 
@@ -140,7 +144,7 @@ def test_figures_as_of_a_past_day_differ_from_today(store_copy):
 
 def _imported(id_, sid, version, when, to_status, wkt, **extra):
     changes = {"name": [None, f"导入{sid}"], "town_code": [None, HAIKOU], "status": [None, to_status],
-               "deadline": [None, "2025-12-31"], "bay": [None, "xinghua_bay"], "outfall_type": [None, "other"],
+               "deadline": [None, "2025-12-31"], "receiving_water": [None, "xinghua_bay"], "outfall_type": [None, "other"],
                "is_sample": [None, False], "geometry": [None, wkt], **extra}
     return entry(id_, sid, version, when, action="import", from_status=None, to_status=to_status, changes=changes)
 
@@ -160,9 +164,9 @@ IMPORT_HISTORY = [
     _imported(32, "PWK-052", 2, "2025-01-10T02:00:00.000Z", "traced", "POINT (119.46 25.56)"),
 ]
 STORED = [
-    replace(site("outfalls", 50, "monitored", name="改名", bay="xinghua_bay", outfall_type="other",
+    replace(site("outfalls", 50, "monitored", name="改名", discharge_into="sea", receiving_water="xinghua_bay", outfall_type="other",
                  geometry=Point(119.41, 25.61)), version=2),
-    replace(site("outfalls", 52, "traced", name="导入PWK-052", bay="xinghua_bay", outfall_type="other",
+    replace(site("outfalls", 52, "traced", name="导入PWK-052", discharge_into="sea", receiving_water="xinghua_bay", outfall_type="other",
                  geometry=Point(119.46, 25.56)), version=2),
 ]
 
@@ -206,11 +210,11 @@ def test_evidence_counts_status_changes_only_and_the_feed_shows_all():
     assert site_evidence(STORED, IMPORT_HISTORY, onsite_m=200) == {"PWK-050": "onsite", "PWK-052": "not_field"}
 
 
-def test_replay_equals_the_store_after_an_import_and_its_undo(store_copy):
+def test_replay_equals_the_store_after_an_import_and_its_undo(sample_target):
     from geo.store import NewSite
     from tests.factories import ADMIN
 
-    store = open_store(store_copy)
+    store = reopen(str(sample_target))
     if not hasattr(store, "import_batch"):
         pytest.skip("this store has no ledger import")
     old = store.get_site(SYSTEM, "PWK-001")
@@ -218,7 +222,7 @@ def test_replay_equals_the_store_after_an_import_and_its_undo(store_copy):
                     deadline=old.deadline, responsible=old.responsible,
                     attrs={k: v for k, v in old.attrs.items() if v is not None})
     new = NewSite("outfalls", "PWK-901", "新导入排口", HAIKOU, "surveyed", Point(119.47, 25.66),
-                  deadline="2026-12-31", attrs={"bay": "fuqing_bay", "outfall_type": "other"})
+                  deadline="2026-12-31", attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "other"})
     batch = store.import_batch(ADMIN, [moved, new], source_name="台账.csv")
 
     def check():

@@ -146,7 +146,50 @@ class ChangeResult:
 
 
 class SiteStore(abc.ABC):
-    """The one interface pages and the CLI use to read and change sites."""
+    """The one interface pages and the CLI use: sites, history, accounts, sessions, audit, imports, rasters.
+
+    Two backends implement it with the same guarantees (``tests/`` runs the
+    store suite over both): :class:`geo.store.gpkg.GpkgStore` (one GeoPackage
+    file, the embedded default) and :class:`geo.store.postgis.PgStore`
+    (PostgreSQL/PostGIS, for several instances). Every method that reads
+    private data or changes anything takes the acting user.
+    """
+
+    # -- where it is --------------------------------------------------------
+    #: ``"gpkg"`` or ``"postgis"``.
+    backend: str = ""
+
+    @property
+    @abc.abstractmethod
+    def locator(self) -> str:
+        """What ``geo.store.open_store`` takes to open this store again (a path or a URL)."""
+
+    @property
+    @abc.abstractmethod
+    def label(self) -> str:
+        """The store as shown to people (a URL without its password)."""
+
+    @property
+    @abc.abstractmethod
+    def photos_dir(self):
+        """The folder of field photos (content-addressed files)."""
+
+    @property
+    @abc.abstractmethod
+    def raster_dir(self):
+        """The folder of raster overlay copies."""
+
+    @abc.abstractmethod
+    def raster_path(self, layer):
+        """The file of a raster overlay."""
+
+    @abc.abstractmethod
+    def is_empty(self) -> bool:
+        """No site and no account."""
+
+    @abc.abstractmethod
+    def check_schema(self) -> None:
+        """Refuse a store of another app or a newer schema; bring an older one up to date."""
 
     @abc.abstractmethod
     def list_sites(
@@ -220,6 +263,23 @@ class SiteStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def update_attributes(
+        self,
+        actor: Actor,
+        site_id: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int,
+        op_id: str,
+        note: str = "",
+        evidence: Evidence | None = None,
+        source: str = "web",
+        photos: Sequence[str] = (),
+        changed_at: datetime | None = None,
+    ) -> ChangeResult:
+        """Change a site's attributes, status unchanged, in one transaction (history action ``edit``)."""
+
+    @abc.abstractmethod
     def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import") -> int:
         """Add sites in one transaction; returns how many were added."""
 
@@ -267,3 +327,74 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def remove_raster(self, actor: Actor, raster_id: str, *, expected_version: int) -> None:
         """Hide a raster overlay for good, keeping its row and file."""
+
+    @abc.abstractmethod
+    def get_batch(self, actor: Actor, batch_id: str):
+        """One import batch."""
+
+    @abc.abstractmethod
+    def import_town_boundaries(self, actor: Actor, boundaries, *, source_name: str):
+        """Load official town boundaries as one batch (undoable)."""
+
+    @abc.abstractmethod
+    def town_boundaries(self, actor: Actor) -> dict:
+        """The official town boundaries loaded so far: town code -> WGS84 MultiPolygon."""
+
+    # -- accounts, sessions, audit --------------------------------------------
+    @abc.abstractmethod
+    def effective_actor(self, actor: Actor) -> Actor:
+        """The actor as the store sees it (role and towns from the account)."""
+
+    @abc.abstractmethod
+    def users_exist(self) -> bool:
+        """Whether any active account exists."""
+
+    @abc.abstractmethod
+    def add_user(self, actor: Actor, name: str, role: str, *, password: str | None = None, towns=(),
+                 display_name: str | None = None, identity: str | None = None):
+        """Create an account (administrators)."""
+
+    @abc.abstractmethod
+    def list_users(self, actor: Actor) -> list:
+        """Every account (administrators)."""
+
+    @abc.abstractmethod
+    def update_user(self, actor: Actor, name: str, **changes):
+        """Change role, towns, display name, identity or the disabled flag (optimistic lock)."""
+
+    @abc.abstractmethod
+    def set_password(self, actor: Actor, name: str, new_password: str, *, current_password: str | None = None) -> None:
+        """Set a password; ends every session of that user."""
+
+    @abc.abstractmethod
+    def login(self, name: str, password: str, *, client: str = ""):
+        """Check a password and open a server-side session (throttled)."""
+
+    @abc.abstractmethod
+    def session_actor(self, token: str, **kwargs) -> Actor:
+        """The actor of a live session."""
+
+    @abc.abstractmethod
+    def identity_session(self, identity: str, *, client: str = ""):
+        """A server-side session (``LoginResult``) for a single-sign-on identity the provider verified."""
+
+    @abc.abstractmethod
+    def logout(self, token: str, *, client: str = "") -> None:
+        """End a session."""
+
+    @abc.abstractmethod
+    def actor_for(self, name: str, *, client: str = "") -> Actor:
+        """The actor of an existing, active account (the CLI's ``--as``)."""
+
+    @abc.abstractmethod
+    def actor_for_identity(self, identity: str, *, client: str = "") -> Actor:
+        """The account mapped to a single-sign-on identity."""
+
+    @abc.abstractmethod
+    def audit_log(self, actor: Actor, *, since: str | None = None, user: str | None = None,
+                  action: str | None = None, limit: int | None = None) -> list:
+        """Audit rows, newest first (administrators)."""
+
+    @abc.abstractmethod
+    def record_export(self, actor: Actor, *, towns, kinds, fmt: str, rows: int) -> None:
+        """Authorise an export and write its audit row."""

@@ -1,58 +1,154 @@
-"""The GeoPackage store: one file, five feature tables, an append-only history.
+"""The GeoPackage store: one file, a feature table per kind, an append-only history (the embedded default).
 
 Why it is written the way it is (see the design notes in the README):
 
-* Python ``sqlite3`` with WKB blobs, not GDAL, for the live file: GDAL carries
-  its own SQLite and, after overlapping a Python write, can stop seeing newer
-  rows. GDAL is used only for uploaded files and exports.
+* Python ``sqlite3`` with GeoPackage geometry blobs, not GDAL, for the live
+  file: GDAL carries its own SQLite and, after overlapping a Python write, can
+  stop seeing newer rows. GDAL is used only for uploaded files and exports.
 * One short connection per operation (Streamlit runs sessions in threads).
-* WAL, every write opened with ``BEGIN IMMEDIATE``, an expected-version check
-  (``UPDATE ... WHERE site_id=? AND version=?``) and an idempotency key per
-  submit: no lost update, a retried submit applies once.
+* WAL, every write opened with ``BEGIN IMMEDIATE`` (one writer at a time),
+  an expected-version check and an idempotency key per submit (the shared
+  logic in :mod:`geo.store.sites`).
 * The history and audit tables are append-only: triggers refuse UPDATE and
-  DELETE. Every mutation writes its audit row in its own transaction.
-* Every call names the acting user; the store resolves the account and checks
-  :mod:`geo.store.policy` itself, so no page can skip authorisation.
+  DELETE.
 * The GDAL trigger functions are registered on every connection, so a file
   that QGIS or GDAL has touched (R-tree triggers) stays writable.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import uuid
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Callable
 
-from geo.errors import (
-    NotFoundError,
-    PermissionDenied,
-    StoreError,
-    TransitionNotAllowed,
-    ValidationError,
-    VersionConflict,
-)
-from geo.store import gpkg_blob, policy, schema
+from geo.errors import StoreError
+from geo.store import gpkg_blob, schema
 from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
+from geo.store.base import SiteStore
+from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sitedisplay import DisplayMixin
-from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
-from geo.store.db import Database, iso_utc, q as _q, utc_now
-from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
-from geo.domain.attributes import check_attrs, check_geometry
-from layers import REGISTRY, get_spec
-from layers.spec import LayerSpec
-
-_COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "status",
-                   "version", "is_sample", "updated_at", "updated_by")
+from geo.store.sites import SitesMixin
 
 
-class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, Database, SiteStore):
+class SqliteDatabase(Database):
+    """A GeoPackage file through Python's ``sqlite3``: connections, ``BEGIN IMMEDIATE``, geometry blobs."""
+
+    DriverError = (sqlite3.Error,)
+    IntegrityError = (sqlite3.IntegrityError,)
+    backend = "gpkg"
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    @property
+    def files_root(self) -> Path:
+        """Where files that belong to the store live (photos, rasters): beside the store file."""
+        return self.path.parent
+
+    @property
+    def files_stem(self) -> str:
+        """The prefix of those folders' names: the store file's name (``store`` -> ``store_photos``)."""
+        return self.path.stem
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    @property
+    def locator(self) -> str:
+        """What ``open_store`` takes to open this store again (another process, another instance)."""
+        return str(self.path)
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                "store.open_failed",
+                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
+                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
+            ) from exc
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        gpkg_blob.register_functions(conn)
+        return conn
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+
+    def _in_transaction(self, conn: sqlite3.Connection) -> bool:
+        return conn.in_transaction
+
+    def geom_in(self, geom) -> bytes:
+        return gpkg_blob.encode(geom)
+
+    def geom_out(self, value):
+        return gpkg_blob.decode(value)
+
+    def _store_error(self, exc: BaseException, conn=None) -> StoreError:
+        text = str(exc)
+        if "full" in text:
+            return StoreError(
+                "store.disk_full",
+                en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
+                zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
+            )
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                "store.busy",
+                en=f"The store {self.path} stayed busy for 30 s; nothing was written. Retry in a moment.",
+                zh="数据库繁忙（超过30秒），本次未写入。请稍后重试。",
+            )
+        if "append-only" in text:
+            return StoreError("store.append_only", en=f"Refused: {text}.", zh=f"拒绝操作：{text}（只允许追加）。")
+        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
+
+    def enable_wal(self) -> None:
+        """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""
+        conn = self._connect()
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            conn.close()
+        if str(mode).lower() != "wal":
+            raise StoreError("store.no_wal", en=f"Could not enable WAL on {self.path} (got {mode}).",
+                             zh=f"无法为 {self.path} 启用WAL模式（当前 {mode}）。")
+
+    def _layer_changed(self, conn: sqlite3.Connection, table: str, added=None) -> None:
+        """Keep the table's extent in ``gpkg_contents`` (QGIS zooms to it): of every geometry, or the old
+        extent grown by ``added`` (geometries just inserted: adding to a store of a million sites does not
+        read them all again); other changes (imports that move or remove sites, undo) recompute it."""
+        xs, ys = [], []
+        old = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                           (table,)).fetchone() if added is not None else None
+        if old is not None and None not in tuple(old):
+            xs, ys = [old[0], old[2]], [old[1], old[3]]
+            for g in added:
+                if g is not None and not g.is_empty:
+                    minx, miny, maxx, maxy = g.bounds
+                    xs += [minx, maxx]
+                    ys += [miny, maxy]
+        else:
+            for (blob,) in conn.execute(f"SELECT geom FROM {_q(table)}"):
+                minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
+                xs += [minx, maxx]
+                ys += [miny, maxy]
+        if xs:
+            conn.execute(
+                "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
+                (min(xs), min(ys), max(xs), max(ys), iso_utc(utc_now()), table),
+            )
+
+
+class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
@@ -111,357 +207,6 @@ class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMi
         with self._read() as conn:
             return schema.kind_tables_in_sync(conn)
 
-    # -- reads ------------------------------------------------------------
-    def meta(self) -> dict[str, str]:
-        with self._read() as conn:
-            return {r["key"]: r["value"] for r in conn.execute(f"SELECT key, value FROM {META_TABLE}")}
-
-    def set_meta(self, actor: Actor, key: str, value: str) -> None:
-        """Set a store-level fact (admin or system only)."""
-        with self._write() as conn:
-            eff = self._allow(conn, actor, "set_meta")
-            conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES (?, ?)", (key, value))
-            self._audit(conn, eff, "meta.set", target=key, details={"value": value})
-
-    def _allow(self, conn: sqlite3.Connection, actor: Actor, action: str, towns=None) -> Actor:
-        """Resolve the account behind ``actor`` and check ``action``; return the effective actor."""
-        eff = self._effective(conn, actor)
-        policy.check(eff, action, towns)
-        return eff
-
-    def data_version(self) -> int:
-        with self._read() as conn:
-            row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {HISTORY_TABLE}").fetchone()
-            return int(row[0])
-
-    def _kind_of(self, conn: sqlite3.Connection, site_id: str) -> LayerSpec:
-        row = conn.execute(f"SELECT kind FROM {INDEX_TABLE} WHERE site_id = ?", (site_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(
-                "site.not_found",
-                en=f"No site with id {site_id!r}; check the id (e.g. in the map's detail panel or `cli.py summary`).",
-                zh=f"不存在编号为“{site_id}”的点位，请核对编号。",
-                value=site_id,
-            )
-        return get_spec(row["kind"])
-
-    def _row_to_site(self, spec: LayerSpec, row: sqlite3.Row) -> Site:
-        attrs: dict[str, Any] = {}
-        for f in spec.fields:
-            v = row[f.name]
-            attrs[f.name] = bool(v) if (f.type == "bool" and v is not None) else v
-        return Site(
-            kind=spec.key,
-            site_id=row["site_id"],
-            name=row["name"],
-            town_code=row["town_code"],
-            status=row["status"],
-            version=row["version"],
-            geometry=gpkg_blob.decode(row["geom"]),
-            deadline=row["deadline"],
-            responsible=row["responsible"],
-            is_sample=bool(row["is_sample"]),
-            updated_at=row["updated_at"],
-            updated_by=row["updated_by"],
-            attrs=attrs,
-        )
-
-    def _read_site(self, conn: sqlite3.Connection, spec: LayerSpec, site_id: str) -> Site:
-        row = conn.execute(f"SELECT * FROM {_q(spec.key)} WHERE site_id = ?", (site_id,)).fetchone()
-        if row is None:
-            raise NotFoundError("site.not_found", en=f"No site with id {site_id!r}.", zh=f"不存在编号为“{site_id}”的点位。")
-        return self._row_to_site(spec, row)
-
-    def list_sites(self, actor, kinds=None, towns=None, statuses=None) -> list[Site]:
-        specs = [get_spec(k) for k in kinds] if kinds is not None else list(REGISTRY.values())
-        out: list[Site] = []
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            for spec in specs:
-                sql = f"SELECT * FROM {_q(spec.key)}"
-                where, args = _in_filters({"town_code": towns, "status": statuses})
-                for row in conn.execute(sql + where + " ORDER BY site_id", args):
-                    out.append(self._row_to_site(spec, row))
-        return out
-
-    def get_site(self, actor: Actor, site_id: str) -> Site:
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            return self._read_site(conn, self._kind_of(conn, site_id), site_id)
-
-    def history(self, actor: Actor, site_id: str) -> list[HistoryEntry]:
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            self._kind_of(conn, site_id)
-            rows = conn.execute(
-                f"SELECT * FROM {HISTORY_TABLE} WHERE site_id = ? ORDER BY version, id", (site_id,)
-            ).fetchall()
-        return [_row_to_entry(r) for r in rows]
-
-    def recent_history(self, actor: Actor, limit: int = 50) -> list[HistoryEntry]:
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
-        return [_row_to_entry(r) for r in rows]
-
-    def all_history(self, actor: Actor) -> list[HistoryEntry]:
-        """Every history row, oldest first (for replay and checks)."""
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} ORDER BY id").fetchall()
-        return [_row_to_entry(r) for r in rows]
-
-    def counts(self, actor: Actor) -> list[tuple[str, str, str, int]]:
-        """(kind, town_code, status, n) for every combination present."""
-        out: list[tuple[str, str, str, int]] = []
-        with self._read() as conn:
-            self._allow(conn, actor, "read")
-            for spec in REGISTRY.values():
-                for r in conn.execute(
-                    f"SELECT town_code, status, count(*) AS n FROM {_q(spec.key)} GROUP BY town_code, status"
-                ):
-                    out.append((spec.key, r["town_code"], r["status"], int(r["n"])))
-        return out
-
-    # -- writes -----------------------------------------------------------
-    def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import",
-                  created_at: datetime | None = None) -> int:
-        """Add sites, each with a ``create`` history row at version 0, in one transaction.
-
-        ``created_at`` backdates the creation (system role only: sample data).
-        """
-        with self._read() as conn:
-            self._allow(conn, actor, "add_sites")
-        when = self._when(actor, created_at)
-        prepared = []
-        for i, s in enumerate(sites, start=1):
-            spec = get_spec(s.kind)
-            try:
-                attrs = check_attrs(spec, s.attrs)
-                geom = _normalise_geometry(spec, s.geometry)
-                check_geometry(spec, geom)
-                spec.status(s.status)
-                if not str(s.site_id).strip() or not str(s.name).strip():
-                    raise ValidationError("site.missing_id_or_name", en="site_id and name are required.",
-                                          zh="编号和名称为必填项。")
-            except ValidationError as exc:
-                exc.context.setdefault("row", i)
-                exc.context.setdefault("site_id", s.site_id)
-                raise type(exc)(exc.code, en=f"Row {i} ({s.site_id}): {exc.en}",
-                                zh=f"第{i}行（{s.site_id}）：{exc.zh}", **exc.context) from exc
-            prepared.append((spec, s, attrs, geom))
-        display = self._display_blobs([p[3] for p in prepared])  # simplified before the write lock is taken
-        with self._write() as conn:
-            eff = self._allow(conn, actor, "add_sites")
-            for spec, s, attrs, geom in prepared:
-                names = list(_COMMON_COLUMNS) + [f.name for f in spec.fields] + ["geom"]
-                values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, 0,
-                          int(bool(s.is_sample)), when, eff.name]
-                values += [attrs.get(f.name) for f in spec.fields] + [gpkg_blob.encode(geom)]
-                try:
-                    conn.execute(f"INSERT INTO {INDEX_TABLE}(site_id, kind) VALUES (?, ?)", (s.site_id, spec.key))
-                except sqlite3.IntegrityError as exc:
-                    raise ValidationError(
-                        "site.duplicate_id",
-                        en=f"Site id {s.site_id!r} already exists; give a new id or update the existing site.",
-                        zh=f"编号“{s.site_id}”已存在；请使用新编号或更新已有点位。",
-                        value=s.site_id,
-                    ) from exc
-                conn.execute(
-                    f"INSERT INTO {_q(spec.key)} ({', '.join(_q(n) for n in names)}) "
-                    f"VALUES ({', '.join('?' * len(names))})",
-                    values,
-                )
-                snapshot = {"name": s.name, "town_code": s.town_code, "status": s.status,
-                            "deadline": s.deadline, "responsible": s.responsible, **attrs}
-                self._insert_history(conn, site_id=s.site_id, kind=spec.key, version=0, action="create",
-                                     from_status=None, to_status=s.status, changed_at=when, actor=eff,
-                                     source=source, note=None, changes={k: [None, v] for k, v in snapshot.items()},
-                                     op_id=None, evidence=None)
-            for spec in {p[0] for p in prepared}:
-                self._put_display(conn, spec.key, [p[1].site_id for p in prepared if p[0] is spec],
-                                  [b for p, b in zip(prepared, display) if p[0] is spec])
-                self._update_extent(conn, spec, added=[p[3] for p in prepared if p[0] is spec])
-            self._audit(conn, eff, "site.add", target=prepared[0][1].site_id if len(prepared) == 1 else None,
-                        details={"count": len(prepared), "source": source,
-                                 "site_ids": [p[1].site_id for p in prepared][:50]})
-        return len(prepared)
-
-    def change_status(self, actor, site_id, new_status, *, expected_version, op_id, note="",
-                      changes=None, evidence=None, source="web", changed_at=None,
-                      photos: Sequence[str] = ()) -> ChangeResult:
-        if not op_id or not str(op_id).strip():
-            raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
-                                  zh="状态变更缺少操作编号（幂等键）。")
-        when = self._when(actor, changed_at)
-        with self._write() as conn:
-            spec = self._kind_of(conn, site_id)
-            cur = self._read_site(conn, spec, site_id)
-            eff = self._allow(conn, actor, "change_status", {cur.town_code})
-            done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
-            if done is not None:
-                if done["site_id"] != site_id:
-                    raise ValidationError(
-                        "op.reused",
-                        en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
-                        zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
-                    )
-                return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
-            if cur.version != expected_version:
-                raise VersionConflict(
-                    "store.version_conflict",
-                    en=(f"Site {site_id} changed since you opened it (your version {expected_version}, now "
-                        f"{cur.version}: {cur.status} by {cur.updated_by} at {cur.updated_at}). Reload and retry."),
-                    zh=(f"点位 {site_id} 在您打开后已被修改（您的版本 {expected_version}，当前版本 {cur.version}，"
-                        f"状态“{spec.status(cur.status).zh}”，由 {cur.updated_by} 于 {cur.updated_at} 修改）。请刷新后重试。"),
-                    current_version=cur.version,
-                    current_status=cur.status,
-                    updated_by=cur.updated_by,
-                    updated_at=cur.updated_at,
-                )
-            target = spec.status(new_status)
-            transition = spec.transition(cur.status, target.code)
-            if transition is None:
-                allowed = spec.allowed_next(cur.status)
-                en_allowed = ", ".join(t.dst for t in allowed) or "none (final status)"
-                zh_allowed = "、".join(spec.status(t.dst).zh for t in allowed) or "无（已是最终状态）"
-                raise TransitionNotAllowed(
-                    "status.transition_not_allowed",
-                    en=f"{spec.en} {site_id}: {cur.status} -> {target.code} is not allowed; allowed next: {en_allowed}.",
-                    zh=(f"{spec.zh} {site_id}：不能从“{spec.status(cur.status).zh}”变更为“{target.zh}”；"
-                        f"可变更为：{zh_allowed}。"),
-                    current=cur.status,
-                    requested=target.code,
-                    allowed=[t.dst for t in allowed],
-                )
-            new_attrs = check_attrs(spec, changes or {}, partial=True)
-            for req in transition.requires:
-                if new_attrs.get(req, cur.attrs.get(req)) is None:
-                    fld = spec.field(req)
-                    raise ValidationError(
-                        "field.required_for_transition",
-                        en=f"{spec.en}: entering {target.en!r} needs {fld.en!r} ({req}); fill it in.",
-                        zh=f"{spec.zh}：变更为“{target.zh}”时必须填写“{fld.zh}”。",
-                        field=req,
-                    )
-            diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
-            sets = ["status = ?", "version = version + 1", "updated_at = ?", "updated_by = ?"]
-            args: list[Any] = [target.code, when, eff.name]
-            for k in diff:
-                sets.append(f"{_q(k)} = ?")
-                args.append(new_attrs[k])
-            cursor = conn.execute(
-                f"UPDATE {_q(spec.key)} SET {', '.join(sets)} WHERE site_id = ? AND version = ?",
-                args + [site_id, expected_version],
-            )
-            if cursor.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept as a last guard
-                raise VersionConflict("store.version_conflict", en=f"Site {site_id} changed meanwhile; retry.",
-                                      zh=f"点位 {site_id} 已被他人修改，请重试。")
-            entry_id = self._insert_history(
-                conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
-                from_status=cur.status, to_status=target.code, changed_at=when, actor=eff, source=source,
-                note=note or None, changes=diff, op_id=op_id, evidence=evidence, photos=photos,
-            )
-            self._audit(conn, eff, "site.status", target=site_id,
-                        details={"from": cur.status, "to": target.code, "version": expected_version + 1,
-                                 "history_id": entry_id, "op_id": op_id, "source": source})
-            site = self._read_site(conn, spec, site_id)
-            entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
-        return ChangeResult(site=site, entry=entry, applied=True)
-
-    # -- helpers ----------------------------------------------------------
-    def _when(self, actor: Actor, ts: datetime | None) -> str:
-        if ts is None:
-            return iso_utc(utc_now())
-        if actor.role != "system":
-            raise PermissionDenied("auth.backdate", en="Only the system may record a change at another time.",
-                                   zh="只有系统可以记录非当前时间的变更。")
-        return iso_utc(ts)
-
-    def _insert_history(self, conn, *, site_id, kind, version, action, from_status, to_status, changed_at,
-                        actor: Actor, source, note, changes, op_id, evidence: Evidence | None,
-                        photos: Sequence[str] = ()) -> int:
-        ev = evidence or Evidence()
-        cur = conn.execute(
-            f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status,
-                changed_at, actor, source, client, note, changes, op_id, device_lon, device_lat,
-                device_accuracy_m, device_time, distance_m, remote, photos)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
-             actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), op_id,
-             ev.lon, ev.lat, ev.accuracy_m, iso_utc(ev.fix_time) if ev.fix_time else None, ev.distance_m,
-             None if ev.remote is None else int(ev.remote), json.dumps(list(photos)) if photos else None),
-        )
-        return int(cur.lastrowid)
-
-    def _update_extent(self, conn: sqlite3.Connection, spec: LayerSpec, added=None) -> None:
-        """The kind's extent in ``gpkg_contents``: of every geometry, or the old one grown by ``added``.
-
-        Adding sites grows the extent by their own bounds (adding to a store
-        of a million sites does not read them all again); other changes
-        (imports that move or remove sites, undo) recompute it.
-        """
-        xs, ys = [], []
-        old = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
-                           (spec.key,)).fetchone() if added is not None else None
-        if old is not None and None not in tuple(old):
-            xs, ys = [old[0], old[2]], [old[1], old[3]]
-            for g in added:
-                if g is not None and not g.is_empty:
-                    minx, miny, maxx, maxy = g.bounds
-                    xs += [minx, maxx]
-                    ys += [miny, maxy]
-        else:
-            for (blob,) in conn.execute(f"SELECT geom FROM {_q(spec.key)}"):
-                minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
-                xs += [minx, maxx]
-                ys += [miny, maxy]
-        if xs:
-            conn.execute(
-                "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
-                (min(xs), min(ys), max(xs), max(ys), iso_utc(utc_now()), spec.key),
-            )
-
-
-def _normalise_geometry(spec: LayerSpec, geom):
-    """Promote single polygons/lines to multi where the column type is multi."""
-    from shapely.geometry import MultiLineString, MultiPolygon
-
-    if spec.geometry == "polygon" and geom is not None and geom.geom_type == "Polygon":
-        return MultiPolygon([geom])
-    if spec.geometry == "line" and geom is not None and geom.geom_type == "LineString":
-        return MultiLineString([geom])
-    return geom
-
-
-def _in_filters(filters: Mapping[str, Iterable[str] | None]) -> tuple[str, list]:
-    clauses, args = [], []
-    for col, values in filters.items():
-        if values is None:
-            continue
-        values = list(values)
-        if not values:
-            clauses.append("0")
-            continue
-        clauses.append(f"{_q(col)} IN ({', '.join('?' * len(values))})")
-        args += values
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-def _row_to_entry(r: sqlite3.Row) -> HistoryEntry:
-    return HistoryEntry(
-        id=r["id"], site_id=r["site_id"], kind=r["kind"], version=r["version"], action=r["action"],
-        from_status=r["from_status"], to_status=r["to_status"], changed_at=r["changed_at"], actor=r["actor"],
-        source=r["source"], client=r["client"], note=r["note"],
-        changes=json.loads(r["changes"]) if r["changes"] else {}, op_id=r["op_id"],
-        evidence=Evidence(
-            lon=r["device_lon"], lat=r["device_lat"], accuracy_m=r["device_accuracy_m"],
-            fix_time=datetime.fromisoformat(r["device_time"].replace("Z", "+00:00")) if r["device_time"] else None,
-            distance_m=r["distance_m"], remote=None if r["remote"] is None else bool(r["remote"]),
-        ),
-        photos=tuple(json.loads(r["photos"])) if r["photos"] else (),
-    )
-
 
 def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] | None = None,
                  *, force: bool = False) -> GpkgStore:
@@ -499,18 +244,47 @@ def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] 
         if force and path.exists():
             _retire(path)
             os.replace(tmp, path)
+            _adopt_photos(tmp, path)
         else:
             try:
                 os.link(tmp, path)  # atomic create-if-absent
+                _adopt_photos(tmp, path)
             except FileExistsError:
                 pass  # another process created it first: keep theirs
     finally:
         if tmp.exists():
             tmp.unlink()
+        _drop_photos(tmp)
     store = GpkgStore(path)
     store.check_schema()
     store.enable_wal()
     return store
+
+
+def _adopt_photos(tmp: Path, path: Path) -> None:
+    """Move the photos stored while building ``tmp`` (sample data) into the photo folder of ``path``.
+
+    Photos are named by content, so a file already there is the same photo and is kept.
+    """
+    from geo.photos import photos_root
+
+    src, dst = photos_root(tmp), photos_root(path)
+    if not src.is_dir():
+        return
+    for f in sorted(src.rglob("*.jpg")):
+        target = dst / f.relative_to(src)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
+
+
+def _drop_photos(tmp: Path) -> None:
+    """Remove what is left of the build's photo folder."""
+    import shutil
+
+    from geo.photos import photos_root
+
+    shutil.rmtree(photos_root(tmp), ignore_errors=True)
 
 
 def _retire(path: Path) -> None:

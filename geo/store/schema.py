@@ -1,32 +1,24 @@
 """The store's tables: GeoPackage core, one feature table per kind, history, accounts, audit.
 
 ``create(conn)`` builds a new file at the current schema; ``migrate(conn)``
-brings an older file up to date in place (one transaction; additive only).
+brings an older file up to date in place (one transaction; nothing dropped;
+old codes rewritten with a history row each, see :func:`_to_5`).
 Attribute tables are registered in ``gpkg_contents`` so QGIS lists them.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE,
+                              META_TABLE, RASTERS_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE,
+                              TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import REGISTRY
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
-HISTORY_TABLE = "site_history"
-INDEX_TABLE = "site_index"
-META_TABLE = "store_meta"
-USERS_TABLE = "users"
-SESSIONS_TABLE = "sessions"
-THROTTLE_TABLE = "login_throttle"
-AUDIT_TABLE = "audit_log"
-BATCHES_TABLE = "import_batches"
-TOWN_BOUNDARIES_TABLE = "town_boundaries"
-TOWN_REPLACED_TABLE = "town_boundaries_replaced"
-RASTERS_TABLE = "raster_layers"
-DISPLAY_TABLE = "site_display"
-
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
                   "line_or_polygon": "GEOMETRY"}
@@ -135,6 +127,7 @@ _ATTRIBUTE_TABLES = (
     (USERS_TABLE, "用户 users"),
     (SESSIONS_TABLE, "会话 sessions"),
     (THROTTLE_TABLE, "登录限制 login throttle"),
+    (ADDR_THROTTLE_TABLE, "登录限制（按地址） login throttle by address"),
     (AUDIT_TABLE, "审计日志 audit log"),
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
@@ -234,8 +227,9 @@ def migrate(conn: sqlite3.Connection) -> str:
 
     Applies, in order, every step of :data:`STEPS` newer than the version
     found, then :func:`sync_kind_tables` (kinds and fields new to the layer
-    specs) and registers the attribute tables for QGIS. Additive only: nothing
-    is dropped or rewritten.
+    specs) and registers the attribute tables for QGIS. Nothing is dropped; a
+    step that rewrites old codes (schema 5) records each change in the history
+    and the audit log.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -281,10 +275,85 @@ def _to_3(conn: sqlite3.Connection) -> None:
                      (TOWN_BOUNDARIES_TABLE,))
 
 
-# Added in schema 5: every site's display geometry (simplified, quantised; two levels of detail), written
-# with the geometry, so that a map never simplifies on first view (geo/displaygeom.py). Derived data: a
-# trigger on each kind table drops a site's row when its geometry changes or the site goes (whoever
-# writes it, QGIS included); a site without a current row is computed when read.
+#: Schema 5: outfall codes as HJ 1312-2023 and 国办函〔2022〕17号 give them (see layers/outfalls.py).
+#: column -> {old code: new code}; a first-level class that was a second-level one also sets the second.
+_OUTFALL_CODES = {
+    "outfall_type": {"stormwater": "other", "port": "other"},
+    "remediation_method": {"keep": "standardise"},  # 保留 is no national class: an outfall kept in place is 规范整治
+}
+_OUTFALL_SUBTYPE_FROM_OLD_TYPE = {"stormwater": "urban_storm", "port": "port", "municipal_wwtp": "municipal_wwtp"}
+#: Who the history and audit name for the rewrite.
+MIGRATION_ACTOR = "系统迁移"
+
+
+def _to_5(conn: sqlite3.Connection) -> None:
+    """Schema 5: rewrite the outfalls' old codes in place, one history row (action ``migrate``) per site changed.
+
+    * every old outfall was an 入海 one: ``discharge_into`` = ``sea``; ``receiving_water`` = the old ``bay``;
+    * ``outfall_type`` 城镇雨洪排口 / 港口码头排口 were first-level choices: now 其他排口 with that second level;
+      城镇污水处理厂排污口 also gets its (only) second level;
+    * ``remediation_method`` 保留 becomes 规范整治.
+
+    Statuses keep their codes (已整治 is now labelled 整治完成), so none is rewritten. The old ``bay``
+    column stays (nothing is dropped). Each changed site's version goes up by one with a history row
+    ``{field: [old, new]}`` (so replaying the history still gives the stored state), and one audit row
+    lists them; all in the migration's transaction.
+    """
+    sync_kind_tables(conn)  # the new columns must exist before they are filled
+    table = "outfalls"
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({q(table)})")}
+    if not cols:
+        return
+    has_bay = "bay" in cols
+    rows = conn.execute(
+        f"SELECT site_id, status, version, outfall_type, remediation_method, discharge_into, receiving_water,"
+        f" outfall_subtype{', bay' if has_bay else ''} FROM {q(table)} ORDER BY site_id").fetchall()
+    when = iso_utc(utc_now())
+    changed: list[str] = []
+    for r in rows:
+        site_id, status, version, otype, method, into, water, subtype = r[:8]
+        bay = r[8] if has_bay else None
+        new = {"discharge_into": into or "sea", "receiving_water": water or bay,
+               "outfall_type": _OUTFALL_CODES["outfall_type"].get(otype, otype),
+               "outfall_subtype": subtype or _OUTFALL_SUBTYPE_FROM_OLD_TYPE.get(otype),
+               "remediation_method": _OUTFALL_CODES["remediation_method"].get(method, method)}
+        old = {"discharge_into": into, "receiving_water": water, "outfall_type": otype,
+               "outfall_subtype": subtype, "remediation_method": method}
+        diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+        if not diff:
+            continue
+        sets = ", ".join(f"{q(k)} = ?" for k in diff)
+        conn.execute(f"UPDATE {q(table)} SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
+                     " WHERE site_id = ?", [v for _, v in diff.values()] + [when, MIGRATION_ACTOR, site_id])
+        conn.execute(
+            f"INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status, changed_at,"
+            " actor, source, note, changes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (site_id, table, version + 1, "migrate", status, status, when, MIGRATION_ACTOR, "migration",
+             "结构升级：排污口分类与整治方式按 HJ 1312-2023、国办函〔2022〕17号改写",
+             json.dumps(diff, ensure_ascii=False)))
+        changed.append(site_id)
+    if changed:
+        conn.execute(
+            f"INSERT INTO {AUDIT_TABLE} (at, actor, role, action, outcome, target, client, details)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (when, MIGRATION_ACTOR, "system", "schema.migrate", "ok", table, None,
+             json.dumps({"step": 5, "sites": len(changed), "site_ids": changed[:50]}, ensure_ascii=False)))
+
+
+def _to_6(conn: sqlite3.Connection) -> None:
+    """Schema 6: the sign-in throttle per client address (beside the one per name)."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {ADDR_THROTTLE_TABLE} (address TEXT PRIMARY KEY,"
+                 " failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME)")
+
+
+#: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
+#: at the end with the next number (kinds and fields new to the layer specs need no step: see
+#: :func:`sync_kind_tables`).
+# Added in schema 7: every site's display geometry (simplified, quantised; two levels of detail), written
+# with the geometry, so that a map never simplifies on first view (geo/displaygeom.py,
+# geo/store/sitedisplay.py). Derived data: a trigger on each kind table drops a site's row when its geometry
+# changes or the site goes (whoever writes it, QGIS included); a site without a current row is computed
+# when read. The PostGIS store has the same table (geo/store/pg_schema.py).
 _DISPLAY_DDL = f"""
 CREATE TABLE IF NOT EXISTS {DISPLAY_TABLE} (
   site_id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, overview BLOB NOT NULL, detail BLOB)
@@ -305,41 +374,18 @@ def display_triggers(conn: sqlite3.Connection) -> None:
                 f" BEGIN DELETE FROM {DISPLAY_TABLE} WHERE site_id = OLD.site_id; END")
 
 
-def fill_display(conn: sqlite3.Connection, kinds=None, *, only_missing: bool = True, chunk: int = 5000) -> int:
-    """Compute and keep the display geometry of sites lacking a current one (or of all); returns how many."""
-    from geo import displaygeom
+def _to_7(conn: sqlite3.Connection) -> None:
+    """Schema 7: display geometries (``site_display``), their triggers, and those of the sites already there."""
     from geo.store import gpkg_blob
+    from geo.store.sitedisplay import fill_display
 
-    done = 0
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    for spec in REGISTRY.values():
-        if spec.key not in tables or (kinds is not None and spec.key not in kinds):
-            continue
-        where = (f" WHERE NOT EXISTS (SELECT 1 FROM {DISPLAY_TABLE} d WHERE d.site_id = k.site_id AND d.params = ?)"
-                 if only_missing else "")
-        rows = conn.execute(f"SELECT site_id, geom FROM {q(spec.key)} k{where}",
-                            (displaygeom.PARAMS,) if only_missing else ()).fetchall()
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            blobs = displaygeom.display_blobs([gpkg_blob.decode(r[1]) for r in part])
-            conn.executemany(
-                f"INSERT OR REPLACE INTO {DISPLAY_TABLE} (site_id, kind, params, overview, detail) VALUES (?,?,?,?,?)",
-                [(r[0], spec.key, displaygeom.PARAMS, o, d) for r, (o, d) in zip(part, blobs)])
-            done += len(part)
-    return done
-
-
-def _to_5(conn: sqlite3.Connection) -> None:
-    """Schema 5: display geometries (``site_display``), their triggers, and those of the sites already there."""
     conn.execute(_DISPLAY_DDL)
     display_triggers(conn)
-    fill_display(conn)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    fill_display(conn, gpkg_blob.decode, [k for k in REGISTRY if k in tables])
 
 
-#: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
-#: at the end with the next number (kinds and fields new to the layer specs need no step: see
-#: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

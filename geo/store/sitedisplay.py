@@ -1,39 +1,67 @@
 """Display geometries in the store: written with each geometry, read by the map instead of the geometry.
 
-``site_display`` (schema 5) holds, per site, the overview and detail
-display geometry of :mod:`geo.displaygeom`, computed when the geometry is
-written (``add_sites``, imports, undo), so that the first view of a map
-never simplifies 100,000 polygons. Triggers on the kind tables drop a
-site's row when its geometry changes or the site is deleted, by whatever
-writes the file; :meth:`DisplayMixin.map_sites` computes a missing or
-outdated row (other :data:`geo.displaygeom.PARAMS`) on the fly, so the map
-is right either way, only slower for those sites.
+``site_display`` (GeoPackage schema 7, PostGIS step 3) holds, per site, the
+overview and detail display geometry of :mod:`geo.displaygeom`, computed
+when the geometry is written (``add_sites``, imports, undo), so that the
+first view of a map never simplifies 100,000 polygons. Triggers on the kind
+tables drop a site's row when its geometry changes or the site is deleted,
+by whatever writes the store (QGIS included); :meth:`DisplayMixin.map_sites`
+computes a missing or outdated row (other :data:`geo.displaygeom.PARAMS`) on
+the fly, so the map is right either way, only slower for those sites.
+
+The SQL here is shared by both backends (``?`` placeholders, ``INSERT … ON
+CONFLICT``); geometries are read through the backend's ``geom_out``.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from shapely.geometry.base import BaseGeometry
 
 from geo import displaygeom
-from geo.store import gpkg_blob
 from geo.store.base import Actor, MapSite
 from geo.store.db import q as _q
-from geo.store.schema import DISPLAY_TABLE, fill_display
+from geo.store.tables import DISPLAY_TABLE
 from layers import REGISTRY, get_spec
+
+_UPSERT = (f"INSERT INTO {DISPLAY_TABLE} (site_id, kind, params, overview, detail) VALUES (?,?,?,?,?)"
+           " ON CONFLICT (site_id) DO UPDATE SET kind = excluded.kind, params = excluded.params,"
+           " overview = excluded.overview, detail = excluded.detail")
+
+
+def put_display(conn: Any, kind: str, site_ids: Sequence[str], blobs: Sequence[tuple[bytes, bytes | None]]) -> None:
+    """Keep the display geometry of ``site_ids`` (inside the caller's write transaction)."""
+    conn.executemany(_UPSERT, [(sid, kind, displaygeom.PARAMS, o, d) for sid, (o, d) in zip(site_ids, blobs)])
+
+
+def fill_display(conn: Any, decode: Callable[[Any], BaseGeometry], kinds: Iterable[str], *,
+                 only_missing: bool = True, chunk: int = 5000) -> int:
+    """Compute and keep the display geometry of the sites of ``kinds`` lacking a current one (or of all).
+
+    ``decode`` turns the backend's geometry column value into a shapely
+    geometry. Runs in the caller's transaction; returns how many were written.
+    """
+    done = 0
+    for kind in kinds:
+        where = (f" WHERE NOT EXISTS (SELECT 1 FROM {DISPLAY_TABLE} d WHERE d.site_id = k.site_id AND d.params = ?)"
+                 if only_missing else "")
+        rows = conn.execute(f"SELECT site_id, geom FROM {_q(kind)} k{where} ORDER BY site_id",
+                            (displaygeom.PARAMS,) if only_missing else ()).fetchall()
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            put_display(conn, kind, [r[0] for r in part], displaygeom.display_blobs([decode(r[1]) for r in part]))
+            done += len(part)
+    return done
 
 
 class DisplayMixin:
-    """Display geometries. Needs ``_read``/``_write``/``_allow``/``_audit`` from the store."""
+    """Display geometries. Needs the shared store logic (``_read``/``_write``/``_allow``/``_audit``,
+    ``geom_out``) of either backend."""
 
-    def _put_display(self, conn: sqlite3.Connection, kind: str, site_ids: Sequence[str],
+    def _put_display(self, conn: Any, kind: str, site_ids: Sequence[str],
                      blobs: Sequence[tuple[bytes, bytes | None]]) -> None:
-        """Keep the display geometry of ``site_ids`` (inside the caller's write transaction)."""
-        conn.executemany(
-            f"INSERT OR REPLACE INTO {DISPLAY_TABLE} (site_id, kind, params, overview, detail) VALUES (?,?,?,?,?)",
-            [(sid, kind, displaygeom.PARAMS, o, d) for sid, (o, d) in zip(site_ids, blobs)])
+        put_display(conn, kind, site_ids, blobs)
 
     @staticmethod
     def _display_blobs(geoms: Sequence[BaseGeometry]) -> list[tuple[bytes, bytes | None]]:
@@ -58,18 +86,18 @@ class DisplayMixin:
             for spec in specs:
                 where, args = _filters({"town_code": towns, "status": statuses})
                 kind = one(spec.key, spec.key)
-                stale: list[tuple[int, bytes]] = []
+                stale: list[tuple[int, Any]] = []
                 for r in conn.execute(
                         f"SELECT k.site_id, k.name, k.town_code, k.status, k.version, k.deadline,"
-                        f" d.overview, d.detail, CASE WHEN d.params IS ? THEN NULL ELSE k.geom END"
+                        f" d.overview, d.detail, CASE WHEN d.params = ? THEN NULL ELSE k.geom END"
                         f" FROM {_q(spec.key)} k LEFT JOIN {DISPLAY_TABLE} d ON d.site_id = k.site_id"
                         f"{where} ORDER BY k.site_id", [displaygeom.PARAMS, *args]):
                     if r[8] is not None:
                         stale.append((len(out), r[8]))
                     out.append(make((kind, r[0], r[1], one(r[2], r[2]), one(r[3], r[3]), r[4], one(r[5], r[5]),
-                                     r[6] or b"", r[7])))
+                                     _bytes(r[6]) or b"", _bytes(r[7]))))
                 if stale:
-                    blobs = displaygeom.display_blobs([gpkg_blob.decode(g) for _, g in stale])
+                    blobs = displaygeom.display_blobs([self.geom_out(g) for _, g in stale])
                     for (i, _), (o, d) in zip(stale, blobs):
                         out[i] = out[i]._replace(overview=o, detail=d)
         return out
@@ -81,10 +109,15 @@ class DisplayMixin:
         """
         with self._write() as conn:
             eff = self._allow(conn, actor, "set_meta")
-            n = fill_display(conn, only_missing=not all_sites)
+            n = fill_display(conn, self.geom_out, list(REGISTRY), only_missing=not all_sites)
             self._audit(conn, eff, "display.refresh", details={"sites": n, "all": all_sites,
                                                                "params": displaygeom.PARAMS})
         return n
+
+
+def _bytes(value):
+    """A blob as ``bytes`` (a driver may give a ``memoryview``)."""
+    return bytes(value) if isinstance(value, memoryview) else value
 
 
 def _filters(filters) -> tuple[str, list]:
@@ -94,6 +127,6 @@ def _filters(filters) -> tuple[str, list]:
         if values is None:
             continue
         values = list(values)
-        clauses.append(f"k.{_q(col)} IN ({', '.join('?' * len(values))})" if values else "0")
+        clauses.append(f"k.{_q(col)} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
         args += values
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args

@@ -31,6 +31,7 @@ from ui.basemap import map_options
 from ui.geolocation import device_position
 from ui.i18n import lang, t
 from ui.inspect_fields import kind_inputs
+from ui.spec_inputs import store_photo_fields
 from ui.photo_strip import photo_strip
 from ui.pages.map_page import display_value, history_frame, town_label
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner
@@ -50,8 +51,8 @@ def render() -> None:
         return
     store, actor = get_store(), current_actor()
     version = store.data_version()
-    sample_banner(load_meta(store, version, str(store.path)))
-    sites = load_sites(store, version, str(store.path))
+    sample_banner(load_meta(store, version, store.locator))
+    sites = load_sites(store, version, store.locator)
     left, right = st.columns([2, 3], gap="medium")
     with left:
         _where_am_i()
@@ -205,6 +206,7 @@ def _form(store, actor, site, opened_version: int, fix, dist) -> None:
         return
     try:
         hashes = _store_photos(store, photos or [])
+        changes = store_photo_fields(store, spec, changes)
         evidence = _evidence(fix, dist)
         full_note = "；".join(x for x in (note.strip(), extra_note) if x)
         result = store.change_status(actor, sid, target, expected_version=opened_version, op_id=ops[sid],
@@ -246,7 +248,7 @@ def _evidence(fix, dist) -> Evidence:
 def _store_photos(store, files) -> list[str]:
     if not files:
         return []
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
-    root = photos_root(store.path)
+    root = store.photos_dir
     return [store_photo(f.getvalue(), root).sha256 for f in files]
