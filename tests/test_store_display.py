@@ -1,8 +1,10 @@
-"""Display geometries kept in the store: written with every geometry, never stale, read without the geometry."""
+"""Display geometries kept in the store: written with every geometry, never stale, read without the geometry.
+
+Every test runs on both backends (GeoPackage and PostGIS: the ``store_target`` fixture).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 
 import numpy as np
@@ -12,8 +14,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from geo import displaygeom
 from geo.errors import PermissionDenied
-from geo.store import MapSite, NewSite
-from geo.store import gpkg_blob
+from geo.store import Actor, MapSite, NewSite
 from tests.factories import ADMIN, GUEST, SYSTEM, make_store, outfall, park, river
 
 BLOB = Polygon([(119.30 + 0.01 * np.cos(t) * (1 + 0.05 * np.sin(9 * t)),
@@ -21,8 +22,20 @@ BLOB = Polygon([(119.30 + 0.01 * np.cos(t) * (1 + 0.05 * np.sin(9 * t)),
 
 
 def _rows(store) -> dict[str, tuple]:
-    with sqlite3.connect(store.path) as con:
-        return {r[0]: r[1:] for r in con.execute("SELECT site_id, kind, params, overview, detail FROM site_display")}
+    with store._read() as conn:
+        return {r[0]: (r[1], r[2], _b(r[3]), _b(r[4]))
+                for r in conn.execute("SELECT site_id, kind, params, overview, detail FROM site_display")}
+
+
+def _b(v):
+    return bytes(v) if isinstance(v, memoryview) else v
+
+
+def _outside(store, sql: str, args=()) -> None:
+    """A write straight into the tables, as QGIS or an SQL user would (not through the store's methods)."""
+    with store._write() as conn:
+        store._actor_context(conn, Actor("qgis", role="admin"))  # PostGIS: row-level security lets an admin write
+        conn.execute(sql, args)
 
 
 def _expected(geom) -> tuple:
@@ -30,8 +43,8 @@ def _expected(geom) -> tuple:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return make_store(tmp_path / "d.gpkg", [river(), outfall(), park(), replace(park("YQ-T02"), geometry=BLOB)])
+def store(store_target):
+    return make_store(store_target, [river(), outfall(), park(), replace(park("YQ-T02"), geometry=BLOB)])
 
 
 def test_every_site_added_has_its_display_geometry_at_both_levels(store):
@@ -62,14 +75,12 @@ def test_map_sites_read_display_geometry_filtered_like_list_sites(store):
 
 def test_a_geometry_changed_outside_the_app_is_never_drawn_stale(store):
     moved = Polygon([(119.50, 25.60), (119.51, 25.60), (119.51, 25.61)])
-    with sqlite3.connect(store.path) as con:  # as QGIS would: straight into the feature table
-        con.execute("UPDATE parks SET geom = ? WHERE site_id = 'YQ-T01'", (gpkg_blob.encode(MultiPolygon([moved])),))
+    _outside(store, "UPDATE parks SET geom = ? WHERE site_id = 'YQ-T01'", (store.geom_in(MultiPolygon([moved])),))
     assert "YQ-T01" not in _rows(store)  # the trigger dropped the old display geometry
     got = {s.site_id: s for s in store.map_sites(GUEST)}["YQ-T01"]
     assert (got.overview, got.detail) == _expected(MultiPolygon([moved]))  # computed from the new geometry
     assert "YQ-T01" not in _rows(store)  # a read writes nothing
-    with sqlite3.connect(store.path) as con:
-        con.execute("DELETE FROM outfalls WHERE site_id = 'PWK-T01'")
+    _outside(store, "DELETE FROM outfalls WHERE site_id = 'PWK-T01'")
     assert "PWK-T01" not in _rows(store)
     assert store.refresh_display(ADMIN) == 1  # the missing one, kept again
     assert _rows(store)["YQ-T01"][2:] == _expected(MultiPolygon([moved]))
@@ -79,8 +90,7 @@ def test_a_geometry_changed_outside_the_app_is_never_drawn_stale(store):
 
 
 def test_outdated_parameters_are_recomputed_when_read(store):
-    with sqlite3.connect(store.path) as con:
-        con.execute("UPDATE site_display SET params = 'old', overview = x'00' WHERE site_id = 'HC-T01'")
+    _outside(store, "UPDATE site_display SET params = 'old', overview = ? WHERE site_id = 'HC-T01'", (b"\x00",))
     got = {s.site_id: s for s in store.map_sites(GUEST)}["HC-T01"]
     assert (got.overview, got.detail) == _expected(store.get_site(GUEST, "HC-T01").geometry)
 
@@ -110,3 +120,30 @@ def test_display_blobs_round_trip_and_keep_every_part(store):
             assert displaygeom.entry_blob((struct, coords)) == blob
             if geom is not None and geom.geom_type == "MultiPolygon":
                 assert struct[0] == 6 and struct[1] == 2  # both parts, however small
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_a_postgis_store_from_before_the_display_step_gets_every_row_when_migrated(store_target):
+    import psycopg
+
+    from geo.store import pg_schema
+    from tests.factories import reopen
+
+    store = make_store(store_target, [river(), outfall(), park()])
+    store.close()
+    with psycopg.connect(store_target, autocommit=True) as raw:  # back to step 2, as a database made before
+        raw.execute("DROP TABLE site_display CASCADE")
+        for kind in ("black_odorous", "outfalls", "parks", "shore_power_berths", "clean_fuel_zones"):
+            raw.execute(f'DROP TRIGGER IF EXISTS "{kind}_display_geom" ON "{kind}"')
+            raw.execute(f'DROP TRIGGER IF EXISTS "{kind}_display_gone" ON "{kind}"')
+        raw.execute("DROP FUNCTION onemap_display_drop()")
+        raw.execute("DELETE FROM schema_migrations WHERE version >= %s", (pg_schema.DISPLAY_STEP,))
+    again = reopen(store_target)
+    again.check_schema()  # as the app opens a store: the newer steps are applied
+    rows = _rows(again)
+    assert set(rows) == {"HC-T01", "PWK-T01", "YQ-T01"}
+    for s in again.list_sites(GUEST):
+        assert rows[s.site_id][2:] == _expected(s.geometry)
+    moved = MultiPolygon([Polygon([(119.50, 25.60), (119.51, 25.60), (119.51, 25.61)])])
+    _outside(again, "UPDATE parks SET geom = ? WHERE site_id = 'YQ-T01'", (again.geom_in(moved),))
+    assert "YQ-T01" not in _rows(again)  # the triggers are back too
