@@ -325,7 +325,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
-    display = after.pop("site_display")  # schema 7: every site's display geometry, computed when migrating
+    display = after.pop("site_display")  # schema 8: every site's display geometry, computed when migrating
     kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
     assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():

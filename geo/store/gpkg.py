@@ -34,6 +34,7 @@ from geo.store.rasters import RastersMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sitedisplay import DisplayMixin
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 
 
 class SqliteDatabase(Database):
@@ -148,7 +149,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
+class GpkgStore(DisplayMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase,
+                SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

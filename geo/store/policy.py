@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_audit": frozenset({"admin", "system"}),
     "set_meta": frozenset({"admin", "system"}),
     "manage_rasters": frozenset({"admin", "system"}),
+    # The offline field client (pack, sync, device token) is for inspectors; what a synced change may do is
+    # checked again as a status change of the site's town.
+    "field_sync": frozenset({"inspector"}),
 }
 #: Actions an inspector may only do within their towns.
 TOWN_SCOPED = frozenset({"change_status", "export"})
@@ -43,7 +46,7 @@ TOWN_SCOPED = frozenset({"change_status", "export"})
 _ACTION_ZH = {
     "read": "查看", "export": "导出", "change_status": "修改状态", "add_sites": "新增点位", "import": "导入",
     "undo": "撤销导入", "manage_users": "管理用户", "read_audit": "查看审计日志", "set_meta": "修改系统设置",
-    "manage_rasters": "管理栅格图层",
+    "manage_rasters": "管理栅格图层", "field_sync": "使用离线巡查",
 }
 
 

@@ -58,6 +58,7 @@ from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.sitedisplay import DisplayMixin, fill_display
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
 from layers import REGISTRY
 
@@ -358,7 +359,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase, SiteStore):
+class PgStore(DisplayMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase,
+              SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -441,7 +443,8 @@ class PgStore(DisplayMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixi
 
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
-              "import_town_boundaries", "refresh_display"):
+              "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
+              "enroll_device", "revoke_device", "field_logout", "refresh_display"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

@@ -12,9 +12,9 @@ import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
-from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE,
-                              META_TABLE, RASTERS_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE,
-                              TOWN_REPLACED_TABLE, USERS_TABLE)
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
+                              FIELD_PHOTOS_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE, SESSIONS_TABLE,
+                              THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import REGISTRY
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -132,6 +132,9 @@ _ATTRIBUTE_TABLES = (
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
     (RASTERS_TABLE, "栅格图层 raster overlays"),
+    (FIELD_CHANGES_TABLE, "离线变更 offline field changes"),
+    (FIELD_PHOTOS_TABLE, "离线照片 offline photo uploads"),
+    (FIELD_DEVICES_TABLE, "离线设备 field devices"),
     (DISPLAY_TABLE, "显示几何 display geometry"),
 )
 
@@ -346,14 +349,48 @@ def _to_6(conn: sqlite3.Connection) -> None:
                  " failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME)")
 
 
+# Added in schema 7: the offline field client (geo/store/sync.py). Plain SQL that SQLite and PostgreSQL both
+# accept: TEXT keys (no autoincrement), timestamps as ISO text in UTC, JSON as text.
+#   field_changes  every change an offline client sent, by its op id: the change as submitted, its capture
+#                  time, when it arrived, what became of it (applied / conflict / refused) and, for a
+#                  conflict, the site as it stood at sync time and how the conflict was resolved;
+#   field_photos   photos uploaded by content hash: the hash of the bytes the device sent -> the stored photo;
+#   field_devices  device tokens (only their SHA-256), each tied to the account and the session it was made in.
+_FIELD_DDL = f"""
+CREATE TABLE IF NOT EXISTS {FIELD_CHANGES_TABLE} (
+  op_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, device_id TEXT,
+  base_version INTEGER NOT NULL, after_op TEXT, to_status TEXT NOT NULL, submitted TEXT NOT NULL,
+  captured_at TEXT NOT NULL, clock_offset_s REAL, received_at TEXT NOT NULL, outcome TEXT NOT NULL,
+  outcome_at TEXT NOT NULL, history_id INTEGER, message TEXT, server_state TEXT,
+  resolution TEXT, resolved_at TEXT, resolved_by TEXT, resolution_note TEXT);
+CREATE INDEX IF NOT EXISTS idx_field_changes_received ON {FIELD_CHANGES_TABLE}(received_at);
+CREATE INDEX IF NOT EXISTS idx_field_changes_actor ON {FIELD_CHANGES_TABLE}(actor, outcome);
+CREATE TABLE IF NOT EXISTS {FIELD_PHOTOS_TABLE} (
+  upload_sha256 TEXT PRIMARY KEY, photo_sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+  uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {FIELD_DEVICES_TABLE} (
+  device_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user_name TEXT NOT NULL, label TEXT,
+  session_hash TEXT, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_seen TEXT NOT NULL,
+  client TEXT, revoked_at TEXT, revoked_by TEXT);
+CREATE INDEX IF NOT EXISTS idx_field_devices_user ON {FIELD_DEVICES_TABLE}(user_name)
+"""
+
+
+def _to_7(conn: sqlite3.Connection) -> None:
+    """Schema 7: the offline field client's changes, photo uploads and device tokens."""
+    for stmt in _FIELD_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-# Added in schema 7: every site's display geometry (simplified, quantised; two levels of detail), written
+# Added in schema 8: every site's display geometry (simplified, quantised; two levels of detail), written
 # with the geometry, so that a map never simplifies on first view (geo/displaygeom.py,
 # geo/store/sitedisplay.py). Derived data: a trigger on each kind table drops a site's row when its geometry
 # changes or the site goes (whoever writes it, QGIS included); a site without a current row is computed
-# when read. The PostGIS store has the same table (geo/store/pg_schema.py).
+# when read. The PostGIS store has the same table (geo/store/pg_schema.py, step 4).
 _DISPLAY_DDL = f"""
 CREATE TABLE IF NOT EXISTS {DISPLAY_TABLE} (
   site_id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, overview BLOB NOT NULL, detail BLOB)
@@ -374,8 +411,8 @@ def display_triggers(conn: sqlite3.Connection) -> None:
                 f" BEGIN DELETE FROM {DISPLAY_TABLE} WHERE site_id = OLD.site_id; END")
 
 
-def _to_7(conn: sqlite3.Connection) -> None:
-    """Schema 7: display geometries (``site_display``), their triggers, and those of the sites already there."""
+def _to_8(conn: sqlite3.Connection) -> None:
+    """Schema 8: display geometries (``site_display``), their triggers, and those of the sites already there."""
     from geo.store import gpkg_blob
     from geo.store.sitedisplay import fill_display
 
@@ -385,7 +422,7 @@ def _to_7(conn: sqlite3.Connection) -> None:
     fill_display(conn, gpkg_blob.decode, [k for k in REGISTRY if k in tables])
 
 
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))
