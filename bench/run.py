@@ -281,6 +281,14 @@ def detail_picker_bytes(sites: Sequence) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` on Linux (``ru_maxrss`` keeps the high-water mark of the forked
+    parent across ``exec``, so a worker spawned by a large parent would report the parent's size)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
