@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from geo.errors import NotFoundError
-from layers import black_odorous, clean_fuel_zones, outfalls, parks, shore_power_berths
+from layers import black_odorous, clean_fuel_zones, coal_boilers, outfalls, parks, shore_power_berths
 from layers.spec import LayerSpec
 
 REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
@@ -23,6 +23,7 @@ REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
             black_odorous.SPEC,
             clean_fuel_zones.SPEC,
             shore_power_berths.SPEC,
+            coal_boilers.SPEC,
         )
     }
 )

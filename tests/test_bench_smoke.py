@@ -141,6 +141,15 @@ def _time_one(page: str, target: list, tmp_path) -> None:
         assert res["from_navigation_ms"][0] > res["median_ms"]  # counted from the chart, not from navigation
     else:
         assert res["layers"] and res["layers"] >= 1, page
-    if page == "naive.html":
-        assert res["layers"] == SIZE  # one Marker or GeoJson per site
-    assert res["outside_requests"] == 0 and res["js_errors"] == [], (page, res["outside_urls"], res["js_errors"])
+        if page == "naive.html":
+            assert res["layers"] == SIZE  # one Marker or GeoJson per site
+        assert res["outside_requests"] == 0 and res["js_errors"] == [], page
+
+
+def test_the_progress_benchmark_runs_and_reports_every_figure(capsys):
+    from bench import bench_progress
+
+    assert bench_progress.main(["--sites", "50", "--repeat", "1"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert data["bench"] == "progress" and set(data["figures"]) == {"sample", "50"}
+    assert all({"n", "no_reference_s", "with_reference_s"} <= set(f) for f in data["figures"].values())

@@ -22,12 +22,13 @@ from geo.ingest.towncheck import town_mismatches
 from geo.store import GpkgStore, NewSite, create_store
 from geo.store.integrity import store_problems
 from geo.store.schema import SCHEMA_VERSION
+from layers import REGISTRY
 from tests.factories import reopen
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 from tests.ingest_factories import OUTFALL_HEADERS, csv_bytes, outfall_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE_TABLES = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
+SITE_TABLES = tuple(REGISTRY)
 BOOKKEEPING = ("version", "updated_at", "updated_by")
 
 
@@ -209,7 +210,7 @@ def test_undo_restores_every_touched_site_exactly(sample_target):
         assert [e.action for e in store.history(SYSTEM, sid)[-2:]] == ["import", "undo"]
     assert store_problems(store, SYSTEM) == []
     assert audit_actions(store)[n_audit - len(store.audit_log(SYSTEM)):] == ["undo"] * len(batches)
-    assert all(b.undone for b in store.list_batches(ADMIN))
+    assert all(store.get_batch(ADMIN, b.batch_id).undone for b in batches)  # the sample's own batches stay
     with store._read() as con:
         undo_rows = [tuple(r) for r in con.execute("SELECT site_id, version, from_status, to_status FROM site_history "
                                                    "WHERE action = 'undo' AND site_id = 'PWK-901'").fetchall()]
@@ -286,9 +287,26 @@ def _downgrade(path: Path, to: str) -> None:
         con.execute(f'DROP TRIGGER "{name}"')
     con.execute("DROP TABLE site_display")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'site_display'")
+    for t in ("reference_areas", "reference_areas_replaced"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    if to == "7":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    for t in ("field_changes", "field_photos", "field_devices"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    if to == "6":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     con.execute("DROP TABLE login_throttle_addr")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'login_throttle_addr'")
-    if to == "4":
+    if to in ("4", "5"):  # schema 5 rewrote outfall codes in place: no table to take away
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
         con.close()
@@ -316,7 +334,7 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6", "7"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()])
@@ -325,11 +343,11 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
-    display = after.pop("site_display")  # schema 8: every site's display geometry, computed when migrating
+    display = after.pop("site_display")  # schema 9: every site's display geometry, computed when migrating
     kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
     assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
-        if table == "site_history" and old not in ("3", "4"):
+        if table == "site_history" and old in ("1", "2"):
             assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
@@ -339,9 +357,10 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
-            "login_throttle_addr", "site_display"} <= contents
+            "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
+            "reference_areas_replaced", "site_display"} <= contents
     assert after["raster_layers"] == [] or old == "4"
-    assert after["login_throttle_addr"] == []
+    assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
@@ -424,7 +443,7 @@ def _complete(path: Path, n_before: int, n_new: int) -> bool:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         n = con.execute("SELECT count(*) FROM outfalls").fetchone()[0]
-        batches = con.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+        batches = con.execute("SELECT count(*) FROM import_batches WHERE kind = 'outfalls'").fetchone()[0]
     finally:
         con.close()
     return n == n_before + n_new and batches == 1

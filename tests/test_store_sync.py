@@ -472,10 +472,11 @@ def test_a_store_at_schema_6_gets_the_field_tables(tmp_path):
     con.commit()
     con.close()
     from geo.store import create_store
+
     from geo.store.schema import SCHEMA_VERSION
 
     store = create_store(path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION  # 7 and every later step
+    assert store.meta()["schema_version"] == SCHEMA_VERSION  # 7 brought the field tables; later steps follow
     assert store.offline_changes(REVIEWER) == []
     names = {r["table_name"] for r in rows(store, "gpkg_contents")}
     assert {"field_changes", "field_photos", "field_devices"} <= names

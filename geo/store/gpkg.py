@@ -31,6 +31,7 @@ from geo.store.base import SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.refareas import ReferenceMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sitedisplay import DisplayMixin
 from geo.store.sites import SitesMixin
@@ -149,8 +150,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(DisplayMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase,
-                SiteStore):
+class GpkgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
+                SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

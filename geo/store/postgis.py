@@ -57,6 +57,7 @@ from geo.store.db import Database, iso_utc
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.sitedisplay import DisplayMixin, fill_display
+from geo.store.refareas import ReferenceMixin
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
@@ -359,7 +360,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(DisplayMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase,
+class PgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
+              SitesMixin, PgDatabase,
               SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
@@ -444,7 +446,8 @@ class PgStore(DisplayMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
               "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
-              "enroll_device", "revoke_device", "field_logout", "refresh_display"):
+              "enroll_device", "revoke_device", "field_logout", "import_reference_areas",
+              "refresh_display"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

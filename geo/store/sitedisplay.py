@@ -1,6 +1,6 @@
 """Display geometries in the store: written with each geometry, read by the map instead of the geometry.
 
-``site_display`` (GeoPackage schema 8, PostGIS step 4) holds, per site, the
+``site_display`` (GeoPackage schema 9, PostGIS step 5) holds, per site, the
 overview and detail display geometry of :mod:`geo.displaygeom`, computed
 when the geometry is written (``add_sites``, imports, undo), so that the
 first view of a map never simplifies 100,000 polygons. Triggers on the kind

@@ -49,7 +49,9 @@ def render() -> None:
             st.write(f"**{t('plan_clause')}**: {spec.plan_clause}")
             st.write(f"**{t('lead')}**: {'、'.join(spec.lead_departments)}")
             for tg in spec.targets:
-                st.write(f"**{t('targets')}**: {tg.zh if lg == 'zh' else tg.en} ≥ {tg.threshold:.0%} — {tg.clause}")
+                population = tg.population_zh if lg == "zh" else tg.population_en
+                st.write(f"**{t('targets')}**（{tg.plan_label(lg)}）: {tg.zh if lg == 'zh' else tg.en} ≥ "
+                         f"{tg.threshold:.0%}（{population}，{tg.deadline.isoformat()}）— {tg.clause}")
             st.write(" → ".join(s.label(lg) for s in sorted(spec.statuses, key=lambda s: s.step)))
 
     st.header(t("about_sources"))
