@@ -15,6 +15,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from geo import displaygeom
 from geo.errors import PermissionDenied
 from geo.store import Actor, MapSite, NewSite
+from layers import REGISTRY
 from tests.factories import ADMIN, GUEST, SYSTEM, make_store, outfall, park, river
 
 BLOB = Polygon([(119.30 + 0.01 * np.cos(t) * (1 + 0.05 * np.sin(9 * t)),
@@ -133,7 +134,7 @@ def test_a_postgis_store_from_before_the_display_step_gets_every_row_when_migrat
     store.close()
     with psycopg.connect(store_target, autocommit=True) as raw:  # back to step 2, as a database made before
         raw.execute("DROP TABLE site_display CASCADE")
-        for kind in ("black_odorous", "outfalls", "parks", "shore_power_berths", "clean_fuel_zones"):
+        for kind in REGISTRY:
             raw.execute(f'DROP TRIGGER IF EXISTS "{kind}_display_geom" ON "{kind}"')
             raw.execute(f'DROP TRIGGER IF EXISTS "{kind}_display_gone" ON "{kind}"')
         raw.execute("DROP FUNCTION onemap_display_drop()")

@@ -367,13 +367,38 @@ def site_layer_groups(
 
 
 def view_bounds(sites: Sequence, frame: str = "wgs84", pad: float = 0.0) -> tuple[float, float, float, float] | None:
-    """(minx, miny, maxx, maxy) of ``sites`` in the display ``frame`` (None without sites)."""
+    """(minx, miny, maxx, maxy) of ``sites`` in the display ``frame`` (None without sites).
+
+    ``sites``: :class:`~geo.store.Site` (their geometry) or :class:`~geo.store.MapSite` (their stored
+    overview display geometry, read without building a shape).
+    """
+    import numpy as np
     import shapely
 
-    geoms = [s.geometry for s in sites if s.geometry is not None and not s.geometry.is_empty]
-    if not geoms:
+    from geo import displaygeom
+
+    geoms, lo, hi = [], [], []
+    for s in sites:
+        g = getattr(s, "geometry", None)
+        if g is not None:
+            if not g.is_empty:
+                geoms.append(g)
+        elif getattr(s, "overview", None):
+            a = np.frombuffer(s.overview, dtype="<i4")
+            xy = a[1 + int(a[0]):].reshape(-1, 2)
+            if len(xy):
+                lo.append(xy.min(axis=0))
+                hi.append(xy.max(axis=0))
+    boxes = []
+    if geoms:
+        boxes.append(shapely.total_bounds(geoms))
+    if lo:
+        q = displaygeom.QUANT
+        boxes.append(np.concatenate([np.min(lo, axis=0) / q, np.max(hi, axis=0) / q]))
+    if not boxes:
         return None
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    minx, miny = (min(float(b[i]) for b in boxes) for i in (0, 1))
+    maxx, maxy = (max(float(b[i]) for b in boxes) for i in (2, 3))
     (x0, x1), (y0, y1) = to_display([float(minx) - pad, float(maxx) + pad], [float(miny) - pad, float(maxy) + pad],
                                     frame)
     return tuple(round(float(v), COORD_DECIMALS) for v in (x0, y0, x1, y1))
