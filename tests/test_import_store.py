@@ -283,6 +283,10 @@ def test_data_origin_of_an_empty_store(store_target):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE '%_display_%'"):
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute("DROP TABLE site_display")
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'site_display'")
     for t in ("reference_areas", "reference_areas_replaced"):
         con.execute(f"DROP TABLE {t}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
@@ -339,6 +343,9 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
+    display = after.pop("site_display")  # schema 9: every site's display geometry, computed when migrating
+    kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
+    assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
         if table == "site_history" and old in ("1", "2"):
             assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
@@ -351,7 +358,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
             "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
-            "reference_areas_replaced"} <= contents
+            "reference_areas_replaced", "site_display"} <= contents
     assert after["raster_layers"] == [] or old == "4"
     assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":

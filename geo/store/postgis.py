@@ -56,10 +56,12 @@ from geo.store.base import Actor, SiteStore
 from geo.store.db import Database, iso_utc
 from geo.store.imports import ImportsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.sitedisplay import DisplayMixin, fill_display
 from geo.store.refareas import ReferenceMixin
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
+from layers import REGISTRY
 
 #: How many times an operation that failed with a serialization failure or a deadlock is run again.
 RETRIES = 4
@@ -372,7 +374,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin, PgDatabase,
+class PgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
+              SitesMixin, PgDatabase,
               SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
@@ -451,6 +454,9 @@ class PgStore(ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMix
                         conn.execute("COMMIT")
                     conn.execute("BEGIN")
                     pg_schema.sync_kind_tables(conn)
+                    pg_schema.display_triggers(conn)
+                    if found is not None and found < pg_schema.DISPLAY_STEP:  # the sites already there
+                        fill_display(conn, self.geom_out, list(REGISTRY))
                     pg_schema.grant_app_role(conn)
                     conn.execute(f"INSERT INTO {META_TABLE}(key, value) VALUES ('schema_version', ?) ON CONFLICT (key)"
                                  " DO UPDATE SET value = excluded.value", (str(pg_schema.SCHEMA_VERSION),))
@@ -467,7 +473,8 @@ class PgStore(ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMix
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
               "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
-              "enroll_device", "revoke_device", "field_logout", "import_reference_areas"):
+              "enroll_device", "revoke_device", "field_logout", "import_reference_areas",
+              "refresh_display"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 
