@@ -345,15 +345,15 @@ import sys, uuid
 from geo.store import GpkgStore, Actor
 store = GpkgStore(sys.argv[1])
 actor = Actor("killer", role="system", client="proc")
-toggle = {"remediating": "initial_effect", "initial_effect": "remediating"}
+toggle = {"remediating": "remediated", "remediated": "remediating"}
 while True:
-    s = store.get_site(actor, "HC-T01")
-    store.change_status(actor, "HC-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
+    s = store.get_site(actor, "PWK-T01")
+    store.change_status(actor, "PWK-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
 """
 
 
 def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(tmp_path):
-    store = make_store(tmp_path / "k.gpkg")
+    store = make_store(tmp_path / "k.gpkg", [outfall(status="remediating")])
     for i in range(5):
         proc = subprocess.Popen([sys.executable, "-c", KILLER, str(store.path)], cwd=ROOT)
         time.sleep(1.0 + 0.23 * i)

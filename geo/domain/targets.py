@@ -96,7 +96,7 @@ def target_figures(target: Target, sites: Iterable) -> dict:
     population = [s for s in sites if target.in_population(s.attrs)]
     done = sum(1 for s in population if s.status in target.done_statuses)
     den = len(population)
-    met = None if den == 0 else done >= target.threshold * den
+    met = None if den == 0 or target.threshold is None else done >= target.threshold * den
     province = target.province_threshold
     return {
         "code": target.code,
@@ -109,6 +109,7 @@ def target_figures(target: Target, sites: Iterable) -> dict:
         "denominator": den,
         "share": share(done, den),
         "threshold": target.threshold,
+        "threshold_source": target.threshold_source,
         "province_threshold": province,
         "deadline": target.deadline.isoformat(),
         "met": met,
@@ -161,9 +162,19 @@ def _outfalls(spec: LayerSpec, sites: Sequence) -> dict:
     }
 
 
-def _black_odorous(spec: LayerSpec, sites: Sequence) -> dict:
+def _black_odorous(spec: LayerSpec, sites: Sequence, observations: Mapping | None = None,
+                   today: date | None = None) -> dict:
+    from geo.domain.evidence_review import measured_status
+
     done = spec.targets[0].done_statuses
-    return {"by_water_kind": _groups(sites, lambda s: s.attrs.get("water_kind"), done)}
+    out = {"by_water_kind": _groups(sites, lambda s: s.attrs.get("water_kind"), done),
+           "rural_flagged": sum(1 for s in sites if spec.targets[1].in_population(s.attrs)),
+           "rural_not_flagged": sum(1 for s in sites if s.attrs.get("water_kind") == "rural"
+                                    and not spec.targets[1].in_population(s.attrs)),
+           "relapsed": sum(1 for s in sites if s.status == "relapsed")}
+    if observations is not None:
+        out["measured"] = measured_status(sites, observations, today)
+    return out
 
 
 def _berth_row(s, reason: str | None) -> dict:
@@ -222,11 +233,13 @@ _BREAKDOWN = {
 }
 
 
-def _kind(spec: LayerSpec, sites: Sequence, today: date) -> dict:
+def _kind(spec: LayerSpec, sites: Sequence, today: date, observations: Mapping | None = None) -> dict:
     by_status = {s.code: 0 for s in spec.statuses}
     for s in sites:
         by_status[s.status] = by_status.get(s.status, 0) + 1
     extra = _BREAKDOWN.get(spec.key)
+    if spec.key == "black_odorous":
+        extra = lambda sp, ss: _black_odorous(sp, ss, observations, today)  # noqa: E731 - readings are its evidence
     return {
         "zh": spec.zh,
         "en": spec.en,
@@ -325,6 +338,7 @@ def progress(
     history: Iterable | None = None,
     onsite_m: float | None = None,
     sample: bool = False,
+    observations: Mapping[str, Sequence] | None = None,
 ) -> dict:
     """Every figure of the review dashboard, as JSON-ready data.
 
@@ -345,13 +359,20 @@ def progress(
         (default :func:`geo.domain.evidence.default_onsite_m`).
     sample : bool
         The store holds illustrative sample data: a notice is added.
+    observations : mapping of str to sequence of Observation, optional
+        Every stored row of the monitoring tables (corrections and voids
+        included); the rows recorded by the end of ``today`` count. Black-odorous
+        water then shows, per body, the grade of its latest campaign and where
+        the status and the readings disagree (``breakdown.measured``).
 
     Returns
     -------
     dict
         ``as_of``, ``town``, ``sample_notice``, ``totals``, ``kinds`` (per kind:
         ``targets`` with numerator/denominator/share/threshold/clause, and a
-        ``breakdown``), ``towns``, ``overdue`` and, with a history, ``evidence``.
+        ``breakdown``), ``towns``, ``overdue`` and, with a history, ``evidence``,
+        ``overrides`` (status changes an administrator forced past an evidence
+        gate) and, per target, ``milestones`` (the figure at the end of each year).
     """
     if town:
         sites = [s for s in sites if s.town_code == town]
@@ -368,12 +389,18 @@ def progress(
             "done": sum(1 for s in sites if REGISTRY[s.kind].status(s.status).done),
             "overdue": len(overdue),
         },
-        "kinds": {k: _kind(REGISTRY[k], by_kind[k], today) for k in KIND_KEYS},
+        "kinds": {k: _kind(REGISTRY[k], by_kind[k], today, observations) for k in KIND_KEYS},
         "towns": town_rows(sites, today),
         "overdue": {"count": len(overdue), "sites": overdue},
     }
     if history is not None:
         from geo.domain.evidence import evidence_quality
+        from geo.domain.evidence_review import overrides, yearly_milestones
 
+        history = list(history)
         out["evidence"] = evidence_quality(sites, history, onsite_m=onsite_m)
+        out["overrides"] = overrides(history, {s.site_id for s in sites})
+        for key, figures in yearly_milestones(sites, history, today, town=town).items():
+            for tg in out["kinds"][key]["targets"]:
+                tg["milestones"] = figures.get(tg["code"], [])
     return out

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site, SiteStore
+from geo.store.base import (Actor, ChangeResult, Evidence, HistoryEntry, NewObservation, NewSite, Observation, Site,
+                            SiteStore)
 from geo.store.gpkg import GpkgStore, create_store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +19,7 @@ DEFAULT_STORE = PROJECT_ROOT / "data" / "store.gpkg"
 ENV_STORE = "ONEMAP_STORE"
 
 __all__ = [
-    "Actor", "ChangeResult", "Evidence", "HistoryEntry", "NewSite", "Site", "SiteStore",
+    "Actor", "ChangeResult", "Evidence", "HistoryEntry", "NewObservation", "NewSite", "Observation", "Site", "SiteStore",
     "GpkgStore", "create_store", "open_store", "store_path", "DEFAULT_STORE", "ENV_STORE",
 ]
 

@@ -109,6 +109,66 @@ class HistoryEntry:
     op_id: str | None
     evidence: Evidence
     photos: tuple[str, ...] = ()  # content hashes (sha256) of the photos attached to this change
+    override: str | None = None  # an administrator's reason for entering a status whose evidence gate refused
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One stored row of a monitoring table (see :mod:`layers.observation`).
+
+    Rows are never changed: a correction is a new row (``action="correct"``)
+    that ``replaces`` an older one, a void a row (``action="void"``) that
+    replaces it with nothing; both carry a ``reason``. The *current* rows are
+    those no later row replaces, voids excluded
+    (:func:`geo.domain.monitoring.current_rows`).
+
+    Attributes
+    ----------
+    spec : str
+        The observation spec key (the table).
+    obs_id : int
+    site_id : str
+    observed_on : str
+        ISO date (a month's first day for monthly specs).
+    observed_time : str or None
+        ``HH:MM``.
+    values : mapping
+        Field -> value (None when not recorded).
+    action : {"add", "correct", "void"}
+    replaces : int or None
+    reason : str or None
+    recorded_at, recorded_by, source, client, batch_id :
+        Who wrote it, when (UTC ISO), through what (``field``, ``import``,
+        ``cli``, ``sample`` ...), from where, in which import batch.
+    is_sample : bool
+    """
+
+    spec: str
+    obs_id: int
+    site_id: str
+    observed_on: str
+    observed_time: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    action: str = "add"
+    replaces: int | None = None
+    reason: str | None = None
+    recorded_at: str = ""
+    recorded_by: str = ""
+    source: str = ""
+    client: str | None = None
+    batch_id: str | None = None
+    is_sample: bool = False
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    """An observation to be written: its site, date (and time) and values (already checked)."""
+
+    site_id: str
+    observed_on: str
+    observed_time: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    row: int | None = None  # where it came from (file row, form row), for messages
 
 
 @dataclass(frozen=True)
@@ -172,11 +232,14 @@ class SiteStore(abc.ABC):
         source: str = "web",
         changed_at: datetime | None = None,
         photos: Sequence[str] = (),
+        override: str | None = None,
     ) -> ChangeResult:
         """Change a site's status (and optionally attributes) in one transaction.
 
         ``photos`` are content hashes of photos already stored (see ``geo.photos``);
-        ``evidence`` is the device fix with its distance to the site.
+        ``evidence`` is the device fix with its distance to the site. A status guarded by an
+        evidence gate is entered only with its evidence, unless an administrator gives an
+        ``override`` reason (recorded).
         """
 
     @abc.abstractmethod

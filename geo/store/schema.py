@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
-from layers import REGISTRY
+from layers import OBSERVATIONS, REGISTRY
+from layers.observation import ObservationSpec
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
@@ -211,6 +212,68 @@ def kind_tables_in_sync(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def _observation_ddl(spec: ObservationSpec) -> list[str]:
+    """The table of one monitoring spec: common columns, a column per field; append-only by trigger."""
+    t = q(spec.key)
+    cols = "".join(f",\n  {q(f.name)} {SQL_TYPES[f.type]}" for f in spec.fields)
+    return [
+        f"""CREATE TABLE {t} (
+  obs_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL, observed_on DATE NOT NULL, observed_time TEXT{cols},
+  action TEXT NOT NULL DEFAULT 'add' CHECK (action IN ('add', 'correct', 'void')),
+  replaces INTEGER REFERENCES {t}(obs_id), reason TEXT,
+  recorded_at DATETIME NOT NULL, recorded_by TEXT NOT NULL, source TEXT NOT NULL, client TEXT,
+  batch_id TEXT, op_id TEXT, is_sample BOOLEAN NOT NULL DEFAULT 0,
+  CHECK ((action = 'add') = (replaces IS NULL)),
+  CHECK (action = 'add' OR (reason IS NOT NULL AND length(trim(reason)) > 0)))""",
+        f"CREATE INDEX {q('idx_' + spec.key + '_site')} ON {t}(site_id, observed_on)",
+        f"CREATE INDEX {q('idx_' + spec.key + '_op')} ON {t}(op_id)",
+        f"CREATE INDEX {q('idx_' + spec.key + '_batch')} ON {t}(batch_id)",
+        f"CREATE UNIQUE INDEX {q('idx_' + spec.key + '_replaces')} ON {t}(replaces) WHERE replaces IS NOT NULL",
+        f"CREATE TRIGGER {q(spec.key + '_no_update')} BEFORE UPDATE ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{spec.key} is append-only'); END",
+        f"CREATE TRIGGER {q(spec.key + '_no_delete')} BEFORE DELETE ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{spec.key} is append-only'); END",
+    ]
+
+
+def sync_observation_tables(conn: sqlite3.Connection) -> list[str]:
+    """A table for every monitoring spec (:data:`layers.OBSERVATIONS`), a column for every field.
+
+    Additive and idempotent, inside the caller's transaction, like
+    :func:`sync_kind_tables`: a spec new to the registry gets its table
+    (registered for QGIS as an attribute table), a field new to a spec its
+    column. Nothing is dropped.
+    """
+    done = []
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    for spec in OBSERVATIONS.values():
+        if spec.key not in tables:
+            for stmt in _observation_ddl(spec):
+                conn.execute(stmt)
+            done.append(f"table {spec.key}")
+        else:
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+            for f in spec.fields:
+                if f.name not in have:
+                    conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {SQL_TYPES[f.type]}")
+                    done.append(f"column {spec.key}.{f.name}")
+        if spec.key not in registered:
+            conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+                         " VALUES (?, 'attributes', ?, ?)", (spec.key, f"{spec.zh} {spec.en}", spec.description_zh))
+    return done
+
+
+def observation_tables_in_sync(conn: sqlite3.Connection) -> bool:
+    """Whether every monitoring spec has its table and every field its column."""
+    for spec in OBSERVATIONS.values():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+        if not have or any(f.name not in have for f in spec.fields):
+            return False
+    return True
+
+
 def _to_2(conn: sqlite3.Connection) -> None:
     """Schema 2: accounts, server-side sessions, login throttling, the audit log; photos on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
@@ -225,6 +288,14 @@ def _to_2(conn: sqlite3.Connection) -> None:
 def _to_4(conn: sqlite3.Connection) -> None:
     """Schema 4: raster overlays."""
     conn.execute(_RASTERS_DDL)
+
+
+def _to_5(conn: sqlite3.Connection) -> None:
+    """Schema 5: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
+    if "override" not in cols:
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
+    sync_observation_tables(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> str:
@@ -245,6 +316,7 @@ def migrate(conn: sqlite3.Connection) -> str:
             if int(found) < version:
                 step(conn)
         sync_kind_tables(conn)
+        sync_observation_tables(conn)
         registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
         for table, ident in _ATTRIBUTE_TABLES:
             if table not in registered:
@@ -281,7 +353,7 @@ def _to_3(conn: sqlite3.Connection) -> None:
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))
