@@ -53,8 +53,8 @@ SPEC = LayerSpec(
         ),
         Field(
             "grade",
-            "黑臭程度（台账填报）",
-            "Grade (as the ledger typed it)",
+            "黑臭程度",
+            "Grade (as typed in the ledger; the measured grade comes from the readings)",
             "choice",
             choices=(
                 Choice("light", "轻度黑臭", "light"),
@@ -78,7 +78,7 @@ SPEC = LayerSpec(
     transitions=(
         Transition("untreated", "remediating"),
         Transition("remediating", "initial_effect"),
-        Transition("initial_effect", "long_term_clean"),
+        Transition("initial_effect", "long_term_clean", requires=("satisfaction_pct", "survey_date")),
         # Black odour comes back (返黑返臭), after 初见成效 or after 长治久清 ...
         Transition("initial_effect", "relapsed"),
         Transition("long_term_clean", "relapsed"),

@@ -246,6 +246,14 @@ def test_data_origin_of_an_empty_store(tmp_path):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
+    con.execute("DROP TABLE black_odorous_readings")  # schema 5: monitoring tables, the override column
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'black_odorous_readings'")
+    con.execute("ALTER TABLE site_history DROP COLUMN override")
+    if to == "4":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     con.execute("DROP TABLE raster_layers")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'raster_layers'")
     if to == "3":
@@ -269,18 +277,20 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
-    make_store(path, [river(), outfall(), park()])
+    make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
     before = dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "4"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "5"
     after = dump(path)
+    added = {"1": 2, "2": 2, "3": 1, "4": 1}[old]  # batch_id (schema 3) and override (schema 5): empty
     for table, rows in before.items():
-        if table == "site_history" and old != "3":
-            assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
+        if table == "site_history":
+            assert [r[:-added] for r in after[table]] == rows and all(
+                v is None for r in after[table] for v in r[-added:])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
         elif table in ("gpkg_contents", "gpkg_geometry_columns", "sqlite_sequence"):
@@ -288,7 +298,9 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
         else:
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
-    assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers"} <= contents
+    assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
+            "black_odorous_readings"} <= contents
+    assert after["black_odorous_readings"] == []
     assert after["raster_layers"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
@@ -298,7 +310,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "4"
+    assert store.meta()["schema_version"] == "5"
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")

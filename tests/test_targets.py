@@ -78,18 +78,32 @@ def test_black_odorous_built_up_and_rural_are_counted_separately():
         site("black_odorous", 1, "initial_effect", water_kind="urban"),
         site("black_odorous", 2, "long_term_clean", water_kind="urban"),
         site("black_odorous", 3, "remediating", water_kind="urban"),
-        site("black_odorous", 4, "untreated", water_kind="rural"),
-        site("black_odorous", 5, "initial_effect", water_kind="rural"),
-        site("black_odorous", 6, "remediating", water_kind="rural"),
-        site("black_odorous", 7, "long_term_clean", water_kind="rural"),
+        site("black_odorous", 4, "untreated", water_kind="rural", national_list=True),
+        site("black_odorous", 5, "initial_effect", water_kind="rural", larger_area=True),
+        site("black_odorous", 6, "remediating", water_kind="rural", larger_area=True),
+        site("black_odorous", 7, "long_term_clean", water_kind="rural", national_list=True, larger_area=True),
+        site("black_odorous", 8, "initial_effect", water_kind="rural"),  # a small pond: outside the plan's target
+        site("black_odorous", 9, "relapsed", water_kind="urban"),        # black again: not eliminated
     ]
     figures = progress(sites, TODAY)
     urban = tg(figures, "black_odorous", "urban_eliminated_share")
     rural = tg(figures, "black_odorous", "rural_eliminated_share")
-    assert (urban["numerator"], urban["denominator"], urban["share"]) == (2, 3, 0.6667)
+    assert (urban["numerator"], urban["denominator"], urban["share"]) == (2, 4, 0.5)
+    assert urban["threshold"] == 0.9 and "建城〔2022〕29号" in urban["threshold_source"]
+    assert urban["met"] is False and urban["deadline"] == "2025-12-31"
     assert (rural["numerator"], rural["denominator"], rural["share"]) == (2, 4, 0.5)
-    assert urban["population_zh"] == "城市建成区水体" and rural["population_zh"] == "农村水体"
-    assert figures["kinds"]["black_odorous"]["breakdown"]["by_water_kind"]["urban"]["n"] == 3
+    assert rural["threshold"] is None and rural["met"] is None  # no national figure: no pass mark invented
+    assert urban["population_zh"] == "城市建成区水体" and "国家监管清单" in rural["population_zh"]
+    b = figures["kinds"]["black_odorous"]["breakdown"]
+    assert b["by_water_kind"]["urban"]["n"] == 4 and (b["rural_flagged"], b["rural_not_flagged"]) == (4, 1)
+    assert b["relapsed"] == 1
+
+
+@pytest.mark.parametrize("done, total, met", [(9, 10, True), (8, 10, False), (0, 0, None)])
+def test_the_built_up_target_is_met_at_ninety_percent(done, total, met):
+    sites = [site("black_odorous", i, "initial_effect" if i < done else "remediating", water_kind="urban")
+             for i in range(total)]
+    assert tg(progress(sites, TODAY), "black_odorous", "urban_eliminated_share")["met"] is met
 
 
 BERTH_CASES = [

@@ -524,3 +524,16 @@ def t(key: str, **fmt) -> str:
     zh, en = STRINGS[key]
     text = zh if lang() == "zh" else en
     return text.format(**fmt) if fmt else text
+
+
+def _merge_module_strings() -> None:
+    """Strings kept with their screens (monitoring) join the one dictionary; a key defined twice is a bug."""
+    from ui.i18n_monitoring import STRINGS as MONITORING
+
+    clash = set(MONITORING) & set(STRINGS)
+    if clash:
+        raise KeyError(f"UI strings defined twice: {sorted(clash)}")
+    STRINGS.update(MONITORING)
+
+
+_merge_module_strings()

@@ -1,12 +1,11 @@
 """What each kind asks for in the field: the inputs of the inspection form, per kind.
 
-Returns the attribute changes for the store and, where readings are taken,
-a line for the note (the readings' grade and the rule that decided it).
+Returns the attribute changes for the store (and a line for the note). Black-odorous readings are
+monitoring data, saved apart through :mod:`ui.readings_form`; the status change is judged on them.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from layers import get_spec
@@ -41,9 +40,9 @@ def kind_inputs(site, target: str, *, key: str) -> tuple[dict, str]:
         changes["black_odour_seen"] = st.toggle(f("black_odour_seen").label(lang()),
                                                 value=bool(a.get("black_odour_seen")), key=f"{key}_odour")
     elif site.kind == "black_odorous":
-        grade, note = readings_input(site, key=f"{key}_readings")
-        if grade:
-            changes["grade"] = grade
+        from ui.readings_form import readings_section  # monitoring data: the status follows the readings
+
+        changes.update(readings_section(site, target, key=f"{key}_readings"))
     elif site.kind == "shore_power_berths":
         c1, c2 = st.columns(2)
         changes["capacity_kva"] = _number(f("capacity_kva"), a.get("capacity_kva"), f"{key}_kva")
@@ -61,32 +60,3 @@ def kind_inputs(site, target: str, *, key: str) -> tuple[dict, str]:
             f("coal_boilers_remaining").label(lang()), value=a.get("coal_boilers_remaining"), min_value=0, step=1,
             key=f"{key}_boilers", placeholder="—")
     return {k: v for k, v in changes.items() if v is not None and v != ""}, note
-
-
-READING_COLUMNS = ("point", "round", "transparency_cm", "depth_cm", "do_mg_l", "orp_mv", "nh3n_mg_l")
-
-
-def readings_input(site, *, key: str) -> tuple[str | None, str]:
-    """Water-quality readings per sampling point and round; the grade is shown before saving."""
-    from geo.errors import OneMapError
-    from geo.domain.grading import grade_table
-
-    st.markdown(f"**{t('readings')}**")
-    st.caption(t("readings_help"))
-    empty = pd.DataFrame({c: pd.Series(dtype="object" if c == "point" else "float") for c in READING_COLUMNS})
-    frame = st.data_editor(empty, num_rows="dynamic", key=key, width="stretch", hide_index=True,
-                           column_config={c: st.column_config.Column(t("rd_" + c)) for c in READING_COLUMNS})
-    rows = frame.dropna(how="all")
-    if rows.empty:
-        return None, ""
-    try:
-        # The whole table (empty rows included) so that error row numbers match the editor.
-        result = grade_table(frame.to_dict("records"), body=site.site_id, first_row=1)
-    except OneMapError as exc:
-        st.error(exc.message(lang()))
-        return None, ""
-    label = {"heavy": t("grade_heavy"), "light": t("grade_light"), "none": t("grade_none")}[result.grade]
-    st.info(t("grade_result", grade=label, rule=result.rule_text(lang())))
-    for w in result.warnings(lang()):
-        st.caption(w)
-    return result.grade, t("grade_note", n=len(rows), grade=label, rule=result.rule_text("zh"))

@@ -35,6 +35,8 @@ def _input(fld, key: str):
         return st.toggle(label, key=key)
     if fld.type in ("int", "float"):
         return st.number_input(label, key=key, step=1 if fld.type == "int" else 0.1)
+    if fld.type == "date":
+        return st.date_input(label, value=None, key=key)
     return st.text_input(label, key=key)
 
 
@@ -53,6 +55,10 @@ def status_form(store, actor, site) -> None:
         return
     op_key = f"op_{site.site_id}_{site.version}"
     st.session_state.setdefault(op_key, uuid.uuid4().hex)
+    from ui.readings_form import gate_notice  # what each gated status needs, and whether the evidence has it
+
+    for tr in transitions:
+        gate_notice(store, actor, site, tr.dst)
     with st.form(f"status_{site.site_id}", clear_on_submit=False):
         st.markdown(f"**{t('change_status')}**")
         target = st.radio(t("new_status"), [tr.dst for tr in transitions], horizontal=True,
@@ -60,6 +66,11 @@ def status_form(store, actor, site) -> None:
         needs = {name for tr in transitions for name in tr.requires}
         values = {name: _input(spec.field(name), f"f_{site.site_id}_{name}") for name in sorted(needs)}
         note = st.text_area(t("h_note"), key=f"note_{site.site_id}", height=80)
+        override = None
+        if actor.role == "admin" and any(spec.gates_for(tr.dst) for tr in transitions):
+            chosen = st.checkbox(t("override_box"), key=f"ovr_{site.site_id}")  # explicit, never the default
+            reason = st.text_input(t("override_reason"), key=f"ovr_reason_{site.site_id}")
+            override = reason if chosen else None
         submitted = st.form_submit_button(t("save_change"), type="primary", width="stretch")
     if not submitted:
         return
@@ -67,11 +78,14 @@ def status_form(store, actor, site) -> None:
     try:
         store.change_status(actor, site.site_id, target, expected_version=site.version,
                             op_id=st.session_state[op_key], note=note,
-                            changes={k: v for k, v in values.items() if k in required}, source="web")
+                            changes={k: v for k, v in values.items() if k in required}, source="web",
+                            override=override)
     except VersionConflict as exc:
         st.error(exc.message(lg))
     except OneMapError as exc:
         st.error(exc.message(lg))
+        if exc.fix(lg):
+            st.caption(exc.fix(lg))
     else:
         st.success(t("change_saved"))
         st.rerun(scope="app")

@@ -44,7 +44,7 @@ class TargetRow:
     population: int
     done: int
     share: float | None
-    threshold: float
+    threshold: float | None  # None: the documents give no figure (the share is shown, no pass mark)
     province_threshold: float | None
     deadline: date
     met: bool | None
@@ -83,6 +83,6 @@ def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
                 kind=kind, kind_zh=spec.zh, code=tg.code, zh=tg.zh, clause=tg.clause,
                 population_zh=tg.population_zh, population=len(pop), done=done, share=share,
                 threshold=tg.threshold, province_threshold=tg.province_threshold, deadline=tg.deadline,
-                met=None if share is None else share >= tg.threshold - 1e-12,
+                met=None if share is None or tg.threshold is None else share >= tg.threshold - 1e-12,
             ))
     return rows

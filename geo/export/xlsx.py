@@ -167,7 +167,8 @@ def _write_summary(wb: Workbook, sel: Selection, path_name: str) -> None:
     row("点位类型", "目标", "统计范围", "范围内点位", "已完成", "完成率", "目标值", "省级目标", "是否达标", "截止日期",
         "方案依据", font=_HEADER_FONT)
     for t in target_rows(sel.population, sel.kinds):
-        met = "—（无统计对象）" if t.met is None else ("是" if t.met else "否")
+        met = "—（无统计对象）" if t.share is None else "—（未定数值目标）" if t.threshold is None else (
+            "是" if t.met else "否")
         row(t.kind_zh, t.zh, t.population_zh, t.population, t.done, t.share, t.threshold, t.province_threshold,
             met, t.deadline, t.clause, kinds=("", "", "", "", "", "pct", "pct", "pct", "", "date", ""))
 

@@ -89,13 +89,13 @@ def _para(pdf, text: str, size: float = 10, color=(0, 0, 0), h: float = 5.5) -> 
     pdf.set_font(FONT_FAMILY, size=10)
 
 
-def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float,
+def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float | None,
          province: float | None) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_fill_color(238, 238, 238)
     pdf.rect(x, y, w, h, style="DF")
     if share is not None:
-        met = share >= threshold
+        met = threshold is not None and share >= threshold
         pdf.set_fill_color(*(_GREEN if met else _AMBER))
         pdf.rect(x, y, w * min(share, 1.0), h, style="F")
     for value, color, width in ((threshold, _TARGET, 0.8), (province, (60, 60, 60), 0.4)):
@@ -115,11 +115,11 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
     y = pdf.get_y() + 0.8
     _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"], tg["province_threshold"])
     pdf.set_xy(pdf.l_margin + 84, y - 0.6)
-    goal = f"目标 ≥ {tg['threshold']:.0%}"
+    goal = f"目标 ≥ {tg['threshold']:.0%}" if tg["threshold"] is not None else "目标：基本消除（无全国数值）"
     if tg["province_threshold"] is not None:
         goal += f"（省 ≥ {tg['province_threshold']:.0%}）"
     if tg["denominator"]:
-        status = "已达标" if tg["met"] else "未达标"
+        status = "—" if tg["met"] is None else "已达标" if tg["met"] else "未达标"
         figure = f"{tg['numerator']} / {tg['denominator']} = {_pct(tg['share'])}　{goal}　{status}"
     else:
         figure = f"本镇街无此类点位（{tg['population_zh']}）　{goal}"

@@ -13,7 +13,7 @@ from layers import KIND_KEYS
 from ui.dashboard.common import goal_text, pct, target_label, town_label
 from ui.i18n import t
 
-MET, NOT_MET, EMPTY = "#1a9850", "#f4a582", "#bdbdbd"
+MET, NOT_MET, EMPTY, NO_GOAL = "#1a9850", "#f4a582", "#bdbdbd", "#9ecae1"
 TARGET_LINE, PROVINCE_LINE = "#7f0000", "#424242"
 
 
@@ -31,7 +31,7 @@ def progress_frame(figures: dict) -> pd.DataFrame:
                 "figure": t("dash_none_in_scope") if empty
                 else f"{tg['numerator']}/{tg['denominator']} = {pct(tg['share'])}",
                 "goal": goal_text(tg, t),
-                "state": "empty" if empty else ("met" if tg["met"] else "not_met"),
+                "state": "empty" if empty else "no_goal" if tg["met"] is None else ("met" if tg["met"] else "not_met"),
                 "clause": tg["clause"],
             })
     return pd.DataFrame(rows)
@@ -46,12 +46,13 @@ def progress_chart(figures: dict) -> alt.LayerChart:
         x=alt.X("one:Q", scale=x_scale, axis=alt.Axis(format="%", title=None, grid=False)), y=y,
     ).transform_calculate(one="1")
     color = alt.Color("state:N", legend=None,
-                      scale=alt.Scale(domain=["met", "not_met", "empty"], range=[MET, NOT_MET, EMPTY]))
+                      scale=alt.Scale(domain=["met", "not_met", "empty", "no_goal"], range=[MET, NOT_MET, EMPTY, NO_GOAL]))
     tooltip = [alt.Tooltip("label:N", title=t("dash_target")), alt.Tooltip("figure:N", title=t("dash_figure")),
                alt.Tooltip("goal:N", title=t("dash_goal_title")), alt.Tooltip("clause:N", title=t("plan_clause"))]
     bars = alt.Chart(df).mark_bar(height=20).encode(x=alt.X("share:Q", scale=x_scale), y=y, color=color,
                                                      tooltip=tooltip)
-    target = alt.Chart(df).mark_tick(color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
+    target = alt.Chart(df).transform_filter("datum.threshold != null").mark_tick(
+        color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
         x="threshold:Q", y=y, tooltip=tooltip)
     province = alt.Chart(df).transform_filter("datum.province != null").mark_tick(
         color=PROVINCE_LINE, thickness=2, size=30, strokeDash=[3, 2], opacity=1).encode(x="province:Q", y=y, tooltip=tooltip)

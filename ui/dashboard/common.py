@@ -45,6 +45,8 @@ def target_label(kind: str, target: dict) -> str:
 
 
 def goal_text(target: dict, t) -> str:
+    if target.get("threshold") is None:
+        return t("dash_goal_none")
     text = t("dash_goal", v=f"{target['threshold']:.0%}")
     if target.get("province_threshold") is not None:
         text += t("dash_goal_province", v=f"{target['province_threshold']:.0%}")

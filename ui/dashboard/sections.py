@@ -11,6 +11,7 @@ from geo.clock import format_cst
 from geo.domain.targets import BERTH_EXCLUSIONS
 from layers import KIND_KEYS, REGISTRY
 from ui.dashboard.charts import progress_chart, town_chart
+from ui.dashboard.monitoring import black_odorous_detail
 from ui.dashboard.common import action_label, choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
 from ui.i18n import STRINGS, lang, t
 
@@ -39,7 +40,6 @@ def headline(figures: dict) -> None:
 def progress_section(figures: dict) -> None:
     st.altair_chart(progress_chart(figures), width="stretch")
     st.caption(t("dash_chart_caption"))
-    lg = lang()
     kinds = figures["kinds"]
     with st.expander(f"{kind_label('parks')} — {t('dash_circular')}"):
         c = kinds["parks"]["breakdown"]["circular_retrofit"]
@@ -57,10 +57,7 @@ def progress_section(figures: dict) -> None:
             _table([{t("dash_value"): choice_label("outfalls", field, k), t("dash_sites_n"): g["n"],
                      t("done"): g["done"], t("dash_share"): pct(g["share"])} for k, g in groups.items()])
     with st.expander(f"{kind_label('black_odorous')} — {t('dash_urban_rural')}"):
-        for tg in kinds["black_odorous"]["targets"]:
-            st.markdown(f"**{tg['zh'] if lg == 'zh' else tg['en']}**: {tg['numerator']}/{tg['denominator']} = "
-                        f"{pct(tg['share'])} · {goal_text(tg, t)}")
-            st.caption(tg["clause"])
+        black_odorous_detail(figures)
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
         _berths(kinds["shore_power_berths"])
     with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_stages')}"):

@@ -49,7 +49,9 @@ def render() -> None:
             st.write(f"**{t('plan_clause')}**: {spec.plan_clause}")
             st.write(f"**{t('lead')}**: {'、'.join(spec.lead_departments)}")
             for tg in spec.targets:
-                st.write(f"**{t('targets')}**: {tg.zh if lg == 'zh' else tg.en} ≥ {tg.threshold:.0%} — {tg.clause}")
+                goal = f"≥ {tg.threshold:.0%}" if tg.threshold is not None else t("dash_goal_none")
+                st.write(f"**{t('targets')}**: {tg.zh if lg == 'zh' else tg.en} {goal} — {tg.clause}"
+                         + (f"（{tg.threshold_source}）" if tg.threshold_source else ""))
             st.write(" → ".join(s.label(lg) for s in sorted(spec.statuses, key=lambda s: s.step)))
 
     st.header(t("about_sources"))

@@ -85,6 +85,7 @@ def render() -> None:
         meta = load_meta(store, version, str(store.path))
         stored = load_sites(store, version, str(store.path))
         history_all = store.all_history(current_actor())
+        observations = store.all_observations(current_actor())
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lg))
         return
@@ -95,7 +96,8 @@ def render() -> None:
     day, town, onsite_m, c_pdf = _controls(stored, history_all, today)
     try:
         sites, history = snapshot(stored, history_all, None if day >= today else day)
-        figures = progress(sites, day, town=town or None, history=history, onsite_m=onsite_m, sample=is_sample)
+        figures = progress(sites, day, town=town or None, history=history, onsite_m=onsite_m, sample=is_sample,
+                           observations=observations)
     except OneMapError as exc:
         show_error(exc)
         return

@@ -20,6 +20,7 @@ from ui.basemap import basemap_picker, map_options
 from ui.map_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
+from ui.observation_panel import observation_panel
 from ui.status_form import status_form
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
 
@@ -188,6 +189,7 @@ def site_detail(site_id: str) -> None:
         rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
     status_form(store, actor, site)
     st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, width="stretch")
+    observation_panel(store, actor, site)
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
     photo_strip(history)
@@ -226,6 +228,8 @@ def history_frame(spec, history, lg: str) -> pd.DataFrame:
             f"{(spec.field(k).label(lg) if spec.field(k) else k)}: {v[0] if v[0] is not None else '—'} → {v[1]}"
             for k, v in e.changes.items() if e.action != "create"
         )
+        if getattr(e, "override", None):
+            fields = f"⚠ {t('h_override')}：{e.override}" + (f"；{fields}" if fields else "")
         rows.append({
             t("h_time"): format_cst(e.changed_at),
             t("h_actor"): e.actor,

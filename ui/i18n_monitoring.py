@@ -1,0 +1,77 @@
+"""UI text of monitoring data (readings, campaigns, evidence gates, overrides, milestones): Chinese, then English.
+
+Kept apart from :mod:`ui.i18n` so the monitoring screens' strings live with them; :mod:`ui.i18n` merges them into
+its one dictionary.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # the site panel: readings over time
+    "obs_panel": ("监测数据", "Monitoring data"),
+    "obs_none": ("暂无监测数据。状态“初见成效”“长治久清”须以监测为证。",
+                 "No monitoring data yet. 初见成效 and 长治久清 need readings as evidence."),
+    "obs_chart_caption": ("各点位读数随时间变化；横线为分级限值（{rule}）。",
+                          "Readings of every point over time; the lines are the grading limits ({rule})."),
+    "obs_rule_urban": ("城市建成区规则：城市黑臭水体整治工作指南", "urban rule: the urban guideline"),
+    "obs_rule_rural": ("农村规则：农村黑臭水体治理工作指南", "rural rule: the rural guideline"),
+    "obs_campaigns": ("每次监测的分级", "Grade of each campaign"),
+    "obs_campaign": ("监测（采样日期）", "Campaign (sampling days)"),
+    "obs_grade": ("分级", "Grade"),
+    "obs_rule": ("判定依据", "Why"),
+    "obs_points_rounds": ("点位 × 轮次", "Points × rounds"),
+    "obs_warnings": ("提示", "Warnings"),
+    "obs_rows": ("全部读数（现行）", "All readings (current)"),
+    "obs_date": ("日期", "Date"),
+    "obs_time": ("时间", "Time"),
+    "obs_recorded": ("录入", "Recorded"),
+    "obs_shallow_note": ("水深不足 25 cm 时，透明度两限值均为水深的 40%（图中横线为水深 ≥ 25 cm 时的限值）。",
+                         "Under 25 cm of water both transparency limits are 40 % of the depth (the lines show the "
+                         "limits for water 25 cm deep or more)."),
+    "obs_unverified": ("以下数值未能与原文核对，请以文件为准：{items}", "Not checked against the text; confirm: {items}"),
+    "obs_sample": ("示例数据：监测读数为演示用，非实测。", "示例数据 — sample readings, not measured."),
+    "obs_latest": ("最近一次监测：{label}，{grade}", "Latest campaign: {label}, {grade}"),
+    "obs_limit_heavy": ("重度限值", "heavy limit"),
+    "obs_limit_light": ("轻度限值", "light limit"),
+    "obs_limit_limit": ("限值", "limit"),
+    # the field form: entering readings
+    "rd_section": ("录入水质监测（每个采样点一行）", "Record water-quality readings (one row per point)"),
+    "rd_help": ("透明度、水深单位 cm；溶解氧、氨氮 mg/L；氧化还原电位 mV。保存后计入该水体的监测记录，"
+                "状态变更时据此判断。", "Transparency and depth in cm; DO and NH3-N in mg/L; ORP in mV. Saved readings "
+                "join the body's record; status changes are judged on them."),
+    "rd_date": ("采样日期", "Sampling date"),
+    "rd_time": ("采样时间", "Sampling time"),
+    "rd_sampler": ("采样人", "Sampled by"),
+    "rd_lab": ("检测单位", "Laboratory"),
+    "rd_save": ("保存监测数据", "Save readings"),
+    "rd_saved": ("已保存 {n} 条监测数据。", "{n} readings saved."),
+    "rd_status_changed": ("监测结果使状态变更为“{status}”。", "The readings moved the status to {status}."),
+    "rd_preview": ("保存后本次监测（{label}）的分级：**{grade}**（{rule}）",
+                   "Once saved, this campaign ({label}) grades **{grade}** ({rule})"),
+    "rd_empty": ("请至少填写一个点位的一项读数。", "Fill in at least one reading of one point."),
+    "rd_remarks": ("备注", "Remarks"),
+    # evidence gates and overrides in the status forms
+    "gate_needs": ("变更为“{status}”需要：{need}", "Entering {status} needs: {need}"),
+    "gate_ok": ("证据满足：{facts}", "Evidence present: {facts}"),
+    "gate_missing": ("缺少证据：{missing}", "Evidence missing: {missing}"),
+    "override_box": ("越过证据要求（仅管理员，须写明理由，将记录并在审阅中显示）",
+                     "Override the evidence requirement (administrators; a reason is required, recorded and shown "
+                     "in review)"),
+    "override_reason": ("越过理由", "Reason for the override"),
+    "override_need_reason": ("请填写越过理由。", "Give the reason for the override."),
+    "h_override": ("越过证据", "Override"),
+    # dashboard
+    "dash_goal_none": ("目标：基本消除（未查到全国数值）", "goal: 基本消除 (no national figure found)"),
+    "dash_milestones": ("逐年进度（每年年底，按历史回溯）", "Year by year (end of each year, rebuilt from the history)"),
+    "dash_year": ("年份", "Year"),
+    "dash_measured": ("黑臭水体：监测结果", "Black-odorous bodies: what the readings say"),
+    "dash_measured_help": ("每个水体最近一次监测的分级；状态与监测不符的水体列在下面。",
+                           "The grade of each body's latest campaign; bodies whose status and readings disagree are "
+                           "listed below."),
+    "dash_no_readings": ("无监测数据", "no readings"),
+    "dash_mismatch_done_but_black": ("计为已消除，但最近一次监测黑臭", "counted as eliminated, latest campaign black"),
+    "dash_mismatch_clean_not_yet_recorded": ("最近一次监测不黑臭，状态尚未更新", "latest campaign clean, status not yet"),
+    "dash_overrides": ("越过证据要求的状态变更", "Status changes made past the evidence gate"),
+    "dash_no_overrides": ("没有越过证据要求的变更。", "No change was made past an evidence gate."),
+    "dash_threshold_source": ("目标依据", "Where the figure comes from"),
+}
