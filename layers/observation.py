@@ -34,7 +34,7 @@ COMMON_OBS_COLUMNS = ("obs_id", "site_id", "observed_on", "observed_time", "acti
 
 #: How a row may name its site and its date, whatever the spec (spec aliases come on top).
 SITE_ID_ALIASES = ("site_id", "siteid", "编号", "站点编号", "id")
-SITE_NAME_ALIASES = ("site_name", "name", "名称", "点位名称")
+SITE_NAME_ALIASES = ("site_name", "name", "名称")
 DATE_ALIASES = ("date", "observed_on", "日期")
 TIME_ALIASES = ("time", "observed_time", "时间")
 

@@ -73,10 +73,10 @@ def campaign(site_id: str, quality: str = "clean", day: date | None = None, poin
             for r in range(first_round, first_round + rounds) for p in range(1, points + 1)]
 
 
-def record_campaign(store, site_id: str, quality: str = "clean", actor: Actor = SYSTEM, **kw):
-    """Record a campaign through the store (like the field form)."""
+def record_campaign(store, site_id: str, quality: str = "clean", actor: Actor = SYSTEM, recorded_at=None, **kw):
+    """Record a campaign through the store (like the field form); ``recorded_at`` backdates it (system only)."""
     return store.record_observations(actor, "black_odorous_readings", campaign(site_id, quality, **kw),
-                                     op_id=uuid.uuid4().hex, source="test")
+                                     op_id=uuid.uuid4().hex, source="test", recorded_at=recorded_at)
 
 
 def park(site_id: str = "YQ-T01") -> NewSite:
