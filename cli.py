@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections import defaultdict
 
+from geo import settings
 from geo.errors import OneMapError
 from geo.store import Actor, open_store, store_path
 
@@ -702,6 +703,8 @@ def _add_observation_commands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for problem in settings.current().problems:  # a setting that was ignored, and why
+        print(f"设置提示：{problem.zh}\nSetting ignored: {problem.en}", file=sys.stderr)
     try:
         return args.func(args)
     except OneMapError as exc:

@@ -19,6 +19,14 @@ os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache
 
 _MAIN_MODULE = sys.modules.get("__main__")
 
+# Accounts made and checked in this process hash at a low scrypt cost (each login at the real cost takes
+# ~0.4 s); hashes record their cost, and tests/test_auth.py checks the real one and the rehash on sign-in.
+from geo.store import passwords as _passwords  # noqa: E402
+
+TEST_SCRYPT_N = 2**10
+REAL_SCRYPT_N = _passwords.N
+_passwords.N = TEST_SCRYPT_N
+
 #: Tests that take seconds each (subprocesses, killed writers, many processes, whole-pipeline runs).
 #: The inner loop skips them: ``python -m pytest -m "not slow and not browser"``; CI runs everything.
 SLOW_MODULES = {
@@ -43,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        if "pg_url" in getattr(item, "fixturenames", ()) or "pg_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgis)
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +113,24 @@ def store_copy(sample_store_file, tmp_path, monkeypatch):
     dst.close()
     monkeypatch.setenv("ONEMAP_STORE", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL/PostGIS cluster for the session (tests/pg_cluster.py); skipped where impossible."""
+    import shutil as _shutil
+
+    from tests.pg_cluster import start_cluster
+
+    cluster, root = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        _shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A new empty PostGIS database for one test, as a superuser URL."""
+    return pg_cluster.new_database()

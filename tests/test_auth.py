@@ -380,3 +380,29 @@ def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(tmp_path):
 )
 def test_weak_or_sample_secrets_are_recognised(value, weak):
     assert (weak_secret_reason(value) is not None) is weak
+
+
+def test_hashes_use_the_owasp_minimum_and_older_ones_are_replaced_at_sign_in(store, monkeypatch):
+    from geo.store import passwords
+    from tests.conftest import REAL_SCRYPT_N
+
+    assert (REAL_SCRYPT_N, passwords.R, passwords.P) == (2**17, 8, 1)  # OWASP cheat sheet minimum for scrypt
+    with sqlite3.connect(store.path) as conn:
+        old = conn.execute("SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,)).fetchone()[0]
+    assert old.split("$")[1] == str(passwords.N)
+    monkeypatch.setattr(passwords, "N", passwords.N * 2)  # the cost went up since the hash was made
+    assert passwords.needs_rehash(old)
+    store.login(INSPECTOR.name, PASSWORD)
+    with sqlite3.connect(store.path) as conn:
+        new = conn.execute("SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,)).fetchone()[0]
+    assert new != old and new.split("$")[1] == str(passwords.N) and not passwords.needs_rehash(new)
+    assert store.login(INSPECTOR.name, PASSWORD).token  # the new hash verifies
+
+
+def test_needs_rehash_reads_only_the_stored_parameters():
+    from geo.store import passwords
+
+    current = passwords.hash_password("long enough password")
+    assert not passwords.needs_rehash(current)
+    for stale in ("", "bcrypt$x", f"scrypt${passwords.N // 2}$8$1$AA==$AA==", f"scrypt${passwords.N}$4$1$AA==$AA=="):
+        assert passwords.needs_rehash(stale), stale

@@ -74,8 +74,8 @@ def test_online_basemaps_are_off_unless_configured(env, secrets, offered, n_prob
     config = read_config(env, secrets)
     assert [b.key for b in available(config)] == offered
     assert len(config.problems) == n_problems
-    for en, zh in config.problems:
-        assert en and zh and ("ONEMAP" in en)
+    for text in config.problems:
+        assert text.en and text.zh and "ONEMAP" in text.en and "ONEMAP" in text.zh
 
 
 def test_a_broken_secrets_object_leaves_the_environment_working():

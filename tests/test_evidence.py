@@ -51,16 +51,20 @@ def test_distance_computed_from_the_device_fix_when_not_recorded():
     assert sorted(round(r["distance_m"], -1) for r in rows) == [50.0, 1000.0]
 
 
-def test_env_sets_the_default_and_nonsense_is_refused(monkeypatch):
+def test_env_sets_the_default_and_nonsense_is_listed_for_admins(monkeypatch):
+    from geo import settings
+
     monkeypatch.delenv(ENV_FIELD_DISTANCE, raising=False)
     assert default_onsite_m() == FIELD_DISTANCE_M == 200.0
     monkeypatch.setenv(ENV_FIELD_DISTANCE, "300")
     assert default_onsite_m() == 300.0
     monkeypatch.setenv(ENV_FIELD_DISTANCE, "两百")
-    with pytest.raises(ValidationError) as err:
-        default_onsite_m()
+    assert default_onsite_m() == 200.0  # the default applies ...
+    problems = settings.current().problems  # ... and administrators are told which setting and why
+    assert any(ENV_FIELD_DISTANCE in p.en and "两百" in p.zh for p in problems)
+    with pytest.raises(ValidationError) as err:  # a value typed on a page or the CLI is refused outright
+        check_onsite_m("两百", source="onsite_m")
     assert err.value.code == "evidence.distance_invalid"
-    assert ENV_FIELD_DISTANCE in err.value.en and "两百" in err.value.zh
     for bad in (0, -5, float("nan"), 1e9, None):
         with pytest.raises(ValidationError):
             check_onsite_m(bad)

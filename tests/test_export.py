@@ -7,6 +7,7 @@ Shapefile), :mod:`xml.etree` + :mod:`zipfile` (KML, KMZ).
 
 from __future__ import annotations
 
+import io
 import dataclasses
 
 import csv
@@ -385,7 +386,11 @@ def test_kml_folders_per_kind_styles_by_status(store, tmp_path, fmt):
         assert "<table" in r["description"] and "编号" in r["description"]
     if fmt == "kmz":
         with zipfile.ZipFile(path) as zf:
-            assert zf.read("files/dot.png").startswith(b"\x89PNG")
+            from PIL import Image
+
+            icon = Image.open(io.BytesIO(zf.read("files/dot.png")))
+            assert (icon.format, icon.size, icon.mode) == ("PNG", (32, 32), "RGBA")
+            assert icon.getpixel((16, 16)) == (255, 255, 255, 255) and icon.getpixel((0, 0))[3] == 0
 
 
 # -- all towns: one ZIP, a folder per town --------------------------------------------

@@ -125,3 +125,13 @@ def test_a_strong_session_secret_is_accepted(store_copy, monkeypatch):
     monkeypatch.setenv("ONEMAP_SESSION_SECRET", "Qm3v9sX2-pL8kT4wZ7yR1nB6cF0hJ5dG_aE")
     at = run_app()
     assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize("role, shown", [("admin", True), ("reviewer", False)])
+def test_ignored_settings_are_listed_to_admins_only(store_copy, monkeypatch, role, shown):
+    monkeypatch.setenv("ONEMAP_IDLE_MINUTES", "半小时")
+    at = run_app("zh", role, store_copy)
+    assert not at.exception, at.exception
+    listed = [e.label for e in at.expander if "设置未生效" in e.label]
+    texts = " ".join(t.value for t in at.text)
+    assert bool(listed) == shown and (("半小时" in texts) == shown)

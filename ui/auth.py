@@ -7,26 +7,22 @@ role and towns on every call.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import streamlit as st
 
 from geo.errors import OneMapError, PermissionDenied
-from geo.security import HOW_TO_MAKE, weak_secret_reason
 from geo.store import Actor
 from geo.store.accounts import GUEST
+from ui.settings import app_settings
 
 TOKEN_KEY = "auth_token"
 NOTICE_KEY = "auth_notice"
 
 
 def idle_timeout() -> timedelta:
-    """``ONEMAP_IDLE_MINUTES`` (default 30)."""
-    try:
-        return timedelta(minutes=max(1, int(os.environ.get("ONEMAP_IDLE_MINUTES", "30"))))
-    except ValueError:
-        return timedelta(minutes=30)
+    """``ONEMAP_IDLE_MINUTES`` (default 30; see :mod:`geo.settings`)."""
+    return timedelta(minutes=app_settings().idle_minutes)
 
 
 def client_address() -> str:
@@ -38,26 +34,13 @@ def client_address() -> str:
 
 
 def sso_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # noqa: BLE001 - no secrets.toml at all
-        return False
+    return app_settings().sso
 
 
 def secret_problem() -> str | None:
     """A message when a configured session secret is weak or a sample (then the app refuses to start)."""
-    values = []
-    if sso_configured():
-        values.append(("secrets.toml [auth] cookie_secret", st.secrets["auth"].get("cookie_secret")))
-    if os.environ.get("ONEMAP_SESSION_SECRET") is not None:
-        values.append(("ONEMAP_SESSION_SECRET", os.environ["ONEMAP_SESSION_SECRET"]))
-    for where, value in values:
-        reason = weak_secret_reason(value)
-        if reason:
-            return (f"会话密钥 {where} 不安全（{reason}），系统拒绝启动。请用以下命令生成新密钥并填入：`{HOW_TO_MAKE}`\n\n"
-                    f"The session secret {where} is unsafe ({reason}); the app will not start. "
-                    f"Make a new one with `{HOW_TO_MAKE}` and put it there.")
-    return None
+    problem = app_settings().secret_problem
+    return f"{problem.zh}\n\n{problem.en}" if problem else None
 
 
 def resolve_actor(store) -> Actor:

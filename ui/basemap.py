@@ -8,33 +8,30 @@ nothing configured only the offline basemap exists and no picker is shown.
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import streamlit as st
 
-from geo.map.basemaps import Basemap, BasemapConfig, available, choose, read_config
+from geo.errors import Text
+from geo.map.basemaps import Basemap, BasemapConfig, available, choose
 from ui.assets import map_assets
 from ui.i18n import lang, t
 from ui.session import current_actor
+from ui.settings import app_settings
 
 CHOICE = "basemap"
 
 
 def basemap_config() -> BasemapConfig:
-    """The configuration from the environment and ``secrets.toml`` (read each run: cheap, and edits apply).
+    """The basemaps the deployment offers (:func:`ui.settings.app_settings`).
 
     GCJ-02 basemaps (Gaode) are left out when the app could not write the
     GCJ-02 copies of its base geography (a read-only install).
     """
-    try:
-        secrets = st.secrets
-    except Exception:  # noqa: BLE001 - no or broken secrets file: environment only
-        secrets = None
-    config = read_config(os.environ, secrets)
+    config = app_settings().basemaps
     if "gaode" in config.enabled and not map_assets().gcj02_base_url:
-        config = dataclasses.replace(config, enabled=config.enabled - {"gaode"}, problems=config.problems + ((
-            "Gaode is enabled but the cache folder (ONEMAP_CACHE) is not writable: it stays off.",
-            "已启用高德底图，但缓存目录（ONEMAP_CACHE）不可写，高德底图未启用。"),))
+        config = dataclasses.replace(config, enabled=config.enabled - {"gaode"}, problems=config.problems + (Text(
+            zh="已启用高德底图，但缓存目录（ONEMAP_CACHE）不可写，高德底图未启用。",
+            en="Gaode is enabled but the cache folder (ONEMAP_CACHE) is not writable: it stays off."),))
     return config
 
 
@@ -55,9 +52,9 @@ def basemap_picker(key: str) -> Basemap:
     Admins also see the settings that were ignored (a malformed key ...).
     """
     config = basemap_config()
-    if config.problems and current_actor().role == "admin":
-        for en, zh in config.problems:
-            st.warning(t("basemap_problem") + (zh if lang() == "zh" else en))
+    if current_actor().role == "admin":  # the shell lists every other ignored setting
+        for text in config.problems[len(app_settings().basemaps.problems):]:
+            st.warning(t("basemap_problem") + text(lang()))
     offered = available(config)
     chosen = choose(config, st.session_state.get(CHOICE))
     if len(offered) > 1:

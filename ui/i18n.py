@@ -22,7 +22,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**{n}** sites shown · **{done}** done · :red[**{overdue}** overdue]",
     ),
     "sample_badge": ("示例数据", "示例数据 · sample data"),
-    "filters": ("筛选", "Filters"),
     "filter_kinds": ("点位类型", "Site kinds"),
     "filter_towns": ("镇（街道）", "Towns / streets"),
     "filter_towns_all": ("全部镇街", "All towns"),
@@ -31,10 +30,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter_status_help": ("不选则显示全部状态", "Leave empty for every status"),
     "filter_overdue": ("只看逾期", "Overdue only"),
     "legend": ("图例", "Legend"),
-    "shown": ("显示点位", "Sites shown"),
     "done": ("已完成", "Done"),
     "overdue": ("逾期", "Overdue"),
-    "detail": ("点位详情", "Site details"),
     "detail_hint": ("点击地图上的点位、线或面查看详情和历史。", "Click a site on the map to see its details and history."),
     "pick_site": ("或从列表选择点位", "Or pick a site from the list"),
     "none_selected": ("（未选择）", "(none)"),
@@ -44,10 +41,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind": ("类型", "Kind"),
     "town": ("所属镇街", "Town / street"),
     "status": ("当前状态", "Current status"),
-    "step": ("流程", "Workflow"),
     "deadline": ("完成时限", "Deadline"),
     "overdue_yes": ("已逾期", "overdue"),
-    "overdue_no": ("未逾期", "on time"),
     "responsible": ("责任单位", "Responsible body"),
     "updated": ("最近更新", "Last change"),
     "version": ("版本", "Version"),
@@ -221,7 +216,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all": ("全部", "all"),
     "audit_count": ("共 {n} 条记录", "{n} rows"),
     "download_csv": ("下载 CSV", "Download CSV"),
-    "secret_refused": ("会话密钥不安全，系统拒绝启动。", "Unsafe session secret: the app will not start."),
     "map_caption": (
         "底图：福清市界、陆地与海岸线（离线）。点位颜色表示状态；可在右上角图层控件中开关各类点位。",
         "Basemap: Fuqing boundary, land and coastline (offline). Colours show status; toggle kinds in the layer control.",
@@ -509,6 +503,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Online basemaps need internet; on Gaode, sites are shifted to GCJ-02 for display only, "
                      "stored coordinates never change."),
     "basemap_problem": ("底图设置有误（仅管理员可见）：", "Basemap setting ignored (shown to admins only): "),
+    "settings_problems": ("有 {n} 项设置未生效（仅管理员可见）", "{n} setting(s) ignored (shown to admins only)"),
     "imp_found": ("所在边界", "Boundary it lies in"),
 }
 

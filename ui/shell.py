@@ -8,9 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.auth import resolve_actor, secret_problem
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, lang, t
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
+from ui.settings import app_settings
 
 
 def main() -> None:
@@ -27,6 +28,11 @@ def main() -> None:
         st.stop()
 
     actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
+    problems = app_settings().problems
+    if problems and actor.role == "admin":
+        with st.expander(t("settings_problems", n=len(problems)), icon="⚠️"):
+            for text in problems:
+                st.text(text(lang()))
     pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
              for p in pages_for(actor.role)]
     page = st.navigation(pages, position="top")

@@ -16,9 +16,9 @@ device position. The feed of recent changes shows them all.
 from __future__ import annotations
 
 import math
-import os
 from typing import Iterable, Mapping, Sequence
 
+from geo import settings
 from geo.errors import ValidationError
 from layers import REGISTRY
 
@@ -79,9 +79,8 @@ def check_onsite_m(value, *, source: str = "onsite_m") -> float:
 
 
 def default_onsite_m() -> float:
-    """The on-site distance: ``$ONEMAP_FIELD_DISTANCE_M`` if set, else 200 m."""
-    raw = os.environ.get(ENV_FIELD_DISTANCE, "").strip()
-    return check_onsite_m(raw, source=ENV_FIELD_DISTANCE) if raw else FIELD_DISTANCE_M
+    """The on-site distance: ``$ONEMAP_FIELD_DISTANCE_M`` if set and valid, else 200 m (see :mod:`geo.settings`)."""
+    return settings.current().field_distance_m
 
 
 def device_distance_m(entry, geometry=None) -> float | None:

@@ -11,10 +11,9 @@ the style colour tints.
 
 from __future__ import annotations
 
+import io
 import html
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -155,22 +154,11 @@ def write_kmz(sel: Selection, path: Path, *, file_name: str | None = None) -> No
 
 def dot_png(size: int = 32) -> bytes:
     """A white disc with a dark rim on transparency, as PNG bytes (KML tints it by the style colour)."""
-    c, r = (size - 1) / 2, size / 2 - 1
-    rows = []
-    for y in range(size):
-        row = bytearray([0])
-        for x in range(size):
-            d = ((x - c) ** 2 + (y - c) ** 2) ** 0.5
-            if d <= r - 2.5:
-                row += bytes((255, 255, 255, 255))
-            elif d <= r:
-                row += bytes((60, 60, 60, 255))
-            else:
-                row += bytes((0, 0, 0, 0))
-        rows.append(bytes(row))
+    from PIL import Image, ImageDraw
 
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    ihdr = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((1, 1, size - 2, size - 2), fill=(255, 255, 255, 255), outline=(60, 60, 60, 255), width=2)
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=True)
+    return out.getvalue()

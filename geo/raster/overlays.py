@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Callable
 
+from geo import settings
 from geo.errors import ValidationError
 from geo.map.build import RasterOverlay
 from geo.raster.samples import SAMPLE_RASTERS
@@ -40,14 +40,9 @@ __all__ = ["cache_root", "pyramid_root", "add_raster_file", "register_sample_ras
            "suggest_raster_id"]
 
 Progress = Callable[[int, int], None]
-ENV_CACHE = "ONEMAP_CACHE"
-DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "data" / "cache"
-
-
 def cache_root() -> Path:
     """Where derived files go (tile pyramids, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
-    env = os.environ.get(ENV_CACHE, "").strip()
-    return Path(env) if env else DEFAULT_CACHE
+    return settings.current().cache
 
 
 def pyramid_root() -> Path:

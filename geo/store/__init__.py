@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from geo import settings
 from geo.store.base import (Actor, ChangeResult, Evidence, HistoryEntry, NewObservation, NewSite, Observation, Site,
                             SiteStore)
 from geo.store.gpkg import GpkgStore, create_store
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_STORE = PROJECT_ROOT / "data" / "store.gpkg"
+DEFAULT_STORE = settings.DEFAULT_STORE
 ENV_STORE = "ONEMAP_STORE"
 
 __all__ = [
@@ -25,11 +25,10 @@ __all__ = [
 
 
 def store_path(path: str | os.PathLike | None = None) -> Path:
-    """The store file: ``path``, else ``$ONEMAP_STORE``, else ``data/store.gpkg``."""
+    """The store file: ``path``, else ``$ONEMAP_STORE``, else ``data/store.gpkg`` (see :mod:`geo.settings`)."""
     if path:
         return Path(path)
-    env = os.environ.get(ENV_STORE, "").strip()
-    return Path(env) if env else DEFAULT_STORE
+    return Path(settings.current().store)
 
 
 def open_store(path: str | os.PathLike | None = None, *, create_with_sample: bool = True) -> GpkgStore:

@@ -245,6 +245,9 @@ class AccountsMixin:
             row = conn.execute(f"SELECT * FROM {USERS_TABLE} WHERE name = ?", (name,)).fetchone()
         ok = passwords.verify_password(password or "", row["password_hash"] if row else passwords.DUMMY_HASH)
         ok = ok and row is not None and not row["disabled"]
+        # A hash made at an older, lower cost is replaced now that the password is known (computed before the
+        # write transaction; written only if nobody changed the password meanwhile).
+        rehashed = passwords.hash_password(password) if ok and passwords.needs_rehash(row["password_hash"]) else None
         who = Actor(name or "?", role=row["role"] if row else "", client=client)
         token = secrets.token_urlsafe(32)
         with self._write() as conn:
@@ -265,9 +268,12 @@ class AccountsMixin:
                 outcome = "failed"
             else:
                 conn.execute(f"DELETE FROM {THROTTLE_TABLE} WHERE name = ?", (name,))
+                if rehashed:
+                    conn.execute(f"UPDATE {USERS_TABLE} SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                                 (rehashed, name, row["password_hash"]))
                 conn.execute(f"INSERT INTO {SESSIONS_TABLE} (token_hash, user_name, created_at, last_seen, client)"
                              " VALUES (?,?,?,?,?)", (token_hash(token), name, iso_utc(now), iso_utc(now), client))
-                self._audit(conn, who, "auth.login", target=name)
+                self._audit(conn, who, "auth.login", target=name, details={"rehashed": True} if rehashed else None)
                 outcome = "ok"
         if outcome == "locked":
             raise PermissionDenied("auth.locked",

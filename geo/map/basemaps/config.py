@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from geo.errors import Text
+
 ENV_TIANDITU_KEY = "ONEMAP_TIANDITU_TK"
 ENV_ENABLE = "ONEMAP_BASEMAPS"
 ENV_DEFAULT = "ONEMAP_BASEMAP"
@@ -31,7 +33,7 @@ _TK_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 
 @dataclass(frozen=True)
 class BasemapConfig:
-    """What is configured; ``problems`` are (en, zh) messages for the admin.
+    """What is configured; ``problems`` are messages for the admin.
 
     Attributes
     ----------
@@ -41,8 +43,8 @@ class BasemapConfig:
         Switches from :data:`SWITCHES` that are on.
     default : str or None
         The preferred basemap key.
-    problems : tuple of (str, str)
-        Settings that were ignored, and why (English, Chinese).
+    problems : tuple of Text
+        Settings that were ignored, and why.
     """
 
     tianditu_key: str | None = None
@@ -83,11 +85,11 @@ def read_config(env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
     problems = []
     key = (env.get(ENV_TIANDITU_KEY) or str(table.get("tianditu_tk") or "")).strip()
     if key and not _TK_RE.match(key):
-        problems.append((
-            f"The Tianditu key in {ENV_TIANDITU_KEY} / [basemaps] tianditu_tk is not 32 hexadecimal characters "
-            f"(got {len(key)} characters); Tianditu stays off. Copy the key again from the Tianditu console.",
-            f"{ENV_TIANDITU_KEY} 或 [basemaps] tianditu_tk 中的天地图密钥不是 32 位十六进制字符（实际 {len(key)} 位），"
-            "天地图未启用。请从天地图控制台重新复制密钥。",
+        problems.append(Text(
+            zh=f"{ENV_TIANDITU_KEY} 或 [basemaps] tianditu_tk 中的天地图密钥不是 32 位十六进制字符（实际 {len(key)} 位），"
+               "天地图未启用。请从天地图控制台重新复制密钥。",
+            en=f"The Tianditu key in {ENV_TIANDITU_KEY} / [basemaps] tianditu_tk is not 32 hexadecimal characters "
+               f"(got {len(key)} characters); Tianditu stays off. Copy the key again from the Tianditu console.",
         ))
         key = ""
     enabled = set()
@@ -96,9 +98,9 @@ def read_config(env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
         if word in SWITCHES:
             enabled.add(word)
         else:
-            problems.append((
-                f"Unknown basemap switch {word!r} in {ENV_ENABLE} / [basemaps] enable; use one of {', '.join(SWITCHES)}.",
-                f"{ENV_ENABLE} 或 [basemaps] enable 中的底图开关 {word!r} 无法识别；可用：{'、'.join(SWITCHES)}。",
+            problems.append(Text(
+                zh=f"{ENV_ENABLE} 或 [basemaps] enable 中的底图开关 {word!r} 无法识别；可用：{'、'.join(SWITCHES)}。",
+                en=f"Unknown basemap switch {word!r} in {ENV_ENABLE} / [basemaps] enable; use one of {', '.join(SWITCHES)}.",
             ))
     default = (env.get(ENV_DEFAULT) or str(table.get("default") or "")).strip() or None
     return BasemapConfig(tianditu_key=key or None, enabled=frozenset(enabled), default=default,
