@@ -140,9 +140,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "insp_saved": ("已保存：{status} · {where} · 照片 {n} 张", "Saved: {status} · {where} · {n} photo(s)"),
     "insp_reload_keep": ("载入最新状态（保留已填内容）", "Load the current state (keep what I typed)"),
     "choose": ("请选择", "Choose"),
-    "readings": ("水质监测数据（每个采样点、每轮一行）", "Water-quality readings (one row per point and round)"),
-    "readings_help": ("透明度、水深单位 cm；溶解氧、氨氮 mg/L；氧化还原电位 mV。保存前显示分级结果。",
-                      "Transparency and depth in cm; DO and NH3-N in mg/L; ORP in mV. The grade shows before saving."),
     "rd_point": ("采样点", "Point"),
     "rd_round": ("轮次", "Round"),
     "rd_transparency_cm": ("透明度 cm", "Transparency cm"),
@@ -153,8 +150,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "grade_heavy": ("重度黑臭", "heavy"),
     "grade_light": ("轻度黑臭", "light"),
     "grade_none": ("不黑臭", "not black-odorous"),
-    "grade_result": ("分级结果：**{grade}**（{rule}）", "Grade: **{grade}** ({rule})"),
-    "grade_note": ("水质监测 {n} 条：{grade}（{rule}）", "{n} readings: {grade} ({rule})"),
     # -- accounts and audit --
     "login_to_change": ("登录后可更新状态。", "Log in to update the status."),
     "read_only_not_your_town": ("只读：该点位不在您的辖区。", "Read only: this site is outside your towns."),

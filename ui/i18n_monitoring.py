@@ -31,9 +31,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "obs_unverified": ("以下数值未能与原文核对，请以文件为准：{items}", "Not checked against the text; confirm: {items}"),
     "obs_sample": ("示例数据：监测读数为演示用，非实测。", "示例数据 — sample readings, not measured."),
     "obs_latest": ("最近一次监测：{label}，{grade}", "Latest campaign: {label}, {grade}"),
-    "obs_limit_heavy": ("重度限值", "heavy limit"),
-    "obs_limit_light": ("轻度限值", "light limit"),
-    "obs_limit_limit": ("限值", "limit"),
     # the field form: entering readings
     "rd_section": ("录入水质监测（每个采样点一行）", "Record water-quality readings (one row per point)"),
     "rd_help": ("透明度、水深单位 cm；溶解氧、氨氮 mg/L；氧化还原电位 mV。保存后计入该水体的监测记录，"
@@ -41,8 +38,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                 "join the body's record; status changes are judged on them."),
     "rd_date": ("采样日期", "Sampling date"),
     "rd_time": ("采样时间", "Sampling time"),
-    "rd_sampler": ("采样人", "Sampled by"),
-    "rd_lab": ("检测单位", "Laboratory"),
     "rd_save": ("保存监测数据", "Save readings"),
     "rd_saved": ("已保存 {n} 条监测数据。", "{n} readings saved."),
     "rd_status_changed": ("监测结果使状态变更为“{status}”。", "The readings moved the status to {status}."),
@@ -58,7 +53,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Override the evidence requirement (administrators; a reason is required, recorded and shown "
                      "in review)"),
     "override_reason": ("越过理由", "Reason for the override"),
-    "override_need_reason": ("请填写越过理由。", "Give the reason for the override."),
     "h_override": ("越过证据", "Override"),
     # dashboard
     "dash_goal_none": ("目标：基本消除（未查到全国数值）", "goal: 基本消除 (no national figure found)"),

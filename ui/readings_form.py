@@ -83,11 +83,15 @@ def required_inputs(site, target: str, *, key: str) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def row_fields(spec) -> list:
+    """The fields typed per row of the entry table (identity, measured values, remarks)."""
+    return [f for f in spec.fields if f.name in spec.identity or f.type in ("int", "float") or f.name == "remarks"]
+
+
 def _columns(spec):
     """(per-row fields, fields common to the whole entry)."""
-    per_row = [f for f in spec.fields if f.name in spec.identity or f.type in ("int", "float") or f.name == "remarks"]
-    common = [f for f in spec.fields if f not in per_row]
-    return per_row, common
+    per_row = row_fields(spec)
+    return per_row, [f for f in spec.fields if f not in per_row]
 
 
 def _blank(v) -> bool:
