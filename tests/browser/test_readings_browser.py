@@ -1,0 +1,64 @@
+"""A black-odorous body's readings in the site panel, in headless Chromium at tablet and phone size, offline:
+the chart over time with the band limits, the grade of each campaign, nothing requested outside localhost."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import RequestLog, log_in, map_frame, start_sample_app
+from tests.factories import ADMIN, PASSWORD
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    server = start_sample_app(tmp_path_factory, "readings")
+    yield server
+    server.stop()
+
+
+def _open_body(page, site_id: str) -> None:
+    picker = page.locator('[data-testid="stSelectbox"] input').first
+    picker.click()
+    picker.fill(site_id)
+    page.get_by_role("option", name=site_id, exact=False).first.click()
+    page.get_by_text("每次监测的分级").first.wait_for(timeout=60000)
+    page.locator(".vega-embed").first.wait_for(timeout=60000)
+
+
+@pytest.mark.parametrize("width, height, touch", [(1024, 768, True), (390, 844, True), (1366, 768, False)])
+def test_the_panel_shows_the_readings_chart_and_the_campaign_grades(browser, app, artifacts, width, height, touch):
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch, locale="zh-CN",
+                                  is_mobile=width < 500)
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", page.requests)
+    try:
+        page.goto(app.url, wait_until="domcontentloaded")
+        map_frame(page)
+        _open_body(page, "HC-006")
+        panel = page.get_by_text("监测数据 · 黑臭水体水质监测").first
+        panel.scroll_into_view_if_needed()
+        page.wait_for_timeout(1200)
+        assert page.get_by_text("轻度黑臭").count() >= 1  # the campaign that opened 返黑返臭
+        assert page.get_by_text("示例数据：监测读数为演示用，非实测。").count() == 1
+        page.screenshot(path=str(artifacts / f"readings_panel_{width}x{height}.png"), full_page=False)
+        assert page.requests.outside() == []
+    finally:
+        context.close()
+
+
+def test_the_admin_status_form_offers_an_explicit_override(browser, app, artifacts):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, app, ADMIN.name, PASSWORD, "管理员")
+        page.goto(app.url, wait_until="domcontentloaded")
+        map_frame(page)
+        _open_body(page, "HC-003")
+        box = page.get_by_text("越过证据要求（仅管理员", exact=False).first
+        box.scroll_into_view_if_needed()
+        assert not page.get_by_role("checkbox").first.is_checked()
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(artifacts / "readings_override_1024x768.png"), full_page=False)
+    finally:
+        context.close()
