@@ -51,7 +51,8 @@ def _section(spec, site, rows) -> None:
         last = assessed[-1]
         label = getattr(getattr(last, "campaign", None), "label", str(last.start))
         st.markdown(t("obs_latest", label=label, grade=f"**{last.grade_text(lg)}**"))
-    st.altair_chart(readings_chart(spec, rows, rules.limits(site), lg), width="stretch")
+    for chart in readings_charts(spec, rows, rules.limits(site), lg):  # one per field: each fits the panel's width
+        st.altair_chart(chart, width="stretch")
     st.caption(t("obs_chart_caption", rule=rule_name))
     if spec.key == "black_odorous_readings" and site.attrs.get("water_kind") != "rural":
         st.caption(t("obs_shallow_note"))
@@ -80,7 +81,7 @@ def readings_frame(spec, rows) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["date", "field", "series", "value", "obs_id"])
 
 
-def readings_chart(spec, rows, limits, lg: str) -> alt.VConcatChart:
+def readings_charts(spec, rows, limits, lg: str) -> list:
     """One small chart per charted field: every series over time, the limits as horizontal rules."""
     data = readings_frame(spec, rows)
     charts = []
@@ -91,7 +92,8 @@ def readings_chart(spec, rows, limits, lg: str) -> alt.VConcatChart:
         base = alt.Chart(mine).encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
             y=alt.Y("value:Q", title=f.label(lg)),
-            color=alt.Color("series:N", title=spec.field(spec.identity[0]).label(lg) if spec.identity else None),
+            color=alt.Color("series:N", title=spec.field(spec.identity[0]).label(lg) if spec.identity else None,
+                            legend=alt.Legend(orient="top", direction="horizontal", title=None)),
             tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d"), "series:N", alt.Tooltip("value:Q", title=f.label(lg))],
         )
         layer = base.mark_line(opacity=0.5) + base.mark_circle(size=28)
@@ -103,8 +105,9 @@ def readings_chart(spec, rows, limits, lg: str) -> alt.VConcatChart:
             text = alt.Chart(lims).mark_text(align="left", dx=4, dy=-5, fontSize=10, color="#555").encode(
                 y="value:Q", x=alt.value(2), text="label:N")
             layer = alt.layer(layer, rule, text).resolve_scale(color="independent")
-        charts.append(layer.properties(height=120))
-    return alt.vconcat(*charts).resolve_scale(x="shared")
+        # Fit the panel's width only: the plot keeps its height whatever the legend takes.
+        charts.append(layer.properties(height=130, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
+    return charts
 
 
 def assessment_frame(assessed, lg: str) -> pd.DataFrame:
