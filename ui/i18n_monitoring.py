@@ -54,6 +54,32 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "in review)"),
     "override_reason": ("越过理由", "Reason for the override"),
     "h_override": ("越过证据", "Override"),
+    # the monitoring import page
+    "page_readings_import": ("监测数据导入", "Import monitoring data"),
+    "obs_import_title": ("导入监测数据（xlsx 或 CSV）", "Import monitoring data (xlsx or CSV)"),
+    "obs_import_help": ("每行一个点位、一个日期（一轮）；水体可填编号或名称。有任何错误时不写入；已有的相同数据不重复写入；"
+                        "导入可在“导入台账”页撤销。", "One row per point and date (round); a body by its id or its "
+                        "name. Nothing is written while a row has an error; rows already stored are not written "
+                        "again; an import can be undone on the Import page."),
+    "obs_import_table": ("监测数据表", "Monitoring table"),
+    "obs_import_site": ("水体编号或名称", "site id or name"),
+    "obs_import_columns": ("可识别的列：{cols}", "Columns recognised: {cols}"),
+    "obs_import_counts": ("读取 {rows} 行：新增 **{new}**，已在库中 {same}，有错误的行 **{errors}**，涉及 {sites} 个点位。",
+                          "{rows} rows read: **{new}** new, {same} already stored, **{errors}** rows with errors, "
+                          "{sites} sites."),
+    "obs_import_row": ("行", "Row"),
+    "obs_import_column": ("列", "Column"),
+    "obs_import_level": ("级别", "Level"),
+    "obs_import_error": ("错误", "error"),
+    "obs_import_warning": ("提示", "warning"),
+    "obs_import_message": ("问题", "Problem"),
+    "obs_import_fix": ("修改方法", "Fix"),
+    "obs_import_blocked": ("文件有错误，未写入任何数据；请修正后重新上传。", "The file has errors; nothing was written. "
+                           "Fix them and upload again."),
+    "obs_import_nothing": ("文件中的数据均已在库中，无需写入。", "Every row is already stored; nothing to write."),
+    "obs_import_write": ("写入 {n} 条监测数据", "Write {n} rows"),
+    "obs_import_done": ("已导入 {n} 条，批次 {batch}。", "{n} rows imported, batch {batch}."),
+    "obs_import_changes": ("监测结果使状态变更：{changes}", "Statuses the readings changed: {changes}"),
     # dashboard
     "dash_goal_none": ("目标：基本消除（未查到全国数值）", "goal: 基本消除 (no national figure found)"),
     "dash_milestones": ("逐年进度（每年年底，按历史回溯）", "Year by year (end of each year, rebuilt from the history)"),

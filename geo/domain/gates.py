@@ -147,10 +147,10 @@ def clean_campaign(inp: GateInput) -> Verdict:
     since = _day(began) if began else None
     grades = _grades(inp, since)
     facts = {"since": since.isoformat() if since else None, "campaigns": _facts(grades)}
-    since_zh = f"{since.isoformat()}（开始整治）以后" if since else ""
+    since_zh = f"{since.isoformat()}（开始整治）以后的" if since else ""
     since_en = f" since {since.isoformat()} (remediation began)" if since else ""
     if not grades:
-        return Verdict(False, f"缺少{since_zh}的水质监测数据：请先录入或导入一次监测（各采样点、各轮次）。",
+        return Verdict(False, f"缺少{since_zh}水质监测数据：请先录入或导入一次监测（各采样点、各轮次）。",
                        f"no readings{since_en}: record or import a sampling campaign (every point, every round) "
                        f"first.", facts)
     last = grades[-1]
