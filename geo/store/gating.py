@@ -24,8 +24,8 @@ from geo.errors import TransitionNotAllowed, ValidationError
 from geo.store import policy
 from geo.store.base import Actor, Observation, Site
 from geo.store.db import q as _q
-from geo.store.schema import HISTORY_TABLE
-from layers import observation_specs_for
+from geo.store.schema import HISTORY_TABLE, INDEX_TABLE
+from layers import get_spec, observation_specs_for
 from layers.spec import LayerSpec
 
 __all__ = ["GatesMixin", "observation_from_row", "clean_override"]
@@ -180,12 +180,10 @@ class GatesMixin:
         with self._read() as conn:
             self._allow(conn, actor, "read")
             for s in sites:
-                from layers import get_spec
-
                 spec = get_spec(s.kind)
                 if not spec.gates_for(s.status):
                     continue
-                idx = conn.execute("SELECT kind FROM site_index WHERE site_id = ?", (s.site_id,)).fetchone()
+                idx = conn.execute(f"SELECT kind FROM {INDEX_TABLE} WHERE site_id = ?", (s.site_id,)).fetchone()
                 attrs = check_attrs(spec, s.attrs, partial=True)
                 if idx is not None and idx["kind"] == spec.key:
                     site = self._read_site(conn, spec, s.site_id)
