@@ -75,10 +75,13 @@ def cmd_status(args) -> int:
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
     site = store.get_site(actor, args.site_id)
+    changes = _field_values(args.sets or [])
+    photos = _store_photos(store, args.photos or [])
     result = store.change_status(
         actor, args.site_id, args.new_status,
         expected_version=site.version if args.expected_version is None else args.expected_version,
-        op_id=args.op_id or uuid.uuid4().hex, note=args.note or "", source="cli", override=args.override,
+        op_id=args.op_id or uuid.uuid4().hex, note=args.note or "", source="cli", changes=changes, photos=photos,
+        override=args.override,
     )
     verb = "已变更" if result.applied else "此前已执行（幂等，未重复写入）"
     print(json.dumps({
@@ -87,6 +90,38 @@ def cmd_status(args) -> int:
         "override": result.entry.override,
     }, ensure_ascii=False))
     return 0
+
+
+def _field_values(items: list[str]) -> dict:
+    """``FIELD=VALUE`` pairs from the command line (values as typed: the store checks and converts them)."""
+    from geo.errors import ValidationError
+
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError("cli.bad_set", en=f"--set {item!r}: write FIELD=VALUE, e.g. remediation_method=ban.",
+                                  zh=f"--set “{item}”格式有误：请写成 字段=值，例如 remediation_method=ban。", value=item)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _store_photos(store, paths: list[str]) -> list[str]:
+    """Store each photo file beside the store; their hashes."""
+    from pathlib import Path
+
+    from geo.errors import ValidationError
+    from geo.photos import photos_root, store_photo
+
+    hashes = []
+    for p in paths:
+        try:
+            data = Path(p).read_bytes()
+        except OSError as exc:
+            raise ValidationError("cli.photo_unreadable", en=f"Cannot read the photo {p!r}: {exc.strerror}.",
+                                  zh=f"无法读取照片文件“{p}”：{exc.strerror}。", value=p) from exc
+        hashes.append(store_photo(data, photos_root(store.path)).sha256)
+    return hashes
 
 
 def cmd_check(args) -> int:
@@ -522,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--note", help="why (recorded in the history)")
     s.add_argument("--op-id", help="idempotency key: the same key twice applies once")
     s.add_argument("--expected-version", type=int, help="refuse if the site's version differs")
+    s.add_argument("--set", dest="sets", action="append", metavar="FIELD=VALUE",
+                   help="a field recorded with the change, e.g. remediation_method=依法取缔 (repeat)")
+    s.add_argument("--photo", dest="photos", action="append", metavar="FILE",
+                   help="a photo (JPEG/PNG/WebP) attached to the change: evidence or the scanned document (repeat)")
     s.add_argument("--override", metavar="REASON",
                    help="administrators only: enter a status whose evidence gate refuses, for this reason "
                         "(recorded and shown in review); never implied")

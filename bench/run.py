@@ -308,24 +308,31 @@ def _required_changes(spec, transition, site) -> dict:
     return changes
 
 
-def write_jobs(store, writers: int, per_writer: int, seed: int) -> list[list[tuple[str, str, dict]]]:
-    """Distinct sites for each writer, each with one allowed next status (and the fields it needs).
+def _plain_transition(spec, site):
+    """The first change of ``site`` a benchmark can make with placeholder values: no photo, every guard met.
 
-    Statuses guarded by an evidence gate (a black-odorous body's 初见成效 needs readings) are left out: the
-    synthetic sites carry no readings, and the benchmark times writes, not refusals.
+    Statuses behind an evidence gate (a black-odorous body's 初见成效 needs readings) are left out: the synthetic
+    sites carry no readings, and the benchmark times writes, not refusals.
     """
+    for tr in spec.allowed_next(site.status):
+        attrs = {**site.attrs, **_required_changes(spec, tr, site)}
+        if not spec.gates_for(tr.dst) and not tr.requires_photo and all(g.holds(tr.dst, attrs) for g in tr.guards) and all(
+                r.holds(tr.dst, attrs) for r in spec.rules if r.severity == "error"):
+            return tr
+    return None
+
+
+def write_jobs(store, writers: int, per_writer: int, seed: int) -> list[list[tuple[str, str, dict]]]:
+    """Distinct sites for each writer, each with one allowed next status (and the fields it needs)."""
     import numpy as np
 
-    def free(spec, status):
-        return [t for t in spec.allowed_next(status) if not spec.gates_for(t.dst)]
-
-    sites = [s for s in store.list_sites(READER) if free(REGISTRY[s.kind], s.status)]
+    sites = [s for s in store.list_sites(READER) if _plain_transition(REGISTRY[s.kind], s) is not None]
     order = np.random.default_rng(seed).permutation(len(sites))
     chosen = [sites[i] for i in order[: writers * per_writer]]
     jobs: list[list[tuple[str, str, dict]]] = [[] for _ in range(writers)]
     for i, s in enumerate(chosen):
         spec = REGISTRY[s.kind]
-        tr = free(spec, s.status)[0]
+        tr = _plain_transition(spec, s)
         jobs[i % writers].append((s.site_id, tr.dst, _required_changes(spec, tr, s)))
     return jobs
 
@@ -404,7 +411,7 @@ def measure_export(path: Path, workdir: Path, repeat: int) -> dict:
     return time_export(GpkgStore(path), opts, workdir / f"all-towns{output_suffix(opts)}", repeat)
 
 
-IMPORT_HEADERS = ["编号", "名称", "所属镇街", "状态", "所在海湾", "排污口类型", "整治方式", "经度", "纬度"]
+IMPORT_HEADERS = ["编号", "名称", "所属镇街", "状态", "受纳水体", "排污口类型", "整治方式", "经度", "纬度"]
 
 
 def import_workbook(rows: int, seed: int) -> bytes:
@@ -426,7 +433,8 @@ def import_workbook(rows: int, seed: int) -> bytes:
         method = s.attrs.get("remediation_method")
         ws.append([
             f"PWK-I{i:06d}", s.name, towns.town_by_code(s.town_code).name_zh, spec.status(s.status).zh,
-            spec.field("bay").choice(s.attrs["bay"]).zh, spec.field("outfall_type").choice(s.attrs["outfall_type"]).zh,
+            spec.field("receiving_water").choice(s.attrs["receiving_water"]).zh,
+            spec.field("outfall_type").choice(s.attrs["outfall_type"]).zh,
             spec.field("remediation_method").choice(method).zh if method else None,
             f"{s.geometry.x:.6f}", f"{s.geometry.y:.6f}",
         ])

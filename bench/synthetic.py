@@ -72,8 +72,10 @@ BLOB_MAX = 1.25
 #: Outfalls and berths are moved off their shore line by at most this much.
 SHORE_JITTER_M = 25.0
 
-OUTFALL_TYPE_ZH = {"industrial": "工业排污口", "municipal_wwtp": "污水处理厂排污口", "agricultural": "养殖尾水排口",
-                   "stormwater": "雨洪排口", "port": "码头排口", "other": "其他排口"}
+#: Second-level class (HJ 1312-2023) -> (first level, how a name says it).
+OUTFALL_SUBTYPES = {"enterprise": ("industrial", "工业排污口"), "municipal_wwtp": ("municipal_wwtp", "污水处理厂排污口"),
+                    "aquaculture": ("agricultural", "养殖尾水排口"), "urban_storm": ("other", "雨洪排口"),
+                    "port": ("other", "码头排口"), "other_misc": ("other", "其他排口")}
 BERTH_TYPES = (("container", 50_000), ("dry_bulk", 100_000), ("general_cargo", 30_000), ("liquid_bulk", 50_000),
                ("ro_ro", 10_000), ("passenger", 5_000), ("other", 3_000))
 
@@ -335,20 +337,21 @@ def _outfalls(rng, k: int) -> list[NewSite]:
     seats = nearest_towns(x, y)
     status = _statuses(rng, "outfalls", k)
     dl = _deadlines(rng, k)
-    types = list(OUTFALL_TYPE_ZH)
+    types = list(OUTFALL_SUBTYPES)
     type_i = rng.integers(0, len(types), k)
-    method_i = rng.integers(0, 4, k)
+    method_i = rng.integers(0, 3, k)
     odour = rng.random(k) < 0.4
     geoms = shapely.points(x, y)
     out = []
     late = {"remediating", "remediated", "closed"}
     for i in range(k):
         t = types[type_i[i]]
-        attrs = {"bay": bays[i], "outfall_type": t, "black_odour_seen": bool(odour[i] and status[i] in ("surveyed", "monitored"))}
+        attrs = {"discharge_into": "sea", "receiving_water": bays[i], "outfall_type": OUTFALL_SUBTYPES[t][0],
+                 "outfall_subtype": t, "black_odour_seen": bool(odour[i] and status[i] in ("surveyed", "monitored"))}
         if status[i] in late:
-            attrs["remediation_method"] = ("ban", "merge", "standardise", "keep")[method_i[i]]
+            attrs["remediation_method"] = ("ban", "merge", "standardise")[method_i[i]]
         tw = seats[i]
-        out.append(NewSite("outfalls", f"PWK-B{i + 1:06d}", f"{tw.name_zh}{OUTFALL_TYPE_ZH[t]}{i + 1}号", tw.code,
+        out.append(NewSite("outfalls", f"PWK-B{i + 1:06d}", f"{tw.name_zh}{OUTFALL_SUBTYPES[t][1]}{i + 1}号", tw.code,
                            status[i], geoms[i], deadline=dl[i], responsible=f"{tw.name_zh}人民政府",
                            is_sample=True, attrs=attrs))
     return out

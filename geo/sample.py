@@ -7,7 +7,10 @@ with ``is_sample = 1`` and the store's ``data_origin = sample``, which the UI
 and exports show as 示例数据. The real ledgers come in through import.
 
 Geometry rules (checked by ``tests/test_sample.py``):
-outfalls lie on the OSM shoreline of their bay inside the county; berths on
+outfalls into the sea lie on the OSM shoreline of their water inside the
+county (the Haitan Strait ones on the east coast facing Pingtan, outside both
+bay polygons); outfalls into rivers lie inland along a hand-drawn 龙江 course
+(``data/base`` has no river line) and at 东张水库; berths on
 the shore of the Jiangyin port area; parks, water bodies and zones on land.
 Histories run from 2023 to 2025 and go through the store's own transition
 checks (the store is filled through :meth:`SiteStore.change_status`).
@@ -44,8 +47,14 @@ REMOTE_THRESHOLD_M = 200.0
 
 @dataclass
 class Step:
+    """One change of a sample site: the status it goes to, what it records, the photos it carries.
+
+    ``photos`` maps a photo field (or ``""`` for a photo of the change only) to what the photo shows.
+    """
+
     status: str
     changes: dict = field(default_factory=dict)
+    photos: dict = field(default_factory=dict)
     day: date | None = None  # an explicit day: black-odorous bodies move when their readings allow it
 
 
@@ -209,45 +218,161 @@ def _parks(rng) -> list[PlannedSite]:
     return out
 
 
-OUTFALL_TYPES = ("industrial", "municipal_wwtp", "agricultural", "stormwater", "port", "other")
-OUTFALL_TYPE_ZH = {"industrial": "工业排污口", "municipal_wwtp": "污水处理厂排污口", "agricultural": "养殖尾水排口",
-                   "stormwater": "雨洪排口", "port": "码头排口", "other": "其他排口"}
-METHODS = ("ban", "merge", "standardise", "keep")
+#: The 龙江 through the city, west to east, to its mouth in Fuqing Bay at 海口 — drawn by hand
+#: (示意): ``data/base`` has no river line (rivers are land in the OSM land polygons). It runs from
+#: 东张 past 宏路, 石竹/音西, 玉屏/龙山 and 龙江 to 海口; positions are approximate.
+LONGJIANG_COURSE = ((119.252, 25.714), (119.283, 25.711), (119.314, 25.707), (119.345, 25.712),
+                    (119.372, 25.718), (119.398, 25.717), (119.422, 25.707), (119.446, 25.694))
+#: Where the tributary outfalls sit: a point on the way from the main stream towards a town seat.
+LONGJIANG_TRIBUTARY_TOWARDS = ("350181008", "350181007", "350181003", "350181118")
+#: 东张水库 on the upper 龙江, west of the 东张 town seat (approximate).
+DONGZHANG_RESERVOIR = ((119.231, 25.701), (119.226, 25.708))
+
+#: Outfall groups: receiving water, how many, statuses (each listed once per outfall), and the
+#: second-level classes (HJ 1312-2023) drawn from.
+OUTFALL_GROUPS = (
+    ("fuqing_bay", 20, {"surveyed": 2, "monitored": 3, "traced": 3, "remediating": 4, "remediated": 4,
+                        "closed": 3, "dismissed": 1},
+     ("enterprise", "municipal_wwtp", "aquaculture", "small_aquaculture", "urban_storm", "rural_scattered",
+      "port", "other_misc")),
+    ("xinghua_bay", 24, {"surveyed": 3, "monitored": 3, "traced": 4, "remediating": 5, "remediated": 4,
+                         "closed": 4, "dismissed": 1},
+     ("enterprise", "park_wwtp", "park_wwtp_storm", "aquaculture", "small_aquaculture", "port", "rural_wwtp",
+      "rural_scattered")),
+    ("haitan_strait", 8, {"surveyed": 2, "monitored": 1, "traced": 1, "remediating": 2, "remediated": 1,
+                          "closed": 1},
+     ("aquaculture", "small_aquaculture", "port", "rural_scattered", "enterprise_storm")),
+    ("longjiang_main", 10, {"surveyed": 1, "monitored": 2, "traced": 2, "remediating": 2, "remediated": 2,
+                            "closed": 1},
+     ("urban_storm", "urban_scattered", "municipal_wwtp", "enterprise", "enterprise_storm", "rural_wwtp")),
+    ("longjiang_tributary", 4, {"surveyed": 1, "traced": 1, "remediating": 1, "dismissed": 1},
+     ("rural_scattered", "small_livestock", "urban_storm", "enterprise")),
+    ("lake", 2, {"remediating": 1, "remediated": 1}, ("small_livestock", "rural_scattered")),
+)
+#: Outfalls that an illegal discharge makes go from 排查 straight to 依法取缔 (site numbers).
+BAN_AT_SURVEY = {"lake"}
+SUBTYPE_UNIT = {  # how the sample names the discharging unit (示例: none of these is real)
+    "enterprise": "示例企业", "enterprise_storm": "示例企业", "park_wwtp": "示例园区污水处理厂",
+    "park_wwtp_storm": "示例园区污水处理厂", "municipal_wwtp": "示例污水处理厂", "aquaculture": "示例水产养殖场",
+    "port": "示例码头公司", "small_livestock": "示例养殖户", "small_aquaculture": "示例养殖户",
+}
+METHOD_BY_SUBTYPE = {"small_livestock": "ban", "small_aquaculture": "ban", "rural_scattered": "merge",
+                     "urban_scattered": "merge", "other_misc": "merge", "enterprise_storm": "merge"}
+PLAN_TEXT = {"ban": "依法取缔：封堵排口、拆除私设管道（示例）",
+             "merge": "清理合并：截污纳管，并入就近污水管网（示例）",
+             "standardise": "规范整治：雨污分流改造，设置标志牌和采样点（示例）"}
+MILESTONES = "2025-03-31 完成整治方案\n2025-09-30 完成工程建设\n2025-12-31 完成验收"
+DISMISS_NOTES = {"not_outfall": "现场核查为农田灌溉沟渠出水口，无污水排放（示例）",
+                 "duplicate": "与相邻点位为同一口门，重复登记（示例）",
+                 "gone": "排口已随道路改造拆除，现场无口门（示例）"}
+#: Marks a change value filled in when the change is made: the day of the change.
+ON_THE_DAY = "@day"
+
+
+def _polyline(points) -> LineString:
+    return LineString(points)
+
+
+def _river_points(rng, water: str, count: int) -> list[Point]:
+    course = _polyline(LONGJIANG_COURSE)
+    if water == "longjiang_main":
+        return _along(course, count, rng, jitter=0.2)
+    if water == "longjiang_tributary":
+        out = []
+        for i, code in enumerate(LONGJIANG_TRIBUTARY_TOWARDS[:count]):
+            seat = towns.town_by_code(code)
+            start = course.interpolate(course.project(Point(seat.lon, seat.lat)))
+            f = 0.35 + 0.1 * i
+            out.append(Point(start.x + f * (seat.lon - start.x), start.y + f * (seat.lat - start.y)))
+        return out
+    return [Point(*p) for p in DONGZHANG_RESERVOIR[:count]]
+
+
+def _sea_points(rng, water: str, count: int) -> list[Point]:
+    if water == "haitan_strait":
+        bays = basegeo.bays()
+        area = shapely.box(119.55, 25.42, 119.72, 25.66).difference(bays["fuqing_bay"].buffer(0.01)).difference(
+            bays["xinghua_bay"].buffer(0.01))
+        lines = _shore_in(area)[:1]
+    else:
+        lines = _shore_in(basegeo.bays()[water].buffer(0.003))
+    total = sum(line.length for line in lines)
+    points: list[Point] = []
+    for line in lines:
+        k = max(1, round(count * line.length / total)) if line is not lines[-1] else count - len(points)
+        k = min(k, count - len(points))
+        points += _along(line, k, rng)
+        if len(points) >= count:
+            break
+    return points
+
+
+#: Second-level classes whose unit holds a discharge permit (排污许可证) in the sample.
+PERMITTED = ("enterprise", "enterprise_storm", "park_wwtp", "park_wwtp_storm", "municipal_wwtp", "aquaculture")
+
+
+def _outfall_path(n: int, status: str, subtype: str, water: str, unit: str | None, reason: str = "gone") -> list[Step]:
+    """The steps an outfall goes through to ``status``, with what each step records (``reason``: why a
+    point closed at survey was closed)."""
+    method = METHOD_BY_SUBTYPE.get(subtype, "standardise")
+    ban_now = water in BAN_AT_SURVEY or (method == "ban" and n % 2 == 0)
+    if ban_now:
+        method = "ban"
+    monitored = Step("monitored", {"discharge_mode": ("continuous", "intermittent", "rain")[n % 3]})
+    traced = Step("traced", {k: v for k, v in {
+        "source_units": unit, "permit_no": f"示例许可证{n:03d}" if subtype in PERMITTED else None,
+        "responsible_basis": "discharger" if unit else "government"}.items() if v is not None})
+    remediating = Step("remediating", {"remediation_method": method, "remediation_plan": PLAN_TEXT[method],
+                                       "milestones": MILESTONES})
+    done_changes: dict = {}
+    photos: dict[str, str] = {}
+    if method == "standardise":
+        done_changes = {"sign_board": True, "sampling_point": True}
+        photos = {"sign_board_photo": "标志牌", "sampling_point_photo": "采样点"}
+        if n % 2:
+            done_changes["inspection_well"] = True
+            photos["inspection_well_photo"] = "检查井"
+    remediated = Step("remediated", done_changes, photos)
+    closed = Step("closed", {"closure_date": ON_THE_DAY, "closure_body": "福清生态环境局（示例）",
+                             "closure_doc_no": f"示例销号〔2025〕{n}号"}, {"": "销号批复扫描件"})
+    if status == "surveyed":
+        return []
+    if status == "dismissed":
+        dismissed = Step("dismissed", {"dismissal_reason": reason, "dismissal_note": DISMISS_NOTES[reason]},
+                         {"": "核销现场照片"})
+        return [monitored, dismissed] if n % 2 else [dismissed]
+    route = [monitored, traced, remediating, remediated, closed]
+    if ban_now and status in ("remediating", "remediated", "closed"):
+        route = route[2:]  # an illegal outfall: from 排查 straight to 依法取缔
+    return route[: [s.status for s in route].index(status) + 1]
 
 
 def _outfalls(rng) -> list[PlannedSite]:
     out = []
     n = 0
-    per_bay = {"fuqing_bay": 20, "xinghua_bay": 24}
-    bays = basegeo.bays()
-    for bay, count in per_bay.items():
-        lines = _shore_in(bays[bay].buffer(0.003))
-        total = sum(line.length for line in lines)
-        points: list[Point] = []
-        for line in lines:
-            k = max(1, round(count * line.length / total)) if line is not lines[-1] else count - len(points)
-            k = min(k, count - len(points))
-            points += _along(line, k, rng)
-            if len(points) >= count:
-                break
-        statuses = _spread(rng, {"surveyed": 5, "monitored": 6, "traced": 7, "remediating": 8,
-                                 "remediated": 10, "closed": 8})
-        for p in points:
+    reasons = iter(("not_outfall", "duplicate", "gone") * 3)
+    for water, count, status_counts, subtypes in OUTFALL_GROUPS:
+        parent = get_spec("outfalls").field("receiving_water").choice(water).parent
+        points = _sea_points(rng, water, count) if parent == "sea" else _river_points(rng, water, count)
+        statuses = _spread(rng, status_counts)
+        for p, status in zip(points, statuses):
             n += 1
             p = Point(round(p.x, 6), round(p.y, 6))
-            kind = OUTFALL_TYPES[int(rng.integers(0, len(OUTFALL_TYPES)))]
-            status = statuses[(n - 1) % len(statuses)]
+            subtype = subtypes[int(rng.integers(0, len(subtypes)))]
+            choice = get_spec("outfalls").field("outfall_subtype").choice(subtype)
             town = _town_of(p)
-            method = METHODS[int(rng.integers(0, len(METHODS)))]
-            path = []
-            for s in shortest_path("outfalls", status):
-                path.append(Step(s, {"remediation_method": method} if s == "remediating" else {}))
-            attrs = {"bay": bay, "outfall_type": kind,
-                     "black_odour_seen": bool(status in ("surveyed", "monitored") and rng.random() < 0.4)}
-            site = NewSite("outfalls", f"PWK-{n:03d}", f"{_town_name(town)}{OUTFALL_TYPE_ZH[kind]}{n}号", town,
-                           "surveyed", p, deadline="2025-12-31", responsible=f"{_town_name(town)}人民政府",
-                           is_sample=True, attrs=attrs)
-            out.append(PlannedSite(site, path))
+            unit = f"{SUBTYPE_UNIT[subtype]}{n}号（{_town_name(town)}）" if subtype in SUBTYPE_UNIT else None
+            odour = status in ("surveyed", "monitored", "traced") and rng.random() < 0.25
+            attrs = {"discharge_into": parent, "receiving_water": water, "outfall_type": choice.parent,
+                     "outfall_subtype": subtype, "black_odour_seen": bool(odour),
+                     "water_body_name": "东张水库" if water == "lake" else None,
+                     "outfall_code": f"示例-350181-{n:04d}" if status not in ("surveyed", "dismissed") else None}
+            label = choice.zh.split("（")[0]
+            site = NewSite("outfalls", f"PWK-{n:03d}", f"{_town_name(town)}{label}{n}号", town, "surveyed", p,
+                           deadline="2025-12-31" if n % 5 else "2026-12-31",
+                           responsible=unit or f"{_town_name(town)}人民政府", is_sample=True, attrs=attrs)
+            reason = next(reasons) if status == "dismissed" else "gone"
+            out.append(PlannedSite(site, _outfall_path(n, status, subtype, water, unit, reason)))
     return out
 
 
@@ -464,7 +589,9 @@ def _berths(rng) -> list[PlannedSite]:
 @lru_cache(maxsize=1)
 def _plan_cached() -> tuple[PlannedSite, ...]:
     rng = np.random.default_rng(SEED)
-    return tuple(_parks(rng) + _outfalls(rng) + _black_odorous(rng) + _clean_fuel_zones(rng) + _berths(rng))
+    # Outfalls draw from their own stream: changing them leaves the other kinds' sample as it is.
+    outfalls = _outfalls(np.random.default_rng(SEED + 13))
+    return tuple(_parks(rng) + outfalls + _black_odorous(rng) + _clean_fuel_zones(rng) + _berths(rng))
 
 
 def plan() -> list[PlannedSite]:
@@ -539,10 +666,17 @@ def populate_sample(store) -> int:
         when = _at(day, rng)
         who = INSPECTORS[int(rng.integers(0, len(INSPECTORS)))]
         actor = Actor(who, role="system", client="sample")
+        changes = {f: (day.isoformat() if v == ON_THE_DAY else v) for f, v in step.changes.items()}
+        hashes = []
+        for name, caption in step.photos.items():
+            sha = sample_photo(store.path, site_id, caption)
+            hashes.append(sha)
+            if name:
+                changes[name] = sha
         store.change_status(
             actor, site_id, step.status, expected_version=versions[site_id], op_id=f"sample-{site_id}-{k}",
-            changes=step.changes, evidence=_evidence(rng, extra, when), source="sample", changed_at=when,
-            note=_note(site_id, step.status),
+            changes=changes, evidence=_evidence(rng, extra, when), source="sample", changed_at=when,
+            note=_note(site_id, step.status), photos=hashes,
         )
         versions[site_id] += 1
     from geo.raster.overlays import register_sample_rasters  # rasterio only when a sample store is built
@@ -556,3 +690,35 @@ def populate_sample(store) -> int:
 def _note(site_id: str, status: str) -> str:
     spec = next(s for s in REGISTRY.values() if site_id.startswith(s.code_prefix + "-"))
     return f"示例：现场核查，状态更新为“{spec.status(status).zh}”"
+
+
+def sample_photo(store_path, site_id: str, caption: str) -> str:
+    """Draw and store an illustrative photo (clearly marked 示例) of ``caption`` at ``site_id``; its hash.
+
+    The image is made here (no photo ships with the app): a plain card saying what it stands for.
+    """
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from geo.photos import photos_root, store_photo
+
+    im = Image.new("RGB", (480, 320), (236, 240, 233))
+    draw = ImageDraw.Draw(im)
+    try:
+        from geo.report.fonts import cjk_font_path
+
+        big, small = (ImageFont.truetype(str(cjk_font_path()), size) for size in (34, 22))
+        lines = [("示例照片（非真实）", small), (caption, big), (site_id, small)]
+    except Exception:  # noqa: BLE001 - without the font the card still says what it is, in ASCII
+        big = small = ImageFont.load_default()
+        lines = [("SAMPLE PHOTO (not real)", small), (caption.encode("ascii", "ignore").decode() or "photo", big),
+                 (site_id, small)]
+    draw.rectangle((8, 8, 471, 311), outline=(107, 107, 107), width=4)
+    y = 60
+    for text, font in lines:
+        draw.text((32, y), text, fill=(40, 40, 40), font=font)
+        y += 80
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return store_photo(buf.getvalue(), photos_root(store_path)).sha256

@@ -48,6 +48,22 @@ def check_spec(spec: LayerSpec) -> list[str]:
         for c in f.choices:
             if not _CODE.match(c.code) or not c.zh or not c.en:
                 p(f"field {f.name!r}: bad choice {c!r}")
+        if f.depends_on:
+            parent = spec.field(f.depends_on)
+            if parent is None or parent.type != "choice" or f.type != "choice" or parent is f:
+                p(f"field {f.name!r} depends on {f.depends_on!r}, which is not another choice field")
+            else:
+                known = {c.code for c in parent.choices}
+                for c in f.choices:
+                    if c.parent and c.parent not in known:
+                        p(f"field {f.name!r}: choice {c.code!r} names unknown parent {c.parent!r}")
+                for c in parent.choices:
+                    if not f.choices_under(c.code):
+                        p(f"field {f.name!r}: no choice fits under {f.depends_on}={c.code!r}")
+        elif any(c.parent for c in f.choices):
+            p(f"field {f.name!r}: choices name a parent but the field depends on nothing")
+        if f.photo and f.type != "text":
+            p(f"field {f.name!r}: a photo field must be of type 'text' (it holds a hash)")
 
     # Statuses.
     codes = [s.code for s in spec.statuses]
@@ -73,6 +89,9 @@ def check_spec(spec: LayerSpec) -> list[str]:
         p(f"initial status {spec.initial_status!r} is not a status")
     if not any(s.done for s in spec.statuses):
         p("no status counts as done")
+    for s in spec.statuses:
+        if s.excluded and (s.done or not s.terminal):
+            p(f"status {s.code!r} is excluded (closed apart): it must be terminal and not done")
 
     # Transitions.
     pairs = [(t.src, t.dst) for t in spec.transitions]
@@ -83,9 +102,13 @@ def check_spec(spec: LayerSpec) -> list[str]:
             p(f"transition {t.src}->{t.dst} names an unknown status")
         if t.src == t.dst:
             p(f"transition {t.src}->{t.dst} goes nowhere")
-        for r in t.requires:
+        for r in t.requires + t.offers:
             if spec.field(r) is None:
-                p(f"transition {t.src}->{t.dst} requires unknown field {r!r}")
+                p(f"transition {t.src}->{t.dst} requires or offers unknown field {r!r}")
+        for g in t.guards:
+            for r in g.fields:
+                if spec.field(r) is None:
+                    p(f"guard {g.code!r} of {t.src}->{t.dst} names unknown field {r!r}")
     by_code = {s.code: s for s in spec.statuses}
     for t in spec.transitions:
         if t.src in by_code and by_code[t.src].terminal:
@@ -116,6 +139,23 @@ def check_spec(spec: LayerSpec) -> list[str]:
             p(f"gate {g.check!r} does not cite its document")
         if g.automatic and not any(t.dst == g.status for t in spec.transitions):
             p(f"automatic gate {g.check!r}: no transition leads to {g.status!r}")
+
+    # Rules.
+    rule_codes = [r.code for r in spec.rules] + [g.code for t in spec.transitions for g in t.guards]
+    for r in spec.rules:
+        if r.severity not in ("error", "warning"):
+            p(f"rule {r.code!r}: severity {r.severity!r} is not error/warning")
+        for name in r.fields:
+            if spec.field(name) is None:
+                p(f"rule {r.code!r} names unknown field {name!r}")
+    for r in list(spec.rules) + [g for t in spec.transitions for g in t.guards]:
+        if not (r.zh and r.en and r.fix_zh and r.fix_en):
+            p(f"rule {r.code!r} lacks a message or a fix in zh/en")
+        if not re.match(r"^[a-z_]+(\.[a-z_]+)+$", r.code):
+            p(f"rule code {r.code!r} is not a stable dotted code")
+    dup = {c for c in rule_codes if rule_codes.count(c) > 1 and any(r.code == c for r in spec.rules)}
+    if dup:
+        p(f"rule codes used twice: {sorted(dup)}")
 
     # Targets.
     for tg in spec.targets:

@@ -24,6 +24,9 @@ class Choice:
     code: str
     zh: str
     en: str
+    #: For a dependent choice (see :attr:`Field.depends_on`): the code of the parent field's choice this
+    #: one belongs to; ``""`` means it fits under every parent value.
+    parent: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -35,6 +38,13 @@ class Field:
 
     ``name`` is the column name in the store (ASCII, snake_case); ``zh``/``en``
     are the labels used in the UI and as export headers.
+
+    ``depends_on`` names another choice field of the kind: this field's
+    choices then carry a ``parent`` code and only those under the parent's
+    current value are valid (a second-level class under its first level).
+    ``photo`` marks a text field that holds the SHA-256 of a stored photo
+    (:mod:`geo.photos`): forms offer an upload for it, the panel shows it.
+    ``multiline`` marks a text field that takes several lines (a plan, its milestones).
     """
 
     name: str
@@ -44,6 +54,9 @@ class Field:
     required: bool = False
     choices: tuple[Choice, ...] = ()
     unit: str = ""
+    depends_on: str = ""
+    photo: bool = False
+    multiline: bool = False
 
     def label(self, lang: str = "zh") -> str:
         base = self.zh if lang == "zh" else self.en
@@ -51,6 +64,12 @@ class Field:
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)
+
+    def choices_under(self, parent: str | None) -> tuple[Choice, ...]:
+        """The choices valid when the parent field holds ``parent`` (all of them when None)."""
+        if parent is None:
+            return self.choices
+        return tuple(c for c in self.choices if c.parent in ("", parent))
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,10 @@ class Status:
         End of the workflow: no transition leaves it. A workflow that never
         ends (a water body can turn black again after 长治久清) has no
         terminal status; every status must then still reach a done one.
+    excluded : bool
+        Closed apart (e.g. a surveyed point that turned out not to be an
+        outfall): outside every target's population, never overdue, never
+        counted as done. Must be terminal.
     """
 
     code: str
@@ -82,18 +105,61 @@ class Status:
     step: int
     done: bool = False
     terminal: bool = False
+    excluded: bool = False
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A condition over a site's status and attributes, declared with its messages.
+
+    ``check(status, attrs)`` returns True when the site is fine. As a
+    spec-level rule (:attr:`LayerSpec.rules`) it holds in every state: an
+    ``error`` rule is enforced by the store on every write and refuses an
+    import row; a ``warning`` rule is reported on import and shown in the
+    site's file, but does not block. As a transition guard
+    (:attr:`Transition.guards`) it is checked, as an error, on the state the
+    change leads to. ``fields`` name the attributes it is about (the column
+    an import problem points at).
+    """
+
+    code: str
+    check: Callable[[str, Mapping[str, object]], bool]
+    zh: str
+    en: str
+    fix_zh: str
+    fix_en: str
+    fields: tuple[str, ...] = ()
+    severity: Literal["error", "warning"] = "error"
+
+    def holds(self, status: str, attrs: Mapping[str, object]) -> bool:
+        return bool(self.check(status, attrs))
+
+
+@dataclass(frozen=True)
 class Transition:
-    """An allowed status change; ``requires`` names fields that must be set."""
+    """An allowed status change.
+
+    Attributes
+    ----------
+    requires : tuple of str
+        Fields that must be set once the change is made.
+    offers : tuple of str
+        Further fields a form offers on this change (optional to fill).
+    guards : tuple of Rule
+        Conditions on the state the change leads to, checked by the store.
+    requires_photo : bool
+        The change must carry at least one photo (evidence, a scanned document).
+    """
 
     src: str
     dst: str
     requires: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    guards: tuple[Rule, ...] = ()
+    requires_photo: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +206,8 @@ class Target:
     count(sites in population)`` and the target is met when it reaches
     ``threshold``. ``threshold`` is None where the documents give no figure
     (the share is shown, with no pass mark); ``threshold_source`` names the
-    document and clause the figure comes from.
+    document and clause the figure comes from. Sites in an ``excluded``
+    status are never in the population.
     """
 
     code: str
@@ -194,11 +261,20 @@ class LayerSpec:
     style: Style = field(default_factory=Style)
     description_zh: str = ""
     description_en: str = ""
+    #: Conditions across fields and status that hold in every state (see :class:`Rule`).
+    rules: tuple[Rule, ...] = ()
+    #: Other names users give the kind (an older label, a short form): kind look-ups accept them.
+    aliases: tuple[str, ...] = ()
+    #: Evidence a status needs from the site's monitoring data and history (see :class:`Gate`).
     gates: tuple[Gate, ...] = ()
 
     # -- lookups ---------------------------------------------------------
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+    def names(self) -> tuple[str, ...]:
+        """Every name the kind answers to: key, labels, aliases."""
+        return (self.key, self.zh, self.en, *self.aliases)
 
     def status(self, code: str) -> Status:
         """Return the status with ``code``; raise NotFoundError naming the valid ones."""
@@ -235,6 +311,14 @@ class LayerSpec:
     @property
     def done_codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.statuses if s.done)
+
+    @property
+    def excluded_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.statuses if s.excluded)
+
+    def dependents(self, name: str) -> tuple[Field, ...]:
+        """Fields whose choices depend on field ``name``."""
+        return tuple(f for f in self.fields if f.depends_on == name)
 
     def color_of(self, status_code: str) -> str:
         return self.status(status_code).color

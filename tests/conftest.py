@@ -111,6 +111,12 @@ def store_copy(sample_store_file, tmp_path, monkeypatch):
     src.backup(dst)
     src.close()
     dst.close()
+    from geo.photos import photos_root
+
+    if photos_root(sample_store_file).is_dir():  # the sample's photos (规范化 items, 销号 documents) go along
+        import shutil
+
+        shutil.copytree(photos_root(sample_store_file), photos_root(path))
     monkeypatch.setenv("ONEMAP_STORE", str(path))
     return path
 

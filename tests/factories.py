@@ -42,9 +42,9 @@ def river(site_id: str = "HC-T01", status: str = "remediating", town: str = "350
 
 
 def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "测试排口") -> NewSite:
-    attrs = {"bay": "fuqing_bay", "outfall_type": "industrial"}
+    attrs = {"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"}
     if status in ("remediating", "remediated", "closed"):
-        attrs["remediation_method"] = "standardise"
+        attrs["remediation_method"] = "merge"  # 清理合并: remediated without the 规范整治 items
     return NewSite(
         kind="outfalls",
         site_id=site_id,
@@ -109,3 +109,11 @@ def make_store(path: Path, sites=None, *, clean_rivers: bool = True):
                     record_campaign(store, s.site_id, "clean")
 
     return create_store(path, populate)
+
+
+def plain_transition(spec, site):
+    """The first change of ``site`` a test can make with no extra input: nothing required, no photo, guards met."""
+    for tr in spec.allowed_next(site.status):
+        if not tr.requires and not tr.requires_photo and all(g.holds(tr.dst, site.attrs) for g in tr.guards):
+            return tr
+    return None

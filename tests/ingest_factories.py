@@ -155,5 +155,5 @@ def stored_outfall(site_id: str = "PWK-T01", status: str = "traced", version: in
     """A site as the store would return it (for ``existing`` in pure tests)."""
     return Site(kind="outfalls", site_id=site_id, name="测试排口", town_code="350181103", status=status,
                 version=version, geometry=Point(LON, LAT), deadline="2025-12-31",
-                attrs={"bay": "fuqing_bay", "outfall_type": "industrial", "remediation_method": None,
+                attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial", "remediation_method": None,
                        "black_odour_seen": None})

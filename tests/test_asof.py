@@ -18,12 +18,12 @@ from shapely.geometry import Point
 from tests.review_factories import HAIKOU, JIANGYIN, entry, site
 
 # A site created on 2025-03-01 (CST), moved on 03-03 at 23:59:59 CST and on 03-04 at 00:00 CST.
-OUTFALL = replace(site("outfalls", 1, "remediating", bay="fuqing_bay", outfall_type="port",
+OUTFALL = replace(site("outfalls", 1, "remediating", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port",
                        remediation_method="ban", name="现名"), version=3)
 HISTORY = [
     entry(1, "PWK-001", 0, "2025-03-01T02:00:00.000Z", action="create", to_status="surveyed",
           changes={"name": [None, "旧名"], "town_code": [None, JIANGYIN], "status": [None, "surveyed"],
-                   "deadline": [None, "2025-12-31"], "responsible": [None, "江阴镇"], "bay": [None, "fuqing_bay"],
+                   "deadline": [None, "2025-12-31"], "responsible": [None, "江阴镇"], "receiving_water": [None, "fuqing_bay"],
                    "outfall_type": [None, "port"]}, actor="导入"),
     entry(2, "PWK-001", 1, "2025-03-03T15:59:59.000Z", from_status="surveyed", to_status="monitored"),
     entry(3, "PWK-001", 2, "2025-03-03T16:00:00.000Z", from_status="monitored", to_status="traced",
@@ -53,7 +53,7 @@ def test_replay_rebuilds_status_and_attributes(day, status, name, town, method, 
     (s,) = sites_as_of([OUTFALL], HISTORY, day)
     assert (s.status, s.name, s.town_code, s.attrs["remediation_method"], s.version) == (
         status, name, town, method, version)
-    assert s.attrs["bay"] == "fuqing_bay" and s.responsible == "江阴镇"
+    assert s.attrs["receiving_water"] == "fuqing_bay" and s.responsible == "江阴镇"
     assert s.geometry.equals(OUTFALL.geometry)  # geometry is not in the history: kept
 
 
@@ -116,7 +116,10 @@ def test_a_change_today_does_not_move_yesterdays_figures(store_copy):
         return progress(sites, day, history=history)
 
     before_yesterday, before_today = figures(yesterday), figures(today)
-    target = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "remediating")
+    from layers.outfalls import KEY_WATERS
+
+    target = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "remediating"
+                  and s.attrs["remediation_method"] != "standardise" and s.attrs["receiving_water"] in KEY_WATERS)
     store.change_status(SYSTEM, target.site_id, "remediated", expected_version=target.version, op_id="asof-test")
     after_yesterday, after_today = figures(yesterday), figures(today)
 
@@ -140,7 +143,7 @@ def test_figures_as_of_a_past_day_differ_from_today(store_copy):
 
 def _imported(id_, sid, version, when, to_status, wkt, **extra):
     changes = {"name": [None, f"导入{sid}"], "town_code": [None, HAIKOU], "status": [None, to_status],
-               "deadline": [None, "2025-12-31"], "bay": [None, "xinghua_bay"], "outfall_type": [None, "other"],
+               "deadline": [None, "2025-12-31"], "receiving_water": [None, "xinghua_bay"], "outfall_type": [None, "other"],
                "is_sample": [None, False], "geometry": [None, wkt], **extra}
     return entry(id_, sid, version, when, action="import", from_status=None, to_status=to_status, changes=changes)
 
@@ -160,9 +163,9 @@ IMPORT_HISTORY = [
     _imported(32, "PWK-052", 2, "2025-01-10T02:00:00.000Z", "traced", "POINT (119.46 25.56)"),
 ]
 STORED = [
-    replace(site("outfalls", 50, "monitored", name="改名", bay="xinghua_bay", outfall_type="other",
+    replace(site("outfalls", 50, "monitored", name="改名", discharge_into="sea", receiving_water="xinghua_bay", outfall_type="other",
                  geometry=Point(119.41, 25.61)), version=2),
-    replace(site("outfalls", 52, "traced", name="导入PWK-052", bay="xinghua_bay", outfall_type="other",
+    replace(site("outfalls", 52, "traced", name="导入PWK-052", discharge_into="sea", receiving_water="xinghua_bay", outfall_type="other",
                  geometry=Point(119.46, 25.56)), version=2),
 ]
 
@@ -218,7 +221,7 @@ def test_replay_equals_the_store_after_an_import_and_its_undo(store_copy):
                     deadline=old.deadline, responsible=old.responsible,
                     attrs={k: v for k, v in old.attrs.items() if v is not None})
     new = NewSite("outfalls", "PWK-901", "新导入排口", HAIKOU, "surveyed", Point(119.47, 25.66),
-                  deadline="2026-12-31", attrs={"bay": "fuqing_bay", "outfall_type": "other"})
+                  deadline="2026-12-31", attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "other"})
     batch = store.import_batch(ADMIN, [moved, new], source_name="台账.csv")
 
     def check():

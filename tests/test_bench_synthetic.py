@@ -78,12 +78,12 @@ def test_towns_are_official_and_the_nearest_seat(sites):
 
 def test_outfalls_on_the_shore_of_their_bay_inside_the_county(sites):
     outfalls = of(sites, "outfalls")
-    assert {s.attrs["bay"] for s in outfalls} == set(basegeo.BAY_CODES)
+    assert {s.attrs["receiving_water"] for s in outfalls} == set(basegeo.BAY_CODES)
     for s in outfalls:
         p = s.geometry
         assert basegeo.in_county(p.x, p.y), s.site_id
         assert basegeo.distance_to_shore_m(p.x, p.y) <= 60, s.site_id
-        assert basegeo.bay_of(p.x, p.y, max_distance_m=1500) == s.attrs["bay"], s.site_id
+        assert basegeo.bay_of(p.x, p.y, max_distance_m=1500) == s.attrs["receiving_water"], s.site_id
 
 
 def test_berths_on_the_shore_of_a_port_area(sites):

@@ -116,10 +116,11 @@ def test_user_commands_and_audit(tmp_path):
     s = GpkgStore(store)
     from layers import get_spec
 
-    haikou = next(x for x in s.list_sites(SYSTEM, towns=["350181103"])
-                  if get_spec(x.kind).allowed_next(x.status) and not get_spec(x.kind).allowed_next(x.status)[0].requires)
+    from tests.factories import plain_transition
+
+    haikou = next(x for x in s.list_sites(SYSTEM, towns=["350181103"]) if plain_transition(get_spec(x.kind), x))
     jiangyin = next(x for x in s.list_sites(SYSTEM, kinds=["shore_power_berths"]) if x.status == "none")
-    nxt = get_spec(haikou.kind).allowed_next(haikou.status)[0].dst
+    nxt = plain_transition(get_spec(haikou.kind), haikou).dst
     ok = run("status", haikou.site_id, nxt, "--as", "海口巡查")
     assert ok.returncode == 0, ok.stderr
     refused = run("status", jiangyin.site_id, "building", "--as", "海口巡查")
@@ -129,3 +130,31 @@ def test_user_commands_and_audit(tmp_path):
     everything = json.loads(run("audit", "--since", "2026-01-01").stdout)
     assert {"user.add", "site.status", "auth.denied"} <= {r["action"] for r in everything}
     assert all(r["actor"] for r in everything)
+
+
+def test_closing_an_outfall_from_the_command_line_takes_its_record_and_document(store, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from geo.store import GpkgStore
+    from tests.factories import REVIEWER
+
+    s = GpkgStore(store)
+    site = next(x for x in s.list_sites(REVIEWER, kinds=["outfalls"])
+                if x.status == "remediated" and not x.attrs["black_odour_seen"])
+    record = ["--set", "closure_date=2025-11-30", "--set", "closure_body=福清生态环境局", "--set", "closure_doc_no=融环销〔2025〕9号"]
+    refused = cli("status", site.site_id, "closed", "--as", "管理员", *record, store=store)
+    assert refused.returncode == 2 and "status.photo_required" in refused.stderr
+    scan = tmp_path / "批复.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (80, 60), (250, 250, 250)).save(buf, "PNG")
+    scan.write_bytes(buf.getvalue())
+    bad = cli("status", site.site_id, "closed", "--as", "管理员", "--set", "closure_date", "--photo", str(scan),
+              store=store)
+    assert bad.returncode == 2 and "cli.bad_set" in bad.stderr
+    done = cli("status", site.site_id, "closed", "--as", "管理员", *record, "--photo", str(scan), store=store)
+    assert done.returncode == 0, done.stderr
+    after = s.get_site(REVIEWER, site.site_id)
+    assert after.status == "closed" and after.attrs["closure_doc_no"] == "融环销〔2025〕9号"
+    assert len(s.history(REVIEWER, site.site_id)[-1].photos) == 1

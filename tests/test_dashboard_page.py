@@ -11,6 +11,7 @@ from geo.domain.asof import snapshot
 from geo.clock import today_cst
 from geo.store import open_store
 from geo.domain.targets import progress
+from layers import REGISTRY
 from tests.factories import SYSTEM
 from ui.pages.dashboard_page import SECTION_KEY, SECTIONS
 
@@ -52,15 +53,16 @@ def test_every_section_runs_in_both_languages(store_copy, lang):
         at.session_state[SECTION_KEY] = section
         at.run()
         assert not at.exception, (section, at.exception)
-    assert len(at.metric) == 6
+    assert len(at.metric) == sum(len(spec.targets) for spec in REGISTRY.values())
 
 
 def test_headline_figures_are_the_computed_ones(store_copy):
     at = run()
     figures = expected(store_copy)
-    outfalls = figures["kinds"]["outfalls"]["targets"][0]
+    outfalls, sea = figures["kinds"]["outfalls"]["targets"]
     berths = figures["kinds"]["shore_power_berths"]["targets"][0]
-    assert metric(at, "排污口整治") == pct(outfalls["share"])
+    assert metric(at, "重点水域排污口整治") == pct(outfalls["share"])
+    assert metric(at, "入海排污口整治") == pct(sea["share"])
     assert metric(at, "岸电泊位") == pct(berths["share"])
     assert next(m for m in at.metric if m.label == "岸电泊位").proto.delta == (
         f"{berths['numerator']}/{berths['denominator']}")
@@ -73,7 +75,7 @@ def test_as_of_a_past_day_rebuilds_the_figures(store_copy):
     assert not at.exception, at.exception
     assert any("2024-06-30" in i.value for i in at.info)
     figures = expected(store_copy, day)
-    assert metric(at, "排污口整治") == pct(figures["kinds"]["outfalls"]["targets"][0]["share"])
+    assert metric(at, "重点水域排污口整治") == pct(figures["kinds"]["outfalls"]["targets"][0]["share"])
     assert figures["totals"]["done"] < expected(store_copy)["totals"]["done"]
 
 
@@ -110,3 +112,18 @@ def test_picking_a_site_shows_its_history_with_evidence(store_copy):
     history = next(f for f in frames if "位置证据" in f.columns)
     assert len(history) >= 2 and "照片" in history.columns
     assert history["位置证据"].str.contains("现场变更|远程变更").any()
+
+
+def test_outfall_figures_split_by_class_and_water_with_remediated_and_closed_apart(store_copy):
+    at = run()
+    b = expected(store_copy)["kinds"]["outfalls"]["breakdown"]
+    frames = [d.value for d in at.dataframe]
+    by_type = next(f for f in frames if "销号率" in f.columns and "工业排污口" in set(f["类别"]))
+    row = by_type[by_type["类别"] == "其他排口"].iloc[0]
+    other = b["by_type"]["other"]
+    assert (row["点位数"], row["整治完成"], row["整治完成率"], row["已销号"], row["销号率"]) == (
+        other["n"], other["remediated"], pct(other["remediated_share"]), other["closed"], pct(other["closed_share"]))
+    by_water = next(f for f in frames if "销号率" in f.columns and "海坛海峡" in set(f["类别"]))
+    assert set(by_water["类别"]) >= {"福清湾", "兴化湾", "海坛海峡", "龙江干流", "龙江支流", "湖库"}
+    text = " ".join(m.value for m in at.markdown)
+    assert f"排查核销（非排污口/重复/已消失，不计入）**{b['dismissed']['n']}**" in text

@@ -20,7 +20,7 @@ from geo.domain.evidence import (
 from geo.domain.review import coloring, overdue_class
 from tests.review_factories import entry, site
 
-OUTFALL = site("outfalls", 1, "remediated", bay="fuqing_bay", outfall_type="port")  # Point(119.47, 25.66)
+OUTFALL = site("outfalls", 1, "remediated", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port")  # Point(119.47, 25.66)
 PARK = site("parks", 1, "building")
 DAY = "2025-05-01T02:00:00.000Z"
 
@@ -113,13 +113,13 @@ def test_change_rows_filters():
 
 
 def test_site_evidence_is_the_change_that_set_the_current_status():
-    fresh = site("outfalls", 9, "surveyed", bay="fuqing_bay", outfall_type="port")
+    fresh = site("outfalls", 9, "surveyed", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port")
     assert site_evidence([OUTFALL, PARK, fresh], _history(), onsite_m=200) == {
         "PWK-001": "onsite", "YQ-001": "remote", "PWK-009": "not_field"}
 
 
 def test_review_colourings():
-    overdue = site("outfalls", 2, "surveyed", deadline="2025-01-01", bay="fuqing_bay", outfall_type="port")
+    overdue = site("outfalls", 2, "surveyed", deadline="2025-01-01", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port")
     day = date(2025, 6, 30)
     assert [overdue_class(s, day) for s in (OUTFALL, overdue, PARK)] == ["done", "overdue", "open"]
     c = coloring("overdue", [OUTFALL, overdue], today=day, lang="en")

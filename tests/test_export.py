@@ -205,7 +205,7 @@ def test_xlsx_never_writes_a_formula(store, tmp_path):
         sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/")]
     assert not any("<f>" in s or "<f " in s for s in sheets)
     wb = load_workbook(path)
-    ws = wb["入海排污口"]
+    ws = wb[REGISTRY["outfalls"].zh]
     cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value in TRICKY.values()]
     assert len(cells) == len(TRICKY)
     assert all(c.data_type == "s" for c in cells)
@@ -220,7 +220,7 @@ def test_xlsx_layout_headers_and_derived_columns(store, tmp_path):
     assert wb.sheetnames == ["汇总"] + [s.zh for s in REGISTRY.values()]
     for spec in REGISTRY.values():  # every kind's sheet has its spec's field labels, even when empty
         assert {f.label("zh") for f in spec.fields} <= {c.value for c in wb[spec.zh][1]}
-    ws = wb["入海排污口"]
+    ws = wb[REGISTRY["outfalls"].zh]
     header = [c.value for c in ws[1]]
     for col in ("编号", "名称", "所属镇街", "当前状态", "流程步骤", "完成时限", "是否逾期", "最近变更时间（北京时间）",
                 "最近变更人", "经度（WGS84）", "纬度（WGS84）", "经度（GCJ-02，高德）", "纬度（GCJ-02，高德）", "数据性质"):
@@ -234,8 +234,8 @@ def test_xlsx_layout_headers_and_derived_columns(store, tmp_path):
     for r in rows:
         raw, site = r["raw"], sites[r["site_id"]]
         st = get_spec(site.kind).status(site.status)
-        n = len(get_spec(site.kind).statuses)
-        assert raw["流程步骤"] == f"第 {st.step} 步 / 共 {n} 步"
+        n = sum(1 for x in get_spec(site.kind).statuses if not x.excluded)
+        assert raw["流程步骤"] == ("已核销，不计入进度" if st.excluded else f"第 {st.step} 步 / 共 {n} 步")
         assert raw["数据性质"] == "示例数据"
         glon, glat = wgs84_to_gcj02(raw["经度（WGS84）"], raw["纬度（WGS84）"])
         assert abs(raw["经度（GCJ-02，高德）"] - glon) < 2e-6 and abs(raw["纬度（GCJ-02，高德）"] - glat) < 2e-6
@@ -250,17 +250,20 @@ def test_xlsx_summary_counts_progress_filter_and_sample_note(store, tmp_path):
     rows = [[v for v in r] for r in ws.iter_rows(values_only=True)]
     flat = " ".join(str(v) for r in rows for v in r if v is not None)
     assert "示例数据" in flat and "非官方" in flat
-    assert "镇街：海口镇" in flat and "入海排污口·已整治" in flat
+    zh = REGISTRY["outfalls"].zh
+    assert "镇街：海口镇" in flat and f"{zh}·整治完成" in flat
     everything = store.list_sites(SYSTEM, kinds=["outfalls"], towns=[HAIKOU])
     exported = [s for s in everything if s.status in ("remediated", "closed")]
-    counts = {(r[0], r[1]): r[3] for r in rows if r[0] == "入海排污口" and r[1] not in (None, "小计") and len(r) > 3}
-    assert counts[("入海排污口", "已整治")] == sum(1 for s in exported if s.status == "remediated")
-    assert counts[("入海排污口", "已监测")] == 0  # filtered out of the file ...
+    counts = {(r[0], r[1]): r[3] for r in rows if r[0] == zh and r[1] not in (None, "小计") and len(r) > 3}
+    assert counts[(zh, "整治完成")] == sum(1 for s in exported if s.status == "remediated")
+    assert counts[(zh, "已监测")] == 0  # filtered out of the file ...
     target = next(r for r in rows if r[1] == "入海排污口整治完成率")
-    # ... but the target is computed over every status of the town: share = done / population
-    assert target[3] == len(everything)
+    # ... but the target is computed over every status of the town (every 入海 outfall, none closed apart)
+    population = [s for s in everything if s.attrs["discharge_into"] == "sea" and s.status != "dismissed"]
+    exported = [s for s in population if s.status in ("remediated", "closed")]
+    assert target[3] == len(population)
     assert target[4] == len(exported)
-    assert target[5] == pytest.approx(len(exported) / len(everything))
+    assert target[5] == pytest.approx(len(exported) / len(population))
 
 
 def test_real_data_carries_no_sample_note(tmp_path):
@@ -454,7 +457,8 @@ def test_failed_export_keeps_the_previous_file(store, tmp_path, monkeypatch):
     with pytest.raises(StoreError):
         export_to_path(store, SYSTEM, ExportOptions(formats=("xlsx",), towns=("海口镇",)), target)
     assert target.read_bytes() == b"previous export"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx", "store.gpkg"]
+    # Nothing left behind: the folder holds the old export and the store (with its photo folder) only.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx", "store.gpkg", "store_photos"]
 
 
 def test_dev_full_is_refused_and_left_alone(store):

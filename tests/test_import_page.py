@@ -69,12 +69,14 @@ def test_preview_lists_problems_then_valid_rows_are_written_and_undone(store_cop
 
 
 def test_updates_are_shown_before_and_after(store_copy):
-    rows = [["编号", "名称", "状态"], ["PWK-001", "海口镇养殖尾水排口1号", "已销号"]]
+    # An outfall not yet remediated, moved by the ledger to 整治完成 (imports record the ledger, not the workflow).
+    site = next(s for s in GpkgStore(store_copy).list_sites(SYSTEM, kinds=["outfalls"]) if s.status == "monitored")
+    rows = [["编号", "名称", "状态", "整治方式"], [site.site_id, site.name, "整治完成", "依法取缔"]]
     at = _upload(_choose(run_page("import", "zh", "admin", store_copy)), "a.csv", csv_bytes(rows))
     assert not at.exception
     changes = _frame_with(at, "原值")
     status = changes[changes["字段"] == "状态"].iloc[0]
-    assert status["新值"] == "已销号" and status["原值"] != "已销号"
+    assert status["新值"] == "整治完成" and status["原值"] == "已监测"
     assert not at.button(key="imp_write").disabled
 
 

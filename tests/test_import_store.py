@@ -55,7 +55,7 @@ def site_dump(path):
 def outfall_site(site_id="PWK-901", status="surveyed", lon=119.45, lat=25.68, **kw) -> NewSite:
     return NewSite(kind="outfalls", site_id=site_id, name=kw.pop("name", "导入排口"), town_code="350181103",
                    status=status, geometry=Point(lon, lat), deadline="2025-12-31",
-                   attrs={"bay": "fuqing_bay", "outfall_type": "industrial", **kw.pop("attrs", {})}, **kw)
+                   attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial", **kw.pop("attrs", {})}, **kw)
 
 
 def audit_actions(store) -> list[str]:
@@ -81,7 +81,7 @@ def test_an_import_creates_updates_and_leaves_alone_in_one_batch(store):
     h_new = store.history(REVIEWER, "PWK-901")
     assert [(e.action, e.version, e.from_status, e.to_status) for e in h_new] == [("import", 0, None, "surveyed")]
     assert h_new[0].changes["geometry"] == [None, "POINT (119.45 25.68)"]
-    assert h_new[0].changes["bay"] == [None, "fuqing_bay"]
+    assert h_new[0].changes["receiving_water"] == [None, "fuqing_bay"]
     upd = store.get_site(REVIEWER, "PWK-T01")
     assert upd.status == "remediated" and upd.version == 1 and upd.name == "改名排口"
     last = store.history(REVIEWER, "PWK-T01")[-1]
@@ -116,7 +116,7 @@ def test_only_administrators_import_and_undo(store):
 
 
 def test_a_row_the_store_refuses_stops_everything_unless_skipped(store):
-    bad = outfall_site("PWK-902", attrs={"bay": "pacific"})
+    bad = outfall_site("PWK-902", attrs={"discharge_into": "sea", "receiving_water": "pacific", "outfall_type": "industrial"})
     with pytest.raises(ValidationError) as err:
         store.import_batch(ADMIN, [outfall_site(), bad], source_name="x.csv")
     assert err.value.context["row"] == 2 and "PWK-902" in err.value.zh
@@ -246,10 +246,10 @@ def test_data_origin_of_an_empty_store(tmp_path):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE black_odorous_readings")  # schema 5: monitoring tables, the override column
+    con.execute("DROP TABLE black_odorous_readings")  # schema 6: monitoring tables, the override column
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'black_odorous_readings'")
     con.execute("ALTER TABLE site_history DROP COLUMN override")
-    if to == "4":
+    if to in ("4", "5"):  # schema 5 rewrote old outfall codes: a store made now has none to rewrite
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
         con.close()
@@ -277,16 +277,16 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
     before = dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "5"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "6"
     after = dump(path)
-    added = {"1": 2, "2": 2, "3": 1, "4": 1}[old]  # batch_id (schema 3) and override (schema 5): empty
+    added = {"1": 2, "2": 2, "3": 1, "4": 1, "5": 1}[old]  # batch_id (schema 3) and override (schema 6): empty
     for table, rows in before.items():
         if table == "site_history":
             assert [r[:-added] for r in after[table]] == rows and all(
@@ -310,7 +310,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "5"
+    assert store.meta()["schema_version"] == "6"
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")

@@ -29,7 +29,7 @@ def _accepted(plan):
 
 
 def _props_en():
-    return {"site_id": "PWK-101", "name": "福清湾测试排口", "town": "海口镇", "status_zh": "已排查", "bay": "福清湾",
+    return {"site_id": "PWK-101", "name": "福清湾测试排口", "town": "海口镇", "status_zh": "已排查", "receiving_water": "福清湾",
             "outfall_type": "工业排污口"}
 
 
@@ -70,8 +70,8 @@ def test_every_format_gives_the_same_site(fmt):
     plan = plan_of(make(), name)
     assert not plan.has_errors, [(p.row, p.code, p.message_en) for p in plan.errors]
     assert _accepted(plan) == [("PWK-101", "福清湾测试排口", "350181103", "surveyed", LON, LAT,
-                                {"bay": "fuqing_bay", "outfall_type": "industrial", "remediation_method": None,
-                                 "black_odour_seen": None})]
+                                {**{f.name: None for f in REGISTRY["outfalls"].fields}, "discharge_into": "sea",
+                                 "receiving_water": "fuqing_bay", "outfall_type": "industrial"})]
     assert plan.candidates[0].action == "create"
 
 
@@ -236,7 +236,7 @@ def test_an_update_may_leave_out_columns():
     plan = plan_of(csv_bytes([["编号", "状态"], ["PWK-T01", "整治中"]]), "a.csv", existing=existing)
     assert not plan.errors
     c = plan.candidates[0]
-    assert c.action == "update" and set(c.changes) == {"status"} and c.site.attrs["bay"] == "fuqing_bay"
+    assert c.action == "update" and set(c.changes) == {"status"} and c.site.attrs["receiving_water"] == "fuqing_bay"
 
 
 # -- official town boundaries ------------------------------------------------------------
@@ -257,8 +257,8 @@ def test_shapefile_field_names_cut_inside_a_character_are_read_and_recognised():
     plan = plan_of(zip_bytes(shapefile_members([props], [Point(LON, LAT)], encoding="UTF-8", cpg="UTF-8")), "a.zip")
     assert plan.table.headers == ["编号", "名称", "所属镇", "所在海", "排污口"]  # GDAL cut them at 10 bytes
     assert any(p.code == "shp.field_names_cut" for p in plan.warnings)
-    assert plan.mapping.targets["所在海"] == "bay"  # the only field whose names start like that
+    assert plan.mapping.targets["所在海"] == "receiving_water"  # the only field whose names start like that
     assert plan.mapping.targets["排污口"] is None  # 排口编码, 排污口名称, 排污口类型 …: the user decides
     mapped = plan_of(zip_bytes(shapefile_members([props], [Point(LON, LAT)], encoding="UTF-8", cpg="UTF-8")), "a.zip",
                      user_mapping={"排污口": "outfall_type"})
-    assert not mapped.has_errors and mapped.candidates[0].site.attrs["bay"] == "fuqing_bay"
+    assert not mapped.has_errors and mapped.candidates[0].site.attrs["receiving_water"] == "fuqing_bay"

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.store import GpkgStore
 from layers import get_spec
-from tests.factories import INSPECTOR, PASSWORD, SYSTEM
+from tests.factories import INSPECTOR, PASSWORD, SYSTEM, plain_transition
 
 
 def _inspect_script() -> None:
@@ -29,9 +29,9 @@ def a_site(store_path):
     """A site in the inspector's towns whose next step needs no extra field."""
     store = GpkgStore(store_path)
     for s in store.list_sites(SYSTEM, towns=["350181103", "350181116"]):
-        nxt = get_spec(s.kind).allowed_next(s.status)
-        if nxt and not nxt[0].requires and s.kind != "black_odorous":
-            return s, nxt[0].dst
+        tr = plain_transition(get_spec(s.kind), s)
+        if tr is not None and s.kind != "black_odorous":
+            return s, tr.dst
     raise AssertionError("no suitable site in the sample")
 
 

@@ -10,7 +10,7 @@ import pytest
 from geo.errors import NotFoundError
 from layers import KIND_KEYS, REGISTRY, get_spec, spec_for_site_id
 from layers.conformance import check_registry, check_spec
-from layers.spec import Status, Transition
+from layers.spec import Choice, Status, Transition
 
 EXPECTED_KINDS = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
 
@@ -67,6 +67,23 @@ BROKEN = [
     ("unreachable status", dict(statuses=REGISTRY["outfalls"].statuses + (Status("orphan", "孤立", "orphan", "#123456", 7),)),
      "cannot be reached"),
     ("bad initial", dict(initial_status="nope"), "initial status"),
+    ("dependent on nothing", dict(fields=tuple(dataclasses.replace(f, depends_on="nope") if f.name == "outfall_subtype"
+                                               else f for f in REGISTRY["outfalls"].fields)), "not another choice field"),
+    ("choice under an unknown parent", dict(fields=tuple(
+        dataclasses.replace(f, choices=f.choices + (Choice("x", "某", "x", parent="mining"),))
+        if f.name == "outfall_subtype" else f for f in REGISTRY["outfalls"].fields)), "unknown parent"),
+    ("parent value with no choice under it", dict(fields=tuple(
+        dataclasses.replace(f, choices=tuple(c for c in f.choices if c.parent != "agricultural"))
+        if f.name == "outfall_subtype" else f for f in REGISTRY["outfalls"].fields)), "no choice fits"),
+    ("excluded but not terminal", dict(statuses=tuple(
+        dataclasses.replace(s, excluded=True) if s.code == "surveyed" else s for s in REGISTRY["outfalls"].statuses)),
+     "must be terminal"),
+    ("rule without a fix", dict(rules=(dataclasses.replace(REGISTRY["outfalls"].rules[0], fix_en=""),)),
+     "lacks a message or a fix"),
+    ("rule about an unknown field", dict(rules=(dataclasses.replace(REGISTRY["outfalls"].rules[0], fields=("nope",)),)),
+     "unknown field"),
+    ("photo field that is not text", dict(fields=tuple(dataclasses.replace(f, type="bool") if f.name == "sign_board_photo"
+                                                       else f for f in REGISTRY["outfalls"].fields)), "photo field"),
 ]
 
 

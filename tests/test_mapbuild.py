@@ -85,4 +85,4 @@ def test_sites_travel_as_one_compact_layer_per_kind():
 
 def test_layer_group_names_count_sites():
     groups = site_layer_groups({"outfalls": [site("a", 1), site("b", 2)], "parks": []}, lang="en")
-    assert [g.layer_name for g in groups] == ["Industrial parks (0)", "Sewage outfalls into the sea (2)"]
+    assert [g.layer_name for g in groups] == ["Industrial parks (0)", "Sewage outfalls into rivers and the sea (2)"]

@@ -40,8 +40,8 @@ def _data(group) -> list[dict]:
 
 
 def _sites():
-    return [site("outfalls", 1, "surveyed", bay="fuqing_bay", outfall_type="port"),
-            site("outfalls", 2, "remediated", bay="fuqing_bay", outfall_type="port", geometry=Point(119.48, 25.66))]
+    return [site("outfalls", 1, "surveyed", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
+            site("outfalls", 2, "remediated", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port", geometry=Point(119.48, 25.66))]
 
 
 def test_default_colours_by_status_unchanged():

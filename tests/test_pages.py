@@ -101,9 +101,12 @@ def test_detail_panel_shows_attributes_status_and_history(store_copy):
     at = run_app()
     at.selectbox[0].set_value("PWK-001").run()
     assert not at.exception, at.exception
-    assert any("排口" in h.value for h in at.subheader)
-    history = at.dataframe[1].value
-    assert len(history) >= 1 and "操作人" in history.columns
+    from geo.store import open_store
+    from tests.factories import SYSTEM
+
+    assert any(open_store(store_copy).get_site(SYSTEM, "PWK-001").name in h.value for h in at.subheader)
+    history = next(d.value for d in at.dataframe if "操作人" in d.value.columns)
+    assert len(history) >= 1
 
 
 def test_english_labels(store_copy):

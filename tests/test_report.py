@@ -72,14 +72,14 @@ def test_pdf_figures_match_progress(sample):
 
 
 def test_a_town_without_sites_still_gets_a_report():
-    data = town_report_pdf([site("outfalls", 1, "surveyed", town=HAIKOU, bay="fuqing_bay", outfall_type="port",
+    data = town_report_pdf([site("outfalls", 1, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port",
                                  name="别镇排口")], date(2025, 6, 30), "350181117")
     text = pdf_text(data)
     assert "东张镇" in text and "没有点位" in text and "别镇排口" not in text
 
 
 def test_map_image_renders_with_chinese_and_fits_the_sites():
-    sites = [site("outfalls", 1, "surveyed", bay="fuqing_bay", outfall_type="port"),
+    sites = [site("outfalls", 1, "surveyed", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
              site("parks", 1, "building")]
     png = sites_map_png(sites, highlight_town=HAIKOU, title="海口镇 点位分布")
     assert png.startswith(b"\x89PNG") and len(png) > 20_000

@@ -45,15 +45,69 @@ def test_everything_is_marked_sample(sample_store, sites):
     assert sample_store.meta()["data_origin"] == "sample"
 
 
-def test_outfalls_on_the_shore_of_their_bay(sites):
-    outfalls = of(sites, "outfalls")
-    bays = Counter(s.attrs["bay"] for s in outfalls)
-    assert bays["fuqing_bay"] >= 15 and bays["xinghua_bay"] >= 15
+def test_sea_outfalls_on_the_shore_of_their_water(sites):
+    outfalls = [s for s in of(sites, "outfalls") if s.attrs["discharge_into"] == "sea"]
+    waters = Counter(s.attrs["receiving_water"] for s in outfalls)
+    assert waters["fuqing_bay"] >= 15 and waters["xinghua_bay"] >= 15 and waters["haitan_strait"] >= 5
     for s in outfalls:
         p = s.geometry
         assert basegeo.distance_to_shore_m(p.x, p.y) <= 300, s.site_id
-        assert basegeo.bay_of(p.x, p.y, max_distance_m=300) == s.attrs["bay"], s.site_id
+        bay = basegeo.bay_of(p.x, p.y, max_distance_m=300)
+        # The Haitan Strait coast is Fuqing's east shore facing Pingtan, outside both bays.
+        assert bay == (None if s.attrs["receiving_water"] == "haitan_strait" else s.attrs["receiving_water"]), s.site_id
         assert basegeo.in_county(p.x, p.y), s.site_id
+        if s.attrs["receiving_water"] == "haitan_strait":
+            assert p.x > 119.58 and 25.42 < p.y < 25.60, s.site_id
+
+
+def test_river_outfalls_inland_along_the_longjiang(sites):
+    outfalls = [s for s in of(sites, "outfalls") if s.attrs["discharge_into"] == "river"]
+    waters = Counter(s.attrs["receiving_water"] for s in outfalls)
+    assert waters["longjiang_main"] >= 8 and waters["longjiang_tributary"] >= 3 and waters["lake"] >= 1
+    towns_on_river = {s.town_code for s in outfalls if s.attrs["receiving_water"] == "longjiang_main"}
+    # Through the city: 龙江/音西/玉屏 … down to 海口.
+    assert towns_on_river >= {"350181103"} and len(towns_on_river) >= 4
+    for s in outfalls:
+        p = s.geometry
+        assert basegeo.is_on_land(p.x, p.y) and basegeo.in_county(p.x, p.y), s.site_id
+        assert basegeo.distance_to_shore_m(p.x, p.y) > 1000, s.site_id  # inland, not on the sea shore
+
+
+def test_outfalls_take_every_branch_of_the_workflow(sample_store, sites):
+    outfalls = of(sites, "outfalls")
+    history = sample_store.all_history(REVIEWER)
+    steps = {s.site_id: [e.to_status for e in history if e.site_id == s.site_id and e.action == "status"]
+             for s in outfalls}
+    # An illegal outfall removed straight from 排查 (依法取缔), without monitoring or tracing.
+    assert any(p[:1] == ["remediating"] for p in steps.values())
+    assert all(s.attrs["remediation_method"] == "ban" for s in outfalls if steps[s.site_id][:1] == ["remediating"])
+    # Points closed at survey, one of each reason, with a photo; counted apart.
+    dismissed = [s for s in outfalls if s.status == "dismissed"]
+    assert {s.attrs["dismissal_reason"] for s in dismissed} == {"not_outfall", "duplicate", "gone"}
+    closing = [e for e in history if e.to_status in ("dismissed", "closed") and e.action == "status"]
+    assert closing and all(e.photos for e in closing)
+    # Every 销号 has its record; none where black odour is recorded.
+    for s in outfalls:
+        if s.status == "closed":
+            assert s.attrs["closure_date"] and s.attrs["closure_body"] and s.attrs["closure_doc_no"], s.site_id
+            assert not s.attrs["black_odour_seen"], s.site_id
+    # A completed 规范整治 has its sign and sampling point, each with a stored photo.
+    from geo.photos import photo_path, photos_root
+
+    done = [s for s in outfalls if s.status in ("remediated", "closed") and s.attrs["remediation_method"] == "standardise"]
+    assert done
+    for s in done:
+        for item in ("sign_board", "sampling_point"):
+            assert s.attrs[item] and photo_path(photos_root(sample_store.path), s.attrs[item + "_photo"]).exists()
+    # Every first-level class of HJ 1312-2023 appears.
+    assert {s.attrs["outfall_type"] for s in outfalls} == {"industrial", "municipal_wwtp", "agricultural", "other"}
+
+
+def test_sample_outfalls_break_no_rule(sites):
+    from geo.domain.rules import state_problems
+
+    spec = REGISTRY["outfalls"]
+    assert [(s.site_id, p.code) for s in of(sites, "outfalls") for p in state_problems(spec, s.status, s.attrs)] == []
 
 
 def test_berths_at_the_jiangyin_port_area(sites):

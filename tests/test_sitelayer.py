@@ -322,7 +322,7 @@ def test_groups_carry_the_script_once_and_keep_z_order():
 
 def test_group_name_counts_sites_and_is_escaped():
     group = site_layer_group(REGISTRY["outfalls"], [_site(Point(119.4, 25.6))], lang="en")
-    assert group.layer_name == "Sewage outfalls into the sea (1)"
+    assert group.layer_name == "Sewage outfalls into rivers and the sea (1)"
 
 
 def test_cached_and_fresh_encodings_agree():

@@ -131,7 +131,7 @@ def test_entering_a_step_checks_its_requirements(store, status, message):
 
 
 def test_required_field_supplied_with_the_change_is_stored_and_diffed(store):
-    result = change(store, "PWK-T01", "remediating", changes={"remediation_method": "规范"}, note="现场核实")
+    result = change(store, "PWK-T01", "remediating", changes={"remediation_method": "规范整治"}, note="现场核实")
     assert result.site.attrs["remediation_method"] == "standardise"
     assert result.entry.changes == {"remediation_method": [None, "standardise"]}
     assert result.entry.note == "现场核实"
@@ -172,10 +172,10 @@ def test_duplicate_site_id_is_refused_and_store_unchanged(store):
 
 def test_bad_attribute_names_row_field_and_fix(store):
     bad = outfall("PWK-BAD")
-    bad = type(bad)(**{**bad.__dict__, "attrs": {"bay": "渤海湾", "outfall_type": "industrial"}})
+    bad = type(bad)(**{**bad.__dict__, "attrs": {"discharge_into": "sea", "receiving_water": "渤海湾", "outfall_type": "industrial"}})
     with pytest.raises(ValidationError) as err:
         store.add_sites(ADMIN, [outfall("PWK-OK"), bad])
-    assert err.value.context["row"] == 2 and err.value.context["field"] == "bay"
+    assert err.value.context["row"] == 2 and err.value.context["field"] == "receiving_water"
     assert "福清湾" in err.value.zh
 
 

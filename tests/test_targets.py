@@ -46,29 +46,50 @@ def test_parks_zero_discharge_and_circular_retrofit_alongside():
     assert figures["kinds"]["parks"]["breakdown"]["online_monitoring"] == 2
 
 
-def test_outfalls_remediated_share_by_bay_type_and_method():
+def _outfall(n, status, water="fuqing_bay", into="sea", otype="industrial", **kw):
+    return site("outfalls", n, status, discharge_into=into, receiving_water=water, outfall_type=otype, **kw)
+
+
+def test_outfall_figures_split_by_class_water_and_remediated_or_closed():
     sites = [
-        site("outfalls", 1, "remediated", bay="fuqing_bay", outfall_type="industrial", remediation_method="ban"),
-        site("outfalls", 2, "closed", bay="fuqing_bay", outfall_type="stormwater", remediation_method="keep"),
-        site("outfalls", 3, "remediating", bay="xinghua_bay", outfall_type="industrial", remediation_method="ban"),
-        site("outfalls", 4, "surveyed", bay="xinghua_bay", outfall_type="agricultural"),
-        site("outfalls", 5, "traced", bay="xinghua_bay", outfall_type="agricultural"),
+        _outfall(1, "remediated", remediation_method="ban"),
+        _outfall(2, "closed", otype="other", remediation_method="standardise"),
+        _outfall(3, "remediating", "xinghua_bay", remediation_method="ban"),
+        _outfall(4, "surveyed", "xinghua_bay", otype="agricultural"),
+        _outfall(5, "traced", "haitan_strait", otype="agricultural"),
+        _outfall(6, "closed", "longjiang_main", "river", "municipal_wwtp", remediation_method="merge"),
+        _outfall(7, "monitored", "other_river", "river", "other"),
+        _outfall(8, "dismissed", "fuqing_bay", dismissal_reason="duplicate"),
+        _outfall(9, "dismissed", "longjiang_main", "river", dismissal_reason="not_outfall"),
     ]
     figures = progress(sites, TODAY)
-    t = tg(figures, "outfalls")
-    assert (t["numerator"], t["denominator"], t["share"], t["met"]) == (2, 5, 0.4, False)
-    assert t["deadline"] == "2025-12-31"
+    key, sea = figures["kinds"]["outfalls"]["targets"]
+    # Key waters (龙江, 福清湾, 兴化湾 …): 1, 2, 3, 4, 6 — not 5 (海坛海峡), 7 (other river) or the dismissed.
+    assert (key["numerator"], key["denominator"], key["share"], key["met"]) == (3, 5, 0.6, False)
+    # Every outfall into the sea: 1-5 (the dismissed 8 is out).
+    assert (sea["numerator"], sea["denominator"], sea["share"]) == (2, 5, 0.4)
+    assert key["deadline"] == sea["deadline"] == "2025-12-31"
     b = figures["kinds"]["outfalls"]["breakdown"]
-    assert b["by_bay"] == {"fuqing_bay": {"n": 2, "done": 2, "share": 1.0},
-                           "xinghua_bay": {"n": 3, "done": 0, "share": 0.0}}
-    assert b["by_type"]["industrial"] == {"n": 2, "done": 1, "share": 0.5}
-    assert b["by_type"]["agricultural"] == {"n": 2, "done": 0, "share": 0.0}
-    assert b["by_method"] == {"ban": {"n": 2, "done": 1, "share": 0.5}, "keep": {"n": 1, "done": 1, "share": 1.0},
-                              "unset": {"n": 2, "done": 0, "share": 0.0}}
+    assert (b["counted"], b["remediated"], b["closed"]) == (7, 3, 2)
+    assert b["by_type"]["industrial"] == {"n": 2, "remediated": 1, "closed": 0, "remediated_share": 0.5,
+                                          "closed_share": 0.0}
+    assert b["by_type"]["municipal_wwtp"] == {"n": 1, "remediated": 1, "closed": 1, "remediated_share": 1.0,
+                                              "closed_share": 1.0}
+    assert {k: (g["n"], g["remediated"], g["closed"]) for k, g in b["by_receiving_water"].items()} == {
+        "fuqing_bay": (2, 2, 1), "xinghua_bay": (2, 0, 0), "haitan_strait": (1, 0, 0), "longjiang_main": (1, 1, 1),
+        "other_river": (1, 0, 0)}
+    assert {k: g["n"] for k, g in b["by_discharge_into"].items()} == {"river": 2, "sea": 5}
+    assert b["by_method"]["unset"]["n"] == 3
+    assert b["dismissed"] == {"n": 2, "by_reason": {"duplicate": 1, "not_outfall": 1}}
+    # Closed apart: never done, never overdue, out of the kind's share.
+    kind = figures["kinds"]["outfalls"]
+    assert kind["excluded"] == 2 and kind["done"] == 3
+    late = {r["site_id"] for r in progress(sites, date(2026, 1, 31))["overdue"]["sites"]}
+    assert "PWK-004" in late and not late & {"PWK-008", "PWK-009"}
 
 
 def test_outfalls_all_remediated_meet_the_target():
-    sites = [site("outfalls", i, s, bay="fuqing_bay", outfall_type="other") for i, s in
+    sites = [site("outfalls", i, s, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other") for i, s in
              enumerate(("remediated", "closed", "closed"), start=1)]
     assert tg(progress(sites, TODAY), "outfalls")["met"] is True
 
@@ -185,10 +206,10 @@ def test_clean_fuel_zones_stages_and_coal_boilers():
 
 def test_overdue_is_deadline_passed_and_not_done():
     sites = [
-        site("outfalls", 1, "remediating", deadline="2025-06-29", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 2, "remediating", deadline="2025-06-30", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 3, "remediated", deadline="2025-01-01", bay="fuqing_bay", outfall_type="other"),
-        site("outfalls", 4, "surveyed", deadline=None, bay="fuqing_bay", outfall_type="other"),
+        site("outfalls", 1, "remediating", deadline="2025-06-29", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 2, "remediating", deadline="2025-06-30", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 3, "remediated", deadline="2025-01-01", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
+        site("outfalls", 4, "surveyed", deadline=None, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
         site("parks", 1, "building", deadline="2024-12-31"),
     ]
     figures = progress(sites, TODAY)
@@ -200,8 +221,8 @@ def test_overdue_is_deadline_passed_and_not_done():
 
 def test_per_town_rows_in_official_order_with_each_kind():
     sites = [
-        site("outfalls", 1, "remediated", town=JIANGYIN, bay="xinghua_bay", outfall_type="port"),
-        site("outfalls", 2, "surveyed", town=HAIKOU, bay="fuqing_bay", outfall_type="port"),
+        site("outfalls", 1, "remediated", town=JIANGYIN, discharge_into="sea", receiving_water="xinghua_bay", outfall_type="port"),
+        site("outfalls", 2, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
         site("black_odorous", 1, "initial_effect", town=YUPING, water_kind="urban"),
         berth(1, "container", 50_000, "available", town=JIANGYIN),
         berth(2, "general_cargo", 50_000, "available", town=JIANGYIN),
@@ -218,8 +239,8 @@ def test_per_town_rows_in_official_order_with_each_kind():
 
 def test_town_filter_and_sample_notice_and_json():
     sites = [
-        site("outfalls", 1, "remediated", town=JIANGYIN, bay="xinghua_bay", outfall_type="port"),
-        site("outfalls", 2, "surveyed", town=HAIKOU, bay="fuqing_bay", outfall_type="port"),
+        site("outfalls", 1, "remediated", town=JIANGYIN, discharge_into="sea", receiving_water="xinghua_bay", outfall_type="port"),
+        site("outfalls", 2, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
     ]
     figures = progress(sites, TODAY, town=JIANGYIN, sample=True)
     assert figures["town"] == {"code": JIANGYIN, "name_zh": "江阴镇", "name_en": "Jiangyin Town"}

@@ -33,10 +33,10 @@ def kind_inputs(site, target: str, *, key: str) -> tuple[dict, str]:
     changes: dict = {}
     note = ""
     if site.kind == "outfalls":
-        needs_method = "remediation_method" in spec.transition(site.status, target).requires
-        if needs_method or a.get("remediation_method"):
-            changes["remediation_method"] = _choice(f("remediation_method"), a.get("remediation_method"),
-                                                    f"{key}_method")
+        # What the change asks for is declared on the transition (requires, offers); see ui/spec_inputs.py.
+        from ui.spec_inputs import transition_inputs
+
+        changes.update(transition_inputs(spec, site, target, key))
         changes["black_odour_seen"] = st.toggle(f("black_odour_seen").label(lang()),
                                                 value=bool(a.get("black_odour_seen")), key=f"{key}_odour")
     elif site.kind == "black_odorous":

@@ -36,7 +36,10 @@ def _input(fld, key: str):
     if fld.type in ("int", "float"):
         return st.number_input(label, key=key, step=1 if fld.type == "int" else 0.1)
     if fld.type == "date":
-        return st.date_input(label, value=None, key=key)
+        picked = st.date_input(label, value=None, key=key, format="YYYY-MM-DD")
+        return picked.isoformat() if picked else None
+    if fld.multiline:
+        return st.text_area(label, key=key, height=80)
     return st.text_input(label, key=key)
 
 
@@ -66,6 +69,10 @@ def status_form(store, actor, site) -> None:
         needs = {name for tr in transitions for name in tr.requires}
         values = {name: _input(spec.field(name), f"f_{site.site_id}_{name}") for name in sorted(needs)}
         note = st.text_area(t("h_note"), key=f"note_{site.site_id}", height=80)
+        photos = None
+        if any(tr.requires_photo for tr in transitions):
+            photos = st.file_uploader(t("status_photos"), type=["jpg", "jpeg", "png", "webp"],
+                                      accept_multiple_files=True, key=f"photos_{site.site_id}")
         override = None
         if actor.role == "admin" and any(spec.gates_for(tr.dst) for tr in transitions):
             chosen = st.checkbox(t("override_box"), key=f"ovr_{site.site_id}")  # explicit, never the default
@@ -76,10 +83,15 @@ def status_form(store, actor, site) -> None:
         return
     required = spec.transition(site.status, target).requires
     try:
+        hashes = []
+        if photos:
+            from geo.photos import photos_root, store_photo
+
+            hashes = [store_photo(f.getvalue(), photos_root(store.path)).sha256 for f in photos]
         store.change_status(actor, site.site_id, target, expected_version=site.version,
                             op_id=st.session_state[op_key], note=note,
-                            changes={k: v for k, v in values.items() if k in required}, source="web",
-                            override=override)
+                            changes={k: v for k, v in values.items() if k in required and v not in ("", None)},
+                            source="web", photos=hashes, override=override)
     except VersionConflict as exc:
         st.error(exc.message(lg))
     except OneMapError as exc:

@@ -6,6 +6,7 @@ Errors name the field, the bad value and the fix; callers add the row.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -16,6 +17,7 @@ from layers.spec import Field, LayerSpec
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "已安装", "√", "✓"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "未安装", "×", ""}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def coerce_value(spec: LayerSpec, fld: Field, value: Any) -> Any:
@@ -31,6 +33,19 @@ def coerce_value(spec: LayerSpec, fld: Field, value: Any) -> Any:
         if value == "":
             return None
     t = fld.type
+    if fld.photo:
+        text = str(value).strip().lower()
+        if _SHA256.fullmatch(text):
+            return text
+        raise ValidationError(
+            "field.bad_photo",
+            en=f"{spec.en} field {fld.name!r} ({fld.en}) holds a stored photo's SHA-256, not {str(value)[:40]!r}; "
+               "upload the photo in the outfall's file instead.",
+            zh=f"{spec.zh}字段“{fld.zh}”须为系统中已保存照片的编号（SHA-256），不能是“{str(value)[:40]}”；请在档案中上传照片。",
+            field=fld.name, value=value,
+            fix_zh="在系统中上传照片（台账不能携带照片）；导入时删除该列。",
+            fix_en="Upload the photo in the app (a ledger cannot carry photos); drop the column from the import.",
+        )
     try:
         if t == "text":
             return str(value)

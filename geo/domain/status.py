@@ -9,7 +9,7 @@ from layers import get_spec
 
 
 def is_overdue(kind: str, status: str, deadline: str | None, today: date | None = None) -> bool:
-    """Deadline passed and the status does not count as done.
+    """Deadline passed and the status does not count as done (nor closed apart: ``excluded``).
 
     Parameters
     ----------
@@ -22,7 +22,8 @@ def is_overdue(kind: str, status: str, deadline: str | None, today: date | None 
     """
     if not deadline:
         return False
-    if get_spec(kind).status(status).done:
+    st = get_spec(kind).status(status)
+    if st.done or st.excluded:
         return False
     try:
         due = date.fromisoformat(str(deadline)[:10])
@@ -32,10 +33,12 @@ def is_overdue(kind: str, status: str, deadline: str | None, today: date | None 
 
 
 def step_text(kind: str, status: str, lang: str = "zh") -> str:
-    """``第 2 步 / 共 6 步`` or ``step 2 of 6``."""
+    """``第 2 步 / 共 6 步`` or ``step 2 of 6``; a status closed apart says so instead of a step."""
     spec = get_spec(kind)
     st = spec.status(status)
-    n = len(spec.statuses)
+    if st.excluded:
+        return "已核销，不计入进度" if lang == "zh" else "closed apart, not counted"
+    n = sum(1 for s in spec.statuses if not s.excluded)
     return f"第 {st.step} 步 / 共 {n} 步" if lang == "zh" else f"step {st.step} of {n}"
 
 

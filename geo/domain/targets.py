@@ -92,8 +92,11 @@ def berth_exclusion(attrs: Mapping[str, object]) -> str | None:
 
 
 def target_figures(target: Target, sites: Iterable) -> dict:
-    """One target over ``sites`` of its kind: numerator, denominator, share, met."""
-    population = [s for s in sites if target.in_population(s.attrs)]
+    """One target over ``sites`` of its kind: numerator, denominator, share, met.
+
+    Sites in a status closed apart (``Status.excluded``) are outside every population.
+    """
+    population = [s for s in sites if not _excluded(s) and target.in_population(s.attrs)]
     done = sum(1 for s in population if s.status in target.done_statuses)
     den = len(population)
     met = None if den == 0 or target.threshold is None else done >= target.threshold * den
@@ -115,6 +118,10 @@ def target_figures(target: Target, sites: Iterable) -> dict:
         "met": met,
         "met_province": None if den == 0 or province is None else done >= province * den,
     }
+
+
+def _excluded(site) -> bool:
+    return REGISTRY[site.kind].status(site.status).excluded
 
 
 def _groups(sites: Sequence, key, done_codes: Iterable[str]) -> dict:
@@ -152,13 +159,50 @@ def _parks(spec: LayerSpec, sites: Sequence) -> dict:
     }
 
 
+def _outfall_groups(sites: Sequence, field: str) -> dict:
+    """Per value of ``field``: outfalls counted (not closed apart), 整治完成 (incl. 销号), 销号, and both shares.
+
+    In the order of the field's choices (the ledger's order), values not set last.
+    """
+    out: dict[str, dict] = {}
+    for s in sites:
+        k = s.attrs.get(field)
+        k = "unset" if k in (None, "") else str(k)
+        g = out.setdefault(k, {"n": 0, "remediated": 0, "closed": 0})
+        g["n"] += 1
+        g["remediated"] += s.status in ("remediated", "closed")
+        g["closed"] += s.status == "closed"
+    for g in out.values():
+        g["remediated_share"] = share(g["remediated"], g["n"])
+        g["closed_share"] = share(g["closed"], g["n"])
+    order = [c.code for c in REGISTRY["outfalls"].field(field).choices]
+    return dict(sorted(out.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
+
+
 def _outfalls(spec: LayerSpec, sites: Sequence) -> dict:
-    done = spec.targets[0].done_statuses
+    """Outfall figures as the national ledger reports them: by first-level class (HJ 1312-2023), by receiving
+    water and 入河/入海, each with 整治完成 (remediated or closed) and 销号 (closed) apart; the points closed at
+    survey (非排污口/重复/已消失) counted apart, by reason, never as remediated."""
+    counted = [s for s in sites if not _excluded(s)]
+    dismissed = [s for s in sites if _excluded(s)]
+    by_reason: dict[str, int] = {}
+    for s in dismissed:
+        reason = s.attrs.get("dismissal_reason") or "unset"
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+    remediated = sum(1 for s in counted if s.status in ("remediated", "closed"))
+    closed = sum(1 for s in counted if s.status == "closed")
     return {
-        "by_bay": _groups(sites, lambda s: s.attrs.get("bay"), done),
-        "by_type": _groups(sites, lambda s: s.attrs.get("outfall_type"), done),
-        "by_method": _groups(sites, lambda s: s.attrs.get("remediation_method"), done),
-        "black_odour_seen": sum(1 for s in sites if s.attrs.get("black_odour_seen")),
+        "counted": len(counted),
+        "remediated": remediated,
+        "remediated_share": share(remediated, len(counted)),
+        "closed": closed,
+        "closed_share": share(closed, len(counted)),
+        "by_type": _outfall_groups(counted, "outfall_type"),
+        "by_receiving_water": _outfall_groups(counted, "receiving_water"),
+        "by_discharge_into": _outfall_groups(counted, "discharge_into"),
+        "by_method": _outfall_groups(counted, "remediation_method"),
+        "dismissed": {"n": len(dismissed), "by_reason": dict(sorted(by_reason.items()))},
+        "black_odour_seen": sum(1 for s in counted if s.attrs.get("black_odour_seen")),
     }
 
 
@@ -245,6 +289,7 @@ def _kind(spec: LayerSpec, sites: Sequence, today: date, observations: Mapping |
         "en": spec.en,
         "plan_clause": spec.plan_clause,
         "total": len(sites),
+        "excluded": sum(1 for s in sites if spec.status(s.status).excluded),
         "done": sum(1 for s in sites if spec.status(s.status).done),
         "overdue": sum(1 for s in sites if is_overdue(s.kind, s.status, s.deadline, today)),
         "by_status": by_status,
@@ -273,7 +318,10 @@ def sort_town_codes(codes: Iterable[str]) -> list[str]:
 
 
 def town_rows(sites: Sequence, today: date) -> list[dict]:
-    """Per town (official order, towns with sites only): totals, done, overdue, and each kind and target."""
+    """Per town (official order, towns with sites only): totals, done, overdue, and each kind and target.
+
+    Shares leave out the sites closed apart (``Status.excluded``); totals count every site.
+    """
     by_town: dict[str, list] = {}
     for s in sites:
         by_town.setdefault(s.town_code, []).append(s)
@@ -287,10 +335,11 @@ def town_rows(sites: Sequence, today: date) -> list[dict]:
                 continue
             spec = REGISTRY[key]
             done = sum(1 for s in mine if spec.status(s.status).done)
+            counted = sum(1 for s in mine if not spec.status(s.status).excluded)
             kinds[key] = {
                 "total": len(mine),
                 "done": done,
-                "share": share(done, len(mine)),
+                "share": share(done, counted),
                 "targets": {t.code: {k: v for k, v in target_figures(t, mine).items()
                                      if k in ("numerator", "denominator", "share", "met")}
                             for t in spec.targets},
@@ -303,7 +352,7 @@ def town_rows(sites: Sequence, today: date) -> list[dict]:
             "total": len(items),
             "done": done,
             "overdue": sum(1 for s in items if is_overdue(s.kind, s.status, s.deadline, today)),
-            "share": share(done, len(items)),
+            "share": share(done, sum(1 for s in items if not _excluded(s))),
             "kinds": kinds,
         })
     return rows

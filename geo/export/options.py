@@ -133,7 +133,7 @@ def resolve_kinds(keys_or_labels: Iterable[str]) -> tuple[str, ...]:
     for text in keys_or_labels:
         norm = str(text).strip()
         spec = REGISTRY.get(norm) or next(
-            (s for s in REGISTRY.values() if norm in (s.zh, s.en) or norm.lower() == s.en.lower()), None)
+            (s for s in REGISTRY.values() if norm in s.names() or norm.lower() in {n.lower() for n in s.names()}), None)
         if spec is None:
             valid = ", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values())
             raise NotFoundError(

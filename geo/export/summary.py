@@ -68,7 +68,8 @@ def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
     Parameters
     ----------
     sites : sequence of Site
-        Every site of the chosen towns and kinds, whatever its status.
+        Every site of the chosen towns and kinds, whatever its status (a status closed apart,
+        ``Status.excluded``, is outside every population).
     kinds : sequence of str
     """
     rows = []
@@ -76,7 +77,7 @@ def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
         spec = get_spec(kind)
         of_kind = [s for s in sites if s.kind == kind]
         for tg in spec.targets:
-            pop = [s for s in of_kind if tg.in_population(s.attrs)]
+            pop = [s for s in of_kind if not spec.status(s.status).excluded and tg.in_population(s.attrs)]
             done = sum(1 for s in pop if s.status in tg.done_statuses)
             share = done / len(pop) if pop else None
             rows.append(TargetRow(

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from geo.export.records import COORD_DECIMALS, Column
 from geo.export.safe import looks_like_formula, xml_text
 from geo.export.selection import Selection
+from geo.domain.status import step_text
 from geo.export.summary import count_rows, target_rows
 from layers import get_spec
 
@@ -156,9 +157,8 @@ def _write_summary(wb: Workbook, sel: Selection, path_name: str) -> None:
     counts = count_rows(sel.sites, sel.kinds, sel.today)
     for kind in sel.kinds:
         mine = [c for c in counts if c.kind == kind]
-        n_steps = len(mine)
         for c in mine:
-            row(c.kind_zh, c.status_zh, f"第 {c.step} 步 / 共 {n_steps} 步", c.n, c.overdue)
+            row(c.kind_zh, c.status_zh, step_text(kind, c.status, "zh"), c.n, c.overdue)
         row(get_spec(kind).zh, "小计", "", sum(c.n for c in mine), sum(c.overdue for c in mine), font=_HEADER_FONT)
     row("合计", "", "", len(sel.sites), sum(c.overdue for c in counts), font=_HEADER_FONT)
     ws.append([])

@@ -56,7 +56,7 @@ def resolve_kind(text: str) -> str:
 
     key = match_key(text)
     for spec in REGISTRY.values():
-        if key in (match_key(spec.key), match_key(spec.zh), match_key(spec.en)):
+        if key in {match_key(n) for n in spec.names()}:
             return spec.key
     if key in (match_key(TOWN_KIND), "镇街边界", match_key(KIND_LABELS[TOWN_KIND][0]), "towns", "townboundaries"):
         return TOWN_KIND

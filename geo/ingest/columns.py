@@ -91,10 +91,32 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
 
 #: Per-kind aliases for generic or local headers (类型 means a different field per kind).
 _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "outfalls": {"outfall_type": ("类型", "排口类型", "排污口类型", "排污口分类", "排口分类"),
-                 "bay": ("海湾", "所属海湾", "入海海湾", "所在海域", "海域"),
-                 "remediation_method": ("整治方式", "整治措施", "整治类型", "分类整治方式"),
-                 "black_odour_seen": ("是否黑臭", "排口黑臭", "黑臭")},
+    "outfalls": {"outfall_type": ("类型", "排口类型", "排污口类型", "排污口分类", "排口分类", "一级分类", "一级类型",
+                                  "排污口一级分类", "排污口类别"),
+                 "outfall_subtype": ("二级分类", "二级类型", "排污口二级分类", "排口二级分类", "排污口细类"),
+                 "discharge_into": ("入河/入海", "入河入海", "入河或入海", "入河(湖)/入海", "排入水体类型",
+                                    "入河入海类型"),
+                 "receiving_water": ("海湾", "所属海湾", "入海海湾", "所在海域", "海域", "所在海湾", "受纳水体名称(分类)",
+                                     "纳污水体", "受纳水域", "排入水体", "所在水体", "所在河流"),
+                 "water_body_name": ("水体名称", "河流名称", "具体水体", "受纳水体具体名称"),
+                 "outfall_code": ("排口编码", "入河排污口编码", "入海排污口编码", "国家编码", "排污口代码", "统一编码"),
+                 "remediation_method": ("整治方式", "整治措施", "整治类型", "分类整治方式", "整治类别"),
+                 "remediation_plan": ("整治方案", "一口一策", "整治措施说明"),
+                 "milestones": ("整治节点", "时间节点", "进度安排"),
+                 "black_odour_seen": ("是否黑臭", "排口黑臭", "黑臭"),
+                 "permit_no": ("排污许可证号", "许可证编号", "排污许可编号"),
+                 "filing_no": ("备案编号", "审批编号", "备案号", "设置审批/备案编号", "入河排污口设置审批编号"),
+                 "source_units": ("溯源结果", "排污单位", "溯源单位", "对应污染源"),
+                 "responsible_basis": ("责任主体类型", "责任认定"),
+                 "discharge_mode": ("排放规律", "排水方式"),
+                 "sign_board": ("标志牌", "标识牌", "是否设置标志牌", "是否设立标识牌"),
+                 "sampling_point": ("采样点", "监测采样点", "是否设置采样点"),
+                 "inspection_well": ("检查井", "是否设置检查井"),
+                 "closure_date": ("销号时间",),
+                 "closure_body": ("销号审批部门", "销号单位"),
+                 "closure_doc_no": ("销号批复文号", "销号文件"),
+                 "dismissal_reason": ("核销类型",),
+                 "dismissal_note": ("核销说明", "核销理由")},
     "shore_power_berths": {"berth_type": ("类型", "泊位类型", "泊位用途"), "port_area": ("所属港区", "港区名称"),
                            "berth_no": ("泊位编号",), "tonnage_t": ("吨级", "靠泊能力", "吨位"),
                            "dangerous_goods": ("是否危险货物泊位", "危险品泊位", "危货泊位"),
@@ -179,9 +201,12 @@ def _alias_index(kind: str) -> dict[str, str]:
     for f in spec.fields:
         for n in (f.name, f.zh, f.label("zh"), f.en, f.label("en")):
             index[header_key(n)] = f.name
-        index.setdefault(header_key(f.name[:10]), f.name)  # GDAL cuts Shapefile field names at 10 characters
+    # GDAL cuts Shapefile field names at 10 characters: the common columns' cuts first (``responsibl`` is
+    # 责任单位, not a kind field that starts the same way, e.g. ``responsible_basis``).
     for target in ("responsible", "town_code", "status_code"):
         index.setdefault(header_key(target[:10]), target)
+    for f in spec.fields:
+        index.setdefault(header_key(f.name[:10]), f.name)
     for short, full in _export_short_names(spec).items():
         index.setdefault(header_key(short), full)
     return index

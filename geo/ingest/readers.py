@@ -372,8 +372,7 @@ def _choose_sheet(names: list[str], kind: str, wanted: str | None, name: str, ha
     spec = REGISTRY.get(kind)
     if spec is not None:
         for n in names:
-            if header_key(n) in (header_key(spec.zh), header_key(spec.zh[:31]), header_key(spec.key),
-                                 header_key(spec.en)):
+            if header_key(n) in {header_key(spec.zh[:31])} | {header_key(x) for x in spec.names()}:
                 return n
     data_sheets = [n for n in names if header_key(n) not in SUMMARY_SHEETS and has_data(n)]
     if data_sheets:
@@ -771,7 +770,7 @@ def _pick_layers(names: list[str], kind: str, wanted: str | None, name: str, wha
     from layers import REGISTRY
 
     spec = REGISTRY.get(kind)
-    keys = {header_key(kind)} | ({header_key(spec.zh), header_key(spec.en)} if spec else set())
+    keys = {header_key(kind)} | ({header_key(x) for x in spec.names()} if spec else set())
     exact = [n for n in names if header_key(n) in keys]
     if exact:
         return exact

@@ -56,6 +56,7 @@ from geo.ingest.problems import Problem, short
 from geo.ingest.readers import RawRow, RawTable
 from geo.store.base import NewSite, Site
 from geo.domain.attributes import check_geometry
+from geo.domain.rules import stale_dependents, state_problems
 from layers import REGISTRY, get_spec, spec_for_site_id
 from layers.spec import LayerSpec
 
@@ -342,7 +343,7 @@ def _geom_summary(g: BaseGeometry) -> str:
 def _kind_of_label(text: Any) -> str | None:
     key = V.match_key(text)
     for spec in REGISTRY.values():
-        if key in (V.match_key(spec.key), V.match_key(spec.zh), V.match_key(spec.en)):
+        if key in {V.match_key(n) for n in spec.names()}:
             return spec.key
     return None
 
@@ -824,10 +825,14 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
                 data["deadline"] = V.parse_date("完成时限", "Deadline", dv)
             except ValidationError as exc:
                 rp.error(exc, dh)
-    # 4. Fields of the spec.
+    # 4. Fields of the spec (with what the row says only implicitly filled in: values.complete_cells).
     attrs: dict[str, Any] = {}
+    cells, notes = V.complete_cells(spec, {f.name: _cell(raw, mapping, f.name) for f in spec.fields},
+                                    _cell(raw, mapping, "status"))
+    for n in notes:
+        rp.add(n.code, n.column, zh=n.zh, en=n.en, fix_zh=n.fix_zh, fix_en=n.fix_en, value=n.value, severity=n.severity)
     for fld in spec.fields:
-        fh, fv = _cell(raw, mapping, fld.name)
+        fh, fv = cells[fld.name]
         if fh is None:
             if fld.required and before is None:
                 _required(rp, spec, "", fld.zh, fld.en, missing_column=True)
@@ -846,6 +851,7 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
             _formula_warning(rp, fh, value)
         attrs[fld.name] = value
     data["attrs"] = attrs
+    _state_rules(rp, spec, mapping, data, before)
     # 5. Geometry.
     geom = _geometry(raw, rp, spec, table, mapping, crs, before)
     if geom is not None:
@@ -853,6 +859,27 @@ def _check_row(raw: RawRow, rp: _RowProblems, spec: LayerSpec, table: RawTable, 
         if boundaries and data.get("town_code"):
             _boundary_check(rp, geom, data["town_code"], boundaries, mapping.column("town") or "")
     return data
+
+
+def _state_rules(rp: _RowProblems, spec: LayerSpec, mapping: ColumnMapping, data: dict, before: Site | None) -> None:
+    """The spec's cross-field rules on the row's result (the stored site with the row's values over it)."""
+    if rp.failed:
+        return
+    if before is not None:
+        for name in stale_dependents(spec, before.attrs, data["attrs"]):
+            fld, parent = spec.field(name), spec.field(spec.field(name).depends_on)
+            old = fld.choice(before.attrs[name])
+            data["attrs"][name] = None
+            rp.add("field.dependent_cleared", mapping.column(parent.name) or "",
+                   zh=f"{parent.zh}改变后，原{fld.zh}“{old.zh}”不再适用，已清空。",
+                   en=f"With the new {parent.en}, the stored {fld.en} {old.en!r} no longer fits: it is cleared.",
+                   fix_zh=f"如需保留，请在台账中填写“{fld.zh}”。", fix_en=f"Give the {fld.en} in the ledger to keep one.",
+                   value=old.zh, severity="warning")
+    attrs = {**(before.attrs if before is not None else {}), **data["attrs"]}
+    status = data.get("status") or (before.status if before is not None else spec.initial_status)
+    for p in state_problems(spec, status, attrs):
+        column = next((mapping.column(f) for f in p.fields if mapping.column(f)), None) or mapping.column("status") or ""
+        rp.add(p.code, column, zh=p.zh, en=p.en, fix_zh=p.fix_zh, fix_en=p.fix_en, value=p.value, severity=p.severity)
 
 
 def _required(rp: _RowProblems, spec: LayerSpec, column: str, zh: str, en: str, *, missing_column: bool = False) -> None:
@@ -931,6 +958,10 @@ def _status(raw: RawRow, rp: _RowProblems, spec: LayerSpec, mapping: ColumnMappi
         return
     if found:
         data["status"] = found[0][1]
+        note = V.status_note(spec, _cell(raw, mapping, "status")[1])
+        if note:
+            rp.add("status.read_as", found[0][0], zh=note[0], en=note[1], fix_zh=note[2], fix_en=note[3],
+                   value=_cell(raw, mapping, "status")[1], severity="warning")
         if before is not None:
             old, new = spec.status(before.status), spec.status(found[0][1])
             if new.step < old.step:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,7 +39,8 @@ from layers.spec import Field, LayerSpec
 
 __all__ = [
     "STATUS_SYNONYMS", "CHOICE_SYNONYMS", "clean_text", "clean_id", "is_blank", "parse_number", "parse_date",
-    "parse_bool", "parse_choice", "parse_status", "coerce_field", "match_key", "excel_error",
+    "parse_bool", "parse_choice", "parse_status", "coerce_field", "match_key", "excel_error", "STATUS_NOTES",
+    "STATUS_IMPLIES", "status_note", "complete_cells", "CellNote",
 ]
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -48,15 +50,31 @@ _EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NUL
 
 #: Usual words for a status in the bureau's ledgers, per kind (matched after :func:`match_key`).
 STATUS_SYNONYMS: dict[str, dict[str, str]] = {
+    # 国办函〔2022〕17号: the work runs 查、测、溯、治; ledgers write each step in full, short (排查) or as
+    # one character (查). 整治 / 治 alone are read as the remediation step with a warning
+    # (:data:`STATUS_NOTES`); 已取缔 … also fill the remediation method (:data:`STATUS_IMPLIES`).
     "outfalls": {
-        "已排查": "surveyed", "排查": "surveyed", "已完成排查": "surveyed", "排查完成": "surveyed",
-        "已监测": "monitored", "监测": "monitored", "已完成监测": "monitored", "监测完成": "monitored",
-        "已溯源": "traced", "溯源": "traced", "已完成溯源": "traced", "溯源完成": "traced",
+        "已排查": "surveyed", "排查": "surveyed", "查": "surveyed", "已查": "surveyed", "已完成排查": "surveyed",
+        "排查完成": "surveyed", "排查阶段": "surveyed", "待监测": "surveyed", "未监测": "surveyed",
+        "已监测": "monitored", "监测": "monitored", "测": "monitored", "已测": "monitored", "已完成监测": "monitored",
+        "监测完成": "monitored", "监测阶段": "monitored", "待溯源": "monitored", "未溯源": "monitored",
+        "已溯源": "traced", "溯源": "traced", "溯": "traced", "已溯": "traced", "已完成溯源": "traced",
+        "溯源完成": "traced", "溯源阶段": "traced", "待整治": "surveyed", "未整治": "surveyed",
         "整治中": "remediating", "正在整治": "remediating", "整改中": "remediating", "在整治": "remediating",
-        "未完成整治": "remediating", "推进中": "remediating",
-        "已整治": "remediated", "已完成": "remediated", "完成": "remediated", "整治完成": "remediated",
+        "未完成整治": "remediating", "推进中": "remediating", "整治阶段": "remediating", "整治": "remediating",
+        "治": "remediating", "整改": "remediating", "取缔": "remediating", "依法取缔": "remediating",
+        "取缔中": "remediating", "拟取缔": "remediating", "合并中": "remediating", "拟合并": "remediating",
+        "清理合并中": "remediating", "规范整治中": "remediating", "规范化整治中": "remediating",
+        "整治完成": "remediated", "已整治": "remediated", "已完成": "remediated", "完成": "remediated",
         "已完成整治": "remediated", "已整改": "remediated", "整改完成": "remediated", "已完成整改": "remediated",
-        "已销号": "closed", "销号": "closed", "已完成销号": "closed",
+        "已治": "remediated", "已取缔": "remediated", "取缔完成": "remediated", "已依法取缔": "remediated",
+        "已封堵": "remediated", "已合并": "remediated", "已清理合并": "remediated", "合并完成": "remediated",
+        "已规范": "remediated", "已规范整治": "remediated", "规范整治完成": "remediated",
+        "已销号": "closed", "销号": "closed", "销": "closed", "已销": "closed", "已完成销号": "closed",
+        "销号完成": "closed",
+        "排查核销": "dismissed", "核销": "dismissed", "已核销": "dismissed", "非排污口": "dismissed",
+        "不是排污口": "dismissed", "非排口": "dismissed", "重复": "dismissed", "重复排口": "dismissed",
+        "重复点位": "dismissed", "已消失": "dismissed", "消失": "dismissed", "不存在": "dismissed",
     },
     "black_odorous": {
         "未整治": "untreated", "未开始": "untreated", "未启动": "untreated", "黑臭": "untreated",
@@ -85,6 +103,42 @@ STATUS_SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
+_READ_AS_REMEDIATING = (
+    "“{v}”按整治阶段“整治中”导入。",
+    "{v!r} is read as the remediation step, 整治中 (remediating).",
+    "如该排口已整治完成，请写“整治完成”（或“已取缔”“已合并”“已规范”）；已销号写“销号”。",
+    "If the remediation is finished, write 整治完成 (or 已取缔 / 已合并 / 已规范); if the case is closed, 销号.",
+)
+_READ_AS_SURVEYED = (
+    "“{v}”只说明尚未整治，按“已排查”导入。",
+    "{v!r} only says it is not remediated yet: read as 已排查 (surveyed).",
+    "如已完成监测或溯源，请写“已监测”或“已溯源”。",
+    "If monitoring or tracing is done, write 已监测 or 已溯源.",
+)
+
+#: Status words read with a warning (zh, en, fix_zh, fix_en; ``{v}`` is the cell), per kind.
+STATUS_NOTES: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "outfalls": {"整治": _READ_AS_REMEDIATING, "治": _READ_AS_REMEDIATING, "整改": _READ_AS_REMEDIATING,
+                 "取缔": _READ_AS_REMEDIATING, "依法取缔": _READ_AS_REMEDIATING,
+                 "未整治": _READ_AS_SURVEYED, "待整治": _READ_AS_SURVEYED},
+}
+
+#: Status words that also say a field's value (field -> choice code), per kind: a blank cell of that
+#: field takes it; a cell that says otherwise is a conflict.
+STATUS_IMPLIES: dict[str, dict[str, dict[str, str]]] = {
+    "outfalls": {
+        **{w: {"remediation_method": "ban"} for w in ("取缔", "依法取缔", "取缔中", "拟取缔", "已取缔", "取缔完成",
+                                                     "已依法取缔", "已封堵")},
+        **{w: {"remediation_method": "merge"} for w in ("合并中", "拟合并", "清理合并中", "已合并", "已清理合并",
+                                                       "合并完成")},
+        **{w: {"remediation_method": "standardise"} for w in ("规范整治中", "规范化整治中", "已规范", "已规范整治",
+                                                             "规范整治完成")},
+        **{w: {"dismissal_reason": "not_outfall"} for w in ("非排污口", "不是排污口", "非排口")},
+        **{w: {"dismissal_reason": "duplicate"} for w in ("重复", "重复排口", "重复点位")},
+        **{w: {"dismissal_reason": "gone"} for w in ("已消失", "消失", "不存在")},
+    },
+}
+
 #: Usual synonyms of choice values, per (kind, field).
 CHOICE_SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
     ("clean_fuel_zones", "fuel_category"): {
@@ -94,12 +148,50 @@ CHOICE_SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("parks", "level"): {"国家": "national", "国家级开发区": "national", "省": "provincial",
                          "省级开发区": "provincial", "市": "municipal", "县级": "municipal", "市级开发区": "municipal"},
-    ("outfalls", "bay"): {"福清湾海域": "fuqing_bay", "兴化湾海域": "xinghua_bay"},
-    ("outfalls", "outfall_type"): {"工业": "industrial", "工业排口": "industrial", "污水处理厂": "municipal_wwtp",
-                                   "污水处理厂排口": "municipal_wwtp", "城镇污水处理厂": "municipal_wwtp",
-                                   "农业": "agricultural", "养殖尾水": "agricultural", "水产养殖": "agricultural",
-                                   "水产养殖排口": "agricultural", "雨洪排口": "stormwater", "雨水排口": "stormwater",
-                                   "港口码头": "port", "码头排口": "port"},
+    ("outfalls", "discharge_into"): {"入海": "sea", "海": "sea", "入海口": "sea", "排海": "sea",
+                                     "入河": "river", "河": "river", "入湖": "river", "入河(湖)": "river",
+                                     "入河湖": "river", "入河(湖库)": "river", "入库": "river", "入江": "river"},
+    ("outfalls", "receiving_water"): {"福清湾海域": "fuqing_bay", "兴化湾海域": "xinghua_bay", "海坛海峡海域": "haitan_strait",
+                                      "海坛海峡(平潭海峡)": "haitan_strait", "龙江": "longjiang_main",
+                                      "龙江干流段": "longjiang_main", "龙江主河道": "longjiang_main",
+                                      "龙江支流河道": "longjiang_tributary", "湖泊": "lake", "水库": "lake",
+                                      "湖泊水库": "lake", "湖": "lake", "东张水库": "lake", "河流": "other_river",
+                                      "海域": "other_sea", "近岸海域": "other_sea", "其它": "other", "其他": "other"},
+    ("outfalls", "outfall_type"): {"工业": "industrial", "工业排口": "industrial", "工业污水排口": "industrial",
+                                   "污水处理厂": "municipal_wwtp", "污水处理厂排口": "municipal_wwtp",
+                                   "城镇污水处理厂": "municipal_wwtp", "城镇污水处理厂排口": "municipal_wwtp",
+                                   "污水厂排口": "municipal_wwtp", "农业": "agricultural", "农业排污口": "agricultural",
+                                   "养殖尾水": "agricultural", "水产养殖": "agricultural",
+                                   "水产养殖排口": "agricultural", "其他": "other", "其它": "other",
+                                   "其它排口": "other", "其他排污口": "other"},
+    # HJ 1312-2023 third-level names and common short forms, read as their second level.
+    ("outfalls", "outfall_subtype"): {
+        "工业企业排污口": "enterprise", "矿山排污口": "enterprise", "尾矿库排污口": "enterprise",
+        "企业排污口": "enterprise", "工业企业雨洪排口": "enterprise_storm", "矿山雨洪排口": "enterprise_storm",
+        "尾矿库雨洪排口": "enterprise_storm", "企业雨水排口": "enterprise_storm", "企业雨洪排口": "enterprise_storm",
+        "园区污水处理厂排污口": "park_wwtp", "工业园区污水处理厂排污口": "park_wwtp", "园区污水厂排口": "park_wwtp",
+        "园区雨洪排口": "park_wwtp_storm", "园区污水处理厂雨洪排口": "park_wwtp_storm",
+        "港口码头": "port", "码头排口": "port", "港口排口": "port", "港口码头排污口": "port",
+        "雨洪排口": "urban_storm", "雨水排口": "urban_storm", "城市雨洪排口": "urban_storm",
+        "城镇雨水排口": "urban_storm", "农村生活污水排口": "rural_scattered", "农村散排口": "rural_scattered",
+        "农村污水处理站排口": "rural_wwtp", "农村污水处理设施排口": "rural_wwtp", "灌区排口": "irrigation",
+        "生活污水散排口": "urban_scattered", "城镇散排口": "urban_scattered", "沟渠": "other_misc",
+        "河港": "other_misc", "排干": "other_misc", "沟渠排口": "other_misc",
+    },
+    # 国办函〔2022〕17号 三: 依法取缔一批、清理合并一批、规范整治一批. 保留 (kept in place) is 规范整治.
+    ("outfalls", "remediation_method"): {"取缔": "ban", "封堵": "ban", "拆除": "ban", "关闭": "ban",
+                                         "合并": "merge", "归并": "merge", "规范": "standardise",
+                                         "规范化": "standardise", "规范化整治": "standardise", "保留": "standardise",
+                                         "保留规范": "standardise", "整治规范": "standardise"},
+    ("outfalls", "dismissal_reason"): {"不是排污口": "not_outfall", "非排口": "not_outfall",
+                                       "重复排口": "duplicate", "重复录入": "duplicate", "重复点位": "duplicate",
+                                       "消失": "gone", "不存在": "gone"},
+    ("outfalls", "responsible_basis"): {"企业": "discharger", "排污企业": "discharger", "共用": "shared_main",
+                                        "主要责任主体": "shared_main", "政府兜底": "government",
+                                        "属地政府": "government", "兜底": "government"},
+    ("outfalls", "discharge_mode"): {"连续": "continuous", "间歇": "intermittent", "间断": "intermittent",
+                                     "间断排放": "intermittent", "雨天排放": "rain", "降雨排放": "rain",
+                                     "雨天": "rain", "无水": "none", "无排水": "none", "干涸": "none"},
     ("black_odorous", "water_kind"): {"城市": "urban", "建成区": "urban", "城区": "urban", "城市建成区水体": "urban",
                                       "农村黑臭水体": "rural", "乡村": "rural"},
     ("black_odorous", "grade"): {"轻度": "light", "重度": "heavy", "无": "none", "非黑臭": "none"},
@@ -108,8 +200,8 @@ CHOICE_SYNONYMS: dict[tuple[str, str], dict[str, str]] = {
                                      "不具备": "not_applicable"},
 }
 
-_TRUE = {"1", "true", "yes", "y", "是", "有", "已安装", "√", "✓", "✔", "对", "t"}
-_FALSE = {"0", "false", "no", "n", "否", "无", "未安装", "×", "✗", "✘", "错", "f"}
+_TRUE = {"1", "true", "yes", "y", "是", "有", "已安装", "√", "✓", "✔", "对", "t", "已设置", "已建"}
+_FALSE = {"0", "false", "no", "n", "否", "无", "未安装", "×", "✗", "✘", "错", "f", "未设置", "未建"}
 
 #: Words that may follow a number, per field unit (only the field's own unit is stripped: "1200m" in a km
 #: field is refused, not read as 1200 km).
@@ -292,6 +384,14 @@ def _label_keys(text: str) -> set[str]:
     return {key, re.sub(r"\(.*?\)", "", key)}
 
 
+def _match_choice(spec: LayerSpec, fld: Field, key: str) -> str | None:
+    """The code of ``fld``'s choice whose code, label or synonym is ``key`` (a :func:`match_key`), else None."""
+    for c in fld.choices:
+        if key in {match_key(c.code)} | _label_keys(c.zh) | _label_keys(c.en):
+            return c.code
+    return CHOICE_SYNONYMS.get((spec.key, fld.name), {}).get(key)
+
+
 def parse_choice(spec: LayerSpec, fld: Field, value: Any) -> str:
     """The choice code for a code, label or usual synonym.
 
@@ -307,6 +407,12 @@ def parse_choice(spec: LayerSpec, fld: Field, value: Any) -> str:
     synonyms = CHOICE_SYNONYMS.get((spec.key, fld.name), {})
     if key in synonyms:
         return synonyms[key]
+    # A value of a dependent field (a second-level class) names its parent (the first level).
+    for dep in spec.dependents(fld.name):
+        code = _match_choice(spec, dep, key)
+        choice = dep.choice(code) if code else None
+        if choice is not None and choice.parent:
+            return choice.parent
     allowed_zh = "、".join(c.zh for c in fld.choices)
     allowed_en = ", ".join(f"{c.code} ({c.zh})" for c in fld.choices)
     raise ValidationError(
@@ -356,6 +462,10 @@ def coerce_field(spec: LayerSpec, fld: Field, value: Any) -> Any:
         return None
     if excel_error(value):
         clean_text(value)  # raises cell.excel_error
+    if fld.photo:
+        from geo.domain.attributes import coerce_value
+
+        return coerce_value(spec, fld, clean_text(value))  # a stored photo's hash, or field.bad_photo
     if fld.type == "text":
         return clean_text(value)
     if fld.type in ("int", "float"):
@@ -367,3 +477,78 @@ def coerce_field(spec: LayerSpec, fld: Field, value: Any) -> Any:
     if fld.type == "choice":
         return parse_choice(spec, fld, value)
     return clean_text(value)
+
+
+def status_note(spec: LayerSpec, value: Any) -> tuple[str, str, str, str] | None:
+    """(zh, en, fix_zh, fix_en) when ``value`` is a status word read with a warning (:data:`STATUS_NOTES`)."""
+    note = STATUS_NOTES.get(spec.key, {}).get(match_key(value))
+    if note is None:
+        return None
+    v = str(value).strip()
+    return note[0].format(v=v), note[1].format(v=v), note[2], note[3]
+
+
+@dataclass(frozen=True)
+class CellNote:
+    """Something :func:`complete_cells` found: where, what, how to fix it, and how bad it is."""
+
+    code: str
+    column: str
+    zh: str
+    en: str
+    fix_zh: str
+    fix_en: str
+    severity: str = "warning"
+    value: str = ""
+
+
+Cells = dict[str, tuple[Any, Any]]
+
+
+def complete_cells(spec: LayerSpec, cells: Cells, status: tuple[Any, Any] = (None, None)) -> tuple[Cells, list[CellNote]]:
+    """Fill what a ledger row says only implicitly; ``cells`` is field -> (header, value), header None = no column.
+
+    * A status word that names a field's value (已取缔 → 整治方式 依法取缔, 重复 → 核销原因 重复,
+      :data:`STATUS_IMPLIES`) fills that field's blank cell; a cell that says otherwise is an error
+      (``status.implies_conflict``).
+    * A dependent field (second-level class, receiving water) left blank takes its parent column's
+      value when that value is one of its own choices (a type column holding 城镇雨洪排口); a parent
+      left blank takes the parent of the dependent value (受纳水体 福清湾 → 入海).
+
+    Returns the completed cells (a filled cell carries the header it came from) and the notes.
+    """
+    out = dict(cells)
+    notes: list[CellNote] = []
+    sh, sv = status
+    if sh is not None and not is_blank(sv):
+        for name, code in STATUS_IMPLIES.get(spec.key, {}).get(match_key(sv), {}).items():
+            fld = spec.field(name)
+            h, v = out.get(name, (None, None))
+            if h is None or is_blank(v):
+                out[name] = (sh, fld.choice(code).zh)
+                continue
+            given = _match_choice(spec, fld, match_key(v))
+            if given is not None and given != code:
+                notes.append(CellNote(
+                    "status.implies_conflict", f"{sh}/{h}",
+                    zh=f"状态“{sv}”表明{fld.zh}为“{fld.choice(code).zh}”，与“{h}”列的“{v}”不一致。",
+                    en=f"The status {str(sv)!r} means {fld.en} {fld.choice(code).en!r}, but {h!r} says {str(v)!r}.",
+                    fix_zh="改正其中一列，使两者一致。", fix_en="Make the two columns agree.", severity="error",
+                    value=str(v)))
+    for fld in spec.fields:
+        if not fld.depends_on:
+            continue
+        parent = spec.field(fld.depends_on)
+        ph, pv = out.get(parent.name, (None, None))
+        h, v = out.get(fld.name, (None, None))
+        if (h is None or is_blank(v)) and ph is not None and not is_blank(pv):
+            key = match_key(pv)
+            if _match_choice(spec, parent, key) is None and _match_choice(spec, fld, key) is not None:
+                out[fld.name] = (ph, pv)
+        elif (ph is None or is_blank(pv)) and h is not None and not is_blank(v):
+            code = _match_choice(spec, fld, match_key(v))
+            choice = fld.choice(code) if code else None
+            if choice is not None and choice.parent:
+                out[parent.name] = (h, parent.choice(choice.parent).zh)
+    return out, notes
+

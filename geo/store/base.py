@@ -243,6 +243,23 @@ class SiteStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def update_attributes(
+        self,
+        actor: Actor,
+        site_id: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int,
+        op_id: str,
+        note: str = "",
+        evidence: Evidence | None = None,
+        source: str = "web",
+        photos: Sequence[str] = (),
+        changed_at: datetime | None = None,
+    ) -> ChangeResult:
+        """Change a site's attributes, status unchanged, in one transaction (history action ``edit``)."""
+
+    @abc.abstractmethod
     def add_sites(self, actor: Actor, sites: Sequence[NewSite], *, source: str = "import") -> int:
         """Add sites in one transaction; returns how many were added."""
 

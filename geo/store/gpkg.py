@@ -46,6 +46,7 @@ from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite,
 from geo.store.db import Database, iso_utc, q as _q, utc_now
 from geo.store.schema import HISTORY_TABLE, INDEX_TABLE, META_TABLE, SCHEMA_VERSION
 from geo.domain.attributes import check_attrs, check_geometry
+from geo.domain.rules import check_guards, check_state
 from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.spec import LayerSpec
 
@@ -247,6 +248,7 @@ class GpkgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, Accou
                 geom = _normalise_geometry(spec, s.geometry)
                 check_geometry(spec, geom)
                 spec.status(s.status)
+                check_state(spec, s.status, attrs)
                 if not str(s.site_id).strip() or not str(s.name).strip():
                     raise ValidationError("site.missing_id_or_name", en="site_id and name are required.",
                                           zh="编号和名称为必填项。")
@@ -361,8 +363,20 @@ class GpkgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, Accou
                         zh=f"{spec.zh}：变更为“{target.zh}”时必须填写“{fld.zh}”。",
                         field=req,
                     )
-            used_override, gate_details = self._check_gates(conn, eff, spec, cur, target.code,
-                                                            {**dict(cur.attrs), **new_attrs}, when, override)
+            merged = {**cur.attrs, **new_attrs}
+            self._check_field_photos(spec, new_attrs)
+            check_guards(transition, merged)
+            check_state(spec, target.code, merged)
+            if transition.requires_photo and not photos:
+                raise ValidationError(
+                    "status.photo_required",
+                    en=f"{spec.en}: entering {target.en!r} needs at least one photo (evidence or the scanned document); "
+                       "attach it to the change.",
+                    zh=f"{spec.zh}：变更为“{target.zh}”须附至少一张照片（现场佐证或批复文件扫描件），请上传后再保存。",
+                    fix_zh="在变更表单中上传照片后再保存。", fix_en="Attach a photo to the change and save again.",
+                    field="photos",
+                )
+            used_override, gate_details = self._check_gates(conn, eff, spec, cur, target.code, merged, when, override)
             diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
             sets = ["status = ?", "version = version + 1", "updated_at = ?", "updated_by = ?"]
             args: list[Any] = [target.code, when, eff.name]
@@ -379,8 +393,8 @@ class GpkgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, Accou
             entry_id = self._insert_history(
                 conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
                 from_status=cur.status, to_status=target.code, changed_at=when, actor=eff, source=source,
-                note=note or None, changes=diff, op_id=op_id, evidence=evidence, photos=photos,
-                override=used_override,
+                note=note or None, changes=diff, op_id=op_id, evidence=evidence,
+                photos=self._with_field_photos(spec, diff, photos), override=used_override,
             )
             self._audit(conn, eff, "site.status", target=site_id,
                         details={"from": cur.status, "to": target.code, "version": expected_version + 1,
@@ -389,7 +403,96 @@ class GpkgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, Accou
             entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
         return ChangeResult(site=site, entry=entry, applied=True)
 
+    def update_attributes(self, actor: Actor, site_id: str, changes: Mapping[str, Any], *, expected_version: int,
+                          op_id: str, note: str = "", evidence: Evidence | None = None, source: str = "web",
+                          photos: Sequence[str] = (), changed_at: datetime | None = None) -> ChangeResult:
+        """Change a site's attributes without changing its status (its file: codes, items, records).
+
+        Same guarantees as :meth:`change_status`: the acting user's right to
+        change the site's town, the expected version (no lost update), the
+        ``op_id`` (a retry applies once), the kind's rules on the resulting
+        state, a history row (action ``edit``, status unchanged) and an audit
+        row in one transaction. A photo field must name a photo already
+        stored (:func:`geo.photos.store_photo`); it is recorded with the change.
+        """
+        if not op_id or not str(op_id).strip():
+            raise ValidationError("op.missing_id", en="An edit needs an op_id (idempotency key).",
+                                  zh="修改缺少操作编号（幂等键）。")
+        when = self._when(actor, changed_at)
+        with self._write() as conn:
+            spec = self._kind_of(conn, site_id)
+            cur = self._read_site(conn, spec, site_id)
+            eff = self._allow(conn, actor, "change_status", {cur.town_code})
+            done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
+            if done is not None:
+                if done["site_id"] != site_id:
+                    raise ValidationError(
+                        "op.reused",
+                        en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
+                        zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
+                    )
+                return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
+            if cur.version != expected_version:
+                raise VersionConflict(
+                    "store.version_conflict",
+                    en=(f"Site {site_id} changed since you opened it (your version {expected_version}, now "
+                        f"{cur.version}, by {cur.updated_by} at {cur.updated_at}). Reload and retry."),
+                    zh=(f"点位 {site_id} 在您打开后已被修改（您的版本 {expected_version}，当前版本 {cur.version}，"
+                        f"由 {cur.updated_by} 于 {cur.updated_at} 修改）。请刷新后重试。"),
+                    current_version=cur.version, current_status=cur.status, updated_by=cur.updated_by,
+                    updated_at=cur.updated_at,
+                )
+            new_attrs = check_attrs(spec, changes or {}, partial=True)
+            diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
+            if not diff:
+                raise ValidationError("site.no_change", en=f"{site_id}: nothing to change; every value is as stored.",
+                                      zh=f"{site_id}：没有需要保存的修改（各项与现有记录相同）。")
+            self._check_field_photos(spec, new_attrs)
+            check_state(spec, cur.status, {**cur.attrs, **new_attrs})
+            sets = ["version = version + 1", "updated_at = ?", "updated_by = ?"] + [f"{_q(k)} = ?" for k in diff]
+            args: list[Any] = [when, eff.name] + [new_attrs[k] for k in diff]
+            cursor = conn.execute(f"UPDATE {_q(spec.key)} SET {', '.join(sets)} WHERE site_id = ? AND version = ?",
+                                  args + [site_id, expected_version])
+            if cursor.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept as a last guard
+                raise VersionConflict("store.version_conflict", en=f"Site {site_id} changed meanwhile; retry.",
+                                      zh=f"点位 {site_id} 已被他人修改，请重试。")
+            entry_id = self._insert_history(
+                conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="edit",
+                from_status=cur.status, to_status=cur.status, changed_at=when, actor=eff, source=source,
+                note=note or None, changes=diff, op_id=op_id, evidence=evidence,
+                photos=self._with_field_photos(spec, diff, photos),
+            )
+            self._audit(conn, eff, "site.edit", target=site_id,
+                        details={"fields": sorted(diff), "version": expected_version + 1, "history_id": entry_id,
+                                 "op_id": op_id, "source": source})
+            site = self._read_site(conn, spec, site_id)
+            entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
+        return ChangeResult(site=site, entry=entry, applied=True)
+
     # -- helpers ----------------------------------------------------------
+    def _check_field_photos(self, spec: LayerSpec, attrs: Mapping[str, Any]) -> None:
+        """A photo field must name a photo stored beside this store."""
+        from geo.photos import photo_path, photos_root
+
+        for f in spec.fields:
+            sha = attrs.get(f.name) if f.photo else None
+            if sha and not photo_path(photos_root(self.path), sha).exists():
+                raise ValidationError(
+                    "photo.not_stored",
+                    en=f"{spec.en} field {f.name!r} ({f.en}) names photo {sha[:12]}…, which is not stored; upload it first.",
+                    zh=f"{spec.zh}字段“{f.zh}”引用的照片 {sha[:12]}… 不在照片库中，请先上传照片。",
+                    fix_zh="通过表单上传照片。", fix_en="Upload the photo through the form.", field=f.name, value=sha,
+                )
+
+    @staticmethod
+    def _with_field_photos(spec: LayerSpec, diff: Mapping[str, Any], photos: Sequence[str]) -> list[str]:
+        """The change's photos plus the photos its photo fields newly name (each once, in order)."""
+        out = list(photos)
+        for f in spec.fields:
+            if f.photo and f.name in diff and diff[f.name][1] and diff[f.name][1] not in out:
+                out.append(diff[f.name][1])
+        return out
+
     def _when(self, actor: Actor, ts: datetime | None) -> str:
         if ts is None:
             return iso_utc(utc_now())
@@ -505,18 +608,47 @@ def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] 
         if force and path.exists():
             _retire(path)
             os.replace(tmp, path)
+            _adopt_photos(tmp, path)
         else:
             try:
                 os.link(tmp, path)  # atomic create-if-absent
+                _adopt_photos(tmp, path)
             except FileExistsError:
                 pass  # another process created it first: keep theirs
     finally:
         if tmp.exists():
             tmp.unlink()
+        _drop_photos(tmp)
     store = GpkgStore(path)
     store.check_schema()
     store.enable_wal()
     return store
+
+
+def _adopt_photos(tmp: Path, path: Path) -> None:
+    """Move the photos stored while building ``tmp`` (sample data) into the photo folder of ``path``.
+
+    Photos are named by content, so a file already there is the same photo and is kept.
+    """
+    from geo.photos import photos_root
+
+    src, dst = photos_root(tmp), photos_root(path)
+    if not src.is_dir():
+        return
+    for f in sorted(src.rglob("*.jpg")):
+        target = dst / f.relative_to(src)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
+
+
+def _drop_photos(tmp: Path) -> None:
+    """Remove what is left of the build's photo folder."""
+    import shutil
+
+    from geo.photos import photos_root
+
+    shutil.rmtree(photos_root(tmp), ignore_errors=True)
 
 
 def _retire(path: Path) -> None:

@@ -55,6 +55,7 @@ from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.schema import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, TOWN_BOUNDARIES_TABLE,
                               TOWN_REPLACED_TABLE)
 from geo.domain.attributes import check_attrs, check_geometry
+from geo.domain.rules import check_state
 from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.spec import LayerSpec
 
@@ -325,6 +326,7 @@ class ImportsMixin:
                                   zh=f"镇街代码“{s.town_code}”不是统计用区划代码。", value=s.town_code) from None
         spec.status(s.status)
         attrs = check_attrs(spec, s.attrs)
+        check_state(spec, s.status, attrs)
         geom = _normalise(spec, s.geometry)
         check_geometry(spec, geom)
         return s, attrs, geom

@@ -1,12 +1,14 @@
 """The store's tables: GeoPackage core, one feature table per kind, history, accounts, audit.
 
 ``create(conn)`` builds a new file at the current schema; ``migrate(conn)``
-brings an older file up to date in place (one transaction; additive only).
+brings an older file up to date in place (one transaction; nothing dropped;
+old codes rewritten with a history row each, see :func:`_to_5`).
 Attribute tables are registered in ``gpkg_contents`` so QGIS lists them.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
@@ -290,8 +292,8 @@ def _to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_RASTERS_DDL)
 
 
-def _to_5(conn: sqlite3.Connection) -> None:
-    """Schema 5: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+def _to_6(conn: sqlite3.Connection) -> None:
+    """Schema 6: monitoring as data — a table per monitoring spec; the override reason on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
     if "override" not in cols:
         conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
@@ -303,8 +305,9 @@ def migrate(conn: sqlite3.Connection) -> str:
 
     Applies, in order, every step of :data:`STEPS` newer than the version
     found, then :func:`sync_kind_tables` (kinds and fields new to the layer
-    specs) and registers the attribute tables for QGIS. Additive only: nothing
-    is dropped or rewritten.
+    specs) and registers the attribute tables for QGIS. Nothing is dropped; a
+    step that rewrites old codes (schema 5) records each change in the history
+    and the audit log.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -350,10 +353,75 @@ def _to_3(conn: sqlite3.Connection) -> None:
                      (TOWN_BOUNDARIES_TABLE,))
 
 
+#: Schema 5: outfall codes as HJ 1312-2023 and 国办函〔2022〕17号 give them (see layers/outfalls.py).
+#: column -> {old code: new code}; a first-level class that was a second-level one also sets the second.
+_OUTFALL_CODES = {
+    "outfall_type": {"stormwater": "other", "port": "other"},
+    "remediation_method": {"keep": "standardise"},  # 保留 is no national class: an outfall kept in place is 规范整治
+}
+_OUTFALL_SUBTYPE_FROM_OLD_TYPE = {"stormwater": "urban_storm", "port": "port", "municipal_wwtp": "municipal_wwtp"}
+#: Who the history and audit name for the rewrite.
+MIGRATION_ACTOR = "系统迁移"
+
+
+def _to_5(conn: sqlite3.Connection) -> None:
+    """Schema 5: rewrite the outfalls' old codes in place, one history row (action ``migrate``) per site changed.
+
+    * every old outfall was an 入海 one: ``discharge_into`` = ``sea``; ``receiving_water`` = the old ``bay``;
+    * ``outfall_type`` 城镇雨洪排口 / 港口码头排口 were first-level choices: now 其他排口 with that second level;
+      城镇污水处理厂排污口 also gets its (only) second level;
+    * ``remediation_method`` 保留 becomes 规范整治.
+
+    Statuses keep their codes (已整治 is now labelled 整治完成), so none is rewritten. The old ``bay``
+    column stays (nothing is dropped). Each changed site's version goes up by one with a history row
+    ``{field: [old, new]}`` (so replaying the history still gives the stored state), and one audit row
+    lists them; all in the migration's transaction.
+    """
+    sync_kind_tables(conn)  # the new columns must exist before they are filled
+    table = "outfalls"
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({q(table)})")}
+    if not cols:
+        return
+    has_bay = "bay" in cols
+    rows = conn.execute(
+        f"SELECT site_id, status, version, outfall_type, remediation_method, discharge_into, receiving_water,"
+        f" outfall_subtype{', bay' if has_bay else ''} FROM {q(table)} ORDER BY site_id").fetchall()
+    when = iso_utc(utc_now())
+    changed: list[str] = []
+    for r in rows:
+        site_id, status, version, otype, method, into, water, subtype = r[:8]
+        bay = r[8] if has_bay else None
+        new = {"discharge_into": into or "sea", "receiving_water": water or bay,
+               "outfall_type": _OUTFALL_CODES["outfall_type"].get(otype, otype),
+               "outfall_subtype": subtype or _OUTFALL_SUBTYPE_FROM_OLD_TYPE.get(otype),
+               "remediation_method": _OUTFALL_CODES["remediation_method"].get(method, method)}
+        old = {"discharge_into": into, "receiving_water": water, "outfall_type": otype,
+               "outfall_subtype": subtype, "remediation_method": method}
+        diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+        if not diff:
+            continue
+        sets = ", ".join(f"{q(k)} = ?" for k in diff)
+        conn.execute(f"UPDATE {q(table)} SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
+                     " WHERE site_id = ?", [v for _, v in diff.values()] + [when, MIGRATION_ACTOR, site_id])
+        conn.execute(
+            f"INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status, changed_at,"
+            " actor, source, note, changes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (site_id, table, version + 1, "migrate", status, status, when, MIGRATION_ACTOR, "migration",
+             "结构升级：排污口分类与整治方式按 HJ 1312-2023、国办函〔2022〕17号改写",
+             json.dumps(diff, ensure_ascii=False)))
+        changed.append(site_id)
+    if changed:
+        conn.execute(
+            f"INSERT INTO {AUDIT_TABLE} (at, actor, role, action, outcome, target, client, details)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (when, MIGRATION_ACTOR, "system", "schema.migrate", "ok", table, None,
+             json.dumps({"step": 5, "sites": len(changed), "site_ids": changed[:50]}, ensure_ascii=False)))
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

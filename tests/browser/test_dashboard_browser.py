@@ -58,7 +58,7 @@ def test_dashboard_shows_figures_and_draws_the_chart_offline(page, app, artifact
     outfalls = figures["kinds"]["outfalls"]["targets"][0]
     page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
     share = f"{outfalls['share'] * 100:.1f}%"
-    page.get_by_text("排污口整治", exact=True).first.wait_for(timeout=60000)
+    page.get_by_text("重点水域排污口整治", exact=True).first.wait_for(timeout=60000)
     page.get_by_text(share, exact=True).first.wait_for(timeout=30000)
     page.get_by_text(f"{outfalls['numerator']}/{outfalls['denominator']}", exact=True).first.wait_for()
     page.get_by_text("示例数据", exact=False).first.wait_for()
@@ -83,7 +83,7 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     figures = _figures(app)
     remote_ids = [r["site_id"] for r in figures["evidence"]["remote_changes"] if r["kind"] == "outfalls"]
     page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
-    page.get_by_text("排污口整治", exact=True).first.wait_for(timeout=60000)
+    page.get_by_text("重点水域排污口整治", exact=True).first.wait_for(timeout=60000)
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60000)  # the first run is complete
     page.locator("[data-testid=stButtonGroup] button").filter(has_text="地图审阅").first.click()
     page.get_by_text("地图着色", exact=True).first.wait_for(timeout=60000)
@@ -99,4 +99,21 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=30000)  # attributes and history
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "dashboard_map_1024x768.png"))
+    assert page.requests.outside() == []
+
+
+def test_outfall_figures_by_class_water_remediated_and_closed(page, app, artifacts):
+    b = _figures(app)["kinds"]["outfalls"]["breakdown"]
+    page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+    page.get_by_text("重点水域排污口整治", exact=True).first.wait_for(timeout=60000)
+    expander = page.get_by_text("入河入海排污口 — 整治完成与销号", exact=False).first
+    expander.click()
+    page.get_by_text("按排污口类型（一级，HJ 1312-2023）").first.wait_for(timeout=30000)
+    page.get_by_text(f"排查核销（非排污口/重复/已消失，不计入）{b['dismissed']['n']}", exact=False).first.wait_for()
+    page.get_by_text("按受纳水体").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "dashboard_outfalls_1024x768.png"))
+    page.get_by_text("按排污口类型（一级，HJ 1312-2023）").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(artifacts / "dashboard_outfalls_types_1024x768.png"))
     assert page.requests.outside() == []

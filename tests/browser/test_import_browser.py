@@ -36,7 +36,7 @@ def test_admin_previews_problems_and_writes_the_valid_rows(browser, app, artifac
     log_in(page, app, ADMIN.name, PASSWORD, "管理员")
     page.get_by_role("link", name="导入台账").click()
     page.get_by_text("台账文件").first.wait_for(timeout=20000)
-    _pick(page, "点位类型", "入海排污口")
+    _pick(page, "点位类型", "入河入海排污口")
     _pick(page, "坐标系", "GCJ-02 经纬度（高德、腾讯）")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

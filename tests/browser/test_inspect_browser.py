@@ -9,7 +9,7 @@ import pytest
 from geo.store import GpkgStore
 from layers import get_spec
 from tests.browser.conftest import FEATURE_JS, RequestLog, log_in, settled_map_frame, start_sample_app
-from tests.factories import INSPECTOR, PASSWORD, SYSTEM
+from tests.factories import INSPECTOR, PASSWORD, SYSTEM, plain_transition
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,8 @@ def jpeg() -> bytes:
 def test_inspector_changes_the_nearest_site_with_a_photo(browser, app, artifacts):
     store = GpkgStore(app.store_file)
     site = next(s for s in store.list_sites(SYSTEM, kinds=["outfalls"], towns=["350181103"])
-                if get_spec(s.kind).allowed_next(s.status) and not get_spec(s.kind).allowed_next(s.status)[0].requires)
-    target = get_spec(site.kind).allowed_next(site.status)[0].dst
+                if plain_transition(get_spec(s.kind), s))
+    target = plain_transition(get_spec(site.kind), site).dst
     lon, lat = site.geometry.x, site.geometry.y + 0.0004  # ~45 m from the outfall
     context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, locale="zh-CN",
                                   geolocation={"latitude": lat, "longitude": lon, "accuracy": 6},

@@ -7,6 +7,7 @@ import html
 import pytest
 
 from bench.synthetic import synthetic_sites
+from geo.sample import plan
 from tests.browser.conftest import COUNT_FEATURES_JS, RequestLog, focus_site, map_frame, start_sample_app, wait_for
 from tests.factories import SYSTEM
 
@@ -32,8 +33,9 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: sent.append(len(f) if f else 0)))
     page.goto(app.url, wait_until="domcontentloaded")
     frame = map_frame(page)
-    counts = wait_for(frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N + 84, 60)
-    assert sum(counts.values()) == N + 84
+    sample = len(plan())
+    counts = wait_for(frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N + sample, 60)
+    assert sum(counts.values()) == N + sample
     files = [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")]
     assert 1 <= len(files) <= 5  # one per kind
     frame.evaluate("() => { window.__probe = 'same-document'; }")

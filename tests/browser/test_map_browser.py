@@ -34,7 +34,7 @@ def app(tmp_path_factory):
         populate_sample(store)
         store.add_sites(SYSTEM, [
             NewSite("outfalls", f"PWK-X{i}", name, "350181103", "surveyed", Point(119.30 + 0.02 * i, 25.80),
-                    attrs={"bay": "fuqing_bay", "outfall_type": "other"}, is_sample=True)
+                    attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "other"}, is_sample=True)
             for i, name in enumerate(XSS_NAMES)
         ], source="test")
 

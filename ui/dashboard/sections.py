@@ -48,14 +48,8 @@ def progress_section(figures: dict) -> None:
         _table([{t("dash_value"): choice_label("parks", "circular_retrofit", k), t("dash_sites_n"): n}
                 for k, n in c["by_value"].items()])
         st.caption(c["clause"])
-    with st.expander(f"{kind_label('outfalls')} — {t('dash_by_bay_type_method')}"):
-        b = kinds["outfalls"]["breakdown"]
-        for title, field, groups in ((t("dash_by_bay"), "bay", b["by_bay"]),
-                                     (t("dash_by_type"), "outfall_type", b["by_type"]),
-                                     (t("dash_by_method"), "remediation_method", b["by_method"])):
-            st.markdown(f"**{title}**")
-            _table([{t("dash_value"): choice_label("outfalls", field, k), t("dash_sites_n"): g["n"],
-                     t("done"): g["done"], t("dash_share"): pct(g["share"])} for k, g in groups.items()])
+    with st.expander(f"{kind_label('outfalls')} — {t('dash_outfall_split')}"):
+        outfall_breakdown(kinds["outfalls"]["breakdown"])
     with st.expander(f"{kind_label('black_odorous')} — {t('dash_urban_rural')}"):
         black_odorous_detail(figures)
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
@@ -70,6 +64,27 @@ def progress_section(figures: dict) -> None:
         _table([{t("site_id"): r["site_id"], t("dash_name"): r["name"],
                  t("status"): status_label("clean_fuel_zones", r["status"]), t("dash_boilers"): r["coal_boilers"]}
                 for r in z["zones_with_coal_boilers"]])
+
+
+def outfall_breakdown(b: dict) -> None:
+    """整治完成 and 销号 apart, split by first-level class (HJ 1312-2023), receiving water, 入河/入海 and method;
+    the points closed at survey counted apart."""
+    st.markdown(t("dash_outfall_line", n=b["counted"], r=b["remediated"], rs=pct(b["remediated_share"]),
+                  c=b["closed"], cs=pct(b["closed_share"])))
+    for title, field, groups in ((t("dash_by_type"), "outfall_type", b["by_type"]),
+                                 (t("dash_by_water"), "receiving_water", b["by_receiving_water"]),
+                                 (t("dash_by_into"), "discharge_into", b["by_discharge_into"]),
+                                 (t("dash_by_method"), "remediation_method", b["by_method"])):
+        st.markdown(f"**{title}**")
+        _table([{t("dash_value"): choice_label("outfalls", field, k), t("dash_sites_n"): g["n"],
+                 t("dash_remediated"): g["remediated"], t("dash_remediated_share"): pct(g["remediated_share"]),
+                 t("dash_closed"): g["closed"], t("dash_closed_share"): pct(g["closed_share"])}
+                for k, g in groups.items()])
+    d = b["dismissed"]
+    st.markdown(t("dash_dismissed_line", n=d["n"], reasons="、".join(
+        f"{choice_label('outfalls', 'dismissal_reason', k)} {n}" for k, n in d["by_reason"].items()) or "—"))
+    if b["black_odour_seen"]:
+        st.caption(t("dash_black_odour_seen", n=b["black_odour_seen"]))
 
 
 def _berths(kind: dict) -> None:

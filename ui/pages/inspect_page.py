@@ -31,6 +31,7 @@ from ui.basemap import map_options
 from ui.geolocation import device_position
 from ui.i18n import lang, t
 from ui.inspect_fields import kind_inputs
+from ui.spec_inputs import store_photo_fields
 from ui.photo_strip import photo_strip
 from ui.pages.map_page import display_value, history_frame, town_label
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner
@@ -205,6 +206,7 @@ def _form(store, actor, site, opened_version: int, fix, dist) -> None:
         return
     try:
         hashes = _store_photos(store, photos or [])
+        changes = store_photo_fields(store, spec, changes)
         evidence = _evidence(fix, dist)
         full_note = "；".join(x for x in (note.strip(), extra_note) if x)
         result = store.change_status(actor, sid, target, expected_version=opened_version, op_id=ops[sid],

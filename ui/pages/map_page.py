@@ -19,12 +19,15 @@ from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
 from ui.map_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
+from ui.outfall_file import outfall_panel
 from ui.photo_strip import photo_strip
 from ui.observation_panel import observation_panel
 from ui.status_form import status_form
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
 
 MAP_KEY = "onemap"
+#: Kinds whose detail panel shows a file of their own instead of the plain attribute list.
+KIND_PANELS = {"outfalls": outfall_panel}
 SELECTED = "selected_site"
 
 
@@ -185,10 +188,14 @@ def site_detail(site_id: str) -> None:
         (t("updated"), f"{format_cst(site.updated_at)} · {site.updated_by}"),
         (t("version"), str(site.version)),
     ]
-    for fld in spec.fields:
-        rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
+    kind_panel = KIND_PANELS.get(site.kind)
+    if kind_panel is None:
+        for fld in spec.fields:
+            rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
     status_form(store, actor, site)
     st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, width="stretch")
+    if kind_panel is not None:
+        kind_panel(store, actor, site, history)
     observation_panel(store, actor, site)
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
