@@ -679,12 +679,72 @@ def populate_sample(store) -> int:
             note=_note(site_id, step.status), photos=hashes,
         )
         versions[site_id] += 1
+    sample_monitoring(store, np.random.default_rng(SEED + 11))
     from geo.raster.overlays import register_sample_rasters  # rasterio only when a sample store is built
 
     register_sample_rasters(store, SAMPLE_ACTOR)
     store.set_meta(SAMPLE_ACTOR, "data_origin", "sample")
     store.set_meta(SAMPLE_ACTOR, "sample_notice", "示例数据：仅供演示，非官方数据 (illustrative sample data, not official)")
     return len(planned)
+
+
+#: Outfall statuses whose sample is still over the limit, and those whose latest sample meets it (示例数据).
+_OUTFALL_OVER = ("monitored", "traced", "remediating")
+_OUTFALL_MET = ("remediated", "closed")
+SAMPLE_STANDARD = "GB 8978-1996 表4 一级（示例）"
+
+
+def outfall_sample_rows(site, rng) -> list:
+    """Dated results of one outfall (示例数据): over the limit while untreated, meeting it once remediated."""
+    from geo.store.base import NewObservation
+
+    n = 2 + int(rng.integers(0, 3))
+    start = date(2024, 3, 4) + timedelta(days=int(rng.integers(0, 60)))
+    rows = []
+    for k in range(n):
+        day = start + timedelta(days=int(k * rng.integers(70, 130)))
+        met = site.status in _OUTFALL_MET and k == n - 1  # the sample after remediation
+        scale = 0.5 if met else 1.6
+        cod = round(float(rng.uniform(40, 110)) * scale, 1)
+        nh3n = round(float(rng.uniform(6, 22)) * scale, 2)
+        over = [name for name, v, lim in (("化学需氧量", cod, 100.0), ("氨氮", nh3n, 15.0)) if v > lim]
+        rows.append(NewObservation(site.site_id, min(day, HISTORY_END).isoformat(), f"{9 + k % 5:02d}:30", {
+            "cod_mg_l": cod, "nh3n_mg_l": nh3n, "tn_mg_l": round(nh3n * float(rng.uniform(1.2, 1.6)), 2),
+            "tp_mg_l": round(float(rng.uniform(0.3, 2.4)) * scale, 2), "flow_m3_d": round(float(rng.uniform(20, 900)), 0),
+            "compliant": not over, "exceeded": "、".join(over) or None, "standard": SAMPLE_STANDARD,
+            "lab": SAMPLE_LAB, "report_no": f"示例-{site.site_id}-{k + 1}", "remarks": "示例数据"}))
+    return rows
+
+
+def berth_usage_rows(site, month: date, rng) -> list:
+    """One month's shore-power use at a capable berth (示例数据): calls, calls connected, hours, kWh."""
+    from geo.store.base import NewObservation
+
+    calls = int(rng.integers(4, 22))
+    connected = int(rng.integers(0, calls + 1) * (0.35 + 0.5 * float(rng.random())))
+    hours = round(connected * float(rng.uniform(6, 20)), 1)
+    return [NewObservation(site.site_id, month.isoformat(), None, {
+        "ship_calls": calls, "calls_connected": connected, "hours": hours,
+        "energy_kwh": round(hours * float(rng.uniform(120, 420)), 0), "remarks": "示例数据"})]
+
+
+def sample_monitoring(store, rng) -> None:
+    """Outfall results and berths' monthly shore-power use (示例数据), recorded through the store as sample rows."""
+    outfalls = [s for s in store.list_sites(SAMPLE_ACTOR, kinds=["outfalls"])
+                if s.status in _OUTFALL_OVER + _OUTFALL_MET]
+    for site in outfalls:
+        rows = outfall_sample_rows(site, rng)
+        when = datetime.combine(date.fromisoformat(rows[-1].observed_on) + timedelta(days=7), time(17, 0), tzinfo=CST)
+        store.record_observations(SAMPLE_ACTOR, "outfall_monitoring", rows, op_id=f"sample-obs-{site.site_id}",
+                                  source="sample", recorded_at=min(when, datetime.combine(HISTORY_END, time(17, 0),
+                                                                                          tzinfo=CST)))
+    berths = [s for s in store.list_sites(SAMPLE_ACTOR, kinds=["shore_power_berths"]) if s.status == "available"]
+    for m in range(1, 11):  # 2025-01 .. 2025-10, reported early the next month
+        month = date(2025, m, 1)
+        rows = [r for b in berths for r in berth_usage_rows(b, month, rng)]
+        when = datetime.combine(date(2025, m + 1, 8), time(10, 0), tzinfo=CST)
+        store.record_observations(SAMPLE_ACTOR, "shore_power_usage", rows, op_id=f"sample-usage-{month:%Y%m}",
+                                  source="sample", recorded_at=when)
 
 
 def _note(site_id: str, status: str) -> str:

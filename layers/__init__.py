@@ -11,7 +11,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 from geo.errors import NotFoundError
-from layers import black_odorous, black_odorous_readings, clean_fuel_zones, outfalls, parks, shore_power_berths
+from layers import (black_odorous, black_odorous_readings, clean_fuel_zones, outfall_monitoring, outfalls, parks,
+                    shore_power_berths, shore_power_usage)
 from layers.observation import ObservationSpec
 from layers.spec import LayerSpec
 
@@ -32,7 +33,7 @@ KIND_KEYS: tuple[str, ...] = tuple(REGISTRY)
 
 #: Monitoring tables (one per declared observation spec), by key: see :mod:`layers.observation`.
 OBSERVATIONS: Mapping[str, ObservationSpec] = MappingProxyType(
-    {spec.key: spec for spec in (black_odorous_readings.SPEC,)}
+    {spec.key: spec for spec in (black_odorous_readings.SPEC, outfall_monitoring.SPEC, shore_power_usage.SPEC)}
 )
 
 

@@ -21,7 +21,7 @@ creates the table on open, and the import, CLI commands and panel follow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Mapping
 
 from layers.spec import Choice
 
@@ -66,6 +66,9 @@ class ObsField:
         For ``choice`` fields.
     chart : bool
         Plotted over time on the site panel.
+    yes_words, no_words : tuple of str
+        For ``bool`` fields: what ledgers write for yes and no besides 是/否
+        (达标 / 超标 ...).
     """
 
     name: str
@@ -80,6 +83,8 @@ class ObsField:
     minimum_inclusive: bool = True
     choices: tuple[Choice, ...] = ()
     chart: bool = False
+    yes_words: tuple[str, ...] = ()
+    no_words: tuple[str, ...] = ()
 
     def label(self, lang: str = "zh") -> str:
         base = self.zh if lang == "zh" else self.en
@@ -106,7 +111,13 @@ class ObservationSpec:
     identity : tuple of str
         Fields that, with the site and the date, identify one observation
         (e.g. sampling point and round): a second current row with the same
-        identity is a duplicate — change a stored row by correcting it.
+        identity is a duplicate — change a stored row by correcting it. With
+        no identity fields the site and the date (and the time, when rows
+        carry one) identify it: one usage row per berth and month, one
+        sample per outfall and sampling time.
+    series : str
+        The field whose values are drawn as separate lines on the panel's
+        charts (the sampling point); empty: one line per field.
     period : {"day", "month"}
         What the date means: a sampling day, or a month (stored as its first
         day; ``2025-03`` and ``2025年3月`` are read as such).
@@ -125,6 +136,9 @@ class ObservationSpec:
     rules: str
     fields: tuple[ObsField, ...]
     identity: tuple[str, ...] = ()
+    series: str = ""
+    #: What a row's site is called in messages (水体, 排污口, 泊位).
+    site_noun_zh: str = "点位"
     period: Period = "day"
     has_time: bool = False
     site_id_aliases: tuple[str, ...] = ()
@@ -147,6 +161,14 @@ class ObservationSpec:
     @property
     def chart_fields(self) -> tuple[ObsField, ...]:
         return tuple(f for f in self.fields if f.chart)
+
+    def identity_key(self, site_id: str, observed_on: str, observed_time: str | None,
+                     values: Mapping[str, object]) -> tuple:
+        """What identifies one observation (see ``identity``): rows with equal keys are the same observation."""
+        key = (site_id, str(observed_on)[:10])
+        if not self.identity:
+            return key + ((observed_time or None,) if self.has_time else ())
+        return key + tuple(str(values.get(n)) for n in self.identity)
 
     def headers(self) -> dict[str, tuple[str, ...]]:
         """Every accepted header per target: ``site_id``, ``site_name``, ``observed_on``, ``observed_time``, fields."""

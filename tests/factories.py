@@ -79,6 +79,19 @@ def record_campaign(store, site_id: str, quality: str = "clean", actor: Actor = 
                                      op_id=uuid.uuid4().hex, source="test", recorded_at=recorded_at)
 
 
+def berth(site_id: str = "AD-T01", port_area: str = "江阴港区", status: str = "available",
+          berth_no: str = "1#") -> NewSite:
+    return NewSite(
+        kind="shore_power_berths",
+        site_id=site_id,
+        name=f"{port_area}{berth_no}泊位",
+        town_code="350181116",
+        status=status,
+        geometry=Point(119.27, 25.45),
+        attrs={"port_area": port_area, "berth_no": berth_no, "berth_type": "container", "tonnage_t": 50000},
+    )
+
+
 def park(site_id: str = "YQ-T01") -> NewSite:
     return NewSite(
         kind="parks",

@@ -41,16 +41,16 @@ def test_no_body_is_ever_counted_eliminated_over_a_black_latest_campaign(sample,
 
 def test_the_relapse_shows_up_in_the_replay(sample):
     sites, history, obs = sample
-    relapse = next(e for e in history if e.to_status == "relapsed" and e.site_id == "HC-006")
+    relapse = next(e for e in history if e.to_status == "relapsed" and e.site_id == "HC-004")
     day_before = date.fromisoformat(relapse.changed_at[:10])
     before, _ = snapshot(sites, history, date.fromordinal(day_before.toordinal() - 1))
     after, _ = snapshot(sites, history, date.fromordinal(day_before.toordinal() + 1))
     status = {s.site_id: s.status for s in before}, {s.site_id: s.status for s in after}
-    assert status[0]["HC-006"] == "initial_effect" and status[1]["HC-006"] == "relapsed"
+    assert status[0]["HC-004"] == "initial_effect" and status[1]["HC-004"] == "relapsed"
     grades = [{b["site_id"]: b["grade"] for b in measured_status(s, obs, d)["bodies"]}
               for s, d in ((before, date.fromordinal(day_before.toordinal() - 1)),
                            (after, date.fromordinal(day_before.toordinal() + 1)))]
-    assert grades[0]["HC-006"] == "none" and grades[1]["HC-006"] == "light"
+    assert grades[0]["HC-004"] == "none" and grades[1]["HC-004"] == "light"
 
 
 def test_yearly_milestones_equal_the_figures_rebuilt_at_each_year_end(sample):

@@ -45,8 +45,8 @@ def charts(at: AppTest) -> list:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_site_panel_charts_the_readings_and_grades_each_campaign(store_copy, lang):
-    # HC-006, an urban body: clean, 初见成效, light again (返黑返臭), remediated, 初见成效 again.
-    at = open_page("map", store_copy, lang=lang, selected_site="HC-006")
+    # HC-004, an urban body: clean, 初见成效, light again (返黑返臭), remediated, 初见成效 again.
+    at = open_page("map", store_copy, lang=lang, selected_site="HC-004")
     assert not at.exception, at.exception
     assert charts(at), "no chart of the readings"
     chart = charts(at)[0].proto

@@ -37,6 +37,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                 "状态变更时据此判断。", "Transparency and depth in cm; DO and NH3-N in mg/L; ORP in mV. Saved readings "
                 "join the body's record; status changes are judged on them."),
     "rd_date": ("采样日期", "Sampling date"),
+    "rd_month": ("月份（任选该月一天）", "Month (any day of it)"),
+    "rd_section_generic": ("录入{table}", "Record {table}"),
     "rd_time": ("采样时间", "Sampling time"),
     "rd_save": ("保存监测数据", "Save readings"),
     "rd_saved": ("已保存 {n} 条监测数据。", "{n} readings saved."),
@@ -94,4 +96,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dash_overrides": ("越过证据要求的状态变更", "Status changes made past the evidence gate"),
     "dash_no_overrides": ("没有越过证据要求的变更。", "No change was made past an evidence gate."),
     "dash_threshold_source": ("目标依据", "Where the figure comes from"),
+    # dashboard: shore-power use (monthly rows per berth)
+    "dash_usage": ("岸电使用率（按月）", "Shore-power use (monthly)"),
+    "dash_usage_none": ("暂无岸电使用月报。可在“监测数据导入”中导入，或用 python cli.py shore-power-usage import。",
+                        "No monthly shore-power use yet. Import it on the monitoring import page, or with "
+                        "python cli.py shore-power-usage import."),
+    "dash_usage_line": ("{m0} 至 {m1}：使用岸电 {c} / 靠泊 {n} 艘次，使用率 **{p}**；接电 {h} h，用电 {k} kWh。",
+                        "{m0} to {m1}: {c} of {n} ship calls on shore power, usage **{p}**; {h} h, {k} kWh."),
+    "dash_usage_help": ("使用率 = 使用岸电艘次 ÷ 靠泊艘次（合计后相除；无靠泊的月份记为 —）。",
+                        "Usage = calls on shore power / ship calls (summed, then divided; a month with no call is —)."),
+    "dash_usage_calls": ("使用/靠泊艘次", "Calls on shore power / calls"),
+    "dash_port_area": ("港区", "Port area"),
+    "dash_total": ("合计", "Total"),
+    "obs_sample_usage": ("示例数据：岸电使用月报为演示用，非实报。", "示例数据 — sample monthly use, not reported figures."),
+    # the site panel: kinds other than black-odorous water
+    "obs_none_generic": ("暂无监测数据。", "No monitoring data yet."),
+    "obs_sample_generic": ("示例数据：监测数据为演示用，非实测。", "示例数据 — sample monitoring data, not measured."),
+    "obs_assessed": ("逐次结果", "Result of each row"),
+    "obs_period": ("日期/月份", "Date / month"),
+    "obs_result": ("结果", "Result"),
 }

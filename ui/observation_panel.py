@@ -36,30 +36,32 @@ def _section(spec, site, rows) -> None:
     lg = lang()
     st.markdown(f"**{t('obs_panel')} · {spec.label(lg)}**")
     if not rows:
-        st.caption(t("obs_none"))
+        st.caption(t("obs_none") if spec.key == "black_odorous_readings" else t("obs_none_generic"))
         return
     if any(r.is_sample for r in rows):
-        st.caption(t("obs_sample"))
+        st.caption(t("obs_sample") if spec.key == "black_odorous_readings" else t("obs_sample_generic"))
     rules = rules_for(spec)
     try:
         assessed = rules.assess(site, rows)
     except OneMapError as exc:
         st.error(exc.message(lg))
         assessed = []
-    rule_name = t("obs_rule_rural") if site.attrs.get("water_kind") == "rural" else t("obs_rule_urban")
+    campaigns = spec.key == "black_odorous_readings"
     if assessed:
         last = assessed[-1]
-        label = getattr(getattr(last, "campaign", None), "label", str(last.start))
+        label = getattr(getattr(last, "campaign", None), "label", None) or getattr(last, "label", str(last.start))
         st.markdown(t("obs_latest", label=label, grade=f"**{last.grade_text(lg)}**"))
     for chart in readings_charts(spec, rows, rules.limits(site), lg):  # one per field: each fits the panel's width
         st.altair_chart(chart, width="stretch")
-    st.caption(t("obs_chart_caption", rule=rule_name))
-    if spec.key == "black_odorous_readings" and site.attrs.get("water_kind") != "rural":
-        st.caption(t("obs_shallow_note"))
+    if campaigns:
+        rule_name = t("obs_rule_rural") if site.attrs.get("water_kind") == "rural" else t("obs_rule_urban")
+        st.caption(t("obs_chart_caption", rule=rule_name))
+        if site.attrs.get("water_kind") != "rural":
+            st.caption(t("obs_shallow_note"))
     if assessed:
-        st.markdown(f"**{t('obs_campaigns')}**")
+        st.markdown(f"**{t('obs_campaigns') if campaigns else t('obs_assessed')}**")
         st.dataframe(assessment_frame(assessed, lg), hide_index=True, width="stretch")
-    with st.expander(t("obs_rows"), expanded=False):
+    with st.expander(t("obs_rows"), expanded=not campaigns):
         st.dataframe(rows_frame(spec, rows, lg), hide_index=True, width="stretch")
         sources = "；".join(rules.sources(site))
         st.caption(sources)
@@ -72,7 +74,7 @@ def readings_frame(spec, rows) -> pd.DataFrame:
     """Long form: one row per (reading, charted field) with its date and series (the point, when there is one)."""
     out = []
     for r in rows:
-        series = str(r.values.get(spec.identity[0])) if spec.identity else spec.zh
+        series = str(r.values.get(spec.series)) if spec.series else spec.zh
         for f in spec.chart_fields:
             v = r.values.get(f.name)
             if v is not None:
@@ -92,8 +94,9 @@ def readings_charts(spec, rows, limits, lg: str) -> list:
         base = alt.Chart(mine).encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
             y=alt.Y("value:Q", title=f.label(lg)),
-            color=alt.Color("series:N", title=spec.field(spec.identity[0]).label(lg) if spec.identity else None,
-                            legend=alt.Legend(orient="top", direction="horizontal", title=None)),
+            color=alt.Color("series:N", title=spec.field(spec.series).label(lg) if spec.series else None,
+                            legend=alt.Legend(orient="top", direction="horizontal", title=None)
+                            if spec.series else None),
             tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d"), "series:N", alt.Tooltip("value:Q", title=f.label(lg))],
         )
         layer = base.mark_line(opacity=0.5) + base.mark_circle(size=28)
@@ -114,10 +117,14 @@ def assessment_frame(assessed, lg: str) -> pd.DataFrame:
     rows = []
     for a in reversed(assessed):
         camp = getattr(a, "campaign", None)
+        if camp is None:  # one dated row or period (outfall sample, berth month)
+            rows.append({t("obs_period"): a.label, t("obs_result"): a.grade_text(lg), t("obs_rule"): a.rule_text(lg),
+                         t("obs_warnings"): "；".join(n.zh if lg == "zh" else n.en for n in a.notices)})
+            continue
         rows.append({
-            t("obs_campaign"): camp.label if camp else str(a.start),
+            t("obs_campaign"): camp.label,
             t("obs_grade"): a.grade_text(lg),
-            t("obs_points_rounds"): f"{len(camp.points)} × {len(camp.rounds)}" if camp else "",
+            t("obs_points_rounds"): f"{len(camp.points)} × {len(camp.rounds)}",
             t("obs_rule"): a.rule_text(lg),
             t("obs_warnings"): "；".join(n.zh if lg == "zh" else n.en for n in a.notices),
         })

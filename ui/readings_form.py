@@ -64,6 +64,18 @@ def readings_section(site, target: str | None, *, key: str) -> dict:
     return changes
 
 
+def monitoring_entries(site, *, key: str) -> None:
+    """The entry of each monitoring table of the site's kind (nothing for kinds without one); saved apart."""
+    from ui.session import current_actor, get_store
+
+    specs = observation_specs_for(site.kind)
+    if not specs:
+        return
+    store, actor = get_store(), current_actor()
+    for spec in specs:
+        _entry(store, actor, site, spec, key=f"{key}_{spec.key}")
+
+
 def required_inputs(site, target: str, *, key: str) -> dict:
     """Inputs for the fields the transition to ``target`` requires (a survey's figure and date ...)."""
     spec, lg = get_spec(site.kind), lang()
@@ -107,16 +119,22 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
     saved = st.session_state.get("rd_saved")
     if saved and saved.get("key") == key:
         st.success(saved["text"])
-    with st.expander(t("rd_section"), expanded=False):
-        st.caption(t("rd_help"))
+    readings = spec.key == "black_odorous_readings"
+    with st.expander(t("rd_section") if readings else t("rd_section_generic", table=spec.label(lg)), expanded=False):
+        st.caption(t("rd_help") if readings else (spec.description_zh if lg == "zh" else spec.description_en))
         c1, c2 = st.columns(2)
-        day = c1.date_input(t("rd_date"), value=today_cst(), max_value=today_cst(), key=f"{k}_date")
+        day = c1.date_input(t("rd_month") if spec.period == "month" else t("rd_date"), value=today_cst(),
+                            max_value=today_cst(), key=f"{k}_date")
         when = c2.time_input(t("rd_time"), value=time(9, 0), key=f"{k}_time") if spec.has_time else None
         per_row, common = _columns(spec)
         common_values = {}
         cols = st.columns(max(1, len(common)))
         for col, f in zip(cols, common):
-            common_values[f.name] = col.text_input(f.label(lg), key=f"{k}_{f.name}")
+            if f.type == "bool":  # 是 / 否 / not given
+                pick = col.selectbox(f.label(lg), ["—", t("yes"), t("no")], key=f"{k}_{f.name}")
+                common_values[f.name] = None if pick == "—" else pick == t("yes")
+            else:
+                common_values[f.name] = col.text_input(f.label(lg), key=f"{k}_{f.name}")
         empty = pd.DataFrame({f.name: pd.Series(dtype="object" if f.type == "text" else "float") for f in per_row})
         frame = st.data_editor(
             empty, num_rows="dynamic", key=f"{k}_rows", width="stretch", hide_index=True,
@@ -129,7 +147,7 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
             values = {f.name: (None if _blank(rec.get(f.name)) else rec.get(f.name)) for f in per_row}
             if "round" in values and values["round"] is not None:
                 values["round"] = int(values["round"]) if float(values["round"]).is_integer() else values["round"]
-            values.update({n: (v.strip() or None) for n, v in common_values.items()})
+            values.update({n: (v.strip() or None) if isinstance(v, str) else v for n, v in common_values.items()})
             rows.append(NewObservation(site.site_id, day.isoformat(), when.strftime("%H:%M") if when else None, values))
         if rows:
             _preview(store, actor, site, spec, rows)

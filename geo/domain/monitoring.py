@@ -26,7 +26,8 @@ from geo.clock import parse_utc
 from geo.errors import ValidationError
 from layers.observation import ObservationSpec, ObsField
 
-__all__ = ["Limit", "MonitoringRules", "rules_for", "current_rows", "check_values", "coerce_obs_value"]
+__all__ = ["Limit", "MonitoringRules", "RowError", "PeriodAssessment", "rules_for", "current_rows", "check_values",
+           "coerce_obs_value", "row_error"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,70 @@ class Limit:
 
 
 @dataclass(frozen=True)
+class RowError:
+    """A row whose values contradict each other (e.g. more calls connected than calls): refused, naming the field."""
+
+    code: str
+    field: str
+    zh: str
+    en: str
+    fix_zh: str
+    fix_en: str
+
+
+def row_error(spec: ObservationSpec, values: Mapping[str, Any]) -> None:
+    """Raise the first :class:`RowError` of the spec's rules as a ValidationError (the store's own check)."""
+    errors = rules_for(spec).row_errors(values)
+    if errors:
+        e = errors[0]
+        raise ValidationError(e.code, zh=e.zh, en=e.en, fix_zh=e.fix_zh, fix_en=e.fix_en, field=e.field)
+
+
+@dataclass(frozen=True)
+class PeriodAssessment:
+    """The assessment of one dated row or period (an outfall sample, a berth's month), for panels and the CLI.
+
+    Attributes
+    ----------
+    start, end : date
+    label : str
+        The period as shown (``2025-03-04``, ``2025-03``).
+    grade : str
+        A stable code (``compliant``, ``exceeds``, ``unknown``; a usage rate band ...).
+    black : bool
+        The row fails its rule (not compliant); False where nothing fails.
+    grade_zh, grade_en, rule_zh, rule_en : str
+    notices : tuple of Notice
+    figures : dict
+        The numbers behind the grade (a usage rate and its parts).
+    """
+
+    start: date
+    end: date
+    label: str
+    grade: str
+    black: bool
+    grade_zh: str
+    grade_en: str
+    rule_zh: str = ""
+    rule_en: str = ""
+    notices: tuple = ()
+    figures: dict = field(default_factory=dict)
+
+    def grade_text(self, lang: str = "zh") -> str:
+        return self.grade_zh if lang == "zh" else self.grade_en
+
+    def rule_text(self, lang: str = "zh") -> str:
+        return self.rule_zh if lang == "zh" else self.rule_en
+
+    def to_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label,
+                "grade": self.grade, "fails": self.black, "grade_zh": self.grade_zh, "grade_en": self.grade_en,
+                "rule_zh": self.rule_zh, "rule_en": self.rule_en, "figures": dict(self.figures),
+                "notices": [{"code": n.code, "zh": n.zh, "en": n.en} for n in self.notices]}
+
+
+@dataclass(frozen=True)
 class MonitoringRules:
     """The domain rules of one observation spec.
 
@@ -67,6 +132,8 @@ class MonitoringRules:
         ``notices`` and ``to_dict()``), oldest first.
     row_notices : callable (values) -> list of Notice
         Warnings about one row (written anyway).
+    row_errors : callable (values) -> list of RowError
+        Contradictions within one row: the row is refused (store and import).
     sources : callable (site) -> list of str
         The documents the assessment follows.
     """
@@ -75,14 +142,15 @@ class MonitoringRules:
     limits: Callable[[Any], tuple[Limit, ...]]
     assess: Callable[[Any, Sequence[Any]], list]
     row_notices: Callable[[Mapping[str, Any]], list] = field(default=lambda values: [])
+    row_errors: Callable[[Mapping[str, Any]], list] = field(default=lambda values: [])
     sources: Callable[[Any], list[str]] = field(default=lambda site: [])
 
 
 @lru_cache(maxsize=None)
 def _registry() -> dict[str, MonitoringRules]:
-    from geo.domain import black_odorous_rules
+    from geo.domain import black_odorous_rules, outfall_monitoring, shore_power_usage
 
-    return {r.key: r for r in (black_odorous_rules.RULES,)}
+    return {r.key: r for r in (black_odorous_rules.RULES, outfall_monitoring.RULES, shore_power_usage.RULES)}
 
 
 def rules_for(spec: ObservationSpec | str) -> MonitoringRules:

@@ -268,6 +268,12 @@ def _zones(spec: LayerSpec, sites: Sequence) -> dict:
     }
 
 
+def _usage(sites: Sequence, observations: Mapping, today: date) -> dict:
+    from geo.domain.shore_power_usage import usage_figures
+
+    return usage_figures(sites, observations, today)
+
+
 _BREAKDOWN = {
     "parks": _parks,
     "outfalls": _outfalls,
@@ -284,6 +290,8 @@ def _kind(spec: LayerSpec, sites: Sequence, today: date, observations: Mapping |
     extra = _BREAKDOWN.get(spec.key)
     if spec.key == "black_odorous":
         extra = lambda sp, ss: _black_odorous(sp, ss, observations, today)  # noqa: E731 - readings are its evidence
+    if spec.key == "shore_power_berths" and observations is not None:
+        extra = lambda sp, ss: {**_berths(sp, ss), "usage": _usage(ss, observations, today)}  # noqa: E731
     return {
         "zh": spec.zh,
         "en": spec.en,

@@ -242,7 +242,13 @@ def cell_value(spec: ObservationSpec, fld: ObsField, value: Any) -> Any:
     if fld.type in ("int", "float"):
         parsed = V.parse_number(as_field, value)
     elif fld.type == "bool":
-        parsed = V.parse_bool(as_field, value)
+        key = V.match_key(value)
+        if key in {V.match_key(w) for w in fld.yes_words}:
+            parsed = True
+        elif key in {V.match_key(w) for w in fld.no_words}:
+            parsed = False
+        else:
+            parsed = V.parse_bool(as_field, value)
     else:
         key = V.match_key(value)
         parsed = next((c.code for c in fld.choices if key in (V.match_key(c.code), V.match_key(c.zh),
@@ -311,29 +317,32 @@ def plan_from_table(table: RawTable, *, spec: ObservationSpec, sites: Sequence[S
     current = current_rows(stored)
     held: dict[tuple, Observation] = {}
     for o in current:
-        held[_ident(spec, o.site_id, o.observed_on, o.values)] = o
+        held[_ident(spec, o.site_id, o.observed_on, o.observed_time, o.values)] = o
     first_seen: dict[tuple, int] = {}
     rules = rules_for(spec)
     for raw in table.rows:
         out = _row(plan, spec, raw, col, by_id, by_name)
         if out is None:
             continue
-        key = _ident(spec, out.site_id, out.observed_on, out.values)
-        if spec.identity and key in first_seen:
-            plan.problems.append(_problem(raw, col.get(spec.identity[0], ""), "obs.duplicate_in_file",
+        key = _ident(spec, out.site_id, out.observed_on, out.observed_time, out.values)
+        id_col = col.get(spec.identity[0], "") if spec.identity else col["observed_on"]
+        if key in first_seen:
+            plan.problems.append(_problem(raw, id_col, "obs.duplicate_in_file",
                                           zh=f"与第 {first_seen[key]} 行重复（同一{_what(spec, out)}）。",
                                           en=f"repeats row {first_seen[key]} (the same {_what(spec, out, 'en')}).",
-                                          fix_zh="删除重复行，或更正日期、点位、轮次。",
-                                          fix_en="Delete the repeated row, or correct its date, point or round."))
+                                          fix_zh="删除重复行，或更正" + "、".join(
+                                              ["日期"] + [_target_label(spec, n) for n in spec.identity]) + "。",
+                                          fix_en="Delete the repeated row, or correct its " + ", ".join(
+                                              ["date"] + [_target_label(spec, n, "en") for n in spec.identity]) + "."))
             continue
         first_seen[key] = raw.row
-        known = held.get(key) if spec.identity else None
+        known = held.get(key)
         if known is not None:
             if _same(spec, known, out):
                 plan.candidates.append(ObsCandidate(raw.row, out, "unchanged", known.obs_id, raw.layer))
                 continue
             plan.problems.append(_problem(
-                raw, col.get(spec.identity[0], ""), "obs.already_recorded",
+                raw, id_col, "obs.already_recorded",
                 zh=f"{_what(spec, out)} 已有不同数值的记录（#{known.obs_id}，{known.recorded_by} 录入）。",
                 en=f"{_what(spec, out, 'en')} is already recorded with other values (#{known.obs_id}, "
                    f"by {known.recorded_by}).",
@@ -370,7 +379,7 @@ def _file_checks(plan: ObsPlan, spec: ObservationSpec, mapping: Mapping[str, str
             ok = False
             heads = spec.headers()
             names = [n for t in any_of for n in heads[t][:6]]
-            zh = "水体（编号或名称）" if label == "site" else _target_label(spec, label)
+            zh = f"{spec.site_noun_zh}（编号或名称）" if label == "site" else _target_label(spec, label)
             en = "the site (id or name)" if label == "site" else _target_label(spec, label, "en")
             plan.problems.append(Problem(
                 row=None, column="", code="columns.missing",
@@ -381,7 +390,7 @@ def _file_checks(plan: ObsPlan, spec: ObservationSpec, mapping: Mapping[str, str
 
 
 def _target_label(spec: ObservationSpec, target: str, lang: str = "zh") -> str:
-    fixed = {"site_id": ("水体编号", "site id"), "site_name": ("水体名称", "site name"),
+    fixed = {"site_id": (f"{spec.site_noun_zh}编号", "site id"), "site_name": (f"{spec.site_noun_zh}名称", "site name"),
              "observed_on": ("日期", "date"), "observed_time": ("时间", "time")}
     if target in fixed:
         return fixed[target][0 if lang == "zh" else 1]
@@ -394,8 +403,9 @@ def _what(spec: ObservationSpec, o: NewObservation, lang: str = "zh") -> str:
     return " ".join(str(p) for p in parts)
 
 
-def _ident(spec: ObservationSpec, site_id: str, observed_on: str, values: Mapping[str, Any]) -> tuple:
-    return (site_id, str(observed_on)[:10]) + tuple(str(values.get(n)) for n in spec.identity)
+def _ident(spec: ObservationSpec, site_id: str, observed_on: str, observed_time: str | None,
+           values: Mapping[str, Any]) -> tuple:
+    return spec.identity_key(site_id, observed_on, observed_time, values)
 
 
 def _same(spec: ObservationSpec, stored: Observation, new: NewObservation) -> bool:
@@ -466,6 +476,11 @@ def _row(plan: ObsPlan, spec: ObservationSpec, raw: RawRow, col: Mapping[str, st
                                           fix_zh=f"填写“{f.zh}”。", fix_en=f"Fill in {f.en}."))
     if any(p.is_error for p in plan.problems[before:]) or site is None or day is None:
         return None
+    for e in rules_for(spec).row_errors(values):
+        plan.problems.append(_problem(raw, col.get(e.field, ""), e.code, zh=e.zh, en=e.en, fix_zh=e.fix_zh,
+                                      fix_en=e.fix_en, value=values.get(e.field)))
+    if any(p.is_error for p in plan.problems[before:]):
+        return None
     if not any(values.get(f.name) is not None for f in spec.fields if f.chart) and spec.chart_fields:
         plan.problems.append(_problem(raw, "", "obs.nothing_measured",
                                       zh="该行没有任何监测值（" + "、".join(f.zh for f in spec.chart_fields) + "）。",
@@ -488,7 +503,7 @@ def _site(plan: ObsPlan, spec: ObservationSpec, raw: RawRow, col: Mapping[str, s
         if site is None:
             plan.problems.append(_problem(raw, h_id, "site.not_found", zh=f"不存在编号为“{sid}”的{kind.zh}。",
                                           en=f"no {kind.en} site has the id {sid!r}.", value=sid,
-                                          fix_zh="核对编号（地图详情或导出表中可查），或改写水体名称。",
+                                          fix_zh=f"核对编号（地图详情或导出表中可查），或改写{spec.site_noun_zh}名称。",
                                           fix_en="Check the id (map panel or an export), or give the body's name."))
             return None
         if site.kind != spec.site_kind:
@@ -508,15 +523,15 @@ def _site(plan: ObsPlan, spec: ObservationSpec, raw: RawRow, col: Mapping[str, s
         if not found:
             plan.problems.append(_problem(raw, h_name, "site.name_unknown", zh=f"没有名为“{name}”的{kind.zh}。",
                                           en=f"no {kind.en} site is named {name!r}.", value=name,
-                                          fix_zh="核对名称，或填写水体编号。", fix_en="Check the name, or give the site id."))
+                                          fix_zh=f"核对名称，或填写{spec.site_noun_zh}编号。", fix_en="Check the name, or give the site id."))
         else:
             ids = "、".join(s.site_id for s in found)
             plan.problems.append(_problem(raw, h_name, "site.name_ambiguous", zh=f"名为“{name}”的{kind.zh}有多个：{ids}。",
                                           en=f"several {kind.en} sites are named {name!r}: {ids}.", value=name,
-                                          fix_zh="填写水体编号以区分。", fix_en="Give the site id instead."))
+                                          fix_zh=f"填写{spec.site_noun_zh}编号以区分。", fix_en="Give the site id instead."))
         return None
-    plan.problems.append(_problem(raw, h_id or h_name or "", "site.missing", zh="缺少水体编号或名称。",
-                                  en="neither a site id nor a name.", fix_zh="填写水体编号（或名称）。",
+    plan.problems.append(_problem(raw, h_id or h_name or "", "site.missing", zh=f"缺少{spec.site_noun_zh}编号或名称。",
+                                  en="neither a site id nor a name.", fix_zh=f"填写{spec.site_noun_zh}编号（或名称）。",
                                   fix_en="Enter the site id (or its name)."))
     return None
 

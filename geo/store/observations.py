@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
-from geo.domain.monitoring import check_date, check_values, current_rows
+from geo.domain.monitoring import check_date, check_values, current_rows, row_error
 from geo.errors import NotFoundError, ValidationError
 from geo.store.base import Actor, NewObservation, Observation
 from geo.store.db import iso_utc, q as _q, utc_now
@@ -68,8 +68,9 @@ class ObservationWrite:
     replaced: tuple[int, ...] = field(default=())
 
 
-def _identity(spec: ObservationSpec, site_id: str, observed_on: str, values: Mapping[str, Any]) -> tuple:
-    return (site_id, observed_on) + tuple(str(values.get(n)) for n in spec.identity)
+def _identity(spec: ObservationSpec, site_id: str, observed_on: str, observed_time: str | None,
+              values: Mapping[str, Any]) -> tuple:
+    return spec.identity_key(site_id, observed_on, observed_time, values)
 
 
 class ObservationsMixin:
@@ -222,13 +223,13 @@ class ObservationsMixin:
         ids = sorted(set(site_ids))
         rows = conn.execute(f"SELECT * FROM {_q(spec.key)} WHERE site_id IN ({', '.join('?' * len(ids))})", ids)
         current = current_rows([observation_from_row(spec, r) for r in rows])
-        return {_identity(spec, o.site_id, o.observed_on, o.values): o.obs_id for o in current}
+        return {_identity(spec, o.site_id, o.observed_on, o.observed_time, o.values): o.obs_id for o in current}
 
     def _insert_rows(self, conn: sqlite3.Connection, eff: Actor, spec: ObservationSpec, rows: Sequence[NewObservation],
                      *, when: str, source: str, op_id: str | None = None, batch_id: str | None = None,
                      is_sample: bool = False, action: str = "add", replaces: int | None = None,
                      reason: str | None = None) -> list[int]:
-        existing = self._current_identities(conn, spec, [r.site_id for r in rows]) if spec.identity else {}
+        existing = self._current_identities(conn, spec, [r.site_id for r in rows])
         seen: dict[tuple, int | None] = {}
         names = ["site_id", "observed_on", "observed_time", *spec.field_names, "action", "replaces", "reason",
                  "recorded_at", "recorded_by", "source", "client", "batch_id", "op_id", "is_sample"]
@@ -239,15 +240,17 @@ class ObservationsMixin:
             where_en = f"Row {r.row}: " if r.row is not None else ""
             try:
                 values = check_values(spec, r.values) if action != "void" else {n: None for n in spec.field_names}
+                if action != "void":
+                    row_error(spec, values)
                 day, hhmm = check_date(spec, r.observed_on, r.observed_time)
             except ValidationError as exc:
                 raise type(exc)(exc.code, zh=f"{where_zh}{exc.zh}", en=f"{where_en}{exc.en}", fix_zh=exc.fix_zh,
                                 fix_en=exc.fix_en, **{**exc.context, "row": r.row}) from exc
-            if spec.identity and action != "void":
-                key = _identity(spec, r.site_id, day, values)
+            if action != "void":
+                key = _identity(spec, r.site_id, day, hhmm, values)
                 clash = existing.get(key)
                 if (clash is not None and clash != replaces) or key in seen:
-                    what = "、".join(f"{spec.field(n).zh} {values.get(n)}" for n in spec.identity)
+                    what = "、".join(f"{spec.field(n).zh} {values.get(n)}" for n in spec.identity) or (hhmm or "")
                     raise ValidationError(
                         "obs.duplicate",
                         zh=f"{where_zh}{r.site_id} {day} {what} 已有记录" + (f"（#{clash}）" if clash else "（本次重复）")

@@ -35,7 +35,7 @@ def test_the_panel_shows_the_readings_chart_and_the_campaign_grades(browser, app
     try:
         page.goto(app.url, wait_until="domcontentloaded")
         map_frame(page)
-        _open_body(page, "HC-006")
+        _open_body(page, "HC-004")
         panel = page.get_by_text("监测数据 · 黑臭水体水质监测").first
         panel.scroll_into_view_if_needed()
         page.wait_for_timeout(1200)

@@ -55,3 +55,26 @@ def black_odorous_detail(figures: dict) -> None:
                                         t("status"): status_label(o["kind"], o["to"]) if o["to"] else "—",
                                         t("override_reason"): o["reason"]} for o in overrides]),
                          hide_index=True, width="stretch")
+
+
+def shore_power_usage_detail(kind: dict) -> None:
+    """Usage rate (calls on shore power / ship calls) over all berths, per port area and month, per berth."""
+    usage = kind["breakdown"].get("usage")
+    if not usage or not usage["by_month"]:
+        st.caption(t("dash_usage_none"))
+        return
+    tot = usage["total"]
+    st.markdown(t("dash_usage_line", c=tot["calls_connected"], n=tot["ship_calls"], p=pct(tot["rate"]),
+                  m0=usage["months"][-1], m1=usage["months"][0], h=f"{tot['hours']:g}", k=f"{tot['energy_kwh']:,.0f}"))
+    st.caption(f"{t('dash_usage_help')} {usage['clause']}")
+    if usage["sample"]:
+        st.caption(t("obs_sample_usage"))
+    months = usage["months"]
+    st.dataframe(pd.DataFrame([{t("dash_port_area"): a["port_area"], t("dash_total"): pct(a["rate"]),
+                                **{m: pct(a["months"].get(m, {}).get("rate")) for m in months}}
+                               for a in usage["by_area"]]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{t("site_id"): b["site_id"], t("dash_name"): b["name"],
+                                t("dash_usage_calls"): f"{b['calls_connected']}/{b['ship_calls']}",
+                                t("dash_total"): pct(b["rate"]), "kWh": round(b["energy_kwh"]),
+                                **{m: pct(b["months"].get(m, {}).get("rate")) for m in months}}
+                               for b in usage["by_berth"]]), hide_index=True, width="stretch")

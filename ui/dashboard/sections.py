@@ -11,7 +11,7 @@ from geo.clock import format_cst
 from geo.domain.targets import BERTH_EXCLUSIONS
 from layers import KIND_KEYS, REGISTRY
 from ui.dashboard.charts import progress_chart, town_chart
-from ui.dashboard.monitoring import black_odorous_detail
+from ui.dashboard.monitoring import black_odorous_detail, shore_power_usage_detail
 from ui.dashboard.common import action_label, choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
 from ui.i18n import STRINGS, lang, t
 
@@ -54,6 +54,8 @@ def progress_section(figures: dict) -> None:
         black_odorous_detail(figures)
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
         _berths(kinds["shore_power_berths"])
+    with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_usage')}"):
+        shore_power_usage_detail(kinds["shore_power_berths"])
     with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_stages')}"):
         z = kinds["clean_fuel_zones"]["breakdown"]
         st.markdown(t("dash_zone_line", d=z["at_least"]["designated"], a=z["at_least"]["announced"],

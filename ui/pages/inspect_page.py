@@ -170,6 +170,10 @@ def _card(store, actor, site_id: str) -> None:
     else:
         st.caption(t("read_only_not_your_town") if actor.role == "inspector" and not may_change(actor, site)
                    else t("final_status") if not spec.allowed_next(site.status) else t("read_only_role"))
+    if may_change(actor, site) and site.kind != "black_odorous":  # its readings sit beside the status they judge
+        from ui.readings_form import monitoring_entries  # outfall results, monthly shore-power use: whatever status
+
+        monitoring_entries(site, key=f"insp_{site_id}_obs")
     st.markdown(f"**{t('history')}**")
     st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
     photo_strip(history)
