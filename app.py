@@ -1,8 +1,12 @@
 """福清生态环境一张图 — the web application: Streamlit's ASGI app serving the page script ``main_page.py``.
 
 ``streamlit run app.py`` finds ``app`` below and serves it (with uvicorn); so
-does ``uvicorn app:app``. Routes and middleware the app serves beside its
-pages are declared here.
+does ``uvicorn app:app``. Beside the pages it serves, behind the session
+cookie, the files the maps fetch (site payloads, base geography, photos),
+raster tiles rendered on request, the session cookie route, and ``/healthz``
+and ``/readyz``; middleware adds security headers to every response, limits
+request sizes and guards Streamlit's ``/media/`` route. All of it is in
+``geo/web/`` (routes) and ``ui/web/`` (what needs Streamlit's configuration).
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGE_SCRIPT = Path(__file__).resolve().parent / "main_page.py"
+from ui import web
 
-app = st.App(PAGE_SCRIPT)
+PAGE_SCRIPT = Path(__file__).resolve().parent / "main_page.py"
+WEB = web.settings()
+
+app = st.App(PAGE_SCRIPT, routes=web.routes(WEB), middleware=web.middleware(WEB))

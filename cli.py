@@ -37,8 +37,21 @@ def _system() -> Actor:
 
 def cmd_init(args) -> int:
     from geo.sample import populate_sample
-    from geo.store import create_store
+    from geo.store import create_store, is_postgres, store_locator
 
+    locator = store_locator(args.store)
+    if is_postgres(locator):
+        from geo.store.postgis import create_pg_store
+
+        store = create_pg_store(locator)  # tables, roles, rules: created or brought up to date
+        if not store.is_empty():
+            print(f"数据库 {store.label} 已有数据，结构已更新，数据未做修改。\n"
+                  f"The database {store.label} holds data: its schema is up to date, its data left as it is.")
+            return 0
+        populate_sample(store)
+        n = len(store.list_sites(_system()))
+        print(f"已在 {store.label} 创建数据库（示例数据，{n} 个点位）。\nCreated the store in {store.label} with {n} sample sites.")
+        return 0
     path = store_path(args.store)
     if path.exists() and not args.force:
         print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force。\n"
@@ -61,7 +74,7 @@ def cmd_summary(args) -> int:
         k["by_town"][town][status] += n
     meta = store.meta()
     out = {
-        "store": str(store.path),
+        "store": store.label,
         "data_origin": meta.get("data_origin"),
         "sample_notice": "示例数据，非官方数据 (illustrative sample data, not official)"
         if meta.get("data_origin") == "sample" else None,
@@ -129,8 +142,27 @@ def cmd_check(args) -> int:
 
     store = open_store(args.store)
     problems = store_problems(store, _system())
-    print(json.dumps({"store": str(store.path), "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
+    print(json.dumps({"store": store.label, "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
+
+
+def cmd_migrate(args) -> int:
+    """Copy a whole store into a new, empty one (GeoPackage ↔ PostGIS) and verify every table."""
+    from geo.store import create_store, existing_store, is_postgres, store_locator
+    from geo.store.transfer import copy_store
+
+    source = existing_store(store_locator(args.source))
+    source.check_schema()
+    target = store_locator(args.target)
+    if is_postgres(target):
+        from geo.store.postgis import create_pg_store
+
+        destination = create_pg_store(target)
+    else:
+        destination = create_store(target)
+    report = copy_store(source, destination)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
 
 
 def _read_password(args, prompt: str = "密码 Password: ") -> str:
@@ -473,7 +505,7 @@ def _add_import_commands(sub) -> None:
 
 
 def cmd_raster_add(args) -> int:
-    from geo.raster.overlays import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
+    from geo.raster.overlays import add_raster_file, resolved_style, suggest_raster_id
 
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
@@ -482,10 +514,10 @@ def cmd_raster_add(args) -> int:
                             name_zh=args.name_zh, name_en=args.name_en, colormap=args.colormap, vmin=args.vmin,
                             vmax=args.vmax, unit=args.unit or "", opacity=args.opacity,
                             description=args.description or "")
-    tiles = ensure_pyramid(store, layer, "wgs84", pyramid_root())
-    print(json.dumps({"raster_id": layer.raster_id, "file": str(store.raster_path(layer)), "tiles": tiles["tile_count"],
-                      "zooms": [tiles["min_zoom"], tiles["max_zoom"]], "zoom_lowered": tiles["zoom_lowered"],
-                      "message": f"已添加栅格图层“{layer.name_zh}”（{tiles['tile_count']} 张瓦片）。"},
+    style = resolved_style(store.raster_path(layer), layer)
+    print(json.dumps({"raster_id": layer.raster_id, "file": str(store.raster_path(layer)), "max_zoom": layer.max_zoom,
+                      "value_range": [style.vmin, style.vmax] if style else None,
+                      "message": f"已添加栅格图层“{layer.name_zh}”（瓦片在查看时生成）。"},
                      ensure_ascii=False))
     return 0
 
@@ -502,21 +534,33 @@ def cmd_raster_list(args) -> int:
 
 
 def cmd_raster_render(args) -> int:
-    from geo.raster.overlays import ensure_pyramid, pyramid_root
+    """Warm the tile cache: render every tile of each raster's county view (z8–z12) that is not cached yet."""
+    from geo.basegeo import FUQING_BOUNDS
+    from geo.raster.overlays import default_tile_cache, display_bounds, tile_png
+    from geo.raster.tiles import tiles_covering
 
     store = open_store(args.store)
+    cache = default_tile_cache()
     out = []
     for layer in store.list_rasters(_system()):
+        path = store.raster_path(layer)
+        box = layer.bounds
+        clip = (max(box[0], FUQING_BOUNDS[0]), max(box[1], FUQING_BOUNDS[1]),
+                min(box[2], FUQING_BOUNDS[2]), min(box[3], FUQING_BOUNDS[3]))
         for frame in args.frame or ["wgs84"]:
-            tiles = ensure_pyramid(store, layer, frame, pyramid_root())
-            out.append({"raster_id": layer.raster_id, "frame": frame, "tiles": tiles["tile_count"],
-                        "zooms": [tiles["min_zoom"], tiles["max_zoom"]]})
+            n = drawn = 0
+            if clip[0] < clip[2] and clip[1] < clip[3]:
+                for z in range(8, min(12, layer.max_zoom) + 1):
+                    for _, x, y in tiles_covering(display_bounds(clip, frame), z):
+                        n += 1
+                        drawn += tile_png(path, layer, frame, z, x, y, cache) is not None
+            out.append({"raster_id": layer.raster_id, "frame": frame, "tiles": n, "with_data": drawn})
     print(json.dumps(out, ensure_ascii=False))
     return 0
 
 
 def _add_raster_commands(sub) -> None:
-    s = sub.add_parser("raster", help="raster overlays: add (check, copy with overviews, tile), list, render")
+    s = sub.add_parser("raster", help="raster overlays: add (check, copy with overviews), list, render (warm the tile cache)")
     rs = s.add_subparsers(dest="raster_command", required=True)
     a = rs.add_parser("add", help="add a GeoTIFF / COG as an overlay (checked from its header first)")
     a.add_argument("file")
@@ -532,19 +576,25 @@ def _add_raster_commands(sub) -> None:
     a.add_argument("--description")
     a.set_defaults(func=cmd_raster_add)
     rs.add_parser("list", help="JSON list of raster overlays").set_defaults(func=cmd_raster_list)
-    r = rs.add_parser("render", help="render missing tile pyramids now (instead of on the first map view)")
+    r = rs.add_parser("render", help="warm the tile cache with the county view (z8-z12); optional, tiles render on request")
     r.add_argument("--frame", action="append", choices=["wgs84", "gcj02"], help="display frame (repeat); default wgs84")
     r.set_defaults(func=cmd_raster_render)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="福清生态环境一张图 — batch interface")
-    p.add_argument("--store", help="GeoPackage store (default: $ONEMAP_STORE or data/store.gpkg)")
+    p.add_argument("--store", help="the store: a GeoPackage path or postgresql://… (default: $ONEMAP_STORE or "
+                                   "data/store.gpkg)")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the store from the sample data")
     s.add_argument("--force", action="store_true", help="recreate it even if it exists (stop the app first)")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("migrate", help="copy a whole store into a new, empty one (GeoPackage <-> PostGIS), verified")
+    s.add_argument("--from", dest="source", required=True, help="the store to copy: a .gpkg path or postgresql://…")
+    s.add_argument("--to", dest="target", required=True, help="the new store: a .gpkg path or postgresql://…")
+    s.set_defaults(func=cmd_migrate)
 
     s = sub.add_parser("summary", help="JSON counts per kind x status x town")
     s.set_defaults(func=cmd_summary)

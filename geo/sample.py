@@ -669,7 +669,7 @@ def populate_sample(store) -> int:
         changes = {f: (day.isoformat() if v == ON_THE_DAY else v) for f, v in step.changes.items()}
         hashes = []
         for name, caption in step.photos.items():
-            sha = sample_photo(store.path, site_id, caption)
+            sha = sample_photo(store.photos_dir, site_id, caption)
             hashes.append(sha)
             if name:
                 changes[name] = sha
@@ -701,8 +701,9 @@ def outfall_sample_rows(site, rng) -> list:
     n = 2 + int(rng.integers(0, 3))
     start = date(2024, 3, 4) + timedelta(days=int(rng.integers(0, 60)))
     rows = []
+    day = start
     for k in range(n):
-        day = start + timedelta(days=int(k * rng.integers(70, 130)))
+        day = day if k == 0 else day + timedelta(days=int(rng.integers(70, 130)))
         met = site.status in _OUTFALL_MET and k == n - 1  # the sample after remediation
         scale = 0.5 if met else 1.6
         cod = round(float(rng.uniform(40, 110)) * scale, 1)
@@ -752,8 +753,8 @@ def _note(site_id: str, status: str) -> str:
     return f"示例：现场核查，状态更新为“{spec.status(status).zh}”"
 
 
-def sample_photo(store_path, site_id: str, caption: str) -> str:
-    """Draw and store an illustrative photo (clearly marked 示例) of ``caption`` at ``site_id``; its hash.
+def sample_photo(photos_dir, site_id: str, caption: str) -> str:
+    """Draw and store in ``photos_dir`` an illustrative photo (clearly marked 示例) of ``caption`` at ``site_id``; its hash.
 
     The image is made here (no photo ships with the app): a plain card saying what it stands for.
     """
@@ -761,7 +762,7 @@ def sample_photo(store_path, site_id: str, caption: str) -> str:
 
     from PIL import Image, ImageDraw, ImageFont
 
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
     im = Image.new("RGB", (480, 320), (236, 240, 233))
     draw = ImageDraw.Draw(im)
@@ -781,4 +782,4 @@ def sample_photo(store_path, site_id: str, caption: str) -> str:
         y += 80
     buf = io.BytesIO()
     im.save(buf, format="PNG")
-    return store_photo(buf.getvalue(), photos_root(store_path)).sha256
+    return store_photo(buf.getvalue(), photos_dir).sha256

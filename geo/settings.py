@@ -45,11 +45,17 @@ class Variable:
 VARIABLES: tuple[Variable, ...] = (
     Variable("ONEMAP_STORE", "path", "data/store.gpkg", "数据库（GeoPackage 文件）", "the store (a GeoPackage file)"),
     Variable("ONEMAP_CACHE", "path", "data/cache", "派生文件目录（可删除）", "folder of derived files (safe to delete)"),
+    Variable("ONEMAP_FILES", "path", "data", "照片与栅格文件目录（PostGIS 库；多实例须共享同一目录）",
+             "folder of photos and raster copies (PostGIS stores; shared by every instance)"),
     Variable("ONEMAP_IDLE_MINUTES", "int 1–1440", "30", "会话空闲超时（分钟）", "session idle timeout (minutes)"),
     Variable("ONEMAP_FIELD_DISTANCE_M", "float 0–100000", "200", "现场判定距离（米）",
              "on-site distance for evidence (metres)"),
     Variable("ONEMAP_SESSION_SECRET", "secret ≥ 32 characters", "", "会话密钥（弱密钥时拒绝启动）",
              "session secret (the app refuses to start with a weak one)"),
+    Variable("ONEMAP_TILE_CACHE_MB", "int 1–1000000", "512", "栅格瓦片缓存上限（MB）",
+             "bound of the rendered raster tile cache (MB)"),
+    Variable("ONEMAP_MIN_FREE_MB", "int 0–10000000", "200", "就绪检查要求的最小可用磁盘空间（MB）",
+             "free disk space /readyz requires for the store and the photos (MB)"),
     Variable("ONEMAP_TIANDITU_TK", "32 hex characters", "", "天地图密钥", "Tianditu key"),
     Variable("ONEMAP_BASEMAPS", "list: gaode, osm", "", "另行启用的在线底图", "online basemaps also offered"),
     Variable("ONEMAP_BASEMAP", "basemap key", "offline", "新会话的默认底图", "the basemap a new session starts on"),
@@ -57,7 +63,11 @@ VARIABLES: tuple[Variable, ...] = (
 VARIABLE_NAMES = frozenset(v.name for v in VARIABLES)
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store.gpkg"
 DEFAULT_CACHE = PROJECT_ROOT / "data" / "cache"
+DEFAULT_FILES = PROJECT_ROOT / "data"
 DEFAULT_IDLE_MINUTES = 30
+DEFAULT_TILE_CACHE_MB = 512
+#: No national figure for this; a margin for a day of photos and an import on a small server.
+DEFAULT_MIN_FREE_MB = 200
 DEFAULT_FIELD_DISTANCE_M = 200.0
 MAX_FIELD_DISTANCE_M = 100_000.0
 
@@ -72,10 +82,17 @@ class Settings:
         The store: a GeoPackage path (``$ONEMAP_STORE``, default ``data/store.gpkg``).
     cache : Path
         Folder of derived files (``$ONEMAP_CACHE``).
+    files : Path
+        Photos and raster copies of a PostGIS store (``$ONEMAP_FILES``); a GeoPackage
+        store keeps them beside its file.
     idle_minutes : int
         Minutes without activity after which a session ends.
     field_distance_m : float
         A change counts as made on site within this many metres of the site.
+    tile_cache_mb : int
+        Bound of the on-disk cache of rendered raster tiles.
+    min_free_mb : int
+        ``/readyz`` says not ready below this much free space for the store or the photos.
     session_secret : str or None
         ``$ONEMAP_SESSION_SECRET`` or ``[auth] cookie_secret``, when set.
     sso : bool
@@ -90,8 +107,11 @@ class Settings:
 
     store: str = str(DEFAULT_STORE)
     cache: Path = DEFAULT_CACHE
+    files: Path = DEFAULT_FILES
     idle_minutes: int = DEFAULT_IDLE_MINUTES
     field_distance_m: float = DEFAULT_FIELD_DISTANCE_M
+    tile_cache_mb: int = DEFAULT_TILE_CACHE_MB
+    min_free_mb: int = DEFAULT_MIN_FREE_MB
     session_secret: str | None = None
     sso: bool = False
     basemaps: BasemapConfig = field(default_factory=BasemapConfig)
@@ -169,9 +189,12 @@ def read_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, An
         ))
     store = (env.get("ONEMAP_STORE") or "").strip() or str(DEFAULT_STORE)
     cache_raw = (env.get("ONEMAP_CACHE") or "").strip()
+    files_raw = (env.get("ONEMAP_FILES") or "").strip()
     idle = _number(env, "ONEMAP_IDLE_MINUTES", DEFAULT_IDLE_MINUTES, 1, 24 * 60, int, problems, "30")
     distance = _number(env, "ONEMAP_FIELD_DISTANCE_M", DEFAULT_FIELD_DISTANCE_M, 1e-9, MAX_FIELD_DISTANCE_M,
                        float, problems, "200")
+    tile_cache = _number(env, "ONEMAP_TILE_CACHE_MB", DEFAULT_TILE_CACHE_MB, 1, 1_000_000, int, problems, "512")
+    min_free = _number(env, "ONEMAP_MIN_FREE_MB", DEFAULT_MIN_FREE_MB, 0, 10_000_000, int, problems, "200")
     auth = _table(secrets, "auth")
     sso = bool(auth)
     candidates = []
@@ -194,8 +217,10 @@ def read_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, An
     basemaps = read_config(env, secrets)
     problems += list(basemaps.problems)
     return Settings(
-        store=store, cache=Path(cache_raw) if cache_raw else DEFAULT_CACHE, idle_minutes=int(idle),
-        field_distance_m=float(distance), session_secret=session_secret, sso=sso, basemaps=basemaps,
+        store=store, cache=Path(cache_raw) if cache_raw else DEFAULT_CACHE,
+        files=Path(files_raw) if files_raw else DEFAULT_FILES, idle_minutes=int(idle),
+        field_distance_m=float(distance), tile_cache_mb=int(tile_cache), min_free_mb=int(min_free),
+        session_secret=session_secret, sso=sso, basemaps=basemaps,
         problems=tuple(problems), secret_problem=secret_problem,
     )
 

@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if path.name in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
-        if "pg_url" in getattr(item, "fixturenames", ()) or "pg_cluster" in getattr(item, "fixturenames", ()):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if ({"pg_url", "pg_cluster"} & set(getattr(item, "fixturenames", ()))) or params.get("store_target") == "postgis":
             item.add_marker(pytest.mark.postgis)
 
 
@@ -75,14 +76,14 @@ def browser():
     Skipped without Chromium or Playwright, required with ``CI=true``
     (see ``tests/browser/conftest.py``).
     """
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, WatchedBrowser, _require_browser
 
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
+        yield WatchedBrowser(b)
         b.close()
 
 
@@ -140,3 +141,63 @@ def pg_cluster():
 def pg_url(pg_cluster):
     """A new empty PostGIS database for one test, as a superuser URL."""
     return pg_cluster.new_database()
+
+
+#: Every store test that takes ``store_target`` runs once per backend (as geopandas runs its IO tests per engine).
+BACKENDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_target(request, tmp_path):
+    """Where a test's store goes: a GeoPackage path, or a new PostGIS database (URL)."""
+    if request.param == "gpkg":
+        yield tmp_path / "store.gpkg"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    _close_opened()
+    cluster.drop_database(url)
+
+
+def _close_opened():
+    from tests.factories import OPENED
+
+    while OPENED:
+        OPENED.pop().close()
+
+
+@pytest.fixture(autouse=True)
+def _close_pg_pools():
+    yield
+    _close_opened()
+
+
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_cluster):
+    """A PostGIS database holding the sample data and the test accounts, built once (copied per test)."""
+    from geo.store.postgis import create_pg_store
+    from tests.factories import add_accounts
+
+    url = pg_cluster.new_database(prefix="sample")
+
+    def populate(store):
+        populate_sample(store)
+        add_accounts(store)
+
+    create_pg_store(url, populate).close()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def sample_target(request, tmp_path, monkeypatch):
+    """A private copy of the sample store, once per backend (a GeoPackage path or a PostGIS URL)."""
+    if request.param == "gpkg":
+        yield request.getfixturevalue("store_copy")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.copy_database(request.getfixturevalue("pg_sample_template"))
+    monkeypatch.setenv("ONEMAP_STORE", url)
+    yield url
+    _close_opened()
+    cluster.drop_database(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.clock import today_cst
-from geo.store import Actor, NewObservation, NewSite, create_store
+from geo.store import Actor, NewObservation, NewSite, create_store, is_postgres
 
 SYSTEM = Actor("测试系统", role="system", client="pytest")
 ADMIN = Actor("管理员", role="admin", client="pytest")
@@ -104,8 +104,12 @@ def park(site_id: str = "YQ-T01") -> NewSite:
     )
 
 
-def make_store(path: Path, sites=None, *, clean_rivers: bool = True):
-    """A fresh store at ``path`` holding ``sites`` (default: one river).
+#: PostGIS stores made by the tests, closed (their pools) when the test ends (tests/conftest.py).
+OPENED: list = []
+
+
+def make_store(target: Path | str, sites=None, *, clean_rivers: bool = True):
+    """A fresh store holding ``sites`` (default: one river): a GeoPackage at a path, or a PostGIS database URL.
 
     With ``clean_rivers`` every black-odorous body being remediated gets a clean sampling campaign dated today,
     so that it may enter 初见成效 (the store refuses that status without readings).
@@ -121,7 +125,23 @@ def make_store(path: Path, sites=None, *, clean_rivers: bool = True):
                 if s.kind == "black_odorous" and s.status == "remediating":
                     record_campaign(store, s.site_id, "clean")
 
-    return create_store(path, populate)
+    if is_postgres(str(target)):
+        from geo.store.postgis import create_pg_store
+
+        store = create_pg_store(str(target), populate)
+        OPENED.append(store)
+        return store
+    return create_store(target, populate)
+
+
+def reopen(locator: str):
+    """The existing store at ``locator`` as another process or instance opens it (no creation, no sample)."""
+    from geo.store import existing_store
+
+    store = existing_store(locator)
+    if is_postgres(locator):
+        OPENED.append(store)
+    return store
 
 
 def plain_transition(spec, site):

@@ -75,6 +75,24 @@ class Cluster:
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{user}@/{database}?host={self.root}&port={self.port}"
 
+    def copy_database(self, url: str, prefix: str = "c") -> str:
+        """A new database copied from the one at ``url`` (PostgreSQL's ``TEMPLATE``; nothing may be connected to it)."""
+        import psycopg
+
+        self._n += 1
+        source = url.split("/")[3].split("?")[0]
+        name = f"{prefix}{self._n}_{int(time.time() * 1000) % 100000}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        import psycopg
+
+        name = url.split("/")[3].split("?")[0]
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def new_database(self, prefix: str = "t", postgis: bool = True) -> str:
         """A new empty database (with PostGIS), returned as a URL for the superuser ``postgres``."""
         import psycopg

@@ -10,6 +10,7 @@ import pytest
 from geo.domain.asof import end_of_day_utc, history_until, parse_day, sites_as_of, snapshot
 from geo.errors import ValidationError
 from geo.clock import today_cst
+from tests.factories import reopen
 from geo.store import open_store
 from geo.domain.targets import progress
 from tests.factories import SYSTEM
@@ -95,8 +96,8 @@ def _compare(site):
             site.responsible, site.updated_at, site.updated_by, dict(site.attrs))
 
 
-def test_replaying_all_history_equals_the_stored_state(store_copy):
-    store = open_store(store_copy)
+def test_replaying_all_history_equals_the_stored_state(sample_target):
+    store = reopen(str(sample_target))
     stored = store.list_sites(SYSTEM)
     history = store.all_history(SYSTEM)
     replayed = sites_as_of(stored, history, today_cst())
@@ -105,8 +106,8 @@ def test_replaying_all_history_equals_the_stored_state(store_copy):
     assert sites_as_of(stored, history, None) == replayed
 
 
-def test_a_change_today_does_not_move_yesterdays_figures(store_copy):
-    store = open_store(store_copy)
+def test_a_change_today_does_not_move_yesterdays_figures(sample_target):
+    store = reopen(str(sample_target))
     today = today_cst()
     yesterday = today - timedelta(days=1)
 
@@ -209,11 +210,11 @@ def test_evidence_counts_status_changes_only_and_the_feed_shows_all():
     assert site_evidence(STORED, IMPORT_HISTORY, onsite_m=200) == {"PWK-050": "onsite", "PWK-052": "not_field"}
 
 
-def test_replay_equals_the_store_after_an_import_and_its_undo(store_copy):
+def test_replay_equals_the_store_after_an_import_and_its_undo(sample_target):
     from geo.store import NewSite
     from tests.factories import ADMIN
 
-    store = open_store(store_copy)
+    store = reopen(str(sample_target))
     if not hasattr(store, "import_batch"):
         pytest.skip("this store has no ledger import")
     old = store.get_site(SYSTEM, "PWK-001")

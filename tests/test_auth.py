@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -17,9 +18,11 @@ import pytest
 
 from geo.errors import PermissionDenied, ValidationError, VersionConflict
 from geo.security import weak_secret_reason
-from geo.store import Actor, GpkgStore, NewSite
+from geo.store import Actor, GpkgStore, NewSite, existing_store
+from geo.store.integrity import store_problems
 from geo.store import policy
 from geo.store.accounts import MAX_FAILURES
+from tests.factories import reopen
 from tests.factories import ADMIN, GUEST, INSPECTOR, INSPECTOR_TOWNS, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +30,9 @@ LONG_ZH = "福清生态环境一张图巡查员专用密码请勿外传谢谢合
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_target):
     # river: 玉屏 (inspector's town); outfall: 海口 (inspector's town); park: 江阴 (inspector's town)
-    s = make_store(tmp_path / "a.gpkg", [river(), outfall(), park()])
+    s = make_store(store_target, [river(), outfall(), park()])
     s.add_sites(SYSTEM, [outfall("PWK-OTHER").__class__(**{**outfall("PWK-OTHER").__dict__, "town_code": "350181112"})])
     s.add_user(SYSTEM, "停用者", "admin", password=PASSWORD)
     s.update_user(SYSTEM, "停用者", disabled=True)
@@ -37,7 +40,6 @@ def store(tmp_path):
 
 
 def audit_count(store, action=None, outcome=None) -> int:
-    conn = sqlite3.connect(store.path)
     sql, args = "SELECT count(*) FROM audit_log WHERE 1=1", []
     if action:
         sql += " AND action = ?"
@@ -45,9 +47,13 @@ def audit_count(store, action=None, outcome=None) -> int:
     if outcome:
         sql += " AND outcome = ?"
         args.append(outcome)
-    n = conn.execute(sql, args).fetchone()[0]
-    conn.close()
-    return n
+    return int(query(store, sql, args)[0][0])
+
+
+def query(store, sql, args=()) -> list:
+    """Rows of ``sql`` read through the store's own connection (any backend)."""
+    with store._read() as conn:
+        return list(conn.execute(sql, args).fetchall())
 
 
 # -- the role matrix -------------------------------------------------------------
@@ -110,7 +116,7 @@ def role_matrix_mismatches(make) -> list[str]:
             try:
                 _operations(store)[op_name](actor)
                 got = True
-            except PermissionDenied:
+            except PermissionDenied:  # by the store's checks, or by the database's row-level security (PostGIS)
                 got = False
             denials = audit_count(store, "auth.denied") - before
             if got != allowed:
@@ -121,17 +127,21 @@ def role_matrix_mismatches(make) -> list[str]:
 
 
 @pytest.fixture
-def fresh(tmp_path):
-    template = tmp_path / "template.gpkg"
-    base = make_store(template, [river(), outfall(), park()])
+def fresh(tmp_path, store_target, request):
+    """Copies of one template store, one per matrix cell (SQLite backup / PostgreSQL database template)."""
+    base = make_store(store_target, [river(), outfall(), park()])
     base.add_sites(SYSTEM, [NewSite(**{**outfall("PWK-OTHER").__dict__, "town_code": "350181112"})])
     base.add_user(SYSTEM, "停用者", "admin", password=PASSWORD)
     base.update_user(SYSTEM, "停用者", disabled=True)
     counter = iter(range(10_000))
+    if base.backend == "postgis":
+        base.close()
+        cluster = request.getfixturevalue("pg_cluster")
+        return lambda: reopen(cluster.copy_database(base.locator))
 
     def make():
         path = tmp_path / f"m{next(counter)}.gpkg"
-        src, dst = sqlite3.connect(template), sqlite3.connect(path)
+        src, dst = sqlite3.connect(store_target), sqlite3.connect(path)
         src.backup(dst)
         src.close()
         dst.close()
@@ -220,7 +230,7 @@ def test_lockout_after_repeated_failures_survives_a_restart(store, name):
     for _ in range(MAX_FAILURES):
         with pytest.raises(PermissionDenied):
             store.login(name, "wrong password 123")
-    restarted = GpkgStore(store.path)
+    restarted = reopen(store.locator)
     with pytest.raises(PermissionDenied) as err:
         restarted.login(name, PASSWORD)
     assert err.value.code == "auth.locked"
@@ -258,17 +268,25 @@ def test_unknown_identity_gets_nothing_and_known_maps_to_its_account(store):
     store.add_user(ADMIN, "单点用户", "inspector", towns=["海口镇"], identity="hk@fuqing.example")
     actor = store.actor_for_identity("hk@fuqing.example")
     assert actor.role == "inspector" and actor.towns == ("350181103",)
+    # An SSO user gets a session of the store too (the cookie the map's files need), ended like any other.
+    result = store.identity_session("hk@fuqing.example", client="web:10.0.0.8")
+    assert store.session_actor(result.token).name == "单点用户"
+    store.logout(result.token)
+    with pytest.raises(PermissionDenied):
+        store.session_actor(result.token)
+    with pytest.raises(PermissionDenied):
+        store.identity_session("stranger@example.org")
 
 
 # -- concurrency -----------------------------------------------------------------
 
 
-def _login_worker(path: str, name: str) -> str:
-    return GpkgStore(path).login(name, PASSWORD).token
+def _login_worker(locator: str, name: str) -> str:
+    return existing_store(locator).login(name, PASSWORD).token
 
 
-def _edit_worker(path: str, field: str) -> int:
-    store = GpkgStore(path)
+def _edit_worker(locator: str, field: str) -> int:
+    store = existing_store(locator)
     tries = 0
     while True:
         tries += 1
@@ -286,8 +304,8 @@ def _edit_worker(path: str, field: str) -> int:
 def test_eight_concurrent_logins_and_two_concurrent_user_edits(store):
     ctx = mp.get_context("spawn")
     with ctx.Pool(8) as pool:
-        tokens = pool.starmap_async(_login_worker, [(str(store.path), INSPECTOR.name)] * 8).get(timeout=120)
-        pool.starmap_async(_edit_worker, [(str(store.path), "display"), (str(store.path), "towns")]).get(timeout=120)
+        tokens = pool.starmap_async(_login_worker, [(store.locator, INSPECTOR.name)] * 8).get(timeout=120)
+        pool.starmap_async(_edit_worker, [(store.locator, "display"), (store.locator, "towns")]).get(timeout=120)
     assert len(set(tokens)) == 8
     assert all(store.session_actor(t).name == INSPECTOR.name for t in tokens)
     assert audit_count(store, "auth.login") == 8
@@ -324,11 +342,13 @@ def test_every_mutation_leaves_exactly_one_audit_row(store):
 
 
 def test_audit_log_is_append_only(store):
-    conn = sqlite3.connect(store.path)
     for sql in ("UPDATE audit_log SET actor='x'", "DELETE FROM audit_log"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(sql)
-    conn.close()
+        conn = store._connect()
+        try:
+            with pytest.raises(store.DriverError, match="append-only"):
+                conn.execute(sql)
+        finally:
+            store._end_read(conn)
 
 
 def test_audit_filters(store):
@@ -342,32 +362,35 @@ def test_audit_filters(store):
 
 KILLER = r"""
 import sys, uuid
-from geo.store import GpkgStore, Actor
-store = GpkgStore(sys.argv[1])
+from geo.store import Actor, existing_store
+store = existing_store(sys.argv[1])
 actor = Actor("killer", role="system", client="proc")
 toggle = {"remediating": "remediated", "remediated": "remediating"}
+first = True
 while True:
     s = store.get_site(actor, "PWK-T01")
     store.change_status(actor, "PWK-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
+    if first:
+        print("running", flush=True)
+        first = False
 """
 
 
-def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(tmp_path):
-    store = make_store(tmp_path / "k.gpkg", [outfall(status="remediating")])
+def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(store_target):
+    store = make_store(store_target, [outfall(status="remediating")])
     for i in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(store.path)], cwd=ROOT)
-        time.sleep(1.0 + 0.23 * i)
+        proc = subprocess.Popen([sys.executable, "-c", KILLER, store.locator], cwd=ROOT, stdout=subprocess.PIPE,
+                                text=True)
+        assert proc.stdout.readline().strip() == "running"  # past start-up (slow on a loaded machine)
+        time.sleep(0.3 + 0.23 * i)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    conn = sqlite3.connect(store.path)
-    changes = conn.execute("SELECT count(*) FROM site_history WHERE action='status'").fetchone()[0]
-    audited = conn.execute("SELECT count(*) FROM audit_log WHERE action='site.status' AND outcome='ok'").fetchone()[0]
-    ids = {r[0] for r in conn.execute("SELECT id FROM site_history WHERE action='status'")}
-    audit_ids = {int(r[0]) for r in conn.execute(
-        "SELECT json_extract(details, '$.history_id') FROM audit_log WHERE action='site.status'")}
-    conn.close()
-    assert changes > 0
-    assert changes == audited and ids == audit_ids
+    ids = {int(r[0]) for r in query(store, "SELECT id FROM site_history WHERE action='status'")}
+    details = query(store, "SELECT details FROM audit_log WHERE action='site.status' AND outcome='ok'")
+    audit_ids = [int(json.loads(r[0])["history_id"]) for r in details]
+    assert len(ids) > 0
+    assert len(audit_ids) == len(ids) and set(audit_ids) == ids
+    assert store_problems(store, SYSTEM) == []
 
 
 # -- secrets ---------------------------------------------------------------------
@@ -387,14 +410,12 @@ def test_hashes_use_the_owasp_minimum_and_older_ones_are_replaced_at_sign_in(sto
     from tests.conftest import REAL_SCRYPT_N
 
     assert (REAL_SCRYPT_N, passwords.R, passwords.P) == (2**17, 8, 1)  # OWASP cheat sheet minimum for scrypt
-    with sqlite3.connect(store.path) as conn:
-        old = conn.execute("SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,)).fetchone()[0]
+    old = query(store, "SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,))[0][0]
     assert old.split("$")[1] == str(passwords.N)
     monkeypatch.setattr(passwords, "N", passwords.N * 2)  # the cost went up since the hash was made
     assert passwords.needs_rehash(old)
     store.login(INSPECTOR.name, PASSWORD)
-    with sqlite3.connect(store.path) as conn:
-        new = conn.execute("SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,)).fetchone()[0]
+    new = query(store, "SELECT password_hash FROM users WHERE name = ?", (INSPECTOR.name,))[0][0]
     assert new != old and new.split("$")[1] == str(passwords.N) and not passwords.needs_rehash(new)
     assert store.login(INSPECTOR.name, PASSWORD).token  # the new hash verifies
 
@@ -406,3 +427,23 @@ def test_needs_rehash_reads_only_the_stored_parameters():
     assert not passwords.needs_rehash(current)
     for stale in ("", "bcrypt$x", f"scrypt${passwords.N // 2}$8$1$AA==$AA==", f"scrypt${passwords.N}$4$1$AA==$AA=="):
         assert passwords.needs_rehash(stale), stale
+
+
+def test_the_sign_in_throttle_counts_per_client_address_too(tmp_path):
+    """One address trying many names is locked after MAX_FAILURES_PER_ADDRESS, whatever the names; others are not."""
+    from geo.store import create_store
+    from geo.store.accounts import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS
+    from tests.factories import ADMIN, PASSWORD, add_accounts
+
+    store = create_store(tmp_path / "s.gpkg", add_accounts)
+    names = [f"nobody-{i}" for i in range(MAX_FAILURES_PER_ADDRESS)]
+    for name in names:  # each name stays under its own limit
+        with pytest.raises(PermissionDenied) as info:
+            store.login(name, "wrong", client="web:10.1.2.3")
+        assert info.value.code == "auth.bad_credentials"
+    assert MAX_FAILURES_PER_ADDRESS > MAX_FAILURES
+    with pytest.raises(PermissionDenied) as info:  # the right password, from the locked address
+        store.login(ADMIN.name, PASSWORD, client="web:10.1.2.3")
+    assert info.value.code == "auth.locked"
+    assert store.login(ADMIN.name, PASSWORD, client="web:10.9.9.9").token  # another address is not locked
+    assert store.login(ADMIN.name, PASSWORD, client="cli").token  # no address: only the name counts

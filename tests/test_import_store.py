@@ -22,6 +22,7 @@ from geo.ingest.towncheck import town_mismatches
 from geo.store import GpkgStore, NewSite, create_store
 from geo.store.integrity import store_problems
 from geo.store.schema import SCHEMA_VERSION
+from tests.factories import reopen
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 from tests.ingest_factories import OUTFALL_HEADERS, csv_bytes, outfall_rows
 
@@ -31,8 +32,42 @@ BOOKKEEPING = ("version", "updated_at", "updated_by")
 
 
 # -- helpers ---------------------------------------------------------------------
-def dump(path, tables=None, skip_columns=()) -> dict[str, list[tuple]]:
-    """Every row of every table (or of ``tables``), in rowid order, optionally without some columns."""
+def dump(store, tables=None, skip_columns=()) -> dict[str, list[tuple]]:
+    """Every row of every table (or of ``tables``) through the store's own connection, any backend.
+
+    Rows in a stable order (by their key), geometries as WKB, timestamps as the store's text, optionally
+    without some columns.
+    """
+    import shapely
+
+    with store._read() as conn:
+        if store.backend == "gpkg":
+            names = tables or [r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            columns = {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in names}
+        else:
+            names = tables or [r[0] for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")]
+            columns = {t: [r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                (t,))] for t in names}
+        out = {}
+        for t in names:
+            cols = [c for c in columns[t] if c not in skip_columns and c != "fid"]
+            rows = conn.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{t}"').fetchall()
+            geom_at = cols.index("geom") if "geom" in cols else None
+            fixed = []
+            for r in rows:
+                r = [bool(v) if isinstance(v, bool) else v for v in r]
+                if geom_at is not None and r[geom_at] is not None:
+                    r[geom_at] = shapely.to_wkb(store.geom_out(r[geom_at]))
+                fixed.append(tuple(r))
+            out[t] = sorted(fixed, key=repr)
+        return out
+
+
+def _file_dump(path, tables=None, skip_columns=()) -> dict[str, list[tuple]]:
+    """Every row of every table of a GeoPackage file (tests of the file itself: migration, killed writers)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         names = tables or [r[0] for r in con.execute(
@@ -48,8 +83,8 @@ def dump(path, tables=None, skip_columns=()) -> dict[str, list[tuple]]:
         con.close()
 
 
-def site_dump(path):
-    return {**dump(path, list(SITE_TABLES), BOOKKEEPING), **dump(path, ["site_index"])}
+def site_dump(store):
+    return {**dump(store, list(SITE_TABLES), BOOKKEEPING), **dump(store, ["site_index"])}
 
 
 def outfall_site(site_id="PWK-901", status="surveyed", lon=119.45, lat=25.68, **kw) -> NewSite:
@@ -63,8 +98,9 @@ def audit_actions(store) -> list[str]:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return make_store(tmp_path / "s.gpkg", [river(), outfall(), park()])
+def store(store_target):
+    """Three sites in a fresh store, once per backend (GeoPackage, PostGIS)."""
+    return make_store(store_target, [river(), outfall(), park()])
 
 
 # -- writing -------------------------------------------------------------------------
@@ -89,9 +125,9 @@ def test_an_import_creates_updates_and_leaves_alone_in_one_batch(store):
     assert last.changes["geometry"] == ["POINT (119.47 25.66)", "POINT (119.46 25.67)"]
     assert last.changes["status"] == ["traced", "remediated"] and last.changes["name"] == ["测试排口", "改名排口"]
     # traced -> remediated skips a workflow step: imports record the ledger, they are not workflow steps.
-    with sqlite3.connect(store.path) as con:
-        batch_rows = con.execute("SELECT count(*) FROM site_history WHERE batch_id = ?", (result.batch_id,)).fetchone()
-        batch = con.execute("SELECT actor, source_name, kind, counts FROM import_batches").fetchall()
+    with store._read() as con:
+        batch_rows = tuple(con.execute("SELECT count(*) FROM site_history WHERE batch_id = ?", (result.batch_id,)).fetchone())
+        batch = [tuple(r) for r in con.execute("SELECT actor, source_name, kind, counts FROM import_batches").fetchall()]
     assert batch_rows == (2,)
     assert batch == [(ADMIN.name, "台账.xlsx", "outfalls", json.dumps({"created": 1, "updated": 1, "unchanged": 0,
                                                                         "skipped": 0}))]
@@ -136,17 +172,17 @@ def test_a_site_changed_since_the_preview_refuses_the_whole_import(store, tmp_pa
     site = store.get_site(INSPECTOR, "PWK-T01")
     store.change_status(INSPECTOR, "PWK-T01", "remediating", expected_version=site.version, op_id="x",
                         changes={"remediation_method": "ban"})
-    before = dump(store.path, list(SITE_TABLES) + ["site_history", "import_batches"])
+    before = dump(store, list(SITE_TABLES) + ["site_history", "import_batches"])
     with pytest.raises(VersionConflict) as err:
         store.import_batch(ADMIN, [c.site for c in plan.candidates], source_name="a.csv", expected=plan.expected())
     assert err.value.code == "import.stale" and "PWK-T01" in err.value.zh
-    assert dump(store.path, list(SITE_TABLES) + ["site_history", "import_batches"]) == before
+    assert dump(store, list(SITE_TABLES) + ["site_history", "import_batches"]) == before
 
 
 # -- undo ----------------------------------------------------------------------------------
-def test_undo_restores_every_touched_site_exactly(store_copy):
-    store = GpkgStore(store_copy)
-    before = site_dump(store_copy)
+def test_undo_restores_every_touched_site_exactly(sample_target):
+    store = reopen(str(sample_target))
+    before = site_dump(store)
     versions = {s.site_id: s.version for s in store.list_sites(SYSTEM)}
     sites = {s.site_id: s for s in store.list_sites(SYSTEM)}
     changed = []
@@ -160,13 +196,13 @@ def test_undo_restores_every_touched_site_exactly(store_copy):
     for n in changed + [outfall_site("PWK-901"), outfall_site("PWK-902", lon=119.451)]:
         by_kind.setdefault(n.kind, []).append(n)
     batches = [store.import_batch(ADMIN, rows, source_name=f"{k}.xlsx") for k, rows in by_kind.items()]
-    assert site_dump(store_copy) != before
+    assert site_dump(store) != before
     assert store_problems(store, SYSTEM) == []
     n_audit = len(store.audit_log(SYSTEM))
     for b in reversed(batches):
         r = store.undo_batch(ADMIN, b.batch_id)
         assert set(r.removed) | set(r.restored) == set(b.created) | set(b.updated)
-    assert site_dump(store_copy) == before  # every attribute, status, geometry blob and sample flag as it was
+    assert site_dump(store) == before  # every attribute, status, geometry and sample flag as it was
     after = {s.site_id: s for s in store.list_sites(SYSTEM)}
     for sid in ("PWK-001", "HC-001", "YQ-001", "AD-002"):
         assert after[sid].version == versions[sid] + 2 and after[sid].is_sample
@@ -174,9 +210,9 @@ def test_undo_restores_every_touched_site_exactly(store_copy):
     assert store_problems(store, SYSTEM) == []
     assert audit_actions(store)[n_audit - len(store.audit_log(SYSTEM)):] == ["undo"] * len(batches)
     assert all(b.undone for b in store.list_batches(ADMIN))
-    with sqlite3.connect(store_copy) as con:
-        undo_rows = con.execute("SELECT site_id, version, from_status, to_status FROM site_history "
-                                "WHERE action = 'undo' AND site_id = 'PWK-901'").fetchall()
+    with store._read() as con:
+        undo_rows = [tuple(r) for r in con.execute("SELECT site_id, version, from_status, to_status FROM site_history "
+                                                   "WHERE action = 'undo' AND site_id = 'PWK-901'").fetchall()]
     assert undo_rows == [("PWK-901", 1, "surveyed", None)]
     with pytest.raises(ValidationError) as err:
         store.undo_batch(ADMIN, batches[0].batch_id)
@@ -189,12 +225,12 @@ def test_undo_is_refused_naming_sites_changed_after_the_batch(store):
     r = store.import_batch(ADMIN, [outfall_site(), outfall("PWK-T01", status="remediating")], source_name="a.csv")
     site = store.get_site(INSPECTOR, "PWK-T01")
     store.change_status(INSPECTOR, "PWK-T01", "remediated", expected_version=site.version, op_id="later")
-    before = dump(store.path, list(SITE_TABLES) + ["site_history", "import_batches", "site_index"])
+    before = dump(store, list(SITE_TABLES) + ["site_history", "import_batches", "site_index"])
     with pytest.raises(ValidationError) as err:
         store.undo_batch(ADMIN, r.batch_id)
     assert err.value.code == "batch.changed_since"
     assert err.value.context["sites"] == ["PWK-T01"] and INSPECTOR.name in err.value.zh
-    assert dump(store.path, list(SITE_TABLES) + ["site_history", "import_batches", "site_index"]) == before
+    assert dump(store, list(SITE_TABLES) + ["site_history", "import_batches", "site_index"]) == before
 
 
 def test_a_site_removed_by_undo_can_be_imported_again(store):
@@ -213,8 +249,8 @@ def test_a_site_removed_by_undo_can_be_imported_again(store):
 
 
 # -- data origin ---------------------------------------------------------------------------------
-def test_data_origin_says_sample_only_while_sample_sites_remain(store_copy):
-    store = GpkgStore(store_copy)
+def test_data_origin_says_sample_only_while_sample_sites_remain(sample_target):
+    store = reopen(str(sample_target))
     assert store.meta()["data_origin"] == "sample"
     one = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
     assert store.meta()["data_origin"] == "sample"  # sample sites remain: the banner stays
@@ -234,8 +270,8 @@ def test_data_origin_says_sample_only_while_sample_sites_remain(store_copy):
     assert store.meta()["data_origin"] == "sample"
 
 
-def test_data_origin_of_an_empty_store(tmp_path):
-    store = make_store(tmp_path / "e.gpkg", [])
+def test_data_origin_of_an_empty_store(store_target):
+    store = make_store(store_target, [])
     assert store.meta()["data_origin"] == "empty"
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
     assert store.meta()["data_origin"] == "imported"
@@ -246,9 +282,19 @@ def test_data_origin_of_an_empty_store(tmp_path):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE black_odorous_readings")  # schema 6: monitoring tables, the override column
-    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'black_odorous_readings'")
+    from layers import OBSERVATIONS
+
+    for table in OBSERVATIONS:  # schema 7: monitoring tables, the override column
+        con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
     con.execute("ALTER TABLE site_history DROP COLUMN override")
+    if to == "6":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    con.execute("DROP TABLE login_throttle_addr")
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'login_throttle_addr'")
     if to in ("4", "5"):  # schema 5 rewrote old outfall codes: a store made now has none to rewrite
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
@@ -277,16 +323,16 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
-    before = dump(path)
+    before = _file_dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "6"
-    after = dump(path)
-    added = {"1": 2, "2": 2, "3": 1, "4": 1, "5": 1}[old]  # batch_id (schema 3) and override (schema 6): empty
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "7"
+    after = _file_dump(path)
+    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 7): empty
     for table, rows in before.items():
         if table == "site_history":
             assert [r[:-added] for r in after[table]] == rows and all(
@@ -299,9 +345,10 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
-            "black_odorous_readings"} <= contents
-    assert after["black_odorous_readings"] == []
-    assert after["raster_layers"] == []
+            "login_throttle_addr", "black_odorous_readings", "outfall_monitoring", "shore_power_usage"} <= contents
+    assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
+    assert after["raster_layers"] == [] or old in ("4", "5", "6")
+    assert after["login_throttle_addr"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
@@ -310,16 +357,17 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
 
 def test_a_new_store_is_created_at_the_current_schema(tmp_path):
     store = make_store(tmp_path / "n.gpkg", [])
-    assert store.meta()["schema_version"] == "6"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION
     with sqlite3.connect(store.path) as con:
         cols = {r[1] for r in con.execute("PRAGMA table_info(site_history)")}
         geom = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name='town_boundaries'")
         assert "batch_id" in cols and geom.fetchone() == ("MULTIPOLYGON",)
 
 
-def test_gdal_reads_the_store_with_its_new_tables(store):
+def test_gdal_reads_the_store_with_its_new_tables(tmp_path):
     import pyogrio
 
+    store = make_store(tmp_path / "g.gpkg", [river(), outfall(), park()])
     store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
     layers = {r[0] for r in pyogrio.list_layers(str(store.path))}
     assert {"outfalls", "town_boundaries", "import_batches"} <= layers
@@ -336,7 +384,7 @@ def test_town_boundaries_import_replace_undo(store):
     first = store.import_town_boundaries(ADMIN, [("350181103", "海口镇", haikou), ("350181002", "玉屏街道", yuping)],
                                          source_name="towns.zip")
     assert first.created == ("350181103", "350181002")
-    before = dump(store.path, ["town_boundaries", "town_boundaries_replaced"])
+    before = dump(store, ["town_boundaries", "town_boundaries_replaced"])
     second = store.import_town_boundaries(ADMIN, [("350181103", "海口镇", bigger), ("350181002", "玉屏街道", yuping)],
                                           source_name="towns-v2.zip")
     assert second.updated == ("350181103",) and second.unchanged == ("350181002",)
@@ -345,7 +393,7 @@ def test_town_boundaries_import_replace_undo(store):
         store.undo_batch(ADMIN, first.batch_id)
     assert err.value.code == "batch.changed_since"
     store.undo_batch(ADMIN, second.batch_id)
-    assert dump(store.path, ["town_boundaries", "town_boundaries_replaced"]) == before
+    assert dump(store, ["town_boundaries", "town_boundaries_replaced"]) == before
     # Each site's recorded town against the boundary it lies in: the factory outfall is in 海口镇's box.
     sites = store.list_sites(REVIEWER)
     mismatches = {m.site_id: m for m in town_mismatches(sites, store.town_boundaries(REVIEWER))}
@@ -409,7 +457,7 @@ def test_a_writer_killed_mid_import_leaves_the_store_exactly_as_before(store_cop
     cmd = [sys.executable, str(ROOT / "cli.py"), "import", str(ledger), "--kind", "outfalls", "--crs", "wgs84",
            "--as", ADMIN.name]
     _restore(pristine, store_copy)
-    before = dump(store_copy)
+    before = _file_dump(store_copy)
     n_before = len(before["outfalls"])
     rng = random.Random(20251231)
     outcomes = {"early": 0, "mid_transaction": 0, "completed": 0}
@@ -432,7 +480,7 @@ def test_a_writer_killed_mid_import_leaves_the_store_exactly_as_before(store_cop
         else:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        after = dump(store_copy)
+        after = _file_dump(store_copy)
         if after == before and moment != "completed":
             outcomes[moment] += 1
         else:

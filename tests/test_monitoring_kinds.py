@@ -8,7 +8,6 @@ the as-of cut, and the figures on the dashboard's data."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from datetime import date, datetime
 
@@ -30,9 +29,10 @@ USE = OBSERVATIONS["shore_power_usage"]
 
 
 @pytest.fixture
-def store(tmp_path):
-    return make_store(tmp_path / "s.gpkg", [outfall(), outfall("PWK-T02", name="第二排口"), berth(),
-                                            berth("AD-T02", berth_no="2#"), berth("AD-T03", "元洪港区", berth_no="3#")],
+def store(store_target):
+    """Store tests here run on both backends (GeoPackage, PostGIS)."""
+    return make_store(store_target, [outfall(), outfall("PWK-T02", name="第二排口"), berth(),
+                                     berth("AD-T02", berth_no="2#"), berth("AD-T03", "元洪港区", berth_no="3#")],
                       clean_rivers=False)
 
 
@@ -60,15 +60,21 @@ def test_the_two_specs_are_declared_for_their_kinds_and_named_on_the_cli():
 
 
 def test_the_store_makes_an_append_only_table_for_each(store):
-    with sqlite3.connect(store.path) as con:
+    from geo.store.transfer import _columns
+
+    with store._read() as conn:
         for key in ("outfall_monitoring", "shore_power_usage"):
-            cols = {r[1] for r in con.execute(f"PRAGMA table_info({key})")}
-            assert {"obs_id", "site_id", "observed_on", "recorded_by", "replaces"} <= cols
+            cols = set(_columns(store, conn, key))
+            assert {"obs_id", "site_id", "observed_on", "recorded_by", "replaces"} | set(OBSERVATIONS[key].field_names) \
+                <= cols
     store.record_observations(SYSTEM, USE.key, [month()], op_id=op())
-    with sqlite3.connect(store.path) as con:
-        for sql in ("UPDATE shore_power_usage SET ship_calls = 1", "DELETE FROM shore_power_usage"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                con.execute(sql)
+    for sql in ("UPDATE shore_power_usage SET ship_calls = 1", "DELETE FROM shore_power_usage"):
+        conn = store._connect()
+        try:
+            with pytest.raises(store.DriverError, match="append-only"):
+                conn.execute(sql)
+        finally:
+            store._end_read(conn)
 
 
 # -- outfall results ---------------------------------------------------------------------------------------
@@ -79,8 +85,8 @@ def test_outfall_results_are_rows_with_who_and_when_and_an_audit_row(store):
     rows = store.list_observations(REVIEWER, OUT.key, ["PWK-T01"])
     assert [r.obs_id for r in rows] == list(w.obs_ids) and rows[0].recorded_by == ADMIN.name
     assert [r.values["compliant"] for r in rows] == [False, True]
-    with sqlite3.connect(store.path) as con:
-        assert con.execute("SELECT count(*) FROM audit_log WHERE action='obs.add'").fetchone()[0] == 1
+    with store._read() as conn:
+        assert conn.execute("SELECT count(*) FROM audit_log WHERE action='obs.add'").fetchone()[0] == 1
     assessed = rules_for(OUT).assess(None, rows)
     assert [(a.label, a.grade, a.black) for a in assessed] == [("2025-03-04 09:30", "exceeds", True),
                                                                ("2025-06-10 09:30", "compliant", False)]

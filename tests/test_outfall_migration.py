@@ -72,7 +72,7 @@ def test_old_codes_are_rewritten_with_history_and_audit(tmp_path):
     path = tmp_path / "old.gpkg"
     old_store(path)
     store = create_store(path)  # opening migrates
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "6"  # schema 6 (monitoring tables) follows
+    assert store.meta()["schema_version"] == SCHEMA_VERSION
     got = {s.site_id: s for s in store.list_sites(SYSTEM, kinds=["outfalls"])}
     a = {sid: got[sid].attrs for sid in OLD}
     assert (a["PWK-T01"]["outfall_type"], a["PWK-T01"]["outfall_subtype"]) == ("other", "urban_storm")

@@ -1,4 +1,4 @@
-"""``cli.py raster``: add (checked, copied, tiled), list, render; refusals exit 2 with both languages."""
+"""``cli.py raster``: add (checked, copied), list, render (warms the tile cache); refusals exit 2 with both languages."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ def test_add_list_render(empty_store,  # noqa: F811 - the fixture imported above
     code, out, err = run(capsys, "raster", "add", tif, "--as", ADMIN.name, "--name-zh", "植被指数",
                          "--name-en", "NDVI", "--colormap", "ylorrd", "--vmin", "0", "--vmax", "50")
     assert code == 0, err
-    assert out["raster_id"] == "ndvi_2025" and out["tiles"] > 0 and Path(out["file"]).exists()
+    assert out["raster_id"] == "ndvi_2025" and out["value_range"] == [0.0, 50.0] and Path(out["file"]).exists()
     layer = GpkgStore(empty_store).get_raster(SYSTEM, "ndvi_2025")
     assert (layer.colormap, layer.vmin, layer.vmax, layer.added_by) == ("ylorrd", 0.0, 50.0, ADMIN.name)
     code, out, _ = run(capsys, "raster", "list")
     assert code == 0 and [r["raster_id"] for r in out] == ["ndvi_2025"]
     code, out, _ = run(capsys, "raster", "render", "--frame", "gcj02")
-    assert code == 0 and out[0]["frame"] == "gcj02" and out[0]["tiles"] > 0
+    assert code == 0 and out[0]["frame"] == "gcj02" and out[0]["tiles"] > 0 and out[0]["with_data"] > 0
 
 
 def test_refusals_exit_2_in_both_languages(empty_store,  # noqa: F811

@@ -1,51 +1,73 @@
-"""Tiles: Mercator maths, where pixels land (WGS84 and GCJ-02), bounded reads, overviews, pyramids, colour maps."""
+"""Tiles on request: where pixels land (WGS84 and GCJ-02), bounded reads, overviews, colour maps, the tile cache."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import io
+import math
+import os
 
 import numpy as np
 import pytest
 import rasterio
 from PIL import Image
 from rasterio.io import DatasetReader
+from rasterio.vrt import WarpedVRT
 
 from geo.crs import wgs84_to_gcj02
 from geo.errors import RasterRenderError, ValidationError
-from geo.raster.colormap import COLORMAPS, apply_colormap, css_gradient, legend
-from geo.raster.pyramid import TILES_JSON, render_pyramid
-from geo.raster.style import RasterStyle, resolve_style
-from geo.raster.overviews import ensure_overviews
-from geo.raster.tiles import render_tile
-from geo.raster.tilemath import tile_bounds_3857, tiles_for_bounds
-from geo.raster.colormap import LUT_SIZE, ColorMap, colormap_lut, validate_colormap
-from geo.raster.overviews import COPY_WINDOW, overview_factors
-from geo.raster.pyramid import encode_png, plan_zooms
-from geo.raster.style import STATS_MAX_SIDE, value_range
-from geo.raster.tilemath import (ORIGIN_SHIFT, TILE_SIZE, lonlat_from_3857, lonlat_to_3857, lonlat_to_global_px,
-                                 tile_range)
-from geo.raster.tiles import gcj02_fit_error
+from geo.raster.colormap import COLORMAPS, ColorMap, colormap_rgb, css_gradient, legend, validate_colormap
+from geo.raster.overlays import display_bounds, overlay_for, resolved_style, tile_png
+from geo.raster.overviews import COPY_WINDOW, ensure_overviews, overview_factors
+from geo.raster.records import RasterLayer
+from geo.raster.style import STATS_MAX_SIDE, RasterStyle, resolve_style, value_range
+from geo.raster.tilecache import NO_DATA, TileCache
+from geo.raster.tiles import TILE_SIZE, WEB_MERCATOR, check_tile, gcj02_fit_error, render_tile, tiles_covering
 from tests import raster_factories as rf
 
 NEAREST = RasterStyle("greys", vmin=0.0, vmax=100.0, resampling="nearest")
+ORIGIN_SHIFT = math.pi * 6378137.0
+
+
+def tiles_for_bounds(bounds, z):
+    return tiles_covering(bounds, z)
+
+
+def lonlat_to_global_px(lon, lat, z):
+    """Global pixel position at zoom z (the OSM "slippy map" formula, independent of the code under test)."""
+    n = TILE_SIZE * 2 ** z
+    x = (lon + 180.0) / 360.0 * n
+    y = (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n
+    return x, y
+
+
+def tile_bounds_3857(z, x, y):
+    b = WEB_MERCATOR.xy_bounds(x, y, z)
+    return b.left, b.bottom, b.right, b.top
+
+
+def lonlat_from_3857(mx, my):
+    return mx / ORIGIN_SHIFT * 180.0, math.degrees(2 * math.atan(math.exp(my / 6378137.0)) - math.pi / 2)
+
+
+def render(path, z, x, y, **kw):
+    """The tile as an RGBA array (None when it shows no data)."""
+    png = render_tile(path, z, x, y, **kw)
+    if png is None:
+        return None
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
 # --------------------------------------------------------------------------
-# Tile maths
+# The tile grid (morecantile)
 # --------------------------------------------------------------------------
-def test_tile_bounds_and_ranges():
-    assert tile_bounds_3857(0, 0, 0) == pytest.approx((-ORIGIN_SHIFT, -ORIGIN_SHIFT, ORIGIN_SHIFT, ORIGIN_SHIFT))
-    assert tile_bounds_3857(1, 1, 0) == pytest.approx((0, 0, ORIGIN_SHIFT, ORIGIN_SHIFT))
+def test_tile_grid():
     assert tiles_for_bounds((-180, -85, 180, 85), 0) == [(0, 0, 0)]
-    assert tiles_for_bounds((-180, -85, 180, 85), 1) == [(1, 0, 0), (1, 1, 0), (1, 0, 1), (1, 1, 1)]
-    # A bound exactly on a tile edge does not pull in the neighbour.
-    assert tiles_for_bounds((0.0, 1.0, 0.0 + 1e-12, 2.0), 1) == [(1, 1, 0)]
-    assert tiles_for_bounds((-1.0, 1.0, 0.0, 2.0), 1) == [(1, 0, 0)]
-    # Fuqing city centre at z12: the OSM wiki formula gives x = 3406.28, y = (1 - asinh(tan φ)/π)/2·2^12 = 1745.009.
+    assert sorted(tiles_for_bounds((-180, -85, 180, 85), 1)) == [(1, 0, 0), (1, 0, 1), (1, 1, 0), (1, 1, 1)]
+    # Fuqing city centre at z12: the OSM wiki formula gives x = 3406.28, y = 1745.009.
     assert tiles_for_bounds((119.38, 25.72, 119.38, 25.72), 12) == [(12, 3406, 1745)]
-    lon, lat = lonlat_from_3857(*lonlat_to_3857(119.38, 25.72))
-    assert (lon, lat) == pytest.approx((119.38, 25.72))
+    assert [int(v // 256) for v in lonlat_to_global_px(119.38, 25.72, 12)] == [3406, 1745]
+    assert check_tile(0, 0, 0) and check_tile(22, 2**22 - 1, 0)
+    assert not check_tile(23, 0, 0) and not check_tile(3, 8, 0) and not check_tile(-1, 0, 0)
 
 
 # --------------------------------------------------------------------------
@@ -72,8 +94,7 @@ def test_hot_pixel_lands_where_mercator_says(tmp_path, style):
     lon, lat = _hot_site(z)
     path = rf.hot_pixel(tmp_path, lon, lat)
     _, tx, ty = tiles_for_bounds((lon, lat, lon, lat), z)[0]
-    with rasterio.open(path) as src:
-        rgba = render_tile(src, z, tx, ty, style=style)
+    rgba = render(path, z, tx, ty, style=style)
     assert rgba.shape == (256, 256, 4) and rgba.dtype == np.uint8
     cx, cy = _centroid_px(rgba, z, tx, ty)
     ex, ey = lonlat_to_global_px(lon, lat, z)
@@ -89,8 +110,7 @@ def test_hot_pixel_from_a_projected_raster(tmp_path):
     # Build it in UTM: the hot pixel's centre is exactly (e, n).
     path = rf.hot_pixel(tmp_path, e, n, pixel_deg=10.0, crs="EPSG:32650")
     _, tx, ty = tiles_for_bounds((lon, lat, lon, lat), z)[0]
-    with rasterio.open(path) as src:
-        rgba = render_tile(src, z, tx, ty, style=NEAREST)
+    rgba = render(path, z, tx, ty, style=NEAREST)
     cx, cy = _centroid_px(rgba, z, tx, ty)
     ex, ey = lonlat_to_global_px(lon, lat, z)
     assert abs(cx - ex) <= 1.0 and abs(cy - ey) <= 1.0
@@ -102,8 +122,7 @@ def test_gcj02_display_puts_the_pixel_at_its_gcj02_position(tmp_path):
     path = rf.hot_pixel(tmp_path, lon, lat)
     glon, glat = wgs84_to_gcj02(lon, lat)
     _, tx, ty = tiles_for_bounds((glon, glat, glon, glat), z)[0]
-    with rasterio.open(path) as src:
-        rgba = render_tile(src, z, tx, ty, style=NEAREST, display="gcj02")
+    rgba = render(path, z, tx, ty, style=NEAREST, display="gcj02")
     cx, cy = _centroid_px(rgba, z, tx, ty)
     ex, ey = lonlat_to_global_px(glon, glat, z)
     wx, wy = lonlat_to_global_px(lon, lat, z)
@@ -119,7 +138,9 @@ def test_gcj02_affine_per_tile_is_accurate(z, max_m, max_px):
     The GCJ-02 shift contains a 1/3° wave of ~13 m, so large tiles cannot
     be sub-metre; in pixels the error is always a small fraction.
     """
-    x0, y0, x1, y1 = tile_range((119.06, 25.31, 119.68, 25.85), z)
+    tiles = tiles_for_bounds((119.06, 25.31, 119.68, 25.85), z)
+    x0, x1 = min(t[1] for t in tiles), max(t[1] for t in tiles)
+    y0, y1 = min(t[2] for t in tiles), max(t[2] for t in tiles)
     xs = sorted({x0, (x0 + x1) // 2, x1})
     ys = sorted({y0, (y0 + y1) // 2, y1})
     worst_m, worst_px = np.max([gcj02_fit_error(z, x, y) for x in xs for y in ys], axis=0)
@@ -130,34 +151,34 @@ def test_gcj02_affine_per_tile_is_accurate(z, max_m, max_px):
 # Bounded reads and overviews
 # --------------------------------------------------------------------------
 class ReadSpy:
-    """Record every DatasetReader.read call's window size and out_shape."""
+    """Record every read's dataset size, window and out_shape (files and rio-tiler's warped views)."""
 
-    def __init__(self, monkeypatch):
+    def __init__(self, monkeypatch, classes=(DatasetReader,)):
         self.calls = []
-        original = DatasetReader.read
+        for cls in classes:
+            original = cls.read
 
-        def spy(ds, indexes=None, out=None, window=None, masked=False, out_shape=None, **kw):
-            self.calls.append((ds.width, ds.height, window, out_shape))
-            return original(ds, indexes, out=out, window=window, masked=masked, out_shape=out_shape, **kw)
+            def spy(ds, indexes=None, out=None, window=None, masked=False, out_shape=None, _original=original, **kw):
+                self.calls.append((ds.width, ds.height, window, out_shape))
+                return _original(ds, indexes, out=out, window=window, masked=masked, out_shape=out_shape, **kw)
 
-        monkeypatch.setattr(DatasetReader, "read", spy)
+            monkeypatch.setattr(cls, "read", spy)
 
 
 def test_a_tile_never_reads_the_full_raster(tmp_path, monkeypatch):
+    """Every read rio-tiler makes for a tile is about tile-sized: GDAL serves it from an overview or a window."""
     path = rf.cog_like(tmp_path, size=2048)
     style = RasterStyle("viridis", 0.0, 100.0)
-    spy = ReadSpy(monkeypatch)
-    with rasterio.open(path) as src:
-        z9 = tiles_for_bounds(rf.FUQING_BOX, 9)
-        z14 = tiles_for_bounds(rf.FUQING_BOX, 14)[:20]
-        for t in z9 + z14:
-            render_tile(src, *t, style=style)
+    spy = ReadSpy(monkeypatch, (DatasetReader, WarpedVRT))
+    z9 = tiles_for_bounds(rf.FUQING_BOX, 9)
+    z14 = tiles_for_bounds(rf.FUQING_BOX, 14)[:20]
+    for t in z9 + z14:
+        for frame in ("wgs84", "gcj02"):
+            render_tile(path, *t, style=style, display=frame)
     assert spy.calls
     for width, height, window, out_shape in spy.calls:
-        assert window is not None, "a read without a window reads everything"
         rows, cols = out_shape[-2:] if out_shape else (window.height, window.width)
         assert rows <= 300 and cols <= 300, (window, out_shape)
-        assert window.width * window.height < 0.1 * width * height or (rows * cols < 0.02 * width * height)
 
 
 def test_low_zoom_tiles_come_from_the_overview(tmp_path):
@@ -166,14 +187,14 @@ def test_low_zoom_tiles_come_from_the_overview(tmp_path):
     with rasterio.open(path, "r+") as dst:
         dst.write(np.full((2048, 2048), 90.0, "float32"), 1)
     style = RasterStyle("greys", 0.0, 100.0)
-    colour = {v: tuple(apply_colormap(np.array([[v]]), "greys", 0.0, 100.0)[0, 0]) for v in (10.0, 90.0)}
+    colour = {v: tuple(colormap_rgb("greys")[round(v / 100 * 255)]) for v in (10.0, 90.0)}
     lon, lat = 119.40, 25.70
-    with rasterio.open(path) as src:
-        low = render_tile(src, *tiles_for_bounds((lon, lat, lon, lat), 10)[0], style=style)
-        high = render_tile(src, *tiles_for_bounds((lon, lat, lon, lat), 17)[0], style=style)
-    for tile, value in ((low, 10.0), (high, 90.0)):
-        opaque = tile[tile[..., 3] > 0]
-        assert opaque.size and (opaque == colour[value]).all(), value
+    for frame in ("wgs84", "gcj02"):
+        low = render(path, *tiles_for_bounds((lon, lat, lon, lat), 10)[0], style=style, display=frame)
+        high = render(path, *tiles_for_bounds((lon, lat, lon, lat), 17)[0], style=style, display=frame)
+        for tile, value in ((low, 10.0), (high, 90.0)):
+            opaque = tile[tile[..., 3] > 0][:, :3]
+            assert opaque.size and (np.abs(opaque.astype(int) - colour[value]) <= 1).all(), (frame, value)
 
 
 def test_ensure_overviews_builds_them_blockwise(tmp_path, monkeypatch):
@@ -222,134 +243,37 @@ def test_ensure_overviews_failure_leaves_nothing(tmp_path):
 
 
 # --------------------------------------------------------------------------
-# Pyramids
+# Every zoom, no pre-rendering: what the map asks for is drawn
 # --------------------------------------------------------------------------
-def _mosaic_extent(out: Path, z: int) -> tuple[float, float, float, float]:
-    """Global-pixel extent (left, top, right, bottom edges) of non-transparent pixels at zoom z."""
-    xs, ys = [], []
-    for png in (out / str(z)).glob("*/*.png"):
-        x, y = int(png.parent.name), int(png.stem)
-        a = np.asarray(Image.open(png).convert("RGBA"))[..., 3]
-        rows, cols = np.nonzero(a)
-        xs += [x * 256 + cols.min(), x * 256 + cols.max() + 1]
-        ys += [y * 256 + rows.min(), y * 256 + rows.max() + 1]
-    return min(xs), min(ys), max(xs), max(ys)
+@pytest.mark.parametrize("z", [4, 7, 9, 13, 17, 20, 22])  # below z4 the county is under a pixel
+def test_tiles_exist_at_every_zoom(tmp_path, z):
+    path = rf.good_4326(tmp_path)
+    lon, lat = (rf.FUQING_BOX[0] + rf.FUQING_BOX[2]) / 2, (rf.FUQING_BOX[1] + rf.FUQING_BOX[3]) / 2
+    for frame in ("wgs84", "gcj02"):
+        glon, glat = wgs84_to_gcj02(lon, lat) if frame == "gcj02" else (lon, lat)
+        tile = render(path, *tiles_for_bounds((glon, glat, glon, glat), z)[0], style=NEAREST, display=frame)
+        assert tile is not None and tile.shape == (256, 256, 4) and tile[..., 3].any(), (z, frame)
 
 
-@pytest.mark.parametrize("make", [
-    lambda d: rf.write(d / "full.tif", rf.gradient(300, 300)),
-    lambda d: rf.good_32650(d, size=150),
-], ids=["EPSG:4326", "EPSG:32650"])
-def test_pyramid_bounds_match_the_raster(tmp_path, make):
-    path = make(tmp_path)
+def test_the_raster_edge_lands_where_it_is(tmp_path):
+    """At z13 the tiles' opaque pixels start at the raster's west and north edges (±1 px)."""
+    path = rf.write(tmp_path / "full.tif", rf.gradient(300, 300))
     with rasterio.open(path) as src:
         from rasterio.warp import transform_bounds
 
         b = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
-    out = tmp_path / "tiles"
-    res = render_pyramid(path, out, style=NEAREST, min_zoom=10, max_zoom=13)
-    doc = json.loads((out / TILES_JSON).read_text(encoding="utf-8"))
-    assert doc["bounds"] == pytest.approx(list(b), abs=1e-6)
-    assert res.bounds_wgs84 == pytest.approx(b, abs=1e-6)
     z = 13
-    left, top, right, bottom = _mosaic_extent(out, z)
+    _, x, y = tiles_for_bounds((b[0], b[3], b[0], b[3]), z)[0]
+    tile = render(path, z, x, y, style=NEAREST)
+    rows, cols = np.nonzero(tile[..., 3])
     el, et = lonlat_to_global_px(b[0], b[3], z)
-    er, eb = lonlat_to_global_px(b[2], b[1], z)
-    if "32650" in path.name:
-        # A UTM square is not a lon/lat box: its WGS84 bounds touch only its corners.
-        assert left >= el - 1 and top >= et - 1 and right <= er + 1 and bottom <= eb + 1
-        assert min(abs(left - el), abs(right - er)) <= 1 and min(abs(top - et), abs(bottom - eb)) <= 1
-    else:
-        for got, want in ((left, el), (top, et), (right, er), (bottom, eb)):
-            assert abs(got - want) <= 1.0, (got, want)
-
-
-def test_pyramid_files_tiles_json_and_progress(tmp_path):
-    path = rf.good_4326(tmp_path)
-    calls = []
-    out = tmp_path / "layer" / "wgs84"
-    res = render_pyramid(path, out, style={"colormap": "ylorrd", "unit": "mg/L"}, min_zoom=9, max_zoom=12,
-                         progress=lambda d, t: calls.append((d, t)))
-    doc = json.loads((out / TILES_JSON).read_text(encoding="utf-8"))
-    assert set(doc) >= {"format", "tile_size", "url_template", "display", "bounds", "min_zoom", "max_zoom",
-                        "tile_count", "style", "legend", "zoom_lowered", "max_zoom_requested", "source"}
-    assert (doc["min_zoom"], doc["max_zoom"], doc["display"], doc["url_template"]) == (9, 12, "wgs84", "{z}/{x}/{y}.png")
-    pngs = sorted(out.glob("*/*/*.png"))
-    assert len(pngs) == doc["tile_count"] == res.tile_count > 0
-    assert sum(p.stat().st_size for p in pngs) == res.bytes_written == doc["bytes"]
-    assert calls[-1] == (res.tiles_considered, res.tiles_considered) and len(calls) == res.tiles_considered
-    assert [d for d, _ in calls] == list(range(1, len(calls) + 1))
-    # Value range came from statistics; the legend uses it.
-    assert doc["style"]["vmin"] < doc["style"]["vmax"]
-    assert doc["legend"][0][0].endswith("mg/L") and len(doc["legend"]) == 5
-    # Colour-mapped tiles are palette PNGs with transparency.
-    img = Image.open(pngs[0])
-    assert img.mode == "P"
-    assert not any(p.name.startswith(".") for p in (tmp_path / "layer").iterdir())
-
-
-def test_pyramid_lowers_max_zoom_to_the_cap(tmp_path):
-    path = rf.good_4326(tmp_path)
-    res = render_pyramid(path, tmp_path / "t", style=NEAREST, min_zoom=10, max_zoom=16, max_tiles=60)
-    assert res.zoom_lowered and res.max_zoom_requested == 16 and res.max_zoom < 16
-    assert res.tiles_considered <= 60
-    _, counts = plan_zooms(rf.FUQING_BOX, 10, 16, 60)
-    assert sum(counts.values()) == res.tiles_considered and max(counts) == res.max_zoom
-    with pytest.raises(RasterRenderError) as info:
-        render_pyramid(path, tmp_path / "u", style=NEAREST, min_zoom=14, max_zoom=14, max_tiles=10)
-    assert info.value.code == "raster.too_many_tiles" and "10" in info.value.zh
-    assert not (tmp_path / "u").exists()
-
-
-def test_pyramid_replaces_atomically_and_survives_a_failure(tmp_path, monkeypatch):
-    path = rf.good_4326(tmp_path)
-    out = tmp_path / "t"
-    first = render_pyramid(path, out, style=NEAREST, min_zoom=10, max_zoom=11)
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-
-    import geo.raster.pyramid as pyramid
-
-    real = pyramid.render_tile
-    n = {"tiles": 0}
-
-    def flaky(*a, **k):
-        n["tiles"] += 1
-        if n["tiles"] > 3:
-            raise OSError(28, "No space left on device")
-        return real(*a, **k)
-
-    monkeypatch.setattr(pyramid, "render_tile", flaky)
-    with pytest.raises(RasterRenderError) as info:
-        render_pyramid(path, out, style=RasterStyle("blues", 0, 100), min_zoom=10, max_zoom=12)
-    assert info.value.code == "raster.store_failed" and "No space left" in info.value.en
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["good_4326.tif", "t"])
-    monkeypatch.undo()
-    second = render_pyramid(path, out, style=RasterStyle("blues", 0, 100), min_zoom=10, max_zoom=10)
-    assert json.loads((out / TILES_JSON).read_text())["max_zoom"] == 10 != first.max_zoom
-    assert not (out / "11").exists() and second.tile_count > 0
-
-
-def test_gcj02_pyramid_covers_the_shifted_extent(tmp_path):
-    path = rf.write(tmp_path / "full.tif", rf.gradient(300, 300))
-    res = render_pyramid(path, tmp_path / "g", style=NEAREST, min_zoom=12, max_zoom=12, display="gcj02")
-    doc = json.loads((tmp_path / "g" / TILES_JSON).read_text())
-    assert doc["display"] == "gcj02"
-    gx, gy = wgs84_to_gcj02(np.array(rf.FUQING_BOX[0::2]), np.array(rf.FUQING_BOX[1::2]))
-    db = doc["display_bounds"]
-    assert db[0] <= gx.min() and db[1] <= gy.min() and db[2] >= gx.max() and db[3] >= gy.max()
-    assert db == pytest.approx([gx[0], gy[0], gx[1], gy[1]], abs=3e-4)  # the shift varies ~20 m along an edge
-    left, top, right, bottom = _mosaic_extent(tmp_path / "g", 12)
-    gl, gt = lonlat_to_global_px(*wgs84_to_gcj02(rf.FUQING_BOX[0], rf.FUQING_BOX[3]), 12)
-    assert abs(left - gl) <= 1 and abs(top - gt) <= 1
-    assert res.tile_count > 0
+    assert abs(x * 256 + cols.min() - el) <= 1.0 and abs(y * 256 + rows.min() - et) <= 1.0
 
 
 def test_rgba_tiles_keep_transparency(tmp_path):
     path = rf.rgb(tmp_path, "rgba.tif", size=256, alpha=True)
     _, x, y = tiles_for_bounds((119.40, 25.70, 119.40, 25.70), 12)[0]
-    with rasterio.open(path) as src:
-        tile = render_tile(src, 12, x, y)
+    tile = render(path, 12, x, y)
     assert tile is not None
     opaque_cols = np.nonzero(tile[..., 3].max(axis=0))[0]
     lon_mid = (rf.FUQING_BOX[0] + rf.FUQING_BOX[2]) / 2
@@ -359,28 +283,15 @@ def test_rgba_tiles_keep_transparency(tmp_path):
 
 def test_empty_tiles_are_none_and_bad_options_are_refused(tmp_path):
     path = rf.good_4326(tmp_path)
-    with rasterio.open(path) as src:
-        assert render_tile(src, 12, 0, 0, style=NEAREST) is None
-        with pytest.raises(ValidationError) as info:
-            render_tile(src, 12, 0, 0, style=NEAREST, display="bd09")
-        assert info.value.code == "raster.display_unknown"
+    assert render_tile(path, 12, 0, 0, style=NEAREST) is None
+    assert render_tile(path, 12, 0, 0, style=NEAREST, display="gcj02") is None
+    assert render_tile(path, 30, 0, 0, style=NEAREST) is None  # not a tile of the grid
     with pytest.raises(ValidationError) as info:
-        render_pyramid(path, tmp_path / "t", style=NEAREST, min_zoom=12, max_zoom=10)
-    assert info.value.code == "raster.zoom_range"
+        render_tile(path, 12, 0, 0, style=NEAREST, display="bd09")
+    assert info.value.code == "raster.display_unknown"
     with pytest.raises(ValidationError) as info:
         RasterStyle("rainbow")
     assert info.value.code == "raster.colormap_unknown" and "viridis" in info.value.zh
-
-
-def test_png_encoding_is_lossless():
-    rng = np.random.default_rng(3)
-    mapped = apply_colormap(rng.normal(size=(256, 256)), "viridis", -2, 2)
-    mapped[:20] = 0
-    many = rng.integers(0, 256, (256, 256, 4), dtype=np.uint8)
-    for rgba, mode in ((mapped, "P"), (many, "RGBA")):
-        img = Image.open(__import__("io").BytesIO(encode_png(rgba)))
-        assert img.mode == mode
-        assert np.array_equal(np.asarray(img.convert("RGBA")), rgba)
 
 
 # --------------------------------------------------------------------------
@@ -389,32 +300,37 @@ def test_png_encoding_is_lossless():
 @pytest.mark.parametrize("name", COLORMAPS)
 def test_every_colormap_is_well_formed(name):
     assert validate_colormap(COLORMAPS[name]) == []
-    lut = colormap_lut(name)
-    assert lut.shape == (LUT_SIZE, 4) and (lut[:, 3] == 255).all()
-    assert css_gradient(name).startswith("linear-gradient(")
+    assert colormap_rgb(name).shape == (256, 3)
+    assert css_gradient(name).startswith("linear-gradient(") and css_gradient(name).count("%") == 11
 
 
 def test_the_colormap_check_can_fail():
-    bad = ColorMap("Bad Key", "", "x", "", "", ((0.2, "#12345"), (0.1, "red")))
-    assert len(validate_colormap(bad)) >= 4
+    bad = ColorMap("Bad Key", "", "x", "", "")
+    assert len(validate_colormap(bad)) >= 2
 
 
-def test_apply_colormap_transparency_and_clipping():
-    a = np.array([[0.0, 50.0, 100.0], [np.nan, -9999.0, 1e9]])
-    rgba = apply_colormap(a, "viridis", 0.0, 100.0, nodata=-9999.0)
-    assert rgba[0, 0].tolist() == [0x44, 0x01, 0x54, 255]
-    assert rgba[0, 2].tolist() == [0xFD, 0xE7, 0x25, 255]
-    assert rgba[1, 0, 3] == 0 and rgba[1, 1, 3] == 0
-    assert rgba[1, 2].tolist() == rgba[0, 2].tolist()  # clipped to vmax
-    masked = np.ma.masked_array([[1.0, 2.0]], mask=[[True, False]])
-    assert apply_colormap(masked, "blues", 0, 2)[0, :, 3].tolist() == [0, 255]
-    with pytest.raises(ValidationError):
-        apply_colormap(a, "viridis", 5.0, 5.0)
+def test_tile_colours_transparency_and_clipping(tmp_path):
+    """Values below vmin take the first colour, above vmax the last, nodata and NaN are transparent."""
+    data = np.full((200, 200), 50.0, "float32")
+    data[:, :50] = -20.0
+    data[:, 50:100] = 500.0
+    data[:100, 100:150] = rf.NODATA
+    data[100:, 100:150] = np.nan
+    path = rf.write(tmp_path / "values.tif", data, nodata=rf.NODATA)
+    lon, lat = (rf.FUQING_BOX[0] + rf.FUQING_BOX[2]) / 2, (rf.FUQING_BOX[1] + rf.FUQING_BOX[3]) / 2
+    tile = render(path, *tiles_for_bounds((lon, lat, lon, lat), 9)[0], style=RasterStyle("viridis", 0.0, 100.0,
+                                                                                          "nearest"))
+    opaque = {tuple(c) for c in tile[tile[..., 3] == 255][:, :3]}
+    table = colormap_rgb("viridis")
+    assert tuple(table[0]) in opaque and tuple(table[255]) in opaque and tuple(table[127]) in opaque
+    assert opaque <= {tuple(table[0]), tuple(table[255]), tuple(table[128]), tuple(table[127])}
+    assert (tile[..., 3] == 0).sum() > 0  # nodata and NaN columns
 
 
 def test_legend():
-    assert legend("brbg", -10000, 10000, "m", n=3) == [("-10,000 m", "#543005"), ("0 m", "#f5f5f5"),
+    assert legend("brbg", -10000, 10000, "m", n=3) == [("-10,000 m", "#543005"), ("0 m", "#f4f4f4"),
                                                         ("10,000 m", "#003c30")]
+    assert legend("viridis", 0, 1, n=2) == [("0", "#440154"), ("1", "#fde724")]  # rio-tiler's table
     assert [v for v, _ in legend("viridis", 0, 1)] == ["0.00", "0.25", "0.50", "0.75", "1.00"]
     assert [v for v, _ in legend("viridis", 0.1, 0.7, "mg/L", n=4)] == ["0.1 mg/L", "0.3 mg/L", "0.5 mg/L", "0.7 mg/L"]
 
@@ -442,9 +358,10 @@ def test_diverging_range_is_centred_on_zero(tmp_path):
 
 
 def test_far_away_tiles_of_a_projected_raster_are_empty(tmp_path):
-    with rasterio.open(rf.good_32650(tmp_path)) as src:
-        assert render_tile(src, 3, 0, 0, style=NEAREST) is None  # Alaska, far outside UTM 50N
-        assert render_tile(src, 10, 0, 1023, style=NEAREST) is None
+    path = rf.good_32650(tmp_path)
+    for frame in ("wgs84", "gcj02"):
+        assert render_tile(path, 3, 0, 0, style=NEAREST, display=frame) is None  # Alaska, far outside UTM 50N
+        assert render_tile(path, 10, 0, 1023, style=NEAREST, display=frame) is None
 
 
 def test_an_internal_mask_travels_and_hides_pixels(tmp_path):
@@ -457,8 +374,8 @@ def test_an_internal_mask_travels_and_hides_pixels(tmp_path):
     stored = ensure_overviews(path, tmp_path / "stored.tif")
     with rasterio.open(stored) as src:
         assert np.array_equal(src.dataset_mask(), mask)
-        _, x, y = tiles_for_bounds((119.40, 25.70, 119.40, 25.70), 12)[0]
-        tile = render_tile(src, 12, x, y, style=NEAREST)
+    _, x, y = tiles_for_bounds((119.40, 25.70, 119.40, 25.70), 12)[0]
+    tile = render(stored, 12, x, y, style=NEAREST)
     mid_px, _ = lonlat_to_global_px(119.40, 25.70, 12)
     opaque_cols = np.nonzero(tile[..., 3].max(axis=0))[0]
     assert opaque_cols.size and opaque_cols.min() >= mid_px - x * 256 - 1
@@ -473,3 +390,64 @@ def test_style_from_dict():
         with pytest.raises(ValidationError) as info:
             RasterStyle.from_dict(bad)
         assert info.value.code == code
+
+
+# --------------------------------------------------------------------------
+# The layer as the map sees it, and the tile cache
+# --------------------------------------------------------------------------
+def _layer(path, **kw) -> RasterLayer:
+    with rasterio.open(path) as src:
+        from rasterio.warp import transform_bounds
+
+        b = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
+    fields = dict(raster_id="t", name_zh="测试", name_en="Test", file=path.name, file_sha256="ab" * 32, bands=1,
+                  bounds=b, max_zoom=14, colormap="ylorrd", unit="mg/L")
+    return RasterLayer(**{**fields, **kw})
+
+
+def test_overlay_url_legend_and_display_extent(tmp_path):
+    path = rf.good_4326(tmp_path)
+    layer = _layer(path)
+    style = resolved_style(path, layer)
+    assert style.vmin < style.vmax  # from the data (2nd-98th percentile), once
+    o = overlay_for(layer, style, "../../tiles/", "zh", frame="gcj02")
+    assert o.tiles_url == f"../../tiles/t/{layer.style_key}/gcj02/{{z}}/{{x}}/{{y}}.png"
+    assert (o.min_zoom, o.max_zoom) == (0, 14) and len(o.legend) == 5 and o.legend[0][0].endswith("mg/L")
+    gx, gy = wgs84_to_gcj02(np.array(layer.bounds[0::2]), np.array(layer.bounds[1::2]))
+    db = display_bounds(layer.bounds, "gcj02")
+    assert db[0] <= gx.min() and db[1] <= gy.min() and db[2] >= gx.max() and db[3] >= gy.max()
+    assert db == pytest.approx([gx[0], gy[0], gx[1], gy[1]], abs=3e-4)
+    assert display_bounds(layer.bounds, "wgs84") == tuple(layer.bounds)
+    assert overlay_for(_layer(path, bands=3, colormap=None), None, "x/", "en").legend == ()
+
+
+def test_tiles_come_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    path = rf.good_4326(tmp_path)
+    layer = _layer(path)
+    cache = TileCache(tmp_path / "cache", 10 * 1024 * 1024)
+    lon, lat = 119.40, 25.70
+    _, x, y = tiles_for_bounds((lon, lat, lon, lat), 12)[0]
+    first = tile_png(path, layer, "wgs84", 12, x, y, cache)
+    assert first and first.startswith(b"\x89PNG")
+    assert tile_png(path, layer, "wgs84", 12, 0, 0, cache) is None  # no data: remembered as such
+    import geo.raster.overlays as overlays
+
+    monkeypatch.setattr(overlays, "render_tile", lambda *a, **k: pytest.fail("rendered again"))
+    assert tile_png(path, layer, "wgs84", 12, x, y, cache) == first
+    assert tile_png(path, layer, "wgs84", 12, 0, 0, cache) is None
+    assert cache.get(layer.style_key, "wgs84", 12, 0, 0) == NO_DATA
+    assert cache.get(layer.style_key, "gcj02", 12, x, y) is None  # another frame is another tile
+    with pytest.raises(ValueError):
+        cache.get("../../etc", "wgs84", 1, 1, 1)
+
+
+def test_the_tile_cache_stays_within_its_bound(tmp_path):
+    cache = TileCache(tmp_path / "c", max_bytes=50_000)
+    blob = os.urandom(4000)
+    for i in range(40):
+        cache.put("k", "wgs84", 10, i, 0, blob)
+        if i == 5:
+            os.utime(cache._path("k", "wgs84", 10, 0, 0, ".png"), (1, 1))  # the oldest goes first
+    assert cache.size() <= 50_000
+    assert cache.get("k", "wgs84", 10, 39, 0) == blob  # the newest are kept
+    assert cache.get("k", "wgs84", 10, 0, 0) is None

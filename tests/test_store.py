@@ -16,7 +16,14 @@ from tests.store_workers import TOGGLE, TOGGLE_SITE, toggle_worker
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_target):
+    """Three sites in a fresh store, once per backend (GeoPackage, PostGIS)."""
+    return make_store(store_target, [river(), outfall(), park()])
+
+
+@pytest.fixture
+def gpkg_store(tmp_path):
+    """The same in a GeoPackage (tests of the file format itself)."""
     return make_store(tmp_path / "s.gpkg", [river(), outfall(), park()])
 
 
@@ -29,14 +36,14 @@ def change(store, site_id, status, actor=INSPECTOR, **kw):
 # -- concurrency ---------------------------------------------------------------
 
 
-def test_eight_processes_fifty_changes_each_lose_nothing(tmp_path):
-    path = tmp_path / "race.gpkg"
-    store = make_store(path, [outfall(status="remediating")])
+def test_eight_processes_fifty_changes_each_lose_nothing(store_target):
+    store = make_store(store_target, [outfall(status="remediating")])
     for w in range(8):
         store.add_user(SYSTEM, f"worker-{w}", "inspector", password=PASSWORD, towns=["海口镇"])
     ctx = mp.get_context("spawn")
     with ctx.Pool(8) as pool:
-        results = pool.starmap_async(toggle_worker, [(str(path), TOGGLE_SITE, 50, w) for w in range(8)]).get(timeout=300)
+        results = pool.starmap_async(toggle_worker, [(store.locator, TOGGLE_SITE, 50, w) for w in range(8)]
+                                     ).get(timeout=300)
     assert sum(r["applied"] for r in results) == 400
     site = store.get_site(REVIEWER, TOGGLE_SITE)
     history = store.history(REVIEWER, TOGGLE_SITE)
@@ -148,12 +155,15 @@ def test_reviewer_cannot_change_and_nothing_is_written(store):
 
 
 def test_history_is_append_only(store):
+    """Even with the store's own connection (PostGIS: as the app's role), the database refuses."""
     change(store, "HC-T01", "initial_effect")
-    conn = sqlite3.connect(store.path)
     for sql in ("UPDATE site_history SET actor='x'", "DELETE FROM site_history"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(sql)
-    conn.close()
+        conn = store._connect()
+        try:
+            with pytest.raises(store.DriverError, match="append-only"):
+                conn.execute(sql)
+        finally:
+            store._end_read(conn)
 
 
 def test_unknown_site_is_a_clear_error(store):
@@ -188,7 +198,8 @@ def test_store_wide_check_is_clean_after_changes(store):
 # -- GeoPackage validity ---------------------------------------------------------
 
 
-def test_file_is_a_geopackage_with_one_layer_per_kind(store):
+def test_file_is_a_geopackage_with_one_layer_per_kind(gpkg_store):
+    store = gpkg_store
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(store.path)}
@@ -240,7 +251,8 @@ def test_second_create_keeps_the_existing_store(tmp_path):
     assert make_store(path, []).get_site(REVIEWER, "HC-T01").status == "initial_effect"
 
 
-def test_a_field_new_to_a_spec_gets_its_column_on_open_and_data_stays(store):
+def test_a_field_new_to_a_spec_gets_its_column_on_open_and_data_stays(gpkg_store):
+    store = gpkg_store
     """A store made before a spec gained a field (here: the column dropped) gets the column back on open."""
     site_id = store.list_sites(SYSTEM, kinds=["parks"])[0].site_id
     conn = sqlite3.connect(store.path)
@@ -252,3 +264,51 @@ def test_a_field_new_to_a_spec_gets_its_column_on_open_and_data_stays(store):
     cols = {r[1] for r in sqlite3.connect(store.path).execute("PRAGMA table_info(parks)")}
     assert "level" in cols
     assert reopened.get_site(SYSTEM, site_id).site_id == site_id
+
+
+# -- PostGIS: the database's own walls ---------------------------------------------
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_row_level_security_is_a_second_wall_behind_the_store(store, monkeypatch):
+    """With the store's own check switched off, the database still refuses an inspector outside their towns."""
+    from geo.store import policy
+    from geo.store.base import NewSite
+
+    store.add_sites(SYSTEM, [NewSite(**{**outfall("PWK-FAR").__dict__, "town_code": "350181112"})])  # 沙埔镇
+    monkeypatch.setattr(policy, "check", lambda *a, **k: None)
+    site = store.get_site(SYSTEM, "PWK-FAR")
+    with pytest.raises(PermissionDenied) as err:
+        store.change_status(INSPECTOR, "PWK-FAR", "remediating", expected_version=site.version, op_id="far",
+                            changes={"remediation_method": "ban"})
+    assert err.value.code == "auth.row_security"
+    assert store.get_site(SYSTEM, "PWK-FAR").version == site.version  # nothing written
+    assert [e.action for e in store.audit_log(SYSTEM, action="auth.denied")][:1] == ["auth.denied"]
+    # Own town: the same path works, so the wall is about towns, not about the switched-off check.
+    change(store, "PWK-T01", "remediating", changes={"remediation_method": "ban"})
+    # And straight SQL as the app's role, claiming to be an inspector of other towns, changes nothing.
+    conn = store._connect()
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT set_config('onemap.role', 'inspector', true), set_config('onemap.towns', '350181103', true)")
+        assert conn.execute("UPDATE outfalls SET name = 'x' WHERE site_id = 'PWK-FAR'").rowcount == 0
+        with pytest.raises(store.DriverError, match="row-level security"):
+            conn.execute("INSERT INTO outfalls (geom, site_id, name, town_code, status, version, updated_at, updated_by)"
+                         " VALUES (ST_GeomFromText('POINT(119.5 25.6)', 4326), 'PWK-X', 'x', '350181112', 'surveyed',"
+                         " 0, now(), 'x')")
+        conn.execute("ROLLBACK")
+    finally:
+        store._end_read(conn)
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_the_app_role_owns_nothing_and_cannot_switch_the_walls_off(store):
+    conn = store._connect()
+    try:
+        assert conn.execute("SELECT current_user").fetchone()[0] == "onemap_app"
+        for sql in ("ALTER TABLE site_history DISABLE TRIGGER USER", "ALTER TABLE outfalls NO FORCE ROW LEVEL SECURITY",
+                    "DROP TRIGGER site_history_no_update ON site_history", "TRUNCATE audit_log"):
+            with pytest.raises(store.DriverError):
+                conn.execute(sql)
+    finally:
+        store._end_read(conn)

@@ -468,10 +468,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "town_outlines": ("镇街边界（官方）", "Town boundaries (official)"),
     "opacity": ("透明度", "Opacity"),
     "raster_intro": ("无人机正射影像、遥感水色或土地利用等 GeoTIFF（含 COG）可叠加到地图上；文件先按文件头检查（坐标参考、尺寸、是否在福清附近），"
-                     "再复制保存并生成金字塔和瓦片。透明度和显示开关在地图右下角“栅格图层”中随时调整。",
+                     "再复制保存并生成概览层；地图瓦片在查看时按需生成，任意缩放级别均可显示。透明度和显示开关在地图右下角“栅格图层”中随时调整。",
                      "Add a GeoTIFF (also a Cloud-Optimised GeoTIFF): a drone orthophoto, a remote-sensing water-colour or "
                      "land-use raster. Its header is checked first (georeferencing, size, near Fuqing), then it is "
-                     "copied with overviews and tiled. Opacity and visibility are set on the map, bottom right."),
+                     "copied with overviews; map tiles are rendered when viewed, at every zoom. Opacity and visibility are set on the map, bottom right."),
     "raster_none": ("还没有栅格图层。", "No raster layers yet."),
     "raster_add": ("添加栅格图层", "Add a raster layer"),
     "raster_file": ("GeoTIFF 文件（.tif）", "GeoTIFF file (.tif)"),
@@ -500,9 +500,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "raster_need_file": ("请先选择 GeoTIFF 文件。", "Choose a GeoTIFF file first."),
     "raster_need_names": ("请填写中文名称和英文名称。", "Fill in the Chinese and the English name."),
     "raster_checking": ("正在检查并复制文件、生成金字塔……", "Checking, copying and building overviews…"),
-    "raster_rendering": ("正在生成“{name}”的瓦片……", "Rendering the tiles of '{name}'…"),
-    "raster_added": ("已添加“{name}”：{n} 张瓦片，缩放级别 {z0}–{z1}。", "Added '{name}': {n} tiles, zooms {z0}–{z1}."),
-    "raster_zoom_lowered": ("（瓦片数超过上限，最高级别降为 {z}。）", " (Too many tiles: the deepest zoom was lowered to {z}.)"),
+    "raster_added": ("已添加“{name}”：瓦片在地图上查看时生成，原始分辨率对应缩放级别 {z1}。",
+                     "Added '{name}': its tiles are rendered when viewed; native resolution at zoom {z1}."),
     "raster_edit": ("修改或移除图层", "Change or remove a layer"),
     "raster_shown": ("默认显示", "Shown by default"),
     "raster_remove": ("从地图移除此图层（文件和记录保留）", "Remove this layer from the map (file and record kept)"),

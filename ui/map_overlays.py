@@ -1,4 +1,4 @@
-"""What the app's maps draw from the store besides sites: raster overlays (pyramids ready) and town outlines."""
+"""What the app's maps draw from the store besides sites: raster overlays and town outlines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo.errors import OneMapError
 from geo.map.build import RasterOverlay
-from geo.raster.overlays import ensure_pyramid, overlay_for, pyramid_dir, pyramid_root
+from geo.raster.overlays import overlay_for, resolved_style
 from ui.assets import raster_tiles_url
 from ui.i18n import lang, t
 from ui.session import APP_READER, get_store
@@ -17,12 +17,14 @@ log = logging.getLogger(__name__)
 
 
 def raster_overlays(store, frame: str) -> list[RasterOverlay]:
-    """Every raster layer, its tiles rendered for ``frame`` (with a progress bar the first time).
+    """Every raster layer as the map draws it in display ``frame`` (tiles come from the tile route, on request).
 
-    A layer whose tiles cannot be made is left off the map with a warning
-    naming it; the others still show. Everything this draws goes into one
-    ``st.empty`` slot, so the page's element tree is the same whether or not
-    a pyramid had to be rendered (a shifted tree would remount the map).
+    Nothing is rendered here: the value range of a layer without one is read
+    from an overview once and remembered. A layer whose file cannot be read
+    is left off the map with a warning naming it; the others still show.
+    Everything this draws goes into one ``st.empty`` slot, so the page's
+    element tree is the same whether or not there was a warning (a shifted
+    tree would remount the map).
     """
     slot = st.empty()
     problems: list[str] = []
@@ -33,23 +35,18 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
         return []
     out = []
     for layer in layers:
-        first_time = not (pyramid_dir(pyramid_root(), layer, frame) / "tiles.json").exists()
         try:
-            if first_time:
-                bar = slot.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
-                tiles = ensure_pyramid(store, layer, frame, pyramid_root(),
-                                       progress=lambda done, total: bar.progress(done / max(total, 1)))
-            else:
-                tiles = ensure_pyramid(store, layer, frame, pyramid_root())
+            style = resolved_style(store.raster_path(layer), layer)
         except OneMapError as exc:
             log.warning("raster %s: %s (cause: %r)", layer.raster_id, exc.en, exc.__cause__)
             problems.append(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
             continue
-        except OSError as exc:  # cache folder not writable, disk full ...
+        except Exception as exc:  # noqa: BLE001 - file missing or unreadable (rasterio's own errors)
             log.warning("raster %s: %r", layer.raster_id, exc)
             problems.append(t("raster_failed", name=layer.label(lang())) + str(exc))
             continue
-        out.append(overlay_for(layer, tiles, raster_tiles_url(), lang(), synthetic_note=t("raster_synthetic")))
+        out.append(overlay_for(layer, style, raster_tiles_url(), lang(), frame=frame,
+                               synthetic_note=t("raster_synthetic")))
     if problems:
         slot.warning("\n\n".join(problems))
     else:

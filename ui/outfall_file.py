@@ -43,13 +43,13 @@ def _rows_table(rows) -> None:
 
 
 def _photo(sha: str | None, caption: str) -> None:
-    from geo.photos import photos_root, thumb_path
+    from geo.photos import thumb_path
     from ui.session import get_store
 
     if not sha:
         st.caption(t("outfall_no_photo"))
         return
-    path = thumb_path(photos_root(get_store().path), sha)
+    path = thumb_path(get_store().photos_dir, sha)
     if path.exists():
         st.image(str(path), caption=caption, width="stretch")
     else:

@@ -7,18 +7,19 @@ import re
 import streamlit as st
 
 from geo.errors import OneMapError
-from geo.store import Actor, GpkgStore, open_store, store_path
+from geo.store import Actor, SiteStore, open_store, store_locator
 from ui.i18n import lang, t
 
 
-def get_store() -> GpkgStore:
-    """The configured store (``$ONEMAP_STORE``), opened and created from sample data if missing, once per path."""
-    return _open(str(store_path()))
+def get_store() -> SiteStore:
+    """The configured store (``$ONEMAP_STORE``: a GeoPackage, created from sample data if missing, or PostGIS),
+    opened once per locator and process."""
+    return _open(store_locator())
 
 
 @st.cache_resource(show_spinner=False)
-def _open(path: str) -> GpkgStore:
-    return open_store(path)
+def _open(locator: str) -> SiteStore:
+    return open_store(locator)
 
 
 ACTOR_KEY = "_actor"
@@ -47,13 +48,13 @@ def can_read() -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def load_sites(_store: GpkgStore, data_version: int, store_key: str):
+def load_sites(_store: SiteStore, data_version: int, store_key: str):
     """Every site, read once per data version and shared by every user who may read (pages check that first)."""
     return _store.list_sites(APP_READER)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load_meta(_store: GpkgStore, data_version: int, store_key: str) -> dict:
+def load_meta(_store: SiteStore, data_version: int, store_key: str) -> dict:
     return _store.meta()
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import resolve_actor, secret_problem
+from geo.errors import OneMapError
+from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
 from ui.settings import app_settings
+from ui.web.media_guard import bind_current_session
 
 
 def main() -> None:
@@ -27,7 +29,13 @@ def main() -> None:
         st.error(problem)
         st.stop()
 
-    actor = st.session_state[ACTOR_KEY] = resolve_actor(get_store())
+    try:
+        store = get_store()
+    except OneMapError as exc:  # the store cannot be opened (a wrong ONEMAP_STORE, a server down ...): say why
+        st.error(f"{exc.zh}\n\n{exc.en}")
+        st.stop()
+    bind_current_session()  # Streamlit's /media/ files of this session: only for this browser
+    actor = st.session_state[ACTOR_KEY] = resolve_actor(store)
     problems = app_settings().problems
     if problems and actor.role == "admin":
         with st.expander(t("settings_problems", n=len(problems)), icon="⚠️"):
@@ -50,3 +58,4 @@ def main() -> None:
     switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                              label_visibility="collapsed")
     page.run()
+    sync_browser()  # last: the sign-in cookie is set or cleared by the browser, nothing shifts

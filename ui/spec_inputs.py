@@ -85,9 +85,9 @@ def store_photo_fields(store, spec, changes: dict) -> dict:
     photo_fields = [f.name for f in spec.fields if f.photo and f.name in out]
     if not photo_fields:
         return out
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
-    root = photos_root(store.path)
+    root = store.photos_dir
     for name in photo_fields:
         out[name] = store_photo(out[name].getvalue(), root).sha256
     return out

@@ -85,9 +85,9 @@ def status_form(store, actor, site) -> None:
     try:
         hashes = []
         if photos:
-            from geo.photos import photos_root, store_photo
+            from geo.photos import store_photo
 
-            hashes = [store_photo(f.getvalue(), photos_root(store.path)).sha256 for f in photos]
+            hashes = [store_photo(f.getvalue(), store.photos_dir).sha256 for f in photos]
         store.change_status(actor, site.site_id, target, expected_version=site.version,
                             op_id=st.session_state[op_key], note=note,
                             changes={k: v for k, v in values.items() if k in required and v not in ("", None)},

@@ -381,7 +381,7 @@ def evidence_layer_group(site, fixes: Sequence[DeviceFix], *, name: str = "evide
 
 @dataclass(frozen=True)
 class RasterOverlay:
-    """A raster overlay as the browser draws it: a tile pyramid served by the app.
+    """A raster overlay as the browser draws it: tiles the app renders on request.
 
     Attributes
     ----------
@@ -394,7 +394,7 @@ class RasterOverlay:
     bounds : (minx, miny, maxx, maxy)
         Extent in the basemap's display frame: no tile is asked for outside it.
     min_zoom, max_zoom : int
-        Zooms the pyramid has; Leaflet scales the deepest one beyond.
+        Native zooms of the tiles (0 and the raster's native zoom); Leaflet scales the deepest one beyond.
     opacity : float
         Initial opacity (the user changes it with the slider, in the browser).
     shown : bool
@@ -417,7 +417,7 @@ class RasterOverlay:
     note: str = ""
 
 
-# 1×1 transparent PNG: a tile the pyramid skipped (all nodata) draws as nothing, not as a broken image.
+# 1×1 transparent PNG: a tile with no data (answered 204) draws as nothing, not as a broken image.
 _EMPTY_TILE = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf"
                "DwAChwGA60e6kgAAAABJRU5ErkJggg==")
 

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import morecantile
 import numpy as np
 import rasterio
 from pyproj import CRS as ProjCRS
@@ -38,7 +39,8 @@ from rasterio.warp import transform_bounds
 
 from geo.basegeo import LAND_CLIP_BOUNDS
 from geo.errors import RasterRejected
-from geo.raster.tilemath import ground_resolution_m
+
+WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 
 __all__ = [
     "RasterCaps",
@@ -143,7 +145,8 @@ class RasterInfo:
     file_bytes : int
         Size on disk.
     min_zoom, max_zoom : int
-        Suggested zoom range for the tile pyramid (see :func:`suggest_zooms`).
+        Native zoom range of the tiles (see :func:`suggest_zooms`): Leaflet asks for tiles up to
+        ``max_zoom`` and scales them beyond.
     tags : dict
         The dataset's metadata tags (e.g. ``synthetic``).
     """
@@ -545,7 +548,7 @@ def _resolution_m(src, crs: ProjCRS) -> tuple[float, float]:
 
 
 def suggest_zooms(bounds_wgs84: tuple[float, float, float, float], resolution_m: float) -> tuple[int, int]:
-    """Suggest the zoom range of a tile pyramid for a raster.
+    """Suggest the native zoom range of a raster's tiles.
 
     Parameters
     ----------
@@ -564,9 +567,9 @@ def suggest_zooms(bounds_wgs84: tuple[float, float, float, float], resolution_m:
         :data:`MIN_ZOOM_FLOOR`..max.
     """
     lat = max(-85.0, min(85.0, (bounds_wgs84[1] + bounds_wgs84[3]) / 2.0))
-    z0 = ground_resolution_m(0, lat)
     res = max(float(resolution_m), 1e-3)
-    max_zoom = int(math.ceil(math.log2(z0 / res) - 1e-9))
+    # The first zoom whose pixel (grid cell size × cos lat) is at least as fine as the native pixel.
+    max_zoom = WEB_MERCATOR.zoom_for_res(res / math.cos(math.radians(lat)), max_z=30, zoom_level_strategy="upper")
     max_zoom = max(ZOOM_FLOOR, min(ZOOM_CEILING, max_zoom))
     span = max(bounds_wgs84[2] - bounds_wgs84[0], 1e-9)
     min_zoom = int(math.floor(math.log2(360.0 / span)))

@@ -1,4 +1,4 @@
-"""Raster overlays end to end: add a checked file to the store, keep its tile pyramids, describe it for the map.
+"""Raster overlays end to end: add a checked file to the store, render its tiles on request, describe it for the map.
 
 Glue between :mod:`geo.raster` (checks, overviews, tiles; pure) and the
 store's ``raster_layers`` (metadata). The flow when an admin adds a file:
@@ -10,44 +10,63 @@ store's ``raster_layers`` (metadata). The flow when an admin adds a file:
 3. the store registers it (versioned, audited); if that fails the copy is
    removed again, so a refused file leaves nothing behind.
 
-Tile pyramids are derived data: one per (file content, colouring, display
-frame) under the cache folder, rendered when first needed and reused until
-the file or its colouring changes. Opacity and visibility are applied in the
-browser and never need new tiles.
+Nothing is rendered when a file is added: the app serves each tile when a
+map asks for it (:func:`tile_png`, behind the login, at every zoom) and
+keeps it in a bounded on-disk cache keyed by file content, colouring and
+display frame (:class:`geo.raster.tilecache.TileCache`). Opacity and
+visibility are applied in the browser and never need new tiles.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+import threading
+import warnings
 from pathlib import Path
-from typing import Callable
+
+import numpy as np
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning
 
 from geo import settings
+from geo.crs import wgs84_to_gcj02
 from geo.errors import ValidationError
 from geo.map.build import RasterOverlay
 from geo.raster.samples import SAMPLE_RASTERS
-from geo.raster.pyramid import TILES_JSON, render_pyramid
-from geo.raster.style import RasterStyle
+from geo.raster.style import RasterStyle, resolve_style
 from geo.raster.check import check_raster
-from geo.raster.overviews import ensure_overviews
+from geo.raster.overviews import GDAL_ENV, ensure_overviews
 from geo.raster.colormap import legend
+from geo.raster.tilecache import NO_DATA, TileCache, max_bytes_from_env
+from geo.raster.tiles import DISPLAYS, check_tile, render_tile
 from geo.store.base import Actor
 from geo.raster.records import SAMPLE_PREFIX, NewRaster, RasterLayer
 
-__all__ = ["cache_root", "pyramid_root", "add_raster_file", "register_sample_rasters", "ensure_pyramid", "overlay_for", "pyramid_dir",
-           "suggest_raster_id"]
+__all__ = ["cache_root", "tile_cache_root", "add_raster_file", "register_sample_rasters", "resolved_style",
+           "display_bounds", "overlay_for", "tile_png", "default_tile_cache", "suggest_raster_id"]
 
-Progress = Callable[[int, int], None]
 def cache_root() -> Path:
-    """Where derived files go (tile pyramids, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
+    """Where derived files go (rendered tiles, site payloads, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
     return settings.current().cache
 
 
-def pyramid_root() -> Path:
-    """Where the tile pyramids of every raster layer live (under :func:`cache_root`)."""
-    return cache_root() / "rasters"
+def tile_cache_root() -> Path:
+    """Where rendered tiles of every raster layer are cached (under :func:`cache_root`)."""
+    return cache_root() / "tiles"
+
+
+_DEFAULT_CACHE: dict[str, TileCache] = {}
+_DEFAULT_CACHE_LOCK = threading.Lock()
+
+
+def default_tile_cache() -> TileCache:
+    """The process's tile cache under :func:`tile_cache_root`, bounded by ``ONEMAP_TILE_CACHE_MB``."""
+    root = str(tile_cache_root())
+    with _DEFAULT_CACHE_LOCK:
+        if root not in _DEFAULT_CACHE:
+            _DEFAULT_CACHE[root] = TileCache(root, max_bytes_from_env())
+        return _DEFAULT_CACHE[root]
 
 
 def _sha256(path: Path) -> str:
@@ -85,8 +104,8 @@ def add_raster_file(store, actor: Actor, upload: str | Path, *, raster_id: str, 
         The file as uploaded (a GeoTIFF or Cloud-Optimised GeoTIFF).
     colormap, vmin, vmax, unit :
         Colouring of single-band data; a missing range is taken from the
-        data (2nd–98th percentile of an overview) when the pyramid is first
-        rendered. Ignored for RGB(A) imagery.
+        data (2nd–98th percentile of an overview) when the layer is first
+        drawn. Ignored for RGB(A) imagery.
 
     Returns
     -------
@@ -132,7 +151,7 @@ def register_sample_rasters(store, actor: Actor) -> list[RasterLayer]:
         out.append(store.add_raster(actor, NewRaster(
             raster_id=sample.key.replace("_", "-"), name_zh=sample.name_zh, name_en=sample.name_en,
             file=SAMPLE_PREFIX + sample.file, file_sha256=_sha256(sample.path), bands=info.count,
-            bounds=tuple(info.bounds_wgs84), max_zoom=min(info.max_zoom, 13), colormap=sample.colormap,
+            bounds=tuple(info.bounds_wgs84), max_zoom=info.max_zoom, colormap=sample.colormap,
             vmin=sample.vmin, vmax=sample.vmax, unit=sample.unit, opacity=0.6, shown=False, is_sample=True,
             is_synthetic=sample.is_synthetic, description=sample.description_zh, source_name=sample.file,
             info={**info.to_dict(), "licence": sample.licence, "attribution": sample.attribution,
@@ -140,35 +159,88 @@ def register_sample_rasters(store, actor: Actor) -> list[RasterLayer]:
     return out
 
 
-def pyramid_dir(cache_root: str | Path, layer: RasterLayer, frame: str) -> Path:
-    """Where the tiles of ``layer`` in display ``frame`` live: one folder per file content and colouring."""
-    return Path(cache_root) / layer.raster_id / layer.style_key / frame
+_STYLES: dict[str, RasterStyle] = {}
+_STYLES_LOCK = threading.Lock()
+#: Points per edge when shifting an extent to GCJ-02.
+_EDGE_POINTS = 21
 
 
-def ensure_pyramid(store, layer: RasterLayer, frame: str, cache_root: str | Path,
-                   progress: Progress | None = None) -> dict:
-    """The pyramid's ``tiles.json`` for ``layer`` in ``frame``, rendering it first when missing."""
-    out = pyramid_dir(cache_root, layer, frame)
-    meta = out / TILES_JSON
-    if not meta.exists():
-        style = RasterStyle(colormap=layer.colormap, vmin=layer.vmin, vmax=layer.vmax, unit=layer.unit) \
-            if layer.bands == 1 else None
-        render_pyramid(store.raster_path(layer), out, style=style, min_zoom=int(layer.info.get("min_zoom", 8)),
-                       max_zoom=layer.max_zoom, display=frame, progress=progress)
-    return json.loads(meta.read_text(encoding="utf-8"))
+def _layer_style(layer: RasterLayer) -> RasterStyle | None:
+    if layer.bands != 1:
+        return None
+    return RasterStyle(colormap=layer.colormap or "viridis", vmin=layer.vmin, vmax=layer.vmax, unit=layer.unit)
 
 
-def overlay_for(layer: RasterLayer, tiles: dict, url_prefix: str, lang: str, *, synthetic_note: str = "") -> RasterOverlay:
-    """How the map draws ``layer``: tile URL under ``url_prefix``, display extent, legend, notes."""
-    style = tiles.get("style") or {}
+def resolved_style(path: str | Path, layer: RasterLayer) -> RasterStyle | None:
+    """The style ``layer`` is drawn with, its value range filled in from the data when not given (None: RGB).
+
+    Computed once per :attr:`~geo.raster.records.RasterLayer.style_key` (file content and
+    colouring) from one decimated overview read, then remembered.
+    """
+    style = _layer_style(layer)
+    if style is None or style.resolved:
+        return style
+    with _STYLES_LOCK:
+        known = _STYLES.get(layer.style_key)
+    if known is None:
+        with rasterio.Env(**GDAL_ENV), warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path) as src:
+                known = resolve_style(src, style)
+        with _STYLES_LOCK:
+            _STYLES[layer.style_key] = known
+    return known
+
+
+def display_bounds(bounds: tuple[float, float, float, float], frame: str) -> tuple[float, float, float, float]:
+    """A WGS84 extent as the basemap of ``frame`` draws it (the box around its shifted edges for GCJ-02)."""
+    if frame == "wgs84":
+        return tuple(bounds)
+    b = bounds
+    t = np.linspace(0.0, 1.0, _EDGE_POINTS)
+    lon = np.concatenate([b[0] + t * (b[2] - b[0]), np.full_like(t, b[2]), b[0] + t * (b[2] - b[0]), np.full_like(t, b[0])])
+    lat = np.concatenate([np.full_like(t, b[1]), b[1] + t * (b[3] - b[1]), np.full_like(t, b[3]), b[1] + t * (b[3] - b[1])])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    return float(glon.min()), float(glat.min()), float(glon.max()), float(glat.max())
+
+
+def overlay_for(layer: RasterLayer, style: RasterStyle | None, url_prefix: str, lang: str, *, frame: str = "wgs84",
+                synthetic_note: str = "") -> RasterOverlay:
+    """How the map draws ``layer``: its tile URL under ``url_prefix``, display extent, legend, notes.
+
+    The URL names the raster, its :attr:`~geo.raster.records.RasterLayer.style_key` and the frame, so
+    a tile's URL changes exactly when its pixels do (browsers may keep tiles for good). Tiles exist at
+    every zoom; above the raster's native zoom Leaflet scales the native tiles.
+    """
     ramp: tuple = ()
-    if layer.bands == 1 and style.get("vmin") is not None and style.get("vmax") is not None:
-        ramp = tuple((str(a), str(b)) for a, b in legend(style.get("colormap") or layer.colormap, float(style["vmin"]),
-                                                          float(style["vmax"]), layer.unit))
-    frame = tiles.get("display", "wgs84")
+    if style is not None and style.resolved:
+        ramp = tuple((str(a), str(b)) for a, b in legend(style.colormap, float(style.vmin), float(style.vmax),
+                                                          layer.unit))
     url = f"{url_prefix}{layer.raster_id}/{layer.style_key}/{frame}/{{z}}/{{x}}/{{y}}.png"
-    bounds = tiles.get("display_bounds") or tiles.get("bounds") or layer.bounds
-    return RasterOverlay(key=layer.raster_id, label=layer.label(lang), tiles_url=url, bounds=tuple(bounds),
-                         min_zoom=int(tiles.get("min_zoom", 8)), max_zoom=int(tiles.get("max_zoom", layer.max_zoom)),
+    return RasterOverlay(key=layer.raster_id, label=layer.label(lang), tiles_url=url,
+                         bounds=display_bounds(tuple(layer.bounds), frame), min_zoom=0, max_zoom=int(layer.max_zoom),
                          opacity=layer.opacity, shown=layer.shown, legend=ramp,
                          note=synthetic_note if layer.is_synthetic else "")
+
+
+def tile_png(path: str | Path, layer: RasterLayer, frame: str, z: int, x: int, y: int,
+             cache: TileCache | None = None) -> bytes | None:
+    """One tile of ``layer`` as a PNG (None: the tile shows no data), from ``cache`` or rendered into it.
+
+    Raises
+    ------
+    ValidationError
+        ``raster.display_unknown`` for a frame not in :data:`geo.raster.tiles.DISPLAYS`.
+    """
+    if frame not in DISPLAYS:
+        render_tile(path, z, x, y, display=frame)  # raises raster.display_unknown
+    if not check_tile(z, x, y):
+        return None
+    if cache is not None:
+        hit = cache.get(layer.style_key, frame, z, x, y)
+        if hit is not None:
+            return hit or None
+    png = render_tile(path, z, x, y, style=resolved_style(path, layer), display=frame)
+    if cache is not None:
+        cache.put(layer.style_key, frame, z, x, y, png)
+    return png if png != NO_DATA else None

@@ -1,74 +1,83 @@
-"""Render one 256 × 256 Web-Mercator tile of a raster, reading only what the tile needs.
+"""Render one 256 × 256 Web-Mercator tile of a stored raster, on request, with rio-tiler.
 
-For each tile the part of the source under it is read with a **window**
-limited to the tile's footprint and an ``out_shape`` of about the tile's
-size, so GDAL serves it from the overview closest to the tile's resolution;
-that small array is then warped into the tile with
-:func:`rasterio.warp.reproject`. Memory per tile is a few hundred KB,
-whatever the size of the raster.
+rio-tiler reads only what a tile needs: a window of the stored
+Cloud-Optimised GeoTIFF, warped through a GDAL ``WarpedVRT`` whose
+decimated read is served from the overview closest to the tile's
+resolution. Memory per tile is a few MB, whatever the size of the raster
+(``bench/bench_raster_memory.py``). The tile grid is morecantile's
+``WebMercatorQuad``; colouring is rio-tiler's (linear rescale to 0–255,
+then a 256-entry colour map; nodata, masks and alpha become transparency).
 
 Two display datums:
 
 ``"wgs84"``
     The basemap is in true coordinates (the app's own base geography,
-    OpenStreetMap): tile pixels are plain EPSG:3857.
+    Tianditu, OpenStreetMap): a plain ``WebMercatorQuad`` tile.
 ``"gcj02"``
     The basemap is Gaode (高德), whose tiles are drawn in GCJ-02 ("Mars")
     coordinates. A tile pixel then shows the ground whose GCJ-02 position
-    is the pixel's Mercator position, so the destination transform maps
-    pixels to the *true* (WGS84) Mercator position of that ground:
+    is the pixel's Mercator position, so the warp's destination transform
+    maps pixels to the *true* (WGS84) Mercator position of that ground:
     :func:`geo.crs.gcj02_to_wgs84` on a 5 × 5 grid of the tile, fitted by an
-    affine (least squares). The GCJ-02 shift contains a wave of period
-    1/3° and ~13 m amplitude, so over a large tile an affine cannot be
-    sub-metre: measured over Fuqing the fit is off by at most 22 m at z10
-    (0.16 px, a pixel is 137 m), 3.2 m at z12 (0.09 px), 0.84 m at z13 and
-    0.18 m at z14 — always under 0.2 px, i.e. invisible; see
-    :func:`gcj02_fit_error`.
+    affine (least squares), handed to rio-tiler as the ``WarpedVRT``
+    transform. The GCJ-02 shift contains a wave of period 1/3° and ~13 m
+    amplitude, so over a large tile an affine cannot be sub-metre: measured
+    over Fuqing the fit is off by at most 22 m at z10 (0.16 px, a pixel is
+    137 m), 3.2 m at z12 (0.09 px), 0.84 m at z13 and 0.18 m at z14 —
+    always under 0.2 px, i.e. invisible; see :func:`gcj02_fit_error`. (An
+    axis-aligned box, rio-tiler's own ``part``, would be off by up to
+    0.43 px: the shift also shears the tile slightly.)
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
+import morecantile
 import numpy as np
-from rasterio.crs import CRS
-from rasterio.enums import ColorInterp, MaskFlags
+import rasterio
+from pyproj import Transformer
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.transform import Affine, from_bounds
-from rasterio.warp import reproject, transform_bounds
-from rasterio.windows import Window, from_bounds as window_from_bounds
+from rio_tiler.colormap import cmap as RIO_COLORMAPS
+from rio_tiler.constants import WEB_MERCATOR_CRS
+from rio_tiler.errors import TileOutsideBounds
+from rio_tiler.io import Reader
+from rio_tiler.utils import get_vrt_transform
 
 from geo.crs import gcj02_to_wgs84
 from geo.errors import ValidationError
-from geo.raster.colormap import apply_colormap
+from geo.raster.overviews import GDAL_ENV
 from geo.raster.style import RasterStyle, resolve_style
-from geo.raster.tilemath import (
-    TILE_SIZE,
-    lonlat_from_3857,
-    lonlat_to_3857,
-    tile_bounds_3857,
-    tiles_for_bounds,
-)
 
 __all__ = [
     "DISPLAYS",
-    "READ_PAD_PX",
-    "tiles_for_bounds",
-    "tile_bounds_3857",
-    "tile_transform",
+    "TILE_SIZE",
+    "WEB_MERCATOR",
+    "MAX_TILE_ZOOM",
     "check_display",
+    "check_tile",
     "gcj02_fit_error",
     "render_tile",
+    "tile_transform",
+    "tiles_covering",
+    "ground_resolution_m",
 ]
 
-#: Display datums a pyramid can be rendered for.
+#: Display datums a tile can be rendered for.
 DISPLAYS = ("wgs84", "gcj02")
-#: Extra source pixels read around the footprint (bilinear needs one neighbour; 2 is safe).
-READ_PAD_PX = 2
+#: Pixels on a side of a tile (Leaflet's default).
+TILE_SIZE = 256
+#: The tile grid Leaflet's ``{z}/{x}/{y}`` uses.
+WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
+#: Deepest zoom a tile is rendered at (z22 ≈ 3 cm/px here; Leaflet scales beyond).
+MAX_TILE_ZOOM = 22
 #: Grid of points per side on which the GCJ-02 affine is fitted.
 _FIT_GRID = 5
-_WEB_MERCATOR = CRS.from_epsg(3857)
+_TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
 
 def check_display(display: str) -> str:
@@ -83,21 +92,30 @@ def check_display(display: str) -> str:
     return display
 
 
-def _tile_grid(z: int, x: int, y: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pixel positions (cols, rows) of the fit grid and their display Mercator metres."""
-    xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y)
-    t = np.linspace(0.0, TILE_SIZE, _FIT_GRID)
-    cols, rows = np.meshgrid(t, t)
-    cols, rows = cols.ravel(), rows.ravel()
-    mx = xmin + cols * (xmax - xmin) / TILE_SIZE
-    my = ymax - rows * (ymax - ymin) / TILE_SIZE
-    return cols, rows, mx, my
+def check_tile(z: int, x: int, y: int) -> bool:
+    """Whether ``z/x/y`` is a tile of the grid at all (0 ≤ z ≤ :data:`MAX_TILE_ZOOM`, x and y in range)."""
+    return 0 <= z <= MAX_TILE_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def _tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    b = WEB_MERCATOR.xy_bounds(morecantile.Tile(x, y, z))
+    return b.left, b.bottom, b.right, b.top
 
 
 def _true_mercator_gcj(mx: np.ndarray, my: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    glon, glat = lonlat_from_3857(mx, my)
-    wlon, wlat = gcj02_to_wgs84(glon, glat)
-    return lonlat_to_3857(wlon, wlat)
+    """True Mercator metres of the ground a Gaode map shows at display Mercator ``(mx, my)``."""
+    glon, glat = _TO_LONLAT.transform(mx, my)
+    wlon, wlat = gcj02_to_wgs84(np.asarray(glon), np.asarray(glat))
+    tx, ty = _TO_MERCATOR.transform(wlon, wlat)
+    return np.asarray(tx), np.asarray(ty)
+
+
+def _pixel_grid(z: int, x: int, y: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` × ``n`` pixel positions (cols, rows) of a tile and their display Mercator metres."""
+    xmin, ymin, xmax, ymax = _tile_bounds(z, x, y)
+    t = np.linspace(0.0, TILE_SIZE, n)
+    cols, rows = (a.ravel() for a in np.meshgrid(t, t))
+    return cols, rows, xmin + cols * (xmax - xmin) / TILE_SIZE, ymax - rows * (ymax - ymin) / TILE_SIZE
 
 
 def tile_transform(z: int, x: int, y: int, display: str = "wgs84") -> Affine:
@@ -118,8 +136,8 @@ def tile_transform(z: int, x: int, y: int, display: str = "wgs84") -> Affine:
     """
     check_display(display)
     if display == "wgs84":
-        return from_bounds(*tile_bounds_3857(z, x, y), TILE_SIZE, TILE_SIZE)
-    cols, rows, mx, my = _tile_grid(z, x, y)
+        return from_bounds(*_tile_bounds(z, x, y), TILE_SIZE, TILE_SIZE)
+    cols, rows, mx, my = _pixel_grid(z, x, y, _FIT_GRID)
     tx, ty = _true_mercator_gcj(mx, my)
     a = np.column_stack([cols, rows, np.ones_like(cols)])
     (ca, cb, cc), *_ = np.linalg.lstsq(a, tx, rcond=None)
@@ -144,147 +162,105 @@ def gcj02_fit_error(z: int, x: int, y: int, samples: int = 17) -> tuple[float, f
         scaled by cos(lat)) and tile pixels.
     """
     t = tile_transform(z, x, y, "gcj02")
-    xmin, ymin, xmax, ymax = tile_bounds_3857(z, x, y)
-    s = np.linspace(0.0, TILE_SIZE, samples)
-    cols, rows = (a.ravel() for a in np.meshgrid(s, s))
-    mx = xmin + cols * (xmax - xmin) / TILE_SIZE
-    my = ymax - rows * (ymax - ymin) / TILE_SIZE
+    cols, rows, mx, my = _pixel_grid(z, x, y, samples)
     ex, ey = _true_mercator_gcj(mx, my)
-    fx = t.a * cols + t.b * rows + t.c
-    fy = t.d * cols + t.e * rows + t.f
-    err = np.hypot(fx - ex, fy - ey)
-    _, lat = lonlat_from_3857(mx, my)
-    px = (xmax - xmin) / TILE_SIZE
-    return float(np.max(err * np.cos(np.radians(lat)))), float(np.max(err) / px)
+    err = np.hypot(t.a * cols + t.b * rows + t.c - ex, t.d * cols + t.e * rows + t.f - ey)
+    _, lat = _TO_LONLAT.transform(mx, my)
+    xmin, _, xmax, _ = _tile_bounds(z, x, y)
+    return float(np.max(err * np.cos(np.radians(lat)))), float(np.max(err) / ((xmax - xmin) / TILE_SIZE))
 
 
-def _overlaps_source(src, xs: list[float], ys: list[float]) -> bool:
-    """Cheap lon/lat test: does the tile footprint touch the raster at all?
-
-    Also keeps far-away tiles from being projected into the raster's CRS,
-    where PROJ may fail (e.g. a UTM zone on the other side of the Earth).
-    """
-    lon, lat = lonlat_from_3857(np.asarray(xs), np.asarray(ys))
-    b = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
-    margin = 1e-6
-    return not (lon.max() < b[0] - margin or lon.min() > b[2] + margin
-                or lat.max() < b[1] - margin or lat.min() > b[3] + margin)
-
-
-def _source_window(src, dst_transform: Affine) -> tuple[Window, float, float] | None:
-    """Window of ``src`` under the tile (padded, clipped) and source px per tile px."""
-    corners = [dst_transform @ (c, r) for c, r in ((0, 0), (TILE_SIZE, 0), (0, TILE_SIZE), (TILE_SIZE, TILE_SIZE))]
-    xs = [c[0] for c in corners]
-    ys = [c[1] for c in corners]
-    if not _overlaps_source(src, xs, ys):
-        return None
-    left, bottom, right, top = transform_bounds(_WEB_MERCATOR, src.crs, min(xs), min(ys), max(xs), max(ys), densify_pts=21)
-    if not all(math.isfinite(v) for v in (left, bottom, right, top)):
-        return None
-    win = window_from_bounds(left, bottom, right, top, transform=src.transform)
-    scale_x = abs(win.width) / TILE_SIZE
-    scale_y = abs(win.height) / TILE_SIZE
-    col0 = win.col_off if win.width >= 0 else win.col_off + win.width
-    row0 = win.row_off if win.height >= 0 else win.row_off + win.height
-    pad_x = READ_PAD_PX * max(scale_x, 1.0)
-    pad_y = READ_PAD_PX * max(scale_y, 1.0)
-    c0 = max(0, math.floor(col0 - pad_x))
-    r0 = max(0, math.floor(row0 - pad_y))
-    c1 = min(src.width, math.ceil(col0 + abs(win.width) + pad_x))
-    r1 = min(src.height, math.ceil(row0 + abs(win.height) + pad_y))
-    if c1 <= c0 or r1 <= r0:
-        return None
-    return Window(c0, r0, c1 - c0, r1 - r0), scale_x, scale_y
-
-
-def _out_shape(win: Window, scale_x: float, scale_y: float) -> tuple[int, int]:
-    """Decimated read size: about one source sample per tile pixel, never upsampled."""
-    h = int(win.height) if scale_y <= 1 else max(1, math.ceil(win.height / scale_y))
-    w = int(win.width) if scale_x <= 1 else max(1, math.ceil(win.width / scale_x))
-    return h, w
-
-
-def _has_mask(src) -> bool:
-    flags = src.mask_flag_enums[0]
-    return MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
-
-
-def _read_single(src, win: Window, shape: tuple[int, int], style: RasterStyle) -> np.ndarray:
-    data = src.read(1, window=win, out_shape=shape, resampling=style.read_resampling)
-    valid = np.ones(shape, dtype=bool)
-    nodata = src.nodata
-    if nodata is not None and not math.isnan(nodata):
-        valid &= data != nodata
+def _mask_invalid(data: np.ma.MaskedArray) -> np.ma.MaskedArray:
+    """NaN and ±inf are no data (a float raster without a nodata value marks gaps with NaN)."""
     if data.dtype.kind == "f":
-        valid &= np.isfinite(data)
-    if _has_mask(src):
-        valid &= src.dataset_mask(window=win, out_shape=shape) > 0
-    out = data.astype(np.float32)
-    out[~valid] = np.nan
-    return out
+        return np.ma.masked_where(~np.isfinite(np.ma.getdata(data)), data)
+    return data
 
 
-def _read_rgba(src, win: Window, shape: tuple[int, int], style: RasterStyle) -> np.ndarray:
-    rgb = src.read([1, 2, 3], window=win, out_shape=(3, *shape), resampling=style.read_resampling)
-    if src.count == 4 and src.colorinterp[3] == ColorInterp.alpha:
-        alpha = src.read(4, window=win, out_shape=shape, resampling=style.read_resampling)
-    else:
-        alpha = src.dataset_mask(window=win, out_shape=shape)
-    return np.concatenate([rgb, alpha[None]], axis=0)
+def _read_options(style: RasterStyle) -> dict:
+    nearest = style.categorical or style.resampling == "nearest"
+    return {
+        "resampling_method": "nearest" if nearest else ("average" if style.resampling == "average" else "bilinear"),
+        "reproject_method": "nearest" if nearest else "bilinear",
+        "post_process": _mask_invalid,
+    }
 
 
-def render_tile(src, z: int, x: int, y: int, *, style: RasterStyle | dict | None = None,
-                display: str = "wgs84") -> np.ndarray | None:
-    """Render tile ``z/x/y`` of an open raster as RGBA.
+def _gcj02_part(reader: Reader, z: int, x: int, y: int, indexes, options: dict):
+    """The GCJ-02 display tile: rio-tiler's ``part`` over the tile's true extent, with the fitted affine."""
+    affine = tile_transform(z, x, y, "gcj02")
+    corners = [affine @ (c, r) for c, r in ((0, 0), (TILE_SIZE, 0), (0, TILE_SIZE), (TILE_SIZE, TILE_SIZE))]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    bbox = (min(xs), min(ys), max(xs), max(ys))
+    lon0, lat0 = _TO_LONLAT.transform(bbox[0], bbox[1])
+    lon1, lat1 = _TO_LONLAT.transform(bbox[2], bbox[3])
+    west, south, east, north = reader.get_geographic_bounds(reader.tms.rasterio_geographic_crs)
+    if lon1 < west or lon0 > east or lat1 < south or lat0 > north:
+        raise TileOutsideBounds(f"Tile(x={x}, y={y}, z={z}) is outside bounds")
+    # rio-tiler sizes the warp grid at the raster's resolution (so GDAL picks the right overview);
+    # the same grid, but along the fitted affine instead of the axis-aligned box.
+    _, width, height = get_vrt_transform(reader.dataset, bbox, TILE_SIZE, TILE_SIZE, dst_crs=WEB_MERCATOR_CRS)
+    vrt = {"transform": affine @ Affine.scale(TILE_SIZE / width, TILE_SIZE / height), "width": width, "height": height}
+    return reader.part(bbox, dst_crs=WEB_MERCATOR_CRS, bounds_crs=WEB_MERCATOR_CRS, width=TILE_SIZE,
+                       height=TILE_SIZE, indexes=indexes, vrt_options=vrt, **options)
+
+
+def render_tile(path: str | Path, z: int, x: int, y: int, *, style: RasterStyle | dict | None = None,
+                display: str = "wgs84") -> bytes | None:
+    """Render tile ``z/x/y`` of a stored raster as a PNG.
 
     Parameters
     ----------
-    src : rasterio.io.DatasetReader
-        Open raster (1 band coloured by ``style``, or RGB/RGBA uint8).
+    path : path-like
+        The stored raster (tiled, with overviews: :func:`geo.raster.overviews.ensure_overviews`).
     z, x, y : int
-        Tile address.
+        Tile address (``WebMercatorQuad``).
     style : RasterStyle or dict, optional
-        Colour map, value range, resampling. An unresolved value range is
-        computed from an overview first (pass a resolved style — see
-        :func:`geo.raster.style.resolve_style` — when rendering many tiles).
+        Colour map, value range, resampling (single band). An unresolved
+        value range is computed from an overview first (pass a resolved
+        style — :func:`geo.raster.style.resolve_style` — when rendering many
+        tiles). Ignored for RGB(A) imagery, drawn as it is.
     display : str, default "wgs84"
         ``"wgs84"`` or ``"gcj02"`` (see the module docstring).
 
     Returns
     -------
-    numpy.ndarray or None
-        ``(256, 256, 4)`` uint8 RGBA; None when the tile shows no data.
+    bytes or None
+        A 256 × 256 RGBA PNG; None when the tile shows no data (outside the
+        raster, or every pixel nodata).
     """
     check_display(display)
+    if not check_tile(z, x, y):
+        return None
     style = RasterStyle.from_dict(style)
-    if src.count == 1 and not style.resolved:
-        style = resolve_style(src, style)
-    dst_transform = tile_transform(z, x, y, display)
-    found = _source_window(src, dst_transform)
-    if found is None:
-        return None
-    win, scale_x, scale_y = found
-    shape = _out_shape(win, scale_x, scale_y)
-    read_transform = src.window_transform(win) @ Affine.scale(win.width / shape[1], win.height / shape[0])
-    with warnings.catch_warnings():
+    options = _read_options(style)
+    with rasterio.Env(**GDAL_ENV), warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        if src.count == 1:
-            data = _read_single(src, win, shape, style)
-            if np.isnan(data).all():
+        with Reader(str(path), tms=WEB_MERCATOR) as reader:
+            single = reader.dataset.count == 1
+            indexes = 1 if single else (1, 2, 3)
+            if single and not style.resolved:
+                style = resolve_style(reader.dataset, style)
+            try:
+                if display == "wgs84":
+                    img = reader.tile(x, y, z, tilesize=TILE_SIZE, indexes=indexes, **options)
+                else:
+                    img = _gcj02_part(reader, z, x, y, indexes, options)
+            except TileOutsideBounds:
                 return None
-            dst = np.full((TILE_SIZE, TILE_SIZE), np.nan, dtype=np.float32)
-            reproject(data, dst, src_transform=read_transform, src_crs=src.crs, src_nodata=np.nan,
-                      dst_transform=dst_transform, dst_crs=_WEB_MERCATOR, dst_nodata=np.nan,
-                      resampling=style.warp_resampling)
-            if np.isnan(dst).all():
-                return None
-            return apply_colormap(dst, style.colormap, style.vmin, style.vmax)
-        data = _read_rgba(src, win, shape, style)
-        if not data[3].any():
-            return None
-        dst = np.zeros((4, TILE_SIZE, TILE_SIZE), dtype=np.uint8)
-        reproject(data, dst, src_transform=read_transform, src_crs=src.crs, src_alpha=4, dst_alpha=4,
-                  dst_transform=dst_transform, dst_crs=_WEB_MERCATOR, resampling=style.warp_resampling)
-    if not dst[3].any():
+    if not img.mask.any():
         return None
-    return np.ascontiguousarray(dst.transpose(1, 2, 0))
+    if single:
+        img.rescale(in_range=((style.vmin, style.vmax),))
+        return img.render(img_format="PNG", colormap=RIO_COLORMAPS.get(style.colormap))
+    return img.render(img_format="PNG")
+
+
+def tiles_covering(bounds_wgs84: tuple[float, float, float, float], zoom: int) -> list[tuple[int, int, int]]:
+    """Every tile at ``zoom`` that intersects a lon/lat box, as ``(z, x, y)`` (morecantile)."""
+    return [(t.z, t.x, t.y) for t in WEB_MERCATOR.tiles(*bounds_wgs84, zooms=[zoom])]
+
+
+def ground_resolution_m(z: int, lat: float) -> float:
+    """Ground metres of one tile pixel at zoom ``z`` and latitude ``lat`` (the grid's cell size × cos lat)."""
+    return WEB_MERCATOR.matrix(z).cellSize * math.cos(math.radians(lat))

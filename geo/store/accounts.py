@@ -8,7 +8,10 @@
 * Lockout: after ``MAX_FAILURES`` failed logins for a name within
   ``FAILURE_WINDOW``, that name is locked for ``LOCK_TIME`` — kept in the
   store, so a restart does not reset it; counted for unknown names too, so
-  the lockout reveals nothing.
+  the lockout reveals nothing. The same per client address
+  (``MAX_FAILURES_PER_ADDRESS``): one address trying many names is stopped
+  too. A success clears the name's count, never the address's (an
+  attacker with one good password cannot reset it).
 * The role an :class:`Actor` carries is never trusted: :meth:`_effective`
   reads the account and returns the role, towns and state stored there.
 """
@@ -18,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
@@ -27,9 +29,14 @@ from geo.errors import NotFoundError, PermissionDenied, ValidationError, Version
 from geo.store import passwords, policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
-from geo.store.schema import META_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, USERS_TABLE
+from geo.store.tables import ADDR_THROTTLE_TABLE, META_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, USERS_TABLE
 
 MAX_FAILURES = 5
+#: Failed logins from one client address (any names) within FAILURE_WINDOW before it is locked for LOCK_TIME.
+#: No national figure found for this; it allows a whole office behind one NAT address a few mistakes each,
+#: while stopping one address from trying names at length (OWASP Authentication Cheat Sheet: throttle
+#: per account and per source, without fixed numbers).
+MAX_FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_TIME = timedelta(minutes=15)
 DEFAULT_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -68,7 +75,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _user_info(r: sqlite3.Row) -> UserInfo:
+def _user_info(r) -> UserInfo:
     return UserInfo(r["name"], r["display_name"], r["role"], tuple(json.loads(r["towns"] or "[]")), bool(r["disabled"]),
                     r["identity"], r["version"], r["created_at"], r["updated_at"], bool(r["password_hash"]))
 
@@ -94,11 +101,19 @@ def _check_towns(towns: Iterable[str]) -> list[str]:
     return sorted({town_list.resolve_town(t).code for t in towns})
 
 
+def client_address(client: str) -> str | None:
+    """The network address in an audit client label (``web:10.0.0.7`` -> ``10.0.0.7``); None when there is none."""
+    if not client or ":" not in client:
+        return None
+    kind, _, address = client.partition(":")
+    return address.strip() or None if kind == "web" else None
+
+
 class AccountsMixin:
     """Users, sessions and login. Needs ``_read``/``_write``/``_connect``/``_audit`` from the store."""
 
     # -- who is acting -----------------------------------------------------
-    def _effective(self, conn: sqlite3.Connection, actor: Actor) -> Actor:
+    def _effective(self, conn, actor: Actor) -> Actor:
         if not isinstance(actor, Actor) or not str(actor.name).strip():
             raise PermissionDenied("auth.no_actor", en="Every store call must name the acting user; got none.",
                                    zh="每次操作都必须注明操作人；当前未提供。", actor="?", role="", action="?")
@@ -142,11 +157,11 @@ class AccountsMixin:
             try:
                 conn.execute(
                     f"INSERT INTO {USERS_TABLE} (name, display_name, role, towns, password_hash, identity, disabled,"
-                    " version, created_at, updated_at, password_changed_at) VALUES (?,?,?,?,?,?,0,0,?,?,?)",
+                    " version, created_at, updated_at, password_changed_at) VALUES (?,?,?,?,?,?,false,0,?,?,?)",
                     (name, display_name, role, json.dumps(town_codes), pw_hash, identity or None, now, now,
                      now if pw_hash else None),
                 )
-            except sqlite3.IntegrityError as exc:
+            except self.IntegrityError as exc:
                 raise ValidationError("user.exists", en=f"User {name!r} (or identity {identity!r}) already exists.",
                                       zh=f"用户“{name}”（或身份“{identity}”）已存在。", value=name) from exc
             self._audit(conn, eff, "user.add", target=name, details={"role": role, "towns": town_codes})
@@ -178,17 +193,17 @@ class AccountsMixin:
                 self._keep_an_admin(conn, name)
             changes = {}
             for col, value in (("role", role), ("display_name", display_name), ("identity", identity),
-                               ("disabled", None if disabled is None else int(bool(disabled))),
+                               ("disabled", None if disabled is None else bool(disabled)),
                                ("towns", None if town_codes is None else json.dumps(town_codes))):
-                if value is not None and value != row[col]:
+                if value is not None and value != (bool(row[col]) if col == "disabled" else row[col]):
                     changes[col] = value
             if changes:
                 sets = ", ".join(f"{c} = ?" for c in changes)
                 conn.execute(f"UPDATE {USERS_TABLE} SET {sets}, version = version + 1, updated_at = ? WHERE name = ?",
                              [*changes.values(), iso_utc(utc_now()), name])
-                if changes.get("disabled") == 1 or "role" in changes or "towns" in changes:
+                if changes.get("disabled") is True or "role" in changes or "towns" in changes:
                     self._revoke_sessions(conn, name)
-                action = "user.disable" if changes.get("disabled") == 1 else "user.update"
+                action = "user.disable" if changes.get("disabled") is True else "user.update"
                 self._audit(conn, eff, action, target=name, details=changes)
             return _user_info(self._user_row(conn, name))
 
@@ -210,7 +225,7 @@ class AccountsMixin:
             conn.execute(f"DELETE FROM {THROTTLE_TABLE} WHERE name = ?", (name,))
             self._audit(conn, eff, "user.passwd", target=name)
 
-    def _user_row(self, conn, name: str) -> sqlite3.Row:
+    def _user_row(self, conn, name: str):
         row = conn.execute(f"SELECT * FROM {USERS_TABLE} WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFoundError("user.not_found", en=f"No user {name!r}; see `python cli.py user list`.",
@@ -250,19 +265,22 @@ class AccountsMixin:
         rehashed = passwords.hash_password(password) if ok and passwords.needs_rehash(row["password_hash"]) else None
         who = Actor(name or "?", role=row["role"] if row else "", client=client)
         token = secrets.token_urlsafe(32)
+        address = client_address(client)
         with self._write() as conn:
             t = conn.execute(f"SELECT * FROM {THROTTLE_TABLE} WHERE name = ?", (name,)).fetchone()
-            locked_until = _ts(t["locked_until"]) if t else None
+            a = conn.execute(f"SELECT * FROM {ADDR_THROTTLE_TABLE} WHERE address = ?", (address,)).fetchone() \
+                if address else None
+            locked_until = max((x for x in (_ts(t["locked_until"]) if t else None,
+                                             _ts(a["locked_until"]) if a else None) if x), default=None)
             if locked_until and locked_until > now:
-                self._audit(conn, who, "auth.locked", target=name, outcome="denied")
+                self._audit(conn, who, "auth.locked", target=name, outcome="denied",
+                            details={"by": "address" if a and _ts(a["locked_until"]) == locked_until else "name"})
                 outcome = "locked"
             elif not ok:
-                first = _ts(t["first_failure"]) if t else None
-                failures = (t["failures"] if t and first and now - first < FAILURE_WINDOW else 0) + 1
-                first = first if failures > 1 else now
-                lock = iso_utc(now + LOCK_TIME) if failures >= MAX_FAILURES else None
-                conn.execute(f"INSERT OR REPLACE INTO {THROTTLE_TABLE} (name, failures, first_failure, locked_until)"
-                             " VALUES (?,?,?,?)", (name, failures, iso_utc(first), lock))
+                failures, lock = self._count_failure(conn, THROTTLE_TABLE, "name", name, t, now, MAX_FAILURES)
+                if address:
+                    self._count_failure(conn, ADDR_THROTTLE_TABLE, "address", address, a, now,
+                                        MAX_FAILURES_PER_ADDRESS)
                 self._audit(conn, who, "auth.login_failed", target=name, outcome="failed",
                             details={"failures": failures, "locked": bool(lock)})
                 outcome = "failed"
@@ -277,11 +295,25 @@ class AccountsMixin:
                 outcome = "ok"
         if outcome == "locked":
             raise PermissionDenied("auth.locked",
-                                   en=f"Too many failed logins for {name!r}; wait {int(LOCK_TIME.total_seconds() // 60)} minutes.",
+                                   en=f"Too many failed logins for {name!r} or from this address; wait {int(LOCK_TIME.total_seconds() // 60)} minutes.",
                                    zh=f"登录失败次数过多，请 {int(LOCK_TIME.total_seconds() // 60)} 分钟后再试。")
         if outcome == "failed":
             raise PermissionDenied("auth.bad_credentials", en=_BAD_LOGIN_EN, zh=_BAD_LOGIN_ZH)
         return LoginResult(token, Actor(name, row["role"], tuple(json.loads(row["towns"] or "[]")), client))
+
+    @staticmethod
+    def _count_failure(conn, table: str, column: str, key: str, row, now: datetime,
+                       limit: int) -> tuple[int, str | None]:
+        """Count one failed login against ``key`` in ``table``; lock it at ``limit``. Returns (failures, lock)."""
+        first = _ts(row["first_failure"]) if row else None
+        failures = (row["failures"] if row and first and now - first < FAILURE_WINDOW else 0) + 1
+        first = first if failures > 1 else now
+        lock = iso_utc(now + LOCK_TIME) if failures >= limit else None
+        conn.execute(f"INSERT INTO {table} ({column}, failures, first_failure, locked_until) VALUES (?,?,?,?)"
+                     f" ON CONFLICT ({column}) DO UPDATE SET failures = excluded.failures,"
+                     " first_failure = excluded.first_failure, locked_until = excluded.locked_until",
+                     (key, failures, iso_utc(first), lock))
+        return failures, lock
 
     def session_actor(self, token: str, *, idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
                       client: str = "") -> Actor:
@@ -291,22 +323,19 @@ class AccountsMixin:
         if not token:
             raise ended
         now = utc_now()
-        conn = self._connect()
-        try:
+        with self._read() as conn:
             row = conn.execute(
                 f"SELECT s.*, u.role, u.towns, u.disabled FROM {SESSIONS_TABLE} s JOIN {USERS_TABLE} u"
                 " ON u.name = s.user_name WHERE s.token_hash = ?", (token_hash(token),)).fetchone()
-            if row is None or row["revoked_at"] or row["disabled"] or now - _ts(row["last_seen"]) > idle_timeout:
-                raise ended
-            if now - _ts(row["last_seen"]) > LAST_SEEN_GRANULARITY:
-                conn.execute(f"UPDATE {SESSIONS_TABLE} SET last_seen = ? WHERE token_hash = ?",
-                             (iso_utc(now), token_hash(token)))
-            return Actor(row["user_name"], row["role"], tuple(json.loads(row["towns"] or "[]")),
-                         client or row["client"] or "")
-        except sqlite3.Error as exc:
-            raise self._store_error(exc) from exc
-        finally:
-            conn.close()
+        if row is None or row["revoked_at"] or row["disabled"] or now - _ts(row["last_seen"]) > idle_timeout:
+            raise ended
+        if now - _ts(row["last_seen"]) > LAST_SEEN_GRANULARITY:
+            # Only ever moves forward; a revoked session stays revoked (no resurrection by a late touch).
+            with self._write() as conn:
+                conn.execute(f"UPDATE {SESSIONS_TABLE} SET last_seen = ? WHERE token_hash = ? AND last_seen < ?"
+                             " AND revoked_at IS NULL", (iso_utc(now), token_hash(token), iso_utc(now)))
+        return Actor(row["user_name"], row["role"], tuple(json.loads(row["towns"] or "[]")),
+                     client or row["client"] or "")
 
     def logout(self, token: str, *, client: str = "") -> None:
         """End a session (idempotent) and record it."""
@@ -334,3 +363,19 @@ class AccountsMixin:
                                     en=f"The identity {identity!r} has no account here; ask an administrator.",
                                     zh=f"身份“{identity}”在本系统没有账号，请联系管理员开通。")
             return Actor(row["name"], row["role"], tuple(json.loads(row["towns"] or "[]")), client)
+
+    def identity_session(self, identity: str, *, client: str = "") -> LoginResult:
+        """Open a server-side session for a single-sign-on identity already verified by the identity provider.
+
+        The app's files and tiles are behind the session cookie; a user signed in through SSO gets one
+        too, so the map's frame can fetch them. Unknown or disabled identities get nothing
+        (``auth.unknown_identity``, recorded as a denial).
+        """
+        actor = self.actor_for_identity(identity, client=client)
+        token = secrets.token_urlsafe(32)
+        now = iso_utc(utc_now())
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO {SESSIONS_TABLE} (token_hash, user_name, created_at, last_seen, client)"
+                         " VALUES (?,?,?,?,?)", (token_hash(token), actor.name, now, now, client))
+            self._audit(conn, actor, "auth.login", target=actor.name, details={"sso": True})
+        return LoginResult(token, actor)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -11,7 +10,7 @@ from geo.errors import PermissionDenied
 from geo.store import policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
-from geo.store.schema import AUDIT_TABLE
+from geo.store.tables import AUDIT_TABLE
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class AuditEntry:
     details: Mapping[str, Any]
 
 
-def _row(r: sqlite3.Row) -> AuditEntry:
+def _row(r) -> AuditEntry:
     return AuditEntry(r["id"], r["at"], r["actor"], r["role"], r["action"], r["outcome"], r["target"], r["client"],
                       json.loads(r["details"]) if r["details"] else {})
 
@@ -35,30 +34,33 @@ def _row(r: sqlite3.Row) -> AuditEntry:
 class AuditMixin:
     """Writes and reads the audit log. Needs ``_read``/``_write``/``_effective`` from the store."""
 
-    def _audit(self, conn: sqlite3.Connection, actor: Actor, action: str, *, target: str | None = None,
+    def _audit(self, conn, actor: Actor, action: str, *, target: str | None = None,
                outcome: str = "ok", details: Mapping[str, Any] | None = None) -> int:
         cur = conn.execute(
             f"INSERT INTO {AUDIT_TABLE} (at, actor, role, action, outcome, target, client, details)"
-            " VALUES (?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
             (iso_utc(utc_now()), actor.name or "?", actor.role, action, outcome, target, actor.client or None,
              json.dumps(dict(details or {}), ensure_ascii=False, default=str) if details else None),
         )
-        return int(cur.lastrowid)
+        return int(cur.fetchone()[0])
 
     def _record_denial(self, exc: PermissionDenied) -> None:
         ctx = exc.context
         actor = Actor(str(ctx.get("actor") or "?"), role=str(ctx.get("role") or ""), client=str(ctx.get("client") or ""))
         conn = self._connect()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             self._audit(conn, actor, "auth.denied", target=ctx.get("target"), outcome="denied",
                         details={"action": ctx.get("action"), "code": exc.code, "message": exc.en})
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._commit(conn)
+        except self.DriverError:
+            try:
+                if self._in_transaction(conn):
+                    self._rollback(conn)
+            except self.DriverError:
+                pass
         finally:
-            conn.close()
+            self._close(conn)
 
     def audit_log(self, actor: Actor, *, since: str | None = None, user: str | None = None,
                   action: str | None = None, limit: int | None = None) -> list[AuditEntry]:

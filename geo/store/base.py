@@ -185,7 +185,50 @@ class ChangeResult:
 
 
 class SiteStore(abc.ABC):
-    """The one interface pages and the CLI use to read and change sites."""
+    """The one interface pages and the CLI use: sites, history, accounts, sessions, audit, imports, rasters.
+
+    Two backends implement it with the same guarantees (``tests/`` runs the
+    store suite over both): :class:`geo.store.gpkg.GpkgStore` (one GeoPackage
+    file, the embedded default) and :class:`geo.store.postgis.PgStore`
+    (PostgreSQL/PostGIS, for several instances). Every method that reads
+    private data or changes anything takes the acting user.
+    """
+
+    # -- where it is --------------------------------------------------------
+    #: ``"gpkg"`` or ``"postgis"``.
+    backend: str = ""
+
+    @property
+    @abc.abstractmethod
+    def locator(self) -> str:
+        """What ``geo.store.open_store`` takes to open this store again (a path or a URL)."""
+
+    @property
+    @abc.abstractmethod
+    def label(self) -> str:
+        """The store as shown to people (a URL without its password)."""
+
+    @property
+    @abc.abstractmethod
+    def photos_dir(self):
+        """The folder of field photos (content-addressed files)."""
+
+    @property
+    @abc.abstractmethod
+    def raster_dir(self):
+        """The folder of raster overlay copies."""
+
+    @abc.abstractmethod
+    def raster_path(self, layer):
+        """The file of a raster overlay."""
+
+    @abc.abstractmethod
+    def is_empty(self) -> bool:
+        """No site and no account."""
+
+    @abc.abstractmethod
+    def check_schema(self) -> None:
+        """Refuse a store of another app or a newer schema; bring an older one up to date."""
 
     @abc.abstractmethod
     def list_sites(
@@ -265,12 +308,49 @@ class SiteStore(abc.ABC):
 
     @abc.abstractmethod
     def import_batch(self, actor: Actor, rows: Sequence[NewSite], *, source_name: str, skip_invalid: bool = False,
-                     expected: Mapping[str, int | None] | None = None, source: str = "import"):
+                     expected: Mapping[str, int | None] | None = None, source: str = "import",
+                     override: str | None = None):
         """Write checked ledger rows (new sites and updates) as one batch in one transaction."""
 
     @abc.abstractmethod
     def undo_batch(self, actor: Actor, batch_id: str):
         """Undo an import batch in one transaction, restoring every site it touched."""
+
+    # -- monitoring tables (one per observation spec: geo.store.observations) -----------------
+    @abc.abstractmethod
+    def list_observations(self, actor: Actor, spec_key: str, site_ids: Sequence[str] | None = None, *,
+                          include_replaced: bool = False) -> list:
+        """Rows of a monitoring table, oldest first: the current ones, or every row ever written."""
+
+    @abc.abstractmethod
+    def all_observations(self, actor: Actor) -> dict:
+        """Every row of every monitoring table (corrections and voids included), by spec key."""
+
+    @abc.abstractmethod
+    def record_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, op_id: str, source: str = "field",
+                            recorded_at: datetime | None = None):
+        """Write observations entered by hand in one transaction (automatic evidence gates applied in it)."""
+
+    @abc.abstractmethod
+    def import_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, source_name: str):
+        """Write the checked rows of an imported file as one undoable batch in one transaction."""
+
+    @abc.abstractmethod
+    def correct_observation(self, actor: Actor, spec_key: str, obs_id: int, *, reason: str, values=None,
+                            observed_on: str | None = None, observed_time: str | None = None):
+        """Replace a current row by a corrected one (the old row stays, replaced)."""
+
+    @abc.abstractmethod
+    def void_observation(self, actor: Actor, spec_key: str, obs_id: int, *, reason: str):
+        """Withdraw a current row (a void row replaces it; the old row stays)."""
+
+    @abc.abstractmethod
+    def gate_preview(self, actor: Actor, site_id: str, target: str, changes=None) -> list:
+        """What the evidence gates on ``target`` say about a site now: [(Gate, Verdict)], nothing written."""
+
+    @abc.abstractmethod
+    def import_gate_preview(self, actor: Actor, sites) -> dict:
+        """For ledger rows about to be imported: site id -> [(Gate, Verdict)] for the status each sets."""
 
     @abc.abstractmethod
     def list_batches(self, actor: Actor, limit: int = 50) -> list:
@@ -307,3 +387,74 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def remove_raster(self, actor: Actor, raster_id: str, *, expected_version: int) -> None:
         """Hide a raster overlay for good, keeping its row and file."""
+
+    @abc.abstractmethod
+    def get_batch(self, actor: Actor, batch_id: str):
+        """One import batch."""
+
+    @abc.abstractmethod
+    def import_town_boundaries(self, actor: Actor, boundaries, *, source_name: str):
+        """Load official town boundaries as one batch (undoable)."""
+
+    @abc.abstractmethod
+    def town_boundaries(self, actor: Actor) -> dict:
+        """The official town boundaries loaded so far: town code -> WGS84 MultiPolygon."""
+
+    # -- accounts, sessions, audit --------------------------------------------
+    @abc.abstractmethod
+    def effective_actor(self, actor: Actor) -> Actor:
+        """The actor as the store sees it (role and towns from the account)."""
+
+    @abc.abstractmethod
+    def users_exist(self) -> bool:
+        """Whether any active account exists."""
+
+    @abc.abstractmethod
+    def add_user(self, actor: Actor, name: str, role: str, *, password: str | None = None, towns=(),
+                 display_name: str | None = None, identity: str | None = None):
+        """Create an account (administrators)."""
+
+    @abc.abstractmethod
+    def list_users(self, actor: Actor) -> list:
+        """Every account (administrators)."""
+
+    @abc.abstractmethod
+    def update_user(self, actor: Actor, name: str, **changes):
+        """Change role, towns, display name, identity or the disabled flag (optimistic lock)."""
+
+    @abc.abstractmethod
+    def set_password(self, actor: Actor, name: str, new_password: str, *, current_password: str | None = None) -> None:
+        """Set a password; ends every session of that user."""
+
+    @abc.abstractmethod
+    def login(self, name: str, password: str, *, client: str = ""):
+        """Check a password and open a server-side session (throttled)."""
+
+    @abc.abstractmethod
+    def session_actor(self, token: str, **kwargs) -> Actor:
+        """The actor of a live session."""
+
+    @abc.abstractmethod
+    def identity_session(self, identity: str, *, client: str = ""):
+        """A server-side session (``LoginResult``) for a single-sign-on identity the provider verified."""
+
+    @abc.abstractmethod
+    def logout(self, token: str, *, client: str = "") -> None:
+        """End a session."""
+
+    @abc.abstractmethod
+    def actor_for(self, name: str, *, client: str = "") -> Actor:
+        """The actor of an existing, active account (the CLI's ``--as``)."""
+
+    @abc.abstractmethod
+    def actor_for_identity(self, identity: str, *, client: str = "") -> Actor:
+        """The account mapped to a single-sign-on identity."""
+
+    @abc.abstractmethod
+    def audit_log(self, actor: Actor, *, since: str | None = None, user: str | None = None,
+                  action: str | None = None, limit: int | None = None) -> list:
+        """Audit rows, newest first (administrators)."""
+
+    @abc.abstractmethod
+    def record_export(self, actor: Actor, *, towns, kinds, fmt: str, rows: int) -> None:
+        """Authorise an export and write its audit row."""

@@ -1,24 +1,28 @@
-"""Connections and transactions for the GeoPackage store.
+"""Connections and transactions, backend-neutral: what every store backend provides to the shared logic.
 
-One short connection per operation (Streamlit runs sessions in threads),
-``BEGIN IMMEDIATE`` for every write, SQLite errors turned into StoreError
-with a message a user can act on. A PermissionDenied raised inside an
-operation rolls the operation back and is then recorded in the audit log in
-a transaction of its own, so every denial leaves exactly one ``auth.denied``
+The store's logic (sites, history, accounts, audit, imports, rasters) is
+written once, in SQL both SQLite and PostgreSQL understand: ``?``
+placeholders (the PostgreSQL backend turns them into its own), ``INSERT …
+ON CONFLICT``, ``RETURNING id``, booleans as ``true``/``false``, timestamps as
+ISO text in UTC. A backend (:class:`geo.store.gpkg.GpkgStore`,
+:class:`geo.store.postgis.PgStore`) supplies the connection, the way a write
+transaction begins, geometry in and out, and what its driver's errors mean.
+
+One short connection per operation (Streamlit runs sessions in threads) —
+from a pool for PostgreSQL. A PermissionDenied raised inside an operation
+rolls the operation back and is then recorded in the audit log in a
+transaction of its own, so every denial leaves exactly one ``auth.denied``
 row and nothing else.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from geo.errors import PermissionDenied, StoreError
-from geo.store import gpkg_blob
+from geo.store.base import Actor
 
 
 def utc_now() -> datetime:
@@ -26,7 +30,7 @@ def utc_now() -> datetime:
 
 
 def iso_utc(ts: datetime) -> str:
-    """GeoPackage DATETIME text: ISO 8601 in UTC with milliseconds and Z."""
+    """The store's timestamp text: ISO 8601 in UTC with milliseconds and Z (GeoPackage DATETIME form)."""
     if ts.tzinfo is None:
         raise ValueError("naive datetime: give a timezone")
     return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
@@ -38,89 +42,126 @@ def q(name: str) -> str:
 
 
 class Database:
-    """Connection handling shared by every part of the store."""
+    """What the shared store logic needs from a backend.
 
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
+    Subclasses set :attr:`DriverError` and :attr:`IntegrityError` (tuples of
+    the driver's exception classes) and implement :meth:`_connect`,
+    :meth:`_begin`, :meth:`_close`, :meth:`geom_in`, :meth:`geom_out` and
+    :meth:`_store_error`. Connections must give rows that can be read by
+    column name and by position, and a cursor with ``fetchone``/``fetchall``
+    and ``rowcount``.
+    """
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                "store.open_failed",
-                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
-                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
-            ) from exc
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        gpkg_blob.register_functions(conn)
-        return conn
+    #: The driver's exceptions (any database error) and its unique/foreign-key violations.
+    DriverError: tuple[type[BaseException], ...] = ()
+    IntegrityError: tuple[type[BaseException], ...] = ()
+    #: ``"gpkg"`` or ``"postgis"``.
+    backend = ""
 
+    # -- what a backend provides -------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _close(self, conn: Any) -> None:
+        conn.close()
+
+    def _begin(self, conn: Any) -> None:
+        """Start a write transaction that no other writer can interleave with."""
+        raise NotImplementedError
+
+    def _commit(self, conn: Any) -> None:
+        conn.execute("COMMIT")
+
+    def _rollback(self, conn: Any) -> None:
+        conn.execute("ROLLBACK")
+
+    def _in_transaction(self, conn: Any) -> bool:
+        raise NotImplementedError
+
+    def geom_in(self, geom) -> Any:
+        """A shapely geometry as the parameter the backend stores in a geometry column."""
+        raise NotImplementedError
+
+    def geom_out(self, value) -> Any:
+        """A geometry column's value as a shapely geometry."""
+        raise NotImplementedError
+
+    def _store_error(self, exc: BaseException, conn: Any = None) -> StoreError | PermissionDenied:
+        """What a driver error means for the user (``conn``: the connection it happened on, if any)."""
+        raise NotImplementedError
+
+    # -- where the store's files live ------------------------------------------
+    @property
+    def photos_dir(self):
+        """Field photos of this store (``<files root>/<stem>_photos``)."""
+        return self.files_root / f"{self.files_stem}_photos"
+
+    # -- hooks the shared logic calls (no-ops unless a backend needs them) ---
+    def _actor_context(self, conn: Any, actor: Actor) -> None:
+        """Tell the database who acts in this transaction (PostgreSQL: row-level security)."""
+
+    def _layer_changed(self, conn: Any, table: str) -> None:
+        """A feature table's rows changed (GeoPackage: its extent in ``gpkg_contents``)."""
+
+    def _data_changed(self, conn: Any) -> None:
+        """Something other instances cache changed (PostgreSQL: NOTIFY, delivered on commit)."""
+
+    def _after_bulk_insert(self, conn: Any, table: str, columns) -> None:
+        """Rows were inserted with their own ids (a copy): PostgreSQL moves the id sequences past them."""
+
+    # -- transactions ---------------------------------------------------------
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[Any]:
         conn = self._connect()
         try:
             yield conn
-        except sqlite3.Error as exc:
-            raise self._store_error(exc) from exc
         except PermissionDenied as exc:
-            conn.close()
+            self._end_read(conn)
+            conn = None
             self._record_denial(exc)
             raise
+        except self.DriverError as exc:
+            raise self._store_error(exc) from exc
         finally:
-            conn.close()
+            if conn is not None:
+                self._end_read(conn)
+
+    def _end_read(self, conn: Any) -> None:
+        try:
+            if self._in_transaction(conn):
+                self._rollback(conn)
+        except self.DriverError:
+            pass
+        self._close(conn)
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    def _write(self) -> Iterator[Any]:
+        """One write transaction, committed at the end, rolled back on any error."""
         conn = self._connect()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             yield conn
-            conn.execute("COMMIT")
+            self._commit(conn)
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise self._store_error(exc) from exc
+            try:
+                if self._in_transaction(conn):
+                    self._rollback(conn)
+            except self.DriverError:
+                pass
+            if isinstance(exc, self.DriverError):
+                err = self._store_error(exc, conn)
+                if not isinstance(err, PermissionDenied):
+                    raise err from exc
+                exc = err  # the database itself refused (row-level security): a denial like any other
             if isinstance(exc, PermissionDenied):
-                conn.close()
+                self._close(conn)
+                conn = None
                 self._record_denial(exc)
+                raise exc
             raise
         finally:
-            conn.close()
+            if conn is not None:
+                self._close(conn)
 
     def _record_denial(self, exc: PermissionDenied) -> None:
         """Hook: write the denial to the audit log (implemented by the audit mixin)."""
-
-    def _store_error(self, exc: sqlite3.Error) -> StoreError:
-        text = str(exc)
-        if "full" in text:
-            return StoreError(
-                "store.disk_full",
-                en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
-                zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
-            )
-        if "locked" in text or "busy" in text:
-            return StoreError(
-                "store.busy",
-                en=f"The store {self.path} stayed busy for 30 s; nothing was written. Retry in a moment.",
-                zh="数据库繁忙（超过30秒），本次未写入。请稍后重试。",
-            )
-        if "append-only" in text:
-            return StoreError("store.append_only", en=f"Refused: {text}.", zh=f"拒绝操作：{text}（只允许追加）。")
-        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
-
-    def enable_wal(self) -> None:
-        """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""
-        conn = self._connect()
-        try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            conn.close()
-        if str(mode).lower() != "wal":
-            raise StoreError("store.no_wal", en=f"Could not enable WAL on {self.path} (got {mode}).",
-                             zh=f"无法为 {self.path} 启用WAL模式（当前 {mode}）。")

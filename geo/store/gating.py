@@ -14,7 +14,6 @@ gave an explicit override reason, which is recorded on the history row
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -24,14 +23,14 @@ from geo.errors import TransitionNotAllowed, ValidationError
 from geo.store import policy
 from geo.store.base import Actor, Observation, Site
 from geo.store.db import q as _q
-from geo.store.schema import HISTORY_TABLE, INDEX_TABLE
+from geo.store.tables import HISTORY_TABLE, INDEX_TABLE
 from layers import get_spec, observation_specs_for
 from layers.spec import LayerSpec
 
 __all__ = ["GatesMixin", "observation_from_row", "clean_override"]
 
 
-def observation_from_row(spec, r: sqlite3.Row) -> Observation:
+def observation_from_row(spec, r) -> Observation:
     """A stored row of a monitoring table as an :class:`Observation`."""
     values = {}
     for f in spec.fields:
@@ -59,20 +58,20 @@ def clean_override(override: str | None) -> str | None:
 class GatesMixin:
     """Evaluates a kind's evidence gates. Needs ``_allow`` and the history row reader of the store."""
 
-    def _site_observations(self, conn: sqlite3.Connection, kind: str, site_id: str) -> dict[str, list[Observation]]:
+    def _site_observations(self, conn, kind: str, site_id: str) -> dict[str, list[Observation]]:
         out = {}
         for spec in observation_specs_for(kind):
             rows = conn.execute(f"SELECT * FROM {_q(spec.key)} WHERE site_id = ? ORDER BY obs_id", (site_id,))
             out[spec.key] = [observation_from_row(spec, r) for r in rows]
         return out
 
-    def _site_history_rows(self, conn: sqlite3.Connection, site_id: str) -> list:
-        from geo.store.gpkg import _row_to_entry
+    def _site_history_rows(self, conn, site_id: str) -> list:
+        from geo.store.sites import _row_to_entry
 
         rows = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE site_id = ? ORDER BY version, id", (site_id,))
         return [_row_to_entry(r) for r in rows]
 
-    def _gate_verdicts(self, conn: sqlite3.Connection, spec: LayerSpec, site: Site, target: str,
+    def _gate_verdicts(self, conn, spec: LayerSpec, site: Site, target: str,
                        attrs_after: Mapping[str, Any], when: str) -> list[tuple[Any, Verdict]]:
         """Every gate on ``target`` with its verdict (empty when the status has no gate)."""
         gates = spec.gates_for(target)
@@ -84,7 +83,7 @@ class GatesMixin:
                         history=self._site_history_rows(conn, site.site_id), at=at)
         return [(g, evaluate(g.check, inp)) for g in gates]
 
-    def _check_gates(self, conn: sqlite3.Connection, eff: Actor, spec: LayerSpec, site: Site, target: str,
+    def _check_gates(self, conn, eff: Actor, spec: LayerSpec, site: Site, target: str,
                      attrs_after: Mapping[str, Any], when: str, override: str | None) -> tuple[str | None, dict]:
         """Refuse entering ``target`` without its evidence; return (override used or None, audit details).
 
@@ -130,7 +129,7 @@ class GatesMixin:
             attrs = {**dict(site.attrs), **check_attrs(spec, changes or {}, partial=True)}
             return self._gate_verdicts(conn, spec, site, target, attrs, iso_utc(utc_now()))
 
-    def _apply_automatic_gates(self, conn: sqlite3.Connection, eff: Actor, site_ids, when: str, *,
+    def _apply_automatic_gates(self, conn, eff: Actor, site_ids, when: str, *,
                                source: str, batch_id: str | None = None) -> list[dict]:
         """After observations were written: apply every automatic gate that now passes (e.g. 返黑返臭)."""
         applied = []

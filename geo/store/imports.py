@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
@@ -49,10 +48,10 @@ from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import NotFoundError, TransitionNotAllowed, ValidationError, VersionConflict
-from geo.store import gpkg_blob
 from geo.store.base import Actor, NewSite, Site
+from geo.store.sites import upsert_meta
 from geo.store.db import iso_utc, q as _q, utc_now
-from geo.store.schema import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, TOWN_BOUNDARIES_TABLE,
+from geo.store.tables import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, TOWN_BOUNDARIES_TABLE,
                               TOWN_REPLACED_TABLE)
 from geo.domain.attributes import check_attrs, check_geometry
 from geo.domain.rules import check_state
@@ -146,7 +145,7 @@ def _same(a: BaseGeometry, b: BaseGeometry) -> bool:
     return a.geom_type == b.geom_type and shapely.to_wkb(a) == shapely.to_wkb(b)
 
 
-def refresh_data_origin(conn: sqlite3.Connection) -> str:
+def refresh_data_origin(conn) -> str:
     """Set ``data_origin`` from the sites themselves: ``sample`` while any is sample, else ``imported``/``empty``.
 
     Other origins (set by hand or by another tool) are left alone.
@@ -157,13 +156,13 @@ def refresh_data_origin(conn: sqlite3.Connection) -> str:
         return current
     n_sample = n_real = 0
     for spec in REGISTRY.values():
-        r = conn.execute(f"SELECT coalesce(sum(is_sample <> 0), 0), coalesce(sum(is_sample = 0), 0) "
+        r = conn.execute(f"SELECT count(*) FILTER (WHERE is_sample), count(*) FILTER (WHERE NOT is_sample) "
                          f"FROM {_q(spec.key)}").fetchone()
         n_sample += int(r[0])
         n_real += int(r[1])
     new = "sample" if n_sample else ("imported" if n_real else "empty")
     if new != current:
-        conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES ('data_origin', ?)", (new,))
+        upsert_meta(conn, "data_origin", new)
     return new
 
 
@@ -289,7 +288,7 @@ class ImportsMixin:
                 (batch_id, when, eff.name, source_name, spec.key, json.dumps(counts)),
             )
             if created or updated:
-                self._update_extent(conn, spec)
+                self._layer_changed(conn, spec.key)
             origin = refresh_data_origin(conn)
             self._audit(conn, eff, "import", target=batch_id,
                         details={"kind": spec.key, "source_name": source_name, **counts, "data_origin": origin,
@@ -331,7 +330,7 @@ class ImportsMixin:
         check_geometry(spec, geom)
         return s, attrs, geom
 
-    def _check_expected(self, conn: sqlite3.Connection, expected: Mapping[str, int | None], ids: Sequence[str]) -> None:
+    def _check_expected(self, conn, expected: Mapping[str, int | None], ids: Sequence[str]) -> None:
         stale = []
         for sid in ids:
             if sid not in expected:
@@ -358,29 +357,31 @@ class ImportsMixin:
                 sites=stale,
             )
 
-    def _next_version(self, conn: sqlite3.Connection, site_id: str) -> int:
+    def _next_version(self, conn, site_id: str) -> int:
         row = conn.execute(f"SELECT max(version) FROM {HISTORY_TABLE} WHERE site_id = ?", (site_id,)).fetchone()
         return 0 if row[0] is None else int(row[0]) + 1
 
-    def _import_history(self, conn: sqlite3.Connection, *, site_id: str, kind: str, version: int, action: str,
+    def _import_history(self, conn, *, site_id: str, kind: str, version: int, action: str,
                         from_status: str | None, to_status: str | None, changed_at: str, actor: Actor,
                         source: str, note: str | None, changes: Mapping[str, Any], batch_id: str,
                         override: str | None = None) -> int:
+        self._data_changed(conn)
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status, changed_at,
-                actor, source, client, note, changes, batch_id, override) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                actor, source, client, note, changes, batch_id, override)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
             (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
              actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), batch_id, override),
         )
-        return int(cur.lastrowid)
+        return int(cur.fetchone()[0])
 
     def _import_create(self, conn, spec: LayerSpec, s: NewSite, attrs: dict, geom: BaseGeometry, eff: Actor,
                        when: str, batch_id: str, source: str, override: str | None = None) -> None:
         version = self._next_version(conn, s.site_id)
         names = ["site_id", "name", "town_code", "responsible", "deadline", "status", "version", "is_sample",
                  "updated_at", "updated_by"] + [f.name for f in spec.fields] + ["geom"]
-        values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, version, 0, when, eff.name]
-        values += [attrs.get(f.name) for f in spec.fields] + [gpkg_blob.encode(geom)]
+        values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, version, False, when, eff.name]
+        values += [attrs.get(f.name) for f in spec.fields] + [self.geom_in(geom)]
         conn.execute(f"INSERT INTO {INDEX_TABLE}(site_id, kind) VALUES (?, ?)", (s.site_id, spec.key))
         conn.execute(f"INSERT INTO {_q(spec.key)} ({', '.join(_q(n) for n in names)}) "
                      f"VALUES ({', '.join('?' * len(names))})", values)
@@ -419,10 +420,10 @@ class ImportsMixin:
         for k, (_, after) in changes.items():
             if k == "geometry":
                 sets.append("geom = ?")
-                args.append(gpkg_blob.encode(geom))
+                args.append(self.geom_in(geom))
             elif k == "is_sample":
                 sets.append("is_sample = ?")
-                args.append(int(bool(after)))
+                args.append(bool(after))
             else:
                 sets.append(f"{_q(k)} = ?")
                 args.append(after)
@@ -526,10 +527,10 @@ class ImportsMixin:
                 reverse[k] = [after, before]
                 if k == "geometry":
                     sets.append("geom = ?")
-                    args.append(gpkg_blob.encode(shapely.from_wkt(before)))
+                    args.append(self.geom_in(shapely.from_wkt(before)))
                 elif k == "is_sample":
                     sets.append("is_sample = ?")
-                    args.append(int(bool(before)))
+                    args.append(bool(before))
                 else:
                     sets.append(f"{_q(k)} = ?")
                     args.append(before)
@@ -541,7 +542,7 @@ class ImportsMixin:
                                  source="undo", note=f"撤销导入批次 {batch_id}", changes=reverse, batch_id=batch_id)
             restored.append(sid)
         if rows:
-            self._update_extent(conn, spec)
+            self._layer_changed(conn, spec.key)
         return removed, restored
 
     # -- reading batches ---------------------------------------------------
@@ -549,7 +550,7 @@ class ImportsMixin:
         """The newest import batches first (administrators)."""
         with self._read() as conn:
             self._allow(conn, actor, "import")
-            rows = conn.execute(f"SELECT * FROM {BATCHES_TABLE} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            rows = conn.execute(f"SELECT * FROM {BATCHES_TABLE} ORDER BY created_at DESC, batch_id DESC LIMIT ?",
                                 (int(limit),)).fetchall()
         return [BatchInfo(r["batch_id"], r["created_at"], r["actor"], r["source_name"], r["kind"],
                           json.loads(r["counts"] or "{}"), r["undone_at"], r["undone_by"]) for r in rows]
@@ -602,27 +603,27 @@ class ImportsMixin:
             eff = self._allow(conn, actor, "import")
             for code, name, geom in items:
                 old = conn.execute(f"SELECT * FROM {TOWN_BOUNDARIES_TABLE} WHERE town_code = ?", (code,)).fetchone()
-                blob = gpkg_blob.encode(geom)
-                if old is not None and old["geom"] == blob and old["name_zh"] == name:
+                if old is not None and _same(self.geom_out(old["geom"]), geom) and old["name_zh"] == name:
                     unchanged.append(code)
                     continue
                 if old is not None:
                     conn.execute(
                         f"INSERT INTO {TOWN_REPLACED_TABLE} (old_fid, town_code, name_zh, geom, batch_id, imported_at,"
                         " replaced_by, replaced_at) VALUES (?,?,?,?,?,?,?,?)",
-                        (old["fid"], old["town_code"], old["name_zh"], old["geom"], old["batch_id"],
-                         old["imported_at"], batch_id, when))
+                        (old["fid"], old["town_code"], old["name_zh"], self.geom_in(self.geom_out(old["geom"])),
+                         old["batch_id"], old["imported_at"], batch_id, when))
                     conn.execute(f"DELETE FROM {TOWN_BOUNDARIES_TABLE} WHERE fid = ?", (old["fid"],))
                     updated.append(code)
                 else:
                     created.append(code)
                 conn.execute(f"INSERT INTO {TOWN_BOUNDARIES_TABLE} (geom, town_code, name_zh, batch_id, imported_at)"
-                             " VALUES (?,?,?,?,?)", (blob, code, name, batch_id, when))
+                             " VALUES (?,?,?,?,?)", (self.geom_in(geom), code, name, batch_id, when))
             counts = {"created": len(created), "updated": len(updated), "unchanged": len(unchanged), "skipped": 0}
             conn.execute(
                 f"INSERT INTO {BATCHES_TABLE} (batch_id, created_at, actor, source_name, kind, counts)"
                 " VALUES (?,?,?,?,?,?)", (batch_id, when, eff.name, source_name, TOWN_KIND, json.dumps(counts)))
-            self._town_extent(conn)
+            self._layer_changed(conn, TOWN_BOUNDARIES_TABLE)
+            self._data_changed(conn)
             self._audit(conn, eff, "import", target=batch_id,
                         details={"kind": TOWN_KIND, "source_name": source_name, **counts,
                                  "towns": created + updated})
@@ -633,7 +634,7 @@ class ImportsMixin:
         with self._read() as conn:
             self._allow(conn, actor, "read")
             rows = conn.execute(f"SELECT town_code, geom FROM {TOWN_BOUNDARIES_TABLE}").fetchall()
-        return {r["town_code"]: gpkg_blob.decode(r["geom"]) for r in rows}
+        return {r["town_code"]: self.geom_out(r["geom"]) for r in rows}
 
     def _undo_towns(self, conn, batch_id: str, when: str) -> tuple[list[str], list[str]]:
         later = conn.execute(f"SELECT town_code, replaced_by FROM {TOWN_REPLACED_TABLE} WHERE batch_id = ?",
@@ -658,18 +659,9 @@ class ImportsMixin:
             restored.append(r["town_code"])
         conn.execute(f"DELETE FROM {TOWN_REPLACED_TABLE} WHERE replaced_by = ?", (batch_id,))
         removed = [c for c in removed if c not in restored]
-        self._town_extent(conn)
+        self._layer_changed(conn, TOWN_BOUNDARIES_TABLE)
+        self._data_changed(conn)
         return removed, restored
-
-    def _town_extent(self, conn) -> None:
-        xs, ys = [], []
-        for (blob,) in conn.execute(f"SELECT geom FROM {TOWN_BOUNDARIES_TABLE}"):
-            minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
-            xs += [minx, maxx]
-            ys += [miny, maxy]
-        if xs:
-            conn.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
-                         (min(xs), min(ys), max(xs), max(ys), iso_utc(utc_now()), TOWN_BOUNDARIES_TABLE))
 
 
 def _cst_text(iso: str | None) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
@@ -31,7 +30,7 @@ from geo.errors import NotFoundError, ValidationError
 from geo.store.base import Actor, NewObservation, Observation
 from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.gating import observation_from_row
-from geo.store.schema import BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE
+from geo.store.tables import BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE
 from layers import OBSERVATIONS, get_observation_spec, get_spec
 from layers.observation import ObservationSpec
 
@@ -196,7 +195,7 @@ class ObservationsMixin:
         return self._replace(actor, spec_key, obs_id, reason=reason, action="void")
 
     # -- helpers -----------------------------------------------------------
-    def _towns_of(self, conn: sqlite3.Connection, spec: ObservationSpec, rows: Sequence[NewObservation]) -> set[str]:
+    def _towns_of(self, conn, spec: ObservationSpec, rows: Sequence[NewObservation]) -> set[str]:
         towns = set()
         for r in rows:
             kind_spec = self._site_kind_for_obs(conn, spec, r)
@@ -204,7 +203,7 @@ class ObservationsMixin:
                                    (r.site_id,)).fetchone()["town_code"])
         return towns
 
-    def _site_kind_for_obs(self, conn: sqlite3.Connection, spec: ObservationSpec, r: NewObservation):
+    def _site_kind_for_obs(self, conn, spec: ObservationSpec, r: NewObservation):
         where_zh = f"第 {r.row} 行：" if r.row is not None else ""
         where_en = f"Row {r.row}: " if r.row is not None else ""
         idx = conn.execute(f"SELECT kind FROM {INDEX_TABLE} WHERE site_id = ?", (r.site_id,)).fetchone()
@@ -219,13 +218,13 @@ class ObservationsMixin:
                 zh=f"{where_zh}{r.site_id} 是{other.zh}，{spec.zh}只能记录{own.zh}。", value=r.site_id, row=r.row)
         return get_spec(idx["kind"])
 
-    def _current_identities(self, conn: sqlite3.Connection, spec: ObservationSpec, site_ids) -> dict[tuple, int]:
+    def _current_identities(self, conn, spec: ObservationSpec, site_ids) -> dict[tuple, int]:
         ids = sorted(set(site_ids))
         rows = conn.execute(f"SELECT * FROM {_q(spec.key)} WHERE site_id IN ({', '.join('?' * len(ids))})", ids)
         current = current_rows([observation_from_row(spec, r) for r in rows])
         return {_identity(spec, o.site_id, o.observed_on, o.observed_time, o.values): o.obs_id for o in current}
 
-    def _insert_rows(self, conn: sqlite3.Connection, eff: Actor, spec: ObservationSpec, rows: Sequence[NewObservation],
+    def _insert_rows(self, conn, eff: Actor, spec: ObservationSpec, rows: Sequence[NewObservation],
                      *, when: str, source: str, op_id: str | None = None, batch_id: str | None = None,
                      is_sample: bool = False, action: str = "add", replaces: int | None = None,
                      reason: str | None = None) -> list[int]:
@@ -263,10 +262,12 @@ class ObservationsMixin:
                         row=r.row, site_id=r.site_id, obs_id=clash)
                 seen[key] = None
             cur = conn.execute(
-                f"INSERT INTO {_q(spec.key)} ({', '.join(_q(n) for n in names)}) VALUES ({', '.join('?' * len(names))})",
+                f"INSERT INTO {_q(spec.key)} ({', '.join(_q(n) for n in names)}) VALUES ({', '.join('?' * len(names))})"
+                " RETURNING obs_id",
                 [r.site_id, day, hhmm, *(values[n] for n in spec.field_names), action, replaces, reason, when,
-                 eff.name, source, eff.client or None, batch_id, op_id, int(is_sample)])
-            ids.append(int(cur.lastrowid))
+                 eff.name, source, eff.client or None, batch_id, op_id, bool(is_sample)])
+            ids.append(int(cur.fetchone()[0]))
+            self._data_changed(conn)
         return ids
 
     def _replace(self, actor: Actor, spec_key: str, obs_id: int, *, reason: str, action: str,
@@ -305,7 +306,7 @@ class ObservationsMixin:
         return ObservationWrite(spec.key, tuple(ids), (old.site_id,), status_changes=tuple(changes),
                                 replaced=(old.obs_id,))
 
-    def _undo_observation_batch(self, conn: sqlite3.Connection, eff: Actor, spec: ObservationSpec, batch_id: str,
+    def _undo_observation_batch(self, conn, eff: Actor, spec: ObservationSpec, batch_id: str,
                                 when: str) -> tuple[list[str], list[str]]:
         """Void every row of an import batch still current; put back a status the batch opened.
 

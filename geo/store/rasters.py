@@ -16,7 +16,6 @@ Sample rasters shipped with the app are referenced as ``sample:<file>``
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ from geo.raster.records import EDITABLE, SAMPLE_PREFIX, SAMPLE_RASTER_DIR, NewRa
 from geo.store import policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
-from geo.store.schema import RASTERS_TABLE
+from geo.store.tables import RASTERS_TABLE
 
 
-def _row(r: sqlite3.Row) -> RasterLayer:
+def _row(r) -> RasterLayer:
     return RasterLayer(
         raster_id=r["raster_id"], name_zh=r["name_zh"], name_en=r["name_en"], file=r["file"],
         file_sha256=r["file_sha256"], bands=int(r["bands"]),
@@ -46,9 +45,8 @@ class RastersMixin:
 
     @property
     def raster_dir(self) -> Path:
-        """Where added raster files are kept: ``<store>_rasters/`` next to the store file."""
-        p = Path(self.path)
-        return p.parent / f"{p.stem}_rasters"
+        """Where added raster files are kept: ``<store>_rasters/`` in the store's files folder."""
+        return self.files_root / f"{self.files_stem}_rasters"
 
     def raster_path(self, layer: RasterLayer) -> Path:
         """The file of ``layer`` on disk (shipped samples resolve to ``data/rasters``)."""
@@ -93,11 +91,12 @@ class RastersMixin:
                 " description, source_name, info, version, added_at, added_by, updated_at, updated_by)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)",
                 (new.raster_id, new.name_zh.strip(), new.name_en.strip(), new.file, new.file_sha256, int(new.bands),
-                 new.colormap, new.vmin, new.vmax, new.unit, float(new.opacity), int(new.shown), minx, miny, maxx,
-                 maxy, int(new.max_zoom), int(new.is_sample), int(new.is_synthetic), new.description,
+                 new.colormap, new.vmin, new.vmax, new.unit, float(new.opacity), bool(new.shown), minx, miny, maxx,
+                 maxy, int(new.max_zoom), bool(new.is_sample), bool(new.is_synthetic), new.description,
                  new.source_name, json.dumps(dict(new.info), ensure_ascii=False, default=str), now, eff.name, now,
                  eff.name),
             )
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.add", target=new.raster_id,
                         details={"name": new.name_zh, "file": new.file, "sha256": new.file_sha256,
                                  "source": new.source_name})
@@ -130,7 +129,8 @@ class RastersMixin:
             sets = ", ".join(f"{k} = ?" for k in changes)
             conn.execute(f"UPDATE {RASTERS_TABLE} SET {sets}, version = version + 1, updated_at = ?, updated_by = ?"
                          " WHERE raster_id = ?",
-                         (*[int(v) if isinstance(v, bool) else v for v in changes.values()], now, eff.name, raster_id))
+                         (*changes.values(), now, eff.name, raster_id))
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.update", target=raster_id,
                         details={k: [before[k], v] for k, v in changes.items()})
         return self.get_raster(actor, raster_id)
@@ -153,4 +153,5 @@ class RastersMixin:
                     zh=f"栅格图层 {raster_id!r} 已被 {r['updated_by']} 修改，请先刷新。", value=raster_id)
             conn.execute(f"UPDATE {RASTERS_TABLE} SET removed_at = ?, removed_by = ?, version = version + 1,"
                          " updated_at = ?, updated_by = ? WHERE raster_id = ?", (now, eff.name, now, eff.name, raster_id))
+            self._data_changed(conn)
             self._audit(conn, eff, "raster.remove", target=raster_id)

@@ -12,23 +12,13 @@ import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+                              SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
 from layers.observation import ObservationSpec
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
-HISTORY_TABLE = "site_history"
-INDEX_TABLE = "site_index"
-META_TABLE = "store_meta"
-USERS_TABLE = "users"
-SESSIONS_TABLE = "sessions"
-THROTTLE_TABLE = "login_throttle"
-AUDIT_TABLE = "audit_log"
-BATCHES_TABLE = "import_batches"
-TOWN_BOUNDARIES_TABLE = "town_boundaries"
-TOWN_REPLACED_TABLE = "town_boundaries_replaced"
-RASTERS_TABLE = "raster_layers"
-
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN", "date": "DATE", "choice": "TEXT"}
 GEOM_TYPE_NAME = {"point": "POINT", "line": "MULTILINESTRING", "polygon": "MULTIPOLYGON",
                   "line_or_polygon": "GEOMETRY"}
@@ -137,6 +127,7 @@ _ATTRIBUTE_TABLES = (
     (USERS_TABLE, "用户 users"),
     (SESSIONS_TABLE, "会话 sessions"),
     (THROTTLE_TABLE, "登录限制 login throttle"),
+    (ADDR_THROTTLE_TABLE, "登录限制（按地址） login throttle by address"),
     (AUDIT_TABLE, "审计日志 audit log"),
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
@@ -292,8 +283,8 @@ def _to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_RASTERS_DDL)
 
 
-def _to_6(conn: sqlite3.Connection) -> None:
-    """Schema 6: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+def _to_7(conn: sqlite3.Connection) -> None:
+    """Schema 7: monitoring as data — a table per monitoring spec; the override reason on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
     if "override" not in cols:
         conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
@@ -418,10 +409,16 @@ def _to_5(conn: sqlite3.Connection) -> None:
              json.dumps({"step": 5, "sites": len(changed), "site_ids": changed[:50]}, ensure_ascii=False)))
 
 
+def _to_6(conn: sqlite3.Connection) -> None:
+    """Schema 6: the sign-in throttle per client address (beside the one per name)."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {ADDR_THROTTLE_TABLE} (address TEXT PRIMARY KEY,"
+                 " failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME)")
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

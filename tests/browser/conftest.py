@@ -88,6 +88,42 @@ class AppServer:
         self.log.close()
 
 
+#: Content-Security-Policy violations Chromium reported in any page or frame of a watched context.
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(context) -> None:
+    """Record every CSP violation of ``context`` (Chromium logs each as a console error naming the policy)."""
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            CSP_VIOLATIONS.append(message.text)
+
+    context.on("console", on_console)
+
+
+class WatchedBrowser:
+    """The session's Chromium; every context it makes is watched for CSP violations (:func:`watch_csp`)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        watch_csp(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Every browser test also proves the app works under its Content-Security-Policy."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], CSP_VIOLATIONS
+
+
 class RequestLog:
     """Every request the page makes; ``outside()`` lists those leaving localhost."""
 

@@ -61,4 +61,14 @@ def test_reviewer_builds_and_downloads_a_town_workbook(browser, app, artifacts, 
     assert ids == expected
     assert "示例数据" in str(wb["汇总"]["A2"].value)
     assert requests.outside() == []
+    # The download came from Streamlit's media route, which serves it to this browser only.
+    assert "/media/" in download.url
+    stranger = browser.new_context()
+    try:
+        response = stranger.request.get(download.url)
+        assert response.status == 403 and b"forbidden" in response.body()
+        again = context.request.get(download.url)
+        assert again.status == 200 and again.body() == path.read_bytes()
+    finally:
+        stranger.close()
     context.close()

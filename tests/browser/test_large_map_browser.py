@@ -36,7 +36,7 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     sample = len(plan())
     counts = wait_for(frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N + sample, 60)
     assert sum(counts.values()) == N + sample
-    files = [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")]
+    files = [u for u in requests.urls if "/files/sites/" in u and u.endswith(".json")]
     assert 1 <= len(files) <= 5  # one per kind
     frame.evaluate("() => { window.__probe = 'same-document'; }")
     target = focus_site(frame, "f => f.k === 'outfalls'", 15)
@@ -46,7 +46,7 @@ def test_thousands_of_sites_load_from_a_file_and_a_click_keeps_the_map(browser, 
     page.get_by_role("heading", name=html.unescape(target["n"])).wait_for(timeout=30000)
     page.wait_for_timeout(1000)
     assert frame.evaluate("() => window.__probe") == "same-document"  # not remounted
-    assert [u for u in requests.urls if "onemap_sites/" in u and u.endswith(".json")] == files  # not fetched again
+    assert [u for u in requests.urls if "/files/sites/" in u and u.endswith(".json")] == files  # not fetched again
     after_click = sum(sent[before:])
     assert after_click < 200_000, after_click  # the sites (~0.4 MB inline) were not re-sent
     assert requests.outside() == []

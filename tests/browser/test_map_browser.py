@@ -104,3 +104,20 @@ def test_click_opens_detail_panel_without_rebuilding_the_map(page, app, artifact
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / "map_detail_1024x768.png"), full_page=True)
     assert page.requests.outside() == []
+
+
+def test_the_content_security_policy_is_enforced_and_watched(browser, app):
+    """An inline script injected into the app's page is refused, and the watcher of every browser test sees it."""
+    from tests.browser.conftest import CSP_VIOLATIONS
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(app.url, wait_until="domcontentloaded")
+    page.get_by_text("福清生态环境一张图").first.wait_for(timeout=30000)
+    ran = page.evaluate("""() => { window.__ran = false; const s = document.createElement('script');
+        s.textContent = 'window.__ran = true'; document.head.appendChild(s); return window.__ran; }""")
+    page.wait_for_timeout(500)
+    assert ran is False
+    assert any("Content Security Policy" in v for v in CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()  # expected here
+    context.close()

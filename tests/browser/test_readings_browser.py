@@ -84,3 +84,50 @@ def test_the_dashboard_shows_the_yearly_steps_and_what_the_readings_say(browser,
         assert page.requests.outside() == []
     finally:
         context.close()
+
+
+def _open_site(page, site_id: str, wait_text: str) -> None:
+    picker = page.locator('[data-testid="stSelectbox"] input').first
+    picker.click()
+    picker.fill(site_id)
+    page.get_by_role("option", name=site_id, exact=False).first.click()
+    page.get_by_text(wait_text).first.wait_for(timeout=60000)
+    page.locator(".vega-embed").first.wait_for(timeout=60000)
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1024, 768)])
+def test_the_outfall_panel_shows_its_results_chart_and_table(browser, app, artifacts, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, locale="zh-CN",
+                                  is_mobile=width < 500)
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", page.requests)
+    try:
+        page.goto(app.url, wait_until="domcontentloaded")
+        map_frame(page)
+        _open_site(page, "PWK-001", "逐次结果")
+        page.get_by_text("监测数据 · 排污口监测").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1200)
+        assert page.get_by_text("示例数据：监测数据为演示用，非实测。").count() == 1
+        page.screenshot(path=str(artifacts / f"outfall_results_panel_{width}x{height}.png"), full_page=False)
+        assert page.requests.outside() == []
+    finally:
+        context.close()
+
+
+def test_the_dashboard_shows_shore_power_usage_per_port_area_and_berth(browser, app, artifacts):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", page.requests)
+    try:
+        page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+        page.get_by_text("岸电泊位 — 岸电使用率（按月）").first.click()
+        page.get_by_text("使用率 = 使用岸电艘次 ÷ 靠泊艘次", exact=False).first.wait_for(timeout=60000)
+        page.get_by_text("使用率 = 使用岸电艘次 ÷ 靠泊艘次", exact=False).first.scroll_into_view_if_needed()
+        assert page.get_by_text("示例数据：岸电使用月报为演示用，非实报。").count() == 1
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(artifacts / "shore_power_usage_dashboard_1366x768.png"), full_page=False)
+        assert page.requests.outside() == []
+    finally:
+        context.close()

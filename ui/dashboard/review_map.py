@@ -182,9 +182,9 @@ def _thumbnails(entries) -> None:
     if not refs:
         return
     try:  # photo files arrive with the field-inspection feature; until then the hashes above are all there is
-        from geo.photos import photos_root, thumb_path
+        from geo.photos import thumb_path
 
-        root = photos_root(get_store().path)
+        root = get_store().photos_dir
     except (ImportError, AttributeError, OneMapError):
         return
     shown = [(e, p) for e, p in ((e, thumb_path(root, sha)) for e, sha in refs[:8]) if p.exists()]

@@ -21,7 +21,7 @@ def render() -> None:
     store = get_store()
     try:
         version = store.data_version()
-        meta = load_meta(store, version, str(store.path))
+        meta = load_meta(store, version, store.locator)
         counts = store.counts(current_actor())
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lg))
@@ -30,7 +30,7 @@ def render() -> None:
 
     st.header(t("about_store"))
     origin = meta.get("data_origin", "empty")
-    st.write(f"{t('store_path')}: `{store.path}`")
+    st.write(f"{t('store_path')}: `{store.label}`")
     st.write(f"{t('store_origin')}: {t('origin_' + origin) if origin in ('sample', 'imported', 'empty') else origin}")
     totals: dict[tuple[str, str], int] = {}
     for kind, _town, status, n in counts:

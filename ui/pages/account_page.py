@@ -70,7 +70,7 @@ def _signed_in(store, actor) -> None:
             except OneMapError as exc:
                 st.error(exc.message(lang()))
             else:
-                st.session_state.pop(auth.TOKEN_KEY, None)
+                auth.session_ended_elsewhere()
                 st.session_state.pop("_actor", None)
                 st.session_state[auth.NOTICE_KEY] = "auth.session_ended"
                 st.success(t("password_changed"))

@@ -82,8 +82,8 @@ def render() -> None:
     store = get_store()
     try:
         version = store.data_version()
-        meta = load_meta(store, version, str(store.path))
-        stored = load_sites(store, version, str(store.path))
+        meta = load_meta(store, version, store.locator)
+        stored = load_sites(store, version, store.locator)
         history_all = store.all_history(current_actor())
         observations = store.all_observations(current_actor())
     except OneMapError as exc:

@@ -112,8 +112,8 @@ def render() -> None:
     store, actor = get_store(), current_actor()
     try:
         version = store.data_version()
-        meta = load_meta(store, version, str(store.path))
-        sites = load_sites(store, version, str(store.path))
+        meta = load_meta(store, version, store.locator)
+        sites = load_sites(store, version, store.locator)
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lang()))
         return

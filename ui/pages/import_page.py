@@ -146,7 +146,7 @@ def _plan(data: bytes, name: str, kind: str, crs: CrsChoice, sheet: str | None, 
     cached = st.session_state.get(_PLAN)
     if cached and cached[0] == key:
         return cached[1]
-    sites = load_sites(store, version, str(store.path))
+    sites = load_sites(store, version, store.locator)
     boundaries = {} if kind == TOWN_KIND else store.town_boundaries(actor)
     with st.spinner(t("imp_checking")):
         plan = prepare_import(data, name, kind=kind, crs=crs, existing={s.site_id: s for s in sites}, sheet=sheet,
@@ -293,7 +293,7 @@ def _town_check_section(lg: str) -> None:
         st.caption(t("imp_no_boundaries"))
         return
     version = store.data_version()
-    sites = load_sites(store, version, str(store.path))
+    sites = load_sites(store, version, store.locator)
     mismatches = town_mismatches(sites, boundaries)
     st.caption(t("imp_boundaries_loaded", n=len(boundaries)))
     if not mismatches:

@@ -51,8 +51,8 @@ def render() -> None:
         return
     store, actor = get_store(), current_actor()
     version = store.data_version()
-    sample_banner(load_meta(store, version, str(store.path)))
-    sites = load_sites(store, version, str(store.path))
+    sample_banner(load_meta(store, version, store.locator))
+    sites = load_sites(store, version, store.locator)
     left, right = st.columns([2, 3], gap="medium")
     with left:
         _where_am_i()
@@ -252,7 +252,7 @@ def _evidence(fix, dist) -> Evidence:
 def _store_photos(store, files) -> list[str]:
     if not files:
         return []
-    from geo.photos import photos_root, store_photo
+    from geo.photos import store_photo
 
-    root = photos_root(store.path)
+    root = store.photos_dir
     return [store_photo(f.getvalue(), root).sha256 for f in files]

@@ -16,7 +16,7 @@ import streamlit as st
 
 from geo.errors import OneMapError
 from geo.raster.colormap import COLORMAPS
-from geo.raster.overlays import add_raster_file, ensure_pyramid, pyramid_root, suggest_raster_id
+from geo.raster.overlays import add_raster_file, resolved_style, suggest_raster_id
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store, md_escape
 
@@ -109,17 +109,12 @@ def _add_form(store, actor, taken: set[str]) -> None:
             except OneMapError as exc:
                 _explain(exc)
                 return
-        bar = st.progress(0.0, text=t("raster_rendering", name=layer.label(lang())))
         try:
-            tiles = ensure_pyramid(store, layer, "wgs84", pyramid_root(),
-                                   progress=lambda d, n: bar.progress(d / max(n, 1)))
+            resolved_style(store.raster_path(layer), layer)  # the value range, read once from an overview
         except OneMapError as exc:
             _explain(exc)
             return
-        bar.empty()
-        note = t("raster_zoom_lowered", z=tiles["max_zoom"]) if tiles.get("zoom_lowered") else ""
-        st.success(t("raster_added", name=md_escape(layer.label(lang())), n=tiles["tile_count"],
-                     z0=tiles["min_zoom"], z1=tiles["max_zoom"]) + note)
+        st.success(t("raster_added", name=md_escape(layer.label(lang())), z1=layer.max_zoom))
 
 
 def _edit_form(store, actor, layers) -> None:
