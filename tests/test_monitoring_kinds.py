@@ -242,3 +242,29 @@ def test_progress_carries_the_usage_of_the_stored_rows(store):
     assert usage["months"] == ["2025-03"] and usage["total"]["rate"] == pytest.approx(9 / 15)
     assert {a["port_area"]: a["rate"] for a in usage["by_area"]} == pytest.approx({"江阴港区": 0.4, "元洪港区": 1.0})
     assert "capable_share" in [t["code"] for t in figures["kinds"]["shore_power_berths"]["targets"]]
+
+
+
+@pytest.mark.parametrize("store_target", ["postgis"], indirect=True)
+def test_postgis_holds_an_inspector_to_their_towns_for_monitoring_rows_too(store_target):
+    """Row-level security on every monitoring table: straight SQL as the app's role, claiming to be an inspector of
+    another town, cannot add a row about this berth; its own town's inspector can."""
+    store = make_store(store_target, [berth()], clean_rivers=False)  # town 350181116
+    row = ("INSERT INTO shore_power_usage (site_id, observed_on, ship_calls, calls_connected, recorded_at, "
+           "recorded_by, source) VALUES ('AD-T01', '2025-03-01', 3, 1, now(), 'x', 'test')")
+    conn = store._connect()
+    try:
+        for towns, allowed in (("350181001", False), ("350181116", True)):
+            conn.execute("BEGIN")
+            conn.execute("SELECT set_config('onemap.role', 'inspector', true), set_config('onemap.towns', ?, true)",
+                         (towns,))
+            if allowed:
+                conn.execute(row)
+                conn.execute("COMMIT")
+            else:
+                with pytest.raises(store.DriverError, match="row-level security"):
+                    conn.execute(row)
+                conn.execute("ROLLBACK")
+    finally:
+        store._end_read(conn)
+    assert len(store.list_observations(SYSTEM, USE.key, ["AD-T01"])) == 1
