@@ -235,6 +235,41 @@ def _add_user_commands(sub) -> None:
     s.set_defaults(func=cmd_user)
 
 
+def _device_json(d) -> dict:
+    return {"device_id": d.device_id, "user": d.user_name, "label": d.label, "created_at": d.created_at,
+            "expires_at": d.expires_at, "last_seen": d.last_seen, "client": d.client, "revoked_at": d.revoked_at,
+            "revoked_by": d.revoked_by}
+
+
+def cmd_device(args) -> int:
+    """Field devices (the offline client's device tokens): list them, revoke one or all of an account's."""
+    store = open_store(args.store)
+    actor = _system()
+    if args.device_cmd == "list":
+        devices = store.list_devices(actor, user=args.user, include_ended=args.all)
+        print(json.dumps([_device_json(d) for d in devices], ensure_ascii=False, indent=2))
+        return 0
+    if args.device_id:
+        print(json.dumps(_device_json(store.revoke_device(actor, args.device_id)), ensure_ascii=False))
+        return 0
+    ended = [store.revoke_device(actor, d.device_id) for d in store.list_devices(actor, user=args.user)]
+    print(json.dumps([_device_json(d) for d in ended], ensure_ascii=False, indent=2))
+    return 0
+
+
+def _add_device_commands(sub) -> None:
+    s = sub.add_parser("device", help="offline field devices: list, revoke (a lost tablet stops syncing at once)")
+    ds = s.add_subparsers(dest="device_cmd", required=True)
+    a = ds.add_parser("list", help="JSON list of live device tokens (the tokens themselves are never stored)")
+    a.add_argument("--user", help="only this account's")
+    a.add_argument("--all", action="store_true", help="also revoked and expired ones")
+    r = ds.add_parser("revoke", help="end a device token (or every live one of --user)")
+    who = r.add_mutually_exclusive_group(required=True)
+    who.add_argument("device_id", nargs="?", help="the device id from `device list`")
+    who.add_argument("--user", help="revoke every live device of this account")
+    s.set_defaults(func=cmd_device)
+
+
 def cmd_audit(args) -> int:
     store = open_store(args.store)
     rows = store.audit_log(_system(), since=args.since, user=args.user, action=args.action)
@@ -637,6 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_export)
 
     _add_user_commands(sub)
+    _add_device_commands(sub)
     _add_audit_command(sub)
     _add_review_commands(sub)
     _add_import_commands(sub)

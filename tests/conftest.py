@@ -15,6 +15,8 @@ from geo.store import create_store
 # Derived files (raster tiles, display copies) go to a private folder, never into the checkout;
 # apps started by browser tests inherit it.
 os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache-"))
+# Files of PostGIS stores (photos, raster copies) likewise: never into the checkout's data/.
+os.environ.setdefault("ONEMAP_FILES", tempfile.mkdtemp(prefix="onemap-test-files-"))
 
 
 _MAIN_MODULE = sys.modules.get("__main__")

@@ -6,6 +6,7 @@
 - Rules over sites (``geo.domain``) never import what draws, serves, reads or writes files, or the UI.
 - What the browser draws (``geo.map``) never reads the store or files of users.
 - The store never imports what draws, serves, reads uploads or writes exports.
+- The offline field client's logic (``geo.field``) never imports what serves it, the UI, imports or exports.
 - Nothing under ``geo/`` or ``layers/`` imports ``ui``.
 """
 
@@ -65,6 +66,7 @@ RULES = [
      ("geo.store.base",)),
     ("geo.map", ("geo.store", "geo.ingest", "geo.export", "geo.report", "geo.web", "ui"), ()),
     ("geo.store", ("geo.map", "geo.ingest", "geo.export", "geo.report", "geo.web", "ui"), ()),
+    ("geo.field", ("geo.web", "geo.ingest", "geo.export", "geo.report", "ui"), ()),
     ("geo", ("ui", "streamlit", "streamlit_folium"), ()),
     ("layers", ("geo", "ui", "streamlit"), ("geo.errors",)),
 ]
@@ -99,6 +101,7 @@ def test_layering(path):
     ("from geo.store.base import Site\n", "geo/domain/ok.py", None),
     ("from geo.store import open_store\n", "geo/map/bad.py", "geo.map.bad imports geo.store"),
     ("from geo.export import write_export\n", "geo/store/bad.py", "imports geo.export"),
+    ("from geo.web.access import Access\n", "geo/field/bad.py", "geo.field.bad imports geo.web"),
     ("from geo import towns\n", "layers/bad.py", "layers.bad imports geo.towns"),
     ("from geo.errors import NotFoundError\n", "layers/ok.py", None),
     ("from ..map import build\n", "geo/domain/bad.py", "imports geo.map"),

@@ -55,6 +55,9 @@ def dynamic_keys() -> set[str]:
     keys |= {f"dash_mismatch_{k}" for k in ("done_but_black", "clean_not_yet_recorded")}
     keys |= {f"dash_mode_{m}" for m in MODES} | {f"dash_show_{s}" for s in SHOW_OPTIONS}
     keys |= {f"dash_sec_{s}" for s in SECTIONS} | {p.title_key for p in PAGES}
+    from geo.store.sync import OUTCOMES
+
+    keys |= {f"off_out_{o}" for o in OUTCOMES} | {f"off_res_{r}" for r in ("reapplied", "discarded")}
     return keys
 
 

@@ -284,11 +284,11 @@ def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
     from layers import OBSERVATIONS
 
-    for table in OBSERVATIONS:  # schema 7: monitoring tables, the override column
+    for table in OBSERVATIONS:  # schema 8: monitoring tables, the override column
         con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
     con.execute("ALTER TABLE site_history DROP COLUMN override")
-    if to == "6":
+    if to in ("6", "7"):  # schema 7 (offline tables) is created again only if missing: kept as it is here
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
         con.close()
@@ -323,16 +323,16 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6"])
+@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6", "7"])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
     before = _file_dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "7"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == "8"
     after = _file_dump(path)
-    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 7): empty
+    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 8): empty
     for table, rows in before.items():
         if table == "site_history":
             assert [r[:-added] for r in after[table]] == rows and all(
@@ -347,7 +347,7 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
             "login_throttle_addr", "black_odorous_readings", "outfall_monitoring", "shore_power_usage"} <= contents
     assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
-    assert after["raster_layers"] == [] or old in ("4", "5", "6")
+    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7")
     assert after["login_throttle_addr"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)

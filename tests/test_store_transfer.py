@@ -20,7 +20,20 @@ def _busy_store(path):
     site = store.get_site(INSPECTOR, "HC-T01")
     store.change_status(INSPECTOR, "HC-T01", "initial_effect", expected_version=site.version,
                         op_id=uuid.uuid4().hex, note="现场核实", photos=["a" * 64])
-    store.login(INSPECTOR.name, PASSWORD)
+    login = store.login(INSPECTOR.name, PASSWORD)
+    # The offline client's rows: a change sent from the field (applied), a photo upload, a device token.
+    from datetime import datetime, timezone
+
+    from geo.store import Evidence
+    from geo.store.sync import OfflineChange
+
+    store.record_field_photo(INSPECTOR, "c" * 64, "d" * 64, 1234)
+    store.submit_offline_change(INSPECTOR, OfflineChange(
+        op_id="field-op-1", site_id="PWK-T01", base_version=0, to_status="remediating",
+        changes={"remediation_method": "ban"}, photos=("c" * 64,), clock_offset_s=-2.5,
+        captured_at=datetime(2025, 11, 20, 9, 30, 12, 345000, tzinfo=timezone.utc),
+        evidence=Evidence(lon=119.47, lat=25.66, accuracy_m=8.0, distance_m=3.0, remote=False)))
+    store.enroll_device(login.token, label="平板")
     from shapely.geometry import MultiPolygon, Polygon
 
     store.import_town_boundaries(ADMIN, [("350181103", "海口镇", MultiPolygon([Polygon(
@@ -34,11 +47,13 @@ def test_gpkg_to_postgis_and_back_is_exact(tmp_path, pg_cluster):
     to_pg = copy_store(source, create_pg_store(url))
     assert to_pg.ok, json.dumps(to_pg.as_dict(), ensure_ascii=False)
     assert to_pg.tables["site_history"]["rows"] >= 4 and to_pg.tables["audit_log"]["rows"] > 5
+    assert [to_pg.tables[t]["rows"] for t in ("field_changes", "field_photos", "field_devices")] == [1, 1, 1]
     pg = create_pg_store(url)
     # The copy is a working store: ids continue, a change applies, the history chain holds.
+    assert pg.offline_change(SYSTEM, "field-op-1").captured_at == "2025-11-20T09:30:12.345Z"
     site = pg.get_site(INSPECTOR, "PWK-T01")
-    result = pg.change_status(INSPECTOR, "PWK-T01", "remediating", expected_version=site.version,
-                              op_id=uuid.uuid4().hex, changes={"remediation_method": "ban"})
+    result = pg.change_status(INSPECTOR, "PWK-T01", "remediated", expected_version=site.version,
+                              op_id=uuid.uuid4().hex)
     assert result.entry.id > max(e.id for e in source.all_history(SYSTEM))
     back = copy_store(pg, create_store(tmp_path / "back.gpkg"))
     assert back.ok

@@ -55,6 +55,8 @@ def main() -> None:
     head, who, switch = st.columns([4, 2, 1], vertical_alignment="center")
     head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
     who.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}")
+    if actor.role == "inspector":  # the offline field client (geo/web/field_static.py), beside the pages
+        who.link_button(t("field_client_link"), "field/", help=t("field_client_help"), icon=":material/cloud_off:")
     switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                              label_visibility="collapsed")
     page.run()

@@ -126,6 +126,40 @@ class _Helpers(MacroElement):
 
 
 
+#: How the shipped base geography is drawn (the offline basemap; online basemaps draw only the boundary).
+BASE_STYLES = {
+    "land": {"color": "#c9c2b1", "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0},
+    "neighbours": {"color": "#9e9e9e", "weight": 0.8, "fill": False, "dashArray": "3 3"},
+    "boundary": {"color": "#5d4037", "weight": 2.2, "fill": False, "dashArray": "8 4 2 4"},
+}
+
+
+def basemap_config(base_url: str, *, basemap: Basemap = OFFLINE, tianditu_key: str | None = None, lang: str = "zh",
+                   labels: Sequence[Label] = (), attribution: str = "",
+                   clip_bounds: tuple[float, float, float, float] = (119.0, 25.2, 119.9, 26.0)) -> dict:
+    """The argument of ``OneMap.basemap(map, cfg)`` (``static/basemap.js``): plain JSON data.
+
+    ``base_url`` is where the base geography files of ``basemap.display`` are
+    (ending with ``/``); the offline field client passes its own.
+    """
+    credit = " · ".join(c for c in (basemap.attribution(lang), attribution) if c)
+    return dict(
+        base_url=base_url,
+        styles=BASE_STYLES,
+        tiles=basemap.tile_layers(tianditu_key) if basemap.online else [],
+        frame=basemap.display,
+        basemap_key=basemap.key,
+        basemap_label=("底图：" if lang == "zh" else "Basemap: ") + basemap.label(lang),
+        labels=[] if basemap.online else [
+            {"lon": lab.lon, "lat": lab.lat, "text": lab.text, "cls": lab.css_class, "min_zoom": lab.min_zoom}
+            for lab in labels],
+        clip=list(clip_bounds),
+        sea=SEA_COLOR,
+        attribution=html.escape(credit),  # Leaflet puts attributions in as HTML
+        fullscreen_title="全屏 Fullscreen",
+    )
+
+
 def build_base_map(
     assets: MapAssets,
     *,
@@ -200,28 +234,9 @@ def build_base_map(
     if bounds is not None:
         (minx, maxx), (miny, maxy) = to_display([bounds[0], bounds[2]], [bounds[1], bounds[3]], basemap.display)
         m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
-    styles = {
-        "land": {"color": "#c9c2b1", "weight": 0.6, "fillColor": LAND_COLOR, "fillOpacity": 1.0},
-        "neighbours": {"color": "#9e9e9e", "weight": 0.8, "fill": False, "dashArray": "3 3"},
-        "boundary": {"color": "#5d4037", "weight": 2.2, "fill": False, "dashArray": "8 4 2 4"},
-    }
-    frame = basemap.display
-    credit = " · ".join(c for c in (basemap.attribution(lang), attribution) if c)
-    _Call("basemap", dict(
-        base_url=assets.base_url(frame),
-        styles=styles,
-        tiles=basemap.tile_layers(tianditu_key) if basemap.online else [],
-        frame=frame,
-        basemap_key=basemap.key,
-        basemap_label=("底图：" if lang == "zh" else "Basemap: ") + basemap.label(lang),
-        labels=[] if basemap.online else [
-            {"lon": lab.lon, "lat": lab.lat, "text": lab.text, "cls": lab.css_class, "min_zoom": lab.min_zoom}
-            for lab in labels],
-        clip=list(clip_bounds),
-        sea=SEA_COLOR,
-        attribution=html.escape(credit),  # Leaflet puts attributions in as HTML
-        fullscreen_title="全屏 Fullscreen",
-    )).add_to(m)
+    _Call("basemap", basemap_config(assets.base_url(basemap.display), basemap=basemap, tianditu_key=tianditu_key,
+                                    lang=lang, labels=labels, attribution=attribution,
+                                    clip_bounds=clip_bounds)).add_to(m)
     if legend is None:
         legend = legend_data(lang, title=legend_title, badge=sample_badge)
     _Call("legend", legend).add_to(m)

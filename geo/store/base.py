@@ -458,3 +458,55 @@ class SiteStore(abc.ABC):
     @abc.abstractmethod
     def record_export(self, actor: Actor, *, towns, kinds, fmt: str, rows: int) -> None:
         """Authorise an export and write its audit row."""
+
+    # -- the offline field client (geo/store/sync.py) ---------------------------
+    @abc.abstractmethod
+    def field_actor(self, actor: Actor) -> Actor:
+        """The account as it stands now, if it may use the offline client (inspectors)."""
+
+    @abc.abstractmethod
+    def submit_offline_change(self, actor: Actor, change) -> Any:
+        """Apply a change an offline client sent once, or keep it as a conflict or a refusal (a ``SyncOutcome``)."""
+
+    @abc.abstractmethod
+    def offline_changes(self, actor: Actor, *, mine: bool = False, outcome: str | None = None,
+                        open_conflicts: bool = False, limit: int | None = None) -> list:
+        """Changes sent by offline clients, newest arrival first (``OfflineRecord`` each)."""
+
+    @abc.abstractmethod
+    def offline_change(self, actor: Actor, op_id: str) -> Any:
+        """One synced change by its op id."""
+
+    @abc.abstractmethod
+    def resolve_offline_conflict(self, actor: Actor, op_id: str, action: str, *, expected_version: int | None = None,
+                                 note: str = "") -> Any:
+        """Re-apply a conflict on the site's current version, or discard it, with who and when."""
+
+    @abc.abstractmethod
+    def field_photo(self, actor: Actor, upload_sha256: str) -> str | None:
+        """The stored photo's hash for a device upload's hash (None when it has not arrived)."""
+
+    @abc.abstractmethod
+    def record_field_photo(self, actor: Actor, upload_sha256: str, photo_sha256: str, size: int) -> str:
+        """Record a device upload as a stored photo (the first record stays); returns the stored hash."""
+
+    @abc.abstractmethod
+    def enroll_device(self, session_token: str, *, label: str = "", client: str = "",
+                      replaces: str | None = None) -> tuple:
+        """A device token made from an inspector's live session: ``(Device, token)``, the token shown once."""
+
+    @abc.abstractmethod
+    def device_actor(self, token: str, *, client: str = "") -> tuple:
+        """The account a live device token acts for: ``(Actor, device_id)``."""
+
+    @abc.abstractmethod
+    def list_devices(self, actor: Actor, *, user: str | None = None, include_ended: bool = False) -> list:
+        """Device tokens: an administrator sees every account's, an inspector their own."""
+
+    @abc.abstractmethod
+    def revoke_device(self, actor: Actor, device_id: str) -> Any:
+        """End a device token (an administrator, or the account it belongs to)."""
+
+    @abc.abstractmethod
+    def field_logout(self, *, session_token: str = "", device_token: str = "", client: str = "") -> None:
+        """End the session and the device token a field client holds."""

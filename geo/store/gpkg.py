@@ -35,6 +35,7 @@ from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 
 
 class SqliteDatabase(Database):
@@ -137,8 +138,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin,
-                SqliteDatabase, SiteStore):
+class GpkgStore(ObservationsMixin, GatesMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
+                SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

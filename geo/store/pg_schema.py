@@ -27,8 +27,9 @@ from __future__ import annotations
 from typing import Callable
 
 from geo.store.db import q
-from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
-                              SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
+                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE, SESSIONS_TABLE,
+                              THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
 
 APP_ROLE = "onemap_app"
@@ -130,8 +131,50 @@ def _step_2() -> list[str]:
           first_failure timestamptz, locked_until timestamptz)"""]
 
 
+#: Who may write an offline change's record: the inspector who sent it, an administrator resolving it, the system.
+_FIELD_WRITERS = "current_setting('onemap.role', true) IN ('inspector', 'admin', 'system')"
+
+
 def _step_3() -> list[str]:
-    """Monitoring as data, as GeoPackage schema 7: the override reason on history rows.
+    """The offline field client, as GeoPackage schema 7 (geo/store/sync.py).
+
+    ``field_changes`` is read by reviewers and written only by the roles that send or resolve offline changes
+    (row-level security, forced: a reviewer's or a guest's transaction cannot touch it, nor delete from it at
+    all); ``field_photos`` (an upload's hash -> the stored photo) is append-only like the history; device
+    tokens are rows the store updates (last seen, revoked) but never deletes.
+    """
+    return [
+        f"""CREATE TABLE {FIELD_CHANGES_TABLE} (
+          op_id text PRIMARY KEY, site_id text NOT NULL, kind text NOT NULL, actor text NOT NULL, device_id text,
+          base_version integer NOT NULL, after_op text, to_status text NOT NULL, submitted text NOT NULL,
+          captured_at timestamptz NOT NULL, clock_offset_s double precision, received_at timestamptz NOT NULL,
+          outcome text NOT NULL, outcome_at timestamptz NOT NULL, history_id bigint, message text, server_state text,
+          resolution text, resolved_at timestamptz, resolved_by text, resolution_note text)""",
+        f"CREATE INDEX idx_field_changes_received ON {FIELD_CHANGES_TABLE}(received_at)",
+        f"CREATE INDEX idx_field_changes_actor ON {FIELD_CHANGES_TABLE}(actor, outcome)",
+        f"ALTER TABLE {FIELD_CHANGES_TABLE} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {FIELD_CHANGES_TABLE} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY read_all ON {FIELD_CHANGES_TABLE} FOR SELECT USING (true)",
+        f"CREATE POLICY field_insert ON {FIELD_CHANGES_TABLE} FOR INSERT WITH CHECK ({_FIELD_WRITERS})",
+        f"CREATE POLICY field_update ON {FIELD_CHANGES_TABLE} FOR UPDATE USING ({_FIELD_WRITERS})"
+        f" WITH CHECK ({_FIELD_WRITERS})",
+        f"""CREATE TABLE {FIELD_PHOTOS_TABLE} (
+          upload_sha256 text PRIMARY KEY, photo_sha256 text NOT NULL, bytes integer NOT NULL,
+          uploaded_by text NOT NULL, uploaded_at timestamptz NOT NULL)""",
+        *_append_only(FIELD_PHOTOS_TABLE),
+        f"""CREATE TABLE {FIELD_DEVICES_TABLE} (
+          device_id text PRIMARY KEY, token_hash text NOT NULL UNIQUE, user_name text NOT NULL, label text,
+          session_hash text, created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
+          last_seen timestamptz NOT NULL, client text, revoked_at timestamptz, revoked_by text)""",
+        f"CREATE INDEX idx_field_devices_user ON {FIELD_DEVICES_TABLE}(user_name)",
+        f"COMMENT ON TABLE {FIELD_CHANGES_TABLE} IS '离线变更 offline field changes'",
+        f"COMMENT ON TABLE {FIELD_PHOTOS_TABLE} IS '离线照片 offline photo uploads'",
+        f"COMMENT ON TABLE {FIELD_DEVICES_TABLE} IS '离线设备 field devices'",
+    ]
+
+
+def _step_4() -> list[str]:
+    """Monitoring as data, as GeoPackage schema 8: the override reason on history rows.
 
     The monitoring tables themselves follow the observation specs like the kind tables follow the layer
     specs (:func:`sync_observation_tables`, run after the steps): a spec added later gets its table on open.
@@ -143,7 +186,8 @@ def _step_3() -> list[str]:
 STEPS: tuple[tuple[int, str, Callable[[], list[str]]], ...] = (
     (1, "sites, history, accounts, audit, imports, rasters", _step_1),
     (2, "sign-in throttle per client address", _step_2),
-    (3, "monitoring as data: the override reason on history rows", _step_3),
+    (3, "offline field client: changes, photo uploads, device tokens", _step_3),
+    (4, "monitoring as data: the override reason on history rows", _step_4),
 )
 SCHEMA_VERSION = STEPS[-1][0]
 

@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Entering a status whose evidence gate refused: an administrator, explicitly, with a reason. Not the system:
     # sample data and scripts must carry their evidence like everyone else.
     "override_gate": frozenset({"admin"}),
+    # The offline field client (pack, sync, device token) is for inspectors; what a synced change may do is
+    # checked again as a status change of the site's town.
+    "field_sync": frozenset({"inspector"}),
 }
 #: Actions an inspector may only do within their towns.
 TOWN_SCOPED = frozenset({"change_status", "export", "record_observations"})
@@ -52,6 +55,7 @@ _ACTION_ZH = {
     "undo": "撤销导入", "manage_users": "管理用户", "read_audit": "查看审计日志", "set_meta": "修改系统设置",
     "manage_rasters": "管理栅格图层", "record_observations": "录入监测数据", "correct_observations": "更正监测数据",
     "override_gate": "越过证据要求变更状态",
+    "field_sync": "使用离线巡查",
 }
 
 

@@ -59,6 +59,7 @@ from geo.store.imports import ImportsMixin
 from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.sites import SitesMixin
+from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
 
 #: How many times an operation that failed with a serialization failure or a deadlock is run again.
@@ -358,8 +359,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin, SitesMixin,
-              PgDatabase, SiteStore):
+class PgStore(ObservationsMixin, GatesMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
+              SitesMixin, PgDatabase, SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -440,8 +441,9 @@ class PgStore(ObservationsMixin, GatesMixin, RastersMixin, ImportsMixin, Account
 
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
-              "import_town_boundaries", "record_observations", "import_observations", "correct_observation",
-              "void_observation"):
+              "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
+              "enroll_device", "revoke_device", "field_logout", "record_observations", "import_observations",
+              "correct_observation", "void_observation"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

@@ -12,8 +12,9 @@ import json
 import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
-from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
-                              SESSIONS_TABLE, THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
+from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
+                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE, SESSIONS_TABLE,
+                              THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
 from layers.observation import ObservationSpec
 
@@ -132,6 +133,9 @@ _ATTRIBUTE_TABLES = (
     (BATCHES_TABLE, "导入批次 import batches"),
     (TOWN_REPLACED_TABLE, "被替换的镇街边界 replaced town boundaries"),
     (RASTERS_TABLE, "栅格图层 raster overlays"),
+    (FIELD_CHANGES_TABLE, "离线变更 offline field changes"),
+    (FIELD_PHOTOS_TABLE, "离线照片 offline photo uploads"),
+    (FIELD_DEVICES_TABLE, "离线设备 field devices"),
 )
 
 
@@ -283,8 +287,8 @@ def _to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_RASTERS_DDL)
 
 
-def _to_7(conn: sqlite3.Connection) -> None:
-    """Schema 7: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+def _to_8(conn: sqlite3.Connection) -> None:
+    """Schema 8: monitoring as data — a table per monitoring spec; the override reason on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
     if "override" not in cols:
         conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
@@ -415,10 +419,44 @@ def _to_6(conn: sqlite3.Connection) -> None:
                  " failures INTEGER NOT NULL DEFAULT 0, first_failure DATETIME, locked_until DATETIME)")
 
 
+# Added in schema 7: the offline field client (geo/store/sync.py). Plain SQL that SQLite and PostgreSQL both
+# accept: TEXT keys (no autoincrement), timestamps as ISO text in UTC, JSON as text.
+#   field_changes  every change an offline client sent, by its op id: the change as submitted, its capture
+#                  time, when it arrived, what became of it (applied / conflict / refused) and, for a
+#                  conflict, the site as it stood at sync time and how the conflict was resolved;
+#   field_photos   photos uploaded by content hash: the hash of the bytes the device sent -> the stored photo;
+#   field_devices  device tokens (only their SHA-256), each tied to the account and the session it was made in.
+_FIELD_DDL = f"""
+CREATE TABLE IF NOT EXISTS {FIELD_CHANGES_TABLE} (
+  op_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, device_id TEXT,
+  base_version INTEGER NOT NULL, after_op TEXT, to_status TEXT NOT NULL, submitted TEXT NOT NULL,
+  captured_at TEXT NOT NULL, clock_offset_s REAL, received_at TEXT NOT NULL, outcome TEXT NOT NULL,
+  outcome_at TEXT NOT NULL, history_id INTEGER, message TEXT, server_state TEXT,
+  resolution TEXT, resolved_at TEXT, resolved_by TEXT, resolution_note TEXT);
+CREATE INDEX IF NOT EXISTS idx_field_changes_received ON {FIELD_CHANGES_TABLE}(received_at);
+CREATE INDEX IF NOT EXISTS idx_field_changes_actor ON {FIELD_CHANGES_TABLE}(actor, outcome);
+CREATE TABLE IF NOT EXISTS {FIELD_PHOTOS_TABLE} (
+  upload_sha256 TEXT PRIMARY KEY, photo_sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+  uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {FIELD_DEVICES_TABLE} (
+  device_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user_name TEXT NOT NULL, label TEXT,
+  session_hash TEXT, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_seen TEXT NOT NULL,
+  client TEXT, revoked_at TEXT, revoked_by TEXT);
+CREATE INDEX IF NOT EXISTS idx_field_devices_user ON {FIELD_DEVICES_TABLE}(user_name)
+"""
+
+
+def _to_7(conn: sqlite3.Connection) -> None:
+    """Schema 7: the offline field client's changes, photo uploads and device tokens."""
+    for stmt in _FIELD_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

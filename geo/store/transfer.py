@@ -35,7 +35,8 @@ from layers import OBSERVATIONS, REGISTRY
 _OWN_META = ("schema_version", "created_at")
 #: How each table is ordered for its digest (its key).
 _ORDER = {"store_meta": "key", "sessions": "token_hash", "login_throttle": "name", "import_batches": "batch_id",
-          "raster_layers": "raster_id", "site_index": "site_id", "users": "name", "town_boundaries": "town_code"}
+          "raster_layers": "raster_id", "site_index": "site_id", "users": "name", "town_boundaries": "town_code",
+          "field_changes": "op_id", "field_photos": "upload_sha256", "field_devices": "device_id"}
 _BATCH = 2000
 
 

@@ -21,6 +21,9 @@ PHOTOS = "files/photos"
 TILES = "tiles"
 #: The session cookie: POST (a one-time hand-over code → cookie), DELETE (cookie cleared, session ended).
 SESSION = "api/session"
+#: The offline field client: its page, files and service worker (``field/``), its API (``field/api/…``).
+FIELD = "field"
+FIELD_API = "field/api"
 #: Streamlit's reserved prefixes (checked by a test against every route here).
 RESERVED = ("_stcore/", "media/", "component/", "static/", "auth/", "oauth2callback")
 

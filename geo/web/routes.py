@@ -10,6 +10,9 @@ from starlette.routing import BaseRoute
 from geo.raster.tilecache import TileCache, max_bytes_from_env
 from geo.web import paths
 from geo.web.access import Access
+from geo.web.field_api import field_api_routes
+from geo.web.field_auth import FieldAuth
+from geo.web.field_static import field_static_routes
 from geo.web.files import file_routes
 from geo.web.health import health_routes
 from geo.web.security import BodyLimit, SecurityHeaders
@@ -27,7 +30,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 def web_routes(settings: WebSettings, *, xsrf_check: Callable | None = None,
                tile_cache: TileCache | None = None) -> list[BaseRoute]:
-    """The app's routes: health, files behind the session, tiles, the session cookie."""
+    """The app's routes: health, files behind the session, tiles, the session cookie, the offline field client."""
     access = Access(settings)
     cache = tile_cache or TileCache(settings.cache_root / "tiles", max_bytes_from_env())
     base = settings.base_url_path
@@ -36,6 +39,8 @@ def web_routes(settings: WebSettings, *, xsrf_check: Callable | None = None,
         *file_routes(access, base),
         *tile_routes(access, cache, base),
         *session_routes(access, base_url_path=base, xsrf_check=xsrf_check if settings.xsrf else None),
+        *field_api_routes(FieldAuth(access), base),
+        *field_static_routes(access, FieldAuth(access), base),
     ]
 
 

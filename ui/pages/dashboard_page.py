@@ -19,11 +19,12 @@ from geo.clock import CST, today_cst
 from geo.domain.targets import progress, sort_town_codes
 from ui.dashboard import sections
 from ui.dashboard.common import town_label
+from ui.dashboard.offline import offline_section
 from ui.dashboard.review_map import MODE_KEY, SHOW_KEY, map_section
 from ui.i18n import lang, t
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, sample_banner, show_error
 
-SECTIONS = ("progress", "towns", "overdue", "feed", "evidence", "map")
+SECTIONS = ("progress", "towns", "overdue", "feed", "evidence", "map", "offline")
 SECTION_KEY = "dash_section"
 DEFAULTS = {SECTION_KEY: "progress", MODE_KEY: "status", SHOW_KEY: "all"}
 
@@ -123,5 +124,7 @@ def render() -> None:
         sections.evidence_section(figures, sites, history, _show_on_map)
     elif section == "map":
         map_section(sites, history, day, onsite_m, is_sample)
+    elif section == "offline":
+        offline_section(store, current_actor(), stored, onsite_m)
     else:
         sections.progress_section(figures)

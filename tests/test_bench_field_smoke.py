@@ -1,0 +1,21 @@
+"""bench/bench_field.py runs end to end on a tiny scenario and prints its table and JSON line (figures unchecked)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import bench_field
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_field_runs_and_prints_its_figures(capsys):
+    assert bench_field.main(["--changes", "2", "--reps", "1", "--sizes", "sample"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(out[-1])["field"][0]
+    assert result["pack"]["sites"] == 19 and result["pack"]["revalidate_status"] == 304
+    assert result["sync"]["outcomes"] == {"applied": 2} and result["sync"]["replayed_unchanged"] == 2
+    assert result["sync"]["history_rows_after_replay_unchanged"] is True
+    assert out[0].startswith("scenario")
