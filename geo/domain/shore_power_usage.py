@@ -99,18 +99,24 @@ def usage_figures(sites: Sequence[Any], observations: Mapping[str, Sequence[Any]
     keep = set(all_months)
     rows = [r for r in rows if str(r.observed_on)[:10] in keep]
     area = {sid: str(s.attrs.get("port_area") or "—") for sid, s in by_id.items()}
-    by_berth = []
-    for sid in sorted({r.site_id for r in rows}):
-        mine = [r for r in rows if r.site_id == sid]
-        by_berth.append({"site_id": sid, "name": by_id[sid].name, "port_area": area[sid],
-                         "berth_no": by_id[sid].attrs.get("berth_no"),
-                         "months": {str(r.observed_on)[:7]: _sum([r]) for r in mine}, **_sum(mine)})
-    by_area = []
-    for a in sorted({area[r.site_id] for r in rows}):
-        mine = [r for r in rows if area[r.site_id] == a]
-        by_area.append({"port_area": a, **_sum(mine),
-                        "months": {m[:7]: _sum(r for r in mine if str(r.observed_on)[:10] == m) for m in all_months}})
-    by_month = [{"month": m[:7], **_sum(r for r in rows if str(r.observed_on)[:10] == m)} for m in all_months]
+    per_berth: dict[str, list] = {}
+    per_area: dict[str, list] = {}
+    per_area_month: dict[tuple[str, str], list] = {}
+    per_month: dict[str, list] = {}
+    for r in rows:
+        m = str(r.observed_on)[:10]
+        per_berth.setdefault(r.site_id, []).append(r)
+        per_area.setdefault(area[r.site_id], []).append(r)
+        per_area_month.setdefault((area[r.site_id], m), []).append(r)
+        per_month.setdefault(m, []).append(r)
+    by_berth = [{"site_id": sid, "name": by_id[sid].name, "port_area": area[sid],
+                 "berth_no": by_id[sid].attrs.get("berth_no"),
+                 "months": {str(r.observed_on)[:7]: _sum([r]) for r in mine}, **_sum(mine)}
+                for sid, mine in sorted(per_berth.items())]
+    by_area = [{"port_area": a, **_sum(mine),
+                "months": {m[:7]: _sum(per_area_month.get((a, m), ())) for m in all_months}}
+               for a, mine in sorted(per_area.items())]
+    by_month = [{"month": m[:7], **_sum(per_month.get(m, ()))} for m in all_months]
     return {"months": [m[:7] for m in all_months], "by_berth": by_berth, "by_area": by_area, "by_month": by_month,
             "total": _sum(rows), "clause": CLAUSE, "sample": any(r.is_sample for r in rows)}
 
