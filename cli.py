@@ -286,8 +286,8 @@ def _add_audit_command(sub) -> None:
 
 
 def _review_inputs(args):
-    """Store, sites and history as of ``--as-of`` (default: now), the day, the town code, sample or not."""
-    from geo.domain.asof import parse_day, snapshot
+    """Sites, history and reference areas as of ``--as-of`` (default: now), the day, the town code, sample or not."""
+    from geo.domain.asof import end_of_day_utc, parse_day, snapshot
     from geo.clock import today_cst
     from geo.towns import resolve_town
 
@@ -303,15 +303,16 @@ def _review_inputs(args):
     sites, history = snapshot(store.list_sites(actor), store.all_history(actor), day)
     sample = store.meta().get("data_origin") == "sample"
     args._observations = store.all_observations(actor)
-    return sites, history, day or today, town, sample
+    reference = store.reference_areas(actor, before=end_of_day_utc(day) if day else None)
+    return sites, history, day or today, town, sample, reference
 
 
 def cmd_progress(args) -> int:
     from geo.domain.targets import progress
 
-    sites, history, day, town, sample = _review_inputs(args)
+    sites, history, day, town, sample, reference = _review_inputs(args)
     figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample,
-                       observations=args._observations)
+                       reference=reference, observations=args._observations)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     return 0
 
@@ -322,8 +323,9 @@ def cmd_report(args) -> int:
     from geo.errors import StoreError
     from geo.report.pdf import town_report_pdf
 
-    sites, history, day, town, sample = _review_inputs(args)
-    pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m)
+    sites, history, day, town, sample, reference = _review_inputs(args)
+    pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m,
+                          reference=reference)
     out = Path(args.output)
     try:
         out.write_bytes(pdf)
@@ -426,6 +428,7 @@ def cmd_import(args) -> int:
     from geo.errors import ValidationError
     from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
                             prepare_import, read_table, resolve_kind)
+    from layers.reference import REFERENCE_AREAS
 
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
@@ -452,17 +455,23 @@ def cmd_import(args) -> int:
     existing = {s.site_id: s for s in store.list_sites(actor)}
     plan = prepare_import(data, path.name, kind=kind, crs=crs, existing=existing, sheet=args.sheet,
                           remembered=remembered, user_mapping=user_mapping, table=table,
-                          boundaries=None if kind == TOWN_KIND else store.town_boundaries(actor))
-    if kind != TOWN_KIND and plan.candidates:
+                          boundaries=None if kind == TOWN_KIND or kind in REFERENCE_AREAS
+                          else store.town_boundaries(actor))
+    if kind != TOWN_KIND and kind not in REFERENCE_AREAS and plan.candidates:
         from geo.ingest.status_evidence import apply_status_gates
 
         apply_status_gates(plan, store.import_gate_preview(actor, [c.site for c in plan.candidates]),
                            override=args.override)
     batch_id, written, result = None, False, None
     can_write = not args.dry_run and (not plan.has_errors or (args.skip_invalid and not plan.file_errors))
-    if can_write and (plan.candidates or plan.towns):
+    if kind in REFERENCE_AREAS and plan.has_errors:
+        can_write = False  # a reference area is one official version: never written in part
+    if can_write and (plan.candidates or plan.towns or plan.areas):
         if kind == TOWN_KIND:
             result = store.import_town_boundaries(actor, [(t.town_code, t.name_zh, t.geometry) for t in plan.towns],
+                                                  source_name=path.name)
+        elif kind in REFERENCE_AREAS:
+            result = store.import_reference_areas(actor, kind, [(a.name, a.geometry) for a in plan.areas],
                                                   source_name=path.name)
         else:
             result = store.import_batch(actor, [c.site for c in plan.candidates], source_name=path.name,
@@ -483,7 +492,10 @@ def cmd_import(args) -> int:
     if len(plan.problems) > 200:
         print(f"……另有 {len(plan.problems) - 200} 条，见 --report。", file=sys.stderr)
     summary = {k: report[k] for k in ("file", "kind", "crs", "rows_read", "batch_id", "written", "counts")}
-    if plan.has_errors and not written:
+    if plan.has_errors and not written and kind in REFERENCE_AREAS and not args.dry_run:
+        summary["message"] = ("发现问题，未写入任何数据：参考范围是一份完整的官方范围，须整份导入，请修正文件后重试"
+                              "（--skip-invalid 对参考范围不适用）。")
+    elif plan.has_errors and not written:
         summary["message"] = ("发现问题，未写入任何数据（可修正文件后重试，或加 --skip-invalid 只写入无误的行）。"
                               if not args.dry_run else "试运行：发现问题，未写入。")
     elif args.dry_run:
@@ -515,7 +527,8 @@ def cmd_batches(args) -> int:
 def _add_import_commands(sub) -> None:
     s = sub.add_parser("import", help="import a ledger (xlsx, csv, geojson, kml, kmz, shapefile zip, gpkg)")
     s.add_argument("file")
-    s.add_argument("--kind", required=True, help="kind key or label (outfalls, 入海排污口 ...) or town_boundaries")
+    s.add_argument("--kind", required=True, help="kind key or label (outfalls, 入海排污口 ...), town_boundaries, or a "
+                                                 "reference area: built_up_area, near_suburbs, heat_network")
     s.add_argument("--crs", required=True, metavar="{wgs84,cgcs2000,gcj02,bd09,gk3:ZONE}",
                    help="the system the coordinates are in (required: GCJ-02 cannot be told from the data); "
                         "gk3:40 = CGCS2000 Gauss-Krüger 3° zone 40 (Fuqing), gk3:120 = central meridian 120°E")

@@ -55,11 +55,12 @@ WRITER_PASSWORD = "基准测试-synthetic only 42"
 GENERATOR_VERSION = 2
 #: Share of each kind, the rest going to outfalls.
 KIND_SHARES = {
-    "outfalls": 0.55,
+    "outfalls": 0.52,
     "shore_power_berths": 0.15,
     "black_odorous": 0.15,
     "parks": 0.08,
     "clean_fuel_zones": 0.07,
+    "coal_boilers": 0.03,
 }
 #: Port areas: (name, lon, lat, half size of the box whose shore holds the berths in degrees).
 PORT_AREAS = (("江阴港区", 119.268, 25.455, 0.03), ("元洪作业区", 119.545, 25.695, 0.02))
@@ -310,11 +311,11 @@ def nearest_towns(lon: np.ndarray, lat: np.ndarray) -> list:
     return [seats[i] for i in best]
 
 
-# -- the five kinds ----------------------------------------------------------------
+# -- the kinds ---------------------------------------------------------------------
 
 
 def kind_counts(n: int) -> dict[str, int]:
-    """How many sites of each kind ``n`` sites hold (at least one of each when n >= 5)."""
+    """How many sites of each kind ``n`` sites hold (at least one of each when n >= the number of kinds)."""
     counts = {k: int(n * s) for k, s in KIND_SHARES.items()}
     if n >= len(KIND_SHARES):
         for k in counts:
@@ -446,12 +447,10 @@ def _clean_fuel_zones(rng, k: int) -> list[NewSite]:
     dl = _deadlines(rng, k)
     cat = rng.choice(["I", "II", "III"], k)
     scope = rng.choice(["built_up", "near_suburb", "other"], k)
-    boilers = rng.integers(0, 9, k)
     out = []
     for i in range(k):
         tw = seats[i]
         attrs = {"fuel_category": str(cat[i]), "zone_scope": str(scope[i]), "towns_covered": tw.name_zh,
-                 "coal_boilers_remaining": 0 if status[i] == "enforced" else int(boilers[i]),
                  "area_km2": round(math.pi * float(radius[i]) ** 2 / 1e6, 1)}
         out.append(NewSite("clean_fuel_zones", f"JRQ-B{i + 1:06d}", f"{tw.stem}高污染燃料禁燃区{i + 1}号", tw.code,
                            status[i], geoms[i], deadline=dl[i], responsible="福清生态环境局", is_sample=True,
@@ -459,8 +458,27 @@ def _clean_fuel_zones(rng, k: int) -> list[NewSite]:
     return out
 
 
+def _coal_boilers(rng, k: int) -> list[NewSite]:
+    x, y, _ = land_centres(rng, k, 50)
+    seats = nearest_towns(x, y)
+    status = _statuses(rng, "coal_boilers", k)
+    dl = _deadlines(rng, k)
+    tons = rng.choice([2.0, 4.0, 6.0, 10.0, 20.0, 35.0, 40.0, 75.0], k)
+    fuels = ("raw_coal", "briquette", "coal_water_slurry")
+    fuel_i = rng.integers(0, len(fuels), k)
+    geoms = shapely.points(np.round(x, 6), np.round(y, 6))
+    out = []
+    for i in range(k):
+        tw = seats[i]
+        owner = f"{tw.stem}示例企业{i + 1}号"
+        attrs = {"tonnage_th": float(tons[i]), "fuel": fuels[fuel_i[i]], "owner": owner}
+        out.append(NewSite("coal_boilers", f"GL-B{i + 1:06d}", f"{owner}燃煤锅炉", tw.code, status[i], geoms[i],
+                           deadline=dl[i], responsible=owner, is_sample=True, attrs=attrs))
+    return out
+
+
 _BUILDERS = (("outfalls", _outfalls), ("shore_power_berths", _berths), ("black_odorous", _black_odorous),
-             ("parks", _parks), ("clean_fuel_zones", _clean_fuel_zones))
+             ("parks", _parks), ("clean_fuel_zones", _clean_fuel_zones), ("coal_boilers", _coal_boilers))
 
 
 def synthetic_sites(n: int, seed: int = 0) -> list[NewSite]:
@@ -476,7 +494,7 @@ def synthetic_sites(n: int, seed: int = 0) -> list[NewSite]:
     Returns
     -------
     list of NewSite
-        Outfalls first, then berths, black-odorous water, parks, zones; ids
+        Outfalls first, then berths, black-odorous water, parks, zones, coal boilers; ids
         ``<prefix>-B000001`` …; every site ``is_sample``.
     """
     if n < 0:

@@ -192,24 +192,35 @@ def shortest_path(kind: str, target: str) -> list[str]:
     return list(reversed(path))
 
 
-# -- the five kinds ---------------------------------------------------------
+# -- the kinds ---------------------------------------------------------------
 
+#: Park names as public sources give them (levels: see the notes; outlines approximate):
+#: 福州元洪投资区 — a State-Council-approved national investment zone; 福清融侨经济技术开发区 — a national
+#: economic and technological development zone; 福清出口加工区 — one of the export processing zones
+#: approved nationally in 2007; 福州江阴港城经济区 — on the province's first list of chemical parks
+#: (福建省工业和信息化厅 公示, 2020-12-31), level here assumed provincial; 福州保税港区 — the bonded port
+#: zone on the Jiangyin peninsula approved by the State Council in 2010; 瀚海蓝色经济产业园 — level
+#: assumed municipal.
 PARKS = (
-    # name, level, (lon, lat), size (m), managing body, circular retrofit, status
-    ("元洪投资区", "national", (119.512, 25.712), (1900, 1200), "元洪投资区管委会", "completed", "accepted"),
-    ("融侨经济技术开发区", "national", (119.330, 25.738), (2200, 1500), "融侨经济技术开发区管委会", "completed", "completed"),
-    ("福清出口加工区", "national", (119.352, 25.757), (900, 600), "融侨经济技术开发区管委会", "in_progress", "completed"),
-    ("江阴港城经济区（江阴工业集中区）", "provincial", (119.300, 25.470), (2400, 1500), "江阴港城经济区管委会", "in_progress", "building"),
-    ("福州保税物流园区", "national", (119.285, 25.448), (900, 700), "江阴港城经济区管委会", "not_started", "building"),
-    ("瀚海蓝色经济产业园", "municipal", (119.585, 25.445), (1300, 900), "东瀚镇人民政府", "not_applicable", "not_started"),
+    # name, level, chemical park, (lon, lat), size (m), managing body, circular retrofit, status
+    ("福州元洪投资区", "national", False, (119.512, 25.712), (1900, 1200), "元洪投资区管委会", "completed", "accepted"),
+    ("福清融侨经济技术开发区", "national", False, (119.330, 25.738), (2200, 1500), "融侨经济技术开发区管委会",
+     "completed", "completed"),
+    ("福清出口加工区", "national", False, (119.352, 25.757), (900, 600), "融侨经济技术开发区管委会", "in_progress",
+     "completed"),
+    ("福州江阴港城经济区", "provincial", True, (119.300, 25.470), (2400, 1500), "江阴港城经济区管委会", "in_progress",
+     "building"),
+    ("福州保税港区", "national", False, (119.285, 25.448), (900, 700), "江阴港城经济区管委会", "not_started", "building"),
+    ("瀚海蓝色经济产业园", "municipal", False, (119.585, 25.445), (1300, 900), "东瀚镇人民政府", "not_applicable",
+     "not_started"),
 )
 
 
 def _parks(rng) -> list[PlannedSite]:
     out = []
-    for i, (name, level, (lon, lat), (a, b), body, retrofit, status) in enumerate(PARKS, start=1):
+    for i, (name, level, chemical, (lon, lat), (a, b), body, retrofit, status) in enumerate(PARKS, start=1):
         geom = _on_land(_blob(rng, lon, lat, a, b))
-        attrs = {"level": level, "managing_body": body, "circular_retrofit": retrofit,
+        attrs = {"level": level, "chemical_park": chemical, "managing_body": body, "circular_retrofit": retrofit,
                  "online_monitoring": status in ("completed", "accepted"),
                  "central_sewage_plant": "园区集中污水处理厂" if status != "not_started" else None}
         site = NewSite("parks", f"YQ-{i:03d}", name, _town_of(geom), "not_started", geom,
@@ -515,24 +526,28 @@ def _clean_fuel_zones(rng) -> list[PlannedSite]:
     ring_m = Point(cx, cy).buffer(7500, 48).difference(core_m)
     jy = towns.town_by_code("350181116")
     hk = towns.town_by_code("350181103")
+    hl = towns.town_by_code("350181005")
     zones = [
-        ("中心城区高污染燃料禁燃区", _to_deg(core_m), "III", "built_up", "enforced", 0, "2025-12-31",
+        ("中心城区高污染燃料禁燃区", _to_deg(core_m), "III", "built_up", "enforced", "2025-12-31",
          "玉屏街道、龙山街道、龙江街道、音西街道"),
-        ("近郊区高污染燃料禁燃区", _to_deg(ring_m), "II", "near_suburb", "announced", 3, "2025-12-31",
+        ("近郊区高污染燃料禁燃区", _to_deg(ring_m), "II", "near_suburb", "announced", "2025-12-31",
          "宏路街道、阳下街道、石竹街道、音西街道"),
-        ("江阴港城高污染燃料禁燃区（拟划）", _blob(rng, jy.lon, jy.lat, 3000, 2200), "I", "other", "proposed", 7,
+        ("江阴港城高污染燃料禁燃区（拟划）", _blob(rng, jy.lon, jy.lat, 3000, 2200), "I", "other", "proposed",
          "2026-12-31", "江阴镇"),
         ("海口镇区高污染燃料禁燃区", _blob(rng, hk.lon - 0.01, hk.lat + 0.004, 2000, 1500), "II", "near_suburb",
-         "designated", 2, "2025-12-31", "海口镇"),
+         "designated", "2025-12-31", "海口镇"),
+        # Replaced when the central zone was drawn: withdrawn, it covers nothing any more.
+        ("宏路街道原禁燃区（已并入近郊区禁燃区）", _blob(rng, hl.lon + 0.004, hl.lat + 0.002, 1400, 1000), "II", "built_up",
+         "withdrawn", "2025-12-31", "宏路街道"),
     ]
     out = []
-    for i, (name, geom, cat, scope, status, boilers, deadline, covered) in enumerate(zones, start=1):
+    for i, (name, geom, cat, scope, status, deadline, covered) in enumerate(zones, start=1):
         geom = geom.intersection(basegeo.county_boundary())
         geom = shapely.make_valid(shapely.set_precision(geom.intersection(basegeo.land()), 1e-6))
         polys = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 1e-7]
         geom = shapely.MultiPolygon(polys)
         attrs = {"fuel_category": cat, "zone_scope": scope, "towns_covered": covered,
-                 "coal_boilers_remaining": boilers, "area_km2": round(_to_m(geom).area / 1e6, 1)}
+                 "area_km2": round(_to_m(geom).area / 1e6, 1)}
         town = _town_of(geom) if i > 1 else "350181002"
         site = NewSite("clean_fuel_zones", f"JRQ-{i:03d}", name, town, "proposed", geom, deadline=deadline,
                        responsible="福清生态环境局", is_sample=True, attrs=attrs)
@@ -541,23 +556,24 @@ def _clean_fuel_zones(rng) -> list[PlannedSite]:
 
 
 BERTHS = (
-    # berth no, type, tonnage, dangerous goods, status
-    ("1#", "container", 50000, False, "available"),
-    ("2#", "container", 50000, False, "available"),
-    ("3#", "container", 50000, False, "available"),
-    ("4#", "container", 50000, False, "building"),
-    ("5#", "container", 50000, False, "none"),
-    ("6#", "dry_bulk", 200000, False, "available"),
-    ("7#", "dry_bulk", 200000, False, "building"),
-    ("8#", "general_cargo", 50000, False, "available"),
-    ("9#", "general_cargo", 50000, False, "none"),
-    ("10#", "liquid_bulk", 50000, True, "none"),
-    ("11#", "liquid_bulk", 30000, True, "none"),
-    ("客滚1#", "ro_ro", 10000, False, "available"),
-    ("客滚2#", "ro_ro", 10000, False, "building"),
-    ("煤码头1#", "dry_bulk", 100000, False, "available"),
-    ("煤码头2#", "dry_bulk", 35000, False, "none"),
-    ("工作船码头", "other", 3000, False, "available"),
+    # berth no, type, tonnage, dangerous goods, specialised (None: presumed from the type), status
+    ("1#", "container", 50000, False, None, "available"),
+    ("2#", "container", 50000, False, None, "available"),
+    ("3#", "container", 50000, False, None, "fault"),
+    ("4#", "container", 50000, False, None, "building"),
+    ("5#", "container", 50000, False, None, "none"),
+    ("6#", "dry_bulk", 200000, False, True, "available"),
+    ("7#", "dry_bulk", 200000, False, True, "building"),
+    ("8#", "general_cargo", 50000, False, False, "available"),
+    ("9#", "general_cargo", 50000, False, False, "none"),
+    ("10#", "liquid_bulk", 50000, True, True, "none"),
+    ("11#", "liquid_bulk", 30000, True, True, "none"),
+    ("客滚1#", "ro_ro", 10000, False, None, "available"),
+    ("客滚2#", "ro_ro", 10000, False, None, "building"),
+    ("煤码头1#", "dry_bulk", 100000, False, True, "available"),
+    # A 35,000 t coal berth: in the province's population (every specialised berth), not in Fuqing's (>= 50,000 t).
+    ("煤码头2#", "dry_bulk", 35000, False, True, "available"),
+    ("工作船码头", "other", 3000, False, False, "out_of_use"),
 )
 
 
@@ -566,10 +582,10 @@ def _berths(rng) -> list[PlannedSite]:
     shore = _shore_in(shapely.box(x - 0.012, y - 0.025, x + 0.012, y + 0.025))[0]
     points = _along(shore, len(BERTHS), rng, jitter=0.1)
     out = []
-    for i, ((no, kind, tons, dg, status), p) in enumerate(zip(BERTHS, points), start=1):
+    for i, ((no, kind, tons, dg, specialised, status), p) in enumerate(zip(BERTHS, points), start=1):
         p = Point(round(p.x, 6), round(p.y, 6))
         attrs = {"port_area": "江阴港区", "berth_no": no, "berth_type": kind, "tonnage_t": tons,
-                 "dangerous_goods": dg}
+                 "dangerous_goods": dg, "specialised": specialised}
         path = []
         for s in shortest_path("shore_power_berths", status):
             changes = {}
@@ -586,12 +602,104 @@ def _berths(rng) -> list[PlannedSite]:
     return out
 
 
+#: Sample reference areas (示例, drawn, not official): the central city's built-up area around the seats of
+#: the six central streets and 宏路; the near suburbs a band about 3 km wide around it; heat-network coverage
+#: around the Jiangyin industrial area (served by the Jiangyin power plant, plan §三(九)) and 元洪.
+BUILT_UP_SEATS = ("350181002", "350181003", "350181004", "350181005", "350181006", "350181007", "350181008")
+BUILT_UP_MARGIN_M = 900.0
+NEAR_SUBURB_BAND_M = 3000.0
+HEAT_NETWORK_AREAS = (
+    ("江阴工业集中区供热管网覆盖范围（示例）", (119.300, 25.470), (3200, 2300)),
+    ("元洪投资区供热管网覆盖范围（示例）", (119.512, 25.712), (1900, 1300)),
+)
+
+
+def _land_in_county(geom_m: BaseGeometry) -> BaseGeometry:
+    """A metric (UTM 50N) shape clipped to land inside the county, in WGS84, 6 decimals, valid."""
+    g = _to_deg(geom_m).intersection(basegeo.land()).intersection(basegeo.county_boundary())
+    g = shapely.make_valid(shapely.set_precision(g, 1e-6))
+    polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and p.area > 1e-7]
+    return shapely.MultiPolygon(polys)
+
+
+@lru_cache(maxsize=1)
+def reference_areas() -> dict[str, list[tuple[str, BaseGeometry]]]:
+    """The sample reference areas (示例数据): key -> [(name, WGS84 MultiPolygon)] (deterministic)."""
+    rng = np.random.default_rng(SEED + 7)
+    seats = [towns.town_by_code(c) for c in BUILT_UP_SEATS]
+    pts = shapely.MultiPoint([transform(t.lon, t.lat, "EPSG:4326", "EPSG:32650") for t in seats])
+    core_m = pts.convex_hull.buffer(BUILT_UP_MARGIN_M, 24).simplify(60)
+    built = _land_in_county(core_m)
+    ring_m = core_m.buffer(NEAR_SUBURB_BAND_M, 24).simplify(80).difference(core_m)
+    suburbs = _land_in_county(ring_m)
+    heat = [(name, _land_in_county(_to_m(_blob(rng, lon, lat, a, b, n=16)))) for name, (lon, lat), (a, b)
+            in HEAT_NETWORK_AREAS]
+    return {"built_up_area": [("福清市中心城区建成区（示例）", built)],
+            "near_suburbs": [("福清市中心城区近郊（示例）", suburbs)],
+            "heat_network": heat}
+
+
+#: Coal boilers (示例, invented owners): where, rated t/h, fuel, use, status. Placed inside the heat-network
+#: coverage, inside the central zone, and elsewhere, so that every figure has something to show.
+BOILERS = (
+    # name, owner, where ("heat:<i>" = inside heat-network area i, else a town code), t/h, fuel, use, status
+    ("1#燃煤锅炉", "示例化工企业甲（虚构）", "heat:0", 75.0, "raw_coal", "industrial", "ule_retrofitted"),
+    ("2#燃煤锅炉", "示例化工企业甲（虚构）", "heat:0", 35.0, "raw_coal", "industrial", "in_progress"),
+    ("燃煤锅炉", "示例纺织企业乙（虚构）", "heat:0", 20.0, "raw_coal", "industrial", "phased_out"),
+    ("燃煤锅炉", "示例印染企业丙（虚构）", "heat:0", 10.0, "briquette", "industrial", "in_use"),
+    ("燃煤锅炉", "示例食品企业丁（虚构）", "heat:1", 15.0, "raw_coal", "industrial", "phased_out"),
+    ("燃煤锅炉", "示例油脂企业戊（虚构）", "heat:1", 10.0, "coal_water_slurry", "industrial", "in_progress"),
+    ("燃煤锅炉", "示例面粉企业己（虚构）", "heat:1", 4.0, "raw_coal", "industrial", "in_use"),
+    ("燃煤锅炉", "示例宾馆（虚构）", "350181002", 2.0, "briquette", "heating", "in_use"),
+    ("燃煤锅炉", "示例医院（虚构）", "350181003", 4.0, "raw_coal", "heating", "phased_out"),
+    ("燃煤锅炉", "示例陶瓷企业庚（虚构）", "350181113", 40.0, "raw_coal", "industrial", "in_use"),
+    ("燃煤锅炉", "示例造纸企业辛（虚构）", "350181106", 35.0, "raw_coal", "industrial", "in_progress"),
+    ("燃煤锅炉", "示例鞋业企业壬（虚构）", "350181114", 8.0, "raw_coal", "industrial", "in_use"),
+    ("燃煤锅炉", "示例建材企业癸（虚构）", "350181107", 20.0, "raw_coal", "industrial", "phased_out"),
+)
+
+
+def _point_in(rng, area: BaseGeometry) -> Point:
+    """A random point of ``area`` on land (6 decimals)."""
+    minx, miny, maxx, maxy = area.bounds
+    for _ in range(1000):
+        p = Point(round(rng.uniform(minx, maxx), 6), round(rng.uniform(miny, maxy), 6))
+        if area.contains(p) and basegeo.is_on_land(p.x, p.y):
+            return p
+    raise RuntimeError("no point on land found in the area")  # cannot happen for the areas above
+
+
+def _coal_boilers(rng) -> list[PlannedSite]:
+    heat = reference_areas()["heat_network"]
+    out = []
+    for i, (name, owner, where, tons, fuel, use, status) in enumerate(BOILERS, start=1):
+        if where.startswith("heat:"):
+            area = heat[int(where.split(":")[1])][1]
+        else:
+            seat = towns.town_by_code(where)
+            area = _land_in_county(Point(*transform(seat.lon, seat.lat, "EPSG:4326", "EPSG:32650")).buffer(1200))
+        p = _point_in(rng, area)
+        town = _town_of(p)
+        path = []
+        for st in shortest_path("coal_boilers", status):
+            changes = {}
+            if st == "phased_out":
+                changes = {"replacement": "central_heat" if where.startswith("heat:") else "natural_gas"}
+            path.append(Step(st, changes))
+        attrs = {"tonnage_th": tons, "fuel": fuel, "owner": owner, "boiler_use": use}
+        site = NewSite("coal_boilers", f"GL-{i:03d}", f"{owner.split('（')[0]}{name}", town, "in_use", p,
+                       deadline="2025-12-31", responsible=owner, is_sample=True, attrs=attrs)
+        out.append(PlannedSite(site, path))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _plan_cached() -> tuple[PlannedSite, ...]:
     rng = np.random.default_rng(SEED)
-    # Outfalls draw from their own stream: changing them leaves the other kinds' sample as it is.
+    # Outfalls draw from their own stream: changing them leaves the other kinds' sample as it is (so do boilers).
     outfalls = _outfalls(np.random.default_rng(SEED + 13))
-    return tuple(_parks(rng) + outfalls + _black_odorous(rng) + _clean_fuel_zones(rng) + _berths(rng))
+    return tuple(_parks(rng) + outfalls + _black_odorous(rng) + _clean_fuel_zones(rng) + _berths(rng)
+                 + _coal_boilers(np.random.default_rng(SEED + 3)))
 
 
 def plan() -> list[PlannedSite]:
@@ -683,6 +791,9 @@ def populate_sample(store) -> int:
     from geo.raster.overlays import register_sample_rasters  # rasterio only when a sample store is built
 
     register_sample_rasters(store, SAMPLE_ACTOR)
+    for key, items in reference_areas().items():  # in force from the start of the sample history
+        store.import_reference_areas(SAMPLE_ACTOR, key, items, source_name="示例数据（sample）", is_sample=True,
+                                     imported_at=_at(HISTORY_START, rng))
     store.set_meta(SAMPLE_ACTOR, "data_origin", "sample")
     store.set_meta(SAMPLE_ACTOR, "sample_notice", "示例数据：仅供演示，非官方数据 (illustrative sample data, not official)")
     return len(planned)

@@ -11,8 +11,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 from geo.errors import NotFoundError
-from layers import (black_odorous, black_odorous_readings, clean_fuel_zones, outfall_monitoring, outfalls, parks,
-                    shore_power_berths, shore_power_usage)
+from layers import (black_odorous, black_odorous_readings, clean_fuel_zones, coal_boilers, outfall_monitoring, outfalls,
+                    parks, shore_power_berths, shore_power_usage)
 from layers.observation import ObservationSpec
 from layers.spec import LayerSpec
 
@@ -25,6 +25,7 @@ REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
             black_odorous.SPEC,
             clean_fuel_zones.SPEC,
             shore_power_berths.SPEC,
+            coal_boilers.SPEC,
         )
     }
 )

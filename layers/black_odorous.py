@@ -69,11 +69,11 @@ SPEC = LayerSpec(
         Field("national_list", "国家监管清单", "On the national supervision list", "bool"),
     ),
     statuses=(
-        Status("untreated", "未整治", "not remediated", "#7f0000", 1),
-        Status("remediating", "整治中", "remediating", "#fc8d59", 2),
-        Status("initial_effect", "初见成效", "black odour gone", "#41ab5d", 3, done=True),
-        Status("long_term_clean", "长治久清", "long-term clean", "#006d2c", 4, done=True),
-        Status("relapsed", "返黑返臭", "black odour back", "#cb181d", 5),
+        Status("untreated", "未整治", "not remediated", "#67001f", 1),
+        Status("remediating", "整治中", "remediating", "#d95f0e", 2),
+        Status("initial_effect", "初见成效", "black odour gone", "#a6d96a", 3, done=True),
+        Status("long_term_clean", "长治久清", "long-term clean", "#0570b0", 4, done=True),
+        Status("relapsed", "返黑返臭", "black odour back", "#b40101", 5),
     ),
     transitions=(
         Transition("untreated", "remediating"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from layers.spec import LayerSpec
+from layers.reference import REFERENCE_AREAS
+from layers.spec import PLANS, LayerSpec
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$|^[IVX]+$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -113,21 +114,17 @@ def check_spec(spec: LayerSpec) -> list[str]:
     for t in spec.transitions:
         if t.src in by_code and by_code[t.src].terminal:
             p(f"terminal status {t.src!r} has an outgoing transition to {t.dst!r}")
-    # Every status reachable from the initial one; every non-terminal status can reach a terminal one,
-    # or — in a workflow that never ends (no terminal status: a water body can turn black again) — a
-    # status that counts as done.
+    # Every status reachable from the initial one, and none a dead end: from every
+    # status the work can still be finished (a done status) or closed (a terminal one).
+    # A workflow may cycle (a capable berth breaks down and is repaired): no terminal
+    # status is required (a water body can turn black again).
     reachable = _reach(spec, spec.initial_status)
-    has_terminal = any(s.terminal for s in spec.statuses)
     for c in codes:
         if c not in reachable:
             p(f"status {c!r} cannot be reached from {spec.initial_status!r}")
-        if by_code[c].terminal:
-            continue
-        ahead = [by_code[r] for r in _reach(spec, c) if r in by_code]
-        if has_terminal and not any(s.terminal for s in ahead):
-            p(f"status {c!r} cannot reach a terminal status")
-        if not has_terminal and not any(s.done for s in ahead):
-            p(f"status {c!r} cannot reach a status that counts as done")
+        ends = [r for r in _reach(spec, c) if r in by_code and (by_code[r].terminal or by_code[r].done)]
+        if not ends:
+            p(f"status {c!r} cannot reach a done or terminal status")
 
     # Evidence gates.
     for g in spec.gates:
@@ -158,10 +155,36 @@ def check_spec(spec: LayerSpec) -> list[str]:
         p(f"rule codes used twice: {sorted(dup)}")
 
     # Targets.
+    target_codes = [tg.code for tg in spec.targets]
+    if len(target_codes) != len(set(target_codes)):
+        p(f"duplicate target codes in {target_codes}")
     for tg in spec.targets:
+        if not _KEY.match(tg.code):
+            p(f"target code {tg.code!r} is not snake_case ASCII")
         for c in tg.done_statuses:
             if c not in codes:
                 p(f"target {tg.code!r} counts unknown status {c!r}")
+        if tg.done_field:
+            fld = spec.field(tg.done_field)
+            if fld is None:
+                p(f"target {tg.code!r} counts by unknown field {tg.done_field!r}")
+            elif not tg.done_values or any(fld.choice(v) is None for v in tg.done_values):
+                p(f"target {tg.code!r}: done_values {tg.done_values} are not choices of {tg.done_field!r}")
+        elif not tg.done_statuses:
+            p(f"target {tg.code!r} counts nothing as done (no done_statuses, no done_field)")
+        if tg.plan not in PLANS:
+            p(f"target {tg.code!r} names unknown plan {tg.plan!r}")
+        if tg.measure not in ("sites", "area"):
+            p(f"target {tg.code!r} has unknown measure {tg.measure!r}")
+        if tg.measure == "area" and (not tg.area_of or tg.done_field or tg.population or tg.within):
+            p(f"target {tg.code!r}: an area target names its reference areas (area_of) and counts statuses only")
+        if tg.measure == "area" and spec.geometry != "polygon":
+            p(f"target {tg.code!r}: only polygon kinds can cover an area")
+        for key in tuple(tg.area_of) + ((tg.within,) if tg.within else ()):
+            if key not in REFERENCE_AREAS:
+                p(f"target {tg.code!r} names unknown reference area {key!r}")
+        if not tg.population_zh or not tg.population_en:
+            p(f"target {tg.code!r} does not name its population")
         if tg.threshold is not None and not 0 < tg.threshold <= 1:
             p(f"target {tg.code!r} threshold {tg.threshold} not in (0, 1]")
         if not tg.clause:

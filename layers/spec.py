@@ -162,6 +162,10 @@ class Transition:
     requires_photo: bool = False
 
 
+#: Which plan a target comes from: Fuqing's own, or the province's figure over Fuqing's sites.
+PLANS = {"fuqing": ("福清市方案", "Fuqing plan"), "province": ("福建省方案", "Fujian plan")}
+
+
 @dataclass(frozen=True)
 class Gate:
     """Evidence a site needs before it may enter ``status`` — by any path (app, CLI, import).
@@ -202,12 +206,35 @@ class Gate:
 class Target:
     """A plan target computed from the sites, never typed in.
 
-    The share is ``count(sites in population with status in done_statuses) /
-    count(sites in population)`` and the target is met when it reaches
-    ``threshold``. ``threshold`` is None where the documents give no figure
-    (the share is shown, with no pass mark); ``threshold_source`` names the
-    document and clause the figure comes from. Sites in an ``excluded``
-    status are never in the population.
+    Two measures:
+
+    * ``"sites"`` (default): ``count(sites in population that are done) /
+      count(sites in population)``. A site is done when its status is in
+      ``done_statuses`` or, when ``done_field`` is set, when that attribute is
+      one of ``done_values`` (e.g. 循环化改造 in progress or completed). The
+      population is every site of the kind for which ``population(attrs)`` is
+      true and, when ``within`` names a reference area (``layers.reference``),
+      whose location lies inside that area. Sites in an ``excluded`` status
+      (``Status.excluded``) are never in the population.
+    * ``"area"``: ``area of (union of the reference areas in area_of) covered by
+      the kind's sites in done_statuses / area of that union``, in km² in an
+      equal-area projection (``geo.domain.coverage``).
+
+    The target is met when the share reaches ``threshold``; ``threshold`` is
+    None where the documents give no figure (the share is shown, with no pass
+    mark), and ``threshold_source`` names the document and clause the figure
+    comes from.
+
+    Attributes
+    ----------
+    plan : {"fuqing", "province"}
+        Whose target this is: the province's figure over Fuqing's sites stands
+        beside Fuqing's as an entry of its own, with its own population.
+    population_zh, population_en : str
+        Who is counted (the denominator), in words.
+    numerator_zh, numerator_en : str
+        What counts as done (the numerator), in words; when empty the labels
+        of ``done_statuses`` are used.
     """
 
     code: str
@@ -216,15 +243,44 @@ class Target:
     clause: str
     threshold: float | None
     deadline: date
-    done_statuses: tuple[str, ...]
+    done_statuses: tuple[str, ...] = ()
     population: Callable[[Mapping[str, object]], bool] | None = None
     population_zh: str = "全部"
     population_en: str = "all"
-    province_threshold: float | None = None
+    numerator_zh: str = ""
+    numerator_en: str = ""
+    plan: str = "fuqing"
+    done_field: str = ""
+    done_values: tuple[str, ...] = ()
+    measure: Literal["sites", "area"] = "sites"
+    within: str = ""
+    area_of: tuple[str, ...] = ()
     threshold_source: str = ""
 
-    def in_population(self, attrs: Mapping[str, object]) -> bool:
+    def in_population(self, attrs: Mapping[str, object], inside: frozenset[str] | set[str] = frozenset()) -> bool:
+        """Whether a site with ``attrs``, lying inside the reference areas ``inside``, is counted.
+
+        Parameters
+        ----------
+        attrs : mapping
+            The site's attributes.
+        inside : set of str
+            Keys of the reference areas the site lies in (only read when the
+            target has ``within``).
+        """
+        if self.within and self.within not in inside:
+            return False
         return True if self.population is None else bool(self.population(attrs))
+
+    def is_done(self, status: str, attrs: Mapping[str, object]) -> bool:
+        """Whether a site in the population counts toward the numerator."""
+        if self.done_field:
+            return attrs.get(self.done_field) in self.done_values
+        return status in self.done_statuses
+
+    def plan_label(self, lang: str = "zh") -> str:
+        zh, en = PLANS.get(self.plan, (self.plan, self.plan))
+        return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ _GEOMS = {
     "black_odorous": LineString([(119.37, 25.72), (119.38, 25.725)]),
     "outfalls": Point(119.47, 25.66),
     "shore_power_berths": Point(119.268, 25.455),
+    "coal_boilers": Point(119.305, 25.485),
 }
 _PREFIX = {"parks": "YQ", "clean_fuel_zones": "JRQ", "black_odorous": "HC", "outfalls": "PWK",
-           "shore_power_berths": "AD"}
+           "shore_power_berths": "AD", "coal_boilers": "GL"}
 
 
 def site(kind: str, n: int, status: str, *, town: str = HAIKOU, deadline: str | None = "2025-12-31",
@@ -32,6 +33,12 @@ def site(kind: str, n: int, status: str, *, town: str = HAIKOU, deadline: str | 
 def berth(n: int, berth_type: str, tonnage, status: str = "none", dangerous: bool = False, **kw) -> Site:
     return site("shore_power_berths", n, status, berth_type=berth_type, tonnage_t=tonnage,
                 dangerous_goods=dangerous, port_area="江阴港区", berth_no=f"{n}#", **kw)
+
+
+def boiler(n: int, tonnage, status: str = "in_use", *, at=None, **kw) -> Site:
+    """A coal boiler at ``at`` (lon, lat); tonnage in t/h."""
+    return site("coal_boilers", n, status, geometry=Point(*at) if at else None, tonnage_th=tonnage,
+                fuel="raw_coal", owner=f"企业{n}", **kw)
 
 
 def entry(id_: int, site_id: str, version: int, changed_at: str, *, kind: str = "outfalls",

@@ -106,3 +106,12 @@ def test_browser_time_to_drawn_of_both_pages(tmp_path):
         if page == "naive.html":
             assert res["layers"] == SIZE  # one Marker or GeoJson per site
         assert res["outside_requests"] == 0 and res["js_errors"] == [], page
+
+
+def test_the_progress_benchmark_runs_and_reports_every_figure(capsys):
+    from bench import bench_progress
+
+    assert bench_progress.main(["--sites", "50", "--repeat", "1"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert data["bench"] == "progress" and set(data["figures"]) == {"sample", "50"}
+    assert all({"n", "no_reference_s", "with_reference_s"} <= set(f) for f in data["figures"].values())

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.domain.asof import snapshot
+from geo.domain.asof import end_of_day_utc, snapshot
 from geo.clock import today_cst
 from geo.store import open_store
 from geo.domain.targets import progress
@@ -37,7 +37,8 @@ def metric(at: AppTest, label: str) -> str:
 def expected(store_file, day: date | None = None, town: str | None = None) -> dict:
     store = open_store(store_file)
     sites, history = snapshot(store.list_sites(SYSTEM), store.all_history(SYSTEM), day)
-    return progress(sites, day or today_cst(), town=town, history=history, sample=True)
+    reference = store.reference_areas(SYSTEM, before=end_of_day_utc(day) if day else None)
+    return progress(sites, day or today_cst(), town=town, history=history, sample=True, reference=reference)
 
 
 def pct(x) -> str:
@@ -112,6 +113,43 @@ def test_picking_a_site_shows_its_history_with_evidence(store_copy):
     history = next(f for f in frames if "位置证据" in f.columns)
     assert len(history) >= 2 and "照片" in history.columns
     assert history["位置证据"].str.contains("现场变更|远程变更").any()
+
+
+def test_whole_metres_a_reason_for_the_greyed_report_and_whole_counts(store_copy):
+    at = run()
+    assert at.number_input(key="dash_onsite_m").proto.format == "%.0f"  # 200, not 200.00
+    assert any("报告按镇街生成" in c.value for c in at.caption)  # why the report button is greyed
+    from ui.dashboard.charts import town_chart
+
+    spec = town_chart(expected(store_copy, town=JIANGYIN)).to_dict()
+    assert spec["encoding"]["x"]["axis"]["format"] == "d" and spec["encoding"]["x"]["axis"]["tickMinStep"] == 1
+
+
+def test_every_headline_metric_names_population_numerator_denominator_deadline_and_clause(store_copy):
+    at = run()
+    figures = expected(store_copy)
+    lines = [tg["line_zh"] for k in REGISTRY for tg in figures["kinds"][k]["targets"]]
+    assert [m.proto.help for m in at.metric] == lines
+    coverage = figures["kinds"]["clean_fuel_zones"]["targets"][0]
+    m = next(m for m in at.metric if m.label == "禁燃区面积覆盖")
+    assert m.value == pct(coverage["share"]) and m.proto.delta.endswith("km²")
+    assert any(m.label == "岸电泊位〔省〕" for m in at.metric)
+
+
+def test_progress_details_show_the_boiler_register_the_zone_coverage_and_both_berth_populations(store_copy):
+    at = run()
+    figures = expected(store_copy)
+    frames = [d.value for d in at.dataframe]
+    register = next(f for f in frames if "所在禁燃区（按位置）" in f.columns)
+    assert len(register) == figures["kinds"]["coal_boilers"]["total"]
+    assert set(register["在供热管网覆盖范围内（按位置）"]) <= {"是", "否"}
+    stages = next(f for f in frames if "阶段（及以上）" in f.columns)
+    assert list(stages["阶段（及以上）"]) == ["已划定", "已公告", "已实施"]
+    parks = next(f for f in frames if "化工园区" in f.columns)
+    assert "福州保税港区" in set(parks["名称"])
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "福清市口径" in markdown and "省口径" in markdown and "35 蒸吨/小时及以上燃煤锅炉" in markdown
+    assert any("位于已实施的禁燃区内仍在燃煤：GL-" in w.value for w in at.warning)
 
 
 def test_outfall_figures_split_by_class_and_water_with_remediated_and_closed_apart(store_copy):

@@ -17,7 +17,7 @@ from tests.factories import ADMIN, INSPECTOR, SYSTEM, make_store
 from tests.ingest_factories import csv_bytes, outfall_rows, xlsx_bytes
 
 ROUND_TRIP_FORMATS = ("xlsx", "csv", "csv:gbk", "geojson", "gpkg", "kml", "kmz", "shp", "shp:utf-8")
-POINT_KINDS = ("outfalls", "shore_power_berths")
+POINT_KINDS = tuple(k for k, spec in REGISTRY.items() if spec.geometry == "point")
 
 
 def run(capsys, *args) -> tuple[int, dict, str]:

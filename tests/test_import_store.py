@@ -22,12 +22,13 @@ from geo.ingest.towncheck import town_mismatches
 from geo.store import GpkgStore, NewSite, create_store
 from geo.store.integrity import store_problems
 from geo.store.schema import SCHEMA_VERSION
+from layers import REGISTRY
 from tests.factories import reopen
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
 from tests.ingest_factories import OUTFALL_HEADERS, csv_bytes, outfall_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE_TABLES = ("parks", "outfalls", "black_odorous", "clean_fuel_zones", "shore_power_berths")
+SITE_TABLES = tuple(REGISTRY)
 BOOKKEEPING = ("version", "updated_at", "updated_by")
 
 
@@ -209,7 +210,7 @@ def test_undo_restores_every_touched_site_exactly(sample_target):
         assert [e.action for e in store.history(SYSTEM, sid)[-2:]] == ["import", "undo"]
     assert store_problems(store, SYSTEM) == []
     assert audit_actions(store)[n_audit - len(store.audit_log(SYSTEM)):] == ["undo"] * len(batches)
-    assert all(b.undone for b in store.list_batches(ADMIN))
+    assert all(store.get_batch(ADMIN, b.batch_id).undone for b in batches)  # the sample's own batches stay
     with store._read() as con:
         undo_rows = [tuple(r) for r in con.execute("SELECT site_id, version, from_status, to_status FROM site_history "
                                                    "WHERE action = 'undo' AND site_id = 'PWK-901'").fetchall()]
@@ -284,18 +285,35 @@ def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
     from layers import OBSERVATIONS
 
-    for table in OBSERVATIONS:  # schema 8: monitoring tables, the override column
+    for table in OBSERVATIONS:  # schema 9: monitoring tables, the override column
         con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
     con.execute("ALTER TABLE site_history DROP COLUMN override")
-    if to in ("6", "7"):  # schema 7 (offline tables) is created again only if missing: kept as it is here
+    if to == "8":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    for t in ("reference_areas", "reference_areas_replaced"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    if to == "7":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    for t in ("field_changes", "field_photos", "field_devices"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    if to == "6":
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
         con.close()
         return
     con.execute("DROP TABLE login_throttle_addr")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'login_throttle_addr'")
-    if to in ("4", "5"):  # schema 5 rewrote old outfall codes: a store made now has none to rewrite
+    if to in ("4", "5"):  # schema 5 rewrote outfall codes in place: no table to take away
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
         con.close()
@@ -323,16 +341,38 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6", "7"])
+def test_a_store_whose_8_was_the_monitoring_step_gets_the_reference_areas(tmp_path):
+    """Monitoring was numbered 8 on its branch before the reference areas took 8: such a store is completed."""
+    path = tmp_path / "old.gpkg"
+    make_store(path, [river()], clean_rivers=False)
+    con = sqlite3.connect(path)
+    for t in ("reference_areas", "reference_areas_replaced"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    con.execute("UPDATE store_meta SET value = '8' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    store = create_store(path)
+    assert store.meta()["schema_version"] == SCHEMA_VERSION
+    con = sqlite3.connect(path)
+    names = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+    geoms = {r[0] for r in con.execute("SELECT table_name FROM gpkg_geometry_columns")}
+    con.close()
+    assert {"reference_areas", "reference_areas_replaced", "black_odorous_readings"} <= names
+    assert "reference_areas" in geoms and store.reference_areas(SYSTEM).areas == {}
+
+
+@pytest.mark.parametrize("old", [str(v) for v in range(1, int(SCHEMA_VERSION))])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
     make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
     before = _file_dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == "8"
+    assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
-    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 8): empty
+    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 9): empty
     for table, rows in before.items():
         if table == "site_history":
             assert [r[:-added] for r in after[table]] == rows and all(
@@ -345,10 +385,11 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             assert after[table] == rows, table
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
-            "login_throttle_addr", "black_odorous_readings", "outfall_monitoring", "shore_power_usage"} <= contents
+            "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
+            "reference_areas_replaced", "black_odorous_readings", "outfall_monitoring", "shore_power_usage"} <= contents
     assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
-    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7")
-    assert after["login_throttle_addr"] == []
+    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7", "8")
+    assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)
     r = store.import_batch(ADMIN, [outfall_site()], source_name="a.csv")
@@ -431,7 +472,7 @@ def _complete(path: Path, n_before: int, n_new: int) -> bool:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         n = con.execute("SELECT count(*) FROM outfalls").fetchone()[0]
-        batches = con.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+        batches = con.execute("SELECT count(*) FROM import_batches WHERE kind = 'outfalls'").fetchone()[0]
     finally:
         con.close()
     return n == n_before + n_new and batches == 1

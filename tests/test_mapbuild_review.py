@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from shapely.geometry import Point
 
 from geo.map.build import (
@@ -90,3 +92,33 @@ def test_device_lines_start_at_the_site_and_escape_their_text():
     html = render_standalone_html(build_base_map(ASSETS), [group])
     assert "<img src=x" not in html
     json.dumps(items)
+
+
+def test_reference_areas_and_the_uncovered_part_are_drawn_under_the_sites():
+    from shapely.geometry import box
+
+    from geo.domain.coverage import ReferenceAreas
+    from geo.domain.fuel import uncovered_area
+    from geo.map.build import UNCOVERED_COLOR, add_reference_areas, reference_legend_entry
+    from layers.reference import REFERENCE_AREAS
+
+    ref = ReferenceAreas(areas={"built_up_area": box(119.30, 25.70, 119.32, 25.72),
+                                "near_suburbs": box(119.32, 25.70, 119.34, 25.72)})
+    zones = [site("clean_fuel_zones", 1, "enforced", geometry=box(119.30, 25.70, 119.33, 25.72)),
+             site("clean_fuel_zones", 2, "announced", geometry=box(119.33, 25.70, 119.34, 25.72))]
+    left = uncovered_area(zones, ref)
+    assert left.bounds[0] == pytest.approx(119.33, abs=1e-6) and left.bounds[2] == pytest.approx(119.34, abs=1e-6)
+    assert uncovered_area(zones, ReferenceAreas(areas={"built_up_area": box(119.30, 25.70, 119.32, 25.72)})) is None
+    m = build_base_map(ASSETS)
+    areas = [(REFERENCE_AREAS[k].color, g) for k, g in ref.areas.items()]
+    group = add_reference_areas(m, areas, left, name="参考范围", frame="gcj02")
+    data = next(iter(group._children.values())).args[0]
+    assert [f["properties"]["uncovered"] for f in data["features"]] == [False, False, True]
+    assert data["features"][2]["properties"]["color"] == UNCOVERED_COLOR
+    x0 = min(x for x, _ in data["features"][0]["geometry"]["coordinates"][0])
+    assert x0 != 119.30 and abs(x0 - 119.30) < 0.01  # shifted for the Gaode basemap, for display only
+    html = m.get_root().render()
+    assert "OneMap.referenceAreas(" in html
+    assert add_reference_areas(build_base_map(ASSETS), [], None) is None
+    entry = reference_legend_entry("参考范围", [("城市建成区", REFERENCE_AREAS["built_up_area"].color)])
+    assert entry["geometry"] == "polygon" and entry["statuses"][0]["label"] == "城市建成区"

@@ -68,9 +68,9 @@ def test_the_field_form_refuses_initial_effect_over_heavy_readings(small):
     at = open_page("inspect", small)
     at.text_input(key="insp_query").set_value("HC-T01").run()
     at.button(key="insp_pick_HC-T01").click().run()
-    at.radio(key="insp_to_HC-T01_0").set_value("initial_effect").run()
+    at.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
     assert any("缺少证据" in w.value and "重度黑臭" in w.value for w in at.warning)
-    at.button(key="insp_save_HC-T01_0").click().run()
+    at.button(key="sf_HC-T01_0_save").click().run()
     assert not at.exception
     assert any("不能变更为“初见成效”" in e.value for e in at.error)
     assert GpkgStore(small).get_site(SYSTEM, "HC-T01").status == "remediating"
@@ -87,7 +87,7 @@ def test_readings_entered_in_the_field_form_are_saved_and_then_allow_the_status(
     at = open_page("inspect", small)
     at.text_input(key="insp_query").set_value("HC-T01").run()
     at.button(key="insp_pick_HC-T01").click().run()
-    at.radio(key="insp_to_HC-T01_0").set_value("initial_effect").run()
+    at.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
     assert any("不黑臭" in i.value for i in at.info)  # the grade shown before saving
     save = next(b for b in at.button if b.key and b.key.endswith("_save") and "black_odorous_readings" in b.key)
     save.click().run()
@@ -98,28 +98,34 @@ def test_readings_entered_in_the_field_form_are_saved_and_then_allow_the_status(
     assert rows[0].observed_on == day.isoformat()
     assert any("已保存 9 条" in s.value for s in at.success)
     assert any("证据满足" in s.value for s in at.success)  # the gate now passes
-    at.button(key="insp_save_HC-T01_0").click().run()
+    at.button(key="sf_HC-T01_0_save").click().run()
     assert store.get_site(SYSTEM, "HC-T01").status == "initial_effect"
 
 
 def test_the_override_is_explicit_for_administrators_and_recorded(small):
     record_campaign(GpkgStore(small), "HC-T01", "heavy", day=today_cst() - timedelta(days=0))
+    box_key = "sf_HC-T01_0_ovr_initial_effect"
     inspector = open_page("map", small, selected_site="HC-T01")
-    assert not [c for c in inspector.checkbox if c.key == "ovr_HC-T01"]  # inspectors get no override
+    inspector.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
+    assert any("缺少证据" in w.value for w in inspector.warning)  # the gate is said to everyone ...
+    assert not [c for c in inspector.checkbox if c.key == box_key]  # ... but inspectors get no override
     at = open_page("map", small, account=ADMIN, selected_site="HC-T01")
-    box = next(c for c in at.checkbox if c.key == "ovr_HC-T01")
+    assert not [c for c in at.checkbox if c.key == box_key]  # nothing chosen yet: nothing to override
+    at.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
+    box = next(c for c in at.checkbox if c.key == box_key)
     assert box.value is False  # never the default
-    at.radio(key="to_HC-T01").set_value("initial_effect")
-    next(b for b in at.get("form_submit_button")).click().run()
+    at.button(key="sf_HC-T01_0_save").click().run()
     assert any("不能变更为" in e.value for e in at.error)
-    box = next(c for c in at.checkbox if c.key == "ovr_HC-T01")
-    box.check()
-    at.text_input(key="ovr_reason_HC-T01").set_value("省厅现场核查认定")
-    next(b for b in at.get("form_submit_button")).click().run()
+    assert GpkgStore(small).get_site(SYSTEM, "HC-T01").status == "remediating"
+    next(c for c in at.checkbox if c.key == box_key).check().run()
+    at.button(key="sf_HC-T01_0_save").click().run()  # ticked without a reason: refused, nothing recorded
+    assert any("必须写明理由" in e.value for e in at.error)
+    assert GpkgStore(small).get_site(SYSTEM, "HC-T01").status == "remediating"
+    at.text_input(key="sf_HC-T01_0_ovr_reason").set_value("省厅现场核查认定")
+    at.button(key="sf_HC-T01_0_save").click().run()
     assert not at.exception
     store = GpkgStore(small)
     assert store.get_site(SYSTEM, "HC-T01").status == "initial_effect"
     assert store.history(SYSTEM, "HC-T01")[-1].override == "省厅现场核查认定"
-    frames = [d.value for d in at.dataframe]
-    history = next(f for f in frames if "操作人" in f.columns)
-    assert history.apply(lambda r: "越过证据" in " ".join(map(str, r.values)), axis=1).any()
+    shown = " ".join(c.value for c in at.caption)
+    assert "越过证据" in shown and "省厅现场核查认定" in shown  # the history says it

@@ -95,7 +95,8 @@ def test_cli_progress_prints_exactly_the_figures(store_copy):
     printed = json.loads(out.stdout)
     store = open_store(store_copy)
     expected = progress(store.list_sites(SYSTEM), today_cst(), town=JIANGYIN, history=store.all_history(SYSTEM),
-                        sample=True, observations=store.all_observations(SYSTEM))
+                        sample=True, observations=store.all_observations(SYSTEM),
+                        reference=store.reference_areas(SYSTEM))
     assert printed == json.loads(json.dumps(expected))
     assert printed["town"]["name_zh"] == "江阴镇" and printed["sample_notice"]
     t = printed["kinds"]["shore_power_berths"]["targets"][0]
@@ -131,3 +132,11 @@ def test_cli_report_writes_the_pdf(store_copy, tmp_path):
     assert "江阴镇" in text and "示例数据" in text and "2025-06-30" in text
     bad = cli("report", "--town", "江阴镇", "-o", str(tmp_path / "no" / "dir" / "r.pdf"), store=store_copy)
     assert bad.returncode == 2 and "report.write_failed" in bad.stderr
+
+
+@pytest.mark.parametrize("sample, name", [(True, "江阴镇审阅报告_2025-12-31_示例数据.pdf"),
+                                          (False, "江阴镇审阅报告_2025-12-31.pdf")])
+def test_the_report_file_is_named_by_town_and_says_sample_data(sample, name):
+    from geo.report.pdf import report_file_name
+
+    assert report_file_name(JIANGYIN, date(2025, 12, 31), sample=sample) == name

@@ -16,6 +16,7 @@ from geo.store import create_store
 from geo.store.integrity import store_problems
 from layers import REGISTRY
 from tests.factories import GUEST as REVIEWER  # reading needs no account
+from tests.factories import SYSTEM
 
 TODAY = date(2026, 11, 21)
 
@@ -226,3 +227,51 @@ def test_rural_sample_bodies_carry_the_target_flags(sites):
     rural = [s for s in of(sites, "black_odorous") if s.attrs["water_kind"] == "rural"]
     flagged = [s for s in rural if REGISTRY["black_odorous"].targets[1].in_population(s.attrs)]
     assert 0 < len(flagged) < len(rural)
+
+
+# -- the measures as the plans word them -------------------------------------------------------------------------
+def test_sample_reference_areas_are_imported_as_batches_and_marked_sample(sample_store):
+    ref = sample_store.reference_areas(REVIEWER)
+    assert set(ref.areas) == {"built_up_area", "near_suburbs", "heat_network"} and ref.sample == set(ref.areas)
+    assert all("示例" in ref.sources[k] for k in ref.areas)
+    batches = {b.kind for b in sample_store.list_batches(SYSTEM)}
+    assert {"built_up_area", "near_suburbs", "heat_network"} <= batches
+    land = basegeo.land()
+    built, suburbs = ref.areas["built_up_area"], ref.areas["near_suburbs"]
+    assert built.contains(Point(*CITY_CENTRE)) and built.intersection(suburbs).area < 1e-8
+    for g in ref.areas.values():
+        assert g.is_valid and g.difference(land).area <= 0.01 * g.area
+    # the seats of the central streets lie in the built-up area (宏路 too)
+    for code in ("350181002", "350181003", "350181004", "350181005", "350181007", "350181008"):
+        t = towns.town_by_code(code)
+        assert built.contains(Point(t.lon, t.lat)), t.name_zh
+
+
+def test_sample_parks_carry_official_names_levels_and_the_chemical_park(sites):
+    parks = {s.name: s for s in of(sites, "parks")}
+    assert "福州保税港区" in parks and "福州保税物流园区" not in parks
+    assert parks["福州江阴港城经济区"].attrs["chemical_park"] is True
+    assert sum(bool(s.attrs.get("chemical_park")) for s in parks.values()) == 1
+    assert {s.attrs["level"] for s in parks.values()} == {"national", "provincial", "municipal"}
+
+
+def test_sample_boilers_stand_where_the_figures_need_them(sample_store, sites):
+    from geo.domain.targets import progress
+
+    boilers = of(sites, "coal_boilers")
+    assert len(boilers) >= 10 and all(basegeo.is_on_land(b.geometry.x, b.geometry.y) for b in boilers)
+    assert all("虚构" in b.attrs["owner"] for b in boilers)  # invented owners, said so
+    figures = progress(sites, TODAY, reference=sample_store.reference_areas(REVIEWER))
+    b = figures["kinds"]["coal_boilers"]["breakdown"]
+    assert sum(b["in_heat_network"].values()) >= 3 and b["large"]["n"] >= 3
+    assert b["open_in_enforced_zone"]  # one still burns coal inside the central zone
+    zones = figures["kinds"]["clean_fuel_zones"]
+    assert zones["targets"][0]["missing_reference"] == [] and 0 < zones["targets"][0]["share"] < 1
+    assert zones["breakdown"]["uncovered_parts"] and zones["breakdown"]["withdrawn"] == 1
+
+
+def test_sample_coal_berth_counts_for_the_province_only(sites):
+    berths = {s.attrs["berth_no"]: s for s in of(sites, "shore_power_berths")}
+    fuqing, province = REGISTRY["shore_power_berths"].targets
+    coal = berths["煤码头2#"].attrs
+    assert coal["tonnage_t"] == 35000 and province.in_population(coal) and not fuqing.in_population(coal)

@@ -473,8 +473,10 @@ def test_a_store_at_schema_6_gets_the_field_tables(tmp_path):
     con.close()
     from geo.store import create_store
 
+    from geo.store.schema import SCHEMA_VERSION
+
     store = create_store(path)
-    assert int(store.meta()["schema_version"]) >= 7  # 7: the offline tables (later steps follow)
+    assert store.meta()["schema_version"] == SCHEMA_VERSION  # 7 brought the field tables; later steps follow
     assert store.offline_changes(REVIEWER) == []
     names = {r["table_name"] for r in rows(store, "gpkg_contents")}
     assert {"field_changes", "field_photos", "field_devices"} <= names

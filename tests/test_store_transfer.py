@@ -38,6 +38,12 @@ def _busy_store(path):
 
     store.import_town_boundaries(ADMIN, [("350181103", "海口镇", MultiPolygon([Polygon(
         [(119.44, 25.65), (119.50, 25.65), (119.50, 25.70)])]))], source_name="t.zip")
+    # reference areas: a current version of two features and the one it replaced
+    store.import_reference_areas(ADMIN, "built_up_area", [("旧", Polygon([(119.3, 25.7), (119.4, 25.7), (119.4, 25.8)]))],
+                                 source_name="v1.geojson")
+    store.import_reference_areas(ADMIN, "built_up_area", [("新", Polygon([(119.3, 25.7), (119.5, 25.7), (119.5, 25.8)])),
+                                                          ("宏路", Polygon([(119.2, 25.7), (119.25, 25.7), (119.25, 25.75)]))],
+                                 source_name="v2.geojson")
     return store
 
 
@@ -47,8 +53,11 @@ def test_gpkg_to_postgis_and_back_is_exact(tmp_path, pg_cluster):
     to_pg = copy_store(source, create_pg_store(url))
     assert to_pg.ok, json.dumps(to_pg.as_dict(), ensure_ascii=False)
     assert to_pg.tables["site_history"]["rows"] >= 4 and to_pg.tables["audit_log"]["rows"] > 5
+    assert (to_pg.tables["reference_areas"]["rows"], to_pg.tables["reference_areas_replaced"]["rows"]) == (2, 1)
     assert [to_pg.tables[t]["rows"] for t in ("field_changes", "field_photos", "field_devices")] == [1, 1, 1]
     pg = create_pg_store(url)
+    assert pg.reference_areas(SYSTEM).areas["built_up_area"].equals(
+        source.reference_areas(SYSTEM).areas["built_up_area"])
     # The copy is a working store: ids continue, a change applies, the history chain holds.
     assert pg.offline_change(SYSTEM, "field-op-1").captured_at == "2025-11-20T09:30:12.345Z"
     site = pg.get_site(INSPECTOR, "PWK-T01")

@@ -1,17 +1,42 @@
-"""Every target computed on small hand-made data whose answer is known."""
+"""Every target computed on small hand-made data whose answer is known.
+
+One case per target of every kind (:data:`CASES`; a test fails when a target has none): the
+population, the numerator, the denominator, the deadline and the clause, and the one line
+that names them all. Then the kinds' breakdowns, the area measure against the geodesic area,
+and the per-town rows.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 import pytest
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, box
 
-from geo.domain.targets import BERTH_EXCLUSIONS, berth_exclusion, progress, share, sort_town_codes
-from layers.shore_power_berths import is_eligible_berth
-from tests.review_factories import HAIKOU, JIANGYIN, YUPING, berth, site
+from geo.domain.coverage import ReferenceAreas
+from geo.domain.targets import (BERTH_EXCLUSIONS, TOWN_BOUNDARY, berth_exclusion, describe, progress, share,
+                                sort_town_codes)
+from layers import REGISTRY
+from layers.shore_power_berths import is_eligible_berth, province_exclusion
+from tests.review_factories import HAIKOU, JIANGYIN, YUPING, berth, boiler, site
 
 TODAY = date(2025, 6, 30)
+GEOD = Geod(ellps="WGS84")
+
+# Hand-made reference areas: two boxes side by side on the same parallels, so their areas are in the ratio
+# of their widths on the ellipsoid too (the area of a lon/lat box is its width times a function of latitude).
+BUILT_UP = box(119.30, 25.70, 119.32, 25.72)       # 0.02° wide
+SUBURBS = box(119.32, 25.70, 119.34, 25.72)        # 0.02° wide
+HEAT = box(119.29, 25.47, 119.31, 25.49)
+REFERENCE = ReferenceAreas(areas={"built_up_area": BUILT_UP, "near_suburbs": SUBURBS, "heat_network": HEAT})
+
+
+def geodesic_km2(geom) -> float:
+    return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
 
 
 def tg(figures: dict, kind: str, code: str | None = None) -> dict:
@@ -19,31 +44,207 @@ def tg(figures: dict, kind: str, code: str | None = None) -> dict:
     return targets[0] if code is None else next(t for t in targets if t["code"] == code)
 
 
+def zone(n: int, status: str, geom, **kw):
+    return site("clean_fuel_zones", n, status, geometry=MultiPolygon([geom]), fuel_category="III", **kw)
+
+
+# -- one case per target -----------------------------------------------------------------------------------
+@dataclass
+class Case:
+    """Hand-made sites for one target and what it must give."""
+
+    sites: Callable[[], list]
+    numerator: float
+    denominator: float
+    population: str        # a fragment of the population's words
+    clause: str            # a fragment of the plan clause, as the plan words it
+    plan: str = "fuqing"
+    reference: ReferenceAreas | None = None
+    approx: bool = False   # areas: compared to the geodesic area on the ellipsoid
+    extra: dict = field(default_factory=dict)
+
+
+def _parks_levels():
+    return [site("parks", 1, "completed", level="national"), site("parks", 2, "accepted", level="municipal"),
+            site("parks", 3, "building", level="provincial"), site("parks", 4, "not_started", level="national")]
+
+
+def _parks_retrofit():
+    return [site("parks", 1, "building", level="national", circular_retrofit="completed"),
+            site("parks", 2, "building", level="municipal", circular_retrofit="in_progress"),
+            site("parks", 3, "building", level="provincial", circular_retrofit="not_started"),
+            site("parks", 4, "building", level="national", circular_retrofit="not_applicable"),
+            site("parks", 5, "building", level="provincial")]
+
+
+def _outfalls():
+    def o(n, status, water, into="sea", **kw):
+        return site("outfalls", n, status, discharge_into=into, receiving_water=water, outfall_type="industrial", **kw)
+
+    return [o(1, "remediated", "fuqing_bay"), o(2, "closed", "xinghua_bay"), o(3, "remediating", "xinghua_bay"),
+            o(4, "surveyed", "haitan_strait"),                  # into the sea, not one of the key waters
+            o(5, "closed", "longjiang_main", "river"),          # a key water, not into the sea
+            o(6, "traced", "other_river", "river"),             # neither
+            o(7, "dismissed", "fuqing_bay", dismissal_reason="duplicate")]  # closed apart: in no population
+
+
+def _water():
+    return [site("black_odorous", 1, "initial_effect", water_kind="urban"),
+            site("black_odorous", 2, "long_term_clean", water_kind="urban"),
+            site("black_odorous", 3, "remediating", water_kind="urban"),
+            site("black_odorous", 4, "untreated", water_kind="rural", larger_area=True),
+            site("black_odorous", 5, "initial_effect", water_kind="rural", national_list=True),
+            site("black_odorous", 6, "initial_effect", water_kind="rural"),  # neither flag: outside the target
+            site("black_odorous", 7, "long_term_clean", water_kind="rural", larger_area=True)]
+
+
+def _zones():
+    return [zone(1, "enforced", box(119.30, 25.70, 119.33, 25.72)),       # all the built-up area, half the suburbs
+            zone(2, "announced", box(119.33, 25.70, 119.34, 25.72)),      # announced: does not count yet
+            zone(3, "withdrawn", box(119.29, 25.69, 119.35, 25.73)),      # withdrawn: covers nothing
+            zone(4, "enforced", box(119.31, 25.70, 119.32, 25.72)),       # overlaps zone 1: counts once
+            zone(5, "enforced", box(119.50, 25.50, 119.52, 25.52))]       # beyond the scope: not in the figure
+
+
+def _berths():
+    return [berth(1, "container", 50_000, "available"),
+            berth(2, "container", 50_000, "available", dangerous=True),             # in neither
+            berth(3, "dry_bulk", 35_000, "available", specialised=True),            # a coal berth: province only
+            berth(4, "dry_bulk", 200_000, "fault"),                                 # in both, broken: not capable
+            berth(5, "general_cargo", 50_000, "available"),                         # not specialised: in neither
+            berth(6, "ro_ro", 10_000, "out_of_use"),                                # in both, out of use
+            berth(7, "liquid_bulk", 80_000, "available", specialised=True)]         # specialised, type not listed
+
+
+INSIDE_HEAT = (119.30, 25.48)
+OUTSIDE_HEAT = (119.40, 25.60)
+
+
+def _boilers_heat():
+    return [boiler(1, 10, "phased_out", at=INSIDE_HEAT), boiler(2, 75, "ule_retrofitted", at=INSIDE_HEAT),
+            boiler(3, 4, "in_use", at=INSIDE_HEAT), boiler(4, 20, "phased_out", at=OUTSIDE_HEAT)]
+
+
+def _boilers_large():
+    return [boiler(1, 35, "ule_retrofitted"), boiler(2, 34.9, "in_use"), boiler(3, 75, "phased_out"),
+            boiler(4, 40, "in_progress"), boiler(5, None, "in_use")]
+
+
+CASES: dict[str, Case] = {
+    "zero_discharge_share": Case(_parks_levels, 2, 4, "全市园区", "到 2025 年，我市园区全面建设“污水零直排区”"),
+    "province_zero_discharge_share": Case(_parks_levels, 1, 3, "省级以上园区", "省级以上工业园区全面建设“污水零直排区”",
+                                          plan="province"),
+    "circular_retrofit_share": Case(_parks_retrofit, 2, 4, "具备条件的园区", "具备条件的园区全部实施循环化改造"),
+    "province_circular_retrofit_share": Case(_parks_retrofit, 1, 3, "具备条件的省级以上园区",
+                                             "具备条件的省级以上园区全部实施循环化改造", plan="province"),
+    "remediated_share": Case(_outfalls, 3, 4, "龙江干流、支流、湖库，福清湾、兴化湾的排污口",
+                             "完成龙江重点流域干流、主要支流及重点湖泊，福清湾、兴化湾等重点海湾的排污口整治"),
+    "sea_remediated_share": Case(_outfalls, 2, 4, "全市入海排污口", "基本完成入海排污口整治"),
+    "urban_eliminated_share": Case(_water, 2, 3, "城市建成区水体", "基本消除建成区黑臭水体"),
+    "rural_eliminated_share": Case(_water, 2, 3, "较大面积或列入国家监管清单", "农村黑臭水体"),
+    "enforced_area_coverage": Case(_zones, geodesic_km2(box(119.30, 25.70, 119.33, 25.72)),
+                                   geodesic_km2(box(119.30, 25.70, 119.34, 25.72)), "城市建成区与城市近郊",
+                                   "将我市的城市建成区及城市近郊划定为高污染燃料禁燃区", reference=REFERENCE, approx=True),
+    "capable_share": Case(_berths, 1, 3, "5万吨级以上干散货专业化泊位",
+                          "70%以上集装箱、客滚、邮轮、3 千吨级以上客运和 5 万吨级以上干散货专业化泊位（危险货物泊位除外）"),
+    "province_capable_share": Case(_berths, 3, 5, "全部专业化泊位", "75%以上专业化泊位（危险货物泊位除外）",
+                                   plan="province"),
+    "heat_network_phase_out_share": Case(_boilers_heat, 1, 3, "供热管网覆盖范围", "推动淘汰供热管网覆盖范围内的燃煤锅炉和散煤",
+                                         reference=REFERENCE),
+    "ule_retrofit_share": Case(_boilers_large, 2, 3, "35蒸吨/小时及以上", "基本完成 35 蒸吨/小时以上燃煤锅炉超低排放改造"),
+}
+
+
+def _targets():
+    return [(kind, t.code) for kind, spec in REGISTRY.items() for t in spec.targets]
+
+
+def test_every_target_has_a_case():
+    assert sorted(code for _, code in _targets()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("kind, code", _targets(), ids=[c for _, c in _targets()])
+def test_each_target_names_and_computes_population_numerator_denominator_deadline_clause(kind, code):
+    case = CASES[code]
+    fig = tg(progress(case.sites(), TODAY, reference=case.reference), kind, code)
+    if case.approx:
+        assert fig["numerator"] == pytest.approx(case.numerator, rel=1e-6, abs=2e-3)
+        assert fig["denominator"] == pytest.approx(case.denominator, rel=1e-6, abs=2e-3)
+        assert fig["share"] == pytest.approx(case.numerator / case.denominator, abs=1e-4)
+        assert fig["unit_zh"] == "km²" and fig["measure"] == "area"
+    else:
+        assert (fig["numerator"], fig["denominator"]) == (case.numerator, case.denominator)
+        assert fig["share"] == share(case.numerator, case.denominator)
+        assert fig["measure"] == "sites"
+    spec_target = next(t for t in REGISTRY[kind].targets if t.code == code)
+    assert fig["deadline"] == spec_target.deadline.isoformat() == "2025-12-31"
+    assert case.clause in fig["clause"] and case.population in fig["population_zh"]
+    assert fig["plan"] == case.plan and fig["missing_reference"] == []
+    if spec_target.threshold is None:  # the documents give no figure: no pass mark, and the line says so
+        assert fig["met"] is None and "目标无数值" in fig["line_zh"]
+    else:
+        assert fig["met"] is (fig["share"] >= spec_target.threshold)
+    # One line says it all: plan, population, numerator (words and figure), denominator, deadline, clause.
+    line = fig["line_zh"]
+    goal = [] if fig["threshold"] is None else [f"{fig['threshold'] * 100:.0f}%"]
+    for part in (fig["plan_zh"], fig["population_zh"], fig["numerator_zh"], fig["deadline"], fig["clause"], *goal):
+        assert part in line, (code, part)
+    numbers = [f"{fig['numerator']:,.2f}", f"{fig['denominator']:,.2f}"] if case.approx else \
+        [f"分子（{fig['numerator_zh']}）{fig['numerator']} 个", f"分母 {fig['denominator']} 个"]
+    assert all(n in line for n in numbers), (line, numbers)
+    english = fig["line_en"]
+    assert fig["population_en"] in english and fig["deadline"] in english and fig["clause"] in english
+
+
+@pytest.mark.parametrize("code", ["enforced_area_coverage", "heat_network_phase_out_share"])
+def test_a_target_needing_a_reference_area_says_which_is_missing(code):
+    case = CASES[code]
+    kind = next(k for k, c in _targets() if c == code)
+    fig = tg(progress(case.sites(), TODAY), kind, code)
+    assert (fig["numerator"], fig["denominator"], fig["share"], fig["met"]) == (None, None, None, None)
+    assert fig["missing_reference"] and "尚未导入" in fig["line_zh"] and "not computable" in fig["line_en"]
+    partial = ReferenceAreas(areas={"built_up_area": BUILT_UP})
+    if code == "enforced_area_coverage":
+        fig = tg(progress(case.sites(), TODAY, reference=partial), kind, code)
+        assert fig["missing_reference"] == ["near_suburbs"] and "城市近郊" in fig["line_zh"]
+
+
 def test_share_is_none_for_an_empty_population():
     assert share(0, 0) is None
     assert share(2, 3) == 0.6667
-    figures = progress([], TODAY)
+    figures = progress([], TODAY, reference=REFERENCE)
     for kind in figures["kinds"].values():
         for t in kind["targets"]:
-            assert (t["numerator"], t["denominator"], t["share"], t["met"]) == (0, 0, None, None)
+            if t["measure"] == "area":  # the reference area is there; nothing covers it
+                assert (t["numerator"], t["share"], t["met"]) == (0.0, 0.0, False)
+            else:
+                assert (t["numerator"], t["denominator"], t["share"], t["met"]) == (0, 0, None, None)
 
 
-def test_parks_zero_discharge_and_circular_retrofit_alongside():
-    sites = [
-        site("parks", 1, "completed", circular_retrofit="completed", online_monitoring=True),
-        site("parks", 2, "accepted", circular_retrofit="not_applicable", online_monitoring=True),
-        site("parks", 3, "building", circular_retrofit="in_progress"),
-        site("parks", 4, "not_started"),
-    ]
-    figures = progress(sites, TODAY)
-    t = tg(figures, "parks")
-    assert (t["numerator"], t["denominator"], t["share"], t["threshold"], t["met"]) == (2, 4, 0.5, 1.0, False)
-    assert "污水零直排区" in t["clause"]
-    c = figures["kinds"]["parks"]["breakdown"]["circular_retrofit"]
-    # not_applicable leaves the population; the park with nothing recorded stays in it, not done
-    assert (c["numerator"], c["denominator"], c["share"]) == (1, 3, 0.3333)
-    assert c["by_value"] == {"completed": 1, "in_progress": 1, "not_applicable": 1, "unset": 1}
-    assert figures["kinds"]["parks"]["breakdown"]["online_monitoring"] == 2
+def test_drawing_slivers_do_not_stop_an_area_target_but_a_real_gap_does():
+    # A zone drawn along the boundary with its own vertices leaves slivers (here one 4 km long, 2 cm wide).
+    sliver = [zone(1, "enforced", box(119.30, 25.70, 119.34, 25.7199998))]
+    fig = tg(progress(sliver, TODAY, reference=REFERENCE), "clean_fuel_zones")
+    assert fig["met"] is True and fig["numerator"] <= fig["denominator"]
+    gap = [zone(1, "enforced", box(119.30, 25.70, 119.34, 25.7199)),
+           zone(2, "enforced", box(119.30, 25.7199, 119.3399, 25.72))]
+    fig = tg(progress(gap, TODAY, reference=REFERENCE), "clean_fuel_zones")  # a 10 m x 11 m corner left out
+    assert fig["met"] is False and fig["share"] == 1.0  # the share rounds to 100.0 %; the target is not met
+
+
+# -- breakdowns --------------------------------------------------------------------------------------------
+def test_parks_breakdown_levels_chemical_parks_and_both_retrofit_stages():
+    sites = _parks_retrofit()
+    sites[1] = site("parks", 2, "completed", level="municipal", circular_retrofit="in_progress", chemical_park=True,
+                    online_monitoring=True)
+    b = progress(sites, TODAY)["kinds"]["parks"]["breakdown"]
+    c = b["circular_retrofit"]
+    assert (c["in_progress"], c["completed"], c["carried_out"], c["eligible"]) == (1, 1, 2, 4)
+    assert c["by_value"] == {"completed": 1, "in_progress": 1, "not_applicable": 1, "not_started": 1, "unset": 1}
+    assert b["provincial_or_above"] == 4 and b["online_monitoring"] == 1
+    assert [p["site_id"] for p in b["chemical_parks"]] == ["YQ-002"]
+    assert b["by_level"]["municipal"] == {"n": 1, "zero_discharge_done": 1, "retrofit_in_progress": 1,
+                                          "retrofit_completed": 0}
 
 
 def _outfall(n, status, water="fuqing_bay", into="sea", otype="industrial", **kw):
@@ -128,82 +329,95 @@ def test_the_built_up_target_is_met_at_ninety_percent(done, total, met):
 
 
 BERTH_CASES = [
-    # berth_type, tonnage, dangerous, expected exclusion (None = counts)
-    ("container", 10_000, False, None),
-    ("container", 50_000, True, "dangerous_goods"),
-    ("ro_ro", None, False, None),
-    ("cruise", 1_000, False, None),
-    ("passenger", 3_000, False, None),
-    ("passenger", 2_999, False, "passenger_under_3000t"),
-    ("passenger", None, False, "tonnage_unknown"),
-    ("passenger", 5_000, True, "dangerous_goods"),
-    ("dry_bulk", 50_000, False, None),
-    ("dry_bulk", 49_999, False, "dry_bulk_under_50000t"),
-    ("dry_bulk", 200_000, True, "dangerous_goods"),
-    ("dry_bulk", "", False, "tonnage_unknown"),
-    ("liquid_bulk", 50_000, False, "not_specialised"),
-    ("liquid_bulk", 50_000, True, "dangerous_goods"),
-    ("general_cargo", 100_000, False, "not_specialised"),
-    ("other", 3_000, False, "not_specialised"),
-    (None, 3_000, False, "not_specialised"),
+    # attrs, Fuqing's exclusion (None = counts), the province's exclusion
+    (dict(berth_type="container", tonnage_t=10_000), None, None),
+    (dict(berth_type="container", tonnage_t=50_000, dangerous_goods=True), "dangerous_goods", "dangerous_goods"),
+    (dict(berth_type="ro_ro", tonnage_t=None), None, None),
+    (dict(berth_type="cruise", tonnage_t=1_000), None, None),
+    (dict(berth_type="passenger", tonnage_t=3_000), None, None),
+    (dict(berth_type="passenger", tonnage_t=2_999), "passenger_under_3000t", None),
+    (dict(berth_type="passenger", tonnage_t=None), "tonnage_unknown", None),
+    (dict(berth_type="dry_bulk", tonnage_t=50_000), None, None),
+    (dict(berth_type="dry_bulk", tonnage_t=49_999), "dry_bulk_under_50000t", None),
+    (dict(berth_type="dry_bulk", tonnage_t=35_000, specialised=True), "dry_bulk_under_50000t", None),
+    (dict(berth_type="dry_bulk", tonnage_t=100_000, specialised=False), "not_specialised", "not_specialised"),
+    (dict(berth_type="dry_bulk", tonnage_t=""), "tonnage_unknown", None),
+    (dict(berth_type="liquid_bulk", tonnage_t=50_000), "type_not_listed", None),
+    (dict(berth_type="liquid_bulk", tonnage_t=50_000, dangerous_goods=True), "dangerous_goods", "dangerous_goods"),
+    (dict(berth_type="general_cargo", tonnage_t=100_000), "not_specialised", "not_specialised"),
+    (dict(berth_type="general_cargo", tonnage_t=100_000, specialised=True), "type_not_listed", None),
+    (dict(berth_type="other", tonnage_t=3_000), "not_specialised", "not_specialised"),
+    (dict(berth_type=None, tonnage_t=3_000), "not_specialised", "not_specialised"),
 ]
 
 
-@pytest.mark.parametrize("berth_type,tonnage,dangerous,expected", BERTH_CASES)
-def test_berth_exclusion_rules_and_tonnage_edges(berth_type, tonnage, dangerous, expected):
-    attrs = {"berth_type": berth_type, "tonnage_t": tonnage, "dangerous_goods": dangerous}
-    assert berth_exclusion(attrs) == expected
-    # the reason agrees with the plan's population in the spec (which gives the figures)
-    assert (expected is None) == is_eligible_berth(attrs)
-    assert expected is None or expected in BERTH_EXCLUSIONS
+@pytest.mark.parametrize("attrs, fuqing, province", BERTH_CASES)
+def test_berth_exclusion_rules_and_tonnage_edges(attrs, fuqing, province):
+    assert berth_exclusion(attrs) == fuqing and province_exclusion(attrs) == province
+    assert (fuqing is None) == is_eligible_berth(attrs)
+    assert all(r is None or r in BERTH_EXCLUSIONS for r in (fuqing, province))
 
 
-def test_shore_power_share_lists_counted_and_excluded_berths():
-    eligible = [berth(i, "container", 50_000, "available" if i <= 7 else "building") for i in range(1, 11)]
-    excluded = [
-        berth(11, "liquid_bulk", 50_000, "available", dangerous=True),
-        berth(12, "dry_bulk", 49_999, "available"),
-        berth(13, "passenger", 2_999, "available"),
-        berth(14, "general_cargo", 20_000, "none"),
-        berth(15, "container", 50_000, "available", dangerous=True),
-    ]
-    figures = progress(eligible + excluded, TODAY)
-    t = tg(figures, "shore_power_berths")
-    # 7 of 10 eligible: exactly the Fuqing target (70 %) but under the province's 75 %
-    assert (t["numerator"], t["denominator"], t["share"]) == (7, 10, 0.7)
-    assert (t["threshold"], t["province_threshold"], t["met"], t["met_province"]) == (0.7, 0.75, True, False)
-    b = figures["kinds"]["shore_power_berths"]["breakdown"]
-    assert [r["site_id"] for r in b["counted"]] == [s.site_id for s in eligible]
+def test_shore_power_breakdown_lists_each_population_and_the_berths_not_working():
+    b = progress(_berths(), TODAY)["kinds"]["shore_power_berths"]["breakdown"]
+    assert [r["site_id"] for r in b["counted"]] == ["AD-001", "AD-004", "AD-006"]
     assert {r["site_id"]: r["reason"] for r in b["excluded"]} == {
-        "AD-011": "dangerous_goods", "AD-012": "dry_bulk_under_50000t", "AD-013": "passenger_under_3000t",
-        "AD-014": "not_specialised", "AD-015": "dangerous_goods"}
-    assert b["excluded_by_reason"] == {"dangerous_goods": 2, "dry_bulk_under_50000t": 1,
-                                       "passenger_under_3000t": 1, "not_specialised": 1}
-    assert sum(r["capable"] for r in b["counted"]) == 7
+        "AD-002": "dangerous_goods", "AD-003": "dry_bulk_under_50000t", "AD-005": "not_specialised",
+        "AD-007": "type_not_listed"}
+    assert [r["site_id"] for r in b["province"]["counted"]] == ["AD-001", "AD-003", "AD-004", "AD-006", "AD-007"]
+    assert b["province"]["excluded_by_reason"] == {"dangerous_goods": 1, "not_specialised": 1}
+    assert [(r["site_id"], r["status"]) for r in b["not_working"]] == [("AD-004", "fault"), ("AD-006", "out_of_use")]
+    assert b["by_port_area"]["江阴港区"] == {"berths": 7, "eligible": 3, "capable": 1, "province_eligible": 5,
+                                            "province_capable": 3}
 
 
-def test_six_of_ten_berths_miss_the_target():
-    sites = [berth(i, "ro_ro", 10_000, "available" if i <= 6 else "none") for i in range(1, 11)]
-    t = tg(progress(sites, TODAY), "shore_power_berths")
-    assert (t["share"], t["met"], t["met_province"]) == (0.6, False, False)
+def test_seven_of_ten_meets_fuqing_but_not_the_province():
+    sites = [berth(i, "container", 50_000, "available" if i <= 7 else "building") for i in range(1, 11)]
+    f = progress(sites, TODAY)["kinds"]["shore_power_berths"]["targets"]
+    assert (f[0]["share"], f[0]["met"]) == (0.7, True)
+    assert (f[1]["share"], f[1]["met"]) == (0.7, False)
 
 
-def test_clean_fuel_zones_stages_and_coal_boilers():
-    sites = [
-        site("clean_fuel_zones", 1, "enforced", coal_boilers_remaining=0, fuel_category="III"),
-        site("clean_fuel_zones", 2, "announced", coal_boilers_remaining=3, fuel_category="II"),
-        site("clean_fuel_zones", 3, "designated", coal_boilers_remaining=2, fuel_category="II"),
-        site("clean_fuel_zones", 4, "proposed", fuel_category="I"),
-    ]
-    figures = progress(sites, TODAY)
-    t = tg(figures, "clean_fuel_zones")
-    assert (t["numerator"], t["denominator"], t["share"]) == (1, 4, 0.25)
-    z = figures["kinds"]["clean_fuel_zones"]["breakdown"]
-    assert z["at_least"] == {"designated": 3, "announced": 2, "enforced": 1}
-    assert (z["coal_boilers_remaining"], z["coal_boilers_unknown"]) == (5, 1)
-    assert [r["site_id"] for r in z["zones_with_coal_boilers"]] == ["JRQ-002", "JRQ-003"]
+def test_clean_fuel_breakdown_by_stage_area_uncovered_parts_and_zones_beyond_the_scope():
+    boilers = [boiler(1, 4, "in_use", at=(119.305, 25.71)), boiler(2, 4, "phased_out", at=(119.305, 25.71)),
+               boiler(3, 6, "in_use", at=(119.335, 25.71))]
+    z = progress(_zones() + boilers, TODAY, reference=REFERENCE)["kinds"]["clean_fuel_zones"]["breakdown"]
+    total = geodesic_km2(box(119.30, 25.70, 119.34, 25.72))
+    assert z["at_least"] == {"designated": 4, "announced": 4, "enforced": 3} and z["withdrawn"] == 1
+    st = z["coverage_by_stage"]
+    assert st["enforced"]["share"] == pytest.approx(0.75, abs=1e-4)
+    assert st["announced"]["share"] == pytest.approx(1.0, abs=1e-4)  # zone 2 fills the rest, announced
+    assert st["enforced"]["total_km2"] == pytest.approx(total, abs=2e-3)
+    by_area = z["coverage_by_area"]
+    assert by_area["built_up_area"]["share"] == pytest.approx(1.0, abs=1e-4)
+    assert by_area["near_suburbs"]["share"] == pytest.approx(0.5, abs=1e-4)
+    assert z["uncovered_km2"] == pytest.approx(total / 4, abs=2e-3)
+    [part] = z["uncovered_parts"]
+    assert 119.33 < part["lon"] < 119.34 and 25.70 < part["lat"] < 25.72
+    rows = {r["site_id"]: r for r in z["zones"]}
+    assert rows["JRQ-005"]["outside_scope_km2"] == pytest.approx(rows["JRQ-005"]["area_km2"], abs=1e-3)
+    assert rows["JRQ-003"]["in_scope_km2"] is None  # withdrawn: covers nothing
+    assert (rows["JRQ-001"]["coal_boilers_open"], rows["JRQ-002"]["coal_boilers_open"]) == (1, 1)
+    assert z["outside_scope_km2"] == pytest.approx(rows["JRQ-005"]["area_km2"], abs=1e-3)
 
 
+def test_boiler_register_finds_zone_and_heat_network_by_location():
+    zones = [zone(1, "enforced", box(119.295, 25.475, 119.305, 25.485)),
+             zone(2, "withdrawn", box(119.29, 25.47, 119.31, 25.49))]
+    sites = _boilers_heat() + zones
+    b = progress(sites, TODAY, reference=REFERENCE)["kinds"]["coal_boilers"]["breakdown"]
+    reg = {r["site_id"]: r for r in b["register"]}
+    assert [z["site_id"] for z in reg["GL-001"]["zones"]] == ["JRQ-001"]  # the withdrawn one is not a zone any more
+    assert reg["GL-004"]["zones"] == [] and reg["GL-004"]["in_heat_network"] is False
+    assert all(reg[f"GL-00{i}"]["in_heat_network"] for i in (1, 2, 3))
+    assert b["in_heat_network"] == {"in_use": 1, "in_progress": 0, "phased_out": 1, "ule_retrofitted": 1}
+    assert b["open_in_enforced_zone"] == ["GL-003"]
+    assert b["large"] == {"n": 1, "in_use": 0, "in_progress": 0, "phased_out": 0, "ule_retrofitted": 1}
+    unknown = progress(sites, TODAY)["kinds"]["coal_boilers"]["breakdown"]
+    assert unknown["in_heat_network"] is None and unknown["register"][0]["in_heat_network"] is None
+
+
+# -- overdue, towns, as JSON -------------------------------------------------------------------------------
 def test_overdue_is_deadline_passed_and_not_done():
     sites = [
         site("outfalls", 1, "remediating", deadline="2025-06-29", discharge_into="sea", receiving_water="fuqing_bay", outfall_type="other"),
@@ -233,8 +447,23 @@ def test_per_town_rows_in_official_order_with_each_kind():
     jy = rows[2]
     assert (jy["name_zh"], jy["total"], jy["done"], jy["share"]) == ("江阴镇", 3, 3, 1.0)
     assert jy["kinds"]["shore_power_berths"]["targets"]["capable_share"] == {
-        "numerator": 1, "denominator": 1, "share": 1.0, "met": True}
+        "numerator": 1, "denominator": 1, "share": 1.0, "met": True, "missing_reference": []}
     assert set(jy["kinds"]) == {"outfalls", "shore_power_berths"}
+
+
+def test_an_area_target_for_one_town_is_measured_inside_its_official_boundary():
+    # The town's boundary takes the west half of the built-up area; a zone recorded in another town covers it.
+    yuping_line = box(119.30, 25.69, 119.31, 25.73)
+    sites = [zone(1, "enforced", box(119.30, 25.70, 119.305, 25.72), town=HAIKOU),
+             zone(2, "proposed", box(119.30, 25.70, 119.31, 25.72), town=YUPING)]
+    ref = ReferenceAreas(areas=REFERENCE.areas, towns={YUPING: yuping_line})
+    fig = tg(progress(sites, TODAY, town=YUPING, reference=ref), "clean_fuel_zones")
+    assert fig["denominator"] == pytest.approx(geodesic_km2(box(119.30, 25.70, 119.31, 25.72)), abs=2e-3)
+    assert fig["share"] == pytest.approx(0.5, abs=1e-4)
+    no_line = tg(progress(sites, TODAY, town=HAIKOU, reference=ref), "clean_fuel_zones")
+    assert no_line["missing_reference"] == [TOWN_BOUNDARY] and "镇街的官方边界" in no_line["line_zh"]
+    row = next(r for r in progress(sites, TODAY, reference=ref)["towns"] if r["code"] == YUPING)
+    assert row["kinds"]["clean_fuel_zones"]["targets"]["enforced_area_coverage"]["share"] == pytest.approx(0.5, abs=1e-4)
 
 
 def test_town_filter_and_sample_notice_and_json():
@@ -242,10 +471,19 @@ def test_town_filter_and_sample_notice_and_json():
         site("outfalls", 1, "remediated", town=JIANGYIN, discharge_into="sea", receiving_water="xinghua_bay", outfall_type="port"),
         site("outfalls", 2, "surveyed", town=HAIKOU, discharge_into="sea", receiving_water="fuqing_bay", outfall_type="port"),
     ]
-    figures = progress(sites, TODAY, town=JIANGYIN, sample=True)
+    figures = progress(sites, TODAY, town=JIANGYIN, sample=True, reference=REFERENCE)
     assert figures["town"] == {"code": JIANGYIN, "name_zh": "江阴镇", "name_en": "Jiangyin Town"}
     assert figures["totals"]["sites"] == 1 and tg(figures, "outfalls")["share"] == 1.0
     assert "示例数据" in figures["sample_notice"]
     assert figures["as_of"] == "2025-06-30"
     assert progress(sites, TODAY)["sample_notice"] is None
+    assert figures["reference"]["built_up_area"]["imported"] is True
+    assert figures["reference"]["built_up_area"]["area_km2"] == pytest.approx(geodesic_km2(BUILT_UP), abs=1e-3)
     json.dumps(figures, ensure_ascii=False)  # JSON-ready as the CLI prints it
+
+
+def test_describe_reads_a_figure_in_both_languages():
+    fig = tg(progress(_berths(), TODAY), "shore_power_berths", "province_capable_share")
+    assert describe(fig, "zh") == fig["line_zh"] and describe(fig, "en") == fig["line_en"]
+    assert fig["line_zh"].startswith("【福建省方案】") and fig["line_en"].startswith("[Fujian plan]")
+    assert "分母 5 个" in fig["line_zh"] and "denominator 5 sites" in fig["line_en"]

@@ -106,7 +106,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dash_usage_help": ("使用率 = 使用岸电艘次 ÷ 靠泊艘次（合计后相除；无靠泊的月份记为 —）。",
                         "Usage = calls on shore power / ship calls (summed, then divided; a month with no call is —)."),
     "dash_usage_calls": ("使用/靠泊艘次", "Calls on shore power / calls"),
-    "dash_port_area": ("港区", "Port area"),
     "dash_total": ("合计", "Total"),
     "obs_sample_usage": ("示例数据：岸电使用月报为演示用，非实报。", "示例数据 — sample monthly use, not reported figures."),
     # the site panel: kinds other than black-odorous water

@@ -45,8 +45,14 @@ def gate_notice(store, actor, site, target: str) -> None:
             st.warning(t("gate_missing", missing=verdict.missing_zh if lg == "zh" else verdict.missing_en))
 
 
-def readings_section(site, target: str | None, *, key: str) -> dict:
+def readings_section(site, target: str | None, *, key: str, required: bool = True, gate: bool = True) -> dict:
     """The gate notice for ``target``, the fields that status requires, and the readings entry.
+
+    Parameters
+    ----------
+    required, gate : bool
+        Show the inputs of the fields the change requires, and the gate notice (the one status form
+        shows both itself and passes False).
 
     Returns
     -------
@@ -56,8 +62,8 @@ def readings_section(site, target: str | None, *, key: str) -> dict:
     from ui.session import current_actor, get_store
 
     store, actor = get_store(), current_actor()
-    changes = required_inputs(site, target, key=f"{key}_req") if target else {}
-    if target:
+    changes = required_inputs(site, target, key=f"{key}_req") if target and required else {}
+    if target and gate:
         gate_notice(store, actor, site, target)
     for spec in observation_specs_for(site.kind):
         _entry(store, actor, site, spec, key=f"{key}_{spec.key}")

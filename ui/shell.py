@@ -10,10 +10,32 @@ import streamlit as st
 from geo.errors import OneMapError
 from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
+from ui.page_helper import page_helper, width_class
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store
+from ui.status_form import clear_saved_banners
 from ui.settings import app_settings
 from ui.web.media_guard import bind_current_session
+
+#: Layout rules every page shares. Touch: every button and choice at least 44 px high (gloves, wet
+#: hands). Phones: less padding so the map starts in the first screen. Pills and chips wrap instead
+#: of hiding options. Hidden helper components (keys starting ``hidden_``) take no space.
+CSS = """
+.block-container{padding-top:3.2rem;padding-bottom:1rem}
+.stButton button,.stFormSubmitButton button,.stDownloadButton button{min-height:44px}
+div[role=radiogroup] label{min-height:44px;align-items:center;padding-right:12px}
+[data-testid="stButtonGroup"] button{min-height:40px}
+[class*="st-key-hidden_"]{display:none}
+.st-key-onemap_head p{margin-bottom:0}
+[data-testid="stAlert"]>div{padding-top:.55rem;padding-bottom:.55rem}
+@media (max-width: 1399.98px){
+  .block-container{padding-left:1.5rem;padding-right:1.5rem}
+}
+@media (max-width: 639.98px){
+  .block-container{padding-left:.7rem;padding-right:.7rem;padding-top:3rem}
+  .st-key-onemap_head [data-testid="stCaptionContainer"]{font-size:.8rem}
+}
+"""
 
 
 def main() -> None:
@@ -44,20 +66,26 @@ def main() -> None:
     pages = [st.Page(p.render, title=t(p.title_key), icon=p.icon, url_path=p.url_path, default=p.default)
              for p in pages_for(actor.role)]
     page = st.navigation(pages, position="top")
-    # Tablets: keep the header compact so the map starts above the fold.
-    # Touch: every button and choice at least 44 px high (gloves, wet hands).
-    st.markdown(
-        "<style>.block-container{padding-top:3.2rem;padding-bottom:1rem}"
-        ".stButton button,.stFormSubmitButton button,.stDownloadButton button{min-height:44px}"
-        "div[role=radiogroup] label{min-height:44px;align-items:center;padding-right:12px}</style>",
-        unsafe_allow_html=True,
-    )
-    head, who, switch = st.columns([4, 2, 1], vertical_alignment="center")
-    head.markdown(f"**{t('app_title')}** · {t('app_subtitle')}")
-    who.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}")
-    if actor.role == "inspector":  # the offline field client (geo/web/field_static.py), beside the pages
-        who.link_button(t("field_client_link"), "field/", help=t("field_client_help"), icon=":material/cloud_off:")
-    switch.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
-                             label_visibility="collapsed")
+    if st.session_state.get("_page") != page.url_path:  # another page: no stale "saved" banner follows
+        st.session_state["_page"] = page.url_path
+        clear_saved_banners()
+    st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
+    page_helper()
+    _header(actor)
     page.run()
     sync_browser()  # last: the sign-in cookie is set or cleared by the browser, nothing shifts
+
+
+def _header(actor) -> None:
+    """Title, who is signed in, the language switch: one row that wraps; nothing truncated."""
+    phone = width_class() == "phone"
+    head = st.container(horizontal=True, vertical_alignment="center", gap="small", key="onemap_head")
+    title = f"**{t('app_title')}**" if phone else f"**{t('app_title')}** · {t('app_subtitle')}"
+    head.markdown(title, width="stretch")
+    head.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}",
+                 width="content")
+    head.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
+                           label_visibility="collapsed", width="content")
+    if actor.role == "inspector":  # the offline field client (geo/web/field_static.py), last in the row (it wraps first)
+        head.link_button(t("field_client_link"), "field/", help=t("field_client_help"), icon=":material/cloud_off:",
+                         width="content")

@@ -85,11 +85,15 @@ def overrides(history: Iterable[Any], site_ids: set[str] | None = None) -> list[
     return sorted(out, key=lambda r: r["at"], reverse=True)
 
 
-def yearly_milestones(sites: Sequence[Any], history: Sequence[Any], today: date, *, town: str | None = None
-                      ) -> dict[str, dict[str, list[dict]]]:
-    """kind -> target code -> the target's figure at the end of each year before ``today``, up to its deadline."""
+def yearly_milestones(sites: Sequence[Any], history: Sequence[Any], today: date, *, town: str | None = None,
+                      reference: Any = None) -> dict[str, dict[str, list[dict]]]:
+    """kind -> target code -> the target's figure at the end of each year before ``today``, up to its deadline.
+
+    ``sites`` are every town's sites (a zone covers across town lines); ``reference`` the official reference
+    areas as loaded now (targets that need one are unavailable without it).
+    """
     from geo.clock import parse_utc
-    from geo.domain.targets import target_figures
+    from geo.domain.targets import context, target_figures
 
     times = [parse_utc(e.changed_at) for e in history]
     times = [t for t in times if t is not None]
@@ -103,6 +107,7 @@ def yearly_milestones(sites: Sequence[Any], history: Sequence[Any], today: date,
         if end >= today:
             break
         then = sites_as_of(sites, history, end)
+        ctx = context(then, reference, town)
         if town:
             then = [s for s in then if s.town_code == town]
         for key, spec in REGISTRY.items():
@@ -110,7 +115,7 @@ def yearly_milestones(sites: Sequence[Any], history: Sequence[Any], today: date,
             for tg in spec.targets:
                 if year > tg.deadline.year:
                     continue
-                f = target_figures(tg, mine)
+                f = target_figures(tg, mine, ctx)
                 out[key][tg.code].append({"year": year, "as_of": end.isoformat(), "numerator": f["numerator"],
                                           "denominator": f["denominator"], "share": f["share"], "met": f["met"],
                                           "deadline_year": year == tg.deadline.year})

@@ -1,8 +1,11 @@
 """The figures an export's summary states: counts per kind × status and progress against the targets.
 
-Progress is computed from the sites with each kind's :class:`layers.spec.Target`
-(share = done / population) — never typed in. It is computed over every status
+Progress is :func:`geo.domain.targets.target_figures` over the chosen sites — the
+dashboard's own computation, never typed in. It is computed over every status
 of the chosen towns and kinds, so a status filter cannot make a town look done.
+A target that needs an official reference area or a location (the clean-fuel
+area coverage, boilers inside the heat-network coverage) is left to the review
+dashboard: the row says so instead of a figure.
 """
 
 from __future__ import annotations
@@ -41,13 +44,15 @@ class TargetRow:
     zh: str
     clause: str
     population_zh: str
-    population: int
-    done: int
+    population: int | float | None
+    done: int | float | None
     share: float | None
     threshold: float | None  # None: the documents give no figure (the share is shown, no pass mark)
-    province_threshold: float | None
+    plan_zh: str
     deadline: date
     met: bool | None
+    numerator_zh: str = ""
+    needs_reference: bool = False
 
 
 def count_rows(sites: Sequence, kinds: Sequence[str], today: date) -> list[CountRow]:
@@ -72,18 +77,19 @@ def target_rows(sites: Sequence, kinds: Sequence[str]) -> list[TargetRow]:
         ``Status.excluded``, is outside every population).
     kinds : sequence of str
     """
+    from geo.domain.targets import target_figures
+
     rows = []
     for kind in kinds:
         spec = get_spec(kind)
         of_kind = [s for s in sites if s.kind == kind]
         for tg in spec.targets:
-            pop = [s for s in of_kind if not spec.status(s.status).excluded and tg.in_population(s.attrs)]
-            done = sum(1 for s in pop if s.status in tg.done_statuses)
-            share = done / len(pop) if pop else None
+            fig = target_figures(tg, of_kind)
+            num, den = fig["numerator"], fig["denominator"]
             rows.append(TargetRow(
                 kind=kind, kind_zh=spec.zh, code=tg.code, zh=tg.zh, clause=tg.clause,
-                population_zh=tg.population_zh, population=len(pop), done=done, share=share,
-                threshold=tg.threshold, province_threshold=tg.province_threshold, deadline=tg.deadline,
-                met=None if share is None or tg.threshold is None else share >= tg.threshold - 1e-12,
+                population_zh=fig["population_zh"], population=den, done=num,
+                share=num / den if num is not None and den else None, threshold=tg.threshold, plan_zh=fig["plan_zh"], deadline=tg.deadline,
+                met=fig["met"], numerator_zh=fig["numerator_zh"], needs_reference=bool(fig["missing_reference"]),
             ))
     return rows

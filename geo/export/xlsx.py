@@ -164,13 +164,16 @@ def _write_summary(wb: Workbook, sel: Selection, path_name: str) -> None:
     ws.append([])
 
     row("目标完成进度（按所选镇街、类型的全部点位计算，不受状态筛选影响；完成率 = 已完成 ÷ 统计范围内点位）", font=_HEADER_FONT)
-    row("点位类型", "目标", "统计范围", "范围内点位", "已完成", "完成率", "目标值", "省级目标", "是否达标", "截止日期",
-        "方案依据", font=_HEADER_FONT)
+    row("点位类型", "目标", "统计范围（分母）", "范围内点位", "已完成", "完成率", "目标值", "方案", "是否达标", "截止日期",
+        "方案依据", "完成口径（分子）", font=_HEADER_FONT)
     for t in target_rows(sel.population, sel.kinds):
-        met = "—（无统计对象）" if t.share is None else "—（未定数值目标）" if t.threshold is None else (
-            "是" if t.met else "否")
-        row(t.kind_zh, t.zh, t.population_zh, t.population, t.done, t.share, t.threshold, t.province_threshold,
-            met, t.deadline, t.clause, kinds=("", "", "", "", "", "pct", "pct", "pct", "", "date", ""))
+        if t.needs_reference:
+            met = "—（需官方参考范围，见审阅看板）"
+        else:
+            met = "—（无统计对象）" if t.share is None else "—（未定数值目标）" if t.threshold is None else (
+                "是" if t.met else "否")
+        row(t.kind_zh, t.zh, t.population_zh, t.population, t.done, t.share, t.threshold, t.plan_zh,
+            met, t.deadline, t.clause, t.numerator_zh, kinds=("", "", "", "", "", "pct", "pct", "", "", "date", "", ""))
 
 
 def write_xlsx(sel: Selection, path: Path, *, file_name: str | None = None) -> None:

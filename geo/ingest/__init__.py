@@ -31,6 +31,7 @@ from geo.ingest.problems import IngestError, Problem, problem_from_error
 from geo.ingest.readers import FORMATS, RawRow, RawTable, read_upload
 from geo.ingest.validate import Candidate, ImportPlan, TownCandidate, build_plan
 from geo.store.base import Site
+from layers.reference import REFERENCE_AREAS
 
 __all__ = [
     "CRS_KEYS", "Candidate", "ColumnMapping", "CrsChoice", "FORMATS", "IGNORE", "ImportPlan", "IngestError",
@@ -38,12 +39,14 @@ __all__ = [
     "encode_remembered", "layout_key", "prepare_import", "read_table", "recognise", "resolve_kind", "KIND_LABELS",
 ]
 
-#: The pseudo-kind of official town boundaries, labelled.
-KIND_LABELS = {TOWN_KIND: ("镇街边界（官方）", "Official town boundaries")}
+#: The pseudo-kinds that are not sites — official town boundaries and the reference areas
+#: (``layers.reference``) — labelled.
+KIND_LABELS = {TOWN_KIND: ("镇街边界（官方）", "Official town boundaries"),
+               **{a.key: (f"{a.zh}（官方范围）", f"{a.en} (official)") for a in REFERENCE_AREAS.values()}}
 
 
 def resolve_kind(text: str) -> str:
-    """A kind key for a key or label (``outfalls``, ``入海排污口``, ``town_boundaries``, ``镇街边界``).
+    """A kind key for a key or label (``outfalls``, ``入海排污口``, ``town_boundaries``, ``镇街边界``, ``built_up_area`` …).
 
     Raises
     ------
@@ -60,7 +63,12 @@ def resolve_kind(text: str) -> str:
             return spec.key
     if key in (match_key(TOWN_KIND), "镇街边界", match_key(KIND_LABELS[TOWN_KIND][0]), "towns", "townboundaries"):
         return TOWN_KIND
-    valid = ", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values()) + f", {TOWN_KIND} (镇街边界)"
+    for area in REFERENCE_AREAS.values():
+        names = (area.key, area.zh, area.en, KIND_LABELS[area.key][0], KIND_LABELS[area.key][1], *area.aliases)
+        if key in {match_key(n) for n in names}:
+            return area.key
+    valid = (", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values()) + f", {TOWN_KIND} (镇街边界), "
+             + ", ".join(f"{a.key} ({a.zh})" for a in REFERENCE_AREAS.values()))
     raise NotFoundError("kind.unknown", en=f"Unknown kind {text!r}; use one of: {valid}.",
                         zh=f"未知的导入类型“{text}”；可用：{valid}。", value=text, allowed=valid)
 

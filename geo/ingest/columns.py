@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 from layers import get_spec
+from layers.reference import REFERENCE_AREAS
 from layers.spec import LayerSpec
 
 __all__ = [
@@ -166,6 +167,8 @@ def targets_for(kind: str) -> dict[str, tuple[str, str]]:
     if kind == TOWN_KIND:
         keep = ("town", "town_code", "name", "wkt", IGNORE)
         return {k: COMMON_TARGETS[k] for k in keep}
+    if kind in REFERENCE_AREAS:
+        return {k: COMMON_TARGETS[k] for k in ("name", "wkt", IGNORE)}
     spec = get_spec(kind)
     out = {k: v for k, v in COMMON_TARGETS.items() if k != IGNORE}
     for f in spec.fields:
@@ -194,6 +197,12 @@ def _alias_index(kind: str) -> dict[str, str]:
         for n in ("代码", "编码", "code", "xzqdm", "行政区代码", "乡镇代码", "镇街代码"):
             index[header_key(n)] = "town_code"
         return index
+    if kind in REFERENCE_AREAS:
+        from geo.ingest.refareas import REFERENCE_NAME_ALIASES
+
+        for n in REFERENCE_NAME_ALIASES:
+            index[header_key(n)] = "name"
+        return {k: v for k, v in index.items() if v in ("name", "wkt", IGNORE)}
     spec = get_spec(kind)
     for target, names in _KIND_ALIASES.get(kind, {}).items():
         for n in names:

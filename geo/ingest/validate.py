@@ -58,6 +58,7 @@ from geo.store.base import NewSite, Site
 from geo.domain.attributes import check_geometry
 from geo.domain.rules import stale_dependents, state_problems
 from layers import REGISTRY, get_spec, spec_for_site_id
+from layers.reference import REFERENCE_AREAS
 from layers.spec import LayerSpec
 
 __all__ = ["Candidate", "TownCandidate", "ImportPlan", "build_plan", "FUQING_MARGIN_DEG", "COUNTY_MARGIN_M"]
@@ -151,6 +152,7 @@ class ImportPlan:
     towns: list[TownCandidate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    areas: list = field(default_factory=list)  # reference-area features (geo.ingest.refareas.AreaCandidate)
 
     # -- summaries -----------------------------------------------------------
     @property
@@ -204,9 +206,9 @@ class ImportPlan:
             "batch_id": batch_id,
             "written": written,
             "counts": {
-                "accepted": len(self.candidates) + len(self.towns),
+                "accepted": len(self.candidates) + len(self.towns) + len(self.areas),
                 "create": len(self.of("create")), "update": len(self.of("update")),
-                "unchanged": len(self.of("unchanged")), "towns": len(self.towns),
+                "unchanged": len(self.of("unchanged")), "towns": len(self.towns), "areas": len(self.areas),
                 "rows_with_errors": len(self.error_rows), "errors": len(self.errors),
                 "warnings": len(self.warnings),
             },
@@ -219,7 +221,8 @@ class ImportPlan:
             "accepted": [{"row": c.row, "layer": c.layer or None, "site_id": c.site.site_id, "action": c.action,
                           "generated_id": c.generated_id} for c in self.candidates]
             + [{"row": t.row, "layer": t.layer or None, "town_code": t.town_code, "town": t.name_zh,
-                "action": "boundary"} for t in self.towns],
+                "action": "boundary"} for t in self.towns]
+            + [{"row": a.row, "layer": a.layer or None, "name": a.name, "action": "reference_area"} for a in self.areas],
         }
 
 
@@ -569,7 +572,7 @@ def _file_checks(table: RawTable, mapping: ColumnMapping, crs: C.CrsChoice, kind
                 column=h))
     if table.declared_crs:
         out += _declared_crs_checks(table, crs)
-    if kind != TOWN_KIND and not table.has_geometry:
+    if kind != TOWN_KIND and kind not in REFERENCE_AREAS and not table.has_geometry:
         coord_targets = {"lon", "lat", "x", "y", "coords", "wkt"}
         if not any(t in coord_targets for t in mapping.targets.values()):
             out.append(_file_problem(
@@ -668,10 +671,14 @@ def build_plan(table: RawTable | None, mapping: ColumnMapping | None, *, kind: s
     plan.rows_read = len(table.rows)
     if kind == TOWN_KIND:
         _town_rows(plan, table, mapping, crs)
+    elif kind in REFERENCE_AREAS:
+        from geo.ingest.refareas import reference_rows
+
+        reference_rows(plan, table, mapping, crs)
     else:
         _site_rows(plan, table, mapping, crs, existing, boundaries or {})
     if plan.file_errors:
-        plan.candidates, plan.towns = [], []
+        plan.candidates, plan.towns, plan.areas = [], [], []
     plan.problems.sort(key=lambda p: (p.row is not None, p.layer, p.row or 0))
     return plan
 

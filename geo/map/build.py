@@ -157,6 +157,7 @@ def basemap_config(base_url: str, *, basemap: Basemap = OFFLINE, tianditu_key: s
         sea=SEA_COLOR,
         attribution=html.escape(credit),  # Leaflet puts attributions in as HTML
         fullscreen_title="全屏 Fullscreen",
+        scale_units={"m": "米", "km": "公里"} if lang == "zh" else {"m": "m", "km": "km"},
     )
 
 
@@ -217,7 +218,7 @@ def build_base_map(
         zoom_start=10,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # basemap.js adds a metric-only scale in the UI's language
         min_zoom=9,
         max_zoom=18,
         height=height,
@@ -358,6 +359,34 @@ def site_layer_groups(
 
 
 
+def view_bounds(sites: Sequence, frame: str = "wgs84", pad: float = 0.0) -> tuple[float, float, float, float] | None:
+    """(minx, miny, maxx, maxy) of ``sites`` in the display ``frame`` (None without sites)."""
+    import shapely
+
+    geoms = [s.geometry for s in sites if s.geometry is not None and not s.geometry.is_empty]
+    if not geoms:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    (x0, x1), (y0, y1) = to_display([float(minx) - pad, float(maxx) + pad], [float(miny) - pad, float(maxy) + pad],
+                                    frame)
+    return tuple(round(float(v), COORD_DECIMALS) for v in (x0, y0, x1, y1))
+
+
+def view_group(key: str, bounds: tuple[float, float, float, float], *, max_zoom: int = 15,
+               highlight: bool = False, name: str = "view") -> folium.FeatureGroup:
+    """Move the map to ``bounds`` (display frame) once per ``key``: fit to filtered sites, pan to a picked site.
+
+    The group is re-sent on every rerun (``feature_group_to_add``); the browser
+    applies a key only once, so the user's own panning is not undone. With
+    ``highlight`` a ring marks the middle of the bounds (a site picked from a
+    list) until the next request.
+    """
+    group = folium.FeatureGroup(name=html.escape(name), show=True, control=False)
+    _Call("view", {"key": str(key), "bounds": [round(float(v), COORD_DECIMALS) for v in bounds],
+                   "max_zoom": int(max_zoom), "highlight": bool(highlight)}).add_to(group)
+    return group
+
+
 @dataclass(frozen=True)
 class DeviceFix:
     """Where the device was for one change, and how it is drawn."""
@@ -487,6 +516,50 @@ def add_town_outlines(m: folium.Map, boundaries: Mapping[str, object], *, name: 
     return group
 
 
+
+
+def reference_legend_entry(heading: str, entries: Sequence[tuple[str, str]]) -> dict:
+    """A legend block for the reference areas (outlines) and what is left uncovered (shaded)."""
+    return {"label": heading, "geometry": "polygon",
+            "statuses": [{"label": label, "color": color} for label, color in entries]}
+
+
+#: Colour of the parts of the built-up area and near suburbs no zone in force covers.
+UNCOVERED_COLOR = "#d7301f"
+
+
+def add_reference_areas(m: folium.Map, areas: Sequence[tuple[str, object]], uncovered: object | None, *,
+                        name: str = "参考范围", frame: str = "wgs84", tolerance: float = 1e-4) -> folium.FeatureGroup | None:
+    """Draw the official reference areas as coloured dashed outlines and the uncovered parts shaded red.
+
+    Both go under the sites and take no taps (a tap meant for a zone must reach it).
+
+    Parameters
+    ----------
+    areas : sequence of (colour, geometry)
+        One outline per reference area (``layers.reference`` colours), WGS84.
+    uncovered : geometry or None
+        What of the built-up area and near suburbs no zone in force covers, WGS84.
+    frame : {"wgs84", "gcj02"}
+        The basemap's display frame.
+    """
+    features = []
+    for color, geom in areas:
+        if geom is None or geom.is_empty:
+            continue
+        g = mapping(geometry_to_display(geom.simplify(tolerance, preserve_topology=True), frame))
+        features.append({"type": "Feature", "properties": {"color": color, "uncovered": False},
+                         "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
+    if uncovered is not None and not uncovered.is_empty:
+        g = mapping(geometry_to_display(uncovered.simplify(tolerance, preserve_topology=True), frame))
+        features.append({"type": "Feature", "properties": {"color": UNCOVERED_COLOR, "uncovered": True},
+                         "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], 5)}})
+    if not features:
+        return None
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    _Call("referenceAreas", {"type": "FeatureCollection", "features": features}, map_name=m.get_name()).add_to(group)
+    group.add_to(m)
+    return group
 
 
 def position_marker_group(fix: Mapping, frame: str = "wgs84", *, name: str = "position") -> folium.FeatureGroup:

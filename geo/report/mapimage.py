@@ -21,7 +21,7 @@ from geo.report.fonts import cjk_font_properties
 from geo.map.build import LAND_COLOR, SEA_COLOR
 from layers import REGISTRY
 
-__all__ = ["map_extent", "sites_map_png"]
+__all__ = ["legend_entries", "map_extent", "sites_map_png"]
 
 _MIN_SPAN_DEG = 0.04
 _PAD = 0.2
@@ -108,18 +108,37 @@ def _basemap(ax, extent, font, highlight_town: str | None) -> None:
                 color="#222222" if strong else "#6a6a6a", va="center", zorder=3)
 
 
-def _sites(ax, sites: Sequence, font) -> list[tuple[str, str]]:
-    legend: dict[tuple[str, str], str] = {}
+#: Polygons are filled this opaque over the base map (their outline is drawn in full colour).
+POLYGON_ALPHA = 0.55
+
+
+def legend_entries(sites: Sequence) -> list[tuple[str, str, str, str]]:
+    """(kind label, status label, colour, geometry) of every kind and status among ``sites``.
+
+    Ordered as the registry lists the kinds and each kind its workflow, so the
+    legend reads kind by kind, step by step. The status colours differ by at
+    least ΔE00 10 between kinds (tests/test_palette.py): no two entries look alike.
+    """
+    present = {(s.kind, s.status) for s in sites}
+    out = []
+    for spec in REGISTRY.values():
+        for st in spec.statuses:
+            if (spec.key, st.code) in present:
+                out.append((spec.zh, st.zh, st.color, spec.geometry))
+    return out
+
+
+def _sites(ax, sites: Sequence, font) -> None:
     order = sorted(range(len(sites)), key=lambda i: REGISTRY[sites[i].kind].style.z_order)
     for i in order:
         s = sites[i]
         spec = REGISTRY[s.kind]
         st = spec.status(s.status)
-        legend[(spec.zh, st.zh)] = st.color
         g = s.geometry
         z = 4 + spec.style.z_order
         if g.geom_type in ("Polygon", "MultiPolygon"):
-            _polygons(ax, g, facecolor=st.color, alpha=0.45, edgecolor="#333333", linewidth=0.8, zorder=z)
+            _polygons(ax, g, facecolor=st.color, alpha=POLYGON_ALPHA, edgecolor="none", zorder=z)
+            _lines(ax, g.boundary, color=st.color, linewidth=1.4, zorder=z)
         elif g.geom_type in ("LineString", "MultiLineString"):
             _lines(ax, g, color=st.color, linewidth=2.6, zorder=z)
         else:
@@ -128,7 +147,19 @@ def _sites(ax, sites: Sequence, font) -> list[tuple[str, str]]:
         ax.annotate(str(i + 1), (p.x, p.y), xytext=(4, 3), textcoords="offset points", fontsize=7,
                     fontproperties=font, color="#111111", zorder=12,
                     bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.7})
-    return [(f"{k} · {s}", c) for (k, s), c in legend.items()]
+
+
+def _legend_handle(label: str, color: str, geometry: str):
+    """A legend key drawn like the site: a dot for points, a line for lines, a filled patch for areas."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if geometry == "point":
+        return Line2D([], [], marker="o", linestyle="", markerfacecolor=color, markeredgecolor="#222222",
+                      markersize=7, label=label)
+    if geometry in ("line", "line_or_polygon"):  # black-odorous water is mostly drawn as lines
+        return Line2D([], [], color=color, linewidth=2.6, label=label)
+    return Patch(facecolor=color, edgecolor=color, alpha=POLYGON_ALPHA, linewidth=1.4, label=label)
 
 
 def sites_map_png(sites: Sequence, *, highlight_town: str | None = None, title: str = "",
@@ -151,7 +182,6 @@ def sites_map_png(sites: Sequence, *, highlight_town: str | None = None, title: 
         PNG image.
     """
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     font = cjk_font_properties()
     around = None
@@ -166,7 +196,8 @@ def sites_map_png(sites: Sequence, *, highlight_town: str | None = None, title: 
     extent = map_extent(sites, around, ratio=(box_[2] * size_in[0]) / (box_[3] * size_in[1]))
     ax = fig.add_axes(box_)
     _basemap(ax, extent, font, highlight_town)
-    entries = _sites(ax, list(sites), font)
+    _sites(ax, list(sites), font)
+    entries = legend_entries(sites)
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect(1 / math.cos(math.radians((extent[1] + extent[3]) / 2)))
@@ -176,8 +207,7 @@ def sites_map_png(sites: Sequence, *, highlight_town: str | None = None, title: 
     ax.text(0.985, 0.97, "N\n↑", transform=ax.transAxes, ha="center", va="top", fontsize=10,
             fontproperties=font, zorder=9)
     if entries:
-        handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#222222",
-                          markersize=7, label=label) for label, c in sorted(entries)]
+        handles = [_legend_handle(f"{kind} · {status}", color, geometry) for kind, status, color, geometry in entries]
         small = font.copy()
         small.set_size(7.5)
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(box_[0] + box_[2] + 0.01, box_[1] + box_[3]),

@@ -89,8 +89,7 @@ def _para(pdf, text: str, size: float = 10, color=(0, 0, 0), h: float = 5.5) -> 
     pdf.set_font(FONT_FAMILY, size=10)
 
 
-def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float | None,
-         province: float | None) -> None:
+def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float | None) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_fill_color(238, 238, 238)
     pdf.rect(x, y, w, h, style="DF")
@@ -98,12 +97,10 @@ def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, thres
         met = threshold is not None and share >= threshold
         pdf.set_fill_color(*(_GREEN if met else _AMBER))
         pdf.rect(x, y, w * min(share, 1.0), h, style="F")
-    for value, color, width in ((threshold, _TARGET, 0.8), (province, (60, 60, 60), 0.4)):
-        if value is None:
-            continue
-        pdf.set_draw_color(*color)
-        pdf.set_line_width(width)
-        pdf.line(x + w * value, y - 1.2, x + w * value, y + h + 1.2)
+    if threshold is not None:
+        pdf.set_draw_color(*_TARGET)
+        pdf.set_line_width(0.8)
+        pdf.line(x + w * threshold, y - 1.2, x + w * threshold, y + h + 1.2)
     pdf.set_line_width(0.2)
 
 
@@ -111,21 +108,26 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
     if pdf.get_y() > 262:
         pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=10)
-    pdf.cell(0, 5.5, f"{kind_label} · {tg['zh']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5.5, f"{kind_label} · {tg['zh']}（{tg['plan_zh']}）", new_x="LMARGIN", new_y="NEXT")
     y = pdf.get_y() + 0.8
-    _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"], tg["province_threshold"])
+    _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"])
     pdf.set_xy(pdf.l_margin + 84, y - 0.6)
-    goal = f"目标 ≥ {tg['threshold']:.0%}" if tg["threshold"] is not None else "目标：基本消除（无全国数值）"
-    if tg["province_threshold"] is not None:
-        goal += f"（省 ≥ {tg['province_threshold']:.0%}）"
-    if tg["denominator"]:
+    goal = (f"目标 ≥ {tg['threshold']:.0%}" if tg["threshold"] is not None else "目标：基本消除（无全国数值）") \
+        + f"，截止 {tg['deadline']}"
+    unit = f" {tg['unit_zh']}" if tg["measure"] == "area" else ""
+    if tg["missing_reference"]:
+        figure = f"无法计算（缺少参考范围）　{goal}"
+    elif tg["denominator"]:
         status = "—" if tg["met"] is None else "已达标" if tg["met"] else "未达标"
-        figure = f"{tg['numerator']} / {tg['denominator']} = {_pct(tg['share'])}　{goal}　{status}"
+        num, den = tg["numerator"], tg["denominator"]
+        if tg["measure"] == "area":
+            num, den = f"{num:.2f}", f"{den:.2f}"
+        figure = f"{num} / {den}{unit} = {_pct(tg['share'])}　{goal}　{status}"
     else:
-        figure = f"本镇街无此类点位（{tg['population_zh']}）　{goal}"
+        figure = f"本镇街无统计对象（{tg['population_zh']}）　{goal}"
     pdf.cell(0, 5.5, figure, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(0.5)
-    _para(pdf, f"依据：{tg['clause']}；统计范围：{tg['population_zh']}", size=8, color=_GREY, h=4.2)
+    _para(pdf, tg["line_zh"], size=8, color=_GREY, h=4.2)
     pdf.ln(1)
 
 
@@ -158,30 +160,41 @@ def _breakdowns(pdf, figures: dict) -> None:
     berths = figures["kinds"]["shore_power_berths"]
     if berths["total"]:
         b = berths["breakdown"]
-        _para(pdf, "岸电泊位 · 计入目标的泊位", size=10)
+        _para(pdf, "岸电泊位 · 计入福清目标的泊位", size=10)
         _table(pdf, ("编号", "名称", "类型", "吨级", "状态"),
                [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
                  r["tonnage_t"] if r["tonnage_t"] is not None else "—", _status_zh("shore_power_berths", r["status"]))
                 for r in b["counted"]] or [("—", "无", "", "", "")], (22, 60, 30, 25, 43))
         pdf.ln(2)
-        _para(pdf, "岸电泊位 · 不计入目标的泊位及原因", size=10)
+        _para(pdf, "岸电泊位 · 不计入福清目标的泊位及原因", size=10)
         _table(pdf, ("编号", "名称", "类型", "吨级", "原因"),
                [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
                  r["tonnage_t"] if r["tonnage_t"] is not None else "—", BERTH_EXCLUSIONS[r["reason"]][0])
                 for r in b["excluded"]] or [("—", "无", "", "", "")], (22, 55, 25, 20, 58))
+        pdf.ln(1)
+        pv = b["province"]
+        _para(pdf, f"省口径（全部专业化泊位，不含危险货物泊位）计入 {len(pv['counted'])} 个："
+                   + ("、".join(r["name"] for r in pv["counted"]) or "无") + "。", size=9)
         pdf.ln(2)
     zones = figures["kinds"]["clean_fuel_zones"]
     if zones["total"]:
         z = zones["breakdown"]
-        _para(pdf, f"高污染燃料禁燃区：已划定及以上 {z['at_least']['designated']} 个，已公告及以上 "
-                   f"{z['at_least']['announced']} 个，已实施 {z['at_least']['enforced']} 个；区内剩余燃煤锅炉 "
-                   f"{z['coal_boilers_remaining']} 台" + (f"（{z['coal_boilers_unknown']} 个禁燃区未填报）"
-                                                        if z["coal_boilers_unknown"] else "") + "。")
+        text = (f"高污染燃料禁燃区：已划定及以上 {z['at_least']['designated']} 个，已公告及以上 "
+                f"{z['at_least']['announced']} 个，已实施 {z['at_least']['enforced']} 个，已撤销 {z['withdrawn']} 个")
+        if z["uncovered_km2"] is not None:
+            text += f"；城市建成区与城市近郊尚未被已实施禁燃区覆盖的面积 {z['uncovered_km2']:.2f} km²"
+        _para(pdf, text + "。")
+    boilers = figures["kinds"].get("coal_boilers")
+    if boilers and boilers["total"]:
+        b = boilers["breakdown"]
+        _para(pdf, f"燃煤锅炉 {boilers['total']} 台，其中 35 蒸吨/小时及以上 {b['large']['n']} 台；"
+                   f"在已实施禁燃区内仍在用 {len(b['open_in_enforced_zone'])} 台；"
+                   f"在用及改造/淘汰中的合计容量 {b['capacity_open_th']:g} 蒸吨/小时。")
     parks = figures["kinds"]["parks"]
     if parks["total"]:
         c = parks["breakdown"]["circular_retrofit"]
-        _para(pdf, f"工业园区循环化改造（具备条件的园区中已完成）：{c['numerator']} / {c['denominator']} = "
-                   f"{_pct(c['share'])}；在线监测已安装 {parks['breakdown']['online_monitoring']} 个园区。")
+        _para(pdf, f"工业园区循环化改造：实施中 {c['in_progress']} 个，已完成 {c['completed']} 个（具备条件的 "
+                   f"{c['eligible']} 个园区中）；在线监测已安装 {parks['breakdown']['online_monitoring']} 个园区。")
 
 
 def _choice(kind: str, field: str, code) -> str:
@@ -213,6 +226,16 @@ def _evidence(pdf, ev: dict) -> None:
                 for r in ev["remote_changes"]], (28, 18, 50, 38, 26, 20))
 
 
+def report_file_name(town_code: str, day: date, *, sample: bool = False) -> str:
+    """The file name a downloaded report gets: the town by name, the day, and 示例数据 for sample data.
+
+    >>> report_file_name("350181116", date(2025, 12, 31), sample=True)
+    '江阴镇审阅报告_2025-12-31_示例数据.pdf'
+    """
+    name = town_name(town_code, "zh")
+    return f"{name}审阅报告_{day.isoformat()}" + ("_示例数据" if sample else "") + ".pdf"
+
+
 def town_report_pdf(
     sites: Sequence,
     today: date,
@@ -222,6 +245,7 @@ def town_report_pdf(
     sample: bool = False,
     onsite_m: float | None = None,
     generated_at: datetime | None = None,
+    reference=None,
 ) -> bytes:
     """The review report of one town as PDF bytes.
 
@@ -241,13 +265,16 @@ def town_report_pdf(
         On-site distance for the evidence figures.
     generated_at : datetime, optional
         When the report was made (default now), printed in CST.
+    reference : geo.domain.coverage.ReferenceAreas, optional
+        The official reference areas (and town boundaries) for the area and location targets.
 
     Returns
     -------
     bytes
         The PDF.
     """
-    figures = progress(sites, today, town=town_code, history=history, onsite_m=onsite_m, sample=sample)
+    figures = progress(sites, today, town=town_code, history=history, onsite_m=onsite_m, sample=sample,
+                       reference=reference)
     mine = [s for s in sites if s.town_code == town_code]
     mine.sort(key=lambda s: (KIND_KEYS.index(s.kind) if s.kind in KIND_KEYS else 99, s.site_id))
     name = town_name(town_code, "zh")

@@ -400,6 +400,20 @@ class SiteStore(abc.ABC):
     def town_boundaries(self, actor: Actor) -> dict:
         """The official town boundaries loaded so far: town code -> WGS84 MultiPolygon."""
 
+    # -- official reference areas (built-up area, near suburbs, heat-network coverage) --
+    @abc.abstractmethod
+    def import_reference_areas(self, actor: Actor, key: str, items, *, source_name: str, is_sample: bool = False,
+                               imported_at=None):
+        """Load a new official version of one reference area as one batch (administrators; undoable)."""
+
+    @abc.abstractmethod
+    def reference_areas(self, actor: Actor, *, before=None):
+        """The reference areas (and town boundaries) in force now or just before ``before``: a ReferenceAreas."""
+
+    @abc.abstractmethod
+    def reference_features(self, actor: Actor) -> list:
+        """The current reference-area features: (kind, name, WGS84 MultiPolygon) each."""
+
     # -- accounts, sessions, audit --------------------------------------------
     @abc.abstractmethod
     def effective_actor(self, actor: Actor) -> Actor:

@@ -33,6 +33,7 @@ from geo.store.gating import GatesMixin
 from geo.store.imports import ImportsMixin
 from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.refareas import ReferenceMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
@@ -138,8 +139,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(ObservationsMixin, GatesMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
-                SitesMixin, SqliteDatabase, SiteStore):
+class GpkgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin,
+                AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

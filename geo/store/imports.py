@@ -56,6 +56,7 @@ from geo.store.tables import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TA
 from geo.domain.attributes import check_attrs, check_geometry
 from geo.domain.rules import check_state
 from layers import OBSERVATIONS, REGISTRY, get_spec
+from layers.reference import REFERENCE_AREAS
 from layers.spec import LayerSpec
 
 __all__ = ["ImportsMixin", "ImportResult", "UndoResult", "BatchInfo", "TOWN_KIND", "refresh_data_origin"]
@@ -468,6 +469,8 @@ class ImportsMixin:
                 removed, restored = self._undo_towns(conn, batch_id, when)
             elif batch["kind"] in OBSERVATIONS:
                 removed, restored = self._undo_observation_batch(conn, eff, OBSERVATIONS[batch["kind"]], batch_id, when)
+            elif batch["kind"] in REFERENCE_AREAS:
+                removed, restored = self._undo_reference(conn, batch_id, batch["kind"])
             else:
                 removed, restored = self._undo_sites(conn, get_spec(batch["kind"]), batch_id, eff, when)
             conn.execute(f"UPDATE {BATCHES_TABLE} SET undone_at = ?, undone_by = ? WHERE batch_id = ?",

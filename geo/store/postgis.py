@@ -58,6 +58,7 @@ from geo.store.gating import GatesMixin
 from geo.store.imports import ImportsMixin
 from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.refareas import ReferenceMixin
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
@@ -359,8 +360,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(ObservationsMixin, GatesMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
-              SitesMixin, PgDatabase, SiteStore):
+class PgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin,
+              AuditMixin, SitesMixin, PgDatabase, SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -442,8 +443,8 @@ class PgStore(ObservationsMixin, GatesMixin, SyncMixin, RastersMixin, ImportsMix
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
               "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
-              "enroll_device", "revoke_device", "field_logout", "record_observations", "import_observations",
-              "correct_observation", "void_observation"):
+              "enroll_device", "revoke_device", "field_logout", "import_reference_areas", "record_observations",
+              "import_observations", "correct_observation", "void_observation"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

@@ -13,8 +13,9 @@ import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
 from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
-                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE, SESSIONS_TABLE,
-                              THROTTLE_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
+                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+                              REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, SESSIONS_TABLE, THROTTLE_TABLE,
+                              TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
 from layers.observation import ObservationSpec
 
@@ -121,6 +122,22 @@ CREATE TABLE IF NOT EXISTS {RASTERS_TABLE} (
   removed_at DATETIME, removed_by TEXT)
 """
 
+# Added in schema 8: official reference areas (built-up area, near suburbs, heat-network coverage), one
+# feature table QGIS shows with the current version of each; an import replaces every current feature of its
+# kind (the replaced ones kept aside with when they were replaced, so that undo restores them and figures for a
+# past day use the version then current).
+_REFERENCE_DDL = f"""
+CREATE TABLE IF NOT EXISTS {REFERENCE_TABLE} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL, area_kind TEXT NOT NULL, name_zh TEXT NOT NULL,
+  batch_id TEXT NOT NULL, imported_at DATETIME NOT NULL, is_sample BOOLEAN NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS idx_reference_kind ON {REFERENCE_TABLE}(area_kind);
+CREATE TABLE IF NOT EXISTS {REFERENCE_REPLACED_TABLE} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, old_fid INTEGER NOT NULL, area_kind TEXT NOT NULL, name_zh TEXT NOT NULL,
+  geom BLOB NOT NULL, batch_id TEXT NOT NULL, imported_at DATETIME NOT NULL, is_sample BOOLEAN NOT NULL DEFAULT 0,
+  replaced_by TEXT NOT NULL, replaced_at DATETIME NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_reference_replaced_by ON {REFERENCE_REPLACED_TABLE}(replaced_by)
+"""
+
 _ATTRIBUTE_TABLES = (
     (HISTORY_TABLE, "点位变更历史 site history"),
     (INDEX_TABLE, "点位索引 site index"),
@@ -136,6 +153,7 @@ _ATTRIBUTE_TABLES = (
     (FIELD_CHANGES_TABLE, "离线变更 offline field changes"),
     (FIELD_PHOTOS_TABLE, "离线照片 offline photo uploads"),
     (FIELD_DEVICES_TABLE, "离线设备 field devices"),
+    (REFERENCE_REPLACED_TABLE, "被替换的参考范围 replaced reference areas"),
 )
 
 
@@ -287,12 +305,15 @@ def _to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_RASTERS_DDL)
 
 
-def _to_8(conn: sqlite3.Connection) -> None:
-    """Schema 8: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+def _to_9(conn: sqlite3.Connection) -> None:
+    """Schema 9: monitoring as data — a table per monitoring spec; the override reason on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
     if "override" not in cols:
         conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
     sync_observation_tables(conn)
+    # A store made while this step was numbered 8 says "8" without the reference areas: make them when
+    # missing (schema 8 is idempotent: tables created if absent, registered once).
+    _to_8(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> str:
@@ -453,10 +474,27 @@ def _to_7(conn: sqlite3.Connection) -> None:
             conn.execute(stmt)
 
 
+def _to_8(conn: sqlite3.Connection) -> None:
+    """Schema 8: official reference areas (a feature table) and the versions an import replaced."""
+    for stmt in _REFERENCE_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+    registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    if REFERENCE_TABLE not in registered:
+        conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+            " VALUES (?, 'features', ?, ?, 4326)",
+            (REFERENCE_TABLE, "参考范围 reference areas", "城市建成区、城市近郊、供热管网覆盖范围（管理员导入）"),
+        )
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)",
+                     (REFERENCE_TABLE,))
+
+
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8),
+         (9, _to_9))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

@@ -12,6 +12,8 @@ BATCHES_TABLE = "import_batches"
 TOWN_BOUNDARIES_TABLE = "town_boundaries"
 TOWN_REPLACED_TABLE = "town_boundaries_replaced"
 RASTERS_TABLE = "raster_layers"
+REFERENCE_TABLE = "reference_areas"
+REFERENCE_REPLACED_TABLE = "reference_areas_replaced"
 FIELD_CHANGES_TABLE = "field_changes"
 FIELD_PHOTOS_TABLE = "field_photos"
 FIELD_DEVICES_TABLE = "field_devices"
@@ -19,4 +21,4 @@ FIELD_DEVICES_TABLE = "field_devices"
 #: Every table every backend keeps beside the kind tables, in the order a copy writes them.
 TABLES = (META_TABLE, INDEX_TABLE, HISTORY_TABLE, USERS_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, ADDR_THROTTLE_TABLE,
           AUDIT_TABLE, BATCHES_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, RASTERS_TABLE, FIELD_CHANGES_TABLE,
-          FIELD_PHOTOS_TABLE, FIELD_DEVICES_TABLE)
+          FIELD_PHOTOS_TABLE, FIELD_DEVICES_TABLE, REFERENCE_TABLE, REFERENCE_REPLACED_TABLE)

@@ -2,7 +2,7 @@
 
 :func:`copy_store` copies every table the app keeps — sites of every kind,
 their index and full history, accounts, sessions, login throttling, the audit
-log, import batches, town boundaries (current and replaced), raster overlays,
+log, import batches, town boundaries and reference areas (current and replaced), raster overlays,
 store facts, and any table declared later in :data:`geo.store.tables.TABLES`
 — with their ids, so history, audit and batch references stay true; then the
 store's files (photos, raster copies). The destination must hold no data
@@ -36,7 +36,8 @@ _OWN_META = ("schema_version", "created_at")
 #: How each table is ordered for its digest (its key).
 _ORDER = {"store_meta": "key", "sessions": "token_hash", "login_throttle": "name", "import_batches": "batch_id",
           "raster_layers": "raster_id", "site_index": "site_id", "users": "name", "town_boundaries": "town_code",
-          "field_changes": "op_id", "field_photos": "upload_sha256", "field_devices": "device_id"}
+          "field_changes": "op_id", "field_photos": "upload_sha256", "field_devices": "device_id",
+          "reference_areas": "fid"}
 _BATCH = 2000
 
 

@@ -102,6 +102,70 @@ def test_map_review_click_shows_history_and_device_lines(page, app, artifacts):
     assert page.requests.outside() == []
 
 
+REFERENCE_JS = """() => {
+  let outlines = 0, uncovered = 0;
+  window.map.eachLayer(l => {
+    if (!(l instanceof L.Polygon) || !l.feature || !l.feature.properties) return;
+    if (l.feature.properties.uncovered === true) uncovered++;
+    else if (l.feature.properties.uncovered === false) outlines++;
+  });
+  return {outlines, uncovered};
+}"""
+
+
+def test_review_map_draws_the_reference_areas_and_what_no_zone_in_force_covers(page, app, artifacts):
+    page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+    page.get_by_text("禁燃区面积覆盖", exact=True).first.wait_for(timeout=60000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60000)
+    page.locator("[data-testid=stButtonGroup] button").filter(has_text="地图审阅").first.click()
+    page.get_by_text("地图着色", exact=True).first.wait_for(timeout=60000)
+    frame = map_frame(page, timeout_s=90)
+    found = wait_for(frame, REFERENCE_JS, lambda c: c["outlines"] >= 3 and c["uncovered"] >= 1)
+    assert found["outlines"] >= 3  # built-up area, near suburbs, heat-network coverage (two parts)
+    frame.locator(".leaflet-container").wait_for()
+    frame.evaluate("() => window.map.setView([25.72, 119.36], 12)")
+    page.wait_for_timeout(1500)
+    legend = frame.locator(".onemap-legend, .leaflet-control").filter(has_text="图例").first
+    if legend.count():
+        legend.click()
+        page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "dashboard_reference_map_1024x768.png"))
+    assert page.requests.outside() == []
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (390, 844)])
+def test_progress_details_of_zones_and_boilers_read_at_tablet_and_phone_size(browser, app, artifacts, size):
+    w, h = size
+    context = browser.new_context(viewport={"width": w, "height": h}, has_touch=True, is_mobile=w < 500,
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", page.requests)
+    try:
+        page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+        page.get_by_text("禁燃区面积覆盖", exact=True).first.wait_for(timeout=60000)
+        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(artifacts / f"dashboard_headline_{w}x{h}.png"))
+        zones = page.locator('[data-testid="stExpander"]').filter(has_text="面积覆盖、未覆盖部分与各禁燃区").first
+        zones.locator("summary").click()
+        page.get_by_text("按阶段的面积覆盖", exact=False).first.wait_for(timeout=30000)
+        page.wait_for_timeout(800)
+        zones.scroll_into_view_if_needed()
+        zones.screenshot(path=str(artifacts / f"dashboard_zones_{w}x{h}.png"))
+        boilers = page.locator('[data-testid="stExpander"]').filter(has_text="台账、所在禁燃区与供热管网覆盖").first
+        boilers.locator("summary").click()
+        page.get_by_text("燃煤锅炉台账", exact=False).first.wait_for(timeout=30000)
+        page.wait_for_timeout(800)
+        boilers.scroll_into_view_if_needed()
+        boilers.screenshot(path=str(artifacts / f"dashboard_boilers_{w}x{h}.png"))
+        box = boilers.bounding_box()
+        assert box["width"] <= w  # no sideways overflow of the page
+        assert page.requests.outside() == []
+    finally:
+        context.close()
+
+
 def test_outfall_figures_by_class_water_remediated_and_closed(page, app, artifacts):
     b = _figures(app)["kinds"]["outfalls"]["breakdown"]
     page.goto(app.url + "/dashboard", wait_until="domcontentloaded")

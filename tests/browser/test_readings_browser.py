@@ -55,14 +55,18 @@ def test_the_admin_status_form_offers_an_explicit_override(browser, app, artifac
         page.get_by_role("link", name="一张图").click()  # in the app: a reload is a new session
         map_frame(page)
         _open_body(page, "HC-003")
+        # Nothing is pre-filled: the gate and the override appear once a gated status is chosen.
+        assert page.get_by_text("越过证据要求", exact=False).count() == 0
+        page.locator(".st-key-sf_HC-003_0_to0").get_by_text("长治久清", exact=True).click()
         try:
+            page.get_by_text("变更为“长治久清”需要", exact=False).first.wait_for(timeout=30000)
             box = page.get_by_text("越过证据要求", exact=False).first
             box.wait_for(timeout=30000)
             box.scroll_into_view_if_needed()
             page.wait_for_timeout(600)
         finally:
             page.screenshot(path=str(artifacts / "readings_override_1024x768.png"), full_page=False)
-        assert not page.locator('[data-testid="stCheckbox"] input').first.is_checked()
+        assert not page.locator(".st-key-sf_HC-003_0_ovr_long_term_clean input").is_checked()
     finally:
         context.close()
 

@@ -10,35 +10,35 @@ import altair as alt
 import pandas as pd
 
 from layers import KIND_KEYS
-from ui.dashboard.common import goal_text, pct, target_label, town_label
+from ui.dashboard.common import figure_text, goal_text, pct, target_label, target_line, town_label
 from ui.i18n import t
 
 MET, NOT_MET, EMPTY, NO_GOAL = "#1a9850", "#f4a582", "#bdbdbd", "#9ecae1"
-TARGET_LINE, PROVINCE_LINE = "#7f0000", "#424242"
+TARGET_LINE = "#7f0000"
 
 
 def progress_frame(figures: dict) -> pd.DataFrame:
-    """One row per target: label, share (0 when empty), threshold(s), figure text, state."""
+    """One row per target (a province figure is a row of its own): label, share (0 when empty), threshold,
+    figure text, state, and the one line naming population, numerator, denominator, deadline and clause."""
     rows = []
     for key in KIND_KEYS:
         for tg in figures["kinds"][key]["targets"]:
-            empty = not tg["denominator"]
+            empty = tg["share"] is None
             rows.append({
                 "label": target_label(key, tg),
                 "share": tg["share"] or 0.0,
                 "threshold": tg["threshold"],
-                "province": tg["province_threshold"],
-                "figure": t("dash_none_in_scope") if empty
-                else f"{tg['numerator']}/{tg['denominator']} = {pct(tg['share'])}",
+                "figure": figure_text(tg) if empty else f"{figure_text(tg)} = {pct(tg['share'])}",
                 "goal": goal_text(tg, t),
                 "state": "empty" if empty else "no_goal" if tg["met"] is None else ("met" if tg["met"] else "not_met"),
                 "clause": tg["clause"],
+                "line": target_line(tg),
             })
     return pd.DataFrame(rows)
 
 
 def progress_chart(figures: dict) -> alt.LayerChart:
-    """Horizontal bars of each target's share, a dark tick at the target (grey: the province's)."""
+    """Horizontal bars of each target's share and a dark tick at its threshold (province figures have their own bar)."""
     df = progress_frame(figures)
     y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
     x_scale = alt.Scale(domain=[0, 1])
@@ -48,20 +48,19 @@ def progress_chart(figures: dict) -> alt.LayerChart:
     color = alt.Color("state:N", legend=None,
                       scale=alt.Scale(domain=["met", "not_met", "empty", "no_goal"], range=[MET, NOT_MET, EMPTY, NO_GOAL]))
     tooltip = [alt.Tooltip("label:N", title=t("dash_target")), alt.Tooltip("figure:N", title=t("dash_figure")),
-               alt.Tooltip("goal:N", title=t("dash_goal_title")), alt.Tooltip("clause:N", title=t("plan_clause"))]
+               alt.Tooltip("goal:N", title=t("dash_goal_title")), alt.Tooltip("line:N", title=t("dash_line")),
+               alt.Tooltip("clause:N", title=t("plan_clause"))]
     bars = alt.Chart(df).mark_bar(height=20).encode(x=alt.X("share:Q", scale=x_scale), y=y, color=color,
                                                      tooltip=tooltip)
     target = alt.Chart(df).transform_filter("datum.threshold != null").mark_tick(
         color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
         x="threshold:Q", y=y, tooltip=tooltip)
-    province = alt.Chart(df).transform_filter("datum.province != null").mark_tick(
-        color=PROVINCE_LINE, thickness=2, size=30, strokeDash=[3, 2], opacity=1).encode(x="province:Q", y=y, tooltip=tooltip)
     # The figure next to its bar, on a white halo so a target tick under it does not hide it.
     halo = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, stroke="white", strokeWidth=4,
                                    strokeJoin="round").encode(x=alt.X("share:Q", scale=x_scale), y=y, text="figure:N")
     text = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, color="#222222").encode(
         x=alt.X("share:Q", scale=x_scale), y=y, text="figure:N")
-    return alt.layer(track, bars, target, province, halo, text).properties(height=alt.Step(40))
+    return alt.layer(track, bars, target, halo, text).properties(height=alt.Step(40))
 
 
 def town_frame(figures: dict) -> pd.DataFrame:
@@ -83,7 +82,7 @@ def town_chart(figures: dict) -> alt.Chart:
     labels = [t("done"), t("dash_open"), t("overdue")]
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("town:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-        x=alt.X("n:Q", stack="zero", title=t("dash_sites_n")),
+        x=alt.X("n:Q", stack="zero", title=t("dash_sites_n"), axis=alt.Axis(format="d", tickMinStep=1)),  # counts
         color=alt.Color("category:N", scale=alt.Scale(domain=labels, range=[MET, NOT_MET, "#b2182b"]),
                         legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("rank:Q"),

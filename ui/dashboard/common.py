@@ -40,17 +40,35 @@ def choice_label(kind: str, field: str, code) -> str:
     return ch.label(lang()) if ch else str(code)
 
 
+def plan_tag(target: dict) -> str:
+    """``〔省〕`` after a province figure (its own entry, its own population); nothing for Fuqing's."""
+    return t("dash_plan_province_tag") if target.get("plan") == "province" else ""
+
+
 def target_label(kind: str, target: dict) -> str:
-    return f"{kind_label(kind)} · {target['zh'] if lang() == 'zh' else target['en']}"
+    return f"{kind_label(kind)} · {target['zh'] if lang() == 'zh' else target['en']}{plan_tag(target)}"
 
 
 def goal_text(target: dict, t) -> str:
-    if target.get("threshold") is None:
+    if target.get("threshold") is None:  # the documents give no figure: no pass mark
         return t("dash_goal_none")
-    text = t("dash_goal", v=f"{target['threshold']:.0%}")
-    if target.get("province_threshold") is not None:
-        text += t("dash_goal_province", v=f"{target['province_threshold']:.0%}")
-    return text
+    return t("dash_goal", v=f"{target['threshold']:.0%}", day=target["deadline"])
+
+
+def target_line(target: dict) -> str:
+    """The target's plan, population, numerator, denominator, share, goal, deadline and clause in one line."""
+    return target["line_zh"] if lang() == "zh" else target["line_en"]
+
+
+def figure_text(target: dict) -> str:
+    """``3/6``, ``38.45/151.51 km²``, or why there is no figure."""
+    if target.get("missing_reference"):
+        return t("dash_missing_reference")
+    if not target["denominator"]:
+        return t("dash_none_in_scope")
+    if target["measure"] == "area":
+        return f"{target['numerator']:.2f}/{target['denominator']:.2f} km²"
+    return f"{target['numerator']}/{target['denominator']}"
 
 
 def action_label(action: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.dashboard.common import goal_text, pct, status_label
+from ui.dashboard.common import figure_text, goal_text, pct, status_label
 from ui.i18n import lang, t
 
 
@@ -18,7 +18,7 @@ def black_odorous_detail(figures: dict) -> None:
     lg = lang()
     kind = figures["kinds"]["black_odorous"]
     for tg in kind["targets"]:
-        st.markdown(f"**{tg['zh'] if lg == 'zh' else tg['en']}**: {tg['numerator']}/{tg['denominator']} = "
+        st.markdown(f"**{tg['zh'] if lg == 'zh' else tg['en']}**: {figure_text(tg)} = "
                     f"{pct(tg['share'])} · {goal_text(tg, t)}")
         st.caption(f"{tg['clause']}。{t('dash_threshold_source')}：{tg.get('threshold_source') or '—'}")
         steps = tg.get("milestones") or []

@@ -20,8 +20,11 @@ from geo.errors import OneMapError
 from geo.map.display import to_display
 from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.domain.evidence import EVIDENCE_ACTIONS, change_rows, classify, device_distance_m
-from geo.map.build import (DeviceFix, add_raster_overlays, add_town_outlines, base_labels, build_base_map, category_legend,
-                          evidence_layer_group, site_layer_groups)
+from geo.domain.fuel import uncovered_area
+from geo.map.build import (UNCOVERED_COLOR, DeviceFix, add_raster_overlays, add_reference_areas, add_town_outlines,
+                           base_labels, build_base_map, category_legend, evidence_layer_group, legend_data,
+                           reference_legend_entry, site_layer_groups)
+from layers.reference import REFERENCE_AREAS
 from geo.clock import format_cst
 from geo.domain.status import is_overdue
 from geo.domain.review import MODES, coloring
@@ -70,21 +73,48 @@ def controls() -> tuple[str, str]:
     return mode or "status", show
 
 
+def _reference_layer(reference, everywhere, town: str | None):
+    """(outlines, uncovered, legend entries) of the reference areas as of the day; nothing when none is loaded."""
+    if reference is None or not reference.areas:
+        return [], None, []
+    clip = reference.towns.get(town) if town else None
+    outlines = [(REFERENCE_AREAS[k].color, g if clip is None else g.intersection(clip))
+                for k, g in reference.areas.items() if k in REFERENCE_AREAS]
+    zones = [s for s in everywhere if s.kind == "clean_fuel_zones"]
+    uncovered = None if (town and clip is None) else uncovered_area(zones, reference, clip)
+    entries = [(REFERENCE_AREAS[k].label(lang()), REFERENCE_AREAS[k].color) for k in REFERENCE_AREAS
+               if k in reference.areas]
+    if uncovered is not None:
+        entries.append((t("dash_uncovered_legend"), UNCOVERED_COLOR))
+    return outlines, uncovered, entries
+
+
 @st.fragment
-def map_section(sites, history, day, onsite_m: float, is_sample: bool) -> None:
-    """The review map and the detail panel of the clicked site (as of ``day``)."""
+def map_section(sites, history, day, onsite_m: float, is_sample: bool, reference=None, everywhere=None) -> None:
+    """The review map and the detail panel of the clicked site (as of ``day``).
+
+    Coloured by status, it also shows the official reference areas and what of the built-up
+    area and near suburbs no zone in force covers.
+    """
     mode, show = controls()
     shown = _shown(sites, history, show, onsite_m)
     col = coloring(mode, shown, today=day, history=history, onsite_m=onsite_m, lang=lang())
     badge = t("sample_badge") if is_sample else None
     legend = None if not col.legend else category_legend(t("legend"), col.legend, badge=badge,
                                                          heading=t(f"dash_mode_{mode}"))
+    town = st.session_state.get("dash_town") or None
+    outlines, uncovered, ref_entries = ([], None, []) if mode != "status" else _reference_layer(
+        reference, everywhere if everywhere is not None else sites, town)
+    if ref_entries:
+        legend = legend_data(lang(), title=t("legend"), badge=badge)
+        legend["kinds"].append(reference_legend_entry(t("dash_reference_areas"), ref_entries))
     options = map_options()
     frame = options["basemap"].display
     base = build_base_map(map_assets(), **options, lang=lang(), labels=base_labels(lang()),
                           sample_badge=badge, legend_title=t("legend"), legend=legend,
                           bounds=basegeo.FUQING_BOUNDS, clip_bounds=basegeo.LAND_CLIP_BOUNDS)
     add_town_outlines(base, town_outlines(), name=t("town_outlines"), frame=frame)
+    add_reference_areas(base, outlines, uncovered, name=t("dash_reference_areas"), frame=frame)
     add_raster_overlays(base, raster_overlays(get_store(), frame), title=t("rasters"), opacity_label=t("opacity"))
     by_kind: dict[str, list] = defaultdict(list)
     for s in shown:

@@ -8,11 +8,12 @@ import streamlit as st
 from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.domain.evidence import change_rows
 from geo.clock import format_cst
-from geo.domain.targets import BERTH_EXCLUSIONS
 from layers import KIND_KEYS, REGISTRY
+from ui.dashboard import measures
 from ui.dashboard.charts import progress_chart, town_chart
 from ui.dashboard.monitoring import black_odorous_detail, shore_power_usage_detail
-from ui.dashboard.common import action_label, choice_label, goal_text, kind_label, pct, status_label, target_label, town_label
+from ui.dashboard.common import (action_label, choice_label, figure_text, goal_text, kind_label, pct, plan_tag,
+                                 status_label, target_label, target_line, town_label)
 from ui.i18n import STRINGS, lang, t
 
 FEED_LIMIT = 50
@@ -25,47 +26,55 @@ def _table(rows: list[dict], empty_key: str = "dash_none") -> None:
         st.caption(t(empty_key))
 
 
+#: Headline metrics per row (a province figure is a metric of its own beside Fuqing's).
+HEADLINE_COLUMNS = 4
+
+
 def headline(figures: dict) -> None:
-    """One metric per target: share, numerator/denominator and the goal; the clause as help."""
+    """One metric per target: share, figure and goal; the help names population, numerator, denominator,
+    deadline and clause in one line."""
     targets = [(k, tg) for k in KIND_KEYS for tg in figures["kinds"][k]["targets"]]
-    cols = st.columns(len(targets))
-    for col, (key, tg) in zip(cols, targets):
-        figure = f"{tg['numerator']}/{tg['denominator']}" if tg["denominator"] else t("dash_none_in_scope")
-        short = f"dash_short_{tg['code']}"
-        label = t(short) if short in STRINGS else target_label(key, tg)
-        col.metric(label, pct(tg["share"]), help=f"{target_label(key, tg)} · {goal_text(tg, t)}\n\n{tg['clause']}",
-                   border=True, delta=figure, delta_color="off", delta_arrow="off")
+    for start in range(0, len(targets), HEADLINE_COLUMNS):
+        cols = st.columns(HEADLINE_COLUMNS)
+        for col, (key, tg) in zip(cols, targets[start:start + HEADLINE_COLUMNS]):
+            short = f"dash_short_{tg['code']}"
+            label = (t(short) + plan_tag(tg)) if short in STRINGS else target_label(key, tg)
+            col.metric(label, pct(tg["share"]), help=target_line(tg), border=True, delta=figure_text(tg),
+                       delta_color="off", delta_arrow="off")
+
+
+def _target_lines(kind: dict) -> None:
+    for tg in kind["targets"]:
+        st.markdown(f"**{tg['zh'] if lang() == 'zh' else tg['en']}{plan_tag(tg)}**：{figure_text(tg)} = "
+                    f"{pct(tg['share'])} · {goal_text(tg, t)}")
+        st.caption(target_line(tg))
 
 
 def progress_section(figures: dict) -> None:
     st.altair_chart(progress_chart(figures), width="stretch")
     st.caption(t("dash_chart_caption"))
     kinds = figures["kinds"]
-    with st.expander(f"{kind_label('parks')} — {t('dash_circular')}"):
-        c = kinds["parks"]["breakdown"]["circular_retrofit"]
-        st.markdown(t("dash_circular_line", n=c["numerator"], d=c["denominator"], p=pct(c["share"]),
-                      m=kinds["parks"]["breakdown"]["online_monitoring"]))
-        _table([{t("dash_value"): choice_label("parks", "circular_retrofit", k), t("dash_sites_n"): n}
-                for k, n in c["by_value"].items()])
-        st.caption(c["clause"])
+    with st.expander(f"{kind_label('parks')} — {t('dash_parks_detail')}"):
+        _target_lines(kinds["parks"])
+        measures.parks(kinds["parks"])
     with st.expander(f"{kind_label('outfalls')} — {t('dash_outfall_split')}"):
+        _target_lines(kinds["outfalls"])
         outfall_breakdown(kinds["outfalls"]["breakdown"])
     with st.expander(f"{kind_label('black_odorous')} — {t('dash_urban_rural')}"):
+        _target_lines(kinds["black_odorous"])
         black_odorous_detail(figures)
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
-        _berths(kinds["shore_power_berths"])
+        _target_lines(kinds["shore_power_berths"])
+        measures.berths(kinds["shore_power_berths"])
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_usage')}"):
         shore_power_usage_detail(kinds["shore_power_berths"])
-    with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_stages')}"):
-        z = kinds["clean_fuel_zones"]["breakdown"]
-        st.markdown(t("dash_zone_line", d=z["at_least"]["designated"], a=z["at_least"]["announced"],
-                      e=z["at_least"]["enforced"], n=kinds["clean_fuel_zones"]["total"],
-                      b=z["coal_boilers_remaining"]))
-        if z["coal_boilers_unknown"]:
-            st.caption(t("dash_boilers_unknown", n=z["coal_boilers_unknown"]))
-        _table([{t("site_id"): r["site_id"], t("dash_name"): r["name"],
-                 t("status"): status_label("clean_fuel_zones", r["status"]), t("dash_boilers"): r["coal_boilers"]}
-                for r in z["zones_with_coal_boilers"]])
+    with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_detail')}"):
+        _target_lines(kinds["clean_fuel_zones"])
+        measures.zones(kinds["clean_fuel_zones"], figures["reference"])
+    if "coal_boilers" in kinds:
+        with st.expander(f"{kind_label('coal_boilers')} — {t('dash_boiler_detail')}"):
+            _target_lines(kinds["coal_boilers"])
+            measures.boilers(kinds["coal_boilers"])
 
 
 def outfall_breakdown(b: dict) -> None:
@@ -87,29 +96,6 @@ def outfall_breakdown(b: dict) -> None:
         f"{choice_label('outfalls', 'dismissal_reason', k)} {n}" for k, n in d["by_reason"].items()) or "—"))
     if b["black_odour_seen"]:
         st.caption(t("dash_black_odour_seen", n=b["black_odour_seen"]))
-
-
-def _berths(kind: dict) -> None:
-    tg = kind["targets"][0]
-    b = kind["breakdown"]
-    st.markdown(t("dash_berth_line", n=tg["numerator"], d=tg["denominator"], p=pct(tg["share"]),
-                  g=goal_text(tg, t)))
-    st.caption(tg["population_zh"] if lang() == "zh" else tg["population_en"])
-
-    def row(r: dict, reason: bool) -> dict:
-        out = {t("site_id"): r["site_id"], t("dash_name"): r["name"],
-               t("dash_berth_type"): choice_label("shore_power_berths", "berth_type", r["berth_type"]),
-               t("dash_tonnage"): r["tonnage_t"], t("dash_dangerous"): t("yes") if r["dangerous_goods"] else t("no"),
-               t("status"): status_label("shore_power_berths", r["status"])}
-        if reason:
-            zh, en = BERTH_EXCLUSIONS[r["reason"]]
-            out[t("dash_reason")] = zh if lang() == "zh" else en
-        return out
-
-    st.markdown(f"**{t('dash_counted')}** ({len(b['counted'])})")
-    _table([row(r, False) for r in b["counted"]])
-    st.markdown(f"**{t('dash_excluded')}** ({len(b['excluded'])})")
-    _table([row(r, True) for r in b["excluded"]])
 
 
 def towns_section(figures: dict) -> None:
@@ -186,5 +172,5 @@ def evidence_section(figures: dict, sites, history, on_show) -> None:
 
 
 def kinds_in_scope() -> list[str]:
-    """Kind keys in registry order (the dashboard always shows all five)."""
+    """Kind keys in registry order (the dashboard always shows every kind)."""
     return list(REGISTRY)

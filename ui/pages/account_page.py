@@ -7,7 +7,9 @@ import streamlit as st
 from geo.errors import OneMapError
 from ui import auth
 from ui.i18n import lang, t
+from ui.page_helper import forget_drafts
 from ui.session import current_actor, get_store
+from ui.site_view import town_list
 
 
 def render() -> None:
@@ -47,9 +49,10 @@ def _login_form(store) -> None:
 
 
 def _signed_in(store, actor) -> None:
-    towns = "、".join(actor.towns) if actor.towns else t("all_towns")
+    towns = town_list(actor.towns) if actor.towns else t("all_towns")
     st.write(t("signed_in_as", name=actor.name, role=t("role_" + actor.role), towns=towns))
     if st.button(t("log_out"), type="primary"):
+        forget_drafts(actor.name)  # this browser drops the account's unsaved drafts
         auth.log_out(store)
         st.session_state.pop("_actor", None)
         st.rerun()

@@ -12,7 +12,7 @@ from datetime import date
 
 import streamlit as st
 
-from geo.domain.asof import entry_time, snapshot
+from geo.domain.asof import end_of_day_utc, entry_time, snapshot
 from geo.errors import OneMapError
 from geo.domain.evidence import FIELD_DISTANCE_M, default_onsite_m
 from geo.clock import CST, today_cst
@@ -59,21 +59,29 @@ def _controls(stored, history, today: date):
     names = {"": t("filter_towns_all"), **{c: town_label(c) for c in codes}}
     town = c_town.selectbox(t("filter_towns"), list(names), key="dash_town", format_func=names.get)
     onsite_m = c_dist.number_input(t("dash_onsite_m"), min_value=10.0, max_value=100_000.0, step=50.0,
-                                   value=_onsite_default(), key="dash_onsite_m", help=t("dash_onsite_m_help"))
+                                   value=_onsite_default(), key="dash_onsite_m", help=t("dash_onsite_m_help"),
+                                   format="%.0f")  # whole metres: 200, not 200.00
     return day or today, town, float(onsite_m), c_pdf
 
 
-def _report_button(container, sites, history, day: date, town: str, onsite_m: float, is_sample: bool) -> None:
+def _report_button(container, sites, history, day: date, town: str, onsite_m: float, is_sample: bool,
+                   reference) -> None:
     def make() -> bytes:
         from geo.report.pdf import town_report_pdf
 
-        return town_report_pdf(sites, day, town, history=history, sample=is_sample, onsite_m=onsite_m)
+        return town_report_pdf(sites, day, town, history=history, sample=is_sample, onsite_m=onsite_m,
+                               reference=reference)
+
+    from geo.report.pdf import report_file_name
 
     container.download_button(
-        t("dash_report"), data=make if town else b"", file_name=f"review_{town or 'town'}_{day.isoformat()}.pdf",
+        t("dash_report"), data=make if town else b"",
+        file_name=report_file_name(town, day, sample=is_sample) if town else "report.pdf",
         mime="application/pdf", disabled=not town, icon=":material/picture_as_pdf:",
         help=t("dash_report_help") if town else t("dash_report_pick_town"), key="dash_report",
     )
+    if not town:  # a greyed button says why where a finger can read it (a tooltip needs a mouse)
+        container.caption(t("dash_report_pick_town"))
 
 
 def render() -> None:
@@ -97,14 +105,16 @@ def render() -> None:
     day, town, onsite_m, c_pdf = _controls(stored, history_all, today)
     try:
         sites, history = snapshot(stored, history_all, None if day >= today else day)
+        reference = store.reference_areas(current_actor(), before=None if day >= today else end_of_day_utc(day))
         figures = progress(sites, day, town=town or None, history=history, onsite_m=onsite_m, sample=is_sample,
-                           observations=observations)
+                           reference=reference, observations=observations)
     except OneMapError as exc:
         show_error(exc)
         return
+    everywhere = sites  # zones cross town lines: an area figure for one town looks at every zone
     if town:
         sites = [s for s in sites if s.town_code == town]
-    _report_button(c_pdf, sites, history, day, town, onsite_m, is_sample)
+    _report_button(c_pdf, everywhere, history, day, town, onsite_m, is_sample, reference)
     if day < today:
         st.info(t("dash_asof_note", day=day.isoformat()), icon=":material/history:")
     headline_scope = town_label(town) if town else t("dash_all_fuqing")
@@ -123,7 +133,7 @@ def render() -> None:
     elif section == "evidence":
         sections.evidence_section(figures, sites, history, _show_on_map)
     elif section == "map":
-        map_section(sites, history, day, onsite_m, is_sample)
+        map_section(sites, history, day, onsite_m, is_sample, reference, everywhere)
     elif section == "offline":
         offline_section(store, current_actor(), stored, onsite_m)
     else:

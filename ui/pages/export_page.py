@@ -7,6 +7,8 @@ kept for this set of options and this data version only.
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from geo import towns as town_list
@@ -15,6 +17,7 @@ from geo.export import (CSV_ENCODINGS, FORMAT_KEYS, FORMATS, SHP_ENCODINGS, Expo
                         load_selection, select)
 from layers import KIND_KEYS, REGISTRY
 from ui.i18n import lang, t
+from ui.scroll import scroll_into_view
 from ui.session import current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
 
 RESULT = "_export_result"
@@ -135,9 +138,13 @@ def render() -> None:
     if st.button(t("export_build"), type="primary", icon=":material/build:", key="x_build"):
         built = _build(store, actor, options)
         st.session_state[RESULT] = (key, built) if built else None
+        st.session_state["_x_built"] = uuid.uuid4().hex if built else None
     stored = st.session_state.get(RESULT)
     if stored and stored[0] == key:
         res = stored[1]
         st.success(t("export_ready", name=md_escape(res["name"]), n=res["n"], size=_size(len(res["data"]))))
         st.download_button(t("export_download"), data=res["data"], file_name=res["name"], mime=res["mime"],
                            type="primary", icon=":material/download:", key="x_download", on_click="ignore")
+        # Built just now: bring the download button into view (it lands below the fold on a tablet).
+        scroll_into_view("x_download", st.session_state.pop("_x_built", None), key="hidden_scroll_export",
+                         align="lower")

@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from geo import basegeo
 from geo import towns as town_list
 from geo.errors import OneMapError
+from layers.reference import REFERENCE_AREAS
 from geo.ingest import (KIND_LABELS, TOWN_KIND, CrsChoice, decode_remembered, encode_remembered,
                         layout_key, prepare_import, read_table)
 from geo.ingest.columns import recognise, target_label, targets_for
@@ -49,12 +50,17 @@ TABLE_ROWS = 60
 def _kind_label(kind: str, lg: str) -> str:
     from layers import OBSERVATIONS
 
-    if kind == TOWN_KIND:
-        zh, en = KIND_LABELS[TOWN_KIND]
+    if kind in KIND_LABELS:  # official town boundaries and the reference areas
+        zh, en = KIND_LABELS[kind]
         return zh if lg == "zh" else en
     if kind in OBSERVATIONS:  # a batch of monitoring data (imported on the 监测数据导入 page)
         return OBSERVATIONS[kind].label(lg)
     return REGISTRY[kind].label(lg) if kind in REGISTRY else kind
+
+
+def _areas_only(kind: str | None) -> bool:
+    """Official boundaries rather than sites: town boundaries or a reference area."""
+    return kind == TOWN_KIND or kind in REFERENCE_AREAS
 
 
 def _town_name(code: str) -> str:
@@ -67,7 +73,7 @@ def _town_name(code: str) -> str:
 def _choices(lg: str) -> tuple[str | None, CrsChoice | None]:
     """Kind and coordinate system (both required; the system has no default on purpose)."""
     c_kind, c_crs, c_zone = st.columns([3, 4, 2], vertical_alignment="bottom")
-    kinds = list(KIND_KEYS) + [TOWN_KIND]
+    kinds = list(KIND_KEYS) + [TOWN_KIND] + list(REFERENCE_AREAS)
     kind_labels = {k: _kind_label(k, lg) for k in kinds}
     kind = c_kind.selectbox(t("imp_kind"), kinds, index=None, format_func=kind_labels.get, key="imp_kind",
                             placeholder=t("imp_kind_placeholder"))
@@ -147,7 +153,7 @@ def _plan(data: bytes, name: str, kind: str, crs: CrsChoice, sheet: str | None, 
     if cached and cached[0] == key:
         return cached[1]
     sites = load_sites(store, version, store.locator)
-    boundaries = {} if kind == TOWN_KIND else store.town_boundaries(actor)
+    boundaries = {} if _areas_only(kind) else store.town_boundaries(actor)
     with st.spinner(t("imp_checking")):
         plan = prepare_import(data, name, kind=kind, crs=crs, existing={s.site_id: s for s in sites}, sheet=sheet,
                               remembered=remembered, user_mapping=user, boundaries=boundaries, table=table)
@@ -216,6 +222,13 @@ def _preview_map(plan, lg: str) -> None:
             folium.GeoJson(geometry_to_display(tc.geometry, frame).__geo_interface__, style_function=lambda _: {
                 "color": "#5d4037", "weight": 2, "fillOpacity": 0.08}).add_to(group)
         groups = [group]
+    elif plan.kind in REFERENCE_AREAS:
+        group = folium.FeatureGroup(name=_kind_label(plan.kind, lg))
+        color = REFERENCE_AREAS[plan.kind].color
+        for a in plan.areas:
+            folium.GeoJson(geometry_to_display(a.geometry, frame).__geo_interface__, style_function=lambda _: {
+                "color": color, "weight": 2, "fillOpacity": 0.10}).add_to(group)
+        groups = [group]
     else:
         groups = site_layer_groups({plan.kind: [c.site for c in plan.candidates]}, lang=lg, frame=frame,
                                    files=site_payload_files())
@@ -229,6 +242,9 @@ def _write(plan, skip_invalid: bool, user: dict) -> None:
     try:
         if plan.kind == TOWN_KIND:
             result = store.import_town_boundaries(actor, [(tc.town_code, tc.name_zh, tc.geometry) for tc in plan.towns],
+                                                  source_name=plan.source_name)
+        elif plan.kind in REFERENCE_AREAS:
+            result = store.import_reference_areas(actor, plan.kind, [(a.name, a.geometry) for a in plan.areas],
                                                   source_name=plan.source_name)
         else:
             result = store.import_batch(actor, [c.site for c in plan.candidates], source_name=plan.source_name,
@@ -364,13 +380,14 @@ def _preview(plan, lg: str, user: dict) -> None:
                      crs=plan.crs.label(lg), enc=ENCODING_LABELS.get(plan.table.encoding or "", "—")))
     c = st.columns(5)
     c[0].metric(t("imp_m_rows"), plan.rows_read)
-    c[1].metric(t("imp_m_new"), len(plan.of("create")) if plan.kind != TOWN_KIND else len(plan.towns))
+    c[1].metric(t("imp_m_new"), len(plan.towns) if plan.kind == TOWN_KIND else len(plan.areas)
+                if plan.kind in REFERENCE_AREAS else len(plan.of("create")))
     c[2].metric(t("imp_m_update"), len(plan.of("update")))
     c[3].metric(t("imp_m_unchanged"), len(plan.of("unchanged")))
     c[4].metric(t("imp_m_error_rows"), len(plan.error_rows))
     for p in plan.file_errors:
         st.error(md_escape(f"{p.message(lg)} {p.fix_text(lg)}"))
-    if plan.candidates or plan.towns:
+    if plan.candidates or plan.towns or plan.areas:
         _preview_map(plan, lg)
     if plan.problems:
         st.markdown(f"**{t('imp_problems', e=len(plan.errors), w=len(plan.warnings))}**")
@@ -397,9 +414,12 @@ def _preview(plan, lg: str, user: dict) -> None:
                 st.success(t("imp_remembered_ok"))
             except OneMapError as exc:
                 show_error(exc)
-    writable = len(plan.writable) if plan.kind != TOWN_KIND else len(plan.towns)
+    writable = len(plan.towns) if plan.kind == TOWN_KIND else len(plan.areas) if plan.kind in REFERENCE_AREAS \
+        else len(plan.writable)
     skip = False
-    if plan.has_errors and not plan.file_errors and writable:
+    if plan.kind in REFERENCE_AREAS:  # one official version: written whole or not at all
+        st.caption(t("imp_reference_whole", name=_kind_label(plan.kind, lg)))
+    elif plan.has_errors and not plan.file_errors and writable:
         skip = st.checkbox(t("imp_skip_invalid", n=len(plan.error_rows)), key="imp_skip", help=t("imp_skip_help"))
     blocked = bool(plan.file_errors) or (plan.has_errors and not skip) or not writable
     if writable and plan.has_errors and not skip and not plan.file_errors:
@@ -407,7 +427,8 @@ def _preview(plan, lg: str, user: dict) -> None:
     elif not writable and not plan.has_errors:
         st.info(t("imp_nothing"))
     label = t("imp_write_towns", n=len(plan.towns)) if plan.kind == TOWN_KIND else \
-        t("imp_write", c=len(plan.of("create")), u=len(plan.of("update")))
+        t("imp_write_reference", n=len(plan.areas), name=_kind_label(plan.kind, lg)) if plan.kind in REFERENCE_AREAS \
+        else t("imp_write", c=len(plan.of("create")), u=len(plan.of("update")))
     if st.button(label, type="primary", disabled=blocked, key="imp_write"):
         _write(plan, skip, user)
 

@@ -1,49 +1,80 @@
-"""一张图: every site on one offline map, filters, and the detail panel."""
+"""一张图: every site on one offline map, filters, and the detail panel.
+
+Laid out per width class (:func:`ui.page_helper.width_class`):
+
+* wide (landscape tablet, desktop): filters in a row, the map beside the panel;
+* portrait tablet: filters, the map across the full width, the panel below it;
+* phone: the map first (filters folded above it), the picker and panel below,
+  the panel scrolled into view when a site is chosen.
+
+The map fits to the filtered sites when the filters change and pans to a site
+picked from the list (:func:`geo.map.build.view_group`); a tap on the map
+opens the site without moving the map.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import time
+import uuid
 from collections import defaultdict
 
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import basegeo, towns
-from geo.errors import OneMapError
-from geo.map.build import add_raster_overlays, add_town_outlines, base_labels, build_base_map, site_layer_groups
 from geo.clock import format_cst, today_cst
 from geo.domain.status import filter_sites, is_overdue, step_text
+from geo.errors import OneMapError
+from geo.map.display import to_display
+from geo.map.build import (add_raster_overlays, add_town_outlines, base_labels, build_base_map, site_layer_groups,
+                           view_bounds, view_group)
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets, site_payload_files
 from ui.basemap import basemap_picker, map_options
-from ui.map_overlays import raster_overlays, town_outlines
 from ui.i18n import lang, t
+from ui.map_overlays import raster_overlays, town_outlines
 from ui.outfall_file import outfall_panel
+from ui.page_helper import viewport_height, width_class
 from ui.photo_strip import photo_strip
 from ui.observation_panel import observation_panel
-from ui.status_form import status_form
+from ui.scroll import scroll_into_view
 from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
+from ui.site_view import display_value, history_frame, history_list, town_label  # noqa: F401 - re-exported
+from ui.status_form import status_form
 
 MAP_KEY = "onemap"
 #: Kinds whose detail panel shows a file of their own instead of the plain attribute list.
 KIND_PANELS = {"outfalls": outfall_panel}
 SELECTED = "selected_site"
+VIEW = "map_view"          # the latest view request: {"key", "bounds", "highlight"}
+SHOWN_AT = "map_detail_at"  # (nonce, time) of the last site opened: bring the panel into view
+DETAIL = "map_detail"
 
 
-def town_label(code: str) -> str:
-    try:
-        town = towns.town_by_code(code)
-    except OneMapError:
-        return code
-    return town.name_zh if lang() == "zh" else f"{town.name_en} {town.name_zh}"
+def map_height(layout: str) -> int:
+    """The map's height: what the screen leaves below the filters (beside the panel when wide)."""
+    h = viewport_height()
+    if layout == "phone":
+        return max(320, min(480, h - 380))
+    if layout == "portrait":
+        return max(400, min(600, int(h * 0.55)))
+    return max(420, min(640, h - 320))
 
 
-def _filters() -> dict:
-    c_kind, c_town, c_status, c_overdue = st.columns([4, 3, 4, 2], vertical_alignment="bottom")
-    kinds = c_kind.multiselect(
-        t("filter_kinds"), list(REGISTRY), default=list(REGISTRY),
-        format_func=lambda k: REGISTRY[k].label(lang()), key="f_kinds",
+def _filters(layout: str) -> dict:
+    """Kinds (chips that wrap: all five always visible), towns, statuses, overdue — one row when wide."""
+    if layout == "wide":
+        c_kind, c_town, c_status, c_overdue = st.columns([5, 3, 3, 2], vertical_alignment="bottom")
+    elif layout == "portrait":
+        c_kind = st.container()
+        c_town, c_status, c_overdue = st.columns([3, 4, 2], vertical_alignment="bottom")
+    else:
+        c_kind, c_town, c_status, c_overdue = st.container(), st.container(), st.container(), st.container()
+    kinds = c_kind.pills(
+        t("filter_kinds"), list(REGISTRY), selection_mode="multi", default=list(REGISTRY),
+        format_func=lambda k: REGISTRY[k].label(lang()), key="f_kinds", wrap=True,
     )
     town_codes = [tw.code for tw in towns.all_towns()]
     chosen_towns = c_town.multiselect(
@@ -60,6 +91,13 @@ def _filters() -> dict:
     return {"kinds": kinds, "towns": chosen_towns, "statuses": statuses, "overdue_only": overdue}
 
 
+def _filter_key(filters: dict) -> str:
+    """A digest of the filters: the map fits to the sites again only when it changes."""
+    text = "|".join([",".join(sorted(filters["kinds"])), ",".join(sorted(filters["towns"])),
+                     ",".join(sorted(filters["statuses"])), str(filters["overdue_only"])])
+    return "fit:" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 def render() -> None:
     if not can_read():
         return
@@ -72,7 +110,12 @@ def render() -> None:
         st.error(t("error_store") + exc.message(lang()))
         return
     is_sample = sample_banner(meta)
-    filters = _filters()
+    layout = width_class()
+    if layout == "phone":
+        with st.expander(t("filters_folded"), icon=":material/filter_list:"):
+            filters = _filters(layout)
+    else:
+        filters = _filters(layout)
     if not filters["kinds"]:
         st.info(t("no_sites"))
         return
@@ -80,17 +123,56 @@ def render() -> None:
     shown = filter_sites(sites, today=today, **filters)
     done = sum(1 for s in shown if get_spec(s.kind).status(s.status).done)
     overdue = sum(1 for s in shown if is_overdue(s.kind, s.status, s.deadline, today))
-    st.markdown(t("summary_line", n=len(shown), done=done, overdue=overdue))
-    _map_and_panel(shown, filters["kinds"], is_sample)
+    summary = t("summary_line", n=len(shown), done=done, overdue=overdue)
+    if layout != "wide":
+        st.markdown(summary)
+    _fit_request(shown, filters)
+    _map_and_panel(shown, filters["kinds"], is_sample, layout, summary)
+
+
+def _fit_request(shown, filters) -> None:
+    """When the filters change, ask the map to fit to the sites they leave (the county when none)."""
+    key = _filter_key(filters)
+    if st.session_state.get("_map_fit_key") == key:
+        return
+    st.session_state["_map_fit_key"] = key
+    frame = map_options()["basemap"].display
+    bounds = view_bounds(shown, frame, pad=0.004)
+    if bounds is None:  # nothing left: the county
+        b = basegeo.FUQING_BOUNDS
+        (x0, x1), (y0, y1) = to_display([b[0], b[2]], [b[1], b[3]], frame)
+        bounds = (float(x0), float(y0), float(x1), float(y1))
+    st.session_state[VIEW] = {"key": key, "bounds": bounds, "highlight": False}
+
+
+def _pan_request(site_id: str, shown) -> None:
+    site = next((s for s in shown if s.site_id == site_id), None)
+    if site is None:
+        return
+    bounds = view_bounds([site], map_options()["basemap"].display, pad=0.0015)
+    if bounds:
+        st.session_state[VIEW] = {"key": f"site:{site_id}:{uuid.uuid4().hex[:8]}", "bounds": bounds,
+                                  "highlight": True}
 
 
 @st.fragment
-def _map_and_panel(shown, kinds, is_sample: bool) -> None:
+def _map_and_panel(shown, kinds, is_sample: bool, layout: str, summary: str) -> None:
     by_kind: dict[str, list] = defaultdict(list)
     for s in shown:
         by_kind[s.kind].append(s)
+    # A site picked in the list (the picker below, keyed by the site shown): open it and pan to it.
+    current = st.session_state.get(SELECTED, "")
+    picked = st.session_state.get(f"pick_{current}")
+    if picked and picked != current:
+        st.session_state[SELECTED] = picked
+        st.session_state[SHOWN_AT] = (uuid.uuid4().hex, time.time())
+        _pan_request(picked, shown)
     assets = map_assets()
-    col_map, col_panel = st.columns([3, 2], gap="medium")
+    wide = layout == "wide"
+    if wide:
+        col_map, col_panel = st.columns([3, 2], gap="medium")
+    else:
+        col_map, col_panel = st.container(key="map_main"), st.container(key="map_panel")
     with col_map:
         basemap_picker("map_basemap")
     options = map_options()
@@ -109,13 +191,16 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
                         opacity_label=t("opacity"))
     groups = site_layer_groups({k: by_kind.get(k, []) for k in kinds}, lang=lang(),
                                frame=options["basemap"].display, files=site_payload_files())
+    view = st.session_state.get(VIEW)
+    if view:
+        groups.append(view_group(view["key"], view["bounds"], highlight=view["highlight"]))
     with col_map:
         out = st_folium(
             base,
             feature_group_to_add=groups,
             layer_control=folium.LayerControl(collapsed=True, position="topright"),
             returned_objects=["last_active_drawing"],
-            height=560,
+            height=map_height(layout),
             use_container_width=True,
             key=MAP_KEY,
         )
@@ -124,23 +209,27 @@ def _map_and_panel(shown, kinds, is_sample: bool) -> None:
     if clicked and clicked != st.session_state.get("_last_clicked"):
         st.session_state["_last_clicked"] = clicked
         st.session_state[SELECTED] = clicked
+        st.session_state[SHOWN_AT] = (uuid.uuid4().hex, time.time())
     with col_panel:
+        if wide:
+            st.markdown(summary)
         current = st.session_state.get(SELECTED, "")
         candidates = _picker_candidates(shown, current)
         options = [""] + [s.site_id for s in candidates]
         names = {s.site_id: s.name for s in candidates}
-        picked = st.selectbox(
+        st.selectbox(
             t("pick_site"), options, index=options.index(current) if current in options else 0,
             format_func=lambda sid: f"{sid} {names[sid]}" if sid else t("none_selected"),
             key=f"pick_{current}",
         )
-        if picked and picked != current:
-            st.session_state[SELECTED] = picked
-            current = picked
-        if current:
-            site_detail(current)
-        else:
-            st.info(t("detail_hint"))
+        with st.container(key=DETAIL):
+            if current:
+                site_detail(current)
+            else:
+                st.info(t("detail_hint"))
+    shown_at = st.session_state.get(SHOWN_AT)
+    fresh = shown_at is not None and time.time() - shown_at[1] < 8
+    scroll_into_view(DETAIL, shown_at[0] if fresh and not wide else None, key="hidden_scroll_map", align="lower")
 
 
 #: Above this many sites shown, the picker lists only the matches of a search (a select box of
@@ -161,7 +250,7 @@ def _picker_candidates(shown, current: str) -> list:
 
 
 def site_detail(site_id: str) -> None:
-    """The detail panel: attributes, current status and the full history."""
+    """The detail panel: current status, the status form, attributes and the full history."""
     store, actor, lg = get_store(), current_actor(), lang()
     try:
         site = store.get_site(actor, site_id)
@@ -179,6 +268,7 @@ def site_detail(site_id: str) -> None:
         f"{step_text(site.kind, site.status, lg)}" + (f" · :red[**{t('overdue_yes')}**]" if overdue else ""),
         unsafe_allow_html=True,
     )
+    status_form(store, actor, site, fix=st.session_state.get("insp_fix"), source="web")
     rows = [
         (t("site_id"), site.site_id),
         (t("kind"), spec.label(lg)),
@@ -192,58 +282,10 @@ def site_detail(site_id: str) -> None:
     if kind_panel is None:
         for fld in spec.fields:
             rows.append((fld.label(lg), display_value(fld, site.attrs.get(fld.name), lg)))
-    status_form(store, actor, site)
-    st.dataframe(pd.DataFrame(rows, columns=[t("attributes"), ""]), hide_index=True, width="stretch")
+    with st.expander(t("attributes"), expanded=width_class() == "wide"):
+        st.markdown("\n".join(f"- **{md_escape(k)}**：{md_escape(v)}" for k, v in rows))
     if kind_panel is not None:
         kind_panel(store, actor, site, history)
     observation_panel(store, actor, site)
-    st.markdown(f"**{t('history')}**")
-    st.dataframe(history_frame(spec, history, lg), hide_index=True, width="stretch")
+    history_list(spec, history)
     photo_strip(history)
-
-
-def display_value(fld, value, lg: str) -> str:
-    if value is None or value == "":
-        return "—"
-    if fld.type == "bool":
-        return t("yes") if value else t("no")
-    if fld.type == "choice":
-        choice = fld.choice(value)
-        return choice.label(lg) if choice else str(value)
-    return str(value)
-
-
-def history_frame(spec, history, lg: str) -> pd.DataFrame:
-    rows = []
-    for e in reversed(history):
-        def label(code):
-            return spec.status(code).label(lg) if code else "—"
-
-        prefix = {"import": t("h_import"), "undo": t("h_undo")}.get(e.action, "")
-        if e.action == "create" or (e.from_status is None and e.action != "undo"):
-            change = f"{prefix}{t('created')} → {label(e.to_status)}"
-        else:
-            change = f"{prefix}{label(e.from_status)} → {label(e.to_status)}"
-        ev = e.evidence
-        if ev.distance_m is not None:
-            where = t("remote" if ev.remote else "onsite", d=f"{ev.distance_m:.0f}")
-        elif e.source in ("web", "field"):
-            where = t("no_fix")
-        else:
-            where = "—"
-        fields = "；".join(
-            f"{(spec.field(k).label(lg) if spec.field(k) else k)}: {v[0] if v[0] is not None else '—'} → {v[1]}"
-            for k, v in e.changes.items() if e.action != "create"
-        )
-        if getattr(e, "override", None):
-            fields = f"⚠ {t('h_override')}：{e.override}" + (f"；{fields}" if fields else "")
-        rows.append({
-            t("h_time"): format_cst(e.changed_at),
-            t("h_actor"): e.actor,
-            t("h_change"): change,
-            t("h_note"): e.note or "",
-            t("h_fields"): fields,
-            t("h_where"): where,
-            t("h_source"): f"{e.source}" + (f" ({e.client})" if e.client else ""),
-        })
-    return pd.DataFrame(rows)

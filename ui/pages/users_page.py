@@ -10,11 +10,11 @@ from geo.errors import OneMapError
 from geo.store.policy import ACCOUNT_ROLES
 from ui.i18n import lang, t
 from ui.session import current_actor, get_store
+from ui.site_view import town_label
 
 
 def _town_label(code: str) -> str:
-    tw = town_list.town_by_code(code)
-    return tw.name_zh if lang() == "zh" else f"{tw.name_en} {tw.name_zh}"
+    return town_label(code)  # a name, never the code (an unknown code is shown as it is)
 
 
 def render() -> None:

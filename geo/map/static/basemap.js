@@ -83,6 +83,16 @@
     }
     map.on('zoomend', showLabels);
     showLabels();
+    // Scale bar: metric only (miles and feet mean nothing here), units in the UI's language.
+    var units = cfg.scale_units || {m: 'm', km: 'km'};
+    var Scale = L.Control.Scale.extend({
+      _updateMetric: function (maxMeters) {
+        var meters = this._getRoundNum(maxMeters);
+        this._mScale.style.width = Math.round(this.options.maxWidth * meters / maxMeters) + 'px';
+        this._mScale.textContent = meters < 1000 ? meters + ' ' + units.m : (meters / 1000) + ' ' + units.km;
+      }
+    });
+    new Scale({metric: true, imperial: false, position: 'bottomleft'}).addTo(map);
     // Fullscreen: tablets need the whole screen for the map; the iframe allows it.
     if (document.fullscreenEnabled) { fullscreenControl(map, box, cfg.fullscreen_title); }
     map.attributionControl.setPrefix(false);
