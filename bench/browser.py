@@ -18,7 +18,14 @@ sites — a map with one layer per site — or, for a map that draws its sites
 with fewer layers (one canvas layer per kind, clusters, aggregates), when
 nothing was added or painted for :data:`QUIET_MS` after the load event;
 the time is two animation frames after the last addition or paint (a
-Leaflet canvas redraws on the next frame).
+Leaflet canvas redraws on the next frame). WebGL draw calls count as
+painting too (deck.gl). For a page that only shows its map after booting
+an app (the pydeck peer in Streamlit), ``start_selector`` names the map's
+element and the time counts from when it appears, not from navigation.
+
+A page is never taken as drawn while a ``fetch`` it made is in flight or
+while it says it is busy (``window.__onemapSites.pending()``: a site
+payload on its way or a draw scheduled), however quiet it is meanwhile.
 
 Every request that does not go to localhost is aborted and counted.
 """
@@ -54,8 +61,16 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _INIT_JS = """
 (() => {
   const B = window.__bench = {expected: %(expected)d, count: 0, lastAddAt: -1, lastPaintAt: -1, activity: -1,
-                              paintedAt: -1, mapAt: -1, loadAt: -1, pending: false};
+                              paintedAt: -1, mapAt: -1, loadAt: -1, pending: false, startAt: -1};
   addEventListener('load', () => { B.loadAt = performance.now(); });
+  const startSelector = %(start_selector)s;
+  if (startSelector) {
+    const seen = () => {
+      if (B.startAt < 0 && document.querySelector(startSelector)) { B.startAt = performance.now(); return true; }
+      return B.startAt >= 0;
+    };
+    new MutationObserver((_, obs) => { if (seen()) obs.disconnect(); }).observe(document, {childList: true, subtree: true});
+  }
   const skipPanes = new Set(['onemapBase', 'onemapLabels', 'tilePane']);
   const skipPaneClasses = ['leaflet-onemapBase-pane', 'leaflet-onemapLabels-pane', 'leaflet-tile-pane'];
   function isContent(l) {
@@ -107,6 +122,28 @@ _INIT_JS = """
       };
     });
   }
+  // Requests in flight: a page still fetching its data is not drawn, however quiet it is meanwhile.
+  B.inflight = 0;
+  const realFetch = window.fetch;
+  if (realFetch) {
+    window.fetch = function () {
+      B.inflight++;
+      const done = () => { B.inflight--; B.activity = performance.now(); schedule(); };
+      return realFetch.apply(this, arguments).then(r => { done(); return r; }, e => { done(); throw e; });
+    };
+  }
+  // WebGL draw calls (deck.gl) are painting too.
+  [window.WebGLRenderingContext, window.WebGL2RenderingContext].forEach(ctx => {
+    if (!ctx) return;
+    ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced'].forEach(m => {
+      const orig = ctx.prototype[m];
+      if (!orig) return;
+      ctx.prototype[m] = function () {
+        B.lastPaintAt = B.activity = performance.now(); schedule();
+        return orig.apply(this, arguments);
+      };
+    });
+  });
   let realL;
   Object.defineProperty(window, 'L', {
     configurable: true,
@@ -130,10 +167,14 @@ _STATE_JS = """() => {
   const B = window.__bench;
   if (!B) return null;
   const now = performance.now();
-  const quiet = B.loadAt >= 0 && B.activity >= 0 && now - B.activity > %(quiet)d;
-  const done = B.activity >= 0 && B.paintedAt > B.activity && (B.count >= B.expected || quiet);
+  // A page that says it is still busy (the one map's layers: payload on its way, draw scheduled) is not quiet.
+  const hook = window.__onemapSites;
+  const busy = B.inflight > 0 || !!(hook && hook.pending && hook.pending());
+  const quiet = !busy && B.loadAt >= 0 && B.activity >= 0 && now - B.activity > %(quiet)d;
+  const started = !%(needs_start)s || (B.startAt >= 0 && B.activity > B.startAt);
+  const done = started && B.activity >= 0 && B.paintedAt > B.activity && (B.count >= B.expected || quiet);
   return {done, count: B.count, paintedAt: B.paintedAt, lastAddAt: B.lastAddAt, lastPaintAt: B.lastPaintAt,
-          mapAt: B.mapAt, loadAt: B.loadAt, now};
+          mapAt: B.mapAt, loadAt: B.loadAt, startAt: B.startAt, now};
 }"""
 
 
@@ -148,11 +189,15 @@ class DrawResult:
     page: str
     median_ms: float | None = None
     runs_ms: list[float] = field(default_factory=list)
+    #: With a start selector: from navigation start to drawn (``median_ms`` counts from the map's element).
+    from_navigation_ms: list[float] = field(default_factory=list)
     layers: int | None = None
     expected: int = 0
     outside_requests: int = 0
     js_errors: list[str] = field(default_factory=list)
     error: str | None = None
+    probe: object = None
+    outside_urls: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -165,10 +210,18 @@ def leaflet_dir() -> Path:
     return Path(xs_leaflet.__file__).resolve().parent / "data"
 
 
+def markercluster_dir() -> Path:
+    """The xstatic-leaflet-markercluster data folder (leaflet.markercluster.js, MarkerCluster*.css)."""
+    import xstatic.pkg.leaflet_markercluster as xs_cluster
+
+    return Path(xs_cluster.__file__).resolve().parent / "data"
+
+
 def prepare_site_dir(root: Path) -> Path:
-    """Put ``leaflet/`` and ``base/`` in ``root`` (symbolic links, copies where links fail)."""
+    """Put ``leaflet/``, ``markercluster/`` and ``base/`` in ``root`` (symbolic links, copies where links fail)."""
     root.mkdir(parents=True, exist_ok=True)
-    for name, src in (("leaflet", leaflet_dir()), ("base", ROOT / "data" / "base")):
+    for name, src in (("leaflet", leaflet_dir()), ("markercluster", markercluster_dir()),
+                      ("base", ROOT / "data" / "base")):
         dst = root / name
         if dst.exists():
             continue
@@ -176,6 +229,9 @@ def prepare_site_dir(root: Path) -> Path:
             dst.symlink_to(src, target_is_directory=True)
         except OSError:
             shutil.copytree(src, dst)
+    icon = root / "favicon.ico"
+    if not icon.exists():
+        icon.write_bytes(b"")  # browsers ask for it; an empty one, not a 404 and a broken-pipe trace
     return root
 
 
@@ -214,6 +270,8 @@ class Browser:
 
     def __init__(self, throttle: float = 4.0):
         self.throttle = throttle
+        #: The first requests that tried to leave localhost (aborted), for the notes.
+        self.outside_urls: list[str] = []
         self._pw = None
         self._browser = None
 
@@ -230,8 +288,13 @@ class Browser:
         if self._pw is not None:
             self._pw.stop()
 
-    def one_run(self, url: str, expected: int, timeout_s: float) -> tuple[float | None, int, int, list[str], str | None]:
-        """Load ``url`` once in a fresh context; (ms, content layers, outside requests, JS errors, error)."""
+    def one_run(self, url: str, expected: int, timeout_s: float, start_selector: str | None = None,
+                probe: str | None = None) -> tuple:
+        """Load ``url`` once in a fresh context.
+
+        Returns (ms, content layers, outside requests, JS errors, error, ms from navigation, probe result):
+        ``probe`` is a JavaScript function run once the page is drawn (its value is returned).
+        """
         context = self._browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         outside = [0]
         errors: list[str] = []
@@ -240,13 +303,16 @@ class Browser:
             p = urlparse(r.request.url)
             if p.scheme in ("http", "https", "ws", "wss") and p.hostname not in LOCAL_HOSTS:
                 outside[0] += 1
+                if len(self.outside_urls) < 5:
+                    self.outside_urls.append(r.request.url[:120])
                 r.abort()
             else:
                 r.continue_()
 
         try:
             context.route("**/*", route)
-            context.add_init_script(_INIT_JS % {"expected": expected})
+            context.add_init_script(_INIT_JS % {"expected": expected,
+                                                "start_selector": json.dumps(start_selector)})
             page = context.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)[:200]))
             cdp = context.new_cdp_session(page)
@@ -254,19 +320,29 @@ class Browser:
             page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
             deadline = time.monotonic() + timeout_s
             state = None
+            state_js = _STATE_JS % {"quiet": QUIET_MS, "needs_start": "true" if start_selector else "false"}
             while time.monotonic() < deadline:
-                state = page.evaluate(_STATE_JS % {"quiet": QUIET_MS})
+                state = page.evaluate(state_js)
+                if state and not state["done"] and errors and state["loadAt"] >= 0 and state["lastPaintAt"] < 0 \
+                        and state["lastAddAt"] < 0 and state["now"] - state["loadAt"] > 20000:
+                    return (None, state.get("count"), outside[0], errors, f"nothing drawn 20 s after a JS error: "
+                            f"{errors[0]}", None, None)
                 if state and state["done"]:
-                    return state["paintedAt"], state["count"], outside[0], errors, None
+                    found = page.evaluate(probe) if probe else None
+                    start = state["startAt"] if start_selector else 0.0
+                    return (state["paintedAt"] - start, state["count"], outside[0], errors, None, state["paintedAt"],
+                            found)
                 time.sleep(0.2)
-            return None, (state or {}).get("count"), outside[0], errors, f"not drawn in {timeout_s:.0f} s: {state}"
+            return (None, (state or {}).get("count"), outside[0], errors, f"not drawn in {timeout_s:.0f} s: {state}",
+                    None, None)
         except Exception as exc:  # noqa: BLE001 - report, do not abort the whole benchmark
-            return None, None, outside[0], errors, f"{type(exc).__name__}: {str(exc)[:300]}"
+            return None, None, outside[0], errors, f"{type(exc).__name__}: {str(exc)[:300]}", None, None
         finally:
             context.close()
 
     def time_to_drawn(self, url: str, expected: int, *, runs: int = 3, timeout_s: float = 180,
-                      budget_s: float | None = None) -> DrawResult:
+                      budget_s: float | None = None, start_selector: str | None = None,
+                      probe: str | None = None) -> DrawResult:
         """Median time-to-drawn over ``runs`` loads of ``url``.
 
         Parameters
@@ -279,20 +355,31 @@ class Browser:
             Limit of one load.
         budget_s : float, optional
             Stop repeating once this much wall time is used.
+        start_selector : str, optional
+            Count from when this element appears (a map inside an app), not from navigation.
+        probe : str, optional
+            A JavaScript function run after the first drawn load; its value goes in ``probe``.
         """
         res = DrawResult(page=url.rsplit("/", 1)[-1], expected=expected)
+        self.outside_urls = []
         started = time.monotonic()
-        for _ in range(max(1, runs)):
-            ms, layers, outside, errors, error = self.one_run(url, expected, timeout_s)
+        for i in range(max(1, runs)):
+            ms, layers, outside, errors, error, nav_ms, found = self.one_run(
+                url, expected, timeout_s, start_selector, probe if i == 0 else None)
             res.outside_requests += outside
             res.js_errors += errors
             res.layers = layers
+            if i == 0 and probe:
+                res.probe = found
             if ms is None:
                 res.error = error
                 break
             res.runs_ms.append(round(ms, 1))
+            if start_selector:
+                res.from_navigation_ms.append(round(nav_ms, 1))
             if budget_s is not None and time.monotonic() - started > budget_s:
                 break
+        res.outside_urls = list(self.outside_urls)
         if res.runs_ms:
             res.median_ms = round(statistics.median(res.runs_ms), 1)
         return res
@@ -303,18 +390,26 @@ def main(argv=None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description=main.__doc__)
-    ap.add_argument("page", type=Path)
+    ap.add_argument("page", type=Path, nargs="?")
     ap.add_argument("--expected", type=int, required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--throttle", type=float, default=4.0)
+    ap.add_argument("--start-selector", help="count from when this element appears (a map inside an app)")
+    ap.add_argument("--url", help="time this URL instead of serving the page's folder (e.g. a Streamlit page)")
     args = ap.parse_args(argv)
     why = browser_available()
     if why:
         print(why)
         return 2
+    if args.url:
+        with Browser(args.throttle) as b:
+            res = b.time_to_drawn(args.url, args.expected, runs=args.runs, start_selector=args.start_selector)
+        print(json.dumps(res.as_dict(), ensure_ascii=False))
+        return 0
     prepare_site_dir(args.page.parent)
     with serve(args.page.parent) as base, Browser(args.throttle) as b:
-        res = b.time_to_drawn(base + args.page.name, args.expected, runs=args.runs)
+        res = b.time_to_drawn(base + args.page.name, args.expected, runs=args.runs,
+                              start_selector=args.start_selector)
     print(json.dumps(res.as_dict(), ensure_ascii=False))
     return 0
 

@@ -1,10 +1,14 @@
-"""Performance at scale: the one map against the naive way, measured in one run.
+"""Performance at scale: the one map against the naive way and its strongest peers, measured in one run.
 
 For each size (synthetic sites, ``bench/synthetic.py``, stored in a cached
 GeoPackage store) this measures, for *ours* (whatever ``geo.map.build``
-currently does, through its public functions only) and for the *naive*
-baseline (``bench/naive.py``: one folium Marker with an HTML popup per
-point, full-detail GeoJson per polygon):
+currently does, through its public functions only, with the sites read as
+the map page reads them: ``map_sites``), for the *naive* baseline
+(``bench/naive.py``: one folium Marker with an HTML popup per point,
+full-detail GeoJson per polygon) and for the *peers* (``bench/peers.py``:
+folium GeoJson on a canvas, folium FastMarkerCluster, pydeck through
+``st.pydeck_chart``, and the floor — packed typed arrays drawn by the same
+canvas code):
 
 * map payload: bytes of the standalone HTML page and bytes per site; for
   ours also the JSON arguments streamlit-folium hands to Streamlit on every
@@ -28,6 +32,7 @@ Usage::
     python bench/run.py                        # 1,000 / 10,000 / 100,000 sites, 3 repetitions
     python bench/run.py --sizes 1000,10000 --quick
     python bench/run.py --sizes 200 --quick --no-browser
+    python bench/run.py --sizes 10000 --million     # also 1,000,000 point sites (ours and the floor)
 
 Prints a table, then one JSON object with every figure as the LAST line.
 Targets are figures to compare, never assertions.
@@ -59,7 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.map.build import MapAssets, base_labels, build_base_map, render_standalone_html, site_layer_groups  # noqa: E402
+from geo.map.build import MapAssets, base_labels, build_base_map, site_layer_groups  # noqa: E402
 from geo.map.sitelayer import PayloadFiles  # noqa: E402
 from geo.store import Actor  # noqa: E402
 from layers import REGISTRY  # noqa: E402
@@ -76,18 +81,50 @@ MAP_HEIGHT = 560
 NAIVE_LARGE = 10_000
 NAIVE_LARGE_TIMEOUT_S = 60
 BUILD_TIMEOUT_S = 900
+#: A peer gets this long to build its map, at every size (the issue: "where a peer cannot build in 60 s say so").
+PEER_TIMEOUT_S = 60
 BROWSER_RUN_TIMEOUT_S = 240
+#: The million-site run (``--million``): point sites only, as a province-wide store of outfalls would hold.
+MILLION = 1_000_000
 #: Browser loads of one page stop repeating once this much time is spent (the median of fewer runs).
 BROWSER_BUDGET_S = 60
 TARGETS_AT = 10_000
+LARGE_AT = 100_000
 TARGETS = {
-    "payload_bytes_per_site_max": 150,
-    "payload_ratio_min": 5,
-    "time_to_drawn_ratio_min": 5,
-    "time_to_drawn_ms_max": 3000,
-    "click_server_ms_max": 300,
+    # at 10,000 sites
+    "payload_bytes_per_site_max": 60,
+    "payload_vs_floor_max": 2,
+    "time_to_drawn_ms_max": 1000,
+    "click_server_ms_max": 100,
     "write_p95_ms_max": 50,
+    # at 100,000 sites
+    "first_build_s_max_100k": 2,
+    "rerun_s_max_100k": 0.3,
+    "time_to_drawn_ms_max_100k": 2000,
+    "peak_rss_mb_max_100k": 400,
 }
+#: Peers whose time-to-drawn ours must beat (the floor is the reference, not a rival).
+RIVALS = ("folium_canvas_geojson", "folium_fast_marker_cluster", "pydeck")
+#: Where the pydeck peer's chart is in the Streamlit page: its time counts from when this appears.
+DECK_SELECTOR = '[data-testid="stDeckGlJsonChart"]'
+#: After ours is drawn: zoom in on a site and hit-test where it is (what a tap does), timed in the page. The tap
+#: answers when it finds a site drawn under the finger (with a million points, several may share the spot).
+CLICK_PROBE = """() => new Promise(resolve => {
+  const map = window.__benchMap, S = window.__onemapSites; let layer = null;
+  map.eachLayer(l => { if (l instanceof L.OnemapSites && l._n && (!layer || l._n > layer._n)) layer = l; });
+  if (!layer) { resolve(null); return; }
+  const i = Math.floor(layer._n / 2), id = layer.id(i);
+  map.setView(layer.anchor(i), 18, {animate: false});
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const p = map.latLngToContainerPoint(layer.anchor(i));
+    const t0 = performance.now(), hit = S.idAt(p.x, p.y), ms = performance.now() - t0;
+    const q = hit && hit.id ? S.pixelOf(hit.id) : null;
+    const off = q ? Math.hypot(q[0] - p.x, q[1] - p.y) : null;
+    resolve({id: id, hit: hit && hit.id, hit_ms: Math.round(ms * 10) / 10,
+             hit_offset_px: off === null ? null : Math.round(off * 10) / 10,
+             answered: off !== null && off <= layer._style.radius + layer._style.weight / 2 + 4});
+  }));
+})"""
 
 
 # -- ours: only through geo.map.build's public functions ------------------------------
@@ -115,14 +152,31 @@ def ours_groups(sites: Sequence, files: PayloadFiles | None = None) -> list:
 
 
 def ours_map_html(sites: Sequence, assets: MapAssets, files: PayloadFiles | None = None) -> str:
-    """The whole map of ``sites`` as one standalone page: base + groups + rendering (geo.map.build only)."""
-    return render_standalone_html(ours_base(assets), ours_groups(sites, files))
+    """The whole map of ``sites`` as one standalone page: base + groups + the layer control the map page
+    gives ``st_folium`` (collapsed, top right), rendered (geo.map.build only)."""
+    import folium
+
+    m = ours_base(assets)
+    for g in ours_groups(sites, files):
+        g.add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m.get_root().render()
 
 
-def fetched_files_bytes(page: str, folder: Path) -> int:
-    """Bytes of the site payload files a page fetches (``sites/<digest>.json`` under ``folder``)."""
-    names = set(re.findall(r"sites/([0-9a-f]{32}\.json)", page))
-    return sum((folder / name).stat().st_size for name in names)
+def fetched_files_bytes(page: str, folder: Path) -> tuple[int, int]:
+    """Bytes of the site files a page fetches when it opens, and of those it fetches only when zoomed in.
+
+    The page names its payload files (``sites/<digest>.json``); a payload
+    names its kind's detail file (``"du"``), fetched near zoom 13.
+    """
+    du = r'"du":"sites/([0-9a-f]{32}\.json)"'
+    opened = set(re.findall(r"sites/([0-9a-f]{32}\.json)", page))
+    detail = set(re.findall(du, page))
+    for name in opened - detail:
+        detail |= set(re.findall(du, (folder / name).read_text(encoding="utf-8")))
+    opened -= detail
+    return (sum((folder / name).stat().st_size for name in opened),
+            sum((folder / name).stat().st_size for name in detail))
 
 
 def stfolium_args(base, groups) -> dict:
@@ -227,40 +281,71 @@ def detail_picker_bytes(sites: Sequence) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` on Linux (``ru_maxrss`` keeps the high-water mark of the forked
+    parent across ``exec``, so a worker spawned by a large parent would report the parent's size)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def build_in_process(spec: dict) -> dict:
-    """Load the sites of a store, build one map, write its page; called in a fresh process."""
+    """Load the sites of a store, build one map (ours, naive or a peer), write what the browser gets.
+
+    Called in a fresh process. Ours reads the sites as the map page does
+    (``map_sites``: display geometries, no stored geometry decoded); the
+    others read them with their geometry (``list_sites``).
+    """
     from geo.store import GpkgStore
 
-    if spec["impl"] == "ours":
+    impl = spec["impl"]
+    if impl == "ours":
         import streamlit_folium  # noqa: F401 - imported before timing, as in the running app
 
     store = GpkgStore(spec["store"])
     t0 = time.perf_counter()
-    sites = store.list_sites(READER)
+    sites = store.map_sites(READER) if impl == "ours" else store.list_sites(READER)
     out: dict[str, Any] = {"sites": len(sites), "load_s": round(time.perf_counter() - t0, 3),
                            "rss_loaded_mb": _peak_rss_mb()}
-    t0 = time.perf_counter()
-    files = PayloadFiles(Path(spec["html"]).parent / "sites", "sites/")  # as the app serves them
-    if spec["impl"] == "ours":
-        page = ours_map_html(sites, ASSETS, files)
-    else:
-        from bench.naive import naive_map_html
+    target = Path(spec["html"])
+    limit = spec.get("build_limit_s")
+    if limit:  # the build alone gets this long (loading the sites does not count)
+        import signal
 
-        page = naive_map_html(sites, leaflet_js=ASSETS.leaflet_js, leaflet_css=ASSETS.leaflet_css)
+        def too_slow(signum, frame):
+            raise TimeoutError
+
+        signal.signal(signal.SIGALRM, too_slow)
+        signal.alarm(int(limit))
+    t0 = time.perf_counter()
+    files = PayloadFiles(target.parent / "sites", "sites/")  # as the app serves them
+    extra = b""
+    try:
+        page, extra = _build(impl, sites, target, files)
+    except TimeoutError:
+        return {**out, "skipped": f"build not finished in {limit:.0f} s (too slow)", "build_s": None}
+    finally:
+        if limit:
+            signal.alarm(0)
     out["build_s"] = round(time.perf_counter() - t0, 3)
     data = page.encode("utf-8")
-    fetched = fetched_files_bytes(page, files.folder) if spec["impl"] == "ours" else 0
+    fetched, detail = fetched_files_bytes(page, files.folder) if impl == "ours" else (len(extra), 0)
     del page
-    Path(spec["html"]).write_bytes(data)
+    target.write_bytes(data)
+    if extra:
+        target.with_suffix(".bin").write_bytes(extra)
     out["page_bytes"] = len(data)
     out["fetched_file_bytes"] = fetched
     out["payload_bytes"] = len(data) + fetched
     out["bytes_per_site"] = round(out["payload_bytes"] / max(1, len(sites)), 1)
+    if impl == "ours":
+        out["detail_file_bytes"] = detail
+        out["detail_bytes_per_site"] = round(detail / max(1, len(sites)), 1)
     out["peak_rss_mb"] = _peak_rss_mb()
-    if spec["impl"] == "ours":
+    if impl == "ours":
         t0 = time.perf_counter()
         args, sent = fragment_rerun(sites, ASSETS, files)
         out["rerun_s"] = round(time.perf_counter() - t0, 3)
@@ -275,9 +360,36 @@ def build_in_process(spec: dict) -> dict:
     return out
 
 
-def build_map(impl: str, store: Path, n: int, html: Path, *, click_reps: int, timeout_s: float) -> dict:
-    """Run :func:`build_in_process` in a fresh Python (peak RSS is that process's), with a time limit."""
-    spec = {"impl": impl, "store": str(store), "html": str(html), "click_reps": click_reps}
+def _build(impl: str, sites: Sequence, target: Path, files: PayloadFiles) -> tuple[str, bytes]:
+    """(the page or JSON the browser gets, the binary file beside it or b"") of one map."""
+    from bench import peers
+
+    if impl == "ours":
+        return ours_map_html(sites, ASSETS, files), b""
+    if impl == "naive":
+        from bench.naive import naive_map_html
+
+        return naive_map_html(sites, leaflet_js=ASSETS.leaflet_js, leaflet_css=ASSETS.leaflet_css), b""
+    if impl == "folium_canvas_geojson":
+        return peers.folium_canvas_geojson_html(sites, ours_base(ASSETS)), b""
+    if impl == "folium_fast_marker_cluster":
+        return peers.folium_fast_marker_cluster_html(sites, ours_base(ASSETS)), b""
+    if impl == "pydeck":
+        return peers.pydeck_json(sites), b""  # what st.pydeck_chart sends
+    if impl == "floor":
+        binary = peers.floor_binary(sites)
+        return peers.floor_page(sites, target.with_suffix(".bin").name, ours_base(ASSETS)), binary
+    raise ValueError(f"unknown map {impl!r}")
+
+
+def build_map(impl: str, store: Path, n: int, html: Path, *, click_reps: int, timeout_s: float,
+              build_limit_s: float | None = None) -> dict:
+    """Run :func:`build_in_process` in a fresh Python (peak RSS is that process's), with a time limit.
+
+    ``build_limit_s`` limits the build itself (loading the sites not counted); ``timeout_s`` the whole process.
+    """
+    spec = {"impl": impl, "store": str(store), "html": str(html), "click_reps": click_reps,
+            "build_limit_s": build_limit_s}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
     t0 = time.perf_counter()
     try:
@@ -469,46 +581,167 @@ def measure_import(rows: int, workdir: Path, seed: int) -> dict:
 # -- one size ---------------------------------------------------------------------------
 
 
+class DeckPage:
+    """``streamlit run bench/pydeck_app.py`` on a free local port, showing the pydeck specs of ``folder``."""
+
+    def __init__(self, folder: Path, log: Path):
+        import socket
+        import urllib.request
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.log = open(log, "w")
+        env = {**os.environ, "ONEMAP_BENCH_PYDECK_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "pydeck_app.py"),
+             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.maxMessageSize", "2000"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode} (see {log})")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not answer in 90 s")
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/?spec={name}"
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
 def ratio(naive: float | None, ours: float | None) -> float | None:
-    """naive / ours (how many times ours is smaller or faster)."""
+    """other / ours (how many times ours is smaller or faster)."""
     if naive is None or ours in (None, 0):
         return None
     return round(naive / ours, 2)
 
 
-def run_size(n: int, args, workdir: Path, browser) -> dict:
-    """Every per-size figure for ``n`` sites."""
-    from bench.synthetic import cached_store
+def time_interleaved(browser, pages: list[tuple[str, dict]], n: int, reps: int) -> list[dict]:
+    """Time-to-drawn of every page, the repetitions interleaved (page 1, page 2 … then again).
 
+    On a shared machine the load drifts: interleaving puts every map under
+    the same drift, so the ratios of one run compare like with like. A page
+    whose load failed is not tried again; one whose loads have used
+    :data:`BROWSER_BUDGET_S` stops repeating.
+    """
+    from bench.browser import DrawResult
+
+    results = [DrawResult(page=url.rsplit("/", 1)[-1], expected=n) for url, _ in pages]
+    spent = [0.0] * len(pages)
+    for rep in range(max(1, reps)):
+        for i, (url, options) in enumerate(pages):
+            res = results[i]
+            if res.error or (rep and spent[i] > BROWSER_BUDGET_S):
+                continue
+            t0 = time.monotonic()
+            one = browser.time_to_drawn(url, n, runs=1, timeout_s=BROWSER_RUN_TIMEOUT_S,
+                                        **(options if rep == 0 else {k: v for k, v in options.items() if k != "probe"}))
+            spent[i] += time.monotonic() - t0
+            res.runs_ms += one.runs_ms
+            res.from_navigation_ms += one.from_navigation_ms
+            res.layers = one.layers
+            res.outside_requests += one.outside_requests
+            res.outside_urls = (res.outside_urls + one.outside_urls)[:5]
+            res.js_errors += one.js_errors
+            res.error = one.error
+            if rep == 0 and "probe" in options:
+                res.probe = one.probe
+    out = []
+    for res in results:
+        if res.runs_ms:
+            res.median_ms = round(statistics.median(res.runs_ms), 1)
+        out.append(res.as_dict())
+    return out
+
+
+def _peer_name(name: str, n: int) -> str:
+    return f"{name}-{n}.json" if name == "pydeck" else f"{name}-{n}.html"
+
+
+def run_size(n: int, args, workdir: Path, browser, deck: "DeckPage | None" = None) -> dict:
+    """Every per-size figure for ``n`` sites (ours, naive, each peer)."""
+    from bench.peers import PEERS
+    from bench.synthetic import POINT_KINDS, cached_store
+
+    points_only = n == MILLION
     t0 = time.perf_counter()
-    store = cached_store(n, args.seed)
+    store = cached_store(n, args.seed, kinds=POINT_KINDS if points_only else None)
     store_s = round(time.perf_counter() - t0, 2)
-    reps = 1 if args.quick else args.reps
+    reps = 1 if args.quick or points_only else args.reps
     _log(f"[{n}] store ready ({store_s} s); building ours")
     ours = build_map("ours", store, n, workdir / f"ours-{n}.html", click_reps=reps if n <= 10_000 else 1,
                      timeout_s=BUILD_TIMEOUT_S)
-    _log(f"[{n}] ours: {ours.get('build_s')} s, {ours.get('payload_bytes')} B; building naive")
-    naive_timeout = NAIVE_LARGE_TIMEOUT_S if n > NAIVE_LARGE else BUILD_TIMEOUT_S
-    naive = build_map("naive", store, n, workdir / f"naive-{n}.html", click_reps=0, timeout_s=naive_timeout)
-    _log(f"[{n}] naive: {naive.get('build_s') or naive.get('skipped') or naive.get('error')}")
+    _log(f"[{n}] ours: {ours.get('build_s')} s, {ours.get('payload_bytes')} B {ours.get('error') or ''}")
+    if points_only:
+        naive = {"skipped": f"not run at {n:,} sites (point sites only: ours and the floor)"}
+    else:
+        naive_timeout = NAIVE_LARGE_TIMEOUT_S if n > NAIVE_LARGE else BUILD_TIMEOUT_S
+        naive = build_map("naive", store, n, workdir / f"naive-{n}.html", click_reps=0, timeout_s=naive_timeout)
+        _log(f"[{n}] naive: {naive.get('build_s') or naive.get('skipped') or naive.get('error')}")
+    peers: dict[str, dict] = {}
+    for name in PEERS:
+        if name not in args.peers:
+            continue
+        if points_only and name != "floor":
+            peers[name] = {"skipped": f"not run at {n:,} sites (point sites only: ours and the floor)"}
+            continue
+        peers[name] = build_map(name, store, n, workdir / _peer_name(name, n), click_reps=0,
+                                timeout_s=PEER_TIMEOUT_S + 600, build_limit_s=PEER_TIMEOUT_S)
+        d = peers[name]
+        _log(f"[{n}] {name}: {d.get('build_s')} s, {d.get('payload_bytes')} B {d.get('skipped') or d.get('error') or ''}")
     if browser is not None:
+        pages: list[tuple[dict, str, dict]] = []  # (figures, URL, options) of every map to time
         if "payload_bytes" in ours:
-            ours["drawn"] = browser.time_to_drawn(args.base_url + f"ours-{n}.html", n, runs=reps,
-                                                  timeout_s=BROWSER_RUN_TIMEOUT_S,
-                                                  budget_s=BROWSER_BUDGET_S).as_dict()
-            _log(f"[{n}] ours drawn: {ours['drawn']['median_ms']} ms {ours['drawn']['error'] or ''}")
+            pages.append((ours, args.base_url + f"ours-{n}.html", {"probe": CLICK_PROBE}))
         naive_max = 10_000 if args.quick else args.naive_browser_max
         if "payload_bytes" in naive and n <= naive_max:
-            naive["drawn"] = browser.time_to_drawn(args.base_url + f"naive-{n}.html", n, runs=reps,
-                                                   timeout_s=BROWSER_RUN_TIMEOUT_S,
-                                                   budget_s=BROWSER_BUDGET_S).as_dict()
-            _log(f"[{n}] naive drawn: {naive['drawn']['median_ms']} ms {naive['drawn']['error'] or ''}")
+            pages.append((naive, args.base_url + f"naive-{n}.html", {}))
         elif "payload_bytes" in naive:
             naive["drawn"] = {"skipped": f"naive browser run skipped above {naive_max} sites (too slow)"}
-    for impl in (ours, naive):
+        for name, d in peers.items():
+            if "payload_bytes" not in d:
+                continue
+            if name != "pydeck":
+                pages.append((d, args.base_url + _peer_name(name, n), {}))
+            elif deck is None:
+                d["drawn"] = {"skipped": "no Streamlit page for pydeck"}
+            else:
+                pages.append((d, deck.url(_peer_name(name, n)), {"start_selector": DECK_SELECTOR}))
+        for d, res in zip([p[0] for p in pages], time_interleaved(browser, [p[1:] for p in pages], n, reps)):
+            d["drawn"] = res
+        if "drawn" in ours:
+            ours["browser_click"] = ours["drawn"].pop("probe", None)
+        for name, d in [("ours", ours), ("naive", naive), *peers.items()]:
+            dr = d.get("drawn") or {}
+            _log(f"[{n}] {name} drawn: {dr.get('median_ms')} ms {dr.get('error') or dr.get('skipped') or ''}")
+    for impl in (ours, naive, *peers.values()):
         impl["time_to_drawn_ms"] = (impl.get("drawn") or {}).get("median_ms")
+    for name, d in list(peers.items()):  # the three figures the issue names first, then the rest
+        peers[name] = {"bytes_per_site": d.get("bytes_per_site"), "time_to_drawn_ms": d.get("time_to_drawn_ms"),
+                       "build_s": d.get("build_s"), **d,
+                       "ratio": {"payload": ratio(d.get("payload_bytes"), ours.get("payload_bytes")),
+                                 "time_to_drawn": ratio(d.get("time_to_drawn_ms"), ours.get("time_to_drawn_ms")),
+                                 "build": ratio(d.get("build_s"), ours.get("build_s"))}}
     return {
-        "sites": n, "store_ready_s": store_s, "ours": ours, "naive": naive,
+        "sites": n, "points_only": points_only, "store_ready_s": store_s, "ours": ours, "naive": naive,
+        "peers": peers,
         "ratio": {
             "payload": ratio(naive.get("payload_bytes"), ours.get("payload_bytes")),
             "build": ratio(naive.get("build_s"), ours.get("build_s")),
@@ -519,26 +752,53 @@ def run_size(n: int, args, workdir: Path, browser) -> dict:
 
 
 def targets_report(sizes: dict, writes: dict | None) -> dict:
-    """The issue's targets at 10,000 sites against this run's figures (None: not measured)."""
-    s = sizes.get(str(TARGETS_AT))
-    if not s:
-        return {"note": f"no {TARGETS_AT}-site run"}
-    ours, rat, click = s["ours"], s["ratio"], s["ours"].get("click") or {}
-    bps, drawn = ours.get("bytes_per_site"), ours.get("time_to_drawn_ms")
+    """The issue's targets against this run's figures (None: not measured)."""
 
     def check(value, ok):
         return {"value": value, "met": None if value is None else bool(ok(value))}
 
-    return {
-        "payload_bytes_per_site": check(bps, lambda v: v <= TARGETS["payload_bytes_per_site_max"]),
-        "payload_ratio": check(rat.get("payload"), lambda v: v >= TARGETS["payload_ratio_min"]),
-        "time_to_drawn_ms": check(drawn, lambda v: v <= TARGETS["time_to_drawn_ms_max"]),
-        "time_to_drawn_ratio": check(rat.get("time_to_drawn"), lambda v: v >= TARGETS["time_to_drawn_ratio_min"]),
-        "click_server_ms": check(click.get("server_ms"), lambda v: v <= TARGETS["click_server_ms_max"]),
-        "click_map_rebuilt": check(click.get("map_rebuilt"), lambda v: v is False),
-        "write_p95_ms": check((writes or {}).get("p95_ms"), lambda v: v <= TARGETS["write_p95_ms_max"]),
-        "targets": TARGETS,
-    }
+    out: dict[str, Any] = {}
+    s = sizes.get(str(TARGETS_AT))
+    if not s:
+        out["note"] = f"no {TARGETS_AT}-site run"
+    else:
+        ours, click = s["ours"], s["ours"].get("click") or {}
+        bps, drawn = ours.get("bytes_per_site"), ours.get("time_to_drawn_ms")
+        floor = (s.get("peers") or {}).get("floor") or {}
+        vs_floor = ratio(bps, floor.get("bytes_per_site"))
+        rivals = {k: v.get("time_to_drawn_ms") for k, v in (s.get("peers") or {}).items() if k in RIVALS}
+        slowest_ok = None
+        if drawn is not None and rivals:
+            # a rival that could not draw (or build) at all is behind ours
+            slowest_ok = all(v is None or drawn < v for v in rivals.values())
+        out.update({
+            "payload_bytes_per_site": check(bps, lambda v: v <= TARGETS["payload_bytes_per_site_max"]),
+            "payload_vs_floor": check(vs_floor, lambda v: v <= TARGETS["payload_vs_floor_max"]),
+            "time_to_drawn_ms": check(drawn, lambda v: v <= TARGETS["time_to_drawn_ms_max"]),
+            "time_to_drawn_ahead_of_every_peer": {"value": rivals or None, "met": slowest_ok},
+            "click_server_ms": check(click.get("server_ms"), lambda v: v <= TARGETS["click_server_ms_max"]),
+            "click_map_rebuilt": check(click.get("map_rebuilt"), lambda v: v is False),
+            "write_p95_ms": check((writes or {}).get("p95_ms"), lambda v: v <= TARGETS["write_p95_ms_max"]),
+        })
+    big = sizes.get(str(LARGE_AT))
+    if big:
+        o = big["ours"]
+        out.update({
+            "first_build_s_100k": check(o.get("build_s"), lambda v: v <= TARGETS["first_build_s_max_100k"]),
+            "rerun_s_100k": check(o.get("rerun_s"), lambda v: v <= TARGETS["rerun_s_max_100k"]),
+            "time_to_drawn_ms_100k": check(o.get("time_to_drawn_ms"), lambda v: v <= TARGETS["time_to_drawn_ms_max_100k"]),
+            "peak_rss_mb_100k": check(o.get("peak_rss_total_mb"), lambda v: v <= TARGETS["peak_rss_mb_max_100k"]),
+        })
+    million = sizes.get(str(MILLION))
+    if million:
+        o = million["ours"]
+        bc = o.get("browser_click") or {}
+        out["million_points"] = {"value": {"drawn_ms": o.get("time_to_drawn_ms"), "click_server_ms":
+                                           (o.get("click") or {}).get("server_ms"), "browser_hit": bc.get("hit")},
+                                 "met": None if o.get("time_to_drawn_ms") is None else bool(
+                                     o.get("time_to_drawn_ms") and bc.get("answered"))}
+    out["targets"] = TARGETS
+    return out
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -559,15 +819,19 @@ def _fmt(v, unit: str = "") -> str:
 ROWS = (
     ("payload: page + site files (MB)", lambda d: _mb(d.get("payload_bytes")), "payload"),
     ("payload bytes/site", lambda d: d.get("bytes_per_site"), None),
+    ("  detail when zoomed in (B/site)", lambda d: d.get("detail_bytes_per_site"), None),
     ("st_folium args per rerun (MB)", lambda d: _mb(d.get("stfolium_args_bytes")), None),
     ("  of which site groups (MB)", lambda d: _mb(d.get("feature_group_bytes")), None),
     ("server build s (base+groups+render)", lambda d: d.get("build_s"), "build"),
     ("rerun s (base+groups+st_folium)", lambda d: d.get("rerun_s"), None),
     ("time-to-drawn ms (4x CPU)", lambda d: d.get("time_to_drawn_ms"), "time_to_drawn"),
+    ("load s (read the store)", lambda d: d.get("load_s"), None),
     ("peak RSS MB (load+build)", lambda d: d.get("peak_rss_mb"), "memory"),
+    ("peak RSS MB (+ rerun, clicks)", lambda d: d.get("peak_rss_total_mb"), None),
     ("click server ms", lambda d: (d.get("click") or {}).get("server_ms"), None),
     ("  map fragment ms", lambda d: (d.get("click") or {}).get("map_fragment_ms"), None),
     ("  detail (get_site+history) ms", lambda d: (d.get("click") or {}).get("detail_ms"), None),
+    ("  in the browser: hit test ms", lambda d: (d.get("browser_click") or {}).get("hit_ms"), None),
     ("map rebuilt on click", lambda d: (d.get("click") or {}).get("map_rebuilt"), None),
     ("site layers re-sent on click", lambda d: (d.get("click") or {}).get("sites_resent"), None),
     ("site picker options (KB/rerun)", lambda d: _kb(d.get("detail_picker_bytes")), None),
@@ -580,6 +844,43 @@ def _mb(b):
 
 def _kb(b):
     return None if b is None else round(b / 1e3, 1)
+
+
+def peers_table(sizes: list) -> str:
+    """Ours, naive and every peer: bytes per site, time-to-drawn, build, peak RSS; x = other / ours."""
+    from bench.peers import PEERS
+
+    w0, w = 28, 9
+    head = f"{'map':<{w0}}" + "".join(f"| {s['sites']:>,} sites".ljust(4 * w + 10) for s in sizes)
+    sub = f"{'':<{w0}}" + "".join(f"| {'B/site':>{w}}{'drawn ms':>{w + 3}}{'build s':>{w}}{'RSS MB':>{w}} "
+                                  for _ in sizes)
+    lines = [head, sub, "-" * len(sub)]
+
+    def cell(d: dict, ours: dict) -> str:
+        if d.get("skipped") or d.get("error") or d.get("payload_bytes") is None:
+            why = "cannot build in 60 s" if "not finished" in str(d.get("skipped")) else (
+                "not run" if d.get("skipped") else "failed")
+            return f"| {why:>{4 * w + 3}}      "
+        r = ratio(d.get("time_to_drawn_ms"), ours.get("time_to_drawn_ms"))
+        drawn = _fmt(d.get("time_to_drawn_ms")) + (f" {r:.1f}x" if r and d is not ours else "")
+        return f"| {_fmt(d.get('bytes_per_site')):>{w}}{drawn:>{w + 8}}{_fmt(d.get('build_s')):>{w}}" \
+               f"{_fmt(d.get('peak_rss_mb')):>{w}} "
+
+    for name in ("ours", "naive", *PEERS):
+        row = f"{name:<{w0}}"
+        present = False
+        for s in sizes:
+            d = s["ours"] if name == "ours" else s["naive"] if name == "naive" else (s.get("peers") or {}).get(name)
+            if d is None:
+                row += f"| {'—':>{4 * w + 3}}      "
+                continue
+            present = True
+            row += cell(d, s["ours"])
+        if present:
+            lines.append(row)
+    lines.append("(drawn: time-to-drawn at 4x CPU throttle, 1024x768; Nx = that map's time / ours; pydeck counted "
+                 "from its chart's arrival in the Streamlit page, Streamlit's own start not counted)")
+    return "\n".join(lines)
 
 
 def format_table(result: dict) -> str:
@@ -596,10 +897,10 @@ def format_table(result: dict) -> str:
             rt = s["ratio"].get(key) if key else None
             row += f"| {_fmt(o):>{w - 1}}{_fmt(nv):>{w}}{_fmt(rt, 'x') if rt is not None else '':>{w}} "
         lines.append(row)
+    lines += ["", peers_table(sizes)]
     notes = []
     for s in sizes:
-        for impl in ("ours", "naive"):
-            d = s[impl]
+        for impl, d in [("ours", s["ours"]), ("naive", s["naive"]), *(s.get("peers") or {}).items()]:
             for k in ("skipped", "error"):
                 if d.get(k):
                     notes.append(f"{s['sites']:,} {impl}: {d[k]}")
@@ -608,7 +909,7 @@ def format_table(result: dict) -> str:
                 notes.append(f"{s['sites']:,} {impl} browser: {dr.get('skipped') or dr.get('error')}")
             if dr.get("outside_requests") or dr.get("js_errors"):
                 notes.append(f"{s['sites']:,} {impl} browser: {dr.get('outside_requests')} outside requests "
-                             f"aborted, JS errors {dr.get('js_errors')[:2]}")
+                             f"aborted {dr.get('outside_urls', [])[:2]}, JS errors {dr.get('js_errors')[:2]}")
     w_ = result.get("writes") or {}
     e_ = result.get("export") or {}
     i_ = result.get("import") or {}
@@ -625,10 +926,11 @@ def format_table(result: dict) -> str:
         f"errors {i_.get('errors')}" if i_ and "total_s" in i_ else f"import: {i_.get('error') or '—'}",
     ]
     t = result.get("targets") or {}
-    if "payload_ratio" in t:
-        lines.append("targets at 10,000 sites: " + ", ".join(
-            f"{k} {_fmt(v['value'])} ({'met' if v['met'] else 'NOT met' if v['met'] is False else '—'})"
-            for k, v in t.items() if isinstance(v, dict) and "value" in v))
+    checked = [(k, v) for k, v in t.items() if isinstance(v, dict) and "value" in v]
+    if checked:
+        lines.append("targets: " + ", ".join(
+            f"{k} {_fmt(v['value']) if not isinstance(v['value'], dict) else v['value']} "
+            f"({'met' if v['met'] else 'NOT met' if v['met'] is False else '—'})" for k, v in checked))
     if notes:
         lines += ["", "notes:"] + [f"  {n}" for n in notes]
     return "\n".join(lines)
@@ -683,6 +985,11 @@ def parse_args(argv=None):
     ap.add_argument("--writers", type=int, default=8)
     ap.add_argument("--writes-per-writer", type=int, default=50)
     ap.add_argument("--import-rows", type=int, default=10_000)
+    ap.add_argument("--million", action="store_true",
+                    help=f"also {MILLION:,} point sites (ours and the floor; the store takes minutes the first time)")
+    ap.add_argument("--peers", default="all",
+                    help="comma-separated peers to measure (default all: folium_canvas_geojson, "
+                         "folium_fast_marker_cluster, pydeck, floor; 'none' for none)")
     ap.add_argument("--naive-browser-max", type=int, default=100_000,
                     help="largest naive map opened in the browser (it must also have built in time)")
     ap.add_argument("--workdir", type=Path, help="keep the pages and stores here (default: a temporary folder)")
@@ -690,10 +997,20 @@ def parse_args(argv=None):
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.million and MILLION not in args.sizes:
+        args.sizes.append(MILLION)
+    from bench.peers import PEERS
+
+    args.peers = list(PEERS) if args.peers == "all" else [] if args.peers == "none" else \
+        [p.strip() for p in args.peers.split(",") if p.strip()]
+    unknown = set(args.peers) - set(PEERS)
+    if unknown:
+        ap.error(f"unknown peers {sorted(unknown)}; known: {', '.join(PEERS)}")
     return args
 
 
 def _pick_write_size(sizes: Sequence[int]) -> int:
+    sizes = [s for s in sizes if s != MILLION]
     if 10_000 in sizes:
         return 10_000
     small = [s for s in sizes if s <= 10_000]
@@ -725,10 +1042,19 @@ def run(args) -> dict:
         with bbrowser.serve(workdir) as base_url:
             args.base_url = base_url
             browser = None if why else bbrowser.Browser(throttle=4.0).__enter__()
+            deck = None
             try:
+                if browser is not None and "pydeck" in args.peers:
+                    try:
+                        deck = DeckPage(workdir, workdir / "pydeck-streamlit.log")
+                    except Exception as exc:  # noqa: BLE001 - the other maps are still measured
+                        result["notes"].append(f"pydeck page not started: {type(exc).__name__}: {exc}")
                 for n in args.sizes:
-                    result["sizes"][str(n)] = run_size(n, args, workdir, browser)
+                    result["sizes"][str(n)] = run_size(n, args, workdir, browser, deck)
+                    result["load_average"][f"after_{n}"] = _load()
             finally:
+                if deck is not None:
+                    deck.stop()
                 if browser is not None:
                     browser.__exit__(None, None, None)
         wn = _pick_write_size(args.sizes)

@@ -314,14 +314,24 @@ def nearest_towns(lon: np.ndarray, lat: np.ndarray) -> list:
 # -- the kinds ---------------------------------------------------------------------
 
 
-def kind_counts(n: int) -> dict[str, int]:
-    """How many sites of each kind ``n`` sites hold (at least one of each when n >= the number of kinds)."""
-    counts = {k: int(n * s) for k, s in KIND_SHARES.items()}
-    if n >= len(KIND_SHARES):
+#: The point kinds (a province-wide store of outfalls and berths: ``--million`` in bench/run.py).
+POINT_KINDS = ("outfalls", "shore_power_berths")
+
+
+def kind_counts(n: int, kinds: Sequence[str] | None = None) -> dict[str, int]:
+    """How many sites of each kind ``n`` sites hold (at least one of each when n >= the number of kinds).
+
+    ``kinds``: only these (their shares scaled up to all of ``n``); default every kind.
+    """
+    shares = {k: s for k, s in KIND_SHARES.items() if kinds is None or k in kinds}
+    total = sum(shares.values())
+    counts = {k: int(n * s / total) for k, s in shares.items()}
+    if n >= len(shares):
         for k in counts:
             counts[k] = max(counts[k], 1)
-    counts["outfalls"] += n - sum(counts.values())
-    return counts
+    first = next(iter(counts))
+    counts[first] += n - sum(counts.values())
+    return {k: counts.get(k, 0) for k in KIND_SHARES}
 
 
 def _statuses(rng, kind: str, k: int) -> list[str]:
@@ -481,8 +491,8 @@ _BUILDERS = (("outfalls", _outfalls), ("shore_power_berths", _berths), ("black_o
              ("parks", _parks), ("clean_fuel_zones", _clean_fuel_zones), ("coal_boilers", _coal_boilers))
 
 
-def synthetic_sites(n: int, seed: int = 0) -> list[NewSite]:
-    """``n`` plausible synthetic sites inside Fuqing, the same for the same ``(n, seed)``.
+def synthetic_sites(n: int, seed: int = 0, kinds: Sequence[str] | None = None) -> list[NewSite]:
+    """``n`` plausible synthetic sites inside Fuqing, the same for the same ``(n, seed, kinds)``.
 
     Parameters
     ----------
@@ -490,6 +500,8 @@ def synthetic_sites(n: int, seed: int = 0) -> list[NewSite]:
         How many sites (kinds in the proportions of :data:`KIND_SHARES`).
     seed : int
         Seed of the random generator.
+    kinds : sequence of str, optional
+        Only these kinds (e.g. :data:`POINT_KINDS`), in the same proportions to each other.
 
     Returns
     -------
@@ -499,9 +511,11 @@ def synthetic_sites(n: int, seed: int = 0) -> list[NewSite]:
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    counts = kind_counts(n)
+    counts = kind_counts(n, kinds)
     out: list[NewSite] = []
     for i, (kind, build) in enumerate(_BUILDERS):
+        if not counts[kind]:
+            continue
         rng = np.random.default_rng([seed, i])  # one stream per kind: a kind does not depend on the others
         out += build(rng, counts[kind])
     return out
@@ -528,8 +542,9 @@ def normalise_geometry(site) -> NewSite:
 # -- stores ---------------------------------------------------------------------------
 
 
-def build_store(path: str | os.PathLike, n: int, seed: int = 0, *, chunk: int = 10_000):
-    """Create a GeoPackage store at ``path`` holding ``synthetic_sites(n, seed)``.
+def build_store(path: str | os.PathLike, n: int, seed: int = 0, *, chunk: int = 10_000,
+                kinds: Sequence[str] | None = None):
+    """Create a GeoPackage store at ``path`` holding ``synthetic_sites(n, seed, kinds)``.
 
     Sites go in through ``add_sites`` in chunks as :data:`BENCH_ACTOR`; an
     inspector account for every town (:data:`WRITER_NAME`) is added for the
@@ -539,7 +554,7 @@ def build_store(path: str | os.PathLike, n: int, seed: int = 0, *, chunk: int = 
     -------
     GpkgStore
     """
-    sites = synthetic_sites(n, seed)
+    sites = synthetic_sites(n, seed, kinds)
 
     def populate(store) -> None:
         for start in range(0, len(sites), chunk):
@@ -559,10 +574,13 @@ def cache_dir() -> Path:
     return d
 
 
-def _cache_key(n: int, seed: int) -> str:
+def _cache_key(n: int, seed: int, kinds: Sequence[str] | None = None) -> str:
+    from geo import displaygeom
     from geo.store.schema import SCHEMA_VERSION
 
-    return f"store-n{n}-s{seed}-g{GENERATOR_VERSION}-v{SCHEMA_VERSION}-{_output_digest()}.gpkg"
+    only = "" if kinds is None else "-k" + "+".join(sorted(kinds))
+    display = hashlib.sha256(displaygeom.PARAMS.encode()).hexdigest()[:6]
+    return f"store-n{n}{only}-s{seed}-g{GENERATOR_VERSION}-v{SCHEMA_VERSION}-d{display}-{_output_digest()}.gpkg"
 
 
 @lru_cache(maxsize=1)
@@ -575,8 +593,8 @@ def _output_digest() -> str:
     return h.hexdigest()[:10]
 
 
-def cached_store(n: int, seed: int = 0) -> Path:
-    """Path of a store of ``synthetic_sites(n, seed)``, built once and reused.
+def cached_store(n: int, seed: int = 0, kinds: Sequence[str] | None = None) -> Path:
+    """Path of a store of ``synthetic_sites(n, seed, kinds)``, built once and reused.
 
     The cache key holds the generator version, the store schema version and
     a digest of the generator's output for a small sample, so a changed
@@ -587,14 +605,14 @@ def cached_store(n: int, seed: int = 0) -> Path:
     """
     from geo.store import GpkgStore
 
-    path = cache_dir() / _cache_key(n, seed)
+    path = cache_dir() / _cache_key(n, seed, kinds)
     if path.exists():
         try:
             GpkgStore(path).check_schema()
             return path
         except Exception:  # noqa: BLE001 - any doubt about a cached file: rebuild it
             pass
-    build_store(path, n, seed)
+    build_store(path, n, seed, kinds=kinds, chunk=10_000 if n <= 100_000 else 50_000)
     return path
 
 

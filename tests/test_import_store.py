@@ -285,10 +285,19 @@ def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
     from layers import OBSERVATIONS
 
-    for table in OBSERVATIONS:  # schema 9: monitoring tables, the override column
+    for table in OBSERVATIONS:  # schema 10: monitoring tables, the override column
         con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
     con.execute("ALTER TABLE site_history DROP COLUMN override")
+    if to == "9":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE '%_display_%'"):
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute("DROP TABLE site_display")
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'site_display'")
     if to == "8":
         con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
         con.commit()
@@ -372,7 +381,11 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
-    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 9): empty
+    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 10): empty
+    before.pop("site_display", None)  # kept as it was from schema 9 on
+    display = after.pop("site_display")  # schema 9: every site's display geometry, computed when migrating
+    kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
+    assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
         if table == "site_history":
             assert [r[:-added] for r in after[table]] == rows and all(
@@ -386,9 +399,10 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
             "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
-            "reference_areas_replaced", "black_odorous_readings", "outfall_monitoring", "shore_power_usage"} <= contents
+            "reference_areas_replaced", "site_display", "black_odorous_readings", "outfall_monitoring",
+            "shore_power_usage"} <= contents
     assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
-    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7", "8")
+    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7", "8", "9")
     assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)

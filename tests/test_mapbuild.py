@@ -86,3 +86,17 @@ def test_sites_travel_as_one_compact_layer_per_kind():
 def test_layer_group_names_count_sites():
     groups = site_layer_groups({"outfalls": [site("a", 1), site("b", 2)], "parks": []}, lang="en")
     assert [g.layer_name for g in groups] == ["Industrial parks (0)", "Sewage outfalls into rivers and the sea (2)"]
+
+
+@pytest.mark.parametrize("text", ["<b>plain</b>\n", "no newline", "two\n\n", "", "{ not } a template", "a {{ 1 + 1 }} b",
+                                  "{% if true %}x{% endif %}\n", "{# comment #}y"])
+def test_templates_render_as_jinja_does_without_compiling_plain_text(text):
+    import jinja2
+
+    from geo.map import templates
+
+    made = templates.cached_template(text)
+    assert made.render(this=None, kwargs={}) == jinja2.Template(text).render(this=None, kwargs={})
+    assert isinstance(made, templates.Literal) == ("{{" not in text and "{%" not in text and "{#" not in text)
+    if not isinstance(made, templates.Literal):
+        assert templates.cached_template(text) is made  # compiled once

@@ -544,3 +544,152 @@ def test_an_unwritable_payload_folder_keeps_the_sites_inline(tmp_path):
                    files=PayloadFiles(tmp_path / "sites", "sites/"))
     assert ok.data_url.startswith("sites/") and decode_sites(ok.payload) == []
     assert (tmp_path / "sites" / ok.data_url.split("/")[-1]).exists()
+
+
+# -- two levels of detail, display geometry from the store ----------------------------------------------------
+
+
+def _map_site(site: Site):
+    """The site as the store's map_sites reads it: its display geometry, no geometry."""
+    from geo import displaygeom
+    from geo.store import MapSite
+
+    overview, detail = displaygeom.display_blobs([site.geometry])[0]
+    return MapSite(site.kind, site.site_id, site.name, site.town_code, site.status, site.version, site.deadline,
+                   overview, detail)
+
+
+LEVEL_SITES = [
+    ("blob", _blob(119.45, 25.55, 0.012, 400, 3)),
+    ("one-part multipolygon", MultiPolygon([_blob(119.5, 25.6, 0.01, 300, 4)])),
+    ("two parts and a hole", MultiPolygon([GEOMETRIES[4][1], _blob(119.55, 25.62, 0.004, 60, 2)])),
+    ("river", LineString(np.column_stack([np.linspace(119.3, 119.4, 200),
+                                          25.5 + 0.002 * np.sin(np.linspace(0, 30, 200))]))),
+    ("tiny", Polygon([(119.3, 25.5), (119.300004, 25.5), (119.300004, 25.500004)])),
+]
+
+
+def test_overview_and_detail_both_hold_every_site_within_their_tolerance():
+    sites = [_site(g, i, kind="black_odorous", status="untreated") for i, (_, g) in enumerate(LEVEL_SITES)]
+    payload = encode_sites("black_odorous", sites, statuses=_statuses("black_odorous"))
+    assert payload["dz"] == sitelayer.DETAIL_ZOOM and payload["og"] and payload["oxy"]
+    detail = decode_sites(payload)
+    overview = decode_sites(payload, level="overview")
+    assert len(detail) == len(overview) == len(sites)
+    for site, d, o in zip(sites, detail, overview):
+        for got, tol in ((d, SIMPLIFY_TOLERANCE), (o, sitelayer.OVERVIEW_TOLERANCE)):
+            g = got["geometry"]
+            assert g.geom_type == site.geometry.geom_type and got["id"] == site.site_id
+            assert shapely.get_num_geometries(g) == shapely.get_num_geometries(site.geometry)
+            assert shapely.hausdorff_distance(g, site.geometry) <= tol + HALF_DIAGONAL + 1e-12
+        n_detail, n_over = shapely.get_num_coordinates(d["geometry"]), shapely.get_num_coordinates(o["geometry"])
+        assert n_over <= n_detail <= shapely.get_num_coordinates(site.geometry)
+    # the stored multi-polygon of one part is simplified (GEOS hands it back as a Polygon: it is put back)
+    assert shapely.get_num_coordinates(detail[1]["geometry"]) < 300
+    assert shapely.get_num_coordinates(overview[0]["geometry"]) < shapely.get_num_coordinates(detail[0]["geometry"]) / 3
+
+
+def test_points_have_one_level():
+    payload = encode_sites("outfalls", [_site(Point(119.4, 25.6), 1)], statuses=_statuses("outfalls"))
+    assert "og" not in payload and "dz" not in payload and payload["g"] == ""
+
+
+@pytest.mark.parametrize("frame", ["wgs84", "gcj02"])
+def test_display_geometry_from_the_store_encodes_as_the_geometry_does(frame):
+    sites = [_site(g, i, kind="black_odorous", status="untreated") for i, (_, g) in enumerate(LEVEL_SITES)]
+    sites.append(_site(Point(119.41, 25.61), 9, kind="black_odorous", status="untreated"))
+    from_geometry = encode_sites("black_odorous", sites, statuses=_statuses("black_odorous"), frame=frame)
+    from_store = encode_sites("black_odorous", [_map_site(s) for s in sites], statuses=_statuses("black_odorous"),
+                              frame=frame)
+    if frame == "wgs84":
+        assert from_store == from_geometry
+    else:  # shifted after quantising: at most one more quantum off
+        for level in ("detail", "overview"):
+            a, b = decode_sites(from_store, level), decode_sites(from_geometry, level)
+            for x, y in zip(a, b):
+                assert x["id"] == y["id"] and x["geometry"].geom_type == y["geometry"].geom_type
+                assert np.abs(shapely.get_coordinates(x["geometry"]) - shapely.get_coordinates(y["geometry"])).max() \
+                    <= 1.5 * QUANTUM + 1e-12
+    points = [_map_site(_site(Point(119.4 + i * 1e-3, 25.6), i)) for i in range(50)]
+    assert decode_sites(encode_sites("outfalls", points, statuses={}))[7]["geometry"].equals(Point(119.407, 25.6))
+
+
+def test_the_page_carries_the_overview_and_the_detail_waits_in_a_file(tmp_path):
+    from geo.map.sitelayer import PayloadFiles
+
+    sites = [_site(g, i, kind="parks", status="building") for i, (_, g) in enumerate(LEVEL_SITES[:3])]
+    payload = encode_sites("parks", sites, statuses=_statuses("parks"))
+    files = PayloadFiles(tmp_path / "sites", "sites/")
+    inline = SiteLayer(payload, {}, files=files, inline=True)
+    page = json.loads(inline.payload)
+    assert inline.data_url is None and "g" not in page and page["og"] == payload["og"] and page["dz"] == 13
+    detail = json.loads((tmp_path / "sites" / page["du"].split("/")[-1]).read_text(encoding="utf-8"))
+    assert detail["g"] == payload["g"] and detail["xy"] == payload["xy"]
+    assert [d["id"] for d in decode_sites({**page, **detail})] == [s.site_id for s in sites]
+    served = SiteLayer(payload, {}, files=files)
+    main = json.loads((tmp_path / "sites" / served.data_url.split("/")[-1]).read_text(encoding="utf-8"))
+    assert main["du"] == page["du"] and "g" not in main and json.loads(served.payload)["n"] == 0
+    alone = json.loads(SiteLayer(payload, {}).payload)  # no files: the detail inline, no overview
+    assert alone["g"] == payload["g"] and "og" not in alone and "du" not in alone
+    assert SiteLayer(payload, {}, files=files, inline=True).payload is inline.payload  # remembered, not re-serialised
+
+
+def test_a_rerun_with_the_same_sites_finds_the_payload_by_identity():
+    from geo.map.sitelayer import _PAYLOADS, encode_sites_cached
+
+    _PAYLOADS.clear()
+    sites = [_map_site(_site(g, i, kind="parks", status="building")) for i, (_, g) in enumerate(LEVEL_SITES[:3])]
+    st = _statuses("parks")
+    first = encode_sites_cached("parks", sites, statuses=st)
+    assert encode_sites_cached("parks", list(sites), statuses=st) is first  # same objects: no digest, no encoding
+    copies = [s._replace() for s in sites]
+    assert encode_sites_cached("parks", copies, statuses=st) is first  # equal content: found by digest
+    changed = copies[:2] + [copies[2]._replace(status="done")]
+    again = encode_sites_cached("parks", changed, statuses=st)
+    assert again is not first and decode_sites(again)[2]["s"] == "done"
+    assert encode_sites_cached("parks", sites[:2], statuses=st) is not first
+
+
+def test_browser_draws_the_overview_then_fetches_the_detail_once_zoomed_in(chromium, served):
+    from geo.map.sitelayer import PayloadFiles
+
+    root, url = served
+    park = _blob(119.31, 25.49, 0.01, 400, 11)
+    sites = {"parks": [_site(park, 1, kind="parks", status="building", site_id="YQ-009", name="细节园区")],
+             "outfalls": [_site(Point(119.2 + i * 1e-3, 25.45), i, site_id=f"PWK-{i:03d}") for i in range(30)]}
+    m = build_base_map(MapAssets("leaflet/leaflet.js", "leaflet/leaflet.css", "base/"), bounds=(119.1, 25.4, 119.5, 25.6))
+    groups = site_layer_groups(sites, files=PayloadFiles(root / "sites", "sites/"), inline_limit=10)
+    (root / "levels.html").write_text(render_standalone_html(m, groups), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1024, "height": 768})
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/sites/" in r.url else None)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url + "levels.html")
+    S = "window.__onemapSites"
+    page.wait_for_function(f"() => window.__onemapSites && {S}.drawn() === 31", timeout=30000)
+    page.evaluate("() => { window.map = Object.values(window).find(v => v instanceof L.Map); }")
+    assert page.evaluate(f"() => {S}.detail('parks')") == {"levels": 2, "detail": "waiting", "drawing": "overview"}
+    assert len(fetched) == 2  # one payload file per kind; the detail is not asked for at this zoom
+    overview_ring = np.array(page.evaluate("() => { const l = Object.values(window.map._layers).find("
+                                           "x => x._kind === 'parks'); return Array.from(l._g0.LON).map("
+                                           "(x, i) => [x, l._g0.LAT[i]]); }"))
+    assert 3 <= len(overview_ring) < 100
+    page.evaluate("() => window.map.setView([25.49, 119.31], 14, {animate: false})")
+    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'detail'", timeout=30000)
+    assert page.evaluate(f"() => {S}.detail('parks').detail") == "here" and len(fetched) == 3
+    # The vertex of the detail farthest from the overview ring: hit at high zoom, on the drawn (detail) outline.
+    detail = decode_sites(encode_sites("parks", sites["parks"], statuses=_statuses("parks")))[0]["geometry"]
+    ring = shapely.LinearRing(overview_ring)
+    far = max(shapely.get_coordinates(detail), key=lambda c: ring.distance(Point(c)))
+    assert ring.distance(Point(far)) > 2e-5  # the levels do differ there
+    page.evaluate(f"() => window.map.setView([{far[1]}, {far[0]}], 17, {{animate: false}})")
+    x, y = page.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{far[1]}, {far[0]}]); "
+                         f"return [p.x, p.y]; }}")
+    assert page.evaluate(f"() => {S}.idAt({x}, {y})") == {"id": "YQ-009", "k": "parks"}
+    page.mouse.move(x, y)
+    assert page.evaluate("() => document.querySelector('.onemap-site-tip').textContent") == "细节园区"
+    page.evaluate("() => window.map.setZoom(10, {animate: false})")
+    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'overview'")
+    assert len(fetched) == 3 and page.errors == []  # fetched once, kept
+    page.close()

@@ -30,11 +30,13 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 
-from geo.map import scripts, sitelayer
+from geo.map import scripts, sitelayer, templates
 from geo.map.basemaps import OFFLINE, Basemap
 from geo.map.display import geometry_to_display, round_coords, to_display
 from layers import REGISTRY
 from layers.spec import LayerSpec
+
+templates.install()  # folium compiles the same templates on every render: once is enough
 
 FUQING_CENTER_LATLON = (25.58, 119.37)
 SEA_COLOR = "#cfe2ee"
@@ -293,6 +295,7 @@ def site_layer_group(
     color_key: ColorKey | None = None,
     frame: str = "wgs84",
     files: "sitelayer.PayloadFiles | None" = None,
+    inline: bool = False,
 ) -> folium.FeatureGroup:
     """One feature group of ``spec``'s sites, coloured by status unless told otherwise.
 
@@ -315,7 +318,10 @@ def site_layer_group(
         shifted display copies on a GCJ-02 basemap.
     files : sitelayer.PayloadFiles, optional
         Serve the sites as a file the map fetches (the script then carries
-        only its URL: a rerun does not re-send the sites).
+        only its URL: a rerun does not re-send the sites); the detail of
+        lines and polygons goes in a file fetched when the map is zoomed in.
+    inline : bool
+        With ``files``: keep the overview in the script (a small map).
     """
     group = folium.FeatureGroup(name=html.escape(f"{spec.label(lang)} ({len(sites)})"), show=show)
     payload = sitelayer.encode_sites_cached(
@@ -323,7 +329,7 @@ def site_layer_group(
         colors=colors, color_key=color_key)
     style = {"radius": spec.style.radius, "weight": spec.style.weight, "fill_opacity": spec.style.fill_opacity,
              "dash_array": spec.style.dash_array, "z_order": spec.style.z_order}
-    sitelayer.SiteLayer(payload, style, files=files).add_to(group)
+    sitelayer.SiteLayer(payload, style, files=files, inline=inline).add_to(group)
     return group
 
 
@@ -342,13 +348,14 @@ def site_layer_groups(
     ``colors``, ``color_key`` and ``frame`` apply to every kind (see :func:`site_layer_group`).
     The site layer's JavaScript travels once, with the first group. With
     ``files`` and more than ``inline_limit`` sites in all, the sites go in
-    served files (see :class:`geo.map.sitelayer.PayloadFiles`); a few stay inline.
+    served files (see :class:`geo.map.sitelayer.PayloadFiles`); a few stay
+    inline. With ``files`` the detail of lines and polygons is always a file,
+    fetched only when the map is zoomed in.
     """
     specs = sorted((REGISTRY[k] for k in sites_by_kind), key=lambda s: s.style.z_order)
     total = sum(len(v) for v in sites_by_kind.values())
-    use_files = files if files is not None and total > inline_limit else None
     groups = [site_layer_group(spec, sites_by_kind[spec.key], lang=lang, colors=colors, color_key=color_key,
-                               frame=frame, files=use_files)
+                               frame=frame, files=files, inline=total <= inline_limit)
               for spec in specs]
     for group in groups[1:]:
         for child in group._children.values():
@@ -360,13 +367,38 @@ def site_layer_groups(
 
 
 def view_bounds(sites: Sequence, frame: str = "wgs84", pad: float = 0.0) -> tuple[float, float, float, float] | None:
-    """(minx, miny, maxx, maxy) of ``sites`` in the display ``frame`` (None without sites)."""
+    """(minx, miny, maxx, maxy) of ``sites`` in the display ``frame`` (None without sites).
+
+    ``sites``: :class:`~geo.store.Site` (their geometry) or :class:`~geo.store.MapSite` (their stored
+    overview display geometry, read without building a shape).
+    """
+    import numpy as np
     import shapely
 
-    geoms = [s.geometry for s in sites if s.geometry is not None and not s.geometry.is_empty]
-    if not geoms:
+    from geo import displaygeom
+
+    geoms, lo, hi = [], [], []
+    for s in sites:
+        g = getattr(s, "geometry", None)
+        if g is not None:
+            if not g.is_empty:
+                geoms.append(g)
+        elif getattr(s, "overview", None):
+            a = np.frombuffer(s.overview, dtype="<i4")
+            xy = a[1 + int(a[0]):].reshape(-1, 2)
+            if len(xy):
+                lo.append(xy.min(axis=0))
+                hi.append(xy.max(axis=0))
+    boxes = []
+    if geoms:
+        boxes.append(shapely.total_bounds(geoms))
+    if lo:
+        q = displaygeom.QUANT
+        boxes.append(np.concatenate([np.min(lo, axis=0) / q, np.max(hi, axis=0) / q]))
+    if not boxes:
         return None
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    minx, miny = (min(float(b[i]) for b in boxes) for i in (0, 1))
+    maxx, maxy = (max(float(b[i]) for b in boxes) for i in (2, 3))
     (x0, x1), (y0, y1) = to_display([float(minx) - pad, float(maxx) + pad], [float(miny) - pad, float(maxy) + pad],
                                     frame)
     return tuple(round(float(v), COORD_DECIMALS) for v in (x0, y0, x1, y1))

@@ -25,18 +25,23 @@ per kind is one JSON object, :func:`encode_sites`:
     only with a colour key: the key table and each site's index into it.
 ``col``
     the colour of each entry of ``ck`` (else of ``st``); ``null``: grey.
-``g``
-    the structure: per site a geometry type (1 Point, 2 MultiPoint,
-    3 LineString, 4 MultiLineString, 5 Polygon, 6 MultiPolygon, 0 empty) and
-    its part, ring and vertex counts; ``""`` when every site is a point.
-``xy``
-    the vertices in the display frame, in units of 1/``q`` degree (1e-5°,
-    about 1 m), x and y interleaved, each the difference to the vertex
-    before (across the whole kind). Lines and polygons are simplified for
-    display first (:data:`SIMPLIFY_TOLERANCE`, topology preserved, no
-    feature dropped, rings keep at least 3 distinct vertices); rings are
-    stored without their closing vertex, exteriors counter-clockwise and
-    holes clockwise.
+``g``, ``xy``
+    the *detail* geometry (:mod:`geo.displaygeom`: ≈ 2 m): per site a
+    geometry type (1 Point, 2 MultiPoint, 3 LineString, 4 MultiLineString,
+    5 Polygon, 6 MultiPolygon, 0 empty) and its part, ring and vertex counts
+    (``""`` when every site is a point); then the vertices in the display
+    frame, in units of 1/``q`` degree (1e-5°, about 1 m), x and y
+    interleaved, each the difference to the vertex before (across the whole
+    kind). Rings are stored without their closing vertex, exteriors
+    counter-clockwise and holes clockwise; no site, part or ring is dropped.
+``og``, ``oxy``, ``dz``
+    only for a kind with lines or polygons: the *overview* geometry (≈ 25 m,
+    under a pixel up to zoom 12), in the same form, drawn below zoom ``dz``;
+    the detail is drawn from ``dz`` on.
+``du``
+    when the detail is not in the payload: the URL of a file holding
+    ``{"g", "xy"}``, fetched once the map comes near zoom ``dz`` (a whole
+    county at low zoom never needs it).
 
 Integer streams (``s``, ``c``, ``g``, ``xy``, id deltas) are signed varints in
 one string: zigzag (0, -1, 1, -2 … → 0, 1, 2, 3 …), then mixed radix, low
@@ -49,37 +54,50 @@ untouched by streamlit-folium's rewriting of ``_<id>`` names).
 :func:`decode_sites` is the reference decoder.
 
 Stored data are never touched: geometries are shifted to the basemap's
-display frame (:func:`geo.map.display.geometry_to_display`) on copies. Encoded
-display geometries are cached by content (bounded), so a rerun of the map
-(a click, a filter) does not simplify again.
+display frame (:func:`geo.map.display.geometry_to_display`) on copies. Sites
+read for the map (:class:`geo.store.MapSite`) carry the display geometry the
+store computed when the geometry was written, so a map is encoded without
+simplifying anything; for other sites (:class:`geo.store.Site`) encoded
+display geometries are cached by content (bounded). Whole payloads are
+remembered too: by the identity of the (immutable) site objects, then by a
+digest of their content, so a rerun of the map (a click, a filter) encodes
+nothing again.
 
-In the browser (``sitelayer.js``), each kind's layer draws on its own canvas
-in the ``onemapSites`` pane (above basemap and rasters, below other
-overlays; kinds stacked by ``Style.z_order``), only what is in view, in
-small batched paths. Below zoom 13, a kind with more than 2,000 point-like
-sites in view (points, and lines or polygons under 24 px) draws them as
-count circles on a 48 px grid, coloured by their most common colour; a tap
-on one zooms in. Hit testing (grid over the sites' bounding boxes; point
+In the browser (``sitelayer.js``), each kind is one Leaflet layer (its
+feature group toggles it), and all the kinds of a map draw into one shared
+canvas in the ``onemapSites`` pane (above basemap and rasters, below other
+overlays), stacked by ``Style.z_order``, in one animation frame — and, while
+payload files are still coming, once they are all in: a software canvas
+spends most of its time rasterising, so a map is rasterised once, not once
+per file and per kind. Only what is in view is drawn, in small batched
+paths; points are stamped from a small pre-drawn marker per colour; up to
+zoom 11 outlines and lines are one pixel wide and dashes wait for zoom 12.
+Ids and names are decoded on demand (a name when it is shown), the
+mercator position of a site's vertices when it is first drawn or hit.
+Below zoom 13, a kind with more than 2,000 point-like sites in view
+(points, and lines or polygons under 24 px) draws them as count circles on
+a 48 px grid of the world, coloured by their most common colour; a tap on
+one zooms in. Hit testing (grid over the sites' bounding boxes; point
 radius in pixels, distance to segments, even-odd point in polygon) goes
-from the top kind down. Hover shows the name in one shared tooltip (as
-text); a click outlines the site in :data:`SELECTED_COLOR`, keeps it in
+from the top kind down, on the geometry drawn at that zoom. Hover shows the
+name in one shared tooltip (as text); a click outlines the site in
+:data:`SELECTED_COLOR` above every kind, keeps it in
 ``window.__onemapSelected`` (also across a rebuild of the layers) and fires
 ``click`` on the layer, propagated to its feature group, with
 ``layer.toGeoJSON()`` giving ``{type: "Feature", properties: {id, k, s, n},
 geometry: null}``: what streamlit-folium returns as ``last_active_drawing``.
 ``window.__onemapSites`` answers tests: ``counts()``, ``features(kind)``,
 ``feature(id)``, ``pixelOf(id)``, ``idAt(x, y)``, ``drawn(kind)``,
-``aggregates(kind)``, ``selected()``.
+``aggregates(kind)``, ``selected()``, ``detail(kind)``, ``pending()``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -98,25 +116,30 @@ from shapely.geometry import (
 )
 from shapely.geometry.base import BaseGeometry
 
+from geo import displaygeom
 from geo.map import scripts
-from geo.map.display import check_frame, geometry_to_display
+from geo.map.display import check_frame, geometry_to_display, to_display
 
 __all__ = [
-    "ALPHABET", "TERMINAL", "CONTINUATION", "PAYLOAD_VERSION", "QUANT", "SIMPLIFY_TOLERANCE", "GREY", "SELECTED_COLOR", "ColorKey",
+    "ALPHABET", "TERMINAL", "CONTINUATION", "PAYLOAD_VERSION", "QUANT", "SIMPLIFY_TOLERANCE", "OVERVIEW_TOLERANCE",
+    "DETAIL_ZOOM", "GREY", "SELECTED_COLOR", "ColorKey",
     "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "encode_sites_cached", "payload_json",
-    "decode_sites",
-    "layer_js", "SiteLayer",
+    "decode_sites", "layer_js", "PayloadFiles", "SiteLayer",
 ]
 
 #: Characters of the varint streams, in value order: 64 terminal digits, then 20 continuation digits.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~"
 TERMINAL, CONTINUATION = 64, 20
 #: Payload format version; the browser side (static/sitelayer.js ``VERSION``) must match it.
-PAYLOAD_VERSION = 1
-#: Units per degree of the stored vertices: 1e-5° (≈ 1.1 m north–south, ≈ 1.0 m east–west at Fuqing).
-QUANT = 100_000
-#: Douglas–Peucker tolerance (degrees) of lines and polygons for display: ≈ 2 m.
-SIMPLIFY_TOLERANCE = 2e-5
+PAYLOAD_VERSION = 2
+#: Units per degree of the drawn vertices: 1e-5° (≈ 1.1 m north–south, ≈ 1.0 m east–west at Fuqing).
+QUANT = displaygeom.QUANT
+#: Douglas–Peucker tolerance (degrees) of the detail level: ≈ 2 m.
+SIMPLIFY_TOLERANCE = displaygeom.DETAIL_TOLERANCE
+#: Douglas–Peucker tolerance (degrees) of the overview level: ≈ 25 m.
+OVERVIEW_TOLERANCE = displaygeom.OVERVIEW_TOLERANCE
+#: The detail level is drawn from this zoom on (a pixel is ≈ 17 m at zoom 13 at Fuqing's latitude).
+DETAIL_ZOOM = 13
 #: Colour of a status or key with no colour.
 GREY = "#777777"
 #: Outline of the selected site.
@@ -124,10 +147,13 @@ SELECTED_COLOR = "#00e5ff"
 
 ColorKey = Mapping[str, str] | Callable[[object], str]
 
-_TYPE_CODES = {"Point": 1, "MultiPoint": 2, "LineString": 3, "MultiLineString": 4, "Polygon": 5, "MultiPolygon": 6}
-_ID_RE = re.compile(r"^(.*?)([0-9]{1,9})$", re.DOTALL)
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _DECODE = {c: i for i, c in enumerate(ALPHABET)}
+#: html.escape(quote=True) as one translation table (every character at once, so "&" is not escaped twice).
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
+#: Characters ending a script, starting markup or a template, or breaking a JS string: never left raw in a page.
+_UNSAFE = re.compile("[<>&'`\u2028\u2029]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "`": "\\u0060",
                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -135,30 +161,52 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", 
 # -- integer streams ---------------------------------------------------------------
 
 
+#: Values packed at a time (bounds the temporary arrays: a map of 100,000 sites has millions of vertex steps).
+PACK_CHUNK = 1 << 20
+
+
 def pack_ints(values) -> str:
-    """Signed integers as one varint string (see the module docstring); vectorised."""
+    """Signed integers as one varint string (see the module docstring); vectorised, in chunks."""
     v = np.asarray(values, dtype=np.int64).ravel()
+    if v.size <= PACK_CHUNK:
+        return _pack_chunk(v)
+    return "".join(_pack_chunk(v[i:i + PACK_CHUNK]) for i in range(0, v.size, PACK_CHUNK))
+
+
+def _pack_chunk(v: np.ndarray) -> str:
     if v.size == 0:
         return ""
-    z = np.where(v >= 0, v * 2, -v * 2 - 1)
-    # Characters per value: continuation digits while what is left is >= TERMINAL, then the terminal one.
+    z = ((v << 1) ^ (v >> 63)).view(np.uint64)  # zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...
+    small = bool(z.max() < 2**32)
+    if small:  # the usual case (vertex steps, indices): half the memory, faster arithmetic
+        z = z.astype(np.uint32)
+    # Characters per value: a value below TERMINAL * CONTINUATION**k takes k + 1 of them.
     nchars = np.ones(z.shape, dtype=np.int64)
-    big = np.flatnonzero(z >= TERMINAL)
-    rest = z[big] // CONTINUATION
-    while big.size:
-        nchars[big] += 1
-        keep = rest >= TERMINAL
-        big, rest = big[keep], rest[keep] // CONTINUATION
-    at = np.cumsum(nchars) - nchars  # where each value's first character goes
-    idx = np.empty(int(nchars.sum()), dtype=np.int64)
-    live, rest = np.arange(z.size), z
-    while live.size:
-        more = nchars[live] > 1
-        idx[at[live]] = np.where(more, TERMINAL + rest % CONTINUATION, rest)
-        live, rest = live[more], rest[more] // CONTINUATION
-        at[live] += 1
-        nchars[live] -= 1
-    return _ALPHABET_BYTES[idx].tobytes().decode("ascii")
+    limit = TERMINAL
+    while True:
+        more = z >= limit
+        if not more.any():
+            break
+        nchars += more
+        limit *= CONTINUATION
+        if small and limit >= 2**32:
+            break
+    ends = np.cumsum(nchars)
+    starts = ends - nchars
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    t, c = z.dtype.type(TERMINAL), z.dtype.type(CONTINUATION)
+    one = nchars == 1
+    # First character of every value: the value itself, or its lowest continuation digit.
+    out[starts] = np.where(one, z, t + z % c).astype(np.uint8)
+    idx, k, rest = np.flatnonzero(~one), 1, None
+    if idx.size:
+        rest = z[idx] // c
+    while idx.size:  # the few values with more characters, one digit at a time
+        last = nchars[idx] == k + 1
+        out[starts[idx] + k] = np.where(last, rest, t + rest % c).astype(np.uint8)
+        idx, rest = idx[~last], rest[~last] // c
+        k += 1
+    return _ALPHABET_BYTES[out].tobytes().decode("ascii")
 
 
 def unpack_ints(text: str) -> list[int]:
@@ -197,123 +245,9 @@ def display_geometries(geoms: Sequence[BaseGeometry | None], frame: str) -> list
     return out
 
 
-def _simplified(geoms: list[BaseGeometry], tolerance: float) -> list[BaseGeometry]:
-    """Lines and polygons simplified for display; the original where simplifying would lose a part or a ring."""
-    if not geoms or tolerance <= 0:
-        return geoms
-    arr = np.empty(len(geoms), dtype=object)
-    arr[:] = geoms
-    simple = shapely.simplify(arr, tolerance, preserve_topology=True)
-    same = ((shapely.get_type_id(simple) == shapely.get_type_id(arr))
-            & ~shapely.is_empty(simple)
-            & (shapely.get_num_geometries(simple) == shapely.get_num_geometries(arr))
-            & (_ring_counts(simple) == _ring_counts(arr)))
-    return [s if ok else g for g, s, ok in zip(geoms, simple, same)]
-
-
-def _ring_counts(arr: np.ndarray) -> np.ndarray:
-    _, owner = shapely.get_rings(arr, return_index=True)
-    return np.bincount(owner, minlength=len(arr))
-
-
-def _quantised(coords: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(coords, dtype=np.float64)[:, :2] * QUANT).astype(np.int64)
-
-
-def _dedup(q: np.ndarray) -> np.ndarray:
-    if len(q) < 2:
-        return q
-    keep = np.ones(len(q), dtype=bool)
-    keep[1:] = np.any(q[1:] != q[:-1], axis=1)
-    return q[keep]
-
-
-def _ring(ring) -> np.ndarray:
-    """A ring's quantised vertices without the closing one and without repeats."""
-    q = _dedup(_quantised(np.asarray(ring.coords)))
-    if len(q) > 1 and np.array_equal(q[0], q[-1]):
-        q = q[:-1]
-    return q
-
-
-def _line(line) -> np.ndarray:
-    q = _dedup(_quantised(np.asarray(line.coords)))
-    if len(q) == 1:
-        q = np.vstack([q, q])  # a line keeps two vertices, even when shorter than the quantum
-    return q
-
-
-def _polygon(poly: Polygon, original: Polygon | None, struct: list, parts: list) -> None:
-    """Rings of one polygon; a ring simplified below 3 distinct vertices is taken from ``original``."""
-    rings = [poly.exterior, *poly.interiors]
-    struct.append(len(rings))
-    fallback = None
-    for j, r in enumerate(rings):
-        q = _ring(r)
-        if len(q) < 3 and original is not None:
-            if fallback is None:
-                o = shapely.orient_polygons(original, exterior_cw=False)
-                fallback = [o.exterior, *o.interiors]
-            if len(fallback) == len(rings):
-                q0 = _ring(fallback[j])
-                q = q0 if len(q0) > len(q) else q
-        if 0 < len(q) < 3:  # smaller than the quantum: kept (never dropped) as a ring of repeated vertices
-            q = np.vstack([q, np.repeat(q[-1:], 3 - len(q), axis=0)])
-        struct.append(len(q))
-        parts.append(q)
-
-
-def _entry(g: BaseGeometry | None, original: BaseGeometry | None) -> tuple[np.ndarray, np.ndarray]:
-    """(type code and counts, quantised vertices) of one display geometry."""
-    struct: list[int] = []
-    parts: list[np.ndarray] = []
-    if g is None or g.is_empty:
-        return np.array([0], dtype=np.int32), np.zeros((0, 2), dtype=np.int32)
-    kind = g.geom_type
-    if kind not in _TYPE_CODES:  # a collection: drawn as the point it stands for (never dropped)
-        g, original, kind = g.representative_point(), None, "Point"
-    struct.append(_TYPE_CODES[kind])
-    if kind == "Point":
-        parts.append(_quantised(np.asarray(g.coords)))
-    elif kind == "MultiPoint":
-        q = _quantised(shapely.get_coordinates(g))
-        struct.append(len(q))
-        parts.append(q)
-    elif kind == "LineString":
-        q = _line(g)
-        struct.append(len(q))
-        parts.append(q)
-    elif kind == "MultiLineString":
-        struct.append(len(g.geoms))
-        for part in g.geoms:
-            q = _line(part)
-            struct.append(len(q))
-            parts.append(q)
-    elif kind == "Polygon":
-        _polygon(g, original, struct, parts)
-    else:  # MultiPolygon
-        struct.append(len(g.geoms))
-        originals = list(original.geoms) if original is not None and len(original.geoms) == len(g.geoms) \
-            else [None] * len(g.geoms)
-        for poly, orig in zip(g.geoms, originals):
-            _polygon(poly, orig, struct, parts)
-    return np.array(struct, dtype=np.int32), np.vstack(parts).astype(np.int32)
-
-
-def _entries(geoms: list, frame: str, tolerance: float) -> list[tuple[np.ndarray, np.ndarray]]:
+def _entries(geoms: list, frame: str, tolerance: float) -> list[displaygeom.Entry]:
     """Display entries of ``geoms`` (WGS84): shifted, lines and polygons simplified and oriented, quantised."""
-    shown = display_geometries(geoms, frame)
-    shaped = [i for i, g in enumerate(shown) if g is not None and not g.is_empty
-              and g.geom_type in ("LineString", "MultiLineString", "Polygon", "MultiPolygon")]
-    simple = _simplified([shown[i] for i in shaped], tolerance)
-    if simple:
-        arr = np.empty(len(simple), dtype=object)
-        arr[:] = simple
-        simple = list(shapely.orient_polygons(arr, exterior_cw=False))
-    display = list(shown)
-    for i, g in zip(shaped, simple):
-        display[i] = g
-    return [_entry(g, orig) for g, orig in zip(display, shown)]
+    return displaygeom.entries(display_geometries(geoms, frame), tolerance)
 
 
 class _GeometryCache:
@@ -341,7 +275,7 @@ class _GeometryCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entries(self, geoms: list, frame: str, tolerance: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    def entries(self, geoms: list, frame: str, tolerance: float) -> list[displaygeom.Entry]:
         out: list = [None] * len(geoms)
         keys: list = [None] * len(geoms)
         unknown = []
@@ -396,13 +330,112 @@ def _points_only(geoms: list) -> bool:
     return bool(np.all(shapely.get_type_id(arr) == 0) and not np.any(shapely.is_empty(arr)))
 
 
+def _all_have_display(sites: Sequence) -> bool:
+    """Sites read for the map (geo.store.MapSite): they carry their display geometry, not their geometry."""
+    if not sites:
+        return False
+    try:
+        return all(s.overview for s in sites)  # bytes, never empty for a MapSite
+    except AttributeError:
+        return False
+
+
+def _shift(q: np.ndarray, frame: str) -> np.ndarray:
+    """Quantised WGS84 vertices shifted to ``frame`` and quantised again (at most one unit off)."""
+    if frame == "wgs84" or not len(q):
+        return q
+    lon, lat = to_display(q[:, 0] / QUANT, q[:, 1] / QUANT, frame)
+    return displaygeom.quantised(np.column_stack([lon, lat]))
+
+
+def _stream(struct: list | np.ndarray, coords: np.ndarray) -> tuple[str, str]:
+    xy = pack_ints(np.diff(coords, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()) if len(coords) else ""
+    return (struct if isinstance(struct, str) else pack_ints(struct)), xy
+
+
+def _stored_streams(sites: Sequence, frame: str) -> dict:
+    """Detail and overview streams from the display geometries the store keeps (no geometry decoded)."""
+    overview = [s.overview for s in sites]
+    if all(s.detail is None for s in sites) and all(len(b) == 16 for b in overview):
+        a = np.frombuffer(b"".join(overview), dtype="<i4").reshape(-1, 4)
+        if len(a) and np.all(a[:, 0] == 1) and np.all(a[:, 1] == 1):  # every site a point
+            g, xy = _stream("", _shift(a[:, 2:4].astype(np.int64), frame))
+            return {"g": g, "xy": xy}
+    detail = _blobs_stream([s.detail or s.overview for s in sites], frame)
+    return _levels(detail, _blobs_stream(overview, frame))
+
+
+def _blobs_stream(blobs: list[bytes], frame: str) -> tuple[str, str]:
+    """The ``g`` and ``xy`` streams of entries kept as blobs (:func:`geo.displaygeom.entry_blob`), vectorised:
+    one buffer, the struct and coordinate ranges of every blob gathered at once."""
+    words = np.frombuffer(b"".join(blobs), dtype="<i4")
+    size = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)) // 4
+    start = np.cumsum(size) - size
+    ns = words[start].astype(np.int64)  # struct length of each blob
+    struct_at = _ranges(start + 1, ns)
+    coords_at = _ranges(start + 1 + ns, size - 1 - ns)
+    coords = words[coords_at].astype(np.int64).reshape(-1, 2)
+    return _stream(words[struct_at], _shift(coords, frame))
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(first[i], first[i] + count[i])`` for every i."""
+    total = int(count.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    keep = count > 0
+    first, count = first[keep], count[keep]
+    step = np.ones(total, dtype=np.int64)
+    at = np.cumsum(count) - count
+    step[at[0]] = first[0]
+    step[at[1:]] = first[1:] - (first[:-1] + count[:-1] - 1)
+    return np.cumsum(step)
+
+
+def _levels(detail: tuple[str, str], overview: tuple[str, str]) -> dict:
+    out = {"g": detail[0], "xy": detail[1]}
+    if overview != detail:
+        out.update({"og": overview[0], "oxy": overview[1], "dz": DETAIL_ZOOM})
+    return out
+
+
+def _geometry_streams(sites: Sequence, frame: str, tolerance: float) -> dict:
+    """``g``, ``xy`` (detail) and, when it differs, ``og``, ``oxy``, ``dz`` (overview) of ``sites``."""
+    if tolerance == SIMPLIFY_TOLERANCE and _all_have_display(sites):
+        return _stored_streams(sites, frame)
+    geoms = [s.geometry for s in sites]
+    if _points_only(geoms):
+        shown = display_geometries(geoms, frame)
+        q = displaygeom.quantised(shapely.get_coordinates(shown)) if shown else np.zeros((0, 2), dtype=np.int64)
+        g, xy = _stream("", q)
+        return {"g": g, "xy": xy}
+    out = []
+    for tol in (tolerance, max(tolerance, OVERVIEW_TOLERANCE)):
+        entries = _CACHE.entries(geoms, frame, tol)
+        out.append(_stream(np.concatenate([e[0] for e in entries]),
+                           np.vstack([e[1] for e in entries]).astype(np.int64)))
+    return _levels(out[0], out[1])
+
+
+def _escaped(names: list[str]) -> list[str]:
+    """Names HTML-escaped (as ``html.escape(quote=True)``); one scan of them all when none needs it."""
+    if not _NEEDS_ESCAPE.search("".join(names)):
+        return names
+    return [n.translate(_ESCAPE) if _NEEDS_ESCAPE.search(n) else n for n in names]
+
+
 def _name_table(names: Sequence[str]) -> dict:
-    """Names as a character table (see the module docstring): ``nt``, ``nl``, ``nc``."""
-    counts = Counter(ch for name in names for ch in name)
-    table = sorted(counts, key=lambda ch: (-counts[ch], ch))
-    index = {ch: i for i, ch in enumerate(table)}
-    return {"nt": "".join(table), "nl": pack_ints([len(name) for name in names]),
-            "nc": pack_ints([index[ch] for name in names for ch in name])}
+    """Names as a character table (see the module docstring): ``nt``, ``nl``, ``nc`` (vectorised)."""
+    lengths = np.fromiter((len(n) for n in names), dtype=np.int64, count=len(names))
+    chars = np.frombuffer("".join(names).encode("utf-32-le"), dtype=np.uint32)
+    if not len(chars):
+        return {"nt": "", "nl": pack_ints(lengths), "nc": ""}
+    uniq, inverse, counts = np.unique(chars, return_inverse=True, return_counts=True)
+    order = np.lexsort((uniq, -counts))  # most frequent first, then by code point
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[order] = np.arange(len(uniq))
+    table = "".join(chr(c) for c in uniq[order])
+    return {"nt": table, "nl": pack_ints(lengths), "nc": pack_ints(rank[inverse])}
 
 
 def _names_of(payload: dict) -> list[str]:
@@ -418,23 +451,55 @@ def _names_of(payload: dict) -> list[str]:
 
 
 def _id_runs(ids: Sequence[str]) -> list:
+    """Id runs (see the module docstring); one vectorised pass when every id is one prefix and a number
+    of one width (as a kind's ids usually are)."""
+    fast = _uniform_run(ids)
+    if fast is not None:
+        return fast
     runs: list = []
     nums: list[int] = []
+    last_prefix, last_width = None, 0
     for sid in ids:
-        m = _ID_RE.match(sid)
-        prefix, width, number = (m.group(1), len(m.group(2)), int(m.group(2))) if m else (sid, 0, 0)
-        if width and runs and runs[-1][0] == prefix and runs[-1][1] == width:
+        prefix = sid.rstrip("0123456789")
+        digits = len(sid) - len(prefix)
+        if digits > 9:  # at most nine digits form the number; the rest belong to the prefix
+            prefix, digits = sid[:len(sid) - 9], 9
+        if digits and not ("0" <= sid[-1] <= "9" and sid[len(prefix):].isascii()):
+            prefix, digits = sid, 0
+        if digits and prefix == last_prefix and digits == last_width:
             runs[-1][2] += 1
-        else:
-            if runs and runs[-1][1]:
-                runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
-            runs.append([prefix, width, 1, ""])
-            nums = []
-        if width:
-            nums.append(number)
+            nums.append(int(sid[len(prefix):]))
+            continue
+        if runs and runs[-1][1]:
+            runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
+        runs.append([prefix, digits, 1, ""])
+        nums = [int(sid[len(prefix):])] if digits else []
+        last_prefix, last_width = (prefix, digits) if digits else (None, 0)
     if runs and runs[-1][1]:
         runs[-1][3] = pack_ints(np.diff(nums, prepend=0))
     return runs
+
+
+def _uniform_run(ids: Sequence[str]) -> list | None:
+    if len(ids) < 2:
+        return None
+    arr = np.asarray(ids)
+    if arr.dtype.kind != "U" or arr.dtype.itemsize == 0:
+        return None
+    width = arr.dtype.itemsize // 4
+    codes = arr.view(np.uint32).reshape(len(ids), width)
+    if np.any(codes[:, -1] == 0):  # ids of different lengths
+        return None
+    digits = (codes >= 48) & (codes <= 57)
+    trailing = int(np.cumprod(digits[:, ::-1], axis=1).sum(axis=1).min())
+    if np.cumprod(digits[0, ::-1]).sum() != trailing or not np.all(digits[:, width - trailing:]):
+        return None
+    w = min(trailing, 9)
+    if not w or np.any(codes[:, :width - w] != codes[0, :width - w]):
+        return None
+    numbers = (codes[:, width - w:].astype(np.int64) - 48) @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
+    prefix = ids[0][:len(ids[0]) - w]
+    return [[prefix, w, len(ids), pack_ints(np.diff(numbers, prepend=0))]]
 
 
 def _color_key_of(color_key: ColorKey, site) -> str:
@@ -478,7 +543,9 @@ def encode_sites(
     kind : str
         The kind's key (``properties.k`` of a clicked site).
     sites : sequence
-        Objects with ``site_id``, ``name``, ``status`` and ``geometry`` (WGS84), in drawing order.
+        Objects with ``site_id``, ``name``, ``status`` and either the stored
+        display geometry (``overview``/``detail``, as :class:`geo.store.MapSite`)
+        or ``geometry`` (WGS84), in drawing order.
     statuses : mapping of status code to colour
         The kind's statuses in workflow order (the status table starts with them).
     label : str
@@ -491,11 +558,10 @@ def encode_sites(
         What each site is coloured by (e.g. ``"overdue"``); default its status.
         A key missing from ``colors`` draws grey.
     tolerance : float
-        Simplification of lines and polygons, in degrees.
+        Simplification of lines and polygons (detail level), in degrees.
     """
     sites = list(sites)
     check_frame(frame)
-    geoms = [s.geometry for s in sites]
     status_table, status_index = _table([s.status for s in sites], list(statuses))
     payload: dict = {
         "v": PAYLOAD_VERSION,
@@ -504,7 +570,7 @@ def encode_sites(
         "n": len(sites),
         "q": QUANT,
         "ids": _id_runs([s.site_id for s in sites]),
-        **_name_table([html.escape(f"{s.name}{name_suffix}", quote=True) for s in sites]),
+        **_name_table(_escaped([f"{s.name}{name_suffix}" for s in sites] if name_suffix else [s.name for s in sites])),
         "st": status_table,
         "s": pack_ints(status_index),
     }
@@ -515,69 +581,117 @@ def encode_sites(
         payload["ck"] = key_table
         payload["c"] = pack_ints(key_index)
     payload["col"] = [palette.get(k) for k in key_table]
-    if _points_only(geoms):
-        shown = display_geometries(geoms, frame)
-        q = _quantised(shapely.get_coordinates(shown)) if shown else np.zeros((0, 2), dtype=np.int64)
-        payload["g"] = ""
-    else:
-        entries = _CACHE.entries(geoms, frame, tolerance)
-        payload["g"] = pack_ints(np.concatenate([e[0] for e in entries]))
-        q = np.vstack([e[1] for e in entries]).astype(np.int64)
-    payload["xy"] = pack_ints(np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()) if len(q) else ""
+    payload.update(_geometry_streams(sites, frame, tolerance))
     return payload
 
 
-_PAYLOADS: "OrderedDict[str, dict]" = OrderedDict()
-_PAYLOADS_LOCK = threading.Lock()
+class _PayloadCache:
+    """Payloads by the identity of their sites, then by a digest of their content (least recently used out).
+
+    Sites are immutable records: the same objects in the same order give the
+    same payload, found with a pass of ``is`` comparisons (a rerun of a map
+    of 100,000 sites costs milliseconds). Reloaded sites (new objects after
+    any change in the store) are found by their content's digest.
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._lock = threading.Lock()
+        self._by_digest: OrderedDict = OrderedDict()  # digest -> payload
+        self._recent: OrderedDict = OrderedDict()  # static key -> (sites tuple, keys, payload)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_digest.clear()
+            self._recent.clear()
+
+    def get(self, static: tuple, sites: list, keys: list | None, make: Callable[[], dict]) -> dict:
+        with self._lock:
+            seen = self._recent.get(static)
+        if seen is not None and len(seen[0]) == len(sites) and seen[1] == keys \
+                and all(a is b for a, b in zip(seen[0], sites)):
+            return seen[2]
+        digest = _content_digest(static, sites, keys)
+        with self._lock:
+            payload = self._by_digest.get(digest)
+            if payload is not None:
+                self._by_digest.move_to_end(digest)
+        if payload is None:
+            payload = make()
+        with self._lock:
+            self._by_digest[digest] = payload
+            self._recent[static] = (tuple(sites), keys, payload)
+            self._recent.move_to_end(static)
+            while len(self._by_digest) > self.size:
+                self._by_digest.popitem(last=False)
+            while len(self._recent) > self.size:
+                self._recent.popitem(last=False)
+        return payload
+
+
+def _content_digest(static: tuple, sites: list, keys: list | None) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps(static, ensure_ascii=False, default=str).encode())
+    h.update("\x1f".join([s.site_id for s in sites]).encode())
+    h.update("\x1f".join([s.name for s in sites]).encode())
+    h.update("\x1f".join([s.status for s in sites]).encode())
+    h.update(repr([getattr(s, "version", None) for s in sites]).encode())
+    if keys is not None:
+        h.update(json.dumps(keys, ensure_ascii=False).encode())
+    if _all_have_display(sites):
+        h.update(b"display:")
+        h.update(np.fromiter((len(s.overview) for s in sites), dtype=np.int64, count=len(sites)).tobytes())
+        h.update(b"".join([s.overview for s in sites]))
+        h.update(b"".join([s.detail or b"-" for s in sites]))
+    elif sites:
+        h.update(b"wkb:")
+        h.update(b"".join(b or b"" for b in shapely.to_wkb(np.asarray([s.geometry for s in sites], dtype=object))))
+    return h.hexdigest()
+
+
+_PAYLOADS = _PayloadCache()
 #: Payloads kept by :func:`encode_sites_cached` (a few maps × five kinds).
-PAYLOAD_CACHE_SIZE = 32
+PAYLOAD_CACHE_SIZE = _PAYLOADS.size
 
 
 def encode_sites_cached(kind: str, sites: Sequence, *, statuses: Mapping[str, str], label: str = "",
                         frame: str = "wgs84", colors: Mapping[str, str] | None = None,
                         color_key: ColorKey | None = None) -> dict:
-    """:func:`encode_sites`, remembered by content: a rerun with the same sites reuses the payload.
+    """:func:`encode_sites`, remembered: a rerun with the same sites reuses the payload.
 
-    The key is a digest of everything the payload depends on (ids, names,
-    statuses, versions, colour keys, geometries as WKB, frame, label,
+    Found by the identity of the site objects (immutable records), else by
+    a digest of everything the payload depends on (ids, names, statuses,
+    versions, colour keys, display geometries or WKB, frame, label,
     colours), so a changed site never reuses a stale payload.
     """
     sites = list(sites)
-    h = hashlib.sha256()
-    h.update(json.dumps([kind, label, frame, sorted((colors or {}).items()), sorted(statuses.items())],
-                        ensure_ascii=False).encode())
+    static = (kind, label, frame, tuple(sorted((colors or {}).items())), tuple(statuses.items()),
+              color_key is not None)
     keys = [_color_key_of(color_key, s) for s in sites] if color_key is not None else None
-    h.update(json.dumps([[s.site_id, s.name, s.status, getattr(s, "version", None)] for s in sites],
-                        ensure_ascii=False).encode())
-    if keys is not None:
-        h.update(json.dumps(keys, ensure_ascii=False).encode())
-    geoms = [s.geometry for s in sites]
-    if geoms:
-        h.update(b"".join(b or b"" for b in shapely.to_wkb(np.asarray(geoms, dtype=object))))
-    digest = h.hexdigest()
-    with _PAYLOADS_LOCK:
-        if digest in _PAYLOADS:
-            _PAYLOADS.move_to_end(digest)
-            return _PAYLOADS[digest]
-    payload = encode_sites(kind, sites, statuses=statuses, label=label, frame=frame, colors=colors,
-                           color_key=dict(zip((s.site_id for s in sites), keys)) if keys is not None else None)
-    with _PAYLOADS_LOCK:
-        _PAYLOADS[digest] = payload
-        while len(_PAYLOADS) > PAYLOAD_CACHE_SIZE:
-            _PAYLOADS.popitem(last=False)
-    return payload
+
+    def make() -> dict:
+        return encode_sites(kind, sites, statuses=statuses, label=label, frame=frame, colors=colors,
+                            color_key=dict(zip((s.site_id for s in sites), keys)) if keys is not None else None)
+
+    return _PAYLOADS.get(static, sites, keys, make)
 
 
 def payload_json(payload: dict) -> str:
     """``payload`` as JSON safe inside a ``<script>``: UTF-8 text, with ``< > & '``, backtick, U+2028/9 as ``\\uXXXX``."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    for ch, esc in _SCRIPT_SAFE.items():
-        text = text.replace(ch, esc)
+    if _UNSAFE.search(text):  # the streams never hold these: only names and labels may
+        for ch, esc in _SCRIPT_SAFE.items():
+            text = text.replace(ch, esc)
     return text
 
 
-def decode_sites(payload: dict | str) -> list[dict]:
-    """The sites of a payload (reference decoder): id, k, s, c, n, color and the display geometry in degrees."""
+def decode_sites(payload: dict | str, level: str = "detail") -> list[dict]:
+    """The sites of a payload (reference decoder): id, k, s, c, n, color and the display geometry in degrees.
+
+    ``level``: ``"detail"`` (the geometry drawn close up; the overview when
+    the payload has no detail in it) or ``"overview"`` (drawn below ``dz``;
+    the detail when the kind has no separate overview).
+    """
     if isinstance(payload, str):
         payload = json.loads(payload)
     n, q = payload["n"], float(payload["q"])
@@ -593,9 +707,13 @@ def decode_sites(payload: dict | str) -> list[dict]:
     status_index = unpack_ints(payload["s"])
     key_index = unpack_ints(payload["c"]) if "ck" in payload else status_index
     key_table = payload["ck"] if "ck" in payload else payload["st"]
-    xy = np.cumsum(np.array(unpack_ints(payload["xy"]), dtype=np.int64).reshape(-1, 2), axis=0) / q \
-        if payload["xy"] else np.zeros((0, 2))
-    geoms = _decode_geometries(payload["g"], xy, n)
+    if level == "overview" and "og" in payload or "g" not in payload:
+        g, xy_text = payload["og"], payload["oxy"]
+    else:
+        g, xy_text = payload["g"], payload["xy"]
+    xy = np.cumsum(np.array(unpack_ints(xy_text), dtype=np.int64).reshape(-1, 2), axis=0) / q \
+        if xy_text else np.zeros((0, 2))
+    geoms = _decode_geometries(g, xy, n)
     names = _names_of(payload)
     out = []
     for i in range(n):
@@ -660,12 +778,8 @@ def layer_js() -> str:
 
 _ELEMENT_JS = """
 {% if this.include_lib %}{{ this.lib }}
-{% endif %}var {{ this.get_name() }} = L.onemapSites({{ this.payload }}, {{ this.style|tojson }}).addTo({{ this._parent.get_name() }});
-{% if this.data_url %}fetch({{ this.data_url|tojson }}).then(function (r) {
-  if (!r.ok) { throw new Error('HTTP ' + r.status); }
-  return r.json();
-}).then(function (d) { {{ this.get_name() }}.setData(d); }).catch(function (e) { console.warn('sites: ' + e); });
-{% endif %}"""
+{% endif %}var {{ this.get_name() }} = L.onemapSites({{ this.payload }}, {{ this.style|tojson }}{% if this.data_url %}, {{ this.data_url|tojson }}{% endif %}).addTo({{ this._parent.get_name() }});
+"""
 
 
 class PayloadFiles:
@@ -712,6 +826,43 @@ class PayloadFiles:
             old.unlink(missing_ok=True)
 
 
+_DETAIL_KEYS = ("g", "xy")
+_OVERVIEW_KEYS = ("og", "oxy", "dz")
+
+
+class _Texts:
+    """What a payload becomes in a page (JSON texts, file URLs), remembered per payload object.
+
+    Payloads come from :func:`encode_sites_cached`: a rerun meets the same
+    objects, whose texts need not be serialised again.
+    """
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()  # id(payload) -> (payload, {variant: value})
+
+    def get(self, payload: dict, variant: tuple, make: Callable[[], object]):
+        with self._lock:
+            item = self._items.get(id(payload))
+            if item is not None and item[0] is payload and variant in item[1]:
+                self._items.move_to_end(id(payload))
+                return item[1][variant]
+        value = make()
+        with self._lock:
+            item = self._items.get(id(payload))
+            if item is None or item[0] is not payload:
+                item = (payload, {})
+                self._items[id(payload)] = item
+            item[1][variant] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_TEXTS = _Texts()
+
+
 class SiteLayer(MacroElement):
     """One kind's sites as one canvas layer, to be added to that kind's ``folium.FeatureGroup``.
 
@@ -726,24 +877,31 @@ class SiteLayer(MacroElement):
         Carry the layer's JavaScript; one site layer per page is enough
         (it is defined once per page and kept).
     files : PayloadFiles, optional
-        Put the sites in a served file and fetch it, rather than inline.
+        Served files: the overview goes in the page (``inline``) or in a
+        file the layer fetches, the detail of lines and polygons in a file
+        fetched when the map comes near :data:`DETAIL_ZOOM`. Without files
+        everything is inline and only the detail is sent.
+    inline : bool
+        With ``files``: keep the overview in the page (a small map) rather
+        than in a file.
     """
 
     def __init__(self, payload: dict, style: Mapping, *, include_lib: bool = True,
-                 files: PayloadFiles | None = None):
+                 files: PayloadFiles | None = None, inline: bool = False):
         super().__init__()
         self._name = "OneMapSites"
         self.data = payload
-        self.payload = payload_json(payload)
         self.data_url = None
-        if files is not None:  # the sites go in a file; the script starts with an empty layer of the kind
+        self.payload = None
+        if files is not None:
             try:
-                self.data_url = files.url_for(self.payload)
+                self.payload, self.data_url = _TEXTS.get(payload, ("files", id(files), inline),
+                                                         lambda: _split(payload, files, inline))
             except OSError:  # folder not writable, disk full: the sites stay inline (slower, still right)
-                self.data_url = None
-        if self.data_url:
-            self.payload = payload_json({**encode_sites(payload["k"], [], statuses={}, label=payload["label"]),
-                                         "st": payload["st"], "col": payload["col"]})
+                self.payload = self.data_url = None
+        if self.payload is None:
+            self.payload = _TEXTS.get(payload, ("inline",), lambda: payload_json(
+                {k: v for k, v in payload.items() if k not in _OVERVIEW_KEYS}))
         self.style = {
             "radius": style.get("radius", 7), "weight": style.get("weight", 2),
             "fill_opacity": style.get("fill_opacity", 0.35), "dash_array": style.get("dash_array"),
@@ -751,4 +909,21 @@ class SiteLayer(MacroElement):
         }
         self.include_lib = include_lib
         self.lib = layer_js()
-        self._template = Template("{% macro script(this, kwargs) %}" + _ELEMENT_JS + "{% endmacro %}")
+
+    _template = Template("{% macro script(this, kwargs) %}" + _ELEMENT_JS + "{% endmacro %}")
+
+
+def _split(payload: dict, files: PayloadFiles, inline: bool) -> tuple[str, str | None]:
+    """(the payload as the page carries it, URL of the file the layer fetches or None)."""
+    main = dict(payload)
+    if "og" in payload:  # the detail waits in its own file until the map is zoomed in
+        detail = payload_json({"v": PAYLOAD_VERSION, "k": payload["k"], "g": payload["g"], "xy": payload["xy"]})
+        for k in _DETAIL_KEYS:
+            del main[k]
+        main["du"] = files.url_for(detail)
+    if inline:
+        return payload_json(main), None
+    url = files.url_for(payload_json(main))
+    shell = {**encode_sites(payload["k"], [], statuses={}, label=payload["label"]),
+             "st": payload["st"], "col": payload["col"]}
+    return payload_json(shell), url

@@ -100,8 +100,9 @@ class Database:
     def _actor_context(self, conn: Any, actor: Actor) -> None:
         """Tell the database who acts in this transaction (PostgreSQL: row-level security)."""
 
-    def _layer_changed(self, conn: Any, table: str) -> None:
-        """A feature table's rows changed (GeoPackage: its extent in ``gpkg_contents``)."""
+    def _layer_changed(self, conn: Any, table: str, added=None) -> None:
+        """A feature table's rows changed (GeoPackage: its extent in ``gpkg_contents``); ``added``: the
+        geometries just inserted, when that is all that changed."""
 
     def _data_changed(self, conn: Any) -> None:
         """Something other instances cache changed (PostgreSQL: NOTIFY, delivered on commit)."""

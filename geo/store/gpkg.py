@@ -35,6 +35,7 @@ from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.refareas import ReferenceMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
+from geo.store.sitedisplay import DisplayMixin
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
 
@@ -125,13 +126,25 @@ class SqliteDatabase(Database):
             raise StoreError("store.no_wal", en=f"Could not enable WAL on {self.path} (got {mode}).",
                              zh=f"无法为 {self.path} 启用WAL模式（当前 {mode}）。")
 
-    def _layer_changed(self, conn: sqlite3.Connection, table: str) -> None:
-        """Keep the table's extent in ``gpkg_contents`` (QGIS zooms to it)."""
+    def _layer_changed(self, conn: sqlite3.Connection, table: str, added=None) -> None:
+        """Keep the table's extent in ``gpkg_contents`` (QGIS zooms to it): of every geometry, or the old
+        extent grown by ``added`` (geometries just inserted: adding to a store of a million sites does not
+        read them all again); other changes (imports that move or remove sites, undo) recompute it."""
         xs, ys = [], []
-        for (blob,) in conn.execute(f"SELECT geom FROM {_q(table)}"):
-            minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
-            xs += [minx, maxx]
-            ys += [miny, maxy]
+        old = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                           (table,)).fetchone() if added is not None else None
+        if old is not None and None not in tuple(old):
+            xs, ys = [old[0], old[2]], [old[1], old[3]]
+            for g in added:
+                if g is not None and not g.is_empty:
+                    minx, miny, maxx, maxy = g.bounds
+                    xs += [minx, maxx]
+                    ys += [miny, maxy]
+        else:
+            for (blob,) in conn.execute(f"SELECT geom FROM {_q(table)}"):
+                minx, miny, maxx, maxy = gpkg_blob.decode(blob).bounds
+                xs += [minx, maxx]
+                ys += [miny, maxy]
         if xs:
             conn.execute(
                 "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
@@ -139,8 +152,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin,
-                AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
+class GpkgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin,
+                AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters

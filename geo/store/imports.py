@@ -243,6 +243,7 @@ class ImportsMixin:
                                     zh=f"第 {i} 条（{s.site_id}）：{exc.zh} 未导入任何数据。",
                                     **{**exc.context, "row": i, "site_id": s.site_id}) from exc
                 skipped.append((i, s.site_id, exc.zh))
+        display = dict(zip((p[1].site_id for p in prepared), self._display_blobs([p[3] for p in prepared])))
         now = utc_now()
         when = iso_utc(now)
         batch_id = _new_batch_id(now)
@@ -289,6 +290,7 @@ class ImportsMixin:
                 (batch_id, when, eff.name, source_name, spec.key, json.dumps(counts)),
             )
             if created or updated:
+                self._put_display(conn, spec.key, created + updated, [display[sid] for sid in created + updated])
                 self._layer_changed(conn, spec.key)
             origin = refresh_data_origin(conn)
             self._audit(conn, eff, "import", target=batch_id,
@@ -506,6 +508,7 @@ class ImportsMixin:
             )
         removed: list[str] = []
         restored: list[str] = []
+        regeom: list[tuple[str, BaseGeometry]] = []  # sites whose geometry comes back: their display too
         for r in reversed(rows):
             changes = json.loads(r["changes"]) if r["changes"] else {}
             sid = r["site_id"]
@@ -531,6 +534,7 @@ class ImportsMixin:
                 if k == "geometry":
                     sets.append("geom = ?")
                     args.append(self.geom_in(shapely.from_wkt(before)))
+                    regeom.append((sid, shapely.from_wkt(before)))
                 elif k == "is_sample":
                     sets.append("is_sample = ?")
                     args.append(bool(before))
@@ -544,6 +548,9 @@ class ImportsMixin:
                                  from_status=cur.status, to_status=restored_status, changed_at=when, actor=eff,
                                  source="undo", note=f"撤销导入批次 {batch_id}", changes=reverse, batch_id=batch_id)
             restored.append(sid)
+        if regeom:
+            self._put_display(conn, spec.key, [sid for sid, _ in regeom],
+                              self._display_blobs([g for _, g in regeom]))
         if rows:
             self._layer_changed(conn, spec.key)
         return removed, restored

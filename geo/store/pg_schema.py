@@ -28,7 +28,7 @@ from typing import Callable
 
 from geo.store.db import q
 from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
-                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+                              FIELD_PHOTOS_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
                               REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, SESSIONS_TABLE, THROTTLE_TABLE,
                               TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
@@ -214,7 +214,28 @@ def _step_4() -> list[str]:
 
 
 def _step_5() -> list[str]:
-    """Monitoring as data, as GeoPackage schema 9: the override reason on history rows.
+    """Display geometries (``site_display``), as GeoPackage schema 9 (geo/store/sitedisplay.py).
+
+    Derived data, written with every geometry by the store: not append-only
+    (a changed geometry rewrites its row); no row-level security of its own
+    (no town column; the kind tables' rules decide who may change a
+    geometry). :func:`display_triggers` drops a site's row whenever its
+    geometry changes or the site goes, whoever writes the table.
+    """
+    return [
+        f"""CREATE TABLE {DISPLAY_TABLE} (site_id text PRIMARY KEY, kind text NOT NULL, params text NOT NULL,
+          overview bytea NOT NULL, detail bytea)""",
+        f"COMMENT ON TABLE {DISPLAY_TABLE} IS '显示几何 display geometry (derived; recomputed when missing)'",
+        f"""CREATE OR REPLACE FUNCTION onemap_display_drop() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          DELETE FROM {DISPLAY_TABLE} WHERE site_id = OLD.site_id;
+          RETURN NULL;
+        END $$""",
+    ]
+
+
+def _step_6() -> list[str]:
+    """Monitoring as data, as GeoPackage schema 10: the override reason on history rows.
 
     The monitoring tables themselves follow the observation specs like the kind tables follow the layer
     specs (:func:`sync_observation_tables`, run after the steps): a spec added later gets its table on open.
@@ -228,8 +249,11 @@ STEPS: tuple[tuple[int, str, Callable[[], list[str]]], ...] = (
     (2, "sign-in throttle per client address", _step_2),
     (3, "offline field client: changes, photo uploads, device tokens", _step_3),
     (4, "official reference areas (built-up area, near suburbs, heat-network coverage)", _step_4),
-    (5, "monitoring as data: the override reason on history rows", _step_5),
+    (5, "display geometry of every site", _step_5),
+    (6, "monitoring as data: the override reason on history rows", _step_6),
 )
+#: The step that made ``site_display``: a database migrated past it fills the rows of the sites it holds.
+DISPLAY_STEP = 5
 SCHEMA_VERSION = STEPS[-1][0]
 
 #: The row rule for inspectors on kind tables: their towns only (a second wall behind the store's own checks).
@@ -345,6 +369,18 @@ def sync_observation_tables(conn) -> list[str]:
                 conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {PG_TYPES[f.type]}")
                 done.append(f"column {spec.key}.{f.name}")
     return done
+
+
+def display_triggers(conn) -> None:
+    """On every kind table: drop a site's display row when its geometry changes or it goes (idempotent)."""
+    if conn.execute("SELECT to_regclass(?)", (DISPLAY_TABLE,)).fetchone()[0] is None:
+        return
+    for spec in REGISTRY.values():
+        if conn.execute("SELECT to_regclass(?)", (spec.key,)).fetchone()[0] is None:
+            continue
+        for event, name in (("UPDATE OF geom", "geom"), ("DELETE", "gone")):
+            conn.execute(f"CREATE OR REPLACE TRIGGER {q(spec.key + '_display_' + name)} AFTER {event} ON {q(spec.key)}"
+                         " FOR EACH ROW EXECUTE FUNCTION onemap_display_drop()")
 
 
 def grant_app_role(conn) -> None:

@@ -58,10 +58,12 @@ from geo.store.gating import GatesMixin
 from geo.store.imports import ImportsMixin
 from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
+from geo.store.sitedisplay import DisplayMixin, fill_display
 from geo.store.refareas import ReferenceMixin
 from geo.store.sites import SitesMixin
 from geo.store.sync import SyncMixin
 from geo.store.tables import META_TABLE
+from layers import REGISTRY
 
 #: How many times an operation that failed with a serialization failure or a deadlock is run again.
 RETRIES = 4
@@ -360,8 +362,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin,
-              AuditMixin, SitesMixin, PgDatabase, SiteStore):
+class PgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin,
+              AccountsMixin, AuditMixin, SitesMixin, PgDatabase, SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -427,6 +429,9 @@ class PgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersM
                     conn.execute("BEGIN")
                     pg_schema.sync_kind_tables(conn)
                     pg_schema.sync_observation_tables(conn)
+                    pg_schema.display_triggers(conn)
+                    if found is not None and found < pg_schema.DISPLAY_STEP:  # the sites already there
+                        fill_display(conn, self.geom_out, list(REGISTRY))
                     pg_schema.grant_app_role(conn)
                     conn.execute(f"INSERT INTO {META_TABLE}(key, value) VALUES ('schema_version', ?) ON CONFLICT (key)"
                                  " DO UPDATE SET value = excluded.value", (str(pg_schema.SCHEMA_VERSION),))
@@ -443,8 +448,8 @@ class PgStore(ObservationsMixin, GatesMixin, ReferenceMixin, SyncMixin, RastersM
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
               "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
-              "enroll_device", "revoke_device", "field_logout", "import_reference_areas", "record_observations",
-              "import_observations", "correct_observation", "void_observation"):
+              "enroll_device", "revoke_device", "field_logout", "import_reference_areas", "refresh_display",
+              "record_observations", "import_observations", "correct_observation", "void_observation"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

@@ -13,7 +13,7 @@ import sqlite3
 
 from geo.store.db import iso_utc, q, utc_now
 from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, FIELD_CHANGES_TABLE, FIELD_DEVICES_TABLE,
-                              FIELD_PHOTOS_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
+                              FIELD_PHOTOS_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
                               REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, SESSIONS_TABLE, THROTTLE_TABLE,
                               TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
 from layers import OBSERVATIONS, REGISTRY
@@ -154,6 +154,7 @@ _ATTRIBUTE_TABLES = (
     (FIELD_PHOTOS_TABLE, "离线照片 offline photo uploads"),
     (FIELD_DEVICES_TABLE, "离线设备 field devices"),
     (REFERENCE_REPLACED_TABLE, "被替换的参考范围 replaced reference areas"),
+    (DISPLAY_TABLE, "显示几何 display geometry"),
 )
 
 
@@ -305,14 +306,14 @@ def _to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_RASTERS_DDL)
 
 
-def _to_9(conn: sqlite3.Connection) -> None:
-    """Schema 9: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+def _to_10(conn: sqlite3.Connection) -> None:
+    """Schema 10: monitoring as data — a table per monitoring spec; the override reason on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
     if "override" not in cols:
         conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
     sync_observation_tables(conn)
     # A store made while this step was numbered 8 says "8" without the reference areas: make them when
-    # missing (schema 8 is idempotent: tables created if absent, registered once).
+    # missing (schema 8 is idempotent: tables created if absent, registered once; schema 9 ran before).
     _to_8(conn)
 
 
@@ -336,6 +337,7 @@ def migrate(conn: sqlite3.Connection) -> str:
                 step(conn)
         sync_kind_tables(conn)
         sync_observation_tables(conn)
+        display_triggers(conn)
         registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
         for table, ident in _ATTRIBUTE_TABLES:
             if table not in registered:
@@ -493,8 +495,44 @@ def _to_8(conn: sqlite3.Connection) -> None:
 #: Numbered schema steps, oldest first; a store at version N gets every step above N. A new step goes
 #: at the end with the next number (kinds and fields new to the layer specs need no step: see
 #: :func:`sync_kind_tables`).
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8),
-         (9, _to_9))
+# Added in schema 9: every site's display geometry (simplified, quantised; two levels of detail), written
+# with the geometry, so that a map never simplifies on first view (geo/displaygeom.py,
+# geo/store/sitedisplay.py). Derived data: a trigger on each kind table drops a site's row when its geometry
+# changes or the site goes (whoever writes it, QGIS included); a site without a current row is computed
+# when read. The PostGIS store has the same table (geo/store/pg_schema.py, step 5).
+_DISPLAY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {DISPLAY_TABLE} (
+  site_id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, overview BLOB NOT NULL, detail BLOB)
+"""
+
+
+def display_triggers(conn: sqlite3.Connection) -> None:
+    """The triggers keeping ``site_display`` from going stale, on every kind table (idempotent)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if DISPLAY_TABLE not in tables:
+        return
+    for spec in REGISTRY.values():
+        if spec.key not in tables:
+            continue
+        for event, name in (("UPDATE OF geom", "geom"), ("DELETE", "gone")):
+            conn.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {q(spec.key + '_display_' + name)} AFTER {event} ON {q(spec.key)}"
+                f" BEGIN DELETE FROM {DISPLAY_TABLE} WHERE site_id = OLD.site_id; END")
+
+
+def _to_9(conn: sqlite3.Connection) -> None:
+    """Schema 9: display geometries (``site_display``), their triggers, and those of the sites already there."""
+    from geo.store import gpkg_blob
+    from geo.store.sitedisplay import fill_display
+
+    conn.execute(_DISPLAY_DDL)
+    display_triggers(conn)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    fill_display(conn, gpkg_blob.decode, [k for k in REGISTRY if k in tables])
+
+
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8), (9, _to_9),
+         (10, _to_10))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

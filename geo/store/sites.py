@@ -190,6 +190,7 @@ class SitesMixin:
                 raise type(exc)(exc.code, en=f"Row {i} ({s.site_id}): {exc.en}",
                                 zh=f"第{i}行（{s.site_id}）：{exc.zh}", **exc.context) from exc
             prepared.append((spec, s, attrs, geom))
+        display = self._display_blobs([p[3] for p in prepared])  # simplified before the write lock is taken
         with self._write() as conn:
             eff = self._allow(conn, actor, "add_sites")
             for spec, s, attrs, geom in prepared:
@@ -224,7 +225,9 @@ class SitesMixin:
                                      source=source, note=None, changes={k: [None, v] for k, v in snapshot.items()},
                                      op_id=None, evidence=None)
             for spec in {p[0] for p in prepared}:
-                self._layer_changed(conn, spec.key)
+                self._put_display(conn, spec.key, [p[1].site_id for p in prepared if p[0] is spec],
+                                  [b for p, b in zip(prepared, display) if p[0] is spec])
+                self._layer_changed(conn, spec.key, added=[p[3] for p in prepared if p[0] is spec])
             self._audit(conn, eff, "site.add", target=prepared[0][1].site_id if len(prepared) == 1 else None,
                         details={"count": len(prepared), "source": source,
                                  "site_ids": [p[1].site_id for p in prepared][:50]})

@@ -17,8 +17,10 @@ REFERENCE_REPLACED_TABLE = "reference_areas_replaced"
 FIELD_CHANGES_TABLE = "field_changes"
 FIELD_PHOTOS_TABLE = "field_photos"
 FIELD_DEVICES_TABLE = "field_devices"
+#: Display geometry of every site (derived from its geometry when written; see geo/store/sitedisplay.py).
+DISPLAY_TABLE = "site_display"
 
 #: Every table every backend keeps beside the kind tables, in the order a copy writes them.
 TABLES = (META_TABLE, INDEX_TABLE, HISTORY_TABLE, USERS_TABLE, SESSIONS_TABLE, THROTTLE_TABLE, ADDR_THROTTLE_TABLE,
           AUDIT_TABLE, BATCHES_TABLE, TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, RASTERS_TABLE, FIELD_CHANGES_TABLE,
-          FIELD_PHOTOS_TABLE, FIELD_DEVICES_TABLE, REFERENCE_TABLE, REFERENCE_REPLACED_TABLE)
+          FIELD_PHOTOS_TABLE, FIELD_DEVICES_TABLE, REFERENCE_TABLE, REFERENCE_REPLACED_TABLE, DISPLAY_TABLE)

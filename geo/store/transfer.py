@@ -37,7 +37,7 @@ _OWN_META = ("schema_version", "created_at")
 _ORDER = {"store_meta": "key", "sessions": "token_hash", "login_throttle": "name", "import_batches": "batch_id",
           "raster_layers": "raster_id", "site_index": "site_id", "users": "name", "town_boundaries": "town_code",
           "field_changes": "op_id", "field_photos": "upload_sha256", "field_devices": "device_id",
-          "reference_areas": "fid"}
+          "reference_areas": "fid", "site_display": "site_id"}
 _BATCH = 2000
 
 

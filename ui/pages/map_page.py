@@ -40,7 +40,7 @@ from ui.page_helper import viewport_height, width_class
 from ui.photo_strip import photo_strip
 from ui.observation_panel import observation_panel
 from ui.scroll import scroll_into_view
-from ui.session import can_read, current_actor, get_store, load_meta, load_sites, md_escape, sample_banner, show_error
+from ui.session import can_read, current_actor, get_store, load_map_sites, load_meta, md_escape, sample_banner, show_error
 from ui.site_view import display_value, history_frame, history_list, town_label  # noqa: F401 - re-exported
 from ui.status_form import status_form
 
@@ -105,7 +105,7 @@ def render() -> None:
     try:
         version = store.data_version()
         meta = load_meta(store, version, store.locator)
-        sites = load_sites(store, version, store.locator)
+        sites = load_map_sites(store, version, store.locator)  # display geometry only: light, fast
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lang()))
         return

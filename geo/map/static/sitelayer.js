@@ -1,7 +1,7 @@
-// L.OnemapSites: one kind's sites on one canvas (geo/sitelayer.py encodes the data; see its docstring).
+// L.OnemapSites: one layer per kind, every kind drawn into one canvas per map (geo/map/sitelayer.py encodes the data; see its docstring).
 // No template literals, no innerHTML: names are unescaped and put in with textContent.
 (function () {
-  var VERSION = 1;
+  var VERSION = 2;
   if (L.OnemapSites && L.OnemapSites.VERSION === VERSION) { return; }
   var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~';
   var TERMINAL = 64, CONTINUATION = 20;
@@ -13,6 +13,10 @@
   var TINY_PX = AGG_CELL / 2;
   // Features per canvas path: one path for thousands is far slower to build than many small ones.
   var CHUNK = 16;
+  // Dashed outlines (a kind's style) from this zoom on: below it shapes are too small to show a dash.
+  var DASH_MIN_ZOOM = 12;
+  // Up to this zoom outlines and lines are one pixel wide (the county or a town in view: shapes of a few pixels).
+  var HAIRLINE_MAX_ZOOM = 11;
   // At low zoom, vertices closer than this (px, Manhattan) to the last one drawn are skipped.
   var MIN_STEP_PX = 1.5;
   // Extra pixels around a site that still hit it (fingers).
@@ -23,15 +27,13 @@
 
   // Signed integers of a varint string (geo/sitelayer.py pack_ints): mixed radix, low digits first, zigzag.
   function unpack(s) {
-    var n = 0, i, len = s ? s.length : 0;
-    for (i = 0; i < len; i++) { if (DEC[s.charCodeAt(i)] < TERMINAL) { n++; } }
-    var out = new Int32Array(n), v = 0, mult = 1, j = 0, c;
+    var len = s ? s.length : 0, out = new Int32Array(len), v = 0, mult = 1, j = 0, c, i;
     for (i = 0; i < len; i++) {
       c = DEC[s.charCodeAt(i)];
       if (c >= TERMINAL) { v += (c - TERMINAL) * mult; mult *= CONTINUATION; }
       else { v += c * mult; out[j++] = v % 2 ? -(v + 1) / 2 : v / 2; v = 0; mult = 1; }
     }
-    return out;
+    return j === len ? out : out.slice(0, j);
   }
   var ENTITIES = {lt: '<', gt: '>', quot: '"', '#x27': "'", '#39': "'", amp: '&'};
   function unescapeHtml(s) {
@@ -59,137 +61,159 @@
     return x * x + y * y;
   }
 
-  function decode(d) {
-    var n = d.n, q = d.q, i, j, k;
-    var ids = new Array(n);
-    i = 0;
-    d.ids.forEach(function (run) {
-      var nums = run[1] ? unpack(run[3]) : null, v = 0;
-      for (var r = 0; r < run[2]; r++) {
-        if (nums) { v += nums[r]; ids[i++] = run[0] + pad(v, run[1]); } else { ids[i++] = run[0]; }
-      }
-    });
-    var xy = unpack(d.xy), nv = xy.length >> 1;
+  // Geometry of one level of detail (geo/sitelayer.py: g, xy): mercator (X, Y, 0..1) and degrees of every
+  // vertex; per feature its type, its parts [FP[i], FP[i + 1]) and its bounding box; per part first vertex
+  // and vertex count. Class C: 0 point, 1 line, 2 polygon, -1 nothing to draw.
+  function decodeGeom(gText, xyText, n, q) {
+    var i, j, k;
+    var xy = unpack(xyText), nv = xy.length >> 1;
     var X = new Float64Array(nv), Y = new Float64Array(nv), LON = new Float64Array(nv), LAT = new Float64Array(nv);
     var x = 0, y = 0;
     for (k = 0; k < nv; k++) {
       x += xy[2 * k]; y += xy[2 * k + 1];
-      LON[k] = x / q; LAT[k] = y / q; X[k] = mercX(LON[k]); Y[k] = mercY(LAT[k]);
+      LON[k] = x / q; LAT[k] = y / q; X[k] = LON[k] / 360 + 0.5;
     }
-    // Per feature: type, its parts [first part, next feature's first part); per part: first vertex, vertex count.
-    var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS = [], PL = [];
-    if (!d.g) {
+    var T = new Uint8Array(n), FP = new Int32Array(n + 1), PS, PL, C = new Int8Array(n), BB = new Float64Array(4 * n);
+    // Y (mercator) of a feature's vertices is worked out when the feature is first drawn or hit (YF[i] = 1):
+    // at low zoom most sites are counted into aggregates by their box and never drawn one by one.
+    var YF = new Uint8Array(n);
+    if (!gText) {
       PS = new Int32Array(n); PL = new Int32Array(n);
-      for (i = 0; i < n; i++) { T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1; }
-      FP[n] = n;
-    } else {
-      var g = unpack(d.g), gi = 0, vi = 0, c, np, nr;
-      var part = function (count) { PS.push(vi); PL.push(count); vi += count; };
       for (i = 0; i < n; i++) {
-        var t = g[gi++];
-        T[i] = t; FP[i] = PS.length;
-        if (t === 1) { part(1); }
-        else if (t === 2) { c = g[gi++]; for (k = 0; k < c; k++) { part(1); } }
-        else if (t === 3) { part(g[gi++]); }
-        else if (t === 4 || t === 5) { np = g[gi++]; for (k = 0; k < np; k++) { part(g[gi++]); } }
-        else if (t === 6) {
-          np = g[gi++];
-          for (k = 0; k < np; k++) { nr = g[gi++]; for (j = 0; j < nr; j++) { part(g[gi++]); } }
-        }
+        T[i] = 1; FP[i] = i; PS[i] = i; PL[i] = 1;
+        BB[4 * i] = BB[4 * i + 2] = X[i]; BB[4 * i + 1] = BB[4 * i + 3] = Y[i] = mercY(LAT[i]);
+        YF[i] = 1;
       }
-      FP[n] = PS.length;
-      PS = Int32Array.from(PS); PL = Int32Array.from(PL);
+      FP[n] = n;
+      if (nv < n) { for (i = nv; i < n; i++) { C[i] = -1; } }
+      return {X: X, Y: Y, YF: YF, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
     }
-    // Class: 0 point, 1 line, 2 polygon, -1 nothing to draw. Bounding boxes in mercator units (0..1).
-    var C = new Int8Array(n), BB = new Float64Array(4 * n);
+    var g = unpack(gText), gi = 0, vi = 0, c, np, nr, ps = [], pl = [];
+    var part = function (count) { ps.push(vi); pl.push(count); vi += count; };
+    for (i = 0; i < n; i++) {
+      var t = g[gi++];
+      T[i] = t; FP[i] = ps.length;
+      if (t === 1) { part(1); }
+      else if (t === 2) { c = g[gi++]; for (k = 0; k < c; k++) { part(1); } }
+      else if (t === 3) { part(g[gi++]); }
+      else if (t === 4 || t === 5) { np = g[gi++]; for (k = 0; k < np; k++) { part(g[gi++]); } }
+      else if (t === 6) {
+        np = g[gi++];
+        for (k = 0; k < np; k++) { nr = g[gi++]; for (j = 0; j < nr; j++) { part(g[gi++]); } }
+      }
+    }
+    FP[n] = ps.length;
+    PS = Int32Array.from(ps); PL = Int32Array.from(pl);
     for (i = 0; i < n; i++) {
       var tt = T[i];
       C[i] = tt === 0 ? -1 : (tt <= 2 ? 0 : (tt <= 4 ? 1 : 2));
-      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      var x0 = Infinity, a0 = Infinity, x1 = -Infinity, a1 = -Infinity;
       for (var p = FP[i]; p < FP[i + 1]; p++) {
         for (k = PS[p]; k < PS[p] + PL[p]; k++) {
           if (X[k] < x0) { x0 = X[k]; } if (X[k] > x1) { x1 = X[k]; }
-          if (Y[k] < y0) { y0 = Y[k]; } if (Y[k] > y1) { y1 = Y[k]; }
+          if (LAT[k] < a0) { a0 = LAT[k]; } if (LAT[k] > a1) { a1 = LAT[k]; }
         }
       }
       if (x0 === Infinity) { C[i] = -1; }
-      BB[4 * i] = x0; BB[4 * i + 1] = y0; BB[4 * i + 2] = x1; BB[4 * i + 3] = y1;
+      // mercator y grows southwards: the box's top is the northernmost latitude
+      BB[4 * i] = x0; BB[4 * i + 1] = mercY(a1); BB[4 * i + 2] = x1; BB[4 * i + 3] = mercY(a0);
     }
-    // Names from the character table (code points: Array.from keeps characters outside the BMP whole).
-    var nt = Array.from(d.nt), nl = unpack(d.nl), nc = unpack(d.nc), names = new Array(n), at = 0, w, nm;
-    for (i = 0; i < n; i++) {
-      nm = '';
-      for (w = 0; w < nl[i]; w++) { nm += nt[nc[at++]]; }
-      names[i] = nm;
-    }
-    var si = unpack(d.s), ci = d.ck ? unpack(d.c) : si, cols = d.col.map(function (c0) { return c0 || null; });
-    return {n: n, kind: d.k, label: d.label, ids: ids, names: names, st: d.st, si: si, keys: d.ck || d.st, ci: ci,
-            cols: cols, hasKey: !!d.ck, X: X, Y: Y, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB};
+    return {X: X, Y: Y, YF: YF, LON: LON, LAT: LAT, T: T, C: C, FP: FP, PS: PS, PL: PL, BB: BB, grid: null};
   }
 
-  var Sites = L.Layer.extend({
-    options: {pane: 'onemapSites'},
+  // Mercator y of feature i's vertices, worked out on first use.
+  function projectY(d, i) {
+    if (d.YF[i]) { return; }
+    var Y = d.Y, LAT = d.LAT;
+    for (var p = d.FP[i]; p < d.FP[i + 1]; p++) {
+      for (var k = d.PS[p], e = d.PS[p] + d.PL[p]; k < e; k++) { Y[k] = mercY(LAT[k]); }
+    }
+    d.YF[i] = 1;
+  }
 
-    initialize: function (data, style) {
-      this._d = decode(data);
-      this._style = style;
-      this._kind = data.k;
-      this._n = data.n;
-      this._sel = -1;
-      this._drawnCount = 0;
-      this._aggs = [];
-      this._aggFlag = new Uint8Array(this._n);
-      this._aggZoom = null;
-      var grey = style.grey;
-      this._colors = this._d.cols.map(function (c) { return c || grey; });
-    },
-
-    // Replace the sites (a payload fetched after the layer was created: it keeps its click handlers).
-    setData: function (data) {
-      this.initialize(data, this._style);
-      this._g = null;
-      if (this._map) {
-        var sel = window.__onemapSelected;
-        if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-        this._reset();
+  // Ids, names, statuses and colours. Ids and names are decoded when first asked for (a hover, a click), not
+  // up front: drawing needs neither, and a map of a million sites draws in the time of its coordinates.
+  function decodeAttrs(d) {
+    var n = d.n, si = unpack(d.s), ids = null, names = null;
+    function idTable() {
+      var runs = [], num = new Int32Array(n), at = 0;
+      d.ids.forEach(function (run) {
+        runs.push({start: at, prefix: run[0], width: run[1]});
+        if (run[1]) {
+          var deltas = unpack(run[3]), v = 0;
+          for (var r = 0; r < run[2]; r++) { v += deltas[r]; num[at + r] = v; }
+        }
+        at += run[2];
+      });
+      return {runs: runs, num: num};
+    }
+    function nameTable() {
+      var nl = unpack(d.nl), no = new Int32Array(n + 1);
+      for (var i = 0; i < n; i++) { no[i + 1] = no[i] + nl[i]; }
+      return {nt: Array.from(d.nt), nc: unpack(d.nc), no: no};
+    }
+    return {
+      n: n, label: d.label, st: d.st, si: si, keys: d.ck || d.st, ci: d.ck ? unpack(d.c) : si, hasKey: !!d.ck,
+      cols: d.col.map(function (c0) { return c0 || null; }),
+      id: function (k) {
+        var t = ids || (ids = idTable()), runs = t.runs, lo = 0, hi = runs.length - 1;
+        while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (runs[mid].start <= k) { lo = mid; } else { hi = mid - 1; } }
+        var run = runs[lo];
+        return run.width ? run.prefix + pad(t.num[k], run.width) : run.prefix;
+      },
+      name: function (k) {
+        var t = names || (names = nameTable()), out = '';
+        for (var w = t.no[k]; w < t.no[k + 1]; w++) { out += t.nt[t.nc[w]]; }
+        return out;
       }
-      return this;
-    },
+    };
+  }
 
+  // One canvas per map for every kind's sites (in the onemapSites pane): the kinds are drawn in z order into
+  // it, in one animation frame, and the browser composites one canvas, not one per kind. While payloads are
+  // still on their way the draw waits for them (up to WAIT_MS), so the map is drawn once, not once per file.
+  var WAIT_MS = 3000;
+  var Renderer = L.Layer.extend({
+    options: {pane: 'onemapSites'},
+    initialize: function () { this._layers = []; this._frame = null; this._waitSince = null; },
+    add: function (layer) {
+      if (this._layers.indexOf(layer) < 0) { this._layers.push(layer); }
+      this.drawSoon();
+    },
+    remove: function (layer) {
+      var i = this._layers.indexOf(layer);
+      if (i >= 0) { this._layers.splice(i, 1); }
+      this.drawSoon();
+    },
+    // Layers bottom first: z order, then the order they came in.
+    _ordered: function () {
+      var ls = this._layers.slice();
+      return ls.sort(function (u, v) {
+        return (u._style.z_order || 0) - (v._style.z_order || 0) || ls.indexOf(u) - ls.indexOf(v);
+      });
+    },
     onAdd: function (map) {
       if (!map.getPane(this.options.pane)) {
         var pane = map.createPane(this.options.pane);
         pane.style.zIndex = 390;  // above basemap and rasters, below other overlays and labels
         pane.style.pointerEvents = 'none';
       }
-      var c = this._canvas = L.DomUtil.create('canvas', 'onemap-sites onemap-sites-' + this._kind);
+      var c = this._canvas = L.DomUtil.create('canvas', 'onemap-sites');
       c.style.pointerEvents = 'none';
-      c.style.zIndex = String(1 + (this._style.z_order || 0));
       if (map._zoomAnimated) { L.DomUtil.addClass(c, 'leaflet-zoom-animated'); }
       this._ctx = c.getContext('2d');
       this.getPane().appendChild(c);
-      ACTIVE.push(this);
-      dispatcher(map);
-      var sel = window.__onemapSelected;
-      if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
-      this._reset();
     },
-
-    onRemove: function (map) {
-      var i = ACTIVE.indexOf(this);
-      if (i >= 0) { ACTIVE.splice(i, 1); }
-      var reg = map._onemapSites;
-      if (reg && reg.tipOwner === this) { hideTip(map); }
+    onRemove: function () {
       L.DomUtil.remove(this._canvas);
       this._canvas = this._ctx = null;
+      this._bounds = null;
     },
-
     getEvents: function () {
       var ev = {viewreset: this._reset, zoom: this._onZoom, moveend: this._update, resize: this._update};
       if (this._map && this._map._zoomAnimated) { ev.zoomanim = this._onAnimZoom; }
       return ev;
     },
-
     _onAnimZoom: function (e) { this._updateTransform(e.center, e.zoom); },
     _onZoom: function () { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
     _updateTransform: function (center, zoom) {
@@ -205,30 +229,177 @@
       this._update();
       this._updateTransform(this._center, this._zoom);
     },
+    _waiting: function () {
+      var loading = this._layers.some(function (l) { return l._loading; });
+      if (!loading) { this._waitSince = null; return false; }
+      var now = Date.now();
+      if (this._waitSince === null) { this._waitSince = now; }
+      return now - this._waitSince < WAIT_MS;
+    },
+    // Draw in the next animation frame (once, whoever asks); while payloads are coming, a little later.
+    drawSoon: function () {
+      if (this._soon) { return; }
+      var self = this;
+      this._soon = true;
+      L.Util.requestAnimFrame(function () {
+        self._soon = false;
+        if (!self._map) { return; }
+        if (self._waiting()) { setTimeout(function () { self.drawSoon(); }, 50); return; }
+        self._reset();
+      });
+    },
     _update: function () {
       var map = this._map;
       if (!map || (map._animatingZoom && this._bounds)) { return; }
+      var nonEmpty = this._layers.some(function (l) { return l._n; });
+      if (!nonEmpty && !this._bounds) { return; }  // nothing to draw yet: no canvas to size
       var size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-PADDING)).round();
       this._bounds = L.bounds(min, min.add(size.multiplyBy(1 + 2 * PADDING)).round());
       this._center = map.getCenter();
       this._zoom = map.getZoom();
       var b = this._bounds.getSize(), r = window.devicePixelRatio || 1, c = this._canvas;
       L.DomUtil.setPosition(c, min);
-      c.width = Math.round(r * b.x); c.height = Math.round(r * b.y);
-      c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      var w = Math.round(r * b.x), h = Math.round(r * b.y);
+      if (c.width !== w || c.height !== h) {
+        c.width = w; c.height = h;
+        c.style.width = b.x + 'px'; c.style.height = b.y + 'px';
+      }
       this._ratio = r;
-      this._draw();
+      this._layers.forEach(function (l) { l._needDetail(map.getZoom()); });
+      this.draw();
     },
-    redraw: function () { if (this._map && this._bounds) { this._draw(); } return this; },
-
-    // Screen-space drawing: everything in view, batched by colour; many points aggregated at low zoom.
-    _draw: function () {
-      var d = this._d, st = this._style, ctx = this._ctx, map = this._map, n = this._n, i, k, p;
-      var scale = map.options.crs.scale(this._zoom), po = map.getPixelOrigin();
-      var ox = po.x + this._bounds.min.x, oy = po.y + this._bounds.min.y, size = this._bounds.getSize();
+    draw: function () {
+      if (!this._map || !this._bounds || this._waiting()) { return; }
+      var map = this._map, ctx = this._ctx, po = map.getPixelOrigin(), size = this._bounds.getSize();
+      var f = this._frame = {ctx: ctx, zoom: this._zoom, scale: map.options.crs.scale(this._zoom),
+                             ox: po.x + this._bounds.min.x, oy: po.y + this._bounds.min.y, size: size};
       ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
+      var ordered = this._ordered();
+      ordered.forEach(function (l) { l._draw(f); });
+      ordered.forEach(function (l) { l._drawSelectedOn(f); });  // the selected site over every kind
+    }
+  });
+  function rendererOf(map) {
+    if (!map._onemapRenderer) { map._onemapRenderer = new Renderer(); }
+    var r = map._onemapRenderer;
+    if (!map.hasLayer(r)) { map.addLayer(r); }
+    return r;
+  }
+
+  var Sites = L.Layer.extend({
+    options: {pane: 'onemapSites'},
+
+    // data: the payload (or an empty one while `url` is fetched); url: the payload file, if any.
+    initialize: function (data, style, url) {
+      this._style = style;
+      this._take(data);
+      if (url) { this.load(url); }
+    },
+
+    _take: function (data) {
+      var n = data.n, q = data.q, grey = this._style.grey, over = data.og !== undefined;
+      this._a = decodeAttrs(data);
+      this._kind = data.k;
+      this._n = n;
+      this._q = q;
+      // g0: drawn below dz (the overview, or the only level); g1: the detail, drawn from dz on.
+      this._g0 = over ? decodeGeom(data.og, data.oxy, n, q) : decodeGeom(data.g, data.xy, n, q);
+      this._g1 = over && data.g !== undefined ? decodeGeom(data.g, data.xy, n, q) : null;
+      this._dz = over ? data.dz : null;
+      this._du = over && !this._g1 ? data.du || null : null;
+      this._duState = 0;  // 0 not asked, 1 on its way, 2 here, 3 failed
+      this._sel = -1;
+      this._index = null;
+      this._drawnCount = 0;
+      this._aggs = [];
+      this._aggFlag = new Uint8Array(n);
+      this._aggZoom = null;
+      this._colors = this._a.cols.map(function (c) { return c || grey; });
+      this._sprites = null;
+    },
+
+    // Replace the sites (a payload fetched after the layer was created: it keeps its click handlers).
+    setData: function (data) {
+      this._take(data);
+      this._loading = false;
+      if (this._map) {
+        var sel = window.__onemapSelected;
+        if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
+        rendererOf(this._map).drawSoon();
+      }
+      return this;
+    },
+
+    load: function (url) {
+      var self = this;
+      this._loading = true;
+      fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      }).then(function (d) { self.setData(d); }).catch(function (e) {
+        self._loading = false;
+        if (self._map) { rendererOf(self._map).drawSoon(); }
+        console.warn('sites: ' + e);
+      });
+      return this;
+    },
+
+    // The detail of lines and polygons, fetched once the map comes near the zoom it is drawn at.
+    _needDetail: function (zoom) {
+      if (!this._du || this._duState || zoom < this._dz - 1) { return; }
+      var self = this, n = this._n, q = this._q, url = this._du;
+      this._duState = 1;
+      fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      }).then(function (d) {
+        if (self._du !== url) { return; }  // new data meanwhile
+        self._g1 = decodeGeom(d.g, d.xy, n, q);
+        self._duState = 2;
+        if (self._map && self._map.getZoom() >= self._dz) { rendererOf(self._map).drawSoon(); }
+      }).catch(function (e) { self._duState = 3; console.warn('site detail: ' + e); });
+    },
+
+    // The geometry drawn (and hit) at `zoom`.
+    _geo: function (zoom) {
+      return this._g1 && this._dz !== null && zoom >= this._dz ? this._g1 : this._g0;
+    },
+
+    onAdd: function (map) {
+      ACTIVE.push(this);
+      dispatcher(map);
+      var sel = window.__onemapSelected;
+      if (sel && sel.k === this._kind) { this._sel = this.indexOf(sel.id); }
+      rendererOf(map).add(this);
+    },
+
+    onRemove: function (map) {
+      var i = ACTIVE.indexOf(this);
+      if (i >= 0) { ACTIVE.splice(i, 1); }
+      var reg = map._onemapSites;
+      if (reg && reg.tipOwner === this) { hideTip(map); }
+      var r = map._onemapRenderer;
+      if (r) {
+        r.remove(this);
+        if (!r._layers.length) { map.removeLayer(r); }
+      }
+    },
+
+    redraw: function () { if (this._map && this._map._onemapRenderer) { this._map._onemapRenderer.draw(); } return this; },
+
+    // Screen-space drawing: everything in view, batched by colour; many points aggregated at low zoom.
+    // Into the renderer's frame f: {ctx, zoom, scale, ox, oy, size} (the canvas is cleared by the renderer).
+    _draw: function (f) {
+      var st = this._style, ctx = this._ctx = f.ctx, n = this._n, a = this._a, i, k, p;
+      this._zoom = f.zoom;
+      var d = this._d = this._geo(f.zoom);
+      var scale = f.scale, ox = f.ox, oy = f.oy, size = f.size;
       this._scale = scale; this._ox = ox; this._oy = oy;
+      this._aggs = [];
+      this._aggZoom = null;
+      this._drawnCount = 0;
+      if (!n) { return; }
       var m = (st.radius + st.weight + 2) / scale;
       var vx0 = ox / scale - m, vy0 = oy / scale - m, vx1 = (ox + size.x) / scale + m, vy1 = (oy + size.y) / scale + m;
       var BB = d.BB, C = d.C, vis = [], pointLike = 0, tiny = TINY_PX / scale, small = new Uint8Array(n);
@@ -240,18 +411,20 @@
       var aggregate = this._zoom < AGG_MAX_ZOOM && pointLike > AGG_MIN;
       var flag = this._aggFlag;
       flag.fill(0);
-      this._aggs = [];
-      if (aggregate) { this._aggregate(vis, small, scale); }
+      if (aggregate) { this._aggregate(vis, small, f); }
       this._aggZoom = aggregate ? this._zoom : null;
       var ncol = this._colors.length, byColor = [[], [], []];
       for (k = 0; k < 3; k++) { for (p = 0; p < ncol; p++) { byColor[k].push([]); } }
       for (k = 0; k < vis.length; k++) {
         i = vis[k];
-        if (!flag[i]) { byColor[C[i]][d.ci[i]].push(i); }
+        if (!flag[i]) { byColor[C[i]][a.ci[i]].push(i); }
       }
-      var self = this, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
+      var self = this, dash = st.dash_array && f.zoom >= DASH_MIN_ZOOM ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
       var outline = rgba('#333333', 0.95);
-      ctx.lineJoin = 'round'; ctx.lineCap = 'round'; ctx.lineWidth = st.weight;
+      // Rasterising is most of the cost of a software canvas: mitred outlines (round joins cost an arc each),
+      // one-pixel (hairline) outlines and lines when the whole county is in view, dashes only where a shape is
+      // big enough to show them, points stamped from a sprite.
+      ctx.lineJoin = 'miter'; ctx.lineCap = 'butt'; ctx.lineWidth = f.zoom <= HAIRLINE_MAX_ZOOM ? 1 : st.weight;
       // Polygons: filled in their colour, dark outline; then lines in their colour; then points. Small paths.
       function batches(list, cls, fill, stroke) {
         for (var c0 = 0; c0 < list.length; c0 += CHUNK) {
@@ -269,6 +442,7 @@
         ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
         batches(list, 2, true, true);
       });
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
       byColor[1].forEach(function (list, col) {
         if (!list.length) { return; }
         ctx.strokeStyle = rgba(self._colors[col], 0.95);
@@ -276,18 +450,24 @@
       });
       ctx.setLineDash([]);
       byColor[0].forEach(function (list, col) {
-        if (!list.length) { return; }
-        ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
-        batches(list, 0, true, true);
+        if (list.length) { self._stamps(list, col); }
       });
       ctx.globalAlpha = 1;
       this._drawAggregates();
-      if (this._sel >= 0 && C[this._sel] >= 0) { this._drawSelected(this._sel, dash); }
       ctx.globalAlpha = 1;
       this._drawnCount = vis.length;
     },
 
+    _drawSelectedOn: function (f) {
+      if (!this._n || this._sel < 0 || !this._d || this._d.C[this._sel] < 0) { return; }
+      var st = this._style, dash = st.dash_array ? String(st.dash_array).split(/[ ,]+/).map(Number) : [];
+      this._ctx = f.ctx;
+      this._drawSelected(this._sel, dash);
+      f.ctx.globalAlpha = 1;
+    },
+
     _path: function (f, close) {
+      projectY(this._d, f);
       var d = this._d, X = d.X, Y = d.Y, ctx = this._ctx, s = this._scale, ox = this._ox, oy = this._oy;
       for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
         var a = d.PS[p], len = d.PL[p], lx = X[a] * s - ox, ly = Y[a] * s - oy, k, qx, qy;
@@ -301,7 +481,36 @@
       }
     },
 
+    // Points as copies of one small pre-drawn marker per colour (a copy costs far less than drawing a circle).
+    _stamps: function (list, col) {
+      var sprite = this._sprite(col), ctx = this._ctx, d = this._d, X = d.X, Y = d.Y, s = this._scale;
+      var half = sprite.half, size = sprite.size, ox = this._ox + half, oy = this._oy + half, k, p, f, j;
+      for (k = 0; k < list.length; k++) {
+        f = list[k];
+        if (!d.YF[f]) { projectY(d, f); }
+        for (p = d.FP[f]; p < d.FP[f + 1]; p++) {
+          j = d.PS[p];
+          ctx.drawImage(sprite.canvas, Math.round(X[j] * s - ox), Math.round(Y[j] * s - oy), size, size);
+        }
+      }
+    },
+    _sprite: function (col) {
+      var r = window.devicePixelRatio || 1, cache = this._sprites || (this._sprites = {}), key = col + '@' + r;
+      if (cache[key]) { return cache[key]; }
+      var st = this._style, half = Math.ceil(st.radius + st.weight / 2 + 1), size = 2 * half;
+      var c = document.createElement('canvas');
+      c.width = c.height = Math.ceil(size * r);
+      var g = c.getContext('2d');
+      g.scale(r, r);
+      g.beginPath(); g.arc(half, half, st.radius, 0, 2 * Math.PI);
+      g.fillStyle = rgba(this._colors[col], st.fill_opacity); g.fill();
+      g.lineWidth = st.weight; g.strokeStyle = rgba('#333333', 0.95); g.stroke();
+      cache[key] = {canvas: c, half: half, size: size};
+      return cache[key];
+    },
+
     _circles: function (f, r) {
+      projectY(this._d, f);
       var d = this._d, ctx = this._ctx, s = this._scale;
       for (var p = d.FP[f]; p < d.FP[f + 1]; p++) {
         var x = d.X[d.PS[p]] * s - this._ox, y = d.Y[d.PS[p]] * s - this._oy;
@@ -310,35 +519,41 @@
       }
     },
 
-    _aggregate: function (vis, small, scale) {
-      var d = this._d, BB = d.BB, cells = new Map(), k, i, cell, cx, cy, key;
+    // Point-like sites in view counted into AGG_CELL cells of the world pixel grid (cells stay put when the map
+    // pans), in typed arrays over the cells the canvas covers: a cell of two or more is drawn as one circle.
+    _aggregate: function (vis, small, f) {
+      var d = this._d, ci = this._a.ci, BB = d.BB, scale = f.scale, ncol = this._colors.length, k, i, cx, cy, c;
+      var gx0 = Math.floor(f.ox / AGG_CELL) - 1, gy0 = Math.floor(f.oy / AGG_CELL) - 1;
+      var gw = Math.ceil(f.size.x / AGG_CELL) + 3, gh = Math.ceil(f.size.y / AGG_CELL) + 3, ncell = gw * gh;
+      var cnt = new Int32Array(ncell), sx = new Float64Array(ncell), sy = new Float64Array(ncell);
+      var bx0 = new Float64Array(ncell).fill(Infinity), by0 = new Float64Array(ncell).fill(Infinity);
+      var bx1 = new Float64Array(ncell).fill(-Infinity), by1 = new Float64Array(ncell).fill(-Infinity);
+      var cols = new Int32Array(ncell * ncol), cellOf = new Int32Array(vis.length).fill(-1);
       for (k = 0; k < vis.length; k++) {
         i = vis[k];
         if (!small[i]) { continue; }
         cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
-        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
-        cell = cells.get(key);
-        if (!cell) { cell = {n: 0, sx: 0, sy: 0, x0: cx, y0: cy, x1: cx, y1: cy, first: i, col: {}}; cells.set(key, cell); }
-        cell.n++; cell.sx += cx; cell.sy += cy;
-        if (cx < cell.x0) { cell.x0 = cx; } if (cx > cell.x1) { cell.x1 = cx; }
-        if (cy < cell.y0) { cell.y0 = cy; } if (cy > cell.y1) { cell.y1 = cy; }
-        cell.col[d.ci[i]] = (cell.col[d.ci[i]] || 0) + 1;
+        var gx = Math.min(gw - 1, Math.max(0, Math.floor(cx * scale / AGG_CELL) - gx0));
+        var gy = Math.min(gh - 1, Math.max(0, Math.floor(cy * scale / AGG_CELL) - gy0));
+        c = cellOf[k] = gy * gw + gx;
+        cnt[c]++; sx[c] += cx; sy[c] += cy;
+        if (cx < bx0[c]) { bx0[c] = cx; } if (cx > bx1[c]) { bx1[c] = cx; }
+        if (cy < by0[c]) { by0[c] = cy; } if (cy > by1[c]) { by1[c] = cy; }
+        cols[c * ncol + ci[i]]++;
       }
       var flag = this._aggFlag, aggs = this._aggs;
       for (k = 0; k < vis.length; k++) {
-        i = vis[k];
-        if (!small[i]) { continue; }
-        cx = (BB[4 * i] + BB[4 * i + 2]) / 2; cy = (BB[4 * i + 1] + BB[4 * i + 3]) / 2;
-        key = Math.floor(cx * scale / AGG_CELL) * 4194304 + Math.floor(cy * scale / AGG_CELL);
-        if (cells.get(key).n > 1) { flag[i] = 1; }
+        c = cellOf[k];
+        if (c >= 0 && cnt[c] > 1) { flag[vis[k]] = 1; }
       }
-      cells.forEach(function (c) {
-        if (c.n < 2) { return; }
-        var best = -1, most = -1;
-        for (var col in c.col) { if (c.col[col] > most) { most = c.col[col]; best = +col; } }
-        aggs.push({n: c.n, x: c.sx / c.n * scale, y: c.sy / c.n * scale, r: Math.min(24, 9 + 3 * Math.log(c.n) / Math.LN2),
-                   col: best, x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1});
-      });
+      for (c = 0; c < ncell; c++) {
+        var n = cnt[c];
+        if (n < 2) { continue; }
+        var best = 0, most = -1;
+        for (var q = 0; q < ncol; q++) { if (cols[c * ncol + q] > most) { most = cols[c * ncol + q]; best = q; } }
+        aggs.push({n: n, x: sx[c] / n * scale, y: sy[c] / n * scale, r: Math.min(24, 9 + 3 * Math.log(n) / Math.LN2),
+                   col: best, x0: bx0[c], y0: by0[c], x1: bx1[c], y1: by1[c]});
+      }
     },
 
     _drawAggregates: function () {
@@ -357,7 +572,7 @@
     },
 
     _drawSelected: function (f, dash) {
-      var ctx = this._ctx, st = this._style, c = this._d.C[f], col = this._colors[this._d.ci[f]];
+      var ctx = this._ctx, st = this._style, c = this._d.C[f], col = this._colors[this._a.ci[f]];
       ctx.beginPath();
       if (c === 0) { this._circles(f, st.radius); } else { this._path(f, c === 2); }
       ctx.setLineDash(c === 0 ? [] : dash);
@@ -367,10 +582,10 @@
       ctx.setLineDash([]);
     },
 
-    // -- hit testing: a grid over the features' bounding boxes (mercator units), built on first use --
-    _grid: function () {
-      if (this._g) { return this._g; }
-      var d = this._d, BB = d.BB, n = this._n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+    // -- hit testing: a grid over the features' bounding boxes (mercator units), per level, built on first use --
+    _grid: function (d) {
+      if (d.grid) { return d.grid; }
+      var BB = d.BB, n = this._n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
       for (i = 0; i < n; i++) {
         if (d.C[i] < 0) { continue; }
         x0 = Math.min(x0, BB[4 * i]); y0 = Math.min(y0, BB[4 * i + 1]);
@@ -386,13 +601,14 @@
           for (var b = b0; b <= b1; b++) { var k = b * side + a; (cells[k] || (cells[k] = [])).push(i); }
         }
       }
-      this._g = {x0: x0, y0: y0, w: w, h: h, side: side, cells: cells};
-      return this._g;
+      d.grid = {x0: x0, y0: y0, w: w, h: h, side: side, cells: cells};
+      return d.grid;
     },
 
     // What of this layer is at world pixel (wx, wy) at the map's current zoom: {agg} or {index}, or null.
     _hit: function (wx, wy, scale, zoom) {
-      var d = this._d, st = this._style, i, k;
+      var d = this._geo(zoom), st = this._style, i, k;
+      if (!this._n) { return null; }
       var aggsValid = this._aggZoom !== null && this._aggZoom === zoom;
       if (aggsValid) {
         for (k = this._aggs.length - 1; k >= 0; k--) {
@@ -400,7 +616,7 @@
           if ((a.x - wx) * (a.x - wx) + (a.y - wy) * (a.y - wy) <= (a.r + 2) * (a.r + 2)) { return {layer: this, agg: a}; }
         }
       }
-      var g = this._grid(), reach = (st.radius + st.weight / 2 + HIT_PX + 4) / scale;
+      var g = this._grid(d), reach = (st.radius + st.weight / 2 + HIT_PX + 4) / scale;
       var mx = wx / scale, my = wy / scale;
       var a0 = Math.max(0, Math.floor((mx - reach - g.x0) / g.w)), a1 = Math.min(g.side - 1, Math.floor((mx + reach - g.x0) / g.w));
       var b0 = Math.max(0, Math.floor((my - reach - g.y0) / g.h)), b1 = Math.min(g.side - 1, Math.floor((my + reach - g.y0) / g.h));
@@ -414,7 +630,7 @@
             if (seen[i] || (aggsValid && this._aggFlag[i])) { continue; }
             seen[i] = 1;
             if (d.BB[4 * i] > mx + reach || d.BB[4 * i + 2] < mx - reach || d.BB[4 * i + 1] > my + reach || d.BB[4 * i + 3] < my - reach) { continue; }
-            if (!this._hits(i, wx, wy, scale)) { continue; }
+            if (!this._hits(d, i, wx, wy, scale)) { continue; }
             // Points over lines over polygons (the drawing order); the selected one, then the last, on top.
             var rank = (2 - d.C[i]) * 4 * this._n + (i === this._sel ? 2 * this._n : 0) + i;
             if (rank > bestRank) { bestRank = rank; best = i; }
@@ -424,8 +640,9 @@
       return best >= 0 ? {layer: this, index: best} : null;
     },
 
-    _hits: function (i, wx, wy, scale) {
-      var d = this._d, st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
+    _hits: function (d, i, wx, wy, scale) {
+      projectY(d, i);
+      var st = this._style, X = d.X, Y = d.Y, c = d.C[i], p, k, a, len;
       if (c === 0) {
         var r = st.radius + st.weight / 2 + HIT_PX;
         for (p = d.FP[i]; p < d.FP[i + 1]; p++) {
@@ -449,17 +666,19 @@
     },
 
     // -- features as the rest of the page sees them --
+    id: function (i) { return this._a.id(i); },
+    name: function (i) { return this._a.name(i); },
     indexOf: function (id) {
       if (!this._index) {
-        var idx = this._index = {};
-        this._d.ids.forEach(function (v, i) { idx[v] = i; });
+        var idx = this._index = new Map();
+        for (var i = 0; i < this._n; i++) { idx.set(this._a.id(i), i); }
       }
-      var i = this._index[id];
-      return i === undefined ? -1 : i;
+      var k = this._index.get(id);
+      return k === undefined ? -1 : k;
     },
     properties: function (i) {
-      var d = this._d, p = {id: d.ids[i], k: this._kind, s: d.st[d.si[i]], n: d.names[i]};
-      if (d.hasKey) { p.c = d.keys[d.ci[i]]; }
+      var a = this._a, p = {id: a.id(i), k: this._kind, s: a.st[a.si[i]], n: a.name(i)};
+      if (a.hasKey) { p.c = a.keys[a.ci[i]]; }
       return p;
     },
     // The clicked site as streamlit-folium reads it: e.layer.toGeoJSON().properties.id.
@@ -472,9 +691,11 @@
         getLatLng: function () { return self.anchor(i); }
       };
     },
+    // The geometry drawn now (the map's zoom), or the first level off the map.
+    _shown: function () { return this._map ? this._geo(this._map.getZoom()) : this._g0; },
     // A point of the feature in the display frame: the point, a point on the line, a point inside the polygon.
     anchor: function (i) {
-      var d = this._d, c = d.C[i], p0 = d.FP[i], a = d.PS[p0], len = d.PL[p0];
+      var d = this._shown(), c = d.C[i], p0 = d.FP[i], a = d.PS[p0], len = d.PL[p0];
       if (c < 0) { return null; }
       if (c === 0) { return L.latLng(d.LAT[a], d.LON[a]); }
       if (c === 1) {
@@ -498,17 +719,25 @@
       return L.latLng(y, bestX);
     },
     feature: function (i) {
-      var d = this._d, ll = this.anchor(i), p = this.properties(i);
-      return {id: p.id, k: p.k, s: p.s, c: d.keys[d.ci[i]], n: p.n, color: this._colors[d.ci[i]],
+      var a = this._a, ll = this.anchor(i), p = this.properties(i);
+      return {id: p.id, k: p.k, s: p.s, c: a.keys[a.ci[i]], n: p.n, color: this._colors[a.ci[i]],
               lat: ll ? ll.lat : null, lng: ll ? ll.lng : null};
     },
 
     select: function (i) {
-      var self = this;
-      ACTIVE.forEach(function (l) { if (l !== self && l._sel >= 0) { l._sel = -1; l.redraw(); } });
+      var self = this, maps = [this._map];
+      ACTIVE.forEach(function (l) {
+        if (l !== self && l._sel >= 0) { l._sel = -1; if (maps.indexOf(l._map) < 0) { maps.push(l._map); } }
+      });
       this._sel = i;
-      this.redraw();
       window.__onemapSelected = i >= 0 ? this.featureLayer(i) : null;
+      maps.forEach(function (m) { if (m && m._onemapRenderer) { m._onemapRenderer.draw(); } });
+    },
+
+    // Something changed that the map must show (used by pages that fill a layer themselves).
+    _changed: function () {
+      this._loading = false;
+      if (this._map) { rendererOf(this._map).drawSoon(); }
     }
   });
   Sites.VERSION = VERSION;
@@ -536,14 +765,15 @@
     var reg = map._onemapSites, layer = h.layer, el = document.createElement('span'), key, at, dy = 0;
     if (h.agg) {
       key = 'agg:' + layer._kind + ':' + h.agg.x + ':' + h.agg.y;
-      el.textContent = layer._d.label + ' (' + h.agg.n + ')';
+      el.textContent = layer._a.label + ' (' + h.agg.n + ')';
       at = map.unproject(L.point(h.agg.x, h.agg.y), map.getZoom());
       dy = h.agg.r;
     } else {
+      var point = layer._shown().C[h.index] === 0;
       key = layer._kind + ':' + h.index;
-      el.textContent = unescapeHtml(layer._d.names[h.index]);
-      at = layer._d.C[h.index] === 0 ? layer.anchor(h.index) : latlng;
-      dy = layer._d.C[h.index] === 0 ? layer._style.radius : 4;
+      el.textContent = unescapeHtml(layer.name(h.index));
+      at = point ? layer.anchor(h.index) : latlng;
+      dy = point ? layer._style.radius : 4;
     }
     map.getContainer().style.cursor = 'pointer';
     if (!reg.tip) { reg.tip = L.tooltip({direction: 'top', opacity: 0.95, className: 'onemap-site-tip'}); }
@@ -575,7 +805,7 @@
       var layer = h.layer, i = h.index;
       layer.select(i);
       showTip(map, h, e.latlng);
-      var ll = layer._d.C[i] === 0 ? layer.anchor(i) : e.latlng;
+      var ll = layer._shown().C[i] === 0 ? layer.anchor(i) : e.latlng;
       layer.fire('click', {latlng: ll, layer: layer.featureLayer(i), containerPoint: e.containerPoint,
                            layerPoint: e.layerPoint, originalEvent: e.originalEvent}, true);
     });
@@ -583,7 +813,7 @@
   }
 
   L.OnemapSites = Sites;
-  L.onemapSites = function (data, style) { return new Sites(data, style); };
+  L.onemapSites = function (data, style, url) { return new Sites(data, style, url); };
 
   // Test and debugging hook: what the site layers hold and draw, without reaching into Leaflet's layers.
   function each(fn) { ACTIVE.forEach(fn); }
@@ -623,8 +853,26 @@
       if (!ACTIVE.length) { return null; }
       var h = hitAt(ACTIVE[0]._map, L.point(x, y));
       if (!h) { return null; }
-      return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer._d.ids[h.index], k: h.layer._kind};
+      return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer.id(h.index), k: h.layer._kind};
     },
-    selected: function () { var s = window.__onemapSelected; return s ? s.id : null; }
+    selected: function () { var s = window.__onemapSelected; return s ? s.id : null; },
+    // Whether sites are still on their way or waiting to be drawn (a payload fetched, a draw scheduled).
+    pending: function () {
+      return ACTIVE.some(function (l) {
+        var r = l._map && l._map._onemapRenderer;
+        return l._loading || (r && (r._soon || r._waitSince !== null));
+      });
+    },
+    // The levels of detail of a kind: {levels: 1 or 2, detail: 'inline' | 'waiting' | 'loading' | 'here' | 'failed',
+    // drawing: 'overview' | 'detail'}.
+    detail: function (kind) {
+      var out = null;
+      each(function (l) {
+        if (l._kind !== kind) { return; }
+        var state = l._dz === null ? 'inline' : (l._du ? ['waiting', 'loading', 'here', 'failed'][l._duState] : 'here');
+        out = {levels: l._dz === null ? 1 : 2, detail: state, drawing: l._d === l._g1 && l._g1 ? 'detail' : 'overview'};
+      });
+      return out;
+    }
   };
 })();
