@@ -123,11 +123,13 @@ def cmd_status(args) -> int:
         actor, args.site_id, args.new_status,
         expected_version=site.version if args.expected_version is None else args.expected_version,
         op_id=args.op_id or uuid.uuid4().hex, note=args.note or "", source="cli", changes=changes, photos=photos,
+        override=args.override,
     )
     verb = "已变更" if result.applied else "此前已执行（幂等，未重复写入）"
     print(json.dumps({
         "site_id": result.site.site_id, "status": result.site.status, "version": result.site.version,
         "applied": result.applied, "history_id": result.entry.id, "message": verb,
+        "override": result.entry.override,
     }, ensure_ascii=False))
     return 0
 
@@ -361,6 +363,7 @@ def _review_inputs(args):
         check_onsite_m(args.onsite_m, source="--onsite-m")
     sites, history = snapshot(store.list_sites(actor), store.all_history(actor), day)
     sample = store.meta().get("data_origin") == "sample"
+    args._observations = store.all_observations(actor)
     reference = store.reference_areas(actor, before=end_of_day_utc(day) if day else None)
     return sites, history, day or today, town, sample, reference
 
@@ -370,7 +373,7 @@ def cmd_progress(args) -> int:
 
     sites, history, day, town, sample, reference = _review_inputs(args)
     figures = progress(sites, day, town=town, history=history, onsite_m=args.onsite_m, sample=sample,
-                       reference=reference)
+                       reference=reference, observations=args._observations)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     return 0
 
@@ -440,19 +443,26 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_grade(args) -> int:
-    """Grade black-odorous water from a CSV of readings (geo/domain/grading.py); JSON on stdout."""
+def _read_file(path_text: str, code: str) -> tuple[bytes, str]:
     from pathlib import Path
 
     from geo.errors import ValidationError
-    from geo.domain.grading import grade_csv, to_json
 
+    path = Path(path_text)
     try:
-        data = Path(args.file).read_bytes()
+        return path.read_bytes(), path.name
     except OSError as exc:
-        raise ValidationError("grading.csv_unreadable", en=f"Cannot read {args.file}: {exc.strerror}; check the path.",
-                              zh=f"无法读取 {args.file}：{exc.strerror}；请检查路径。", path=str(args.file)) from exc
-    print(to_json(grade_csv(data)))
+        raise ValidationError(code, en=f"Cannot read {path}: {exc.strerror}; check the path.",
+                              zh=f"无法读取 {path}：{exc.strerror}；请检查路径。", path=str(path)) from exc
+
+
+def cmd_grade(args) -> int:
+    """Grade black-odorous water from a table of readings (rules: geo/domain/grading.py); JSON on stdout."""
+    from geo.domain.grading import grade_readings, to_dict
+    from geo.ingest.grading_table import readings_from_table
+
+    data, name = _read_file(args.file, "grading.csv_unreadable")
+    print(json.dumps(to_dict(grade_readings(readings_from_table(data, name))), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -509,6 +519,11 @@ def cmd_import(args) -> int:
                           remembered=remembered, user_mapping=user_mapping, table=table,
                           boundaries=None if kind == TOWN_KIND or kind in REFERENCE_AREAS
                           else store.town_boundaries(actor))
+    if kind != TOWN_KIND and kind not in REFERENCE_AREAS and plan.candidates:
+        from geo.ingest.status_evidence import apply_status_gates
+
+        apply_status_gates(plan, store.import_gate_preview(actor, [c.site for c in plan.candidates]),
+                           override=args.override)
     batch_id, written, result = None, False, None
     can_write = not args.dry_run and (not plan.has_errors or (args.skip_invalid and not plan.file_errors))
     if kind in REFERENCE_AREAS and plan.has_errors:
@@ -522,7 +537,8 @@ def cmd_import(args) -> int:
                                                   source_name=path.name)
         else:
             result = store.import_batch(actor, [c.site for c in plan.candidates], source_name=path.name,
-                                        skip_invalid=args.skip_invalid, expected=plan.expected())
+                                        skip_invalid=args.skip_invalid, expected=plan.expected(),
+                                        override=args.override)
         batch_id, written = result.batch_id, True
         if user_mapping and plan.mapping is not None:
             store.set_meta(actor, layout_key(plan.mapping.headers), encode_remembered(plan.mapping))
@@ -606,6 +622,8 @@ def _add_import_commands(sub) -> None:
     s.add_argument("--sheet", help="the sheet (xlsx) or layer (zip, gpkg, kml folder) to read")
     s.add_argument("--map", action="append", metavar="HEADER=FIELD",
                    help="map a column the importer does not recognise (repeat); remembered for this file layout")
+    s.add_argument("--override", metavar="REASON",
+                   help="administrators: set statuses whose evidence is missing anyway, for this recorded reason")
     s.set_defaults(func=cmd_import)
     s = sub.add_parser("undo", help="undo an import batch, restoring every site it touched")
     s.add_argument("batch_id")
@@ -733,6 +751,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a field recorded with the change, e.g. remediation_method=依法取缔 (repeat)")
     s.add_argument("--photo", dest="photos", action="append", metavar="FILE",
                    help="a photo (JPEG/PNG/WebP) attached to the change: evidence or the scanned document (repeat)")
+    s.add_argument("--override", metavar="REASON",
+                   help="administrators only: enter a status whose evidence gate refuses, for this reason "
+                        "(recorded and shown in review); never implied")
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("check", help="check every site against its history (lost updates, broken chains)")
@@ -764,10 +785,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_commands(sub)
     _add_raster_commands(sub)
 
-    s = sub.add_parser("grade", help="JSON: grade black-odorous water from a CSV of readings (points, bodies, rules)")
-    s.add_argument("file", help="CSV: water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "
-                                "(or 水体, 点位, 轮次, 透明度, 水深, 溶解氧, 氧化还原电位, 氨氮); UTF-8 or GBK")
+    s = sub.add_parser("grade", help="JSON: grade black-odorous water from a table of readings (points, bodies, rules)")
+    s.add_argument("file", help="CSV or xlsx: water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, "
+                                "nh3n_mg_l (or 水体, 点位, 轮次, 透明度, 水深, 溶解氧, 氧化还原电位, 氨氮); UTF-8 or GBK")
     s.set_defaults(func=cmd_grade)
+    _add_observation_commands(sub)
     return p
 
 
@@ -775,6 +797,152 @@ def _print_error(exc: OneMapError) -> None:
     fix_zh, fix_en = exc.fix("zh"), exc.fix("en")
     print(f"错误 [{exc.code}]：{exc.zh}" + (f" 处理：{fix_zh}" if fix_zh else "")
           + f"\nError [{exc.code}]: {exc.en}" + (f" Fix: {fix_en}" if fix_en else ""), file=sys.stderr)
+
+
+# -- monitoring tables: one command group per declared spec (layers.OBSERVATIONS) -------------------------
+def cmd_obs_import(args) -> int:
+    """Import a monitoring file: check every row; write nothing unless every row is fine.
+
+    Exit 0: every row accepted (and written unless --dry-run); 3: problems found, nothing written;
+    2: refused (permissions, store).
+    """
+
+    from geo.export.atomic import check_target
+    from geo.ingest.observations import prepare_observations
+    from layers import get_observation_spec
+
+    spec = get_observation_spec(args.spec_key)
+    report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client())
+    store.list_batches(actor, limit=1)  # an import, even a dry run, needs the import permission
+    data, name = _read_file(args.file, "import.file_unreadable")
+    sites = store.list_sites(actor, kinds=[spec.site_kind])
+    plan = prepare_observations(data, name, spec=spec, sites=sites, sheet=args.sheet,
+                                stored=store.list_observations(actor, spec.key, [s.site_id for s in sites]))
+    written, result = False, None
+    if not args.dry_run and not plan.has_errors and plan.writable:
+        result = store.import_observations(actor, spec.key, plan.writable, source_name=name)
+        written = True
+    report = plan.report(batch_id=result.batch_id if result else None, written=written)
+    if result is not None:
+        report["status_changes"] = list(result.status_changes)
+    report_error = _write_report(report_path, report) if report_path else None
+    for p in plan.problems[:200]:
+        print(_problem_line(p, "row"), file=sys.stderr)
+    summary = {k: report[k] for k in ("file", "table", "rows_read", "batch_id", "written", "counts")}
+    if result is not None:
+        summary["status_changes"] = list(result.status_changes)
+    if plan.has_errors:
+        summary["message"] = "发现问题，未写入任何数据（请修正文件后重试）。"
+    elif args.dry_run:
+        summary["message"] = "试运行：全部行均可导入，未写入。"
+    elif written:
+        summary["message"] = f"已导入，批次 {result.batch_id}（撤销：python cli.py undo {result.batch_id} --as 用户名）。"
+    else:
+        summary["message"] = "文件中的数据均已在库中，未写入。"
+    if report_error is not None:
+        summary["report_error"] = {"code": report_error.code, "message_zh": report_error.zh,
+                                   "message_en": report_error.en}
+        _print_error(report_error)
+    print(json.dumps(summary, ensure_ascii=False))
+    if report_error is not None:
+        return EXIT_REPORT_NOT_WRITTEN if written else EXIT_REFUSED
+    return EXIT_PROBLEMS if plan.has_errors else 0
+
+
+def cmd_obs_list(args) -> int:
+    """A site's monitoring rows and their assessment (campaigns graded by the body's rule), as JSON."""
+    from geo.domain.monitoring import rules_for
+    from geo.domain.sources import ALL as SOURCES
+    from layers import get_observation_spec
+
+    spec = get_observation_spec(args.spec_key)
+    store = open_store(args.store)
+    actor = _actor(store, args)
+    site = store.get_site(actor, args.site_id)
+    if site.kind != spec.site_kind:
+        from geo.errors import ValidationError
+
+        raise ValidationError("obs.wrong_kind", en=f"{site.site_id} is not a {spec.site_kind} site.",
+                              zh=f"{site.site_id} 不是该监测表所属的点位类型。", value=site.site_id)
+    rows = store.list_observations(actor, spec.key, [site.site_id], include_replaced=args.all)
+    rules = rules_for(spec)
+    current = rows if not args.all else store.list_observations(actor, spec.key, [site.site_id])
+    print(json.dumps({
+        "site_id": site.site_id, "name": site.name, "status": site.status, "table": spec.key,
+        "water_kind": site.attrs.get("water_kind"), "rules": rules.sources(site),
+        "rows": [{"obs_id": r.obs_id, "date": r.observed_on, "time": r.observed_time, **dict(r.values),
+                  "action": r.action, "replaces": r.replaces, "reason": r.reason, "recorded_at": r.recorded_at,
+                  "recorded_by": r.recorded_by, "source": r.source, "batch_id": r.batch_id} for r in rows],
+        "assessment": [a.to_dict() for a in rules.assess(site, current)],
+        "limits": [lim.to_dict() for lim in rules.limits(site)],
+        "unverified_sources": [s.to_dict() for s in SOURCES if not s.verified],
+        "sample": any(r.is_sample for r in rows),
+    }, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_obs_fix(args) -> int:
+    """Correct or void one stored row (a new row replaces it; the old one stays)."""
+    from geo.errors import ValidationError
+    from layers import get_observation_spec
+
+    spec = get_observation_spec(args.spec_key)
+    store = open_store(args.store)
+    actor = store.actor_for(args.as_user, client=_client())
+    if args.obs_cmd == "void":
+        result = store.void_observation(actor, spec.key, args.obs_id, reason=args.reason)
+    else:
+        values = {}
+        for item in args.set or ():
+            key, sep, value = item.partition("=")
+            if not sep or spec.field(key.strip()) is None:
+                raise ValidationError("obs.bad_set", en=f"--set {item!r}: write FIELD=VALUE with a field of "
+                                      f"{', '.join(spec.field_names)}.",
+                                      zh=f"--set “{item}”：请写成 字段=值，字段为 {'、'.join(spec.field_names)} 之一。",
+                                      value=item)
+            fld = spec.field(key.strip())
+            values[fld.name] = value.strip() if fld.type in ("text", "choice") else (
+                None if value.strip() == "" else float(value))
+        result = store.correct_observation(actor, spec.key, args.obs_id, reason=args.reason, values=values,
+                                           observed_on=args.date, observed_time=args.time)
+    print(json.dumps({"written": list(result.obs_ids), "replaced": list(result.replaced), "site": result.sites[0],
+                      "status_changes": list(result.status_changes)}, ensure_ascii=False))
+    return 0
+
+
+def _add_observation_commands(sub) -> None:
+    from layers import OBSERVATIONS
+
+    for spec in OBSERVATIONS.values():
+        s = sub.add_parser(spec.cli_name, help=f"{spec.en} ({spec.zh}): import, list, correct, void")
+        os_ = s.add_subparsers(dest="obs_cmd", required=True)
+        i = os_.add_parser("import", help=f"import {spec.en} from xlsx or CSV (UTF-8, GBK); exit 3 on problems")
+        i.add_argument("file")
+        i.add_argument("--as", dest="as_user", required=True, help="the administrator account importing")
+        i.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+        i.add_argument("--report", help="write the JSON report (every problem per row) here")
+        i.add_argument("--sheet", help="the sheet to read (xlsx)")
+        i.set_defaults(func=cmd_obs_import, spec_key=spec.key)
+        ls = os_.add_parser("list", help="JSON: a site's rows and their assessment")
+        ls.add_argument("site_id")
+        ls.add_argument("--all", action="store_true", help="every row ever written (corrections and voids too)")
+        _add_as(ls, "the account asking")
+        ls.set_defaults(func=cmd_obs_list, spec_key=spec.key)
+        c = os_.add_parser("correct", help="replace a stored row by a corrected one (the old row is kept)")
+        c.add_argument("obs_id", type=int)
+        c.add_argument("--as", dest="as_user", required=True)
+        c.add_argument("--reason", required=True)
+        c.add_argument("--set", action="append", metavar="FIELD=VALUE")
+        c.add_argument("--date", help="corrected date YYYY-MM-DD")
+        c.add_argument("--time", help="corrected time HH:MM")
+        c.set_defaults(func=cmd_obs_fix, spec_key=spec.key)
+        v = os_.add_parser("void", help="withdraw a stored row (a void row replaces it; the old row is kept)")
+        v.add_argument("obs_id", type=int)
+        v.add_argument("--as", dest="as_user", required=True)
+        v.add_argument("--reason", required=True)
+        v.set_defaults(func=cmd_obs_fix, spec_key=spec.key)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -421,10 +421,14 @@ def _required_changes(spec, transition, site) -> dict:
 
 
 def _plain_transition(spec, site):
-    """The first change of ``site`` a benchmark can make with placeholder values: no photo, every guard met."""
+    """The first change of ``site`` a benchmark can make with placeholder values: no photo, every guard met.
+
+    Statuses behind an evidence gate (a black-odorous body's 初见成效 needs readings) are left out: the synthetic
+    sites carry no readings, and the benchmark times writes, not refusals.
+    """
     for tr in spec.allowed_next(site.status):
         attrs = {**site.attrs, **_required_changes(spec, tr, site)}
-        if not tr.requires_photo and all(g.holds(tr.dst, attrs) for g in tr.guards) and all(
+        if not spec.gates_for(tr.dst) and not tr.requires_photo and all(g.holds(tr.dst, attrs) for g in tr.guards) and all(
                 r.holds(tr.dst, attrs) for r in spec.rules if r.severity == "error"):
             return tr
     return None

@@ -55,14 +55,31 @@ class Step:
     status: str
     changes: dict = field(default_factory=dict)
     photos: dict = field(default_factory=dict)
+    day: date | None = None  # an explicit day: black-odorous bodies move when their readings allow it
+
+
+@dataclass
+class SampleCampaign:
+    """A sampling campaign of a black-odorous body: every point, ``rounds`` rounds ``gap_days`` apart."""
+
+    start: date
+    quality: str  # "heavy", "light" or "clean" (for a rural body "heavy"/"light" mean black by the rural rule)
+    points: int
+    rounds: int = 3
+    gap_days: int = 3
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=(self.rounds - 1) * self.gap_days)
 
 
 @dataclass
 class PlannedSite:
-    """A sample site and the status path it goes through after creation."""
+    """A sample site, the status path it goes through after creation, and its monitoring campaigns."""
 
     site: NewSite
     path: list[Step]
+    campaigns: list[SampleCampaign] = field(default_factory=list)
 
 
 # -- local metric geometry ---------------------------------------------------
@@ -371,11 +388,66 @@ def _outfalls(rng) -> list[PlannedSite]:
 
 
 RURAL_SEATS = ("350181113", "350181114", "350181117", "350181108", "350181111", "350181115")
+#: Rural bodies on the national supervision list (国家监管清单) / of larger area (较大面积), by position; the others
+#: are smaller ponds and ditches outside the plan's rural target.
+RURAL_FLAGS = ({"national_list": True, "larger_area": True}, {"larger_area": True}, {},
+               {"national_list": True}, {"larger_area": True}, {})
+
+
+def _d(text: str, offset: int) -> date:
+    return date.fromisoformat(text) + timedelta(days=offset)
+
+
+def _timeline(story: str, offset: int, points: int, rural: bool = False) -> tuple[list[Step], list[SampleCampaign]]:
+    """The dated steps and campaigns of one body's story; every status follows a campaign that allows it.
+
+    Stories: ``untreated``; ``remediating`` (still light after two years); ``initial_effect``;
+    ``relapse_and_back`` (clean, 初见成效, light again -> 返黑返臭 by itself, remediated, 初见成效 again);
+    ``long_term_clean`` (a year of clean campaigns and a survey); ``long_term_relapsed`` (长治久清, then a black
+    campaign -> 返黑返臭 by itself).
+    """
+    black = "heavy"
+    c = [SampleCampaign(_d("2023-07-10", offset), black, points)]
+    steps: list[Step] = []
+    if story == "untreated":
+        return steps, c
+    if story == "remediating":
+        steps.append(Step("remediating", day=_d("2023-09-01", offset)))
+        c.append(SampleCampaign(_d("2025-06-09", offset), "light", points))
+        return steps, c
+    if story == "initial_effect":
+        steps.append(Step("remediating", day=_d("2023-08-14", offset)))
+        c.append(SampleCampaign(_d("2024-04-08", offset), "clean", points))
+        steps.append(Step("initial_effect", day=_d("2024-04-25", offset)))
+        c.append(SampleCampaign(_d("2025-04-07", offset), "clean", points))
+        return steps, c
+    if story == "relapse_and_back":
+        steps.append(Step("remediating", day=_d("2023-08-14", offset)))
+        c.append(SampleCampaign(_d("2023-11-06", offset), "clean", points))
+        steps.append(Step("initial_effect", day=_d("2023-11-20", offset)))
+        c.append(SampleCampaign(_d("2024-07-08", offset), "light", points))  # -> 返黑返臭, recorded by the store
+        steps.append(Step("remediating", day=_d("2024-07-25", offset)))
+        c.append(SampleCampaign(_d("2025-03-10", offset), "clean", points))
+        steps.append(Step("initial_effect", day=_d("2025-03-24", offset)))
+        return steps, c
+    if story in ("long_term_clean", "long_term_relapsed"):
+        steps.append(Step("remediating", day=_d("2023-08-01", offset)))
+        c.append(SampleCampaign(_d("2023-10-09", offset), "clean", points))
+        steps.append(Step("initial_effect", day=_d("2023-10-20", offset)))
+        c.append(SampleCampaign(_d("2024-05-06", offset), "clean", points))
+        c.append(SampleCampaign(_d("2024-10-28", offset), "clean", points))
+        survey = {"satisfaction_pct": float(91 + offset % 7), "survey_date": _d("2024-11-05", offset).isoformat()}
+        steps.append(Step("long_term_clean", survey, day=_d("2024-11-15", offset)))
+        if story == "long_term_relapsed":
+            c.append(SampleCampaign(_d("2025-08-04", offset), "light", points))  # -> 返黑返臭, recorded by the store
+        return steps, c
+    raise ValueError(story)
 
 
 def _black_odorous(rng) -> list[PlannedSite]:
     out = []
     urban_status = _spread(rng, {"untreated": 1, "remediating": 2, "initial_effect": 3, "long_term_clean": 2})
+    seen_long_term = 0
     for i, status in enumerate(urban_status, start=1):
         ang = 2 * math.pi * i / len(urban_status)
         lon = CITY_CENTRE[0] + 0.018 * math.cos(ang)
@@ -383,15 +455,22 @@ def _black_odorous(rng) -> list[PlannedSite]:
         geom = _walk(rng, lon, lat, rng.uniform(700, 1600))
         town = _town_of(geom)
         grade = "heavy" if status == "untreated" else "light" if status == "remediating" else "none"
-        attrs = {"water_kind": "urban", "grade": grade, "length_km": round(_to_m(geom).length / 1000, 2),
-                 "satisfaction_pct": float(rng.integers(90, 99)) if status == "long_term_clean" else None}
+        if status == "long_term_clean":
+            rng.integers(90, 99)  # the draw the survey figure used to take: keeps the other kinds' sample as it was
+        attrs = {"water_kind": "urban", "grade": grade, "length_km": round(_to_m(geom).length / 1000, 2)}
         site = NewSite("black_odorous", f"HC-{i:03d}", f"{_town_name(town)}城区内河{i}号段", town, "untreated",
                        geom, deadline="2025-12-31", responsible=f"{_town_name(town)}办事处、市住建局",
                        is_sample=True, attrs=attrs)
-        path = [Step(s) for s in shortest_path("black_odorous", status)]
-        if status == "initial_effect" and i % 2 == 0:  # black odour came back once, then gone again
-            path += [Step("remediating"), Step("initial_effect")]
-        out.append(PlannedSite(site, path))
+        story = status
+        if status == "initial_effect" and i % 2 == 0:
+            story = "relapse_and_back"  # black odour came back once, then gone again
+        if status == "long_term_clean":
+            seen_long_term += 1
+            if seen_long_term == 2:
+                story = "long_term_relapsed"  # turned black again after 长治久清: the status is 返黑返臭
+        points = 3 + (i % 3)  # 3 to 5 points along the water
+        steps, campaigns = _timeline(story, 7 * i, points)
+        out.append(PlannedSite(site, steps, campaigns))
     rural_status = _spread(rng, {"untreated": 2, "remediating": 2, "initial_effect": 2})
     for j, (code, status) in enumerate(zip(RURAL_SEATS, rural_status), start=len(urban_status) + 1):
         seat = towns.town_by_code(code)
@@ -403,12 +482,42 @@ def _black_odorous(rng) -> list[PlannedSite]:
             geom = _walk(rng, lon, lat, rng.uniform(500, 1200))
             label = "沟渠"
         attrs = {"water_kind": "rural", "grade": "heavy" if status == "untreated" else "light",
-                 "length_km": round(_to_m(geom).length / 1000, 2) if geom.geom_type == "LineString" else None}
+                 "length_km": round(_to_m(geom).length / 1000, 2) if geom.geom_type == "LineString" else None,
+                 **RURAL_FLAGS[j - len(urban_status) - 1]}
         site = NewSite("black_odorous", f"HC-{j:03d}", f"{seat.name_zh}农村{label}{j}号", code, "untreated", geom,
                        deadline="2026-12-31" if j % 3 else "2025-12-31", responsible=f"{seat.name_zh}人民政府",
                        is_sample=True, attrs=attrs)
-        out.append(PlannedSite(site, [Step(s) for s in shortest_path("black_odorous", status)]))
+        steps, campaigns = _timeline(status, 5 * j, 2 if label == "坑塘" else 3, rural=True)
+        out.append(PlannedSite(site, steps, campaigns))
     return out
+
+
+#: Plausible readings per campaign quality: (transparency cm, DO mg/L, ORP mV, NH3-N mg/L) ranges, and depth.
+_QUALITY = {
+    "heavy": ((3.0, 9.0), (0.05, 0.18), (-330.0, -210.0), (16.0, 26.0)),
+    "light": ((12.0, 22.0), (0.4, 1.6), (-140.0, 20.0), (9.0, 13.5)),
+    "clean": ((36.0, 75.0), (3.2, 7.5), (80.0, 230.0), (0.3, 3.5)),
+}
+SAMPLERS = ("示例采样员·吴", "示例采样员·何", "示例采样员·魏")
+SAMPLE_LAB = "示例检测机构（福清）"
+
+
+def campaign_rows(site_id: str, campaign: SampleCampaign, rng) -> list:
+    """The readings of one sample campaign: every point and round, plausible for its quality (示例数据)."""
+    from geo.store.base import NewObservation
+
+    t, do, orp, nh = _QUALITY[campaign.quality]
+    rows = []
+    for r in range(1, campaign.rounds + 1):
+        day = campaign.start + timedelta(days=(r - 1) * campaign.gap_days)
+        for p in range(1, campaign.points + 1):
+            depth = round(float(rng.uniform(60, 150)), 0)
+            rows.append(NewObservation(site_id, day.isoformat(), f"{9 + p // 2:02d}:{(p * 17) % 60:02d}", {
+                "point": f"P{p}", "round": r, "depth_cm": depth,
+                "transparency_cm": round(float(rng.uniform(*t)), 1), "do_mg_l": round(float(rng.uniform(*do)), 2),
+                "orp_mv": round(float(rng.uniform(*orp)), 0), "nh3n_mg_l": round(float(rng.uniform(*nh)), 2),
+                "sampler": SAMPLERS[(p + r) % len(SAMPLERS)], "lab": SAMPLE_LAB, "remarks": "示例数据"}))
+    return rows
 
 
 def _clean_fuel_zones(rng) -> list[PlannedSite]:
@@ -617,17 +726,23 @@ def _evidence(rng, geom: BaseGeometry, when: datetime) -> Evidence:
 
 
 def populate_sample(store) -> int:
-    """Fill an empty store with the sample sites and their 2023–2025 histories.
+    """Fill an empty store with the sample sites, their 2023–2025 histories and the bodies' readings.
 
     Sites are created in early 2023 and then moved along their workflow with
-    :meth:`change_status`, so every transition is checked like a real one.
+    :meth:`change_status`, so every transition is checked like a real one —
+    black-odorous bodies included: their readings (示例数据) are recorded before
+    each status that needs them, and a black-odorous campaign after 初见成效 /
+    长治久清 opens 返黑返臭 through the store's own automatic gate.
 
     Returns
     -------
     int
         The number of sites added.
     """
+    from geo.store.base import NewObservation  # noqa: F401 - the rows are built by campaign_rows
+
     rng = np.random.default_rng(SEED + 1)
+    readings_rng = np.random.default_rng(SEED + 7)
     planned = plan()
     by_day: dict[date, list[NewSite]] = {}
     span = (HISTORY_END - HISTORY_START).days
@@ -635,16 +750,27 @@ def populate_sample(store) -> int:
     for ps in planned:
         created = HISTORY_START + timedelta(days=int(rng.integers(0, 170)))
         by_day.setdefault(created, []).append(ps.site)
+        for c_no, campaign in enumerate(ps.campaigns):
+            events.append((campaign.end, ps.site.site_id, -1, campaign, c_no))
         if not ps.path:
             continue
         days = sorted(int(d) for d in rng.choice(np.arange((created - HISTORY_START).days + 20, span), len(ps.path),
                                                  replace=False))
         for k, (step, d) in enumerate(zip(ps.path, days)):
-            events.append((HISTORY_START + timedelta(days=d), ps.site.site_id, k, step, ps.site.geometry))
+            day = step.day or HISTORY_START + timedelta(days=d)
+            events.append((day, ps.site.site_id, k, step, ps.site.geometry))
     for day in sorted(by_day):
         store.add_sites(SAMPLE_ACTOR, by_day[day], source="sample", created_at=_at(day, rng))
     versions = {ps.site.site_id: 0 for ps in planned}
-    for day, site_id, k, step, geom in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+    for day, site_id, k, step, extra in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+        if k < 0:  # a campaign's readings, recorded the evening its last round was sampled
+            when = datetime.combine(day, time(18, 30), tzinfo=CST)
+            result = store.record_observations(SAMPLE_ACTOR, "black_odorous_readings",
+                                               campaign_rows(site_id, step, readings_rng),
+                                               op_id=f"sample-{site_id}-c{extra}", source="sample", recorded_at=when)
+            for change in result.status_changes:
+                versions[change["site_id"]] += 1
+            continue
         when = _at(day, rng)
         who = INSPECTORS[int(rng.integers(0, len(INSPECTORS)))]
         actor = Actor(who, role="system", client="sample")
@@ -657,10 +783,11 @@ def populate_sample(store) -> int:
                 changes[name] = sha
         store.change_status(
             actor, site_id, step.status, expected_version=versions[site_id], op_id=f"sample-{site_id}-{k}",
-            changes=changes, evidence=_evidence(rng, geom, when), source="sample", changed_at=when,
+            changes=changes, evidence=_evidence(rng, extra, when), source="sample", changed_at=when,
             note=_note(site_id, step.status), photos=hashes,
         )
         versions[site_id] += 1
+    sample_monitoring(store, np.random.default_rng(SEED + 11))
     from geo.raster.overlays import register_sample_rasters  # rasterio only when a sample store is built
 
     register_sample_rasters(store, SAMPLE_ACTOR)
@@ -670,6 +797,66 @@ def populate_sample(store) -> int:
     store.set_meta(SAMPLE_ACTOR, "data_origin", "sample")
     store.set_meta(SAMPLE_ACTOR, "sample_notice", "示例数据：仅供演示，非官方数据 (illustrative sample data, not official)")
     return len(planned)
+
+
+#: Outfall statuses whose sample is still over the limit, and those whose latest sample meets it (示例数据).
+_OUTFALL_OVER = ("monitored", "traced", "remediating")
+_OUTFALL_MET = ("remediated", "closed")
+SAMPLE_STANDARD = "GB 8978-1996 表4 一级（示例）"
+
+
+def outfall_sample_rows(site, rng) -> list:
+    """Dated results of one outfall (示例数据): over the limit while untreated, meeting it once remediated."""
+    from geo.store.base import NewObservation
+
+    n = 2 + int(rng.integers(0, 3))
+    start = date(2024, 3, 4) + timedelta(days=int(rng.integers(0, 60)))
+    rows = []
+    day = start
+    for k in range(n):
+        day = day if k == 0 else day + timedelta(days=int(rng.integers(70, 130)))
+        met = site.status in _OUTFALL_MET and k == n - 1  # the sample after remediation
+        scale = 0.5 if met else 1.6
+        cod = round(float(rng.uniform(40, 110)) * scale, 1)
+        nh3n = round(float(rng.uniform(6, 22)) * scale, 2)
+        over = [name for name, v, lim in (("化学需氧量", cod, 100.0), ("氨氮", nh3n, 15.0)) if v > lim]
+        rows.append(NewObservation(site.site_id, min(day, HISTORY_END).isoformat(), f"{9 + k % 5:02d}:30", {
+            "cod_mg_l": cod, "nh3n_mg_l": nh3n, "tn_mg_l": round(nh3n * float(rng.uniform(1.2, 1.6)), 2),
+            "tp_mg_l": round(float(rng.uniform(0.3, 2.4)) * scale, 2), "flow_m3_d": round(float(rng.uniform(20, 900)), 0),
+            "compliant": not over, "exceeded": "、".join(over) or None, "standard": SAMPLE_STANDARD,
+            "lab": SAMPLE_LAB, "report_no": f"示例-{site.site_id}-{k + 1}", "remarks": "示例数据"}))
+    return rows
+
+
+def berth_usage_rows(site, month: date, rng) -> list:
+    """One month's shore-power use at a capable berth (示例数据): calls, calls connected, hours, kWh."""
+    from geo.store.base import NewObservation
+
+    calls = int(rng.integers(4, 22))
+    connected = int(rng.integers(0, calls + 1) * (0.35 + 0.5 * float(rng.random())))
+    hours = round(connected * float(rng.uniform(6, 20)), 1)
+    return [NewObservation(site.site_id, month.isoformat(), None, {
+        "ship_calls": calls, "calls_connected": connected, "hours": hours,
+        "energy_kwh": round(hours * float(rng.uniform(120, 420)), 0), "remarks": "示例数据"})]
+
+
+def sample_monitoring(store, rng) -> None:
+    """Outfall results and berths' monthly shore-power use (示例数据), recorded through the store as sample rows."""
+    outfalls = [s for s in store.list_sites(SAMPLE_ACTOR, kinds=["outfalls"])
+                if s.status in _OUTFALL_OVER + _OUTFALL_MET]
+    for site in outfalls:
+        rows = outfall_sample_rows(site, rng)
+        when = datetime.combine(date.fromisoformat(rows[-1].observed_on) + timedelta(days=7), time(17, 0), tzinfo=CST)
+        store.record_observations(SAMPLE_ACTOR, "outfall_monitoring", rows, op_id=f"sample-obs-{site.site_id}",
+                                  source="sample", recorded_at=min(when, datetime.combine(HISTORY_END, time(17, 0),
+                                                                                          tzinfo=CST)))
+    berths = [s for s in store.list_sites(SAMPLE_ACTOR, kinds=["shore_power_berths"]) if s.status == "available"]
+    for m in range(1, 11):  # 2025-01 .. 2025-10, reported early the next month
+        month = date(2025, m, 1)
+        rows = [r for b in berths for r in berth_usage_rows(b, month, rng)]
+        when = datetime.combine(date(2025, m + 1, 8), time(10, 0), tzinfo=CST)
+        store.record_observations(SAMPLE_ACTOR, "shore_power_usage", rows, op_id=f"sample-usage-{month:%Y%m}",
+                                  source="sample", recorded_at=when)
 
 
 def _note(site_id: str, status: str) -> str:

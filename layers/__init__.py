@@ -11,7 +11,9 @@ from types import MappingProxyType
 from typing import Mapping
 
 from geo.errors import NotFoundError
-from layers import black_odorous, clean_fuel_zones, coal_boilers, outfalls, parks, shore_power_berths
+from layers import (black_odorous, black_odorous_readings, clean_fuel_zones, coal_boilers, outfall_monitoring, outfalls,
+                    parks, shore_power_berths, shore_power_usage)
+from layers.observation import ObservationSpec
 from layers.spec import LayerSpec
 
 REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
@@ -29,6 +31,26 @@ REGISTRY: Mapping[str, LayerSpec] = MappingProxyType(
 )
 
 KIND_KEYS: tuple[str, ...] = tuple(REGISTRY)
+
+#: Monitoring tables (one per declared observation spec), by key: see :mod:`layers.observation`.
+OBSERVATIONS: Mapping[str, ObservationSpec] = MappingProxyType(
+    {spec.key: spec for spec in (black_odorous_readings.SPEC, outfall_monitoring.SPEC, shore_power_usage.SPEC)}
+)
+
+
+def get_observation_spec(key: str) -> ObservationSpec:
+    """The observation spec ``key`` (or its ``cli_name``); NotFoundError naming the valid ones."""
+    for spec in OBSERVATIONS.values():
+        if key in (spec.key, spec.cli_name):
+            return spec
+    valid = ", ".join(OBSERVATIONS)
+    raise NotFoundError("observation.unknown", en=f"Unknown monitoring table {key!r}; use one of: {valid}.",
+                        zh=f"未知的监测数据表“{key}”；可用：{valid}。", value=key, allowed=valid)
+
+
+def observation_specs_for(kind: str) -> tuple[ObservationSpec, ...]:
+    """The monitoring tables about sites of ``kind`` (empty for most kinds)."""
+    return tuple(s for s in OBSERVATIONS.values() if s.site_kind == kind)
 
 
 def get_spec(kind: str) -> LayerSpec:

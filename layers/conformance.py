@@ -117,7 +117,7 @@ def check_spec(spec: LayerSpec) -> list[str]:
     # Every status reachable from the initial one, and none a dead end: from every
     # status the work can still be finished (a done status) or closed (a terminal one).
     # A workflow may cycle (a capable berth breaks down and is repaired): no terminal
-    # status is required.
+    # status is required (a water body can turn black again).
     reachable = _reach(spec, spec.initial_status)
     for c in codes:
         if c not in reachable:
@@ -125,6 +125,17 @@ def check_spec(spec: LayerSpec) -> list[str]:
         ends = [r for r in _reach(spec, c) if r in by_code and (by_code[r].terminal or by_code[r].done)]
         if not ends:
             p(f"status {c!r} cannot reach a done or terminal status")
+
+    # Evidence gates.
+    for g in spec.gates:
+        if g.status not in codes:
+            p(f"gate {g.check!r} guards unknown status {g.status!r}")
+        if not g.check or not g.zh or not g.en:
+            p(f"gate on {g.status!r} lacks a check name or a zh/en text")
+        if not g.clause:
+            p(f"gate {g.check!r} does not cite its document")
+        if g.automatic and not any(t.dst == g.status for t in spec.transitions):
+            p(f"automatic gate {g.check!r}: no transition leads to {g.status!r}")
 
     # Rules.
     rule_codes = [r.code for r in spec.rules] + [g.code for t in spec.transitions for g in t.guards]
@@ -174,7 +185,7 @@ def check_spec(spec: LayerSpec) -> list[str]:
                 p(f"target {tg.code!r} names unknown reference area {key!r}")
         if not tg.population_zh or not tg.population_en:
             p(f"target {tg.code!r} does not name its population")
-        if not 0 < tg.threshold <= 1:
+        if tg.threshold is not None and not 0 < tg.threshold <= 1:
             p(f"target {tg.code!r} threshold {tg.threshold} not in (0, 1]")
         if not tg.clause:
             p(f"target {tg.code!r} does not cite its plan clause")
@@ -182,6 +193,53 @@ def check_spec(spec: LayerSpec) -> list[str]:
         p("no targets")
     if not spec.lead_departments:
         p("no lead departments")
+    return problems
+
+
+def check_observation_spec(spec, kinds) -> list[str]:
+    """Problems of one monitoring table spec (empty = conforms).
+
+    Parameters
+    ----------
+    spec : ObservationSpec
+    kinds : mapping of str to LayerSpec
+        The site kinds (the spec's ``site_kind`` must be one).
+    """
+    from layers.observation import COMMON_OBS_COLUMNS
+
+    problems: list[str] = []
+    p = problems.append
+    if not _KEY.match(spec.key):
+        p(f"observation key {spec.key!r} is not snake_case ASCII")
+    if spec.key in kinds:
+        p(f"observation key {spec.key!r} clashes with a site kind's table")
+    if spec.site_kind not in kinds:
+        p(f"observation {spec.key!r}: unknown site kind {spec.site_kind!r}")
+    if not spec.zh or not spec.en or not spec.rules or not re.match(r"^[a-z][a-z0-9-]*$", spec.cli_name):
+        p(f"observation {spec.key!r}: labels, rules and a lower-case cli_name are required")
+    names = [f.name for f in spec.fields]
+    if len(names) != len(set(names)):
+        p(f"observation {spec.key!r}: duplicate field names in {names}")
+    for f in spec.fields:
+        if not _KEY.match(f.name) or f.name in COMMON_OBS_COLUMNS:
+            p(f"observation {spec.key!r}: field {f.name!r} is not snake_case or clashes with a common column")
+        if not f.zh or not f.en:
+            p(f"observation {spec.key!r}: field {f.name!r} lacks a zh or en label")
+        if (f.type == "choice") != bool(f.choices):
+            p(f"observation {spec.key!r}: field {f.name!r}: choices must be given exactly for type 'choice'")
+        if f.chart and f.type not in ("int", "float"):
+            p(f"observation {spec.key!r}: field {f.name!r} is charted but not a number")
+    for name in spec.identity:
+        if name not in names:
+            p(f"observation {spec.key!r}: identity names unknown field {name!r}")
+    # One header may name one target only.
+    seen: dict[str, str] = {}
+    for target, headers in spec.headers().items():
+        for h in headers:
+            key = "".join(str(h).split()).lower()
+            if key in seen and seen[key] != target:
+                p(f"observation {spec.key!r}: header {h!r} names both {seen[key]} and {target}")
+            seen.setdefault(key, target)
     return problems
 
 

@@ -111,7 +111,9 @@ class Status:
     done : bool
         Counts as complete for targets and the overdue rule.
     terminal : bool
-        End of the workflow: no transition leaves it.
+        End of the workflow: no transition leaves it. A workflow that never
+        ends (a water body can turn black again after 长治久清) has no
+        terminal status; every status must then still reach a done one.
     excluded : bool
         Closed apart (e.g. a surveyed point that turned out not to be an
         outfall): outside every target's population, never overdue, never
@@ -187,6 +189,42 @@ PLANS = {"fuqing": ("福清市方案", "Fuqing plan"), "province": ("福建省�
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Evidence a site needs before it may enter ``status`` — by any path (app, CLI, import).
+
+    A gate is data: ``check`` names a pure function of
+    :data:`geo.domain.gates.CHECKS`, which the store evaluates over the site's
+    observations and history inside the write transaction (so a concurrent
+    change of the observations cannot race it). A refused change names what is
+    missing. An administrator may override a refused gate with a recorded
+    reason; nobody else, and never by default.
+
+    Attributes
+    ----------
+    status : str
+        The status the gate guards.
+    check : str
+        Key of the check in :data:`geo.domain.gates.CHECKS`.
+    zh, en : str
+        What the gate requires, for forms and messages.
+    clause : str
+        The document and clause the requirement comes from.
+    automatic : bool
+        When new observations make the check pass for a site in a status that
+        has a transition to ``status``, the store applies that transition
+        itself, in the same transaction (e.g. a black-odorous result after
+        初见成效 opens 返黑返臭).
+    """
+
+    status: str
+    check: str
+    zh: str
+    en: str
+    clause: str
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
 class Target:
     """A plan target computed from the sites, never typed in.
 
@@ -204,7 +242,10 @@ class Target:
       the kind's sites in done_statuses / area of that union``, in km² in an
       equal-area projection (``geo.domain.coverage``).
 
-    The target is met when the share reaches ``threshold``.
+    The target is met when the share reaches ``threshold``; ``threshold`` is
+    None where the documents give no figure (the share is shown, with no pass
+    mark), and ``threshold_source`` names the document and clause the figure
+    comes from.
 
     Attributes
     ----------
@@ -222,7 +263,7 @@ class Target:
     zh: str
     en: str
     clause: str
-    threshold: float
+    threshold: float | None
     deadline: date
     done_statuses: tuple[str, ...] = ()
     population: Callable[[Mapping[str, object]], bool] | None = None
@@ -236,6 +277,7 @@ class Target:
     measure: Literal["sites", "area"] = "sites"
     within: str = ""
     area_of: tuple[str, ...] = ()
+    threshold_source: str = ""
 
     def in_population(self, attrs: Mapping[str, object], inside: frozenset[str] | set[str] = frozenset()) -> bool:
         """Whether a site with ``attrs``, lying inside the reference areas ``inside``, is counted.
@@ -301,6 +343,8 @@ class LayerSpec:
     rules: tuple[Rule, ...] = ()
     #: Other names users give the kind (an older label, a short form): kind look-ups accept them.
     aliases: tuple[str, ...] = ()
+    #: Evidence a status needs from the site's monitoring data and history (see :class:`Gate`).
+    gates: tuple[Gate, ...] = ()
 
     # -- lookups ---------------------------------------------------------
     def label(self, lang: str = "zh") -> str:
@@ -333,6 +377,10 @@ class LayerSpec:
 
     def transition(self, src: str, dst: str) -> Transition | None:
         return next((t for t in self.transitions if t.src == src and t.dst == dst), None)
+
+    def gates_for(self, status: str) -> tuple[Gate, ...]:
+        """The evidence gates guarding entry into ``status`` (empty for most statuses)."""
+        return tuple(g for g in self.gates if g.status == status)
 
     @property
     def status_codes(self) -> tuple[str, ...]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from pathlib import Path
 
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.store import Actor, NewSite, create_store, is_postgres
+from geo.clock import today_cst
+from geo.store import Actor, NewObservation, NewSite, create_store, is_postgres
 
 SYSTEM = Actor("测试系统", role="system", client="pytest")
 ADMIN = Actor("管理员", role="admin", client="pytest")
@@ -39,6 +42,9 @@ def river(site_id: str = "HC-T01", status: str = "remediating", town: str = "350
 
 
 def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "测试排口") -> NewSite:
+    attrs = {"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"}
+    if status in ("remediating", "remediated", "closed"):
+        attrs["remediation_method"] = "merge"  # 清理合并: remediated without the 规范整治 items
     return NewSite(
         kind="outfalls",
         site_id=site_id,
@@ -47,7 +53,42 @@ def outfall(site_id: str = "PWK-T01", status: str = "traced", name: str = "测�
         status=status,
         geometry=Point(119.47, 25.66),
         deadline="2025-12-31",
-        attrs={"discharge_into": "sea", "receiving_water": "fuqing_bay", "outfall_type": "industrial"},
+        attrs=attrs,
+    )
+
+
+#: One reading per quality: (transparency cm, depth cm, DO mg/L, ORP mV, NH3-N mg/L).
+QUALITY = {"heavy": (5.0, 100.0, 0.1, -250.0, 20.0), "light": (15.0, 100.0, 1.0, 0.0, 10.0),
+           "clean": (50.0, 100.0, 5.0, 150.0, 1.0)}
+
+
+def campaign(site_id: str, quality: str = "clean", day: date | None = None, points: int = 3, rounds: int = 3,
+             first_round: int = 1) -> list[NewObservation]:
+    """The readings of one sampling campaign: every point and round with the values of ``quality``, all on ``day``."""
+    t, d, do, orp, nh = QUALITY[quality]
+    day = day or today_cst()
+    return [NewObservation(site_id, day.isoformat(), None,
+                           {"point": f"P{p}", "round": r, "transparency_cm": t, "depth_cm": d, "do_mg_l": do,
+                            "orp_mv": orp, "nh3n_mg_l": nh})
+            for r in range(first_round, first_round + rounds) for p in range(1, points + 1)]
+
+
+def record_campaign(store, site_id: str, quality: str = "clean", actor: Actor = SYSTEM, recorded_at=None, **kw):
+    """Record a campaign through the store (like the field form); ``recorded_at`` backdates it (system only)."""
+    return store.record_observations(actor, "black_odorous_readings", campaign(site_id, quality, **kw),
+                                     op_id=uuid.uuid4().hex, source="test", recorded_at=recorded_at)
+
+
+def berth(site_id: str = "AD-T01", port_area: str = "江阴港区", status: str = "available",
+          berth_no: str = "1#") -> NewSite:
+    return NewSite(
+        kind="shore_power_berths",
+        site_id=site_id,
+        name=f"{port_area}{berth_no}泊位",
+        town_code="350181116",
+        status=status,
+        geometry=Point(119.27, 25.45),
+        attrs={"port_area": port_area, "berth_no": berth_no, "berth_type": "container", "tonnage_t": 50000},
     )
 
 
@@ -67,14 +108,22 @@ def park(site_id: str = "YQ-T01") -> NewSite:
 OPENED: list = []
 
 
-def make_store(target: Path | str, sites=None):
-    """A fresh store holding ``sites`` (default: one river): a GeoPackage at a path, or a PostGIS database URL."""
+def make_store(target: Path | str, sites=None, *, clean_rivers: bool = True):
+    """A fresh store holding ``sites`` (default: one river): a GeoPackage at a path, or a PostGIS database URL.
+
+    With ``clean_rivers`` every black-odorous body being remediated gets a clean sampling campaign dated today,
+    so that it may enter 初见成效 (the store refuses that status without readings).
+    """
     sites = [river()] if sites is None else sites
 
     def populate(store):
         add_accounts(store)
         if sites:
             store.add_sites(SYSTEM, sites, source="test")
+        if clean_rivers:
+            for s in sites:
+                if s.kind == "black_odorous" and s.status == "remediating":
+                    record_campaign(store, s.site_id, "clean")
 
     if is_postgres(str(target)):
         from geo.store.postgis import create_pg_store

@@ -7,7 +7,10 @@ import uuid
 from geo.errors import VersionConflict
 from geo.store import Actor, existing_store
 
-TOGGLE = {"remediating": "initial_effect", "initial_effect": "remediating"}
+#: A pair of statuses that may follow each other for ever, with no evidence gate (an outfall found non-compliant
+#: again after remediation, and remediated again).
+TOGGLE = {"remediating": "remediated", "remediated": "remediating"}
+TOGGLE_SITE = "PWK-T01"
 
 
 def toggle_worker(locator: str, site_id: str, changes: int, worker: int) -> dict:

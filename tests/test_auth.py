@@ -365,11 +365,11 @@ import sys, uuid
 from geo.store import Actor, existing_store
 store = existing_store(sys.argv[1])
 actor = Actor("killer", role="system", client="proc")
-toggle = {"remediating": "initial_effect", "initial_effect": "remediating"}
+toggle = {"remediating": "remediated", "remediated": "remediating"}
 first = True
 while True:
-    s = store.get_site(actor, "HC-T01")
-    store.change_status(actor, "HC-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
+    s = store.get_site(actor, "PWK-T01")
+    store.change_status(actor, "PWK-T01", toggle[s.status], expected_version=s.version, op_id=uuid.uuid4().hex)
     if first:
         print("running", flush=True)
         first = False
@@ -377,7 +377,7 @@ while True:
 
 
 def test_a_killed_writer_never_leaves_a_change_without_its_audit_row(store_target):
-    store = make_store(store_target)
+    store = make_store(store_target, [outfall(status="remediating")])
     for i in range(5):
         proc = subprocess.Popen([sys.executable, "-c", KILLER, store.locator], cwd=ROOT, stdout=subprocess.PIPE,
                                 text=True)

@@ -57,17 +57,17 @@ def test_status_change_and_its_history(store):
     from tests.factories import REVIEWER
 
     s = GpkgStore(store)
-    site = next(x for x in s.list_sites(REVIEWER, kinds=["black_odorous"]) if x.status == "initial_effect")
-    res = cli("status", site.site_id, "long_term_clean", "--as", "管理员", "--note", "复核通过", "--op-id", "op-42",
+    site = next(x for x in s.list_sites(REVIEWER, kinds=["black_odorous"]) if x.status == "untreated")
+    res = cli("status", site.site_id, "remediating", "--as", "管理员", "--note", "复核通过", "--op-id", "op-42",
               store=store)
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert out["applied"] and out["version"] == site.version + 1
-    again = json.loads(cli("status", site.site_id, "long_term_clean", "--as", "管理员", "--op-id", "op-42",
+    assert out["applied"] and out["version"] == site.version + 1 and out["override"] is None
+    again = json.loads(cli("status", site.site_id, "remediating", "--as", "管理员", "--op-id", "op-42",
                            store=store).stdout)
     assert again["applied"] is False and again["version"] == site.version + 1
     last = s.history(REVIEWER, site.site_id)[-1]
-    assert (last.actor, last.note, last.source, last.to_status) == ("管理员", "复核通过", "cli", "long_term_clean")
+    assert (last.actor, last.note, last.source, last.to_status) == ("管理员", "复核通过", "cli", "remediating")
     assert last.client.startswith("cli@")
 
 

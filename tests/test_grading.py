@@ -1,5 +1,6 @@
-"""The black-odorous grading rule (geo/domain/grading.py): every boundary, the shallow-water rule, the
-60 %/30 % point rules, consecutive heavy points, the 60 % body rule, the app's "none" rule, bad values."""
+"""The black-odorous grading rule (geo/domain/bands.py, geo/domain/grading.py): every boundary of the national
+table, the shallow-water note as written, the 60 %/30 % point rules, consecutive heavy points, the 60 % body rule,
+the app's "none" rule, bad values."""
 
 from __future__ import annotations
 
@@ -8,20 +9,9 @@ import math
 
 import pytest
 
+from geo.domain.bands import Reading, indicator_band, reading_bands, transparency_limits
+from geo.domain.grading import grade_body, grade_point, grade_readings, to_dict
 from geo.errors import ValidationError
-from geo.domain.grading import (
-    Reading,
-    grade_body,
-    grade_point,
-    grade_readings,
-    grade_table,
-    indicator_band,
-    parse_records,
-    reading_bands,
-    to_dict,
-    to_json,
-    transparency_limits,
-)
 
 # ---------------------------------------------------------------------------
 # Per reading: every boundary value of the table, and one step either side.
@@ -39,18 +29,19 @@ BANDS = [
     ("transparency", 9.99, 25, "heavy"),        # exactly 25 cm deep: not shallow (不足25cm), normal limits
     ("transparency", 25, 25, "light"),
     ("transparency", 25.01, 200, "none"),
-    # shallow water (depth < 25 cm): light up to 0.4 x depth, heavy below 0.16 x depth
-    ("transparency", 8, 20, "light"),           # 0.4 x 20 = 8: the light limit itself is light
+    # shallow water (depth < 25 cm): both limits become 0.4 x depth (表2-1 注, nothing else made up):
+    # heavy below it, light exactly at it, none above it
+    ("transparency", 8, 20, "light"),           # 0.4 x 20 = 8: the limit itself is light ("L~L")
     ("transparency", 8.01, 20, "none"),         # above 40 % of the depth: not black-odorous
     ("transparency", 9, 20, "none"),            # would be heavy in deep water
-    ("transparency", 3.2, 20, "light"),         # 0.16 x 20 = 3.2: the heavy limit itself is light
-    ("transparency", 3.19, 20, "heavy"),
+    ("transparency", 7.99, 20, "heavy"),        # below 40 % of the depth: the heavy limit moved too
+    ("transparency", 3.2, 20, "heavy"),         # no second, scaled limit (0.16 x depth) any more
     ("transparency", 6, 15, "light"),           # 0.4 x 15 = 6 exactly (no float noise)
     ("transparency", 6.01, 15, "none"),
-    ("transparency", 2.4, 15, "light"),         # 0.16 x 15 = 2.4 exactly
-    ("transparency", 2.39, 15, "heavy"),
-    ("transparency", 9.96, 24.9, "light"),      # just under 25 cm deep: light limit 9.96 ...
+    ("transparency", 5.99, 15, "heavy"),
+    ("transparency", 9.96, 24.9, "light"),      # just under 25 cm deep: limit 9.96 ...
     ("transparency", 9.97, 24.9, "none"),       # ... so 9.97 cm is none, where 25 cm deep it is light
+    ("transparency", 9.95, 24.9, "heavy"),
     # dissolved oxygen: heavy < 0.2 <= light <= 2.0 < none
     ("do", 0, None, "heavy"),
     ("do", 0.19, None, "heavy"),
@@ -85,7 +76,8 @@ def test_band_per_reading(indicator, value, depth, expected):
 
 
 @pytest.mark.parametrize("depth, limits", [
-    (None, (10, 25)), (25, (10, 25)), (100, (10, 25)), (20, (3.2, 8)), (12.5, (2, 5)), (24.9, (3.984, 9.96)),
+    (20, (8.0, 8.0)), (15, (6.0, 6.0)),
+    (None, (10, 25)), (25, (10, 25)), (100, (10, 25)), (12.5, (5, 5)), (24.9, (9.96, 9.96)),
 ])
 def test_transparency_limits(depth, limits):
     assert transparency_limits(depth) == pytest.approx(limits)
@@ -163,6 +155,8 @@ def test_shallow_water_rule_decides_a_point():
     assert grade_point(deep).grade == "heavy"
     murky = [Reading("1", r, transparency_cm=3, depth_cm=20) for r in (1, 2, 3)]
     assert grade_point(murky).grade == "heavy"
+    at_limit = [Reading("1", r, transparency_cm=8, depth_cm=20) for r in (1, 2, 3)]
+    assert grade_point(at_limit).grade == "light"
 
 
 def test_point_warnings_few_rounds_missing_depth_and_swapped_columns():
@@ -240,50 +234,19 @@ def test_sampling_rules_are_warnings_not_errors():
     assert grade_body(body(H, H, H)).notices == ()
 
 
-def test_grade_readings_groups_bodies_in_order_and_to_json():
+def test_grade_readings_groups_bodies_in_order_and_to_dict():
     rs = body(H, H, H, name="龙江") + body(N, N, N, name="东张河") + body(L, N, labels=["4", "5"], name="龙江")
     out = grade_readings(rs)
     assert list(out) == ["龙江", "东张河"]
     assert out["龙江"].grade == "heavy" and out["东张河"].grade == "none"
-    data = json.loads(to_json(out))
-    assert data == to_dict(out)
+    data = json.loads(json.dumps(to_dict(out), ensure_ascii=False))
+    assert data == to_dict(out) and "建城〔2015〕130号" in data["guideline"]
     b = data["bodies"][0]
     assert b["water_body"] == "龙江" and b["grade_zh"] == "重度黑臭" and b["rule"] == "body.heavy_share"
     assert b["heavy_stretches"] == [{"from": "1", "to": "3", "points": ["1", "2", "3"]}]
     p = b["points"][0]
     assert p["rule"] == "point.heavy_one_indicator" and p["indicators"]["do"]["heavy_share"] == 1.0
-    assert "重度黑臭" in to_json(out)  # Chinese kept as is
-
-
-# ---------------------------------------------------------------------------
-# Table rows (the inspection page's editor): NaN is an empty cell there.
-# ---------------------------------------------------------------------------
-
-
-def test_grade_table_from_editor_rows():
-    nan = float("nan")
-    rows = [{"point": p, "round": float(r), "transparency_cm": nan, "depth_cm": nan, "do_mg_l": 0.1,
-             "orp_mv": nan, "nh3n_mg_l": nan} for p in ("1", "2", "3") for r in (1, 2, 3)]
-    rows.append({k: nan for k in rows[0]} | {"point": None})  # an empty row is skipped
-    g = grade_table(rows, body="HC-001")
-    assert g.water_body == "HC-001" and g.grade == "heavy" and g.rule_text("en").startswith("3 of 3")
-    assert g.warnings("zh") == []
-    zh = {"点位": 1, "轮次": 1, "透明度（cm）": 5, "水深": 100, "溶解氧(mg/L)": None, "氧化还原电位": None, "氨氮": ""}
-    assert parse_records([zh], body="X")[0].transparency_cm == 5
-
-
-def test_grade_table_errors_name_the_row():
-    rows = [{"point": "1", "round": 1.0, "do_mg_l": 1.0}, {"point": "1", "round": 2.0, "do_mg_l": -1.0}]
-    with pytest.raises(ValidationError) as e:
-        grade_table(rows, body="HC-001")
-    assert e.value.code == "grading.out_of_range" and e.value.context["row"] == 2
-    assert "row 2" in e.value.en and "第 2 行" in e.value.zh and "do_mg_l" in e.value.en
-    with pytest.raises(ValidationError) as e:
-        grade_table([{"point": None, "round": float("nan"), "do_mg_l": float("nan")}], body="X")
-    assert e.value.code == "grading.no_readings"
-    with pytest.raises(ValidationError) as e:
-        grade_table([{"Punkt": "1", "Runde": 1, "DO": 2}], body="X")
-    assert e.value.code == "grading.unknown_columns"
+    assert "重度黑臭" in json.dumps(to_dict(out), ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""``python cli.py grade FILE.csv``: UTF-8, UTF-8 with BOM and GBK files, English or Chinese headers;
-errors name the row (header = row 1) and the column, exit 2, no traceback."""
+"""``python cli.py grade FILE``: UTF-8, UTF-8 with BOM and GBK files (the project's readers and decoder), English or
+Chinese headers; errors name the row (header = row 1) and the column (header and letter), exit 2, no traceback."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from geo.errors import ValidationError
-from geo.domain.grading import read_readings_csv
+from geo.ingest.grading_table import readings_from_table
+
+
+def read_readings_csv(data: bytes):
+    return readings_from_table(data, "readings.csv")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,8 +81,8 @@ def test_headers_with_units_and_extra_columns(tmp_path):
 BAD_FILES = [
     # (lines after the header, encoding, exit text that must appear)
     (["龙江,1,1,5,80,0.1,-250,20", "龙江,1,2,5,-3,0.1,-250,20"], "gbk", ["第 3 行", "水深 (E)", "row 3", "-3"]),
-    (["龙江,1,1,5,80,abc,-250,20"], "utf-8", ["第 2 行", "溶解氧 (F)", "row 2", "'abc'", "not a number"]),
-    (["龙江,1,1,5,80,nan,-250,20"], "utf-8-sig", ["row 2", "溶解氧 (F)", "finite"]),
+    (["龙江,1,1,5,80,abc,-250,20"], "utf-8", ["第 2 行", "溶解氧 (F)", "row 2", "'abc'", "enter a number"]),
+    (["龙江,1,1,5,80,nan,-250,20"], "utf-8-sig", ["row 2", "溶解氧 (F)", "'nan'"]),
     (["龙江,1,x,5,80,1,-250,20"], "utf-8", ["row 2", "轮次 (C)", "whole number"]),
     (["龙江,,1,5,80,1,-250,20"], "utf-8", ["row 2", "点位 (B)", "point is missing"]),
     (["龙江,1,1,5,80,1,-250,20", "", "龙江,1,1,6,80,1,-250,20"], "utf-8", ["rows 2 and 4", "given twice"]),
@@ -96,16 +100,18 @@ def test_a_bad_row_exits_2_naming_row_and_column(tmp_path, lines, encoding, word
 
 
 def test_missing_columns_unknown_encoding_workbook_and_missing_file(tmp_path):
+    res = grade(write(tmp_path, "水体,点位,透明度,溶解氧", ["龙江,1,5,1"], "utf-8"))
+    assert res.returncode == 2 and "round" in res.stderr and "轮次" in res.stderr and "Traceback" not in res.stderr
     res = grade(write(tmp_path, "水体,点位,轮次,透明度,溶解氧", ["龙江,1,1,5,1"], "utf-8"))
-    assert res.returncode == 2 and "depth_cm" in res.stderr and "水深" in res.stderr and "Traceback" not in res.stderr
+    assert res.returncode == 0, res.stderr  # the indicators measured are enough; depth is optional
     latin = tmp_path / "latin.csv"
     latin.write_bytes(EN.encode() + b"\n\xff\xfe\xfa,1,1,5,80,1,1,1\n")
     res = grade(latin)
-    assert res.returncode == 2 and "grading.csv_encoding" in res.stderr and "UTF-8" in res.stderr
+    assert res.returncode == 2 and "encoding.unknown" in res.stderr and "UTF-8" in res.stderr
     book = tmp_path / "readings.xlsx"
     book.write_bytes(b"PK\x03\x04" + b"\0" * 40)
     res = grade(book)
-    assert res.returncode == 2 and "Save As" in res.stderr and "另存为" in res.stderr
+    assert res.returncode == 2 and "readings.xlsx" in res.stderr and "修改" in res.stderr and "Fix:" in res.stderr
     res = grade(tmp_path / "nope.csv")
     assert res.returncode == 2 and "nope.csv" in res.stderr and "Traceback" not in res.stderr
 
@@ -118,7 +124,7 @@ def test_gbk_is_decoded_strictly_not_guessed():
         assert (r.water_body, r.point, r.do_mg_l) == ("龙江", "上游", 0.1)
     with pytest.raises(ValidationError) as e:
         read_readings_csv(b"")
-    assert e.value.code == "grading.csv_empty"
+    assert e.value.code in ("file.empty", "file.no_rows")
     with pytest.raises(ValidationError) as e:
         read_readings_csv((EN + "\n").encode())
     assert e.value.code == "grading.no_readings"

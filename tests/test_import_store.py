@@ -283,10 +283,26 @@ def test_data_origin_of_an_empty_store(store_target):
 # -- schema --------------------------------------------------------------------------------------
 def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
+    from layers import OBSERVATIONS
+
+    for table in OBSERVATIONS:  # schema 10: monitoring tables, the override column
+        con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
+    con.execute("ALTER TABLE site_history DROP COLUMN override")
+    if to == "9":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE '%_display_%'"):
         con.execute(f'DROP TRIGGER "{name}"')
     con.execute("DROP TABLE site_display")
     con.execute("DELETE FROM gpkg_contents WHERE table_name = 'site_display'")
+    if to == "8":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     for t in ("reference_areas", "reference_areas_replaced"):
         con.execute(f"DROP TABLE {t}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
@@ -334,21 +350,46 @@ def _downgrade(path: Path, to: str) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("old", ["1", "2", "3", "4", "5", "6", "7"])
+def test_a_store_whose_8_was_the_monitoring_step_gets_the_reference_areas(tmp_path):
+    """Monitoring was numbered 8 on its branch before the reference areas took 8: such a store is completed."""
+    path = tmp_path / "old.gpkg"
+    make_store(path, [river()], clean_rivers=False)
+    con = sqlite3.connect(path)
+    for t in ("reference_areas", "reference_areas_replaced"):
+        con.execute(f"DROP TABLE {t}")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
+    con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'reference_areas'")
+    con.execute("UPDATE store_meta SET value = '8' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    store = create_store(path)
+    assert store.meta()["schema_version"] == SCHEMA_VERSION
+    con = sqlite3.connect(path)
+    names = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+    geoms = {r[0] for r in con.execute("SELECT table_name FROM gpkg_geometry_columns")}
+    con.close()
+    assert {"reference_areas", "reference_areas_replaced", "black_odorous_readings"} <= names
+    assert "reference_areas" in geoms and store.reference_areas(SYSTEM).areas == {}
+
+
+@pytest.mark.parametrize("old", [str(v) for v in range(1, int(SCHEMA_VERSION))])
 def test_an_older_store_is_migrated_additively(tmp_path, old):
     path = tmp_path / "old.gpkg"
-    make_store(path, [river(), outfall(), park()])
+    make_store(path, [river(), outfall(), park()], clean_rivers=False)
     _downgrade(path, old)
     before = _file_dump(path)
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
+    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 10): empty
+    before.pop("site_display", None)  # kept as it was from schema 9 on
     display = after.pop("site_display")  # schema 9: every site's display geometry, computed when migrating
     kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
     assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
-        if table == "site_history" and old in ("1", "2"):
-            assert [r[:-1] for r in after[table]] == rows and all(r[-1] is None for r in after[table])
+        if table == "site_history":
+            assert [r[:-added] for r in after[table]] == rows and all(
+                v is None for r in after[table] for v in r[-added:])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
         elif table in ("gpkg_contents", "gpkg_geometry_columns", "sqlite_sequence"):
@@ -358,8 +399,10 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     contents = {r[0] for r in after["gpkg_contents"]}
     assert {"import_batches", "town_boundaries", "town_boundaries_replaced", "raster_layers",
             "login_throttle_addr", "field_changes", "field_photos", "field_devices", "reference_areas",
-            "reference_areas_replaced", "site_display"} <= contents
-    assert after["raster_layers"] == [] or old == "4"
+            "reference_areas_replaced", "site_display", "black_odorous_readings", "outfall_monitoring",
+            "shore_power_usage"} <= contents
+    assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
+    assert after["raster_layers"] == [] or old in ("4", "5", "6", "7", "8", "9")
     assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":
         store.add_user(SYSTEM, ADMIN.name, "admin", password=PASSWORD)

@@ -134,6 +134,58 @@ def test_errors_survive_pickling():
                                                                         err.context)
 
 
+# -- monitoring tables and evidence gates -------------------------------------------------------------
+
+def test_every_observation_spec_conforms_and_names_an_existing_kind():
+    from layers import OBSERVATIONS, get_observation_spec, observation_specs_for
+    from layers.conformance import check_observation_spec
+
+    assert OBSERVATIONS and isinstance(OBSERVATIONS, MappingProxyType)
+    for spec in OBSERVATIONS.values():
+        assert check_observation_spec(spec, REGISTRY) == []
+        assert get_observation_spec(spec.cli_name) is spec and spec in observation_specs_for(spec.site_kind)
+    with pytest.raises(NotFoundError):
+        get_observation_spec("cod_results")
+
+
+def _broken_obs(**changes):
+    from layers import OBSERVATIONS
+
+    return dataclasses.replace(OBSERVATIONS["black_odorous_readings"], **changes)
+
+
+def test_the_observation_check_can_fail():
+    from layers.conformance import check_observation_spec
+    from layers.observation import ObsField
+
+    spec = _broken_obs()
+    cases = [
+        (dict(site_kind="ferries"), "unknown site kind"),
+        (dict(key="outfalls"), "clashes with a site kind"),
+        (dict(identity=("point", "nope")), "unknown field"),
+        (dict(fields=spec.fields + (ObsField("recorded_at", "录入", "recorded"),)), "common column"),
+        (dict(fields=spec.fields + (ObsField("lab_name", "检测单位", "lab", "text", chart=True),)), "charted"),
+        (dict(fields=spec.fields + (ObsField("cod", "化学需氧量", "COD", aliases=("氨氮",)),)), "names both"),
+    ]
+    for changes, words in cases:
+        problems = check_observation_spec(_broken_obs(**changes), REGISTRY)
+        assert any(words in p for p in problems), (changes, problems)
+
+
+def test_gates_are_checked_and_a_workflow_without_a_terminal_status_must_reach_done():
+    from layers.spec import Gate
+
+    bo = REGISTRY["black_odorous"]
+    assert not any(s.terminal for s in bo.statuses) and check_spec(bo) == []
+    bad_gate = dataclasses.replace(bo, gates=bo.gates + (Gate("nirvana", "x.y", "z", "z", "doc"),))
+    assert any("unknown status" in p for p in check_spec(bad_gate))
+    no_clause = dataclasses.replace(bo, gates=(dataclasses.replace(bo.gates[0], clause=""),))
+    assert any("does not cite" in p for p in check_spec(no_clause))
+    # Without a terminal status, a status that cannot reach a done one is refused.
+    stuck = dataclasses.replace(bo, transitions=tuple(t for t in bo.transitions if t.src != "remediating"))
+    assert any("cannot reach a done or terminal status" in p for p in check_spec(stuck))
+
+
 # -- the measures' workflows and targets -----------------------------------------------------------------------
 def _target_broken(kind: str, i: int = 0, **changes):
     spec = REGISTRY[kind]

@@ -96,7 +96,8 @@ def test_cli_progress_prints_exactly_the_figures(store_copy):
     printed = json.loads(out.stdout)
     store = open_store(store_copy)
     expected = progress(store.list_sites(SYSTEM), today_cst(), town=JIANGYIN, history=store.all_history(SYSTEM),
-                        sample=True, reference=store.reference_areas(SYSTEM))
+                        sample=True, observations=store.all_observations(SYSTEM),
+                        reference=store.reference_areas(SYSTEM))
     assert printed == json.loads(json.dumps(expected))
     assert printed["town"]["name_zh"] == "江阴镇" and printed["sample_notice"]
     t = printed["kinds"]["shore_power_berths"]["targets"][0]

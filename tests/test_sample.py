@@ -183,6 +183,52 @@ def test_sample_is_deterministic(tmp_path, sites):
     assert [(s.site_id, s.status, s.geometry.wkb) for s in again] == [(s.site_id, s.status, s.geometry.wkb) for s in sites]
 
 
+# -- black-odorous readings: the sample's statuses follow its own readings ----------------------------------------
+
+def test_every_black_odorous_body_has_dated_readings_marked_sample(sample_store, sites):
+    from geo.store.base import Actor
+
+    rows = sample_store.list_observations(Actor("x", role="system"), "black_odorous_readings")
+    bodies = {s.site_id for s in of(sites, "black_odorous")}
+    assert {r.site_id for r in rows} == bodies
+    assert all(r.is_sample and r.values["remarks"] == "示例数据" and r.values["lab"] for r in rows)
+
+
+def test_sample_statuses_are_consistent_with_the_readings(sample_store, sites):
+    from geo.domain.black_odorous_rules import campaign_grades
+    from geo.store.base import Actor
+
+    system = Actor("x", role="system")
+    done = set(REGISTRY["black_odorous"].done_codes)
+    for s in of(sites, "black_odorous"):
+        grades = campaign_grades(s, sample_store.list_observations(system, "black_odorous_readings", [s.site_id]))
+        assert grades, s.site_id
+        last = grades[-1]
+        if s.status in done:
+            assert last.clean, (s.site_id, s.status, last.grade)
+        elif s.status in ("untreated", "remediating", "relapsed"):
+            assert last.black, (s.site_id, s.status, last.grade)
+        assert last.rule_set == ("rural" if s.attrs["water_kind"] == "rural" else "urban")
+
+
+def test_the_sample_holds_relapses_recorded_by_the_readings(sample_store, sites):
+    from geo.store.base import Actor
+
+    history = sample_store.all_history(Actor("x", role="system"))
+    relapses = [e for e in history if e.to_status == "relapsed"]
+    assert len(relapses) >= 2 and all(e.source == "evidence" for e in relapses)
+    back = {e.site_id for e in history if e.from_status == "relapsed"}
+    assert back  # one body went back to remediation after its relapse
+    assert any(s.status == "relapsed" for s in of(sites, "black_odorous"))
+    assert not any(e.override for e in history)  # the sample needs no override: its evidence is there
+
+
+def test_rural_sample_bodies_carry_the_target_flags(sites):
+    rural = [s for s in of(sites, "black_odorous") if s.attrs["water_kind"] == "rural"]
+    flagged = [s for s in rural if REGISTRY["black_odorous"].targets[1].in_population(s.attrs)]
+    assert 0 < len(flagged) < len(rural)
+
+
 # -- the measures as the plans word them -------------------------------------------------------------------------
 def test_sample_reference_areas_are_imported_as_batches_and_marked_sample(sample_store):
     ref = sample_store.reference_areas(REVIEWER)

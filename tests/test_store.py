@@ -12,7 +12,7 @@ from geo.errors import NotFoundError, PermissionDenied, TransitionNotAllowed, Va
 from geo.store import GpkgStore
 from geo.store.integrity import history_problems, store_problems
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, make_store, outfall, park, river
-from tests.store_workers import TOGGLE, toggle_worker
+from tests.store_workers import TOGGLE, TOGGLE_SITE, toggle_worker
 
 
 @pytest.fixture
@@ -37,16 +37,16 @@ def change(store, site_id, status, actor=INSPECTOR, **kw):
 
 
 def test_eight_processes_fifty_changes_each_lose_nothing(store_target):
-    store = make_store(store_target)
+    store = make_store(store_target, [outfall(status="remediating")])
     for w in range(8):
-        store.add_user(SYSTEM, f"worker-{w}", "inspector", password=PASSWORD, towns=["玉屏街道"])
+        store.add_user(SYSTEM, f"worker-{w}", "inspector", password=PASSWORD, towns=["海口镇"])
     ctx = mp.get_context("spawn")
     with ctx.Pool(8) as pool:
-        results = pool.starmap_async(toggle_worker, [(store.locator, "HC-T01", 50, w) for w in range(8)]
+        results = pool.starmap_async(toggle_worker, [(store.locator, TOGGLE_SITE, 50, w) for w in range(8)]
                                      ).get(timeout=300)
     assert sum(r["applied"] for r in results) == 400
-    site = store.get_site(REVIEWER, "HC-T01")
-    history = store.history(REVIEWER, "HC-T01")
+    site = store.get_site(REVIEWER, TOGGLE_SITE)
+    history = store.history(REVIEWER, TOGGLE_SITE)
     status_rows = [e for e in history if e.action == "status"]
     assert len(status_rows) == 400
     assert sorted(e.version for e in status_rows) == list(range(1, 401))
@@ -58,23 +58,22 @@ def test_eight_processes_fifty_changes_each_lose_nothing(store_target):
 def test_checker_reports_lost_updates_from_a_naive_writer(tmp_path):
     """Guard: two read-then-write writers interleaved lose an update, and the checker says so."""
     path = tmp_path / "naive.gpkg"
-    store = make_store(path)
+    store = make_store(path, [outfall(status="remediating")])
 
     def naive_read():
-        s = store.get_site(REVIEWER, "HC-T01")
+        s = store.get_site(REVIEWER, TOGGLE_SITE)
         return s.status, s.version
 
     def naive_write(status, version, who):
         # The careless way: autocommit UPDATE without a version check, then the
         # history row; a failed history insert is ignored because "the update worked".
         conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("UPDATE black_odorous SET status=?, version=? WHERE site_id='HC-T01'",
-                     (TOGGLE[status], version + 1))
+        conn.execute("UPDATE outfalls SET status=?, version=? WHERE site_id=?", (TOGGLE[status], version + 1, TOGGLE_SITE))
         try:
             conn.execute(
                 "INSERT INTO site_history (site_id, kind, version, action, from_status, to_status, changed_at,"
-                " actor, source) VALUES ('HC-T01','black_odorous',?,'status',?,?,'2025-01-01T00:00:00.000Z',?,'test')",
-                (version + 1, status, TOGGLE[status], who),
+                " actor, source) VALUES (?,'outfalls',?,'status',?,?,'2025-01-01T00:00:00.000Z',?,'test')",
+                (TOGGLE_SITE, version + 1, status, TOGGLE[status], who),
             )
         except sqlite3.IntegrityError:
             pass
@@ -84,8 +83,8 @@ def test_checker_reports_lost_updates_from_a_naive_writer(tmp_path):
     b = naive_read()
     naive_write(*a, "A")
     naive_write(*b, "B")  # both report success
-    site = store.get_site(REVIEWER, "HC-T01")
-    problems = history_problems(site, store.history(REVIEWER, "HC-T01"), expected_changes=2)
+    site = store.get_site(REVIEWER, TOGGLE_SITE)
+    problems = history_problems(site, store.history(REVIEWER, TOGGLE_SITE), expected_changes=2)
     assert any("2 changes reported applied" in p for p in problems), problems
 
 

@@ -161,9 +161,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "h_older": ("更早的 {n} 条变更", "{n} earlier changes"),
     "h_cst": ("北京时间", "times in CST"),
     "insp_read_only": ("只读", "read only"),
-    "readings": ("水质监测数据（每个采样点、每轮一行）", "Water-quality readings (one row per point and round)"),
-    "readings_help": ("透明度、水深单位 cm；溶解氧、氨氮 mg/L；氧化还原电位 mV。保存前显示分级结果。",
-                      "Transparency and depth in cm; DO and NH3-N in mg/L; ORP in mV. The grade shows before saving."),
     "rd_point": ("采样点", "Point"),
     "rd_round": ("轮次", "Round"),
     "rd_transparency_cm": ("透明度 cm", "Transparency cm"),
@@ -174,8 +171,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "grade_heavy": ("重度黑臭", "heavy"),
     "grade_light": ("轻度黑臭", "light"),
     "grade_none": ("不黑臭", "not black-odorous"),
-    "grade_result": ("分级结果：**{grade}**（{rule}）", "Grade: **{grade}** ({rule})"),
-    "grade_note": ("水质监测 {n} 条：{grade}（{rule}）", "{n} readings: {grade} ({rule})"),
     # -- accounts and audit --
     "login_to_change": ("登录后可更新状态。", "Log in to update the status."),
     "read_only_not_your_town": ("只读：该点位不在您的辖区。", "Read only: this site is outside your towns."),
@@ -699,3 +694,16 @@ def t(key: str, **fmt) -> str:
     zh, en = STRINGS[key]
     text = zh if lang() == "zh" else en
     return text.format(**fmt) if fmt else text
+
+
+def _merge_module_strings() -> None:
+    """Strings kept with their screens (monitoring) join the one dictionary; a key defined twice is a bug."""
+    from ui.i18n_monitoring import STRINGS as MONITORING
+
+    clash = set(MONITORING) & set(STRINGS)
+    if clash:
+        raise KeyError(f"UI strings defined twice: {sorted(clash)}")
+    STRINGS.update(MONITORING)
+
+
+_merge_module_strings()

@@ -13,6 +13,9 @@ inspector enters is recorded; the current values are shown beside the inputs as 
 choice (``Field.depends_on``) lists only the choices under its parent's value. A photo field is an
 upload (the form stores the file at once and keeps its hash; see ``photo_input``).
 
+Black-odorous readings are monitoring data, saved apart through :mod:`ui.readings_form` (through the
+store, each save with who and when); the status change is judged on them by the evidence gates.
+
 Inputs are keyed ``f"{key}_{field}"``; :func:`field_keys` lists them so the form can keep and
 restore a draft.
 """
@@ -24,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-import pandas as pd
 import streamlit as st
 
 from layers import get_spec
@@ -41,7 +43,6 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 YES_NO = ("yes", "no")
-READING_COLUMNS = ("point", "round", "transparency_cm", "depth_cm", "do_mg_l", "orp_mv", "nh3n_mg_l")
 
 
 @dataclass
@@ -51,7 +52,6 @@ class KindInput:
     changes: dict = field(default_factory=dict)
     note: str = ""
     missing: list[str] = field(default_factory=list)
-    readings: list[dict] = field(default_factory=list)
 
 
 def transition_fields(spec, status: str, target: str | None) -> tuple[str, ...]:
@@ -166,12 +166,14 @@ def _text(fld, key: str, label: str):
     return (st.text_input(label, key=key) or "").strip() or None
 
 
-def kind_inputs(site, target: str | None, *, key: str, readings_rows: list[dict] | None = None,
-                readings_key: str | None = None, photo_input: Callable | None = None) -> KindInput:
+def kind_inputs(site, target: str | None, *, key: str, readings_key: str | None = None,
+                photo_input: Callable | None = None) -> KindInput:
     """Render the inputs for a change of ``site`` to ``target`` (None: not chosen yet).
 
     Parameters
     ----------
+    readings_key : str, optional
+        Widget key of the monitoring entry of a kind that has one (black-odorous readings).
     photo_input : callable, optional
         ``photo_input(field, label)`` renders the upload of a photo field and returns the stored
         photo's hash (or None); without it photo fields are not shown.
@@ -206,10 +208,11 @@ def kind_inputs(site, target: str | None, *, key: str, readings_rows: list[dict]
     if line:
         st.caption(line)
     if site.kind == "black_odorous":
-        grade, out.note, out.readings = readings_input(site, key=readings_key or f"{key}_readings",
-                                                       initial=readings_rows)
-        if grade:
-            out.changes["grade"] = grade
+        from ui.readings_form import readings_section  # monitoring data: the status follows the readings
+
+        # The form asks for the change's required fields and says the gate itself: the entry only.
+        out.changes.update(readings_section(site, target, key=readings_key or f"{key}_readings",
+                                            required=False, gate=False))
     return out
 
 
@@ -228,44 +231,3 @@ def unmet_rules(spec, site, target: str | None, changes: dict) -> list:
     out = [g for g in tr.guards if not g.holds(tr.dst, merged)]
     seen = {g.code for g in out}
     return out + [p for p in state_problems(spec, tr.dst, merged) if p.is_error and p.code not in seen]
-
-
-def _clean(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def readings_input(site, *, key: str, initial: list[dict] | None = None) -> tuple[str | None, str, list[dict]]:
-    """Water-quality readings per sampling point and round; the grade is shown before saving.
-
-    Returns (grade or None, a line for the note, the rows entered — kept in the draft).
-    """
-    from geo.errors import OneMapError
-    from geo.domain.grading import grade_table
-
-    st.markdown(f"**{t('readings')}**")
-    st.caption(t("readings_help"))
-    frame = pd.DataFrame({c: pd.Series(dtype="object" if c == "point" else "float") for c in READING_COLUMNS})
-    if initial:
-        frame = pd.concat([frame, pd.DataFrame([{c: r.get(c) for c in READING_COLUMNS} for r in initial])],
-                          ignore_index=True).astype({c: "float" for c in READING_COLUMNS if c != "point"})
-    frame = st.data_editor(frame, num_rows="dynamic", key=key, width="stretch", hide_index=True,
-                           column_config={c: st.column_config.Column(t("rd_" + c)) for c in READING_COLUMNS})
-    rows = frame.dropna(how="all")
-    kept = [{c: _clean(r[c]) for c in READING_COLUMNS} for r in rows.to_dict("records")]
-    if rows.empty:
-        return None, "", kept
-    try:
-        # The whole table (empty rows included) so that error row numbers match the editor.
-        result = grade_table(frame.to_dict("records"), body=site.site_id, first_row=1)
-    except OneMapError as exc:
-        st.error(md_escape(exc.message(lang())))
-        return None, "", kept
-    label = {"heavy": t("grade_heavy"), "light": t("grade_light"), "none": t("grade_none")}[result.grade]
-    st.info(t("grade_result", grade=label, rule=result.rule_text(lang())))
-    for w in result.warnings(lang()):
-        st.caption(md_escape(w))  # may quote a point label typed in the table
-    return result.grade, t("grade_note", n=len(rows), grade=label, rule=result.rule_text("zh")), kept

@@ -65,10 +65,13 @@ def fields_text(spec, e, lg: str) -> str:
         fld = spec.field(k)
         return display_value(fld, v, lg) if fld else ("—" if v is None else str(v))
 
-    return "；".join(
+    fields = "；".join(
         f"{(spec.field(k).label(lg) if spec.field(k) else k)}: {value(k, v[0])} → {value(k, v[1])}"
         for k, v in e.changes.items() if e.action != "create"
     )
+    if getattr(e, "override", None):  # an administrator let the change past an evidence gate: said first
+        fields = f"⚠ {t('h_override')}：{e.override}" + (f"；{fields}" if fields else "")
+    return fields
 
 
 def history_frame(spec, history, lg: str) -> pd.DataFrame:

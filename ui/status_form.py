@@ -11,6 +11,11 @@ What it guarantees, whatever the page:
   outfall's 规范化 items), the change's own photos when it requires one
   (``*``), and, before the save, the message and fix of every guard or rule
   the change would break (the store refuses the same).
+* A status guarded by evidence (:class:`layers.spec.Gate`, e.g. a black-odorous
+  body's 初见成效) says, once chosen, what it needs and whether the stored
+  readings have it (the store judges again in its write transaction). An
+  administrator may tick an override, never ticked by default, and must give a
+  reason; it is recorded on the change and shown in review.
 * A stale form is never saved over a newer state. The form is based on the
   version it was opened on; when the site changed meanwhile (noticed on the
   next run, or refused by the store at save), the top of the form says who
@@ -106,7 +111,7 @@ def _state(site) -> dict:
             "op": uuid.uuid4().hex,
             "photos": [],          # hashes of photos uploaded for this draft, not yet saved
             "fphotos": {},         # photo field -> hash of the photo uploaded for it (not yet saved)
-            "readings": None, "rgen": 0, "ugen": 0,
+            "rgen": 0, "ugen": 0,
             "notice": None, "saved": None, "clear": None, "scroll": None,
         }
     return s
@@ -186,10 +191,6 @@ def _restore(store, actor, draft: dict, site, s: dict) -> None:
         value = widget_value(spec, name, values.get(name))
         if value is not None:
             st.session_state[key] = value
-    rows = values.get("readings")
-    if site.kind == "black_odorous" and isinstance(rows, list) and rows:
-        s["readings"] = [r for r in rows if isinstance(r, dict)]
-        s["rgen"] += 1
     root = store.photos_dir
     def stored(sha) -> bool:
         try:
@@ -245,8 +246,9 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
     st.markdown(f"**{t('change_status')}**")
     target = st.radio(t("new_status"), [tr.dst for tr in spec.allowed_next(site.status)], index=None,
                       horizontal=True, format_func=lambda c: spec.status(c).label(lg), key=keys["target"])
-    kind = kind_inputs(site, target, key=keys["prefix"], readings_rows=s["readings"], readings_key=keys["readings"],
+    kind = kind_inputs(site, target, key=keys["prefix"], readings_key=keys["readings"],
                        photo_input=lambda fld, label: _field_photo(store, site, s, keys, fld, label))
+    override = _gate(store, actor, site, target, keys)
     note = st.text_area(t("h_note"), key=keys["note"], height=90, placeholder=t("sf_note_hint"))
     transition = spec.transition(site.status, target) if target else None
     _photos(store, s, keys, required=bool(transition and transition.requires_photo))
@@ -270,7 +272,7 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
                    if spec.field(name) and spec.field(name).type == "text"}
     draft_keeper(keys["draft"], account=actor.name, site_id=sid, version=s["base"],
                  values={"target": target, **{n: v for n, v in field_values.items() if n not in text_fields.values()},
-                         "photos": list(s["photos"]), "readings": kind.readings, **s["fphotos"]},
+                         "photos": list(s["photos"]), **s["fphotos"]},
                  watch={keys["note"]: "note", **text_fields}, clear=s["clear"])
 
     with top:
@@ -280,10 +282,30 @@ def status_form(store, actor, site, *, fix=None, source: str = "web") -> None:
         _notices(s, untouched)
         if save and not changed_now:
             _save(store, actor, site, s, target=target, kind=kind, note=note, fix=fix, dist=dist, source=source,
-                  unmet=unmet)
+                  unmet=unmet, override=override)
     scroll = s.get("scroll")
     fresh = scroll is not None and time.time() - scroll[1] < SCROLL_WINDOW_S
     scroll_into_view(keys["top"], scroll[0] if fresh else None, key=keys["scroll"])
+
+
+def _gate(store, actor, site, target: str | None, keys: dict) -> str | None:
+    """What the evidence gate of the chosen status needs and whether the stored evidence has it; for an
+    administrator, the explicit override (a checkbox, never ticked by default, and its reason).
+
+    Returns the override reason to send with the change (None: no override; "" when ticked without a
+    reason, which the store refuses with its message).
+    """
+    if not target or not get_spec(site.kind).gates_for(target):
+        return None
+    from ui.readings_form import gate_notice
+
+    gate_notice(store, actor, site, target)
+    if actor.role != "admin":
+        return None
+    chosen = st.checkbox(t("override_box"), value=False, key=f"{keys['prefix']}_ovr_{target}")
+    if not chosen:
+        return None
+    return st.text_input(t("override_reason"), key=f"{keys['prefix']}_ovr_reason") or ""
 
 
 def _notices(s: dict, untouched: bool) -> None:
@@ -307,7 +329,8 @@ def _rule_text(rule) -> str:
     return f"{rule.zh}{rule.fix_zh}" if lang() == "zh" else f"{rule.en} {rule.fix_en}"
 
 
-def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, source: str, unmet) -> None:
+def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, source: str, unmet,
+          override: str | None = None) -> None:
     spec, lg = get_spec(site.kind), lang()
     if target is None:
         st.error(t("sf_choose_target"), icon="☝️")
@@ -329,7 +352,7 @@ def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, so
     try:
         result = store.change_status(actor, site.site_id, target, expected_version=s["base"], op_id=s["op"],
                                      note=full_note, changes=kind.changes, evidence=evidence_for(fix, dist),
-                                     source=source, photos=list(s["photos"]))
+                                     source=source, photos=list(s["photos"]), override=override)
     except VersionConflict:
         try:
             current = store.get_site(actor, site.site_id)
@@ -346,7 +369,6 @@ def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, so
     where = (t("remote" if ev.remote else "onsite", d=f"{ev.distance_m:.0f}") if ev.distance_m is not None
              else t("no_fix"))
     s.update(base=result.site.version, gen=s["gen"] + 1, tgen=0, op=uuid.uuid4().hex, photos=[], fphotos={},
-             readings=None,
              rgen=0, ugen=0, notice=None, clear=uuid.uuid4().hex,
              saved={"at": time.time(), "text": t("insp_saved", status=spec.status(result.site.status).label(lg),
                                                   where=where, n=len(result.entry.photos))})

@@ -37,6 +37,7 @@ from layers.spec import LayerSpec, Target
 __all__ = [
     "BERTH_EXCLUSIONS",
     "Context",
+    "context",
     "berth_exclusion",
     "describe",
     "progress",
@@ -141,7 +142,10 @@ def describe(fig: Mapping, lang: str = "zh") -> str:
     m = fig["measure"]
     unit = fig["unit_zh"] if lang == "zh" else fig["unit_en"]
     pct = "—" if fig["share"] is None else f"{fig['share'] * 100:.1f}%"
-    goal = f"{fig['threshold'] * 100:.0f}%"
+    no_mark = fig["threshold"] is None  # the documents give no figure: the share is shown, no pass mark
+    goal = None if no_mark else f"{fig['threshold'] * 100:.0f}%"
+    goal_zh = "目标无数值（文件未给出比例）" if no_mark else f"目标 ≥ {goal}"
+    goal_en = "no figure set (the documents give none)" if no_mark else f"goal >= {goal}"
     if lang == "zh":
         if fig["missing_reference"]:
             figure = _missing_text(fig["missing_reference"], "zh")
@@ -149,14 +153,14 @@ def describe(fig: Mapping, lang: str = "zh") -> str:
             figure = (f"分母 {_number(fig['denominator'], m)} {unit}；分子（{fig['numerator_zh']}）"
                       f"{_number(fig['numerator'], m)} {unit}；完成率 {pct}")
         return (f"【{fig['plan_zh']}】{fig['zh']}：统计范围为{fig['population_zh']}；{figure}；"
-                f"目标 ≥ {goal}，截止 {fig['deadline']}。依据：{fig['clause']}")
+                f"{goal_zh}，截止 {fig['deadline']}。依据：{fig['clause']}")
     if fig["missing_reference"]:
         figure = _missing_text(fig["missing_reference"], "en")
     else:
         figure = (f"denominator {_number(fig['denominator'], m)} {unit}; numerator ({fig['numerator_en']}) "
                   f"{_number(fig['numerator'], m)} {unit}; share {pct}")
     return (f"[{fig['plan_en']}] {fig['en']}: population: {fig['population_en']}; {figure}; "
-            f"goal >= {goal} by {fig['deadline']}. Clause: {fig['clause']}")
+            f"{goal_en} by {fig['deadline']}. Clause: {fig['clause']}")
 
 
 def _area_figures(target: Target, sites: Iterable, ctx: Context) -> tuple[float | None, float | None, list[str], float]:
@@ -210,7 +214,7 @@ def target_figures(target: Target, sites: Iterable, ctx: Context | None = None) 
             num = sum(1 for s in population if target.is_done(s.status, s.attrs))
             den = len(population)
     sh = None if num is None or den is None else share(num, den)
-    met = None if sh is None else num + sliver >= target.threshold * den - 1e-12
+    met = None if sh is None or target.threshold is None else num + sliver >= target.threshold * den - 1e-12
     if target.measure == "area" and num is not None:
         num, den = round(num, AREA_DIGITS), round(den, AREA_DIGITS)
     unit_zh, unit_en = _units(target)
@@ -235,6 +239,7 @@ def target_figures(target: Target, sites: Iterable, ctx: Context | None = None) 
         "denominator": den,
         "share": sh,
         "threshold": target.threshold,
+        "threshold_source": target.threshold_source,
         "deadline": target.deadline.isoformat(),
         # Met on the exact figures (an area target also forgives drawing slivers, see geo.domain.coverage).
         "met": met,
@@ -346,9 +351,19 @@ def _outfalls(spec: LayerSpec, sites: Sequence) -> dict:
     }
 
 
-def _black_odorous(spec: LayerSpec, sites: Sequence) -> dict:
+def _black_odorous(spec: LayerSpec, sites: Sequence, observations: Mapping | None = None,
+                   today: date | None = None) -> dict:
+    from geo.domain.evidence_review import measured_status
+
     done = spec.targets[0].done_statuses
-    return {"by_water_kind": _groups(sites, lambda s: s.attrs.get("water_kind"), done)}
+    out = {"by_water_kind": _groups(sites, lambda s: s.attrs.get("water_kind"), done),
+           "rural_flagged": sum(1 for s in sites if spec.targets[1].in_population(s.attrs)),
+           "rural_not_flagged": sum(1 for s in sites if s.attrs.get("water_kind") == "rural"
+                                    and not spec.targets[1].in_population(s.attrs)),
+           "relapsed": sum(1 for s in sites if s.status == "relapsed")}
+    if observations is not None:
+        out["measured"] = measured_status(sites, observations, today)
+    return out
 
 
 def _berth_row(s, reason: str | None, capable: Iterable[str]) -> dict:
@@ -402,6 +417,12 @@ def _berths(spec: LayerSpec, sites: Sequence) -> dict:
     return out
 
 
+def _usage(sites: Sequence, observations: Mapping, today: date) -> dict:
+    from geo.domain.shore_power_usage import usage_figures
+
+    return usage_figures(sites, observations, today)
+
+
 _BREAKDOWN = {
     "parks": _parks,
     "outfalls": _outfalls,
@@ -415,12 +436,17 @@ _CONTEXT_BREAKDOWN = {
 }
 
 
-def _kind(spec: LayerSpec, sites: Sequence, today: date, ctx: Context) -> dict:
+def _kind(spec: LayerSpec, sites: Sequence, today: date, ctx: Context,
+          observations: Mapping | None = None) -> dict:
     by_status = {s.code: 0 for s in spec.statuses}
     for s in sites:
         by_status[s.status] = by_status.get(s.status, 0) + 1
     if spec.key in _CONTEXT_BREAKDOWN:
         breakdown = _CONTEXT_BREAKDOWN[spec.key](spec, sites, ctx)
+    elif spec.key == "black_odorous":  # readings are its evidence
+        breakdown = _black_odorous(spec, sites, observations, today)
+    elif spec.key == "shore_power_berths" and observations is not None:
+        breakdown = {**_berths(spec, sites), "usage": _usage(sites, observations, today)}
     else:
         extra = _BREAKDOWN.get(spec.key)
         breakdown = extra(spec, sites) if extra else {}
@@ -528,6 +554,30 @@ def overdue_sites(sites: Sequence, today: date) -> list[dict]:
     return rows
 
 
+def context(everything: Sequence, reference: ReferenceAreas | None, town: str | None = None) -> Context:
+    """The :class:`Context` of figures over ``everything`` (every site, all towns) for ``town`` or the city.
+
+    Parameters
+    ----------
+    everything : sequence of Site
+        Every site as it stands on the day of the figures (a zone covers across town lines).
+    reference : ReferenceAreas, optional
+        The official reference areas (and town boundaries) loaded.
+    town : str, optional
+        A town code: area targets are measured inside its official boundary.
+    """
+    covering = {k: [s for s in everything if s.kind == k] for k in KIND_KEYS}
+    located = [s for k, spec in REGISTRY.items() if any(t.within for t in spec.targets) for s in covering[k]]
+    within = sorted({t.within for spec in REGISTRY.values() for t in spec.targets if t.within})
+    inside = locate(located, reference, within)
+    clip = None
+    if town and reference is not None:
+        clip = reference.towns.get(town)
+    return Context(reference=reference, inside=inside, covering=covering, clip=clip, town=town or None,
+                   boiler_zones=zones_of_boilers(covering.get("coal_boilers", []),
+                                                 covering.get("clean_fuel_zones", [])))
+
+
 def progress(
     sites: Sequence,
     today: date,
@@ -536,6 +586,7 @@ def progress(
     history: Iterable | None = None,
     onsite_m: float | None = None,
     sample: bool = False,
+    observations: Mapping[str, Sequence] | None = None,
     reference: ReferenceAreas | None = None,
 ) -> dict:
     """Every figure of the review dashboard, as JSON-ready data.
@@ -557,6 +608,11 @@ def progress(
         (default :func:`geo.domain.evidence.default_onsite_m`).
     sample : bool
         The store holds illustrative sample data: a notice is added.
+    observations : mapping of str to sequence of Observation, optional
+        Every stored row of the monitoring tables (corrections and voids
+        included); the rows recorded by the end of ``today`` count. Black-odorous
+        water then shows, per body, the grade of its latest campaign and where
+        the status and the readings disagree (``breakdown.measured``).
     reference : ReferenceAreas, optional
         The official reference areas (and town boundaries) an administrator
         imported; targets that need one that is missing say so.
@@ -568,18 +624,12 @@ def progress(
         area: imported, km², source, sample), ``totals``, ``kinds`` (per kind:
         ``targets`` with population/numerator/denominator/share/threshold/
         deadline/clause and ``line_zh``/``line_en``, and a ``breakdown``),
-        ``towns``, ``overdue`` and, with a history, ``evidence``.
+        ``towns``, ``overdue`` and, with a history, ``evidence``, ``overrides``
+        (status changes an administrator forced past an evidence gate) and, per
+        target, ``milestones`` (the figure at the end of each year).
     """
     everything = list(sites)
-    covering = {k: [s for s in everything if s.kind == k] for k in KIND_KEYS}
-    located = [s for k, spec in REGISTRY.items() if any(t.within for t in spec.targets) for s in covering[k]]
-    within = sorted({t.within for spec in REGISTRY.values() for t in spec.targets if t.within})
-    inside = locate(located, reference, within)
-    clip = None
-    if town and reference is not None:
-        clip = reference.towns.get(town)
-    ctx = Context(reference=reference, inside=inside, covering=covering, clip=clip, town=town or None,
-                  boiler_zones=zones_of_boilers(covering.get("coal_boilers", []), covering.get("clean_fuel_zones", [])))
+    ctx = context(everything, reference, town)
     sites = [s for s in everything if s.town_code == town] if town else everything
     by_kind = {k: [s for s in sites if s.kind == k] for k in KIND_KEYS}
     overdue = overdue_sites(sites, today)
@@ -599,12 +649,18 @@ def progress(
             "done": sum(1 for s in sites if REGISTRY[s.kind].status(s.status).done),
             "overdue": len(overdue),
         },
-        "kinds": {k: _kind(REGISTRY[k], by_kind[k], today, ctx) for k in KIND_KEYS},
+        "kinds": {k: _kind(REGISTRY[k], by_kind[k], today, ctx, observations) for k in KIND_KEYS},
         "towns": town_rows(sites, today, ctx),
         "overdue": {"count": len(overdue), "sites": overdue},
     }
     if history is not None:
         from geo.domain.evidence import evidence_quality
+        from geo.domain.evidence_review import overrides, yearly_milestones
 
+        history = list(history)
         out["evidence"] = evidence_quality(sites, history, onsite_m=onsite_m)
+        out["overrides"] = overrides(history, {s.site_id for s in sites})
+        for key, figures in yearly_milestones(everything, history, today, town=town, reference=reference).items():
+            for tg in out["kinds"][key]["targets"]:
+                tg["milestones"] = figures.get(tg["code"], [])
     return out

@@ -47,7 +47,7 @@ class TargetRow:
     population: int | float | None
     done: int | float | None
     share: float | None
-    threshold: float
+    threshold: float | None  # None: the documents give no figure (the share is shown, no pass mark)
     plan_zh: str
     deadline: date
     met: bool | None

@@ -171,7 +171,8 @@ def _write_summary(wb: Workbook, sel: Selection, path_name: str) -> None:
         if t.needs_reference:
             met = "—（需官方参考范围，见审阅看板）"
         else:
-            met = "—（无统计对象）" if t.met is None else ("是" if t.met else "否")
+            met = "—（无统计对象）" if t.share is None else "—（未定数值目标）" if t.threshold is None else (
+                "是" if t.met else "否")
         row(t.kind_zh, t.zh, t.population_zh, t.population, t.done, t.share, t.threshold, t.plan_zh,
             met, t.deadline, t.clause, t.numerator_zh, kinds=("", "", "", "", "", "pct", "pct", "", "", "date", "", ""))
 

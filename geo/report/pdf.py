@@ -89,17 +89,18 @@ def _para(pdf, text: str, size: float = 10, color=(0, 0, 0), h: float = 5.5) -> 
     pdf.set_font(FONT_FAMILY, size=10)
 
 
-def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float) -> None:
+def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float | None) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_fill_color(238, 238, 238)
     pdf.rect(x, y, w, h, style="DF")
     if share is not None:
-        met = share >= threshold
+        met = threshold is not None and share >= threshold
         pdf.set_fill_color(*(_GREEN if met else _AMBER))
         pdf.rect(x, y, w * min(share, 1.0), h, style="F")
-    pdf.set_draw_color(*_TARGET)
-    pdf.set_line_width(0.8)
-    pdf.line(x + w * threshold, y - 1.2, x + w * threshold, y + h + 1.2)
+    if threshold is not None:
+        pdf.set_draw_color(*_TARGET)
+        pdf.set_line_width(0.8)
+        pdf.line(x + w * threshold, y - 1.2, x + w * threshold, y + h + 1.2)
     pdf.set_line_width(0.2)
 
 
@@ -111,12 +112,13 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
     y = pdf.get_y() + 0.8
     _bar(pdf, pdf.l_margin, y, 80, 4.5, tg["share"], tg["threshold"])
     pdf.set_xy(pdf.l_margin + 84, y - 0.6)
-    goal = f"目标 ≥ {tg['threshold']:.0%}，截止 {tg['deadline']}"
+    goal = (f"目标 ≥ {tg['threshold']:.0%}" if tg["threshold"] is not None else "目标：基本消除（无全国数值）") \
+        + f"，截止 {tg['deadline']}"
     unit = f" {tg['unit_zh']}" if tg["measure"] == "area" else ""
     if tg["missing_reference"]:
         figure = f"无法计算（缺少参考范围）　{goal}"
     elif tg["denominator"]:
-        status = "已达标" if tg["met"] else "未达标"
+        status = "—" if tg["met"] is None else "已达标" if tg["met"] else "未达标"
         num, den = tg["numerator"], tg["denominator"]
         if tg["measure"] == "area":
             num, den = f"{num:.2f}", f"{den:.2f}"

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from geo import settings
 from geo.errors import StoreError
-from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, MapSite, NewSite, Site, SiteStore
+from geo.store.base import (Actor, ChangeResult, Evidence, HistoryEntry, MapSite, NewObservation, NewSite, Observation,
+                            Site, SiteStore)
 from geo.store.gpkg import GpkgStore, create_store
 
 DEFAULT_STORE = settings.DEFAULT_STORE
@@ -29,7 +30,8 @@ ENV_STORE = "ONEMAP_STORE"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 __all__ = [
-    "Actor", "ChangeResult", "Evidence", "HistoryEntry", "MapSite", "NewSite", "Site", "SiteStore",
+    "Actor", "ChangeResult", "Evidence", "HistoryEntry", "MapSite", "NewObservation", "NewSite", "Observation", "Site",
+    "SiteStore",
     "GpkgStore", "create_store", "open_store", "existing_store", "is_postgres", "store_path", "store_locator",
     "files_dir", "DEFAULT_STORE", "ENV_STORE",
 ]

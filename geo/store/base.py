@@ -130,6 +130,66 @@ class HistoryEntry:
     op_id: str | None
     evidence: Evidence
     photos: tuple[str, ...] = ()  # content hashes (sha256) of the photos attached to this change
+    override: str | None = None  # an administrator's reason for entering a status whose evidence gate refused
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One stored row of a monitoring table (see :mod:`layers.observation`).
+
+    Rows are never changed: a correction is a new row (``action="correct"``)
+    that ``replaces`` an older one, a void a row (``action="void"``) that
+    replaces it with nothing; both carry a ``reason``. The *current* rows are
+    those no later row replaces, voids excluded
+    (:func:`geo.domain.monitoring.current_rows`).
+
+    Attributes
+    ----------
+    spec : str
+        The observation spec key (the table).
+    obs_id : int
+    site_id : str
+    observed_on : str
+        ISO date (a month's first day for monthly specs).
+    observed_time : str or None
+        ``HH:MM``.
+    values : mapping
+        Field -> value (None when not recorded).
+    action : {"add", "correct", "void"}
+    replaces : int or None
+    reason : str or None
+    recorded_at, recorded_by, source, client, batch_id :
+        Who wrote it, when (UTC ISO), through what (``field``, ``import``,
+        ``cli``, ``sample`` ...), from where, in which import batch.
+    is_sample : bool
+    """
+
+    spec: str
+    obs_id: int
+    site_id: str
+    observed_on: str
+    observed_time: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    action: str = "add"
+    replaces: int | None = None
+    reason: str | None = None
+    recorded_at: str = ""
+    recorded_by: str = ""
+    source: str = ""
+    client: str | None = None
+    batch_id: str | None = None
+    is_sample: bool = False
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    """An observation to be written: its site, date (and time) and values (already checked)."""
+
+    site_id: str
+    observed_on: str
+    observed_time: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    row: int | None = None  # where it came from (file row, form row), for messages
 
 
 @dataclass(frozen=True)
@@ -255,11 +315,14 @@ class SiteStore(abc.ABC):
         source: str = "web",
         changed_at: datetime | None = None,
         photos: Sequence[str] = (),
+        override: str | None = None,
     ) -> ChangeResult:
         """Change a site's status (and optionally attributes) in one transaction.
 
         ``photos`` are content hashes of photos already stored (see ``geo.photos``);
-        ``evidence`` is the device fix with its distance to the site.
+        ``evidence`` is the device fix with its distance to the site. A status guarded by an
+        evidence gate is entered only with its evidence, unless an administrator gives an
+        ``override`` reason (recorded).
         """
 
     @abc.abstractmethod
@@ -285,12 +348,49 @@ class SiteStore(abc.ABC):
 
     @abc.abstractmethod
     def import_batch(self, actor: Actor, rows: Sequence[NewSite], *, source_name: str, skip_invalid: bool = False,
-                     expected: Mapping[str, int | None] | None = None, source: str = "import"):
+                     expected: Mapping[str, int | None] | None = None, source: str = "import",
+                     override: str | None = None):
         """Write checked ledger rows (new sites and updates) as one batch in one transaction."""
 
     @abc.abstractmethod
     def undo_batch(self, actor: Actor, batch_id: str):
         """Undo an import batch in one transaction, restoring every site it touched."""
+
+    # -- monitoring tables (one per observation spec: geo.store.observations) -----------------
+    @abc.abstractmethod
+    def list_observations(self, actor: Actor, spec_key: str, site_ids: Sequence[str] | None = None, *,
+                          include_replaced: bool = False) -> list:
+        """Rows of a monitoring table, oldest first: the current ones, or every row ever written."""
+
+    @abc.abstractmethod
+    def all_observations(self, actor: Actor) -> dict:
+        """Every row of every monitoring table (corrections and voids included), by spec key."""
+
+    @abc.abstractmethod
+    def record_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, op_id: str, source: str = "field",
+                            recorded_at: datetime | None = None):
+        """Write observations entered by hand in one transaction (automatic evidence gates applied in it)."""
+
+    @abc.abstractmethod
+    def import_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, source_name: str):
+        """Write the checked rows of an imported file as one undoable batch in one transaction."""
+
+    @abc.abstractmethod
+    def correct_observation(self, actor: Actor, spec_key: str, obs_id: int, *, reason: str, values=None,
+                            observed_on: str | None = None, observed_time: str | None = None):
+        """Replace a current row by a corrected one (the old row stays, replaced)."""
+
+    @abc.abstractmethod
+    def void_observation(self, actor: Actor, spec_key: str, obs_id: int, *, reason: str):
+        """Withdraw a current row (a void row replaces it; the old row stays)."""
+
+    @abc.abstractmethod
+    def gate_preview(self, actor: Actor, site_id: str, target: str, changes=None) -> list:
+        """What the evidence gates on ``target`` say about a site now: [(Gate, Verdict)], nothing written."""
+
+    @abc.abstractmethod
+    def import_gate_preview(self, actor: Actor, sites) -> dict:
+        """For ledger rows about to be imported: site id -> [(Gate, Verdict)] for the status each sets."""
 
     @abc.abstractmethod
     def list_batches(self, actor: Actor, limit: int = 50) -> list:

@@ -29,7 +29,9 @@ from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
 from geo.store.base import SiteStore
 from geo.store.db import Database, iso_utc, q as _q, utc_now
+from geo.store.gating import GatesMixin
 from geo.store.imports import ImportsMixin
+from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.refareas import ReferenceMixin
 from geo.store.schema import META_TABLE, SCHEMA_VERSION
@@ -157,8 +159,8 @@ class SqliteDatabase(Database):
             )
 
 
-class GpkgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
-                SitesMixin, SqliteDatabase, SiteStore):
+class GpkgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin,
+                AccountsMixin, AuditMixin, SitesMixin, SqliteDatabase, SiteStore):
     """A :class:`SiteStore` kept in one GeoPackage file.
 
     Parameters
@@ -218,7 +220,7 @@ class GpkgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMi
 
     def _kind_tables_in_sync(self) -> bool:
         with self._read() as conn:
-            return schema.kind_tables_in_sync(conn)
+            return schema.kind_tables_in_sync(conn) and schema.observation_tables_in_sync(conn)
 
 
 def create_store(path: str | os.PathLike, populate: Callable[[GpkgStore], None] | None = None,

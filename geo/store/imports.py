@@ -47,7 +47,7 @@ import shapely
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import NotFoundError, ValidationError, VersionConflict
+from geo.errors import NotFoundError, TransitionNotAllowed, ValidationError, VersionConflict
 from geo.store.base import Actor, NewSite, Site
 from geo.store.sites import upsert_meta
 from geo.store.db import iso_utc, q as _q, utc_now
@@ -55,7 +55,7 @@ from geo.store.tables import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TA
                               TOWN_REPLACED_TABLE)
 from geo.domain.attributes import check_attrs, check_geometry, check_site_text
 from geo.domain.rules import check_state
-from layers import REGISTRY, get_spec
+from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.reference import REFERENCE_AREAS
 from layers.spec import LayerSpec
 
@@ -172,7 +172,8 @@ class ImportsMixin:
 
     # -- sites -------------------------------------------------------------
     def import_batch(self, actor: Actor, rows: Sequence[NewSite], *, source_name: str, skip_invalid: bool = False,
-                     expected: Mapping[str, int | None] | None = None, source: str = "import") -> ImportResult:
+                     expected: Mapping[str, int | None] | None = None, source: str = "import",
+                     override: str | None = None) -> ImportResult:
         """Write checked ledger rows as one batch in one transaction.
 
         Parameters
@@ -191,6 +192,9 @@ class ImportsMixin:
             changed since, nothing is written (``import.stale``).
         source : str
             Recorded in the history rows.
+        override : str, optional
+            An administrator's reason to set statuses whose evidence gate
+            refuses (recorded on each such history row); never a default.
 
         Returns
         -------
@@ -202,11 +206,16 @@ class ImportsMixin:
             The actor may not import (an ``auth.denied`` audit row is written).
         ValidationError
             ``import.empty``, ``import.mixed_kinds``, ``import.duplicate_id``,
-            ``site.other_kind`` or a field/geometry error naming the row —
-            nothing written.
+            ``site.other_kind``, ``status.evidence_missing`` (a status the
+            site's evidence does not support: an import records the ledger, but
+            cannot mark a body 初见成效 over heavy readings) or a field/geometry
+            error naming the row — nothing written.
         VersionConflict
             ``import.stale`` naming the sites that changed since the preview.
         """
+        from geo.store.gating import clean_override
+
+        override = clean_override(override)
         with self._read() as conn:
             self._allow(conn, actor, "import")
         rows = list(rows)
@@ -256,10 +265,20 @@ class ImportsMixin:
                         raise exc
                     skipped.append((i, s.site_id, exc.zh))
                     continue
+                try:
+                    used = self._import_gate(conn, eff, spec, s, attrs, geom, idx is not None, when, override)
+                except TransitionNotAllowed as exc:
+                    if not skip_invalid:
+                        raise type(exc)(exc.code, en=f"Row {i} ({s.site_id}): {exc.en} Nothing was imported.",
+                                        zh=f"第 {i} 条（{s.site_id}）：{exc.zh} 未导入任何数据。",
+                                        fix_zh=exc.fix_zh, fix_en=exc.fix_en,
+                                        **{**exc.context, "row": i, "site_id": s.site_id}) from exc
+                    skipped.append((i, s.site_id, exc.zh))
+                    continue
                 if idx is None:
-                    self._import_create(conn, spec, s, attrs, geom, eff, when, batch_id, source)
+                    self._import_create(conn, spec, s, attrs, geom, eff, when, batch_id, source, override=used)
                     created.append(s.site_id)
-                elif self._import_update(conn, spec, s, attrs, geom, eff, when, batch_id, source):
+                elif self._import_update(conn, spec, s, attrs, geom, eff, when, batch_id, source, override=used):
                     updated.append(s.site_id)
                 else:
                     unchanged.append(s.site_id)
@@ -278,6 +297,20 @@ class ImportsMixin:
                         details={"kind": spec.key, "source_name": source_name, **counts, "data_origin": origin,
                                  "site_ids": (created + updated)[:50]})
         return ImportResult(batch_id, tuple(created), tuple(updated), tuple(unchanged), tuple(skipped), spec.key)
+
+    def _import_gate(self, conn, eff: Actor, spec: LayerSpec, s: NewSite, attrs: dict, geom: BaseGeometry,
+                     exists: bool, when: str, override: str | None) -> str | None:
+        """The evidence gates of the status a ledger row sets (a new site, or a status the row changes)."""
+        if exists:
+            cur = self._read_site(conn, spec, s.site_id)
+            if cur.status == s.status:
+                return None
+            site = cur
+        else:
+            site = Site(kind=spec.key, site_id=s.site_id, name=s.name, town_code=s.town_code, status=s.status,
+                        version=0, geometry=geom, deadline=s.deadline, responsible=s.responsible, attrs=attrs)
+        used, _ = self._check_gates(conn, eff, spec, site, s.status, attrs, when, override)
+        return used
 
     def _check_import_row(self, spec: LayerSpec, s: NewSite) -> tuple[NewSite, dict, BaseGeometry]:
         """The store's own checks of one row (the ingest checks came first; these stand guard)."""
@@ -334,18 +367,20 @@ class ImportsMixin:
 
     def _import_history(self, conn, *, site_id: str, kind: str, version: int, action: str,
                         from_status: str | None, to_status: str | None, changed_at: str, actor: Actor,
-                        source: str, note: str | None, changes: Mapping[str, Any], batch_id: str) -> int:
+                        source: str, note: str | None, changes: Mapping[str, Any], batch_id: str,
+                        override: str | None = None) -> int:
         self._data_changed(conn)
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status, changed_at,
-                actor, source, client, note, changes, batch_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
+                actor, source, client, note, changes, batch_id, override)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
             (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
-             actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), batch_id),
+             actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), batch_id, override),
         )
         return int(cur.fetchone()[0])
 
     def _import_create(self, conn, spec: LayerSpec, s: NewSite, attrs: dict, geom: BaseGeometry, eff: Actor,
-                       when: str, batch_id: str, source: str) -> None:
+                       when: str, batch_id: str, source: str, override: str | None = None) -> None:
         version = self._next_version(conn, s.site_id)
         names = ["site_id", "name", "town_code", "responsible", "deadline", "status", "version", "is_sample",
                  "updated_at", "updated_by"] + [f.name for f in spec.fields] + ["geom"]
@@ -358,10 +393,11 @@ class ImportsMixin:
                     "responsible": s.responsible, **attrs, "is_sample": False, "geometry": _wkt(geom)}
         self._import_history(conn, site_id=s.site_id, kind=spec.key, version=version, action="import",
                              from_status=None, to_status=s.status, changed_at=when, actor=eff, source=source,
-                             note=None, changes={k: [None, v] for k, v in snapshot.items()}, batch_id=batch_id)
+                             note=None, changes={k: [None, v] for k, v in snapshot.items()}, batch_id=batch_id,
+                             override=override)
 
     def _import_update(self, conn, spec: LayerSpec, s: NewSite, attrs: dict, geom: BaseGeometry, eff: Actor,
-                       when: str, batch_id: str, source: str) -> bool:
+                       when: str, batch_id: str, source: str, override: str | None = None) -> bool:
         cur: Site = self._read_site(conn, spec, s.site_id)
         new = {"name": s.name, "town_code": s.town_code, "status": s.status, "responsible": s.responsible,
                "deadline": s.deadline}
@@ -399,7 +435,7 @@ class ImportsMixin:
                      args + [s.site_id, cur.version])
         self._import_history(conn, site_id=s.site_id, kind=spec.key, version=cur.version + 1, action="import",
                              from_status=cur.status, to_status=s.status, changed_at=when, actor=eff, source=source,
-                             note=None, changes=changes, batch_id=batch_id)
+                             note=None, changes=changes, batch_id=batch_id, override=override)
         return True
 
     # -- undo --------------------------------------------------------------
@@ -434,6 +470,8 @@ class ImportsMixin:
                     value=batch_id)
             if batch["kind"] == TOWN_KIND:
                 removed, restored = self._undo_towns(conn, batch_id, when)
+            elif batch["kind"] in OBSERVATIONS:
+                removed, restored = self._undo_observation_batch(conn, eff, OBSERVATIONS[batch["kind"]], batch_id, when)
             elif batch["kind"] in REFERENCE_AREAS:
                 removed, restored = self._undo_reference(conn, batch_id, batch["kind"])
             else:

@@ -36,17 +36,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_audit": frozenset({"admin", "system"}),
     "set_meta": frozenset({"admin", "system"}),
     "manage_rasters": frozenset({"admin", "system"}),
+    # Monitoring data: field staff record readings of the sites of their towns; corrections and voids of
+    # stored rows, and imports, are for administrators.
+    "record_observations": frozenset({"inspector", "admin", "system"}),
+    "correct_observations": frozenset({"admin", "system"}),
+    # Entering a status whose evidence gate refused: an administrator, explicitly, with a reason. Not the system:
+    # sample data and scripts must carry their evidence like everyone else.
+    "override_gate": frozenset({"admin"}),
     # The offline field client (pack, sync, device token) is for inspectors; what a synced change may do is
     # checked again as a status change of the site's town.
     "field_sync": frozenset({"inspector"}),
 }
 #: Actions an inspector may only do within their towns.
-TOWN_SCOPED = frozenset({"change_status", "export"})
+TOWN_SCOPED = frozenset({"change_status", "export", "record_observations"})
 
 _ACTION_ZH = {
     "read": "查看", "export": "导出", "change_status": "修改状态", "add_sites": "新增点位", "import": "导入",
     "undo": "撤销导入", "manage_users": "管理用户", "read_audit": "查看审计日志", "set_meta": "修改系统设置",
-    "manage_rasters": "管理栅格图层", "field_sync": "使用离线巡查",
+    "manage_rasters": "管理栅格图层", "record_observations": "录入监测数据", "correct_observations": "更正监测数据",
+    "override_gate": "越过证据要求变更状态",
+    "field_sync": "使用离线巡查",
 }
 
 

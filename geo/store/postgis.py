@@ -54,7 +54,9 @@ from geo.store.accounts import AccountsMixin
 from geo.store.audit import AuditMixin
 from geo.store.base import Actor, SiteStore
 from geo.store.db import Database, iso_utc
+from geo.store.gating import GatesMixin
 from geo.store.imports import ImportsMixin
+from geo.store.observations import ObservationsMixin
 from geo.store.rasters import RastersMixin
 from geo.store.sitedisplay import DisplayMixin, fill_display
 from geo.store.refareas import ReferenceMixin
@@ -270,7 +272,7 @@ class PgDatabase(Database):
         return conn.raw.info.transaction_status != TransactionStatus.IDLE
 
     def _after_bulk_insert(self, conn: PgConnection, table: str, columns) -> None:
-        for col in ("id", "fid"):
+        for col in ("id", "fid", "obs_id"):
             if col in columns:
                 conn.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), coalesce((SELECT max({col}) FROM "
                              f'"{table}"), 0) + 1, false)', (table, col))
@@ -374,9 +376,8 @@ def retrying(method: Callable) -> Callable:
     return run
 
 
-class PgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin, AccountsMixin, AuditMixin,
-              SitesMixin, PgDatabase,
-              SiteStore):
+class PgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixin,
+              AccountsMixin, AuditMixin, SitesMixin, PgDatabase, SiteStore):
     """A :class:`SiteStore` in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -454,6 +455,7 @@ class PgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixi
                         conn.execute("COMMIT")
                     conn.execute("BEGIN")
                     pg_schema.sync_kind_tables(conn)
+                    pg_schema.sync_observation_tables(conn)
                     pg_schema.display_triggers(conn)
                     if found is not None and found < pg_schema.DISPLAY_STEP:  # the sites already there
                         fill_display(conn, self.geom_out, list(REGISTRY))
@@ -473,8 +475,8 @@ class PgStore(DisplayMixin, ReferenceMixin, SyncMixin, RastersMixin, ImportsMixi
 for _name in ("change_status", "add_sites", "import_batch", "undo_batch", "set_meta", "add_user", "update_user",
               "set_password", "login", "logout", "record_export", "add_raster", "update_raster", "remove_raster",
               "import_town_boundaries", "submit_offline_change", "resolve_offline_conflict", "record_field_photo",
-              "enroll_device", "revoke_device", "field_logout", "import_reference_areas",
-              "refresh_display"):
+              "enroll_device", "revoke_device", "field_logout", "import_reference_areas", "refresh_display",
+              "record_observations", "import_observations", "correct_observation", "void_observation"):
     setattr(PgStore, _name, retrying(getattr(PgStore, _name)))
 
 

@@ -16,7 +16,8 @@ from geo.store.tables import (ADDR_THROTTLE_TABLE, AUDIT_TABLE, BATCHES_TABLE, F
                               FIELD_PHOTOS_TABLE, DISPLAY_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, RASTERS_TABLE,
                               REFERENCE_REPLACED_TABLE, REFERENCE_TABLE, SESSIONS_TABLE, THROTTLE_TABLE,
                               TOWN_BOUNDARIES_TABLE, TOWN_REPLACED_TABLE, USERS_TABLE)
-from layers import REGISTRY
+from layers import OBSERVATIONS, REGISTRY
+from layers.observation import ObservationSpec
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
@@ -227,6 +228,68 @@ def kind_tables_in_sync(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def _observation_ddl(spec: ObservationSpec) -> list[str]:
+    """The table of one monitoring spec: common columns, a column per field; append-only by trigger."""
+    t = q(spec.key)
+    cols = "".join(f",\n  {q(f.name)} {SQL_TYPES[f.type]}" for f in spec.fields)
+    return [
+        f"""CREATE TABLE {t} (
+  obs_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL, observed_on DATE NOT NULL, observed_time TEXT{cols},
+  action TEXT NOT NULL DEFAULT 'add' CHECK (action IN ('add', 'correct', 'void')),
+  replaces INTEGER REFERENCES {t}(obs_id), reason TEXT,
+  recorded_at DATETIME NOT NULL, recorded_by TEXT NOT NULL, source TEXT NOT NULL, client TEXT,
+  batch_id TEXT, op_id TEXT, is_sample BOOLEAN NOT NULL DEFAULT 0,
+  CHECK ((action = 'add') = (replaces IS NULL)),
+  CHECK (action = 'add' OR (reason IS NOT NULL AND length(trim(reason)) > 0)))""",
+        f"CREATE INDEX {q('idx_' + spec.key + '_site')} ON {t}(site_id, observed_on)",
+        f"CREATE INDEX {q('idx_' + spec.key + '_op')} ON {t}(op_id)",
+        f"CREATE INDEX {q('idx_' + spec.key + '_batch')} ON {t}(batch_id)",
+        f"CREATE UNIQUE INDEX {q('idx_' + spec.key + '_replaces')} ON {t}(replaces) WHERE replaces IS NOT NULL",
+        f"CREATE TRIGGER {q(spec.key + '_no_update')} BEFORE UPDATE ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{spec.key} is append-only'); END",
+        f"CREATE TRIGGER {q(spec.key + '_no_delete')} BEFORE DELETE ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{spec.key} is append-only'); END",
+    ]
+
+
+def sync_observation_tables(conn: sqlite3.Connection) -> list[str]:
+    """A table for every monitoring spec (:data:`layers.OBSERVATIONS`), a column for every field.
+
+    Additive and idempotent, inside the caller's transaction, like
+    :func:`sync_kind_tables`: a spec new to the registry gets its table
+    (registered for QGIS as an attribute table), a field new to a spec its
+    column. Nothing is dropped.
+    """
+    done = []
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    for spec in OBSERVATIONS.values():
+        if spec.key not in tables:
+            for stmt in _observation_ddl(spec):
+                conn.execute(stmt)
+            done.append(f"table {spec.key}")
+        else:
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+            for f in spec.fields:
+                if f.name not in have:
+                    conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {SQL_TYPES[f.type]}")
+                    done.append(f"column {spec.key}.{f.name}")
+        if spec.key not in registered:
+            conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+                         " VALUES (?, 'attributes', ?, ?)", (spec.key, f"{spec.zh} {spec.en}", spec.description_zh))
+    return done
+
+
+def observation_tables_in_sync(conn: sqlite3.Connection) -> bool:
+    """Whether every monitoring spec has its table and every field its column."""
+    for spec in OBSERVATIONS.values():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({q(spec.key)})")}
+        if not have or any(f.name not in have for f in spec.fields):
+            return False
+    return True
+
+
 def _to_2(conn: sqlite3.Connection) -> None:
     """Schema 2: accounts, server-side sessions, login throttling, the audit log; photos on history rows."""
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
@@ -241,6 +304,17 @@ def _to_2(conn: sqlite3.Connection) -> None:
 def _to_4(conn: sqlite3.Connection) -> None:
     """Schema 4: raster overlays."""
     conn.execute(_RASTERS_DDL)
+
+
+def _to_10(conn: sqlite3.Connection) -> None:
+    """Schema 10: monitoring as data — a table per monitoring spec; the override reason on history rows."""
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({HISTORY_TABLE})")}
+    if "override" not in cols:
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN override TEXT")
+    sync_observation_tables(conn)
+    # A store made while this step was numbered 8 says "8" without the reference areas: make them when
+    # missing (schema 8 is idempotent: tables created if absent, registered once; schema 9 ran before).
+    _to_8(conn)
 
 
 def migrate(conn: sqlite3.Connection) -> str:
@@ -262,6 +336,7 @@ def migrate(conn: sqlite3.Connection) -> str:
             if int(found) < version:
                 step(conn)
         sync_kind_tables(conn)
+        sync_observation_tables(conn)
         display_triggers(conn)
         registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
         for table, ident in _ATTRIBUTE_TABLES:
@@ -456,7 +531,8 @@ def _to_9(conn: sqlite3.Connection) -> None:
     fill_display(conn, gpkg_blob.decode, [k for k in REGISTRY if k in tables])
 
 
-STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8), (9, _to_9))
+STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8), (9, _to_9),
+         (10, _to_10))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))

@@ -24,7 +24,7 @@ from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.tables import HISTORY_TABLE, INDEX_TABLE, META_TABLE
 from geo.domain.attributes import check_attrs, check_geometry, check_note, check_site_text
 from geo.domain.rules import check_guards, check_state
-from layers import REGISTRY, get_spec
+from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.spec import LayerSpec
 
 _COMMON_COLUMNS = ("site_id", "name", "town_code", "responsible", "deadline", "status",
@@ -66,9 +66,12 @@ class SitesMixin:
         return True
 
     def data_version(self) -> int:
+        """Changes whenever a site, a history row or an observation is written (every part only grows)."""
         with self._read() as conn:
-            row = conn.execute(f"SELECT coalesce(max(id), 0) FROM {HISTORY_TABLE}").fetchone()
-            return int(row[0])
+            version = int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {HISTORY_TABLE}").fetchone()[0])
+            for spec in OBSERVATIONS.values():
+                version += int(conn.execute(f"SELECT coalesce(max(obs_id), 0) FROM {_q(spec.key)}").fetchone()[0])
+            return version
 
     def _kind_of(self, conn, site_id: str) -> LayerSpec:
         row = conn.execute(f"SELECT kind FROM {INDEX_TABLE} WHERE site_id = ?", (site_id,)).fetchone()
@@ -192,6 +195,12 @@ class SitesMixin:
         with self._write() as conn:
             eff = self._allow(conn, actor, "add_sites")
             for spec, s, attrs, geom in prepared:
+                # A new site in a gated status needs its evidence like any other path; only the application itself
+                # (system: synthetic benchmark stores, fixtures) lays out sites at any status.
+                if spec.gates_for(s.status) and eff.role != "system":
+                    new = Site(kind=spec.key, site_id=s.site_id, name=s.name, town_code=s.town_code, status=s.status,
+                               version=0, geometry=geom, deadline=s.deadline, responsible=s.responsible, attrs=attrs)
+                    self._check_gates(conn, eff, spec, new, s.status, attrs, when, None)
                 names = list(_COMMON_COLUMNS) + [f.name for f in spec.fields] + ["geom"]
                 values = [s.site_id, s.name, s.town_code, s.responsible, s.deadline, s.status, 0,
                           bool(s.is_sample), when, eff.name]
@@ -227,7 +236,17 @@ class SitesMixin:
 
     def change_status(self, actor, site_id, new_status, *, expected_version, op_id, note="",
                       changes=None, evidence=None, source="web", changed_at=None,
-                      photos: Sequence[str] = ()) -> ChangeResult:
+                      photos: Sequence[str] = (), override: str | None = None) -> ChangeResult:
+        """Change a site's status (see :meth:`SiteStore.change_status`), through the kind's evidence gates.
+
+        A status with a gate (:attr:`layers.spec.LayerSpec.gates`) is entered only when its check passes
+        over the site's observations and history, evaluated in this transaction; otherwise
+        ``status.evidence_missing`` names what is missing. ``override`` (an administrator's reason, never
+        a default) lets the change through and is recorded on the history row and in the audit log.
+        """
+        from geo.store.gating import clean_override
+
+        override = clean_override(override)
         if not op_id or not str(op_id).strip():
             raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
                                   zh="状态变更缺少操作编号（幂等键）。")
@@ -296,6 +315,7 @@ class SitesMixin:
                     fix_zh="在变更表单中上传照片后再保存。", fix_en="Attach a photo to the change and save again.",
                     field="photos",
                 )
+            used_override, gate_details = self._check_gates(conn, eff, spec, cur, target.code, merged, when, override)
             diff = {k: [cur.attrs.get(k), v] for k, v in new_attrs.items() if cur.attrs.get(k) != v}
             sets = ["status = ?", "version = version + 1", "updated_at = ?", "updated_by = ?"]
             args: list[Any] = [target.code, when, eff.name]
@@ -312,11 +332,11 @@ class SitesMixin:
                 conn, site_id=site_id, kind=spec.key, version=expected_version + 1, action="status",
                 from_status=cur.status, to_status=target.code, changed_at=when, actor=eff, source=source,
                 note=note or None, changes=diff, op_id=op_id, evidence=evidence,
-                photos=self._with_field_photos(spec, diff, photos),
+                photos=self._with_field_photos(spec, diff, photos), override=used_override,
             )
             self._audit(conn, eff, "site.status", target=site_id,
                         details={"from": cur.status, "to": target.code, "version": expected_version + 1,
-                                 "history_id": entry_id, "op_id": op_id, "source": source})
+                                 "history_id": entry_id, "op_id": op_id, "source": source, **gate_details})
             site = self._read_site(conn, spec, site_id)
             entry = _row_to_entry(conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE id = ?", (entry_id,)).fetchone())
         return ChangeResult(site=site, entry=entry, applied=True)
@@ -433,18 +453,19 @@ class SitesMixin:
 
     def _insert_history(self, conn, *, site_id, kind, version, action, from_status, to_status, changed_at,
                         actor: Actor, source, note, changes, op_id, evidence: Evidence | None,
-                        photos: Sequence[str] = ()) -> int:
+                        photos: Sequence[str] = (), override: str | None = None, batch_id: str | None = None) -> int:
         ev = evidence or Evidence()
         self._data_changed(conn)
         cur = conn.execute(
             f"""INSERT INTO {HISTORY_TABLE} (site_id, kind, version, action, from_status, to_status,
                 changed_at, actor, source, client, note, changes, op_id, device_lon, device_lat,
-                device_accuracy_m, device_time, distance_m, remote, photos)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
+                device_accuracy_m, device_time, distance_m, remote, photos, override, batch_id)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""",
             (site_id, kind, version, action, from_status, to_status, changed_at, actor.name, source,
              actor.client or None, note, json.dumps(changes, ensure_ascii=False, default=str), op_id,
              ev.lon, ev.lat, ev.accuracy_m, iso_utc(ev.fix_time) if ev.fix_time else None, ev.distance_m,
-             None if ev.remote is None else bool(ev.remote), json.dumps(list(photos)) if photos else None),
+             None if ev.remote is None else bool(ev.remote), json.dumps(list(photos)) if photos else None,
+             override, batch_id),
         )
         return int(cur.fetchone()[0])
 
@@ -486,6 +507,7 @@ def _row_to_entry(r) -> HistoryEntry:
             distance_m=r["distance_m"], remote=None if r["remote"] is None else bool(r["remote"]),
         ),
         photos=tuple(json.loads(r["photos"])) if r["photos"] else (),
+        override=r["override"] if "override" in r.keys() else None,
     )
 
 

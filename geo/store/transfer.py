@@ -29,7 +29,7 @@ from geo.errors import ValidationError
 from geo.store.base import Actor
 from geo.store.db import q
 from geo.store.tables import META_TABLE, TABLES
-from layers import REGISTRY
+from layers import OBSERVATIONS, REGISTRY
 
 #: Facts of one store that describe that store, not its data (never copied).
 _OWN_META = ("schema_version", "created_at")
@@ -57,8 +57,8 @@ class TransferReport:
 
 
 def data_tables() -> list[str]:
-    """Every table copied: the shared ones and one per kind."""
-    return list(TABLES) + list(REGISTRY)
+    """Every table copied: the shared ones, one per kind and one per monitoring spec."""
+    return list(TABLES) + list(REGISTRY) + list(OBSERVATIONS)
 
 
 def _columns(store, conn, table: str) -> list[str]:
@@ -80,6 +80,8 @@ def _order(table: str, cols: list[str]) -> str:
         return _ORDER[table]
     if table in REGISTRY:
         return "site_id"
+    if table in OBSERVATIONS:
+        return "obs_id"
     return "id" if "id" in cols else cols[0]
 
 
@@ -173,6 +175,8 @@ def copy_store(source, destination) -> TransferReport:
             sql = f"SELECT {', '.join(q(c) for c in cols)} FROM {q(table)}"
             if table == META_TABLE:
                 sql += f" WHERE key NOT IN ({', '.join(repr(k) for k in _OWN_META)})"
+            if table in OBSERVATIONS:  # a correction refers to the row it replaces: older rows first
+                sql += " ORDER BY obs_id"
             batch = []
             for r in src.execute(sql):
                 row = []

@@ -13,7 +13,7 @@ from layers import KIND_KEYS
 from ui.dashboard.common import figure_text, goal_text, pct, target_label, target_line, town_label
 from ui.i18n import t
 
-MET, NOT_MET, EMPTY = "#1a9850", "#f4a582", "#bdbdbd"
+MET, NOT_MET, EMPTY, NO_GOAL = "#1a9850", "#f4a582", "#bdbdbd", "#9ecae1"
 TARGET_LINE = "#7f0000"
 
 
@@ -30,7 +30,7 @@ def progress_frame(figures: dict) -> pd.DataFrame:
                 "threshold": tg["threshold"],
                 "figure": figure_text(tg) if empty else f"{figure_text(tg)} = {pct(tg['share'])}",
                 "goal": goal_text(tg, t),
-                "state": "empty" if empty else ("met" if tg["met"] else "not_met"),
+                "state": "empty" if empty else "no_goal" if tg["met"] is None else ("met" if tg["met"] else "not_met"),
                 "clause": tg["clause"],
                 "line": target_line(tg),
             })
@@ -46,13 +46,14 @@ def progress_chart(figures: dict) -> alt.LayerChart:
         x=alt.X("one:Q", scale=x_scale, axis=alt.Axis(format="%", title=None, grid=False)), y=y,
     ).transform_calculate(one="1")
     color = alt.Color("state:N", legend=None,
-                      scale=alt.Scale(domain=["met", "not_met", "empty"], range=[MET, NOT_MET, EMPTY]))
+                      scale=alt.Scale(domain=["met", "not_met", "empty", "no_goal"], range=[MET, NOT_MET, EMPTY, NO_GOAL]))
     tooltip = [alt.Tooltip("label:N", title=t("dash_target")), alt.Tooltip("figure:N", title=t("dash_figure")),
                alt.Tooltip("goal:N", title=t("dash_goal_title")), alt.Tooltip("line:N", title=t("dash_line")),
                alt.Tooltip("clause:N", title=t("plan_clause"))]
     bars = alt.Chart(df).mark_bar(height=20).encode(x=alt.X("share:Q", scale=x_scale), y=y, color=color,
                                                      tooltip=tooltip)
-    target = alt.Chart(df).mark_tick(color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
+    target = alt.Chart(df).transform_filter("datum.threshold != null").mark_tick(
+        color=TARGET_LINE, thickness=3, size=30, opacity=1).encode(
         x="threshold:Q", y=y, tooltip=tooltip)
     # The figure next to its bar, on a white halo so a target tick under it does not hide it.
     halo = alt.Chart(df).mark_text(align="left", dx=6, fontSize=12, stroke="white", strokeWidth=4,

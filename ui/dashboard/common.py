@@ -50,6 +50,8 @@ def target_label(kind: str, target: dict) -> str:
 
 
 def goal_text(target: dict, t) -> str:
+    if target.get("threshold") is None:  # the documents give no figure: no pass mark
+        return t("dash_goal_none")
     return t("dash_goal", v=f"{target['threshold']:.0%}", day=target["deadline"])
 
 

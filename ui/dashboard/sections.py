@@ -11,6 +11,7 @@ from geo.clock import format_cst
 from layers import KIND_KEYS, REGISTRY
 from ui.dashboard import measures
 from ui.dashboard.charts import progress_chart, town_chart
+from ui.dashboard.monitoring import black_odorous_detail, shore_power_usage_detail
 from ui.dashboard.common import (action_label, choice_label, figure_text, goal_text, kind_label, pct, plan_tag,
                                  status_label, target_label, target_line, town_label)
 from ui.i18n import STRINGS, lang, t
@@ -61,9 +62,12 @@ def progress_section(figures: dict) -> None:
         outfall_breakdown(kinds["outfalls"]["breakdown"])
     with st.expander(f"{kind_label('black_odorous')} — {t('dash_urban_rural')}"):
         _target_lines(kinds["black_odorous"])
+        black_odorous_detail(figures)
     with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_berths_counted_excluded')}"):
         _target_lines(kinds["shore_power_berths"])
         measures.berths(kinds["shore_power_berths"])
+    with st.expander(f"{kind_label('shore_power_berths')} — {t('dash_usage')}"):
+        shore_power_usage_detail(kinds["shore_power_berths"])
     with st.expander(f"{kind_label('clean_fuel_zones')} — {t('dash_zone_detail')}"):
         _target_lines(kinds["clean_fuel_zones"])
         measures.zones(kinds["clean_fuel_zones"], figures["reference"])

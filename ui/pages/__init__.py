@@ -13,6 +13,7 @@ from ui.pages import about_page, account_page, audit_page, dashboard_page, inspe
 from ui.pages import export_page
 from ui.pages import import_page
 from ui.pages import rasters_page
+from ui.pages import readings_import_page
 
 EVERYONE = frozenset({"guest", "reviewer", "inspector", "admin"})
 SIGNED_IN = frozenset({"reviewer", "inspector", "admin"})
@@ -41,6 +42,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(about_page.render, "page_about", ":material/info:", "about"),
     PageSpec(export_page.render, "page_export", ":material/download:", "export", roles=SIGNED_IN),
     PageSpec(import_page.render, "page_import", ":material/upload:", "import", roles=ADMINS),
+    PageSpec(readings_import_page.render, "page_readings_import", ":material/science:", "readings-import",
+             roles=ADMINS),
     PageSpec(rasters_page.render, "page_rasters", ":material/layers:", "rasters", roles=ADMINS),
     PageSpec(users_page.render, "page_users", ":material/group:", "users", roles=ADMINS),
     PageSpec(audit_page.render, "page_audit", ":material/policy:", "audit", roles=ADMINS),

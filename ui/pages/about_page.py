@@ -50,8 +50,10 @@ def render() -> None:
             st.write(f"**{t('lead')}**: {'、'.join(spec.lead_departments)}")
             for tg in spec.targets:
                 population = tg.population_zh if lg == "zh" else tg.population_en
-                st.write(f"**{t('targets')}**（{tg.plan_label(lg)}）: {tg.zh if lg == 'zh' else tg.en} ≥ "
-                         f"{tg.threshold:.0%}（{population}，{tg.deadline.isoformat()}）— {tg.clause}")
+                goal = f"≥ {tg.threshold:.0%}" if tg.threshold is not None else t("dash_goal_none")
+                st.write(f"**{t('targets')}**（{tg.plan_label(lg)}）: {tg.zh if lg == 'zh' else tg.en} {goal}"
+                         f"（{population}，{tg.deadline.isoformat()}）— {tg.clause}"
+                         + (f"（{tg.threshold_source}）" if tg.threshold_source else ""))
             st.write(" → ".join(s.label(lg) for s in sorted(spec.statuses, key=lambda s: s.step)))
 
     st.header(t("about_sources"))

@@ -94,6 +94,7 @@ def render() -> None:
         meta = load_meta(store, version, store.locator)
         stored = load_sites(store, version, store.locator)
         history_all = store.all_history(current_actor())
+        observations = store.all_observations(current_actor())
     except OneMapError as exc:
         st.error(t("error_store") + exc.message(lg))
         return
@@ -106,7 +107,7 @@ def render() -> None:
         sites, history = snapshot(stored, history_all, None if day >= today else day)
         reference = store.reference_areas(current_actor(), before=None if day >= today else end_of_day_utc(day))
         figures = progress(sites, day, town=town or None, history=history, onsite_m=onsite_m, sample=is_sample,
-                           reference=reference)
+                           reference=reference, observations=observations)
     except OneMapError as exc:
         show_error(exc)
         return

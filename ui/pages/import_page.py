@@ -48,10 +48,14 @@ TABLE_ROWS = 60
 
 
 def _kind_label(kind: str, lg: str) -> str:
+    from layers import OBSERVATIONS
+
     if kind in KIND_LABELS:  # official town boundaries and the reference areas
         zh, en = KIND_LABELS[kind]
         return zh if lg == "zh" else en
-    return REGISTRY[kind].label(lg)
+    if kind in OBSERVATIONS:  # a batch of monitoring data (imported on the 监测数据导入 page)
+        return OBSERVATIONS[kind].label(lg)
+    return REGISTRY[kind].label(lg) if kind in REGISTRY else kind
 
 
 def _areas_only(kind: str | None) -> bool:
@@ -153,6 +157,10 @@ def _plan(data: bytes, name: str, kind: str, crs: CrsChoice, sheet: str | None, 
     with st.spinner(t("imp_checking")):
         plan = prepare_import(data, name, kind=kind, crs=crs, existing={s.site_id: s for s in sites}, sheet=sheet,
                               remembered=remembered, user_mapping=user, boundaries=boundaries, table=table)
+        if kind != TOWN_KIND and plan.candidates:  # a status its evidence does not support: a row problem
+            from geo.ingest.status_evidence import apply_status_gates
+
+            apply_status_gates(plan, store.import_gate_preview(actor, [c.site for c in plan.candidates]))
     st.session_state[_PLAN] = (key, plan)
     return plan
 
@@ -268,7 +276,7 @@ def _batches_section(lg: str) -> None:
         return
     st.dataframe(pd.DataFrame([{
         t("imp_batch"): b.batch_id, t("h_time"): format_cst(b.created_at), t("h_actor"): b.actor,
-        t("imp_file"): b.source_name or "", t("imp_kind"): _kind_label(b.kind, lg) if (b.kind in REGISTRY or b.kind in KIND_LABELS) else b.kind,
+        t("imp_file"): b.source_name or "", t("imp_kind"): _kind_label(b.kind, lg),
         t("imp_counts"): t("imp_counts_text", **{k: b.counts.get(k, 0) for k in ("created", "updated", "unchanged")}),
         t("imp_undone"): f"{format_cst(b.undone_at)} · {b.undone_by}" if b.undone else "",
     } for b in batches]), hide_index=True, width="stretch")

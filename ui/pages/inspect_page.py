@@ -160,5 +160,9 @@ def _card(store, actor, site_id: str) -> None:
                + " · ".join(f"{f.label(lg)}: {md_escape(display_value(f, site.attrs.get(f.name), lg))}"
                             for f in spec.fields[:4]))
     status_form(store, actor, site, fix=fix, source="field")
+    if may_change(actor, site) and site.kind != "black_odorous":  # its readings sit beside the status they judge
+        from ui.readings_form import monitoring_entries  # outfall results, monthly shore-power use: whatever status
+
+        monitoring_entries(site, key=f"insp_{site_id}_obs")
     history_list(spec, history)
     photo_strip(history)

@@ -38,6 +38,7 @@ from ui.map_overlays import raster_overlays, town_outlines
 from ui.outfall_file import outfall_panel
 from ui.page_helper import viewport_height, width_class
 from ui.photo_strip import photo_strip
+from ui.observation_panel import observation_panel
 from ui.scroll import scroll_into_view
 from ui.session import can_read, current_actor, get_store, load_map_sites, load_meta, md_escape, sample_banner, show_error
 from ui.site_view import display_value, history_frame, history_list, town_label  # noqa: F401 - re-exported
@@ -285,5 +286,6 @@ def site_detail(site_id: str) -> None:
         st.markdown("\n".join(f"- **{md_escape(k)}**：{md_escape(v)}" for k, v in rows))
     if kind_panel is not None:
         kind_panel(store, actor, site, history)
+    observation_panel(store, actor, site)
     history_list(spec, history)
     photo_strip(history)
