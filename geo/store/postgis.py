@@ -261,10 +261,14 @@ class PgDatabase(Database):
         conn.changed = True
 
     def _commit(self, conn: PgConnection) -> None:
+        n = None
         if conn.changed:  # sites, history, settings or overlays changed: every instance's caches must know
             n = conn.execute(f"UPDATE {pg_schema.VERSION_TABLE} SET n = n + 1 WHERE id = 1 RETURNING n").fetchone()[0]
             conn.execute("SELECT pg_notify(?, ?)", (pg_schema.NOTIFY_CHANNEL, str(n)))
         conn.execute("COMMIT")
+        if n is not None and self._version is not None:
+            # This instance reads its own write at once; the others learn of it by NOTIFY.
+            self._version = max(self._version, int(n))
 
     def _in_transaction(self, conn: PgConnection) -> bool:
         from psycopg.pq import TransactionStatus

@@ -28,7 +28,7 @@ import pytest
 
 from geo.clock import format_cst
 from geo.store import GpkgStore
-from layers import get_spec
+from layers import REGISTRY, get_spec
 from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app, wait_for
 from tests.browser.netcut import NetCut
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, SYSTEM, outfall
@@ -181,7 +181,8 @@ def test_chinese_everywhere_and_names_not_codes(browser, app, artifacts, size):
         page.get_by_text("筛选（类型、镇街、状态、逾期）").click()
         page.locator(".st-key-f_towns").wait_for(timeout=10000)
     chips = page.locator(".st-key-f_kinds button")
-    assert chips.count() == 5 and all(chips.nth(i).is_visible() for i in range(5))  # all five kinds
+    kinds = len(REGISTRY)
+    assert chips.count() == kinds and all(chips.nth(i).is_visible() for i in range(kinds))  # every kind
     open_list(page, "f_towns")  # its list: "Select all" is 全选
     page.get_by_text("全选").first.wait_for(timeout=10000)
     assert english_left(page) == []
