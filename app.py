@@ -16,8 +16,10 @@ from pathlib import Path
 import streamlit as st
 
 from ui import web
+from ui.last_resort import on_script_error
 
 PAGE_SCRIPT = Path(__file__).resolve().parent / "main_page.py"
 WEB = web.settings()
 
-app = st.App(PAGE_SCRIPT, routes=web.routes(WEB), middleware=web.middleware(WEB))
+# an uncaught exception in a page: a coded message with a log reference, no traceback
+app = st.App(PAGE_SCRIPT, routes=web.routes(WEB), middleware=web.middleware(WEB), on_script_error=on_script_error)

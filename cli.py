@@ -1,7 +1,16 @@
-"""Batch interface: ``python cli.py {init,summary,status,check} ...``.
+"""Batch interface: ``python cli.py {init,summary,status,check,export,import,user,audit,...} ...``.
 
-Every command goes through the same storage boundary as the app. Errors are
-printed as one line (Chinese, then English) and exit non-zero; no traceback.
+Every command goes through the same storage boundary as the app and acts as
+a named account (``--as NAME``: its role and towns are checked, and it is
+recorded in the history and the audit log) — except the bootstrap: ``init``
+and the first ``user add`` of a store without accounts. Errors are printed
+as one line each (Chinese, then English, then the fix) and exit non-zero; an
+unexpected failure is logged with a reference (:mod:`geo.errorlog`) and shown
+as ``internal.error`` — never a traceback.
+
+Exit codes: 0 done; 2 refused (permission, store, bad input); 3 the import
+found problems; 4 the import was written but its ``--report`` could not be;
+70 internal error (see the error log).
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ from geo.errors import OneMapError
 from geo.store import Actor, open_store, store_path
 
 EXIT_REFUSED = 2
+EXIT_PROBLEMS = 3
+EXIT_REPORT_NOT_WRITTEN = 4
+EXIT_INTERNAL = 70
 
 
 def _client() -> str:
@@ -25,7 +37,7 @@ def _client() -> str:
 
 
 def _system() -> Actor:
-    """Whoever can run the CLI can write the database file: they act as the system, recorded by OS user."""
+    """The bootstrap actor (``init``, the first ``user add``), recorded by OS user."""
     import getpass
 
     try:
@@ -35,9 +47,20 @@ def _system() -> Actor:
     return Actor(f"cli:{who}", role="system", client=_client())
 
 
+def _actor(store, args) -> Actor:
+    """The account named by ``--as`` (its stored role and towns), for every command but the bootstrap."""
+    return store.actor_for(args.as_user, client=_client())
+
+
+def _add_as(parser, what: str = "the account acting", *, required: bool = True) -> None:
+    parser.add_argument("--as", dest="as_user", required=required,
+                        help=f"{what}: its role and towns are checked, and it is recorded in the audit log")
+
+
 def cmd_init(args) -> int:
     from geo.sample import populate_sample
     from geo.store import create_store, is_postgres, store_locator
+    from geo.store.backup import backup_file, holds_user_data
 
     locator = store_locator(args.store)
     if is_postgres(locator):
@@ -54,18 +77,24 @@ def cmd_init(args) -> int:
         return 0
     path = store_path(args.store)
     if path.exists() and not args.force:
-        print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force。\n"
-              f"Store {path} exists and was left as it is; add --force to rebuild it from the sample data.")
+        print(f"已存在数据库 {path}，未做修改；如需用示例数据重建请加 --force（重建前会先备份其中的数据）。\n"
+              f"Store {path} exists and was left as it is; add --force to rebuild it from the sample data "
+              "(anything but sample data in it is backed up first).")
         return 0
+    backup = None
+    if path.exists() and (args.backup or holds_user_data(path)):
+        backup = backup_file(path, args.backup)
+        print(f"已先备份原数据库到 {backup}。\nBacked the old store up to {backup} first.")
     store = create_store(path, populate_sample, force=args.force)
     n = len(store.list_sites(_system()))
-    print(f"已创建数据库 {path}（示例数据，{n} 个点位）。\nCreated store {path} with {n} sample sites.")
+    print(f"已创建数据库 {path}（示例数据，{n} 个点位）。\nCreated store {path} with {n} sample sites."
+          + (f"\n原数据备份：{backup}\nThe old data: {backup}" if backup else ""))
     return 0
 
 
 def cmd_summary(args) -> int:
     store = open_store(args.store)
-    counts = store.counts(_system())
+    counts = store.counts(_actor(store, args))
     by_kind: dict = defaultdict(lambda: {"total": 0, "by_status": defaultdict(int), "by_town": defaultdict(lambda: defaultdict(int))})
     for kind, town, status, n in counts:
         k = by_kind[kind]
@@ -121,19 +150,19 @@ def _field_values(items: list[str]) -> dict:
 
 def _store_photos(store, paths: list[str]) -> list[str]:
     """Store each photo file beside the store; their hashes."""
-    from pathlib import Path
 
     from geo.errors import ValidationError
-    from geo.photos import photos_root, store_photo
+    from geo.photos import MAX_PHOTO_BYTES, store_photo
 
     hashes = []
     for p in paths:
         try:
-            data = Path(p).read_bytes()
+            with open(p, "rb") as fh:  # one byte past the limit is enough for photo.too_large
+                data = fh.read(MAX_PHOTO_BYTES + 1)
         except OSError as exc:
             raise ValidationError("cli.photo_unreadable", en=f"Cannot read the photo {p!r}: {exc.strerror}.",
                                   zh=f"无法读取照片文件“{p}”：{exc.strerror}。", value=p) from exc
-        hashes.append(store_photo(data, photos_root(store.path)).sha256)
+        hashes.append(store_photo(data, store.photos_dir).sha256)
     return hashes
 
 
@@ -141,7 +170,7 @@ def cmd_check(args) -> int:
     from geo.store.integrity import store_problems
 
     store = open_store(args.store)
-    problems = store_problems(store, _system())
+    problems = store_problems(store, _actor(store, args))
     print(json.dumps({"store": store.label, "problems": problems, "ok": not problems}, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
 
@@ -153,6 +182,8 @@ def cmd_migrate(args) -> int:
 
     source = existing_store(store_locator(args.source))
     source.check_schema()
+    actor = _actor(source, args)
+    source.authorise_migration(actor)  # accounts, history and the audit log: an administrator's copy
     target = store_locator(args.target)
     if is_postgres(target):
         from geo.store.postgis import create_pg_store
@@ -161,6 +192,8 @@ def cmd_migrate(args) -> int:
     else:
         destination = create_store(target)
     report = copy_store(source, destination)
+    source.record_migration(actor, destination=destination.label, ok=report.ok,
+                            rows=sum(int(t.get("rows", 0) or 0) for t in report.tables.values()))
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0 if report.ok else 1
 
@@ -186,9 +219,30 @@ def _user_json(u) -> dict:
             "created_at": u.created_at, "updated_at": u.updated_at}
 
 
+def _user_actor(store, args) -> Actor:
+    """``--as`` — or, for the first ``user add`` of a store without accounts, the bootstrap actor."""
+    from geo.errors import ValidationError
+
+    if args.as_user:
+        return _actor(store, args)
+    if args.user_cmd == "add" and not store.list_users(_system()):
+        if args.role != "admin":
+            raise ValidationError(
+                "user.first_not_admin", value=args.role,
+                zh="本数据库还没有任何账号：第一个账号必须是管理员（--role admin）。",
+                en="The store has no account yet: the first one must be an administrator (--role admin).",
+                fix_zh="先运行 `python cli.py user add 姓名 --role admin`，再以 --as 该管理员添加其他账号。",
+                fix_en="Run `python cli.py user add NAME --role admin` first, then add the others --as that admin.")
+        return _system()
+    raise ValidationError(
+        "cli.as_required", zh="请用 --as 指定执行操作的管理员账号（只有第一个账号可以不指定）。",
+        en="Name the administrator acting with --as (only the first account of a store is added without it).",
+        fix_zh="加上 --as 管理员账号名。", fix_en="Add --as ADMIN_NAME.")
+
+
 def cmd_user(args) -> int:
     store = open_store(args.store)
-    actor = _system()
+    actor = _user_actor(store, args)
     if args.user_cmd == "add":
         password = None if args.no_password else _read_password(args)
         u = store.add_user(actor, args.name, args.role, password=password, towns=args.town or (),
@@ -212,6 +266,7 @@ def _add_user_commands(sub) -> None:
     s = sub.add_parser("user", help="accounts: add, passwd, disable, enable, set, list")
     us = s.add_subparsers(dest="user_cmd", required=True)
     a = us.add_parser("add", help="create an account (password asked twice, or --password-stdin)")
+    _add_as(a, "the administrator acting (not needed for the first account of a store)", required=False)
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["admin", "reviewer", "inspector"])
     a.add_argument("--town", action="append", help="a town an inspector covers (repeat); name or code")
@@ -220,18 +275,21 @@ def _add_user_commands(sub) -> None:
     a.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     a.add_argument("--no-password", action="store_true", help="single sign-on only: no local password")
     p = us.add_parser("passwd", help="set a new password (ends the user's sessions)")
+    _add_as(p, "the administrator acting", required=False)
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
     for verb in ("disable", "enable"):
         d = us.add_parser(verb, help=f"{verb} an account (the last admin cannot be disabled)")
+        _add_as(d, "the administrator acting", required=False)
         d.add_argument("name")
     t = us.add_parser("set", help="change role, towns, display name or identity")
+    _add_as(t, "the administrator acting", required=False)
     t.add_argument("name")
     t.add_argument("--role", choices=["admin", "reviewer", "inspector"])
     t.add_argument("--town", action="append")
     t.add_argument("--display")
     t.add_argument("--identity")
-    us.add_parser("list", help="JSON list of accounts")
+    _add_as(us.add_parser("list", help="JSON list of accounts"), "the administrator asking", required=False)
     s.set_defaults(func=cmd_user)
 
 
@@ -244,7 +302,7 @@ def _device_json(d) -> dict:
 def cmd_device(args) -> int:
     """Field devices (the offline client's device tokens): list them, revoke one or all of an account's."""
     store = open_store(args.store)
-    actor = _system()
+    actor = _actor(store, args)  # an administrator sees and ends every account's devices, an inspector their own
     if args.device_cmd == "list":
         devices = store.list_devices(actor, user=args.user, include_ended=args.all)
         print(json.dumps([_device_json(d) for d in devices], ensure_ascii=False, indent=2))
@@ -263,22 +321,25 @@ def _add_device_commands(sub) -> None:
     a = ds.add_parser("list", help="JSON list of live device tokens (the tokens themselves are never stored)")
     a.add_argument("--user", help="only this account's")
     a.add_argument("--all", action="store_true", help="also revoked and expired ones")
+    _add_as(a, "the account asking (an administrator: every account's devices; an inspector: their own)")
     r = ds.add_parser("revoke", help="end a device token (or every live one of --user)")
     who = r.add_mutually_exclusive_group(required=True)
     who.add_argument("device_id", nargs="?", help="the device id from `device list`")
     who.add_argument("--user", help="revoke every live device of this account")
+    _add_as(r, "the account revoking (an administrator, or the device's own account)")
     s.set_defaults(func=cmd_device)
 
 
 def cmd_audit(args) -> int:
     store = open_store(args.store)
-    rows = store.audit_log(_system(), since=args.since, user=args.user, action=args.action)
+    rows = store.audit_log(_actor(store, args), since=args.since, user=args.user, action=args.action)
     print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2, default=str))
     return 0
 
 
 def _add_audit_command(sub) -> None:
     s = sub.add_parser("audit", help="the audit log as JSON, newest first")
+    _add_as(s, "the administrator asking")
     s.add_argument("--since", help="YYYY-MM-DD (China Standard Time)")
     s.add_argument("--user", help="only this actor")
     s.add_argument("--action", help="action or prefix, e.g. auth. or site.status")
@@ -292,7 +353,7 @@ def _review_inputs(args):
     from geo.towns import resolve_town
 
     store = open_store(args.store)
-    actor = _system()
+    actor = _actor(store, args)
     today = today_cst()
     day = parse_day(args.as_of, today=today) if args.as_of else None
     town = resolve_town(args.town).code if args.town else None
@@ -318,24 +379,21 @@ def cmd_progress(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pathlib import Path
-
-    from geo.errors import StoreError
+    from geo.export.atomic import check_target, write_bytes
     from geo.report.pdf import town_report_pdf
 
+    out = check_target(args.output, what="report")  # before the work: a missing folder is said at once
     sites, history, day, town, sample, reference = _review_inputs(args)
     pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m,
                           reference=reference)
-    out = Path(args.output)
+    store = open_store(args.store)
+    actor = _actor(store, args)
     try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        raise StoreError(
-            "report.write_failed",
-            en=f"Cannot write the report to {out} ({exc.strerror}); check the folder exists and is writable.",
-            zh=f"无法写入报告 {out}（{exc.strerror}）；请检查目录是否存在、是否可写。",
-            path=str(out),
-        ) from exc
+        write_bytes(out, pdf, what="report")
+    except OneMapError as exc:
+        store.record_report(actor, town=town, file=str(out), as_of=day.isoformat(), outcome="failed", error=exc.code)
+        raise
+    store.record_report(actor, town=town, file=str(out), as_of=day.isoformat())  # audited once the file exists
     n = sum(1 for s in sites if s.town_code == town)
     print(json.dumps({"file": str(out), "town": town, "as_of": day.isoformat(), "sites": n, "bytes": len(pdf),
                       "sample": sample}, ensure_ascii=False))
@@ -348,6 +406,7 @@ def _add_review_commands(sub) -> None:
                                         "rebuilt from the history; default now")
     common.add_argument("--onsite-m", type=float, help="a change within this many metres of the site counts as "
                                                        "made on site (default $ONEMAP_FIELD_DISTANCE_M or 200)")
+    _add_as(common, "the account reading the figures")
     s = sub.add_parser("progress", parents=[common], help="JSON: progress against the plan targets, per kind and town")
     s.add_argument("--town", help="only this town or street (name or code)")
     s.set_defaults(func=cmd_progress)
@@ -374,7 +433,7 @@ def cmd_export(args) -> int:
         if sys.stderr.isatty():
             print(f"\r{fraction:4.0%} {label:<24}", end="" if fraction < 1 else "\n", file=sys.stderr)
 
-    result = export_to_path(store, _system(), options, args.output, progress=progress)
+    result = export_to_path(store, _actor(store, args), options, args.output, progress=progress)
     print(json.dumps({
         "file": str(result.path), "formats": list(options.formats), "sites": result.n_sites,
         "towns": [town_name(c) for c in result.towns], "files_in_zip": len(result.members),
@@ -407,9 +466,6 @@ def cmd_grade(args) -> int:
     return 0
 
 
-EXIT_PROBLEMS = 3
-
-
 def _problem_line(p, unit: str) -> str:
     where = p.where("zh", unit)
     col = f"[{p.column}] " if p.column else ""
@@ -426,10 +482,13 @@ def cmd_import(args) -> int:
     from pathlib import Path
 
     from geo.errors import ValidationError
+    from geo.export.atomic import check_target
     from geo.ingest import (TOWN_KIND, CrsChoice, decode_remembered, encode_remembered, layout_key,
-                            prepare_import, read_table, resolve_kind)
+                            prepare_import, read_table, resolve_kind, safety)
+    from geo.ingest.messages import ingest_error
     from layers.reference import REFERENCE_AREAS
 
+    report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
     store.list_batches(actor, limit=1)  # an import, even a dry run, needs the import permission
@@ -437,6 +496,9 @@ def cmd_import(args) -> int:
     crs = CrsChoice.parse(args.crs)
     path = Path(args.file)
     try:
+        if path.is_file() and path.stat().st_size > safety.MAX_FILE_BYTES:  # refused before it is read into memory
+            raise ingest_error("file.too_large", name=path.name, size=f"{path.stat().st_size / 1024 / 1024:.0f} MB",
+                               limit=f"{safety.MAX_FILE_BYTES / 1024 / 1024:.0f} MB")
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError("import.file_unreadable", en=f"Cannot read {path}: {exc.strerror}; check the path.",
@@ -484,8 +546,7 @@ def cmd_import(args) -> int:
     if result is not None:
         report["result"] = {"created": list(result.created), "updated": list(result.updated),
                             "unchanged": list(result.unchanged), "skipped": [list(s) for s in result.skipped]}
-    if args.report:
-        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_error = _write_report(report_path, report) if report_path else None
     unit = plan.table.row_unit if plan.table else "row"
     for p in plan.problems[:200]:
         print(_problem_line(p, unit), file=sys.stderr)
@@ -499,11 +560,33 @@ def cmd_import(args) -> int:
         summary["message"] = ("发现问题，未写入任何数据（可修正文件后重试，或加 --skip-invalid 只写入无误的行）。"
                               if not args.dry_run else "试运行：发现问题，未写入。")
     elif args.dry_run:
-        summary["message"] = "试运行：全部行均可导入，未写入。"
+        summary["message"] = f"试运行：全部 {len(plan.candidates) + len(plan.towns) + len(plan.areas)} 行均可导入，未写入。"
     elif written:
         summary["message"] = f"已导入，批次 {batch_id}（撤销：python cli.py undo {batch_id} --as 用户名）。"
+    if report_error is not None:
+        summary["report_error"] = {"code": report_error.code, "message_zh": report_error.zh,
+                                   "message_en": report_error.en}
+        done_zh = f"导入已写入（批次 {batch_id}）" if written else "未写入任何数据"
+        done_en = f"The import was written (batch {batch_id})" if written else "Nothing was written"
+        print(f"错误 [{report_error.code}]：{done_zh}，但报告未能写入 {report_path}：{report_error.zh}\n"
+              f"Error [{report_error.code}]: {done_en}, but the report could not be written to {report_path}: "
+              f"{report_error.en}", file=sys.stderr)
     print(json.dumps(summary, ensure_ascii=False))
+    if report_error is not None:
+        return EXIT_REPORT_NOT_WRITTEN if written else EXIT_REFUSED
     return EXIT_PROBLEMS if plan.has_errors else 0
+
+
+def _write_report(path, report: dict):
+    """Write the JSON report atomically; the StoreError when it cannot be written (the import stands)."""
+    from geo.errors import StoreError
+    from geo.export.atomic import write_bytes
+
+    try:
+        write_bytes(path, json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"), what="report")
+    except StoreError as exc:
+        return exc
+    return None
 
 
 def cmd_undo(args) -> int:
@@ -518,7 +601,7 @@ def cmd_undo(args) -> int:
 
 def cmd_batches(args) -> int:
     store = open_store(args.store)
-    actor = store.actor_for(args.as_user, client=_client()) if args.as_user else _system()
+    actor = _actor(store, args)
     print(json.dumps([b.__dict__ for b in store.list_batches(actor, limit=args.limit)], ensure_ascii=False, indent=2,
                      default=dict))
     return 0
@@ -547,7 +630,7 @@ def _add_import_commands(sub) -> None:
     s.add_argument("--as", dest="as_user", required=True, help="the administrator account undoing it")
     s.set_defaults(func=cmd_undo)
     s = sub.add_parser("batches", help="JSON list of import batches, newest first")
-    s.add_argument("--as", dest="as_user", help="the account asking (default: the system)")
+    _add_as(s, "the administrator asking")
     s.add_argument("--limit", type=int, default=50)
     s.set_defaults(func=cmd_batches)
 
@@ -572,11 +655,12 @@ def cmd_raster_add(args) -> int:
 
 def cmd_raster_list(args) -> int:
     store = open_store(args.store)
+    actor = _actor(store, args)
     print(json.dumps([{"raster_id": r.raster_id, "name_zh": r.name_zh, "name_en": r.name_en, "bands": r.bands,
                        "colormap": r.colormap, "vmin": r.vmin, "vmax": r.vmax, "unit": r.unit, "opacity": r.opacity,
                        "shown": r.shown, "bounds": list(r.bounds), "is_sample": r.is_sample,
                        "is_synthetic": r.is_synthetic, "file": str(store.raster_path(r)), "version": r.version,
-                       "added": f"{r.added_at} {r.added_by}"} for r in store.list_rasters(_system())],
+                       "added": f"{r.added_at} {r.added_by}"} for r in store.list_rasters(actor)],
                      ensure_ascii=False, indent=2))
     return 0
 
@@ -590,7 +674,7 @@ def cmd_raster_render(args) -> int:
     store = open_store(args.store)
     cache = default_tile_cache()
     out = []
-    for layer in store.list_rasters(_system()):
+    for layer in store.list_rasters(_actor(store, args)):
         path = store.raster_path(layer)
         box = layer.bounds
         clip = (max(box[0], FUQING_BOUNDS[0]), max(box[1], FUQING_BOUNDS[1]),
@@ -623,8 +707,11 @@ def _add_raster_commands(sub) -> None:
     a.add_argument("--opacity", type=float, default=0.7)
     a.add_argument("--description")
     a.set_defaults(func=cmd_raster_add)
-    rs.add_parser("list", help="JSON list of raster overlays").set_defaults(func=cmd_raster_list)
+    li = rs.add_parser("list", help="JSON list of raster overlays")
+    _add_as(li, "the account asking")
+    li.set_defaults(func=cmd_raster_list)
     r = rs.add_parser("render", help="warm the tile cache with the county view (z8-z12); optional, tiles render on request")
+    _add_as(r, "the account asking")
     r.add_argument("--frame", action="append", choices=["wgs84", "gcj02"], help="display frame (repeat); default wgs84")
     r.set_defaults(func=cmd_raster_render)
 
@@ -636,15 +723,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the store from the sample data")
-    s.add_argument("--force", action="store_true", help="recreate it even if it exists (stop the app first)")
+    s.add_argument("--force", action="store_true",
+                   help="recreate it even if it exists (stop the app first); a store holding anything but sample "
+                        "data is backed up first, beside it")
+    s.add_argument("--backup", metavar="FILE", help="with --force: where to put the backup (always made then)")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("migrate", help="copy a whole store into a new, empty one (GeoPackage <-> PostGIS), verified")
     s.add_argument("--from", dest="source", required=True, help="the store to copy: a .gpkg path or postgresql://…")
     s.add_argument("--to", dest="target", required=True, help="the new store: a .gpkg path or postgresql://…")
+    _add_as(s, "an administrator of the store copied")
     s.set_defaults(func=cmd_migrate)
 
     s = sub.add_parser("summary", help="JSON counts per kind x status x town")
+    _add_as(s, "the account reading the counts")
     s.set_defaults(func=cmd_summary)
 
     s = sub.add_parser("status", help="change a site's status through the store's checks")
@@ -665,6 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("check", help="check every site against its history (lost updates, broken chains)")
+    _add_as(s, "the account running the check")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("export", help="export site lists per town: xlsx, csv, geojson, gpkg, kml, kmz, shp")
@@ -682,6 +775,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--csv-encoding", default="utf-8-sig", choices=["utf-8-sig", "gbk"],
                    help="CSV encoding (default utf-8-sig: UTF-8 with BOM, Excel shows Chinese)")
     s.add_argument("--shp-encoding", default="gbk", choices=["gbk", "utf-8"], help="Shapefile .dbf encoding")
+    _add_as(s, "the account exporting (inspectors: their own towns only)")
     s.set_defaults(func=cmd_export)
 
     _add_user_commands(sub)
@@ -699,6 +793,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _print_error(exc: OneMapError) -> None:
+    fix_zh, fix_en = exc.fix("zh"), exc.fix("en")
+    print(f"错误 [{exc.code}]：{exc.zh}" + (f" 处理：{fix_zh}" if fix_zh else "")
+          + f"\nError [{exc.code}]: {exc.en}" + (f" Fix: {fix_en}" if fix_en else ""), file=sys.stderr)
+
+
 # -- monitoring tables: one command group per declared spec (layers.OBSERVATIONS) -------------------------
 def cmd_obs_import(args) -> int:
     """Import a monitoring file: check every row; write nothing unless every row is fine.
@@ -706,12 +806,13 @@ def cmd_obs_import(args) -> int:
     Exit 0: every row accepted (and written unless --dry-run); 3: problems found, nothing written;
     2: refused (permissions, store).
     """
-    from pathlib import Path
 
+    from geo.export.atomic import check_target
     from geo.ingest.observations import prepare_observations
     from layers import get_observation_spec
 
     spec = get_observation_spec(args.spec_key)
+    report_path = check_target(args.report, what="report") if args.report else None  # before anything is written
     store = open_store(args.store)
     actor = store.actor_for(args.as_user, client=_client())
     store.list_batches(actor, limit=1)  # an import, even a dry run, needs the import permission
@@ -726,8 +827,7 @@ def cmd_obs_import(args) -> int:
     report = plan.report(batch_id=result.batch_id if result else None, written=written)
     if result is not None:
         report["status_changes"] = list(result.status_changes)
-    if args.report:
-        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_error = _write_report(report_path, report) if report_path else None
     for p in plan.problems[:200]:
         print(_problem_line(p, "row"), file=sys.stderr)
     summary = {k: report[k] for k in ("file", "table", "rows_read", "batch_id", "written", "counts")}
@@ -741,7 +841,13 @@ def cmd_obs_import(args) -> int:
         summary["message"] = f"已导入，批次 {result.batch_id}（撤销：python cli.py undo {result.batch_id} --as 用户名）。"
     else:
         summary["message"] = "文件中的数据均已在库中，未写入。"
+    if report_error is not None:
+        summary["report_error"] = {"code": report_error.code, "message_zh": report_error.zh,
+                                   "message_en": report_error.en}
+        _print_error(report_error)
     print(json.dumps(summary, ensure_ascii=False))
+    if report_error is not None:
+        return EXIT_REPORT_NOT_WRITTEN if written else EXIT_REFUSED
     return EXIT_PROBLEMS if plan.has_errors else 0
 
 
@@ -753,7 +859,7 @@ def cmd_obs_list(args) -> int:
 
     spec = get_observation_spec(args.spec_key)
     store = open_store(args.store)
-    actor = _system() if not args.as_user else store.actor_for(args.as_user, client=_client())
+    actor = _actor(store, args)
     site = store.get_site(actor, args.site_id)
     if site.kind != spec.site_kind:
         from geo.errors import ValidationError
@@ -822,7 +928,7 @@ def _add_observation_commands(sub) -> None:
         ls = os_.add_parser("list", help="JSON: a site's rows and their assessment")
         ls.add_argument("site_id")
         ls.add_argument("--all", action="store_true", help="every row ever written (corrections and voids too)")
-        ls.add_argument("--as", dest="as_user", help="the account asking (default: the system)")
+        _add_as(ls, "the account asking")
         ls.set_defaults(func=cmd_obs_list, spec_key=spec.key)
         c = os_.add_parser("correct", help="replace a stored row by a corrected one (the old row is kept)")
         c.add_argument("obs_id", type=int)
@@ -840,19 +946,26 @@ def _add_observation_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from geo.errorlog import internal_error, log_unraisable, should_raise
+
+    if not should_raise():  # what Python cannot raise (a library's __del__ after a full disk) goes to the log
+        sys.unraisablehook = log_unraisable
     args = build_parser().parse_args(argv)
     for problem in settings.current().problems:  # a setting that was ignored, and why
         print(f"设置提示：{problem.zh}\nSetting ignored: {problem.en}", file=sys.stderr)
     try:
         return args.func(args)
     except OneMapError as exc:
-        print(f"错误 [{exc.code}]：{exc.zh}\nError [{exc.code}]: {exc.en}", file=sys.stderr)
-        if exc.fix_zh or exc.fix_en:
-            print(f"修改：{exc.fix_zh}\nFix: {exc.fix_en or exc.fix_zh}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("已取消 Cancelled", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a coded message and a log reference, no traceback
+        if should_raise():
+            raise
+        _print_error(internal_error(exc, where=f"cli {args.command}", show_path=True))
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

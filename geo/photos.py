@@ -24,7 +24,9 @@ Refused, as :class:`geo.errors.ValidationError` with a stable code:
 ``photo.not_an_image`` (not JPEG, PNG or WebP), ``photo.corrupt`` (truncated
 or damaged), ``photo.too_many_pixels`` (over :data:`MAX_PHOTO_PIXELS`, a
 decompression bomb guard checked from the header before any pixel is
-decoded), ``photo.bad_hash`` (a malformed hash given to :func:`photo_path`).
+decoded), ``photo.too_large_decoded`` (what would be decoded in full — a PNG
+or WebP, or a JPEG after draft scaling — over :data:`MAX_DECODED_BYTES`),
+``photo.bad_hash`` (a malformed hash given to :func:`photo_path`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ __all__ = [
     "ACCEPTED_FORMATS",
     "JPEG_QUALITY",
     "MAX_PHOTO_BYTES",
+    "MAX_DECODED_BYTES",
     "MAX_PHOTO_PIXELS",
     "MAX_SIDE_PX",
     "THUMB_SIDE_PX",
@@ -60,6 +63,11 @@ MAX_PHOTO_BYTES = 25 * 1024 * 1024
 #: Largest image accepted, in pixels (width x height), checked from the header before decoding:
 #: a 48 MP camera (8064 x 6048) passes; a decompression bomb (a tiny file claiming a huge image) does not.
 MAX_PHOTO_PIXELS = 50_000_000
+#: Largest image decoded in full, in bytes (width x height x bytes per pixel), checked from the header. A JPEG
+#: is decoded at 1/2, 1/4 or 1/8 scale when it is larger than needed (libjpeg's draft mode), so a 48 MP camera
+#: photo decodes to ~12 MB; PNG and WebP cannot be, so a 7,000 x 7,000 PNG of 200 KB would take 196 MB to
+#: decode and ~840 MB to store (measured). 64 MB is a 4,000 x 4,000 RGBA screenshot or scan.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
 #: Longest side of the stored photo, px: enough to read a sign or a pipe label, about 0.5-1 MB as JPEG.
 MAX_SIDE_PX = 2048
 #: Longest side of the thumbnail, px.
@@ -163,7 +171,27 @@ def _open(data: bytes) -> Image.Image:
     if w < 1 or h < 1:
         raise ValidationError("photo.not_an_image", en="The image has no pixels; choose a photo.",
                               zh="图片没有像素；请选择照片。")
+    if im.format in ("JPEG", "MPO"):
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale when the photo is still >= MAX_SIDE_PX: what is decoded is smaller.
+        im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))
+    dw, dh = im.size
+    decoded = dw * dh * _bytes_per_pixel(im.mode)
+    if decoded > MAX_DECODED_BYTES:
+        raise ValidationError(
+            "photo.too_large_decoded",
+            en=f"The image is {w} x {h} px {im.format}: decoded it takes {_mb(decoded)}, over the limit of "
+               f"{_mb(MAX_DECODED_BYTES)}. Save it as JPEG or scale it down (e.g. to 2,048 px) and upload again.",
+            zh=f"图片为 {w}×{h} 像素的 {im.format}：解码后需 {_mb(decoded)}，超过 {_mb(MAX_DECODED_BYTES)} 的上限。"
+               "请另存为 JPEG 或缩小（如 2048 像素）后重新上传。",
+            fix_zh="另存为 JPEG，或缩小到 2048 像素左右后重新上传。",
+            fix_en="Save it as JPEG, or scale it down to about 2,048 px, and upload again.",
+            width=w, height=h, limit=MAX_DECODED_BYTES)
     return im
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    return {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2, "RGB": 3, "YCbCr": 3,
+            "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "CMYK": 4, "I": 4, "F": 4}.get(mode, 4)
 
 
 def _to_srgb(im: Image.Image) -> Image.Image:
@@ -261,10 +289,11 @@ def store_photo(data: bytes, root: str | os.PathLike, *, max_bytes: int = MAX_PH
     _refuse_early(data, max_bytes)
     im = _open(data)
     try:
-        if im.format in ("JPEG", "MPO"):
-            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the photo is still >= MAX_SIDE_PX: less memory.
-            im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))
         im.load()
+        if max(im.size) > MAX_SIDE_PX and im.mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+            # Shrink first (in place, keeping EXIF and the colour profile): the copies below (turn upright,
+            # colour, RGB on white) are then made of the small image.
+            im.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX), Image.Resampling.LANCZOS)
         upright = ImageOps.exif_transpose(im) or im
         rgb = _to_rgb(_to_srgb(upright))
     except ValidationError:

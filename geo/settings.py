@@ -59,10 +59,15 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ONEMAP_TIANDITU_TK", "32 hex characters", "", "天地图密钥", "Tianditu key"),
     Variable("ONEMAP_BASEMAPS", "list: gaode, osm", "", "另行启用的在线底图", "online basemaps also offered"),
     Variable("ONEMAP_BASEMAP", "basemap key", "offline", "新会话的默认底图", "the basemap a new session starts on"),
+    Variable("ONEMAP_LOG", "path", "data/logs/errors.log", "错误日志（意外错误的回溯，按编号查找）",
+             "the error log (tracebacks of unexpected errors, found by their reference)"),
+    Variable("ONEMAP_RAISE_INTERNAL", "flag 1/0", "0", "开发与测试：意外错误不转为编号提示，直接抛出（显示回溯）",
+             "development and tests: unexpected errors are raised (traceback shown) instead of a coded message"),
 )
 VARIABLE_NAMES = frozenset(v.name for v in VARIABLES)
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store.gpkg"
 DEFAULT_CACHE = PROJECT_ROOT / "data" / "cache"
+DEFAULT_LOG = PROJECT_ROOT / "data" / "logs" / "errors.log"
 DEFAULT_FILES = PROJECT_ROOT / "data"
 DEFAULT_IDLE_MINUTES = 30
 DEFAULT_TILE_CACHE_MB = 512
@@ -99,6 +104,10 @@ class Settings:
         Whether ``[auth]`` (single sign-on) is configured in ``secrets.toml``.
     basemaps : BasemapConfig
         Online basemaps offered (see :mod:`geo.map.basemaps.config`).
+    log : Path
+        The error log (``$ONEMAP_LOG``), see :mod:`geo.errorlog`.
+    raise_internal : bool
+        ``$ONEMAP_RAISE_INTERNAL``: unexpected errors are raised, not turned into ``internal.error`` (tests).
     problems : tuple of Text
         Settings that were ignored, and why (for administrators).
     secret_problem : Text or None
@@ -115,6 +124,8 @@ class Settings:
     session_secret: str | None = None
     sso: bool = False
     basemaps: BasemapConfig = field(default_factory=BasemapConfig)
+    log: Path = DEFAULT_LOG
+    raise_internal: bool = False
     problems: tuple[Text, ...] = ()
     secret_problem: Text | None = None
 
@@ -216,11 +227,17 @@ def read_settings(env: Mapping[str, str] | None = None, secrets: Mapping[str, An
         session_secret = str(value)
     basemaps = read_config(env, secrets)
     problems += list(basemaps.problems)
+    log_raw = (env.get("ONEMAP_LOG") or "").strip()
+    raise_raw = (env.get("ONEMAP_RAISE_INTERNAL") or "").strip().lower()
+    if raise_raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        problems.append(Text(zh=f"ONEMAP_RAISE_INTERNAL={raise_raw!r} 无效：须为 1 或 0，已按 0 处理。",
+                             en=f"ONEMAP_RAISE_INTERNAL={raise_raw!r} is not valid: use 1 or 0; 0 applies."))
     return Settings(
         store=store, cache=Path(cache_raw) if cache_raw else DEFAULT_CACHE,
         files=Path(files_raw) if files_raw else DEFAULT_FILES, idle_minutes=int(idle),
         field_distance_m=float(distance), tile_cache_mb=int(tile_cache), min_free_mb=int(min_free),
         session_secret=session_secret, sso=sso, basemaps=basemaps,
+        log=Path(log_raw) if log_raw else DEFAULT_LOG, raise_internal=raise_raw in ("1", "true", "yes"),
         problems=tuple(problems), secret_problem=secret_problem,
     )
 

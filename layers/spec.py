@@ -14,6 +14,17 @@ from typing import Callable, Literal, Mapping
 from geo.errors import NotFoundError
 
 FieldType = Literal["text", "int", "float", "bool", "date", "choice"]
+
+#: Characters a text field holds unless it says otherwise (a ledger cell, not a document). Excel's own
+#: limit is 32,767; the report's table and the map's panel are laid out for far less.
+TEXT_MAX_LENGTH = 500
+#: Characters in a site name: the longest official names run to ~40 characters; 200 leaves room for
+#: a bracketed remark and keeps one report row within a page.
+NAME_MAX_LENGTH = 200
+#: Characters in a site id (ids are printed on signs and typed in the field).
+ID_MAX_LENGTH = 64
+#: Characters in the note of a status change (what was done, found, agreed).
+NOTE_MAX_LENGTH = 2000
 GeometryType = Literal["point", "line", "polygon", "line_or_polygon"]
 
 
@@ -37,7 +48,10 @@ class Field:
     """An attribute a site of this kind carries.
 
     ``name`` is the column name in the store (ASCII, snake_case); ``zh``/``en``
-    are the labels used in the UI and as export headers.
+    are the labels used in the UI and as export headers. A text field holds
+    at most ``max_length`` characters (default :data:`TEXT_MAX_LENGTH`, or
+    :data:`NOTE_MAX_LENGTH` for a ``multiline`` one), enforced on import and
+    on every store write (see :attr:`limit`).
 
     ``depends_on`` names another choice field of the kind: this field's
     choices then carry a ``parent`` code and only those under the parent's
@@ -57,6 +71,14 @@ class Field:
     depends_on: str = ""
     photo: bool = False
     multiline: bool = False
+    max_length: int | None = None
+
+    @property
+    def limit(self) -> int | None:
+        """Most characters a text field holds (None for other types)."""
+        if self.type != "text":
+            return None
+        return self.max_length or (NOTE_MAX_LENGTH if self.multiline else TEXT_MAX_LENGTH)
 
     def label(self, lang: str = "zh") -> str:
         base = self.zh if lang == "zh" else self.en
@@ -392,9 +414,14 @@ class LayerSpec:
 # Columns every site has, whatever its kind (the store keeps them as
 # first-class columns; kind fields come after them).
 COMMON_FIELDS: tuple[Field, ...] = (
-    Field("site_id", "编号", "Site ID", "text", required=True),
-    Field("name", "名称", "Name", "text", required=True),
-    Field("town_code", "所属镇街", "Town/street", "text", required=True),
-    Field("responsible", "责任单位", "Responsible body", "text"),
+    Field("site_id", "编号", "Site ID", "text", required=True, max_length=ID_MAX_LENGTH),
+    Field("name", "名称", "Name", "text", required=True, max_length=NAME_MAX_LENGTH),
+    Field("town_code", "所属镇街", "Town/street", "text", required=True, max_length=16),
+    Field("responsible", "责任单位", "Responsible body", "text", max_length=NAME_MAX_LENGTH),
     Field("deadline", "完成时限", "Deadline", "date"),
 )
+
+
+def common_field(name: str) -> Field:
+    """The :data:`COMMON_FIELDS` entry ``name`` (``"name"``, ``"responsible"`` …)."""
+    return next(f for f in COMMON_FIELDS if f.name == name)

@@ -15,6 +15,11 @@ from geo.store import create_store
 # Derived files (raster tiles, display copies) go to a private folder, never into the checkout;
 # apps started by browser tests inherit it.
 os.environ.setdefault("ONEMAP_CACHE", tempfile.mkdtemp(prefix="onemap-test-cache-"))
+# An unexpected exception must fail the test that meets it: the CLI's and the pages' last-resort handlers
+# (geo/errorlog.py) re-raise under this flag, also in the CLI and app processes tests start. Their log goes
+# to a private file, never into the checkout.
+os.environ.setdefault("ONEMAP_RAISE_INTERNAL", "1")
+os.environ.setdefault("ONEMAP_LOG", os.path.join(tempfile.mkdtemp(prefix="onemap-test-log-"), "errors.log"))
 # Files of PostGIS stores (photos, raster copies) likewise: never into the checkout's data/.
 os.environ.setdefault("ONEMAP_FILES", tempfile.mkdtemp(prefix="onemap-test-files-"))
 
@@ -32,7 +37,7 @@ _passwords.N = TEST_SCRYPT_N
 #: Tests that take seconds each (subprocesses, killed writers, many processes, whole-pipeline runs).
 #: The inner loop skips them: ``python -m pytest -m "not slow and not browser"``; CI runs everything.
 SLOW_MODULES = {
-    "test_cli.py", "test_import_cli.py", "test_export_cli.py", "test_grading_cli.py", "test_raster_cli.py",
+    "test_cli.py", "test_hostile_cli.py", "test_import_cli.py", "test_export_cli.py", "test_grading_cli.py", "test_raster_cli.py",
     "test_bench_smoke.py",
 }
 SLOW_TESTS = {

@@ -21,14 +21,21 @@ def test_init_creates_then_keeps_then_forces(tmp_path):
     store = tmp_path / "s.gpkg"
     first = cli("init", store=store)
     assert first.returncode == 0 and "示例数据" in first.stdout and store.exists()
+    assert cli("user", "add", "张三", "--role", "admin", "--no-password", store=store).returncode == 0  # bootstrap
     cli("status", "HC-001", "remediating", "--as", "张三", store=store)  # whatever it does, init must keep it
-    before = json.loads(cli("summary", store=store).stdout)
+    before = json.loads(cli("summary", "--as", "张三", store=store).stdout)
     kept = cli("init", store=store)
     assert kept.returncode == 0 and "--force" in kept.stdout
-    assert json.loads(cli("summary", store=store).stdout) == before
+    assert json.loads(cli("summary", "--as", "张三", store=store).stdout) == before
     forced = cli("init", "--force", store=store)
     assert forced.returncode == 0
-    assert cli("check", store=store).returncode == 0
+    # The store held an account and a change: it was backed up first, beside it, and the output says where.
+    backups = list(tmp_path.glob("s.before-init-*.gpkg"))
+    assert len(backups) == 1 and str(backups[0]) in forced.stdout
+    kept_copy = json.loads(cli("summary", "--as", "张三", store=backups[0]).stdout)
+    assert {**kept_copy, "store": None} == {**before, "store": None}
+    assert cli("user", "add", "李四", "--role", "admin", "--no-password", store=store).returncode == 0
+    assert cli("check", "--as", "李四", store=store).returncode == 0
 
 
 @pytest.fixture
@@ -37,7 +44,7 @@ def store(store_copy):
 
 
 def test_summary_counts_kind_status_town(store):
-    out = json.loads(cli("summary", store=store).stdout)
+    out = json.loads(cli("summary", "--as", "审阅人", store=store).stdout)
     assert out["data_origin"] == "sample" and "示例数据" in out["sample_notice"]
     outfalls = out["kinds"]["outfalls"]
     assert outfalls["total"] >= 40
@@ -85,8 +92,9 @@ def test_refused_change_exits_non_zero_with_the_reason(store, args, code, words)
 def test_unknown_store_file_is_a_clear_error(tmp_path):
     bogus = tmp_path / "bogus.gpkg"
     bogus.write_text("not a database")
-    res = cli("summary", store=bogus)
-    assert res.returncode == 2 and "store." in res.stderr and "Traceback" not in res.stderr
+    res = cli("summary", "--as", "管理员", store=bogus)
+    assert res.returncode == 2 and "store.not_sqlite" in res.stderr and "Traceback" not in res.stderr
+    assert "init --force" not in res.stderr  # never the advice for a file that holds something
 
 
 def test_user_commands_and_audit(tmp_path):
@@ -101,13 +109,13 @@ def test_user_commands_and_audit(tmp_path):
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout)["role"] == "admin"
     insp = run("user", "add", "海口巡查", "--role", "inspector", "--town", "海口镇", "--town", "350181104",
-               "--password-stdin", stdin="another long password 77\n")
+               "--password-stdin", "--as", "局管理员", stdin="another long password 77\n")
     assert json.loads(insp.stdout)["towns"] == ["350181103", "350181104"]
-    weak = run("user", "add", "弱密码", "--role", "reviewer", "--password-stdin", stdin="123\n")
+    weak = run("user", "add", "弱密码", "--role", "reviewer", "--password-stdin", "--as", "局管理员", stdin="123\n")
     assert weak.returncode == 2 and "password.too_short" in weak.stderr
-    last = run("user", "disable", "局管理员")
+    last = run("user", "disable", "局管理员", "--as", "局管理员")
     assert last.returncode == 2 and "user.last_admin" in last.stderr
-    listed = json.loads(run("user", "list").stdout)
+    listed = json.loads(run("user", "list", "--as", "局管理员").stdout)
     assert {u["name"] for u in listed} == {"局管理员", "海口巡查"} and not any("hash" in k for u in listed for k in u)
     # The inspector may change a 海口 site but not a 江阴 one, through the same checks as the app.
     from geo.store import GpkgStore
@@ -125,9 +133,9 @@ def test_user_commands_and_audit(tmp_path):
     assert ok.returncode == 0, ok.stderr
     refused = run("status", jiangyin.site_id, "building", "--as", "海口巡查")
     assert refused.returncode == 2 and "auth.denied" in refused.stderr
-    audit = json.loads(run("audit", "--action", "auth.denied").stdout)
+    audit = json.loads(run("audit", "--action", "auth.denied", "--as", "局管理员").stdout)
     assert len(audit) == 1 and audit[0]["actor"] == "海口巡查"
-    everything = json.loads(run("audit", "--since", "2026-01-01").stdout)
+    everything = json.loads(run("audit", "--since", "2026-01-01", "--as", "局管理员").stdout)
     assert {"user.add", "site.status", "auth.denied"} <= {r["action"] for r in everything}
     assert all(r["actor"] for r in everything)
 

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store), "export", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=180)
+def cli(*args, store: Path, as_user: str = "管理员") -> subprocess.CompletedProcess:
+    """``cli.py export … --as as_user`` (exports are made by, and audited as, a named account)."""
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store), "export", *args,
+                           "--as", as_user], capture_output=True, text=True, cwd=ROOT, timeout=180)
 
 
 def test_one_town_to_xlsx(store_copy, tmp_path):

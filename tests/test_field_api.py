@@ -164,6 +164,8 @@ def test_a_change_applies_once_a_replay_changes_nothing_and_a_stale_one_is_a_con
     (change(site_id="PWK-T02", to_status="remediating"), 403, "auth.denied"),
     (change(photos=["e" * 64]), 409, "field.photo_missing"),
     ("not json", 422, "field.bad_change"),
+    ("[" * 120_000 + "]" * 120_000, 422, "field.bad_change"),  # nested past the JSON parser's depth: refused, no 500
+    (change(note="已整改\x1b[2J\u202e"), 422, "text.control_chars"),  # control characters never reach a record
 ])
 def test_a_change_the_api_refuses_says_why_in_both_languages(env, body, status, code):
     store, client = env

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -24,9 +26,14 @@ def _upload(at, name: str, data: bytes):
     return at.run()
 
 
+def _unescape(value):
+    """st.table reads Markdown, so the page escapes every cell; the text as shown, without the escapes."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value) if isinstance(value, str) else value
+
+
 def _frame_with(at, column: str):
     """A shown table (st.dataframe or st.table) with ``column``; st.table's index is a column here too."""
-    frames = [d.value for d in at.dataframe] + [t.value.reset_index() for t in at.table]
+    frames = [d.value for d in at.dataframe] + [t.value.reset_index().map(_unescape) for t in at.table]
     return next(f for f in frames if column in f.columns)
 
 

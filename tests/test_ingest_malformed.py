@@ -19,6 +19,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.ingest import CrsChoice, prepare_import
+from tests.hostile_factories import kml_entities, kmz_of, xlsx_with_doctype
 from tests.ingest_factories import (LAT, LON, OUTFALL_HEADERS, OUTFALL_ROW, PARK_POLY, csv_bytes, feature,
                                     geojson_bytes, kml_bytes, outfall_props, outfall_rows, park_props,
                                     shapefile_members, stored_outfall, xlsx_bytes, zip_bytes)
@@ -384,6 +385,14 @@ CASES = [
     ("zip-bomb", _bomb_zip, "a.zip", "outfalls", "wgs84", Code("zip.bomb", None)),
     ("deep-json", _deep_json, "a.geojson", "outfalls", "wgs84", Code("json.too_deep", None)),
     ("kml-entities", _doctype_kml, "a.kml", "outfalls", "wgs84", Code("kml.doctype", None)),
+    # The same entities in every encoding a parser may meet, with and without a byte-order mark: a byte
+    # search for "<!doctype" missed UTF-16, and the entities were expanded into a site name.
+    *[(f"kml-entities-{enc}{'' if bom else '-no-bom'}", (lambda e=enc, b=bom: kml_entities(e, bom=b)), "a.kml",
+       "outfalls", "wgs84", Code("kml.doctype", None))
+      for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") for bom in (True, False)],
+    ("kmz-entities-utf16", lambda: kmz_of(kml_entities("utf-16-le")), "a.kmz", "outfalls", "wgs84",
+     Code("kml.doctype", None)),
+    ("xlsx-part-with-entities", xlsx_with_doctype, "a.xlsx", "outfalls", "wgs84", Code("xlsx.doctype", None)),
     ("broken-json", lambda: b'{"type": "FeatureCollection", "features": [', "a.geojson", "outfalls", "wgs84",
      Code("json.invalid", None)),
 ]

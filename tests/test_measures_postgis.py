@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cli import main
-from tests.factories import SYSTEM, reopen
+from tests.factories import ADMIN, SYSTEM, reopen
 
 
 def _strip(value):
@@ -23,7 +23,7 @@ def _strip(value):
 def _progress(locator: str, monkeypatch, capsys) -> dict:
     monkeypatch.setenv("ONEMAP_STORE", locator)
     capsys.readouterr()
-    assert main(["progress", "--as-of", "2025-12-31"]) == 0
+    assert main(["progress", "--as-of", "2025-12-31", "--as", ADMIN.name]) == 0
     return json.loads(capsys.readouterr().out)
 
 

@@ -176,11 +176,11 @@ def test_cli_readings_list_and_status_gate_and_override(store, tmp_path, capsys)
     heavy = tmp_path / "heavy.csv"
     heavy.write_bytes(csv_bytes([ZH, *rows(quality=(5, 0.1, -250, 20))]))
     assert run(capsys, "readings", "import", heavy, "--as", ADMIN.name)[0] == 0
-    code, out, _ = run(capsys, "readings", "list", "HC-T01")
+    code, out, _ = run(capsys, "readings", "list", "HC-T01", "--as", ADMIN.name)
     assert code == 0 and len(out["rows"]) == 9 and out["assessment"][-1]["grade"] == "heavy"
     assert out["limits"] and any(not s["verified"] for s in out["unverified_sources"])
     code, _, err = run(capsys, "status", "HC-T01", "initial_effect", "--as", INSPECTOR.name)
-    assert code == 2 and "status.evidence_missing" in err and "重度黑臭" in err and "修改" in err
+    assert code == 2 and "status.evidence_missing" in err and "重度黑臭" in err and "处理：" in err  # the fix, as every CLI error gives it
     code, _, err = run(capsys, "status", "HC-T01", "initial_effect", "--as", INSPECTOR.name, "--override", "x")
     assert code == 2 and "auth.denied" in err
     code, out, _ = run(capsys, "status", "HC-T01", "initial_effect", "--as", ADMIN.name, "--override", "省厅认定")

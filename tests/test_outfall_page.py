@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from geo.store import GpkgStore
 from tests.factories import SYSTEM
 from tests.test_pages import run_app
@@ -17,12 +19,18 @@ def _texts(at) -> str:
     return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
 
 
+def _shown(value):
+    """A table cell as the reader sees it: st.table reads Markdown, so user text is sent escaped (ui.session.md_escape)
+    and shown without the backslashes and invisible joiners."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value).replace("\u2060", "") if isinstance(value, str) else value
+
+
 def _table(at, label: str) -> dict:
-    """The file table holding a row labelled ``label``, as {label: value}."""
+    """The file table holding a row labelled ``label``, as {label: value} (values as shown)."""
     for d in at.table:
         frame = d.value
         if frame.shape[1] == 2 and label in set(frame.iloc[:, 0]):
-            return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
+            return dict(zip(frame.iloc[:, 0], map(_shown, frame.iloc[:, 1])))
     raise AssertionError(f"no table with {label}")
 
 

@@ -20,9 +20,9 @@ def test_add_list_render(empty_store,  # noqa: F811 - the fixture imported above
     assert out["raster_id"] == "ndvi_2025" and out["value_range"] == [0.0, 50.0] and Path(out["file"]).exists()
     layer = GpkgStore(empty_store).get_raster(SYSTEM, "ndvi_2025")
     assert (layer.colormap, layer.vmin, layer.vmax, layer.added_by) == ("ylorrd", 0.0, 50.0, ADMIN.name)
-    code, out, _ = run(capsys, "raster", "list")
+    code, out, _ = run(capsys, "raster", "list", "--as", ADMIN.name)
     assert code == 0 and [r["raster_id"] for r in out] == ["ndvi_2025"]
-    code, out, _ = run(capsys, "raster", "render", "--frame", "gcj02")
+    code, out, _ = run(capsys, "raster", "render", "--frame", "gcj02", "--as", ADMIN.name)
     assert code == 0 and out[0]["frame"] == "gcj02" and out[0]["tiles"] > 0 and out[0]["with_data"] > 0
 
 

@@ -203,7 +203,7 @@ def test_cli_progress_reports_the_area_figure_once_both_areas_are_in(store, tmp_
         f.write_bytes(geojson_bytes([feature(geom, 名称=kind)]))
         assert run(capsys, "import", f, "--kind", kind, "--crs", "wgs84", "--as", ADMIN.name)[0] == 0
     capsys.readouterr()
-    code = main(["progress"])
+    code = main(["progress", "--as", ADMIN.name])
     figures = json.loads(capsys.readouterr().out)
     assert code == 0
     t = figures["kinds"]["clean_fuel_zones"]["targets"][0]

@@ -34,8 +34,9 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
-def cli(*args, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store), *args],
+def cli(*args, store: Path, as_user: str = "管理员") -> subprocess.CompletedProcess:
+    """Run the CLI as ``as_user`` (every command that reads the store names its account)."""
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--store", str(store), *args, "--as", as_user],
                           capture_output=True, text=True, cwd=ROOT, timeout=180)
 
 
@@ -131,7 +132,7 @@ def test_cli_report_writes_the_pdf(store_copy, tmp_path):
     text = pdf_text(target.read_bytes())
     assert "江阴镇" in text and "示例数据" in text and "2025-06-30" in text
     bad = cli("report", "--town", "江阴镇", "-o", str(tmp_path / "no" / "dir" / "r.pdf"), store=store_copy)
-    assert bad.returncode == 2 and "report.write_failed" in bad.stderr
+    assert bad.returncode == 2 and "report.no_directory" in bad.stderr  # said before the report is made
 
 
 @pytest.mark.parametrize("sample, name", [(True, "江阴镇审阅报告_2025-12-31_示例数据.pdf"),

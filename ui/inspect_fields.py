@@ -31,6 +31,7 @@ import streamlit as st
 
 from layers import get_spec
 from ui.i18n import lang, t
+from ui.session import md_escape
 
 #: The observations each kind asks for on every change (the black-odorous readings table is apart).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
@@ -122,7 +123,7 @@ def _current_line(spec, site, names) -> str:
     from ui.site_view import display_value
 
     lg = lang()
-    parts = [f"{spec.field(n).label(lg)} {display_value(spec.field(n), site.attrs.get(n), lg)}" for n in names
+    parts = [f"{spec.field(n).label(lg)} {md_escape(display_value(spec.field(n), site.attrs.get(n), lg))}" for n in names
              if site.attrs.get(n) not in (None, "") and not spec.field(n).photo]
     return t("sf_current", values="；".join(parts)) if parts else ""
 

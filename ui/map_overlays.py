@@ -11,7 +11,7 @@ from geo.map.build import RasterOverlay
 from geo.raster.overlays import overlay_for, resolved_style
 from ui.assets import raster_tiles_url
 from ui.i18n import lang, t
-from ui.session import APP_READER, get_store
+from ui.session import APP_READER, get_store, md_escape
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,11 @@ def raster_overlays(store, frame: str) -> list[RasterOverlay]:
             style = resolved_style(store.raster_path(layer), layer)
         except OneMapError as exc:
             log.warning("raster %s: %s (cause: %r)", layer.raster_id, exc.en, exc.__cause__)
-            problems.append(t("raster_failed", name=layer.label(lang())) + exc.message(lang()))
+            problems.append(t("raster_failed", name=md_escape(layer.label(lang()))) + md_escape(exc.message(lang())))
             continue
         except Exception as exc:  # noqa: BLE001 - file missing or unreadable (rasterio's own errors)
             log.warning("raster %s: %r", layer.raster_id, exc)
-            problems.append(t("raster_failed", name=layer.label(lang())) + str(exc))
+            problems.append(t("raster_failed", name=md_escape(layer.label(lang()))) + md_escape(str(exc)))
             continue
         out.append(overlay_for(layer, style, raster_tiles_url(), lang(), frame=frame,
                                synthetic_note=t("raster_synthetic")))

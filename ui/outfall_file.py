@@ -18,7 +18,7 @@ from geo.domain.outfall_file import outfall_file
 from geo.errors import OneMapError, VersionConflict
 from layers import get_spec
 from ui.i18n import lang, t
-from ui.session import md_escape
+from ui.session import md_escape, show_error
 from ui.spec_inputs import fields_input, store_photo_fields
 
 #: The fields the file form edits, by group (status-bound records — 整治方式, 销号, 核销 — are set by their change).
@@ -37,8 +37,10 @@ def _v(zh: str, en: str) -> str:
 
 
 def _rows_table(rows) -> None:
-    """Label and value, one a row; long values (a plan, a note) wrap instead of being cut."""
-    st.table(pd.DataFrame([(_v(r.label_zh, r.label_en), _v(r.value_zh, r.value_en)) for r in rows],
+    """Label and value, one a row; long values (a plan, a note) wrap instead of being cut.
+
+    st.table reads Markdown in its cells: the values (user text) are escaped to show as typed."""
+    st.table(pd.DataFrame([(_v(r.label_zh, r.label_en), md_escape(_v(r.value_zh, r.value_en))) for r in rows],
                           columns=[t("attributes"), t("outfall_value")]), hide_index=True, hide_header=True)
 
 
@@ -100,7 +102,7 @@ def outfall_panel(store, actor, site, history) -> None:
         st.markdown(f"**{t('outfall_gaps')}**")
         for g in f.gaps:
             text = f"{_v(g.zh, g.en)} {_v(g.fix_zh, g.fix_en)}"
-            (st.error if g.is_error else st.warning)(text)
+            (st.error if g.is_error else st.warning)(md_escape(text))  # a gap may quote a stored value
     _edit_form(store, actor, site)
 
 
@@ -131,9 +133,9 @@ def _edit_form(store, actor, site) -> None:
             store.update_attributes(actor, site.site_id, changes, expected_version=site.version,
                                     op_id=st.session_state[op_key], note=note, source="web")
         except VersionConflict as exc:
-            st.error(exc.message(lang()))
+            show_error(exc)
         except OneMapError as exc:
-            st.error(exc.message(lang()))
+            show_error(exc)
         else:
             st.success(t("outfall_saved"))
             st.rerun(scope="app")

@@ -34,7 +34,8 @@ def photo_strip(history, *, limit: int = 12, columns: int = 4) -> None:
     shown = [(e, sha) for e, sha in refs[:limit] if thumb_path(root, sha).exists()]
     cols = st.columns(columns)
     for i, (entry, sha) in enumerate(shown):
-        caption = html.escape(f"{format_cst(entry.changed_at)} · {entry.actor}")
+        # one line (a blank line would end the HTML block and let Markdown read the rest), escaped as HTML
+        caption = html.escape(" ".join(f"{format_cst(entry.changed_at)} · {entry.actor}".split()))
         cols[i % columns].markdown(
             f'<figure style="margin:0"><a href="{html.escape(photo_url(sha + ".jpg"))}" target="_blank" '
             f'rel="noopener"><img src="{html.escape(photo_url(sha + "_t.jpg"))}" alt="{caption}" loading="lazy" '

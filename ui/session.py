@@ -77,12 +77,24 @@ def sample_banner(meta: dict) -> bool:
 
 
 def show_error(exc: OneMapError) -> None:
-    st.error(exc.message(lang()))
+    """An error's message (and its fix), shown as text: messages quote user values."""
+    lg = lang()
+    fix = exc.fix(lg)
+    st.error(md_escape(exc.message(lg) + (f" {fix}" if fix else "")))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+#: Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaped they start
+#: nothing — no image, link, HTML, emphasis, LaTeX (``$``) or Streamlit directive (``:red[…]``, ``:material/…:``).
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+#: Where GFM would still make a link of plain text: its autolink step runs on the parsed text, after the
+#: escapes are gone (measured: an escaped ``http\:\/\/host`` became a link). An invisible word joiner (U+2060)
+#: after ``:`` before ``//``, after ``www`` before ``.`` and before ``@`` leaves nothing for it to find.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?=@)")
+_BREAKS = re.compile(r"[\r\n\t]+")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown so user text shows as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """User text for any place Streamlit reads Markdown (markdown, captions, labels, alerts, st.table cells):
+    shown as typed, on one line, never turned into an image, a link (also no autolink) or markup."""
+    text = _AUTOLINK.sub("\u2060", _BREAKS.sub(" ", str(text)))
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -12,7 +12,7 @@ from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
 from ui.page_helper import page_helper, width_class
 from ui.pages import pages_for
-from ui.session import ACTOR_KEY, get_store
+from ui.session import ACTOR_KEY, get_store, md_escape
 from ui.status_form import clear_saved_banners
 from ui.settings import app_settings
 from ui.web.media_guard import bind_current_session
@@ -82,7 +82,7 @@ def _header(actor) -> None:
     head = st.container(horizontal=True, vertical_alignment="center", gap="small", key="onemap_head")
     title = f"**{t('app_title')}**" if phone else f"**{t('app_title')}** · {t('app_subtitle')}"
     head.markdown(title, width="stretch")
-    head.caption(t("guest_hint") if actor.role == "guest" else f"{actor.name} · {t('role_' + actor.role)}",
+    head.caption(t("guest_hint") if actor.role == "guest" else f"{md_escape(actor.name)} · {t('role_' + actor.role)}",
                  width="content")
     head.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
                            label_visibility="collapsed", width="content")

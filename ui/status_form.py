@@ -357,12 +357,12 @@ def _save(store, actor, site, s: dict, *, target, kind, note: str, fix, dist, so
         try:
             current = store.get_site(actor, site.site_id)
         except OneMapError as exc:
-            st.error(exc.message(lg))
+            st.error(md_escape(exc.message(lg)))
             return
         _rebase(store, actor, current, s, refused=True)
         st.rerun(scope="app")
     except OneMapError as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
         _scroll_to_top(s)
         return
     ev = result.entry.evidence
@@ -385,7 +385,7 @@ def _field_photo(store, site, s: dict, keys: dict, fld, label: str) -> str | Non
         try:
             (sha,) = _store_photos(store, [file])
         except OneMapError as exc:
-            st.error(exc.message(lang()))
+            st.error(md_escape(exc.message(lang())))
         else:
             s["fphotos"][name] = sha
             s["ugen"] += 1
@@ -413,7 +413,7 @@ def _photos(store, s: dict, keys: dict, *, required: bool = False) -> None:
         try:
             hashes = _store_photos(store, files)
         except OneMapError as exc:
-            st.error(exc.message(lang()))
+            st.error(md_escape(exc.message(lang())))
         else:
             s["photos"] += [h for h in hashes if h not in s["photos"]]
             s["ugen"] += 1

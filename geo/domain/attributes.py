@@ -46,9 +46,11 @@ def coerce_value(spec: LayerSpec, fld: Field, value: Any) -> Any:
             fix_zh="在系统中上传照片（台账不能携带照片）；导入时删除该列。",
             fix_en="Upload the photo in the app (a ledger cannot carry photos); drop the column from the import.",
         )
+    if t == "text":
+        from geo.domain.text import check_text
+
+        return check_text(str(value), field_zh=fld.zh, field_en=fld.en, limit=fld.limit, multiline=fld.multiline)
     try:
-        if t == "text":
-            return str(value)
         if t == "int":
             f = float(value)
             if not f.is_integer():
@@ -163,3 +165,28 @@ def check_geometry(spec: LayerSpec, geom: BaseGeometry) -> None:
             en=f"{spec.en}: coordinates {geom.bounds} are not WGS84 longitude/latitude.",
             zh=f"{spec.zh}：坐标 {geom.bounds} 不是WGS84经纬度。",
         )
+
+
+def check_site_text(name, responsible) -> None:
+    """Refuse a site name or responsible body with control characters or over its length (``layers/spec.py``).
+
+    Raises
+    ------
+    ValidationError
+        ``text.control_chars`` or ``text.too_long``.
+    """
+    from geo.domain.text import check_text
+    from layers.spec import common_field
+
+    for fname, value in (("name", name), ("responsible", responsible)):
+        fld = common_field(fname)
+        check_text(value, field_zh=fld.zh, field_en=fld.en, limit=fld.limit)
+
+
+def check_note(note) -> str | None:
+    """Refuse a status-change note with control characters or over :data:`layers.spec.NOTE_MAX_LENGTH`;
+    return it as kept (NFC)."""
+    from geo.domain.text import check_text
+    from layers.spec import NOTE_MAX_LENGTH
+
+    return check_text(note, field_zh="说明", field_en="Note", limit=NOTE_MAX_LENGTH, multiline=True)

@@ -28,11 +28,11 @@ from geo.export.bundle import (
 )
 from geo.export.formats import FORMAT_KEYS, FORMATS, ExportFormat, get_format
 from geo.export.options import CSV_ENCODINGS, SHP_ENCODINGS, ExportOptions, resolve_kinds, resolve_statuses, resolve_towns
-from geo.export.selection import Selection, load_selection, select
+from geo.export.selection import Selection, load_selection, record_export, select
 
 __all__ = [
     "CSV_ENCODINGS", "SHP_ENCODINGS", "FORMAT_KEYS", "FORMATS", "ExportFormat", "ExportOptions", "ExportResult",
     "Selection", "base_name", "default_file_name", "export_to_bytes", "export_to_path", "get_format",
-    "load_selection", "output_suffix", "resolve_kinds", "resolve_statuses", "resolve_towns", "select",
+    "load_selection", "output_suffix", "record_export", "resolve_kinds", "resolve_statuses", "resolve_towns", "select",
     "write_selection",
 ]

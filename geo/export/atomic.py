@@ -23,34 +23,36 @@ from geo.errors import OneMapError, StoreError, ValidationError
 _SIDE_SUFFIXES = ("-journal", "-wal", "-shm")  # what SQLite (GPKG) may leave next to a file
 
 
-def check_target(target: str | os.PathLike) -> Path:
+def check_target(target: str | os.PathLike, *, what: str = "export") -> Path:
     """Return ``target`` as a Path after checking that a regular file may be put there.
+
+    ``what`` prefixes the codes (``export``, ``report`` …), so each kind of file says its own name.
 
     Raises
     ------
     ValidationError
-        ``export.target_is_dir`` / ``export.target_not_file`` when something
+        ``<what>.target_is_dir`` / ``<what>.target_not_file`` when something
         other than a regular file is in the way (a folder, ``/dev/full`` ...),
-        ``export.no_directory`` when the folder does not exist.
+        ``<what>.no_directory`` when the folder does not exist.
     """
     path = Path(target)
     if path.is_dir():
         raise ValidationError(
-            "export.target_is_dir",
+            f"{what}.target_is_dir",
             en=f"{path} is a folder; give a file name, e.g. {path / 'export.zip'}.",
             zh=f"{path} 是文件夹；请给出文件名，例如 {path / 'export.zip'}。",
             path=str(path),
         )
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
         raise ValidationError(
-            "export.target_not_file",
+            f"{what}.target_not_file",
             en=f"{path} exists and is not a regular file (a device or pipe); choose a normal file path.",
             zh=f"{path} 已存在且不是普通文件（设备或管道），请换一个文件路径。",
             path=str(path),
         )
     if not path.parent.is_dir():
         raise ValidationError(
-            "export.no_directory",
+            f"{what}.no_directory",
             en=f"The folder {path.parent} does not exist; create it first or choose another path.",
             zh=f"文件夹 {path.parent} 不存在；请先创建或换一个路径。",
             path=str(path),
@@ -58,24 +60,24 @@ def check_target(target: str | os.PathLike) -> Path:
     return path
 
 
-def write_error(path: Path, exc: OSError) -> StoreError:
+def write_error(path: Path, exc: OSError, *, what: str = "export") -> StoreError:
     """A StoreError naming ``path`` for an OSError raised while writing it."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return StoreError(
-            "export.disk_full",
+            f"{what}.disk_full",
             en=f"The disk holding {path} is full; nothing was written there. Free space or choose another folder, then retry.",
             zh=f"{path} 所在磁盘已满，未写入任何文件。请清理空间或换一个文件夹后重试。",
             path=str(path),
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StoreError(
-            "export.no_permission",
+            f"{what}.no_permission",
             en=f"No permission to write {path} ({exc.strerror}); choose a folder you may write to.",
             zh=f"没有写入 {path} 的权限（{exc.strerror}），请换一个有写权限的文件夹。",
             path=str(path),
         )
     return StoreError(
-        "export.write_failed",
+        f"{what}.write_failed",
         en=f"Writing {path} failed ({exc.strerror or exc}); nothing was written there. Retry or choose another folder.",
         zh=f"写入 {path} 失败（{exc.strerror or exc}），未写入任何文件。请重试或换一个文件夹。",
         path=str(path),
@@ -102,7 +104,7 @@ def _fsync(path: Path) -> None:
 
 
 @contextmanager
-def atomic_target(target: str | os.PathLike) -> Iterator[Path]:
+def atomic_target(target: str | os.PathLike, *, what: str = "export") -> Iterator[Path]:
     """Yield a temporary path to write; move it to ``target`` when the block succeeds.
 
     The temporary file keeps the target's suffix (GDAL picks drivers by it)
@@ -121,18 +123,18 @@ def atomic_target(target: str | os.PathLike) -> Iterator[Path]:
     ValidationError
         From :func:`check_target`.
     """
-    path = check_target(target)
+    path = check_target(target, what=what)
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.part{path.suffix}")
     try:
         yield tmp
         if not tmp.exists():
-            raise StoreError("export.write_failed", en=f"The writer produced no file for {path}.",
+            raise StoreError(f"{what}.write_failed", en=f"The writer produced no file for {path}.",
                              zh=f"未能生成文件 {path}。", path=str(path))
         _fsync(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         _remove(tmp)
-        raise write_error(path, exc) from exc
+        raise write_error(path, exc, what=what) from exc
     except BaseException as exc:
         _remove(tmp)
         if isinstance(exc, OneMapError):
@@ -141,7 +143,7 @@ def atomic_target(target: str | os.PathLike) -> Iterator[Path]:
         while cause is not None and not isinstance(cause, OSError):
             cause = cause.__cause__ or cause.__context__
         if isinstance(cause, OSError):  # e.g. a library that wrapped the OSError
-            raise write_error(path, cause) from exc
+            raise write_error(path, cause, what=what) from exc
         raise
     finally:
         _remove_sidecars(tmp)
@@ -155,3 +157,12 @@ def _remove_sidecars(tmp: Path) -> None:
                 side.unlink()
             except OSError:
                 pass
+
+
+def write_bytes(target: str | os.PathLike, data: bytes, *, what: str = "export") -> Path:
+    """Write ``data`` to ``target`` all at once or not at all (see :func:`atomic_target`); return the path."""
+    with atomic_target(target, what=what) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+    return Path(target)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from geo.errors import ValidationError
+from geo.errors import OneMapError, ValidationError
 from geo.export.atomic import atomic_target, check_target
 from geo.export.csvfile import write_csv
 from geo.export.formats import FORMATS, ZIP_MIME
@@ -29,7 +29,7 @@ from geo.export.gpkg import write_gpkg
 from geo.export.kml import write_kml, write_kmz
 from geo.export.options import ExportOptions
 from geo.export.records import town_name
-from geo.export.selection import Selection, load_selection
+from geo.export.selection import Selection, load_selection, record_export
 from geo.export.shp import write_shp, write_shp_dir
 from geo.export.xlsx import write_xlsx
 
@@ -254,7 +254,14 @@ def export_to_path(store, actor, options: ExportOptions, target: str | os.PathLi
     ExportResult
     """
     sel = load_selection(store, actor, options)
-    return write_selection(sel, target, progress=progress, check_name=check_name)
+    try:
+        result = write_selection(sel, target, progress=progress, check_name=check_name)
+    except OneMapError as exc:
+        if exc.code.endswith((".disk_full", ".no_permission", ".write_failed")):
+            record_export(store, actor, sel, file=str(target), error=exc.code)
+        raise
+    record_export(store, actor, sel, file=str(result.path))
+    return result
 
 
 def export_to_bytes(sel: Selection, *, progress: Progress | None = None) -> tuple[str, bytes, str]:

@@ -29,6 +29,7 @@ from geo.crs import wgs84_to_gcj02
 from geo.errors import NotFoundError, SpecError
 from geo.clock import CST, parse_utc
 from geo.domain.status import is_overdue, step_text
+from geo.export.safe import plain_text
 from layers import get_spec
 from layers.spec import Field, LayerSpec
 
@@ -224,7 +225,7 @@ def records_for(sites: Sequence[Any], spec: LayerSpec, *, today: date, gcj02: bo
         if sample:
             is_sample = all_sample or bool(getattr(s, "is_sample", False))
             rec["sample"], rec["data_note"] = (1, SAMPLE_NOTE) if is_sample else (0, REAL_NOTE)
-        out.append(rec)
+        out.append({k: plain_text(v) for k, v in rec.items()})
     return out
 
 

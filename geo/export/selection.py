@@ -145,9 +145,10 @@ def select(sites: Sequence[Any], options: ExportOptions, *, is_sample: bool,
 def load_selection(store, actor, options: ExportOptions, *, today: date | None = None) -> Selection:
     """Read the sites ``options`` asks for through the store boundary, and have the store approve the export.
 
-    Stores that audit exports (``store.record_export``) are told who exports
-    which towns, kinds and formats; they refuse what the actor may not export
-    (an inspector outside their towns) with PermissionDenied.
+    Stores that audit exports refuse here what the actor may not export (an
+    inspector outside their towns) with PermissionDenied (``store.authorise_export``,
+    the denial audited); the export itself is audited by :func:`record_export`
+    only once its file exists — a full disk is never recorded as an export made.
 
     Parameters
     ----------
@@ -165,8 +166,17 @@ def load_selection(store, actor, options: ExportOptions, *, today: date | None =
     # are imported next to it, only the rows of sample sites say 示例数据.
     whole_sample = meta.get("data_origin") == "sample" and all(getattr(s, "is_sample", False) for s in sites)
     sel = select(sites, options, is_sample=whole_sample, today=today)
+    authorise = getattr(store, "authorise_export", None)
+    if callable(authorise):
+        authorise(actor, towns=None if options.towns is None else list(options.towns))
+    return sel
+
+
+def record_export(store, actor, sel: Selection, *, file: str | None = None, error: str | None = None) -> None:
+    """Audit an export once its file exists (``error``: the code of a write that failed, audited as failed)."""
     record = getattr(store, "record_export", None)
     if callable(record):
+        options = sel.options
         record(actor, towns=None if options.towns is None else list(options.towns), kinds=list(options.kinds),
-               fmt=",".join(options.formats), rows=len(sel.sites))
-    return sel
+               fmt=",".join(options.formats), rows=len(sel.sites), outcome="failed" if error else "ok", file=file,
+               error=error)

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo.export.records import COORD_DECIMALS, Column
-from geo.export.safe import looks_like_formula, xml_text
+from geo.export.safe import XLSX_CELL_MAX, looks_like_formula, xlsx_text
 from geo.export.selection import Selection
 from geo.domain.status import step_text
 from geo.export.summary import count_rows, target_rows
@@ -73,7 +73,7 @@ def cell(ws, value: Any, *, kind: str = "", font: Font | None = None, fill=None,
     if isinstance(value, bool):
         value = "是" if value else "否"
     if isinstance(value, str):
-        value = xml_text(value)
+        value = xlsx_text(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones: the header says 北京时间
     c = WriteOnlyCell(ws, value=value)
@@ -98,7 +98,8 @@ def _plain(ws, value: Any, kind: str):
     if value is None:
         return None
     if isinstance(value, str):
-        if looks_like_formula(value) or value[:1] == "#" or any(ord(ch) < 32 for ch in value):
+        if (looks_like_formula(value) or value[:1] == "#" or len(value) > XLSX_CELL_MAX
+                or any(ord(ch) < 32 for ch in value)):
             return cell(ws, value)
         return value
     if isinstance(value, bool):

@@ -50,6 +50,14 @@ def _bad(field: str, zh: str, en: str, value: Any = None) -> ValidationError:
                            fix_en="Update the field client and record the change again.", field=field)
 
 
+def _note(d: Mapping) -> str:
+    """The note as the store keeps it (NFC); control and hidden direction characters refused
+    (``text.control_chars``, :func:`geo.domain.attributes.check_note`) before anything is recorded."""
+    from geo.domain.attributes import check_note
+
+    return check_note(_text(d, "note", max_len=MAX_NOTE, required=False) or None) or ""
+
+
 def _text(d: Mapping, key: str, *, max_len: int, required: bool = True) -> str | None:
     v = d.get(key)
     if v is None and not required:
@@ -183,8 +191,7 @@ def parse_change(payload: Any, *, received_at: datetime, geometry_of, onsite_m: 
     sent = _time_ms(payload, "sent_at", required=False)
     return OfflineChange(
         op_id=op_id, site_id=site_id, base_version=_int(payload, "base_version"), after_op=after,
-        to_status=_text(payload, "to_status", max_len=64), note=_text(payload, "note", max_len=MAX_NOTE,
-                                                                      required=False) or "",
+        to_status=_text(payload, "to_status", max_len=64), note=_note(payload),
         changes=_fields(payload.get("fields")), photos=tuple(_photos(payload.get("photos"))),
         evidence=fix_evidence(fix, geometry_of(site_id), onsite_m),
         captured_at=_time_ms(payload, "captured_at"), clock_offset_s=clock_offset_s(sent, received_at),

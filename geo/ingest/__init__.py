@@ -9,13 +9,18 @@ The pipeline, used the same way by the import page and ``cli.py import``::
     store.import_batch(actor, [c.site for c in plan.writable], source_name=..., expected=plan.expected())
 
 Modules, one job each: :mod:`~geo.ingest.safety` (limits checked before
-parsing), :mod:`~geo.ingest.encoding` (strict text decoding),
-:mod:`~geo.ingest.readers` (one reader per format),
-:mod:`~geo.ingest.columns` (header recognition and the remembered mapping),
-:mod:`~geo.ingest.coords` (DMS, full-width digits, Gauss-Krüger, swapped
-axes), :mod:`~geo.ingest.values` (numbers, dates, choices, statuses),
-:mod:`~geo.ingest.validate` (candidate sites and problems) and
-:mod:`~geo.ingest.towncheck` (sites against official town boundaries).
+parsing), :mod:`~geo.ingest.xmlsafe` (XML with DTDs forbidden, nesting
+bounded), :mod:`~geo.ingest.encoding` (strict text decoding),
+:mod:`~geo.ingest.readers` (one reader per format: :mod:`~geo.ingest.xlsx`,
+:mod:`~geo.ingest.csvfile`, :mod:`~geo.ingest.kml`, :mod:`~geo.ingest.gis`,
+all giving a :mod:`~geo.ingest.table`), :mod:`~geo.ingest.columns` (header
+recognition and the remembered mapping), :mod:`~geo.ingest.coords` (DMS,
+full-width digits, Gauss-Krüger, swapped axes), :mod:`~geo.ingest.values`
+(numbers, dates, choices, statuses), :mod:`~geo.ingest.validate` (the
+checks, split by job: plan, file checks, row checks, row coordinates,
+candidates, town rows, reference areas), :mod:`~geo.ingest.messages` (every message and fix,
+by code) and :mod:`~geo.ingest.towncheck` (sites against official town
+boundaries).
 No Streamlit and no database here (``tests/test_architecture.py``).
 """
 
@@ -27,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.ingest.columns import IGNORE, TOWN_KIND, ColumnMapping, decode_remembered, encode_remembered, layout_key, recognise
 from geo.ingest.coords import CRS_KEYS, CrsChoice
+from geo.ingest.messages import ingest_error
 from geo.ingest.problems import IngestError, Problem, problem_from_error
 from geo.ingest.readers import FORMATS, RawRow, RawTable, read_upload
 from geo.ingest.validate import Candidate, ImportPlan, TownCandidate, build_plan
@@ -69,8 +75,9 @@ def resolve_kind(text: str) -> str:
             return area.key
     valid = (", ".join(f"{s.key} ({s.zh})" for s in REGISTRY.values()) + f", {TOWN_KIND} (镇街边界), "
              + ", ".join(f"{a.key} ({a.zh})" for a in REFERENCE_AREAS.values()))
-    raise NotFoundError("kind.unknown", en=f"Unknown kind {text!r}; use one of: {valid}.",
-                        zh=f"未知的导入类型“{text}”；可用：{valid}。", value=text, allowed=valid)
+    err = ingest_error("kind.unknown", value=text, allowed=valid)
+    raise NotFoundError(err.code, zh=err.zh, en=err.en, fix_zh=err.fix_zh, fix_en=err.fix_en, value=text,
+                        allowed=valid)
 
 
 def read_table(data: bytes, name: str, *, kind: str, sheet: str | None = None) -> tuple[RawTable | None, list[Problem]]:

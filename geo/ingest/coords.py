@@ -23,8 +23,8 @@ forms (75°E–135°E). Fuqing is zone 40, central meridian 120°E.
 
 Every failure is a :class:`~geo.errors.ValidationError` with a stable code
 (``coord.unreadable``, ``coord.bad_dms``, ``coord.out_of_range``,
-``gk.zone_mismatch``, ``gk.not_metres``, ``crs.unknown``) whose context
-carries ``fix_zh``/``fix_en``.
+``gk.zone_mismatch``, ``gk.not_metres``, ``crs.unknown``) and a fix
+(texts in :mod:`geo.ingest.messages`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import numpy as np
 
 from geo.crs import to_wgs84
 from geo.errors import ValidationError
+from geo.ingest.messages import invalid
 
 __all__ = [
     "CrsChoice", "CRS_KEYS", "system_label", "parse_angle", "parse_pair", "parse_metres", "order_lonlat", "order_gk",
@@ -60,18 +61,10 @@ _CRS_LABELS = {
     "gk3": ("CGCS2000 高斯-克吕格 3° 分带（米）", "CGCS2000 Gauss-Krüger 3° zone (metres)"),
 }
 
-_ACCEPTED_ZH = "如 119.3958、119°23′45.6″、119度23分45.6秒、119 23 45.6"
-_ACCEPTED_EN = "e.g. 119.3958, 119°23′45.6″, 119度23分45.6秒 or 119 23 45.6"
-
-
 def system_label(system: str, lang: str = "zh") -> str:
     """The label of a system key (one of :data:`CRS_KEYS`), without zone."""
     zh, en = _CRS_LABELS[system]
     return zh if lang == "zh" else en
-
-
-def _fix(zh: str, en: str) -> dict[str, str]:
-    return {"fix_zh": zh, "fix_en": en}
 
 
 @dataclass(frozen=True)
@@ -146,15 +139,7 @@ class CrsChoice:
 
 
 def _bad_crs(text: Any) -> ValidationError:
-    return ValidationError(
-        "crs.unknown",
-        en=f"Unknown coordinate system {text!r}: use wgs84, cgcs2000, gcj02, bd09, or gk3:ZONE (zones 25–45; "
-        f"Fuqing is gk3:40) / gk3:CM (central meridian 75–135, e.g. gk3:120).",
-        zh=f"未知坐标系“{text}”：请使用 wgs84、cgcs2000、gcj02、bd09，或 gk3:带号（25–45，福清为 gk3:40）/ "
-        f"gk3:中央经线（75–135，如 gk3:120）。",
-        value=str(text),
-        **_fix("选择台账坐标实际所用的坐标系。", "Choose the system the ledger's coordinates are really in."),
-    )
+    return invalid("crs.unknown", value=text)
 
 
 # --------------------------------------------------------------------------
@@ -181,15 +166,8 @@ _DMS_DOTTED = re.compile(r"([+-]?\d+)\.(\d{1,2})\.(\d{1,2}(?:\.\d+)?)")
 
 
 def _unreadable(value: Any, axis: str) -> ValidationError:
-    what_zh = "经度" if axis == "lon" else "纬度"
-    what_en = "longitude" if axis == "lon" else "latitude"
-    return ValidationError(
-        "coord.unreadable",
-        en=f"Cannot read {str(value)!r} as a {what_en} ({_ACCEPTED_EN}).",
-        zh=f"无法将“{value}”识别为{what_zh}（{_ACCEPTED_ZH}）。",
-        value=str(value),
-        **_fix(f"把{what_zh}改为十进制度或度分秒，{_ACCEPTED_ZH}。", f"Write the {what_en} as decimal degrees or DMS, {_ACCEPTED_EN}."),
-    )
+    return invalid("coord.unreadable", value=value, axis_zh="经度" if axis == "lon" else "纬度",
+                   axis_en="longitude" if axis == "lon" else "latitude")
 
 
 def _split_hemisphere(text: str) -> tuple[str, str | None]:
@@ -261,13 +239,7 @@ def parse_angle(value: Any, axis: str = "lon") -> tuple[float, str | None]:
         raise _unreadable(value, axis)
     if minutes is not None:
         if minutes >= 60 or seconds >= 60 or (minutes != int(minutes) and seconds):
-            raise ValidationError(
-                "coord.bad_dms",
-                en=f"{str(value)!r}: minutes and seconds must be below 60 (and only the last part may have decimals).",
-                zh=f"“{value}”：分、秒须小于 60（只有最后一部分可以带小数）。",
-                value=str(value),
-                **_fix("核对度分秒的写法，例如 119°23′45.6″。", "Check the DMS value, e.g. 119°23′45.6″."),
-            )
+            raise invalid("coord.bad_dms", value=value)
         neg = deg < 0 or t.startswith("-")
         deg = abs(deg) + minutes / 60.0 + seconds / 3600.0
         if neg:
@@ -296,13 +268,7 @@ def parse_pair(value: Any) -> tuple[tuple[float, str | None], tuple[float, str |
         if len(spaced) == 2 and all(_DECIMAL.fullmatch(p) for p in spaced):
             parts = spaced
     if len(parts) != 2:
-        raise ValidationError(
-            "coord.unreadable",
-            en=f"Cannot read {str(value)!r} as a coordinate pair: write \"119.3958, 25.7210\" (longitude, latitude).",
-            zh=f"无法将“{value}”识别为坐标对：请写成“119.3958, 25.7210”（经度, 纬度）。",
-            value=str(value),
-            **_fix("分成经度、纬度两列，或写成“经度, 纬度”。", "Split into longitude and latitude columns, or write \"lon, lat\"."),
-        )
+        raise invalid("coord.unreadable|pair", value=value)
     return parse_angle(parts[0], "lon"), parse_angle(parts[1], "lat")
 
 
@@ -357,15 +323,8 @@ def parse_metres(value: Any, axis: str) -> float:
             return f
     except ValueError:
         pass
-    name_zh = "X（北坐标）" if axis == "north" else "Y（东坐标）"
-    name_en = "X (northing)" if axis == "north" else "Y (easting)"
-    raise ValidationError(
-        "gk.not_metres",
-        en=f"Cannot read {str(value)!r} as a Gauss-Krüger {name_en} in metres.",
-        zh=f"无法将“{value}”识别为高斯-克吕格{name_zh}（米）。",
-        value=str(value),
-        **_fix("填写以米为单位的数值，如 2822000.50。", "Enter metres, e.g. 2822000.50."),
-    )
+    raise invalid("gk.not_metres", value=value, axis_zh="X（北坐标）" if axis == "north" else "Y（东坐标）",
+                  axis_en="X (northing)" if axis == "north" else "Y (easting)")
 
 
 def _looks_northing(v: float) -> bool:
@@ -400,23 +359,11 @@ def gk_epsg(choice: CrsChoice, easting: float) -> tuple[str, float]:
     if easting >= 1.0e7:
         prefix = int(easting // 1.0e6)
         if prefix != zone:
-            raise ValidationError(
-                "gk.zone_mismatch",
-                en=f"Easting {easting:.2f} carries zone {prefix}, but zone {zone} (CM {3 * zone}°E) was chosen.",
-                zh=f"东坐标 {easting:.2f} 带号为 {prefix}，但所选为第 {zone} 带（中央经线 {3 * zone}°E）。",
-                value=f"{easting:.2f}",
-                **_fix(f"核对坐标系：选择第 {prefix} 带，或检查东坐标（福清为第 {FUQING_GK_ZONE} 带）。",
-                       f"Choose zone {prefix}, or check the easting (Fuqing is zone {FUQING_GK_ZONE})."),
-            )
+            raise invalid("gk.zone_mismatch", value=f"{easting:.2f}", prefix=prefix, zone=zone, cm=3 * zone,
+                          fuqing=FUQING_GK_ZONE)
         return f"EPSG:{4513 + zone - 25}", easting
     if not (0 < easting < 1.0e6):
-        raise ValidationError(
-            "gk.not_metres",
-            en=f"Easting {easting} is not a Gauss-Krüger easting (0–1 000 000 m, or zone-prefixed).",
-            zh=f"东坐标 {easting} 不是有效的高斯-克吕格东坐标（0–1000000 米，或带带号）。",
-            value=str(easting),
-            **_fix("核对 X/Y 列及坐标系。", "Check the X/Y columns and the coordinate system."),
-        )
+        raise invalid("gk.not_metres|easting", value=easting)
     return f"EPSG:{4534 + (3 * zone - 75) // 3}", easting
 
 
@@ -457,12 +404,7 @@ def coords_transformer(choice: CrsChoice, sample_x: np.ndarray) -> Callable[[np.
         xs = np.asarray(sample_x, dtype=float)
         prefixed = xs >= 1.0e7
         if prefixed.any() and not prefixed.all():
-            raise ValidationError(
-                "gk.mixed_eastings",
-                en="Some eastings carry a zone prefix and some do not; use one form throughout the file.",
-                zh="部分东坐标带有带号、部分没有；同一文件请使用同一种写法。",
-                **_fix("统一东坐标写法后重新导入。", "Use one easting form throughout, then import again."),
-            )
+            raise invalid("gk.mixed_eastings")
         epsg, _ = gk_epsg(choice, float(xs.flat[0]) if xs.size else 500000.0)
 
         def fn(xy: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 
+from geo.ingest.messages import ingest_error
 from geo.ingest.problems import IngestError
 
 #: Labels shown to users for the encodings we decide on.
@@ -73,16 +74,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _unknown(name: str, exc: UnicodeDecodeError) -> IngestError:
-    where = exc.start
-    return IngestError(
-        "encoding.unknown",
-        en=f"{name} is neither UTF-8 nor GBK/GB18030 (undecodable bytes at position {where}); "
-        "nothing was guessed or dropped.",
-        zh=f"“{name}”既不是 UTF-8 也不是 GBK/GB18030 编码（第 {where} 字节处无法解码）；未做任何猜测或删减。",
-        value=name,
-        fix_zh="请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或直接上传 xlsx 文件。",
-        fix_en="In Excel use Save As → CSV UTF-8 (comma delimited), or upload the xlsx file itself.",
-    )
+    return ingest_error("encoding.unknown", name=name, where=exc.start)
 
 
 def detect_bytes(raw: bytes) -> str | None:

@@ -17,12 +17,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.ingest import coords as C
 from geo.ingest import values as V
+from geo.ingest.collect import RowProblems, cell
 from geo.ingest.columns import ColumnMapping
-from geo.ingest.problems import short
-from geo.ingest.readers import RawRow, RawTable
+from geo.ingest.problems import Problem, short
+from geo.ingest.rowcoords import check_place, file_geometry
+from geo.ingest.table import RawRow, RawTable
 from layers.reference import REFERENCE_AREAS
 
-__all__ = ["AreaCandidate", "reference_rows", "REFERENCE_TARGETS", "REFERENCE_NAME_ALIASES"]
+__all__ = ["AreaCandidate", "area_candidates", "REFERENCE_TARGETS", "REFERENCE_NAME_ALIASES"]
 
 #: Columns a reference-area file can map to.
 REFERENCE_TARGETS = ("name", "wkt")
@@ -40,64 +42,60 @@ class AreaCandidate:
     layer: str = ""
 
 
-def reference_rows(plan, table: RawTable, mapping: ColumnMapping, crs: C.CrsChoice) -> None:
-    """Check every feature of ``table`` as a part of the reference area ``plan.kind``; fill ``plan.areas``."""
-    from geo.ingest.validate import _cell, _check_place, _file_geometry, _RowProblems
+def area_candidates(kind: str, table: RawTable, mapping: ColumnMapping,
+                    crs: C.CrsChoice) -> tuple[list[AreaCandidate], list[Problem]]:
+    """Check every feature of ``table`` as a part of the reference area ``kind``.
 
-    label = REFERENCE_AREAS[plan.kind]
+    Returns
+    -------
+    (list of AreaCandidate, list of Problem)
+        The accepted features and every problem, in row order.
+    """
+    label = REFERENCE_AREAS[kind]
+    areas: list[AreaCandidate] = []
+    problems: list[Problem] = []
     for raw in table.rows:
-        rp = _RowProblems(raw)
-        h, v = _cell(raw, mapping, "name")
+        rp = RowProblems(raw)
+        h, v = cell(raw, mapping, "name")
         name = label.zh if h is None or V.is_blank(v) else short(str(v).strip(), 60)
-        geom = _geometry(raw, rp, mapping, crs, _file_geometry)
+        geom = _geometry(raw, rp, mapping, crs)
         g = None
         if geom is not None:
             if geom.geom_type == "Polygon":
                 geom = MultiPolygon([geom])
             if geom.geom_type != "MultiPolygon":
-                rp.add("geometry.wrong_type", "geometry", zh=f"{label.zh}需要面几何，收到 {geom.geom_type}。",
-                       en=f"{label.en} needs polygons, got {geom.geom_type}.", fix_zh="导入面图层（多边形）。",
-                       fix_en="Import a polygon layer.")
+                rp.add("geometry.wrong_type|area", "geometry", value=geom.geom_type, kind_zh=label.zh,
+                       kind_en=label.en)
             elif not geom.is_valid:
                 from shapely.validation import explain_validity
 
-                rp.add("geometry.invalid", "geometry", zh=f"范围几何无效（{explain_validity(geom)}）。",
-                       en=f"Invalid polygon ({explain_validity(geom)}).", fix_zh="在 QGIS 中用“修复几何”修正后重新导入。",
-                       fix_en="Repair it in QGIS (Fix geometries) and import again.")
-            elif _check_place(geom, rp, "geometry"):
+                rp.add("geometry.invalid|area", "geometry", detail=explain_validity(geom))
+            elif check_place(geom, rp, "geometry"):
                 g = geom
-        plan.problems += rp.items
+        problems += rp.items
         if not rp.failed and g is not None:
-            plan.areas.append(AreaCandidate(raw.row, name, g, raw.layer))
+            areas.append(AreaCandidate(raw.row, name, g, raw.layer))
+    return areas, problems
 
 
-def _geometry(raw: RawRow, rp, mapping: ColumnMapping, crs: C.CrsChoice, file_geometry) -> BaseGeometry | None:
+def _geometry(raw: RawRow, rp: RowProblems, mapping: ColumnMapping, crs: C.CrsChoice) -> BaseGeometry | None:
     """The feature's polygon from the file's geometry or a WKT column, in WGS84 (None after a problem)."""
-    from geo.ingest.validate import _cell
-
     mark = rp.mark()
     if raw.geometry is not None or raw.geometry_error:
-        geom = file_geometry(raw, "polygon", crs, rp)
+        geom = file_geometry(raw, crs, rp)
         if geom is None and not rp.failed_since(mark):
-            rp.add("geometry.empty", "geometry", zh="此要素的几何为空。", en="The feature's geometry is empty.",
-                   fix_zh="在 GIS 软件中为该要素绘制范围面，或删除该要素。", fix_en="Draw the polygon in a GIS, or delete the feature.")
+            rp.add("geometry.empty|area", "geometry")
         return geom
-    wh, wv = _cell(raw, mapping, "wkt")
+    wh, wv = cell(raw, mapping, "wkt")
     if wh and not V.is_blank(wv):
         try:
             parsed = shapely.from_wkt(str(wv).strip())
         except shapely.errors.GEOSException as exc:
-            rp.add("geometry.unreadable", wh, zh=f"WKT 无法读取：{short(exc, 80)}。",
-                   en=f"The WKT cannot be read: {short(exc, 80)}.", fix_zh="检查 WKT 文本（如 POLYGON((经度 纬度, …))）。",
-                   fix_en="Check the WKT text.", value=wv)
+            rp.add("geometry.unreadable|wkt", wh, detail=short(exc, 80), value=wv)
             return None
-        geom = file_geometry(RawRow(row=raw.row, values={}, geometry=parsed, layer=raw.layer), "polygon", crs, rp)
+        geom = file_geometry(RawRow(row=raw.row, values={}, geometry=parsed, layer=raw.layer), crs, rp)
         if geom is None and not rp.failed_since(mark):
-            rp.add("geometry.empty", wh, zh="WKT 为空几何。", en="The WKT is an empty geometry.",
-                   fix_zh="填写有坐标的 WKT。", fix_en="Give a WKT with coordinates.")
+            rp.add("geometry.empty|wkt", wh)
         return geom
-    rp.add("geometry.empty", "geometry", zh="此要素没有几何：参考范围需要面。",
-           en="The feature has no geometry: a reference area needs polygons.",
-           fix_zh="用 Shapefile、GeoPackage、GeoJSON 或 KML 导入范围面，或在表格中加一列 WKT。",
-           fix_en="Import the polygons from a Shapefile, GeoPackage, GeoJSON or KML, or add a WKT column.")
+    rp.add("geometry.empty|no_area", "geometry")
     return None

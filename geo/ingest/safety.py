@@ -1,4 +1,4 @@
-"""Limits checked *before* a file is parsed: size, archives, JSON depth, XML entities.
+"""Limits checked *before* (or while) a file is parsed: size, archives, nesting, line length, sheet extent.
 
 An upload is untrusted. Every limit is data with the reason beside it, and
 every refusal is an :class:`~geo.ingest.problems.IngestError` that names the
@@ -15,8 +15,18 @@ limit and the fix:
   at its declared size, so a lying header cannot expand further;
 * JSON nested deeper than :data:`MAX_JSON_DEPTH` is refused before
   :func:`json.loads` could recurse on it;
-* XML (KML) with a ``DOCTYPE`` or ``ENTITY`` is refused: KML never needs
-  one, and entities are how "billion laughs" and external-entity attacks work;
+* XML (KML, KMZ, the parts of an xlsx) is parsed with defusedxml, DTDs
+  forbidden whatever the encoding (:mod:`geo.ingest.xmlsafe`): KML and Excel
+  never need one, and entities are how "billion laughs" and external-entity
+  attacks work; elements nest at most :data:`MAX_XML_DEPTH` deep (checked
+  while parsing, before anything recurses over the tree);
+* a CSV line is at most :data:`MAX_LINE_CHARS` characters and a header at
+  most :data:`MAX_HEADER_CHARS` (a one-line 20 MB "CSV" is refused before it
+  is split into cells, and never echoed back in messages);
+* an xlsx sheet holds values within :data:`MAX_SHEET_ROW` rows and
+  :data:`MAX_COLUMNS` columns and merges no range beyond them — checked from
+  the sheet's own XML before openpyxl reads it, then read in read-only
+  (streaming) mode over that extent only (:mod:`geo.ingest.xlsx`);
 * a table has at most :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns.
 """
 
@@ -28,7 +38,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from geo.ingest.problems import IngestError
+from geo.ingest.messages import ingest_error
+from geo.ingest.problems import IngestError  # noqa: F401 - what every check here raises
 
 #: 50 MB: the bureau's largest ledgers are a few MB; a larger upload is a mistake or an attack.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -42,6 +53,16 @@ MAX_ZIP_MEMBERS = 500
 MAX_JSON_DEPTH = 64
 #: Rows or features in one file.
 MAX_ROWS = 100_000
+#: The last sheet row an xlsx value may sit in (a ledger of MAX_ROWS rows with titles and some blank rows fits;
+#: Excel's own last row, 1,048,576, does not).
+MAX_SHEET_ROW = 2 * MAX_ROWS
+#: XML element nesting (KML: Document/Folder/Placemark/MultiGeometry/Polygon/outerBoundaryIs/LinearRing/
+#: coordinates is 9 levels; 100 leaves room for 90 folder levels and keeps any recursion over the tree shallow).
+MAX_XML_DEPTH = 100
+#: Characters in one CSV line: 500 columns of 2,000 characters each. A longer line is not a ledger row.
+MAX_LINE_CHARS = 1_000_000
+#: Characters in one header cell (a column name, not a paragraph).
+MAX_HEADER_CHARS = 200
 #: Columns in one table.
 MAX_COLUMNS = 500
 #: Members ending like this are archives; nested archives are refused.
@@ -55,19 +76,9 @@ def _mb(n: int) -> str:
 def check_size(data: bytes, name: str) -> None:
     """Refuse a file larger than :data:`MAX_FILE_BYTES` or empty."""
     if not data:
-        raise IngestError(
-            "file.empty",
-            en=f"{name} is empty (0 bytes): choose the ledger file itself.",
-            zh=f"文件“{name}”为空（0 字节）：请选择台账文件本身。",
-            value=name, fix_zh="重新导出或保存台账后再上传。", fix_en="Save or export the ledger again and upload it.",
-        )
+        raise ingest_error("file.empty", name=name)
     if len(data) > MAX_FILE_BYTES:
-        raise IngestError(
-            "file.too_large",
-            en=f"{name} is {_mb(len(data))}; the limit is {_mb(MAX_FILE_BYTES)}. Split the ledger by kind or town.",
-            zh=f"文件“{name}”大小为 {_mb(len(data))}，超过上限 {_mb(MAX_FILE_BYTES)}。请按类型或镇街拆分台账。",
-            value=name, fix_zh="按点位类型或镇街拆分为多个文件分别导入。", fix_en="Split the file by kind or by town.",
-        )
+        raise ingest_error("file.too_large", name=name, size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
 
 
 @dataclass(frozen=True)
@@ -77,12 +88,6 @@ class ZipMember:
     name: str
     size: int
     compressed: int
-
-
-def _refuse(code: str, name: str, en: str, zh: str, member: str = "") -> IngestError:
-    return IngestError(code, en=f"{name}: {en}", zh=f"“{name}”：{zh}", value=member or name,
-                       fix_zh="请上传只包含台账文件的普通压缩包（不要嵌套压缩包、链接或加密）。",
-                       fix_en="Upload a plain ZIP holding only the ledger files (no nested archives, links or encryption).")
 
 
 def inspect_zip(zf: zipfile.ZipFile, name: str, *, allow_nested: bool = False) -> list[ZipMember]:
@@ -109,8 +114,7 @@ def inspect_zip(zf: zipfile.ZipFile, name: str, *, allow_nested: bool = False) -
     """
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise _refuse("zip.too_many", name, f"{len(infos)} members; at most {MAX_ZIP_MEMBERS} are accepted.",
-                      f"包含 {len(infos)} 个文件，超过上限 {MAX_ZIP_MEMBERS} 个。")
+        raise ingest_error("zip.too_many", name=name, n=len(infos), limit=MAX_ZIP_MEMBERS)
     total = 0
     out: list[ZipMember] = []
     for info in infos:
@@ -118,30 +122,22 @@ def inspect_zip(zf: zipfile.ZipFile, name: str, *, allow_nested: bool = False) -
         parts = PurePosixPath(member.replace("\\", "/")).parts
         if (member.startswith(("/", "\\")) or ".." in parts or (len(member) > 1 and member[1] == ":")
                 or "\x00" in member):
-            raise _refuse("zip.unsafe_name", name, f"member {member!r} has an absolute or parent path.",
-                          f"包含不安全的路径“{member}”（绝对路径或 ..）。", member)
+            raise ingest_error("zip.unsafe_name", name=name, member=member, value=member)
         mode = (info.external_attr >> 16) & 0o170000
         if info.create_system == 3 and mode == stat.S_IFLNK:
-            raise _refuse("zip.link", name, f"member {member!r} is a symbolic link.",
-                          f"包含符号链接“{member}”。", member)
+            raise ingest_error("zip.link", name=name, member=member, value=member)
         if info.flag_bits & 0x1:
-            raise _refuse("zip.encrypted", name, f"member {member!r} is encrypted.", f"“{member}”已加密。", member)
+            raise ingest_error("zip.encrypted", name=name, member=member, value=member)
         if info.is_dir():
             continue
         if not allow_nested and member.lower().endswith(ARCHIVE_SUFFIXES):
-            raise _refuse("zip.nested", name, f"member {member!r} is itself an archive; unpack it first.",
-                          f"内含压缩包“{member}”：请先解压，只上传台账文件。", member)
+            raise ingest_error("zip.nested", name=name, member=member, value=member)
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise _refuse("zip.too_large", name,
-                          f"unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}.",
-                          f"解压后超过 {_mb(MAX_UNCOMPRESSED_BYTES)}。", member)
+            raise ingest_error("zip.too_large", name=name, limit=_mb(MAX_UNCOMPRESSED_BYTES), value=member)
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse("zip.bomb", name,
-                          f"member {member!r} claims to expand {info.file_size // max(info.compress_size, 1)} times "
-                          f"(limit {MAX_RATIO}); refused as a ZIP bomb.",
-                          f"“{member}”声称可膨胀 {info.file_size // max(info.compress_size, 1)} 倍（上限 {MAX_RATIO} 倍），"
-                          "按压缩炸弹拒绝。", member)
+            raise ingest_error("zip.bomb", name=name, member=member, value=member, limit=MAX_RATIO,
+                               ratio=info.file_size // max(info.compress_size, 1))
         out.append(ZipMember(member, info.file_size, info.compress_size))
     return out
 
@@ -155,14 +151,9 @@ def read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
         with zf.open(info) as fh:
             data = fh.read(info.file_size + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise IngestError(
-            "zip.corrupt", en=f"{name}: member {member!r} is damaged ({exc}).",
-            zh=f"“{name}”：其中的“{member}”已损坏（{exc}）。", value=member,
-            fix_zh="重新压缩或导出后再上传。", fix_en="Zip or export the files again and upload.",
-        ) from exc
+        raise ingest_error("zip.corrupt", name=name, member=member, value=member, detail=str(exc)[:200]) from exc
     if len(data) > info.file_size:
-        raise _refuse("zip.bomb", name, f"member {member!r} expands beyond its declared size.",
-                      f"“{member}”解压后超过其声明的大小。", member)
+        raise ingest_error("zip.bomb|overrun", name=name, member=member, value=member)
     return data
 
 
@@ -173,12 +164,7 @@ def open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise IngestError(
-            "file.not_zip",
-            en=f"{name} is not a readable ZIP file ({exc}).",
-            zh=f"“{name}”不是可读取的压缩文件（{exc}）。",
-            value=name, fix_zh="请重新导出或压缩后再上传。", fix_en="Export or zip the files again and upload.",
-        ) from exc
+        raise ingest_error("file.not_zip", name=name, detail=str(exc)[:200]) from exc
 
 
 def check_json_depth(text: str, name: str) -> None:
@@ -196,45 +182,45 @@ def check_json_depth(text: str, name: str) -> None:
     arr = np.frombuffer(brackets, dtype=np.uint8)
     steps = np.where((arr == ord("[")) | (arr == ord("{")), 1, -1)
     if int(np.cumsum(steps).max()) > MAX_JSON_DEPTH:
-        raise IngestError(
-            "json.too_deep",
-            en=f"{name} is nested more than {MAX_JSON_DEPTH} levels deep; GeoJSON never needs that.",
-            zh=f"“{name}”嵌套超过 {MAX_JSON_DEPTH} 层，不是正常的 GeoJSON。",
-            value=name, fix_zh="请用 QGIS 等软件重新导出为 GeoJSON。", fix_en="Export it again as GeoJSON (e.g. from QGIS).",
-        )
+        raise ingest_error("json.too_deep", name=name, limit=MAX_JSON_DEPTH)
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def check_xml(data: bytes, name: str) -> None:
-    """Refuse XML that declares a DOCTYPE or entities (KML needs neither)."""
-    head = data[:1_000_000].lower()
-    if b"<!doctype" in head or b"<!entity" in head:
-        raise IngestError(
-            "kml.doctype",
-            en=f"{name} declares a DOCTYPE/ENTITY; KML never needs one and it is refused for safety.",
-            zh=f"“{name}”包含 DOCTYPE/ENTITY 声明；KML 不需要此类声明，出于安全考虑拒绝读取。",
-            value=name, fix_zh="请用奥维地图或 Google Earth 重新导出 KML。", fix_en="Export the KML again from Ovi or Google Earth.",
-        )
-
-
 def check_rows(n: int, name: str) -> None:
+    """Refuse more than :data:`MAX_ROWS` rows or features."""
     if n > MAX_ROWS:
-        raise IngestError(
-            "file.too_many_rows",
-            en=f"{name} has {n} rows or features; the limit is {MAX_ROWS}. Split it.",
-            zh=f"“{name}”有 {n} 行（要素），超过上限 {MAX_ROWS}。请拆分后导入。",
-            value=name, fix_zh="按点位类型或镇街拆分为多个文件。", fix_en="Split the file by kind or town.",
-        )
+        raise ingest_error("file.too_many_rows", name=name, n=n, limit=MAX_ROWS)
 
 
 def check_columns(n: int, name: str) -> None:
+    """Refuse more than :data:`MAX_COLUMNS` columns."""
     if n > MAX_COLUMNS:
-        raise IngestError(
-            "file.too_many_columns",
-            en=f"{name} has {n} columns; the limit is {MAX_COLUMNS}.",
-            zh=f"“{name}”有 {n} 列，超过上限 {MAX_COLUMNS} 列。",
-            value=name, fix_zh="删除无关的列后再导入。", fix_en="Delete the columns that do not belong to the ledger.",
-        )
+        raise ingest_error("file.too_many_columns", name=name, n=n, limit=MAX_COLUMNS)
+
+
+def check_lines(text: str, name: str) -> None:
+    """Refuse a text with a line longer than :data:`MAX_LINE_CHARS` (before any CSV parsing)."""
+    size = len(text)
+    if size <= MAX_LINE_CHARS:
+        return
+    start, line = 0, 1
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        if end - start > MAX_LINE_CHARS:
+            raise ingest_error("csv.line_too_long", name=name, line=line, n=f"{end - start:,}",
+                               limit=f"{MAX_LINE_CHARS:,}")
+        start, line = end + 1, line + 1
+
+
+def check_header(text: str, name: str) -> None:
+    """Refuse a header cell longer than :data:`MAX_HEADER_CHARS` (it would be echoed in every message)."""
+    if len(text) > MAX_HEADER_CHARS:
+        from geo.ingest.problems import short
+
+        raise ingest_error("table.header_too_long", name=name, value=short(text, 40), n=f"{len(text):,}",
+                           limit=MAX_HEADER_CHARS)

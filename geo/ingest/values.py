@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from geo.errors import ValidationError
+from geo.ingest.messages import invalid
 from layers.spec import Field, LayerSpec
 
 __all__ = [
@@ -103,21 +104,12 @@ STATUS_SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
-_READ_AS_REMEDIATING = (
-    "“{v}”按整治阶段“整治中”导入。",
-    "{v!r} is read as the remediation step, 整治中 (remediating).",
-    "如该排口已整治完成，请写“整治完成”（或“已取缔”“已合并”“已规范”）；已销号写“销号”。",
-    "If the remediation is finished, write 整治完成 (or 已取缔 / 已合并 / 已规范); if the case is closed, 销号.",
-)
-_READ_AS_SURVEYED = (
-    "“{v}”只说明尚未整治，按“已排查”导入。",
-    "{v!r} only says it is not remediated yet: read as 已排查 (surveyed).",
-    "如已完成监测或溯源，请写“已监测”或“已溯源”。",
-    "If monitoring or tracing is done, write 已监测 or 已溯源.",
-)
+_READ_AS_REMEDIATING = "status.read_as|remediating"
+_READ_AS_SURVEYED = "status.read_as|surveyed"
 
-#: Status words read with a warning (zh, en, fix_zh, fix_en; ``{v}`` is the cell), per kind.
-STATUS_NOTES: dict[str, dict[str, tuple[str, str, str, str]]] = {
+#: Status words read with a warning, per kind: the word -> its entry in :data:`geo.ingest.messages.MESSAGES`
+#: (``{value}`` is the cell).
+STATUS_NOTES: dict[str, dict[str, str]] = {
     "outfalls": {"整治": _READ_AS_REMEDIATING, "治": _READ_AS_REMEDIATING, "整改": _READ_AS_REMEDIATING,
                  "取缔": _READ_AS_REMEDIATING, "依法取缔": _READ_AS_REMEDIATING,
                  "未整治": _READ_AS_SURVEYED, "待整治": _READ_AS_SURVEYED},
@@ -232,10 +224,8 @@ def excel_error(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
 
 
-def _bad(code: str, fld_zh: str, fld_en: str, value: Any, hint_zh: str, hint_en: str) -> ValidationError:
-    return ValidationError(code, en=f"{fld_en}: {str(value)!r} is not valid; {hint_en}.",
-                           zh=f"“{fld_zh}”的值“{value}”无效；{hint_zh}。", value=str(value),
-                           fix_zh=hint_zh, fix_en=hint_en)
+def _bad(code: str, fld_zh: str, fld_en: str, value: Any, hint_zh: str = "", hint_en: str = "") -> ValidationError:
+    return invalid(code, value=value, field_zh=fld_zh, field_en=fld_en, hint_zh=hint_zh, hint_en=hint_en)
 
 
 def clean_text(value: Any) -> str | None:
@@ -256,13 +246,7 @@ def clean_text(value: Any) -> str | None:
     text = str(value).strip(" \t\r\n\u3000" + _ZERO_WIDTH)
     text = text.replace("\ufeff", "")
     if excel_error(text):
-        raise ValidationError(
-            "cell.excel_error",
-            en=f"The cell holds the Excel error {text}: the formula behind it failed.",
-            zh=f"单元格为 Excel 错误值 {text}：其公式计算失败。",
-            value=text, fix_zh="在 Excel 中修正公式或改填数值后重新导入。",
-            fix_en="Fix the formula in Excel, or type the value, and import again.",
-        )
+        raise invalid("cell.excel_error", value=text)
     if text.startswith("'") and text[1:2] in _FORMULA:
         text = text[1:]
     return text
@@ -335,7 +319,6 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
     ValidationError
         ``field.bad_date``.
     """
-    hint_zh, hint_en = "请按 YYYY-MM-DD 填写日期，如 2025-12-31", "enter a date as YYYY-MM-DD, e.g. 2025-12-31"
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -347,7 +330,7 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
         if math.isfinite(f) and float(f).is_integer() and 19_000_101 <= f <= 21_001_231:
             value = str(int(f))
         else:
-            raise _bad("field.bad_date", fld_zh, fld_en, value, hint_zh, hint_en)
+            raise _bad("field.bad_date", fld_zh, fld_en, value)
     text = unicodedata.normalize("NFKC", str(value)).strip().lower()
     for pattern in _DATE_PATTERNS:
         m = pattern.fullmatch(text)
@@ -356,7 +339,7 @@ def parse_date(fld_zh: str, fld_en: str, value: Any) -> str:
                 return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
             except ValueError:
                 break
-    raise _bad("field.bad_date", fld_zh, fld_en, value, hint_zh, hint_en)
+    raise _bad("field.bad_date", fld_zh, fld_en, value)
 
 
 def parse_bool(fld: Field, value: Any) -> bool:
@@ -376,7 +359,7 @@ def parse_bool(fld: Field, value: Any) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise _bad("field.bad_bool", fld.zh, fld.en, value, "请填写“是”或“否”", "enter 是/否 (yes/no)")
+    raise _bad("field.bad_bool", fld.zh, fld.en, value)
 
 
 def _label_keys(text: str) -> set[str]:
@@ -415,12 +398,8 @@ def parse_choice(spec: LayerSpec, fld: Field, value: Any) -> str:
             return choice.parent
     allowed_zh = "、".join(c.zh for c in fld.choices)
     allowed_en = ", ".join(f"{c.code} ({c.zh})" for c in fld.choices)
-    raise ValidationError(
-        "field.bad_choice",
-        en=f"{fld.en}: {str(value)!r} is not one of the allowed values: {allowed_en}.",
-        zh=f"“{fld.zh}”的值“{value}”不在可选范围内：{allowed_zh}。",
-        value=str(value), fix_zh=f"改为以下之一：{allowed_zh}。", fix_en=f"Use one of: {allowed_en}.",
-    )
+    raise invalid("field.bad_choice", value=value, field_zh=fld.zh, field_en=fld.en, allowed_zh=allowed_zh,
+                  allowed_en=allowed_en)
 
 
 def parse_status(spec: LayerSpec, value: Any) -> str:
@@ -441,12 +420,8 @@ def parse_status(spec: LayerSpec, value: Any) -> str:
     steps = sorted(spec.statuses, key=lambda s: s.step)
     allowed_zh = " → ".join(s.zh for s in steps)
     allowed_en = ", ".join(f"{s.code} ({s.zh})" for s in steps)
-    raise ValidationError(
-        "status.unknown",
-        en=f"{spec.en}: status {str(value)!r} is unknown; the workflow is {allowed_en}.",
-        zh=f"{spec.zh}没有“{value}”这一状态；流程为：{allowed_zh}。",
-        value=str(value), fix_zh=f"改为以下状态之一：{allowed_zh}。", fix_en=f"Use one of: {allowed_en}.",
-    )
+    raise invalid("status.unknown", value=value, kind_zh=spec.zh, kind_en=spec.en, allowed_zh=allowed_zh,
+                  allowed_en=allowed_en)
 
 
 def coerce_field(spec: LayerSpec, fld: Field, value: Any) -> Any:
@@ -479,25 +454,20 @@ def coerce_field(spec: LayerSpec, fld: Field, value: Any) -> Any:
     return clean_text(value)
 
 
-def status_note(spec: LayerSpec, value: Any) -> tuple[str, str, str, str] | None:
-    """(zh, en, fix_zh, fix_en) when ``value`` is a status word read with a warning (:data:`STATUS_NOTES`)."""
-    note = STATUS_NOTES.get(spec.key, {}).get(match_key(value))
-    if note is None:
-        return None
-    v = str(value).strip()
-    return note[0].format(v=v), note[1].format(v=v), note[2], note[3]
+def status_note(spec: LayerSpec, value: Any) -> str | None:
+    """The message key (:data:`geo.ingest.messages.MESSAGES`) when ``value`` is a status word read with a
+    warning (:data:`STATUS_NOTES`), else None."""
+    return STATUS_NOTES.get(spec.key, {}).get(match_key(value))
 
 
 @dataclass(frozen=True)
 class CellNote:
-    """Something :func:`complete_cells` found: where, what, how to fix it, and how bad it is."""
+    """Something :func:`complete_cells` found: its message key (:data:`geo.ingest.messages.MESSAGES`) with the
+    values it names, where, and how bad it is."""
 
-    code: str
+    key: str
     column: str
-    zh: str
-    en: str
-    fix_zh: str
-    fix_en: str
+    params: dict
     severity: str = "warning"
     value: str = ""
 
@@ -531,10 +501,9 @@ def complete_cells(spec: LayerSpec, cells: Cells, status: tuple[Any, Any] = (Non
             if given is not None and given != code:
                 notes.append(CellNote(
                     "status.implies_conflict", f"{sh}/{h}",
-                    zh=f"状态“{sv}”表明{fld.zh}为“{fld.choice(code).zh}”，与“{h}”列的“{v}”不一致。",
-                    en=f"The status {str(sv)!r} means {fld.en} {fld.choice(code).en!r}, but {h!r} says {str(v)!r}.",
-                    fix_zh="改正其中一列，使两者一致。", fix_en="Make the two columns agree.", severity="error",
-                    value=str(v)))
+                    dict(status=str(sv), field_zh=fld.zh, field_en=fld.en, implied_zh=fld.choice(code).zh,
+                         implied_en=fld.choice(code).en, other=h, given=str(v)),
+                    severity="error", value=str(v)))
     for fld in spec.fields:
         if not fld.depends_on:
             continue

@@ -7,8 +7,11 @@ store's ``raster_layers`` (metadata). The flow when an admin adds a file:
    the app cannot use (nothing is copied then);
 2. :func:`geo.raster.ensure_overviews` copies it, tiled and compressed with
    overviews, into the store's raster folder under a new name;
-3. the store registers it (versioned, audited); if that fails the copy is
-   removed again, so a refused file leaves nothing behind.
+3. :func:`check_drawable` reads a decimated view of the copy: no pixel size
+   or no data at all is refused (an unknown colour map or value range was
+   refused before the copy);
+4. the store registers it (versioned, audited). If anything fails from the
+   copy on, the copy is removed again: a refused file leaves no row and no file.
 
 Nothing is rendered when a file is added: the app serves each tile when a
 map asks for it (:func:`tile_png`, behind the login, at every zoom) and
@@ -43,8 +46,8 @@ from geo.raster.tiles import DISPLAYS, check_tile, render_tile
 from geo.store.base import Actor
 from geo.raster.records import SAMPLE_PREFIX, NewRaster, RasterLayer
 
-__all__ = ["cache_root", "tile_cache_root", "add_raster_file", "register_sample_rasters", "resolved_style",
-           "display_bounds", "overlay_for", "tile_png", "default_tile_cache", "suggest_raster_id"]
+__all__ = ["cache_root", "tile_cache_root", "add_raster_file", "check_drawable", "register_sample_rasters",
+           "resolved_style", "display_bounds", "overlay_for", "tile_png", "default_tile_cache", "suggest_raster_id"]
 
 def cache_root() -> Path:
     """Where derived files go (rendered tiles, site payloads, display copies): ``$ONEMAP_CACHE`` or ``data/cache``."""
@@ -120,17 +123,20 @@ def add_raster_file(store, actor: Actor, upload: str | Path, *, raster_id: str, 
         From the store; the copy is removed again.
     """
     info = check_raster(upload)
+    single = info.kind == "single"
+    if single:  # an unknown colour map or an empty value range is refused before anything is copied
+        RasterStyle(colormap=colormap or "viridis", vmin=vmin, vmax=vmax, unit=unit)
     if any(r.raster_id == raster_id for r in store.list_rasters(actor, include_removed=True)):
         raise ValidationError(
             "raster.duplicate_id", en=f"A raster layer {raster_id!r} exists already; choose another id.",
             zh=f"栅格图层编号 {raster_id!r} 已存在，请换一个编号。", field="raster_id", value=raster_id)
-    single = info.kind == "single"
     target = Path(store.raster_dir) / f"{raster_id}.tif"
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():  # a file left by an earlier attempt that did not register: never overwrite it
         target = target.with_name(f"{raster_id}-{_sha256(Path(upload))[:8]}.tif")
-    ensure_overviews(upload, target)
     try:
+        ensure_overviews(upload, target)
+        check_drawable(target, single=single)
         return store.add_raster(actor, NewRaster(
             raster_id=raster_id, name_zh=name_zh, name_en=name_en, file=target.name, file_sha256=_sha256(target),
             bands=info.count, bounds=tuple(info.bounds_wgs84), max_zoom=info.max_zoom,
@@ -141,6 +147,52 @@ def add_raster_file(store, actor: Actor, upload: str | Path, *, raster_id: str, 
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+
+
+def check_drawable(path: str | Path, *, single: bool) -> None:
+    """Refuse a copy that passed the header checks but cannot be drawn: no pixel size, or no data at all.
+
+    Read from a decimated view (at most ~1,024 px a side), so it costs what the first tiles would.
+
+    Raises
+    ------
+    RasterRejected
+        ``raster.zero_pixel_size`` (a geotransform whose pixels have no width or height) or
+        ``raster.empty`` (every pixel is nodata, or fully transparent).
+    """
+    import numpy as np
+    import rasterio
+
+    from geo.errors import RasterRejected
+    from geo.raster.style import value_range
+
+    name = Path(path).name
+    with rasterio.open(path) as src:
+        t = src.transform
+        if t.a == 0 or t.e == 0 or not all(map(_finite, (t.a, t.b, t.c, t.d, t.e, t.f))):
+            raise RasterRejected(
+                "raster.zero_pixel_size", value=f"{t.a}, {t.e}",
+                en=f"{name} has a pixel size of {t.a} x {t.e}: it covers no ground and cannot be drawn. "
+                   "Fix its georeferencing (gdal_edit.py -a_ullr …) and add it again.",
+                zh=f"“{name}”的像元大小为 {t.a} × {t.e}：不覆盖任何地面，无法显示。"
+                   "请修正其地理参考（gdal_edit.py -a_ullr …）后重新添加。")
+        if single:
+            value_range(src)  # raises raster.empty
+            return
+        scale = max(src.width, src.height) / 1024
+        shape = (max(1, round(src.height / max(scale, 1))), max(1, round(src.width / max(scale, 1))))
+        mask = src.dataset_mask(out_shape=shape)
+        if not np.any(mask):
+            raise RasterRejected(
+                "raster.empty", value=name,
+                en=f"{name} holds no visible pixel (everything is nodata or transparent): check the file.",
+                zh=f"“{name}”没有任何可见像素（全部为无效值或透明）：请检查文件。")
+
+
+def _finite(v: float) -> bool:
+    import math
+
+    return math.isfinite(v)
 
 
 def register_sample_rasters(store, actor: Actor) -> list[RasterLayer]:

@@ -131,6 +131,19 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
     pdf.ln(1)
 
 
+#: Characters shown in one table cell: a row stays far shorter than a page whatever a name holds (a stored
+#: name is at most 200 characters, layers/spec.py; older stores may hold longer ones). The full text is in the
+#: exports and on the map.
+MAX_CELL_CHARS = 120
+
+
+def _cell_text(value) -> str:
+    from geo.domain.text import normalise
+
+    text, _ = normalise(str(value))
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
+
+
 def _table(pdf, headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[float],
            size: float = 8.5) -> None:
     from fpdf.enums import WrapMode
@@ -148,7 +161,7 @@ def _table(pdf, headings: Sequence[str], rows: Iterable[Sequence[str]], widths: 
         for r in rows:
             row = table.row()
             for value in r:
-                row.cell(str(value))
+                row.cell(_cell_text(value))
     pdf.set_font(FONT_FAMILY, size=10)
 
 

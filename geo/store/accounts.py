@@ -81,11 +81,21 @@ def _user_info(r) -> UserInfo:
 
 
 def _check_name(name: str) -> str:
+    from geo.domain.text import CONTROL
+
     name = (name or "").strip()
-    if not name or len(name) > 64 or any(c in name for c in "\t\n\r"):
-        raise ValidationError("user.bad_name", en=f"User name {name!r} must be 1-64 characters on one line.",
-                              zh=f"用户名“{name}”须为 1–64 个字符且不含换行。", value=name)
+    if not name or len(name) > 64 or any(c in name for c in "\t\n\r") or CONTROL.search(name):
+        raise ValidationError("user.bad_name", en=f"User name {name!r} must be 1-64 characters on one line, "
+                              "without control characters.",
+                              zh=f"用户名“{name}”须为 1–64 个字符，不含换行或控制字符。", value=name)
     return name
+
+
+def _check_display(display_name: str | None) -> str | None:
+    """A display name: NFC, no control characters, at most 64 characters (``text.*`` codes)."""
+    from geo.domain.text import check_text
+
+    return check_text(display_name, field_zh="显示名称", field_en="Display name", limit=64)
 
 
 def _check_role(role: str) -> str:
@@ -147,6 +157,7 @@ class AccountsMixin:
                  towns: Sequence[str] = (), display_name: str | None = None, identity: str | None = None) -> UserInfo:
         """Create an account. A password (scrypt-hashed) or an SSO identity is needed to log in."""
         name, role, town_codes = _check_name(name), _check_role(role), _check_towns(towns)
+        display_name = _check_display(display_name)
         if password is not None:
             passwords.check_strength(password)
         pw_hash = passwords.hash_password(password) if password is not None else None
@@ -178,6 +189,7 @@ class AccountsMixin:
         """Change role, towns, display name, SSO identity or the disabled flag; the last admin stays."""
         if role is not None:
             _check_role(role)
+        display_name = _check_display(display_name)
         town_codes = _check_towns(towns) if towns is not None else None
         with self._write() as conn:
             eff = self._effective(conn, actor)

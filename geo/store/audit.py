@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from geo.errors import PermissionDenied
+from geo.errors import PermissionDenied, ValidationError
 from geo.store import policy
 from geo.store.base import Actor
 from geo.store.db import iso_utc, utc_now
@@ -70,11 +70,8 @@ class AuditMixin:
             policy.check(eff, "read_audit")
             sql, args = f"SELECT * FROM {AUDIT_TABLE} WHERE 1=1", []
             if since:
-                from datetime import datetime, timedelta, timezone
-
-                start = datetime.fromisoformat(since[:10]).replace(tzinfo=timezone(timedelta(hours=8)))
                 sql += " AND at >= ?"
-                args.append(iso_utc(start))
+                args.append(iso_utc(_day_start(since)))
             if user:
                 sql += " AND actor = ?"
                 args.append(user)
@@ -86,11 +83,72 @@ class AuditMixin:
                 sql += f" LIMIT {int(limit)}"
             return [_row(r) for r in conn.execute(sql, args)]
 
+    def authorise_export(self, actor: Actor, *, towns: list[str] | None) -> None:
+        """Refuse (and audit the denial of) an export of ``towns`` (None = all) the actor may not make.
+
+        Nothing is recorded for an allowed export yet: :meth:`record_export` does that once the file exists.
+        """
+        with self._read() as conn:
+            policy.check(self._effective(conn, actor), "export", None if towns is None else set(towns))
+
+    def authorise_migration(self, actor: Actor) -> None:
+        """Refuse (and audit the denial of) a copy of the whole store (accounts, history, audit log) to anyone
+        but an administrator."""
+        with self._read() as conn:
+            policy.check(self._effective(conn, actor), "read_audit")
+
+    def record_migration(self, actor: Actor, *, destination: str, ok: bool, rows: int) -> None:
+        """Audit a copy of the whole store to ``destination`` (a label without secrets), once it is verified
+        (``"failed"`` when the comparison found a difference)."""
+        with self._write() as conn:
+            eff = self._effective(conn, actor)
+            policy.check(eff, "read_audit")
+            self._audit(conn, eff, "store.migrate", target=destination, outcome="ok" if ok else "failed",
+                        details={"rows": rows})
+
     def record_export(self, actor: Actor, *, towns: list[str] | None, kinds: list[str] | None, fmt: str,
-                      rows: int) -> None:
-        """Authorise an export of ``towns`` (None = all) and write its audit row."""
+                      rows: int, outcome: str = "ok", file: str | None = None, error: str | None = None) -> None:
+        """Write the audit row of an export (checked again): ``outcome`` ``"ok"`` once the file is complete,
+        ``"failed"`` with the ``error`` code when writing it failed."""
         with self._write() as conn:
             eff = self._effective(conn, actor)
             policy.check(eff, "export", None if towns is None else set(towns))
-            self._audit(conn, eff, "export", target=",".join(towns) if towns else "all",
-                        details={"kinds": kinds, "format": fmt, "rows": rows})
+            details = {"kinds": kinds, "format": fmt, "rows": rows}
+            if file:
+                details["file"] = file
+            if error:
+                details["error"] = error
+            self._audit(conn, eff, "export", target=",".join(towns) if towns else "all", outcome=outcome,
+                        details=details)
+
+
+    def record_report(self, actor: Actor, *, town: str, file: str, as_of: str, outcome: str = "ok",
+                      error: str | None = None) -> None:
+        """Audit a town report written to ``file`` (once it exists; ``"failed"`` with the ``error`` code if not)."""
+        with self._write() as conn:
+            eff = self._effective(conn, actor)
+            policy.check(eff, "read")
+            details = {"file": file, "as_of": as_of}
+            if error:
+                details["error"] = error
+            self._audit(conn, eff, "report", target=town, outcome=outcome, details=details)
+
+
+def _day_start(since: str):
+    """00:00 China Standard Time of the day ``since`` (``YYYY-MM-DD``).
+
+    Raises
+    ------
+    ValidationError
+        ``audit.bad_since`` naming the value and the form.
+    """
+    from datetime import date, datetime, time, timedelta, timezone
+
+    try:
+        day = date.fromisoformat(str(since).strip()[:10])
+    except ValueError:
+        raise ValidationError(
+            "audit.bad_since", value=str(since)[:40],
+            zh=f"“{str(since)[:40]}”不是有效日期。", en=f"{str(since)[:40]!r} is not a valid date.",
+            fix_zh="按 YYYY-MM-DD 填写，如 2026-01-31。", fix_en="Write it as YYYY-MM-DD, e.g. 2026-01-31.") from None
+    return datetime.combine(day, time.min, tzinfo=timezone(timedelta(hours=8)))

@@ -510,8 +510,27 @@ class SiteStore(abc.ABC):
         """Audit rows, newest first (administrators)."""
 
     @abc.abstractmethod
-    def record_export(self, actor: Actor, *, towns, kinds, fmt: str, rows: int) -> None:
-        """Authorise an export and write its audit row."""
+    def authorise_export(self, actor: Actor, *, towns) -> None:
+        """Refuse (and audit the denial of) an export the actor may not make; nothing recorded when allowed."""
+
+    @abc.abstractmethod
+    def record_export(self, actor: Actor, *, towns, kinds, fmt: str, rows: int, outcome: str = "ok",
+                      file: str | None = None, error: str | None = None) -> None:
+        """Write an export's audit row once its file exists (``"failed"`` with the error code when it could not be
+        written)."""
+
+    @abc.abstractmethod
+    def record_report(self, actor: Actor, *, town: str, file: str, as_of: str, outcome: str = "ok",
+                      error: str | None = None) -> None:
+        """Audit a town report once written (``"failed"`` with the error code when it could not be)."""
+
+    @abc.abstractmethod
+    def authorise_migration(self, actor: Actor) -> None:
+        """Refuse (and audit the denial of) a copy of the whole store to anyone but an administrator."""
+
+    @abc.abstractmethod
+    def record_migration(self, actor: Actor, *, destination: str, ok: bool, rows: int) -> None:
+        """Audit a verified copy of the whole store."""
 
     # -- the offline field client (geo/store/sync.py) ---------------------------
     @abc.abstractmethod

@@ -70,17 +70,19 @@ class SqliteDatabase(Database):
         return str(self.path)
 
     def _connect(self) -> sqlite3.Connection:
+        from geo.store.diagnose import diagnose
+
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(
-                "store.open_failed",
-                en=f"Cannot open the store {self.path}: {exc}. Check the path in ONEMAP_STORE and its permissions.",
-                zh=f"无法打开数据库 {self.path}：{exc}。请检查 ONEMAP_STORE 路径和文件权限。",
-            ) from exc
+            raise diagnose(self.path, exc) from exc
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise diagnose(self.path, exc) from exc
         gpkg_blob.register_functions(conn)
         return conn
 
@@ -97,12 +99,17 @@ class SqliteDatabase(Database):
         return gpkg_blob.decode(value)
 
     def _store_error(self, exc: BaseException, conn=None) -> StoreError:
+        """A StoreError by cause (:mod:`geo.store.diagnose`): full disk, read-only, locked, damaged ..."""
+        from geo.store.diagnose import diagnose
+
         text = str(exc)
         if "full" in text:
             return StoreError(
                 "store.disk_full",
                 en=f"The disk holding {self.path} is full; nothing was written. Free space and retry.",
                 zh=f"{self.path} 所在磁盘已满，本次未写入任何数据。请清理空间后重试。",
+                fix_zh="清理该磁盘空间后重试；数据仍在原处，切勿重新初始化。",
+                fix_en="Free space on that disk and retry; the data is still there — do not re-initialise.",
             )
         if "locked" in text or "busy" in text:
             return StoreError(
@@ -112,7 +119,7 @@ class SqliteDatabase(Database):
             )
         if "append-only" in text:
             return StoreError("store.append_only", en=f"Refused: {text}.", zh=f"拒绝操作：{text}（只允许追加）。")
-        return StoreError("store.sqlite", en=f"Store error in {self.path}: {text}.", zh=f"数据库错误：{text}。")
+        return diagnose(self.path, exc)
 
     def enable_wal(self) -> None:
         """Switch the file to WAL (QGIS may have set it back to DELETE on close)."""
@@ -184,19 +191,22 @@ class GpkgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, Syn
             conn.close()
 
     def check_schema(self) -> None:
-        """Raise StoreError unless the file is a store of this app with a known schema."""
+        """Raise StoreError unless the file is a store of this app with a known schema.
+
+        A file that cannot be used is diagnosed by cause (:mod:`geo.store.diagnose`): a full disk, a
+        read-only file, a lock, damage, another program's file — never "run init --force" for data.
+        """
+        from geo.store.diagnose import diagnose
+
         if not self.path.exists():
-            raise StoreError("store.missing", en=f"No store at {self.path}; run `python cli.py init`.",
-                             zh=f"{self.path} 不存在数据库；请运行 `python cli.py init`。")
+            raise diagnose(self.path)
         try:
             with self._read() as conn:
                 version = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
         except StoreError as exc:
-            raise StoreError(
-                "store.not_ours",
-                en=f"{self.path} is not a store of this app ({exc.en}). Point ONEMAP_STORE elsewhere or run `python cli.py init --force`.",
-                zh=f"{self.path} 不是本系统的数据库。请修改 ONEMAP_STORE 或运行 `python cli.py init --force`。",
-            ) from exc
+            if exc.code == "store.sqlite":  # e.g. "no such table: store_meta": say whose file it is
+                raise diagnose(self.path, exc.__cause__ or exc) from exc
+            raise
         if version is not None and (version[0] in schema.MIGRATABLE or (
                 version[0] == SCHEMA_VERSION and not self._kind_tables_in_sync())):
             self.migrate()

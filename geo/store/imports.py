@@ -53,7 +53,7 @@ from geo.store.sites import upsert_meta
 from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.tables import (BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE, META_TABLE, TOWN_BOUNDARIES_TABLE,
                               TOWN_REPLACED_TABLE)
-from geo.domain.attributes import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry, check_site_text
 from geo.domain.rules import check_state
 from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.reference import REFERENCE_AREAS
@@ -327,6 +327,7 @@ class ImportsMixin:
             raise ValidationError("town.unknown", en=f"Town code {s.town_code!r} is not an official town code.",
                                   zh=f"镇街代码“{s.town_code}”不是统计用区划代码。", value=s.town_code) from None
         spec.status(s.status)
+        check_site_text(s.name, s.responsible)
         attrs = check_attrs(spec, s.attrs)
         check_state(spec, s.status, attrs)
         geom = _normalise(spec, s.geometry)

@@ -213,11 +213,24 @@ class PgDatabase(Database):
         try:
             return PgConnection(self.pool().getconn())
         except (psycopg_pool.PoolTimeout, *self.DriverError) as exc:
-            raise StoreError(
-                "store.unreachable",
-                en=f"Cannot reach the database {self.label}: {exc}. Check ONEMAP_STORE, the server and the network.",
-                zh=f"无法连接数据库 {self.label}：{exc}。请检查 ONEMAP_STORE、数据库服务器和网络。",
-            ) from exc
+            raise self._connect_error(exc) from exc
+
+    def _connect_error(self, exc: BaseException) -> StoreError:
+        """Why no connection came (:func:`geo.store.diagnose.diagnose_pg`): the pool only says it waited, so one
+        direct connection asks the server; if that one works, the pool was busy."""
+        import psycopg
+
+        from geo.store.diagnose import diagnose_pg
+
+        try:
+            psycopg.connect(self.url, connect_timeout=5).close()
+        except psycopg.Error as direct:
+            return diagnose_pg(self.label, direct)
+        if not isinstance(exc, psycopg.Error):
+            return StoreError("store.busy", en=f"Every connection to {self.label} stayed busy for 30 s; nothing was "
+                                               "written. Retry.",
+                              zh="数据库连接全部繁忙（超过30秒），本次未写入。请稍后重试。")
+        return diagnose_pg(self.label, exc)
 
     def _close(self, conn: PgConnection) -> None:
         self.pool().putconn(conn.raw)
@@ -305,8 +318,9 @@ class PgDatabase(Database):
         if state.startswith("08"):
             return StoreError("store.unreachable", en=f"Lost the connection to {self.label}: {text}. Retry.",
                               zh=f"与数据库 {self.label} 的连接中断：{text}。请重试。")
-        return StoreError("store.postgres", en=f"Database error ({state or '?'}): {text}.",
-                          zh=f"数据库错误（{state or '?'}）：{text}。", sqlstate=state)
+        from geo.store.diagnose import diagnose_pg
+
+        return diagnose_pg(self.label, exc)  # by cause: read-only, login refused, no such database ...
 
     # -- versions and notifications --------------------------------------------
     def data_version(self) -> int:
@@ -396,8 +410,21 @@ class PgStore(ObservationsMixin, GatesMixin, DisplayMixin, ReferenceMixin, SyncM
                 have = conn.execute("SELECT to_regclass(?)", (pg_schema.MIGRATIONS_TABLE,)).fetchone()[0]
                 version = conn.execute(f"SELECT max(version) FROM {pg_schema.MIGRATIONS_TABLE}").fetchone()[0] \
                     if have else None
+                foreign = [] if have else [r[0] for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                    "AND table_name NOT IN ('spatial_ref_sys', 'geometry_columns', 'geography_columns') "
+                    "ORDER BY table_name LIMIT 6").fetchall()]
         except psycopg.Error as exc:
             raise self._store_error(exc) from exc
+        if version is None and foreign:
+            raise StoreError(
+                "store.foreign_database", value=", ".join(foreign[:5]),
+                en=f"The database {self.label} holds tables of another application ({', '.join(foreign[:5])}) and no "
+                   "store of this app.",
+                zh=f"数据库 {self.label} 中是其他应用的表（{'、'.join(foreign[:5])}），没有本系统的数据。",
+                fix_en="Point ONEMAP_STORE at this app's database; for a new store use a database of its own "
+                       "(createdb, then `python cli.py init`).",
+                fix_zh="把 ONEMAP_STORE 指向本系统的数据库；新建时请使用单独的数据库（createdb 后运行 `python cli.py init`）。")
         if version is None:
             raise StoreError("store.not_initialised",
                              en=f"The database {self.label} holds no store of this app yet; run `python cli.py init`.",

@@ -40,6 +40,14 @@ def _row(r) -> RasterLayer:
     )
 
 
+def _check_colormap(name: str | None) -> None:
+    """Refuse a colour map the tiles could not be drawn with (``raster.colormap_unknown``)."""
+    if name is not None:
+        from geo.raster.colormap import colormap
+
+        colormap(name)
+
+
 class RastersMixin:
     """Raster overlay metadata. Needs ``_read``/``_write``/``_effective``/``_audit`` and ``path`` from the store."""
 
@@ -74,8 +82,9 @@ class RastersMixin:
         return _row(r)
 
     def add_raster(self, actor: Actor, new: NewRaster) -> RasterLayer:
-        """Register a checked raster; the id must be new."""
+        """Register a checked raster; the id must be new (and its colour map one the app knows)."""
         check_fields(new)
+        _check_colormap(new.colormap)
         now = iso_utc(utc_now())
         with self._write() as conn:
             eff = self._effective(conn, actor)
@@ -108,6 +117,8 @@ class RastersMixin:
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
         check_fields(changes)
+        if "colormap" in changes:
+            _check_colormap(changes["colormap"])
         now = iso_utc(utc_now())
         with self._write() as conn:
             eff = self._effective(conn, actor)

@@ -22,7 +22,7 @@ from geo.store import policy
 from geo.store.base import Actor, ChangeResult, Evidence, HistoryEntry, NewSite, Site
 from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.tables import HISTORY_TABLE, INDEX_TABLE, META_TABLE
-from geo.domain.attributes import check_attrs, check_geometry
+from geo.domain.attributes import check_attrs, check_geometry, check_note, check_site_text
 from geo.domain.rules import check_guards, check_state
 from layers import OBSERVATIONS, REGISTRY, get_spec
 from layers.spec import LayerSpec
@@ -184,6 +184,7 @@ class SitesMixin:
                 if not str(s.site_id).strip() or not str(s.name).strip():
                     raise ValidationError("site.missing_id_or_name", en="site_id and name are required.",
                                           zh="编号和名称为必填项。")
+                check_site_text(s.name, s.responsible)
             except ValidationError as exc:
                 exc.context.setdefault("row", i)
                 exc.context.setdefault("site_id", s.site_id)
@@ -250,6 +251,7 @@ class SitesMixin:
             raise ValidationError("op.missing_id", en="A status change needs an op_id (idempotency key).",
                                   zh="状态变更缺少操作编号（幂等键）。")
         when = self._when(actor, changed_at)
+        check_note(note or None)
         with self._write() as conn:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)
@@ -355,6 +357,7 @@ class SitesMixin:
             raise ValidationError("op.missing_id", en="An edit needs an op_id (idempotency key).",
                                   zh="修改缺少操作编号（幂等键）。")
         when = self._when(actor, changed_at)
+        check_note(note or None)
         with self._write() as conn:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)

@@ -617,7 +617,9 @@ class SyncMixin:
                 zh=f"变更 {op_id} 不是待处理的冲突（{rec.outcome}"
                    f"{'，已由 ' + str(rec.resolved_by) + ' 处理' if rec.resolution else ''}），无需处理。",
                 value=op_id)
-        note = (note or "").strip()[:2000]
+        from geo.domain.attributes import check_note
+
+        note = check_note((note or "").strip() or None) or ""  # control characters refused, at most 2,000
         if action == "discard":
             with self._write() as conn:
                 eff = self._acting(conn, actor)
@@ -768,8 +770,8 @@ class SyncMixin:
             r = conn.execute(f"SELECT * FROM {FIELD_DEVICES_TABLE} WHERE device_id = ?", (device_id,)).fetchone()
             if r is None:
                 raise NotFoundError("field.no_such_device",
-                                    en=f"No device {device_id!r}; see `python cli.py device list`.",
-                                    zh=f"没有设备“{device_id}”；可运行 `python cli.py device list` 查看。", value=device_id)
+                                    en=f"No device {device_id!r}; see `python cli.py device list --as NAME`.",
+                                    zh=f"没有设备“{device_id}”；可运行 `python cli.py device list --as 账号` 查看。", value=device_id)
             if eff.role not in ("admin", "system") and eff.name != r["user_name"]:
                 raise policy.denied(eff, "manage_users", en="Only an administrator may revoke another account's device.",
                                     zh="只有管理员可以注销他人的设备。", target=device_id)

@@ -133,7 +133,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
                           en="A device is registered from a live sign-in (online).")
         try:
             body = json.loads(await request.body() or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             body = {}
         label = str(body.get("label", ""))[:80] if isinstance(body, dict) else ""
         old = request.cookies.get(DEVICE_COOKIE) or None
@@ -184,7 +184,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
             raise Refused(413, "field.change_too_large", zh="变更内容过大。", en="The change is too large.")
         try:
             payload = json.loads(raw or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             raise Refused(422, "field.bad_change", zh="变更不是有效的 JSON。", en="The change is not valid JSON.") from None
         store = auth.store()
         received = datetime.now(timezone.utc)
@@ -234,7 +234,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         action = request.path_params["action"]
         try:
             body = json.loads(await request.body() or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             body = {}
         body = body if isinstance(body, dict) else {}
         version = body.get("expected_version")

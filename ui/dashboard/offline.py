@@ -22,7 +22,7 @@ from geo.errors import OneMapError
 from layers import REGISTRY
 from ui.dashboard.common import kind_label, status_label
 from ui.i18n import lang, t
-from ui.session import md_escape
+from ui.session import md_escape, show_error
 
 #: A device clock off by more than this (seconds) is flagged beside its capture times.
 CLOCK_WARN_S = 120
@@ -70,7 +70,7 @@ def offline_section(store, actor, sites, onsite_m: float) -> None:
     try:
         records = store.offline_changes(actor, limit=LIMIT)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        show_error(exc)
         return
     names = {s.site_id: s.name for s in sites}
     st.caption(t("off_caption", n=LIMIT))
@@ -138,11 +138,12 @@ def _fields_text(kind: str, changes: dict) -> str:
 
 def _conflict(store, actor, rec, name: str) -> None:
     server = rec.server_state or {}
-    title = (f"{'🟡' if rec.open_conflict else '✔'} {rec.site_id} {name} · {kind_label(rec.kind)} · "
-             f"{rec.actor} · {format_cst(rec.captured_at)}")
+    # an expander's label reads Markdown: the site's name and the account are user text
+    title = (f"{'🟡' if rec.open_conflict else '✔'} {md_escape(rec.site_id)} {md_escape(name)} · {kind_label(rec.kind)} · "
+             f"{md_escape(rec.actor)} · {format_cst(rec.captured_at)}")
     with st.expander(title, expanded=rec.open_conflict):
         msg = rec.message or {}
-        st.warning(msg.get("zh" if lang() == "zh" else "en") or "")
+        st.warning(md_escape(msg.get("zh" if lang() == "zh" else "en") or ""))  # a refusal may quote a value
         mine, theirs = st.columns(2)
         with mine:
             st.markdown(f"**{t('off_side_mine')}**")
@@ -168,8 +169,9 @@ def _conflict(store, actor, rec, name: str) -> None:
                                        to=status_label(rec.kind, c["to_status"]))
                                      + (f" · {c['note']}" if c.get("note") else "")))
         if rec.resolution:
-            st.success(t("off_resolved_line", how=_outcome(rec), who=rec.resolved_by or "—",
-                         at=format_cst(rec.resolved_at)) + (f" · {rec.resolution_note}" if rec.resolution_note else ""))
+            st.success(t("off_resolved_line", how=_outcome(rec), who=md_escape(rec.resolved_by or "—"),
+                         at=format_cst(rec.resolved_at))
+                       + (f" · {md_escape(rec.resolution_note)}" if rec.resolution_note else ""))
             return
         _actions(store, actor, rec)
 
@@ -181,7 +183,7 @@ def _actions(store, actor, rec) -> None:
     try:
         current = store.get_site(actor, rec.site_id)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        show_error(exc)
         return
     note = st.text_input(t("off_note"), key=f"off_note_{rec.op_id}")
     b1, b2 = st.columns(2)
@@ -194,6 +196,6 @@ def _actions(store, actor, rec) -> None:
         store.resolve_offline_conflict(actor, rec.op_id, "reapply" if reapply else "discard",
                                        expected_version=current.version, note=note)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        show_error(exc)
         return
     st.rerun()

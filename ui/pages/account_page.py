@@ -8,7 +8,7 @@ from geo.errors import OneMapError
 from ui import auth
 from ui.i18n import lang, t
 from ui.page_helper import forget_drafts
-from ui.session import current_actor, get_store
+from ui.session import current_actor, get_store, md_escape
 from ui.site_view import town_list
 
 
@@ -38,7 +38,7 @@ def _login_form(store) -> None:
         try:
             auth.log_in(store, name, password)
         except OneMapError as exc:
-            st.error(exc.message(lang()))
+            st.error(md_escape(exc.message(lang())))
         else:
             st.session_state.pop("_actor", None)
             st.rerun()
@@ -50,7 +50,7 @@ def _login_form(store) -> None:
 
 def _signed_in(store, actor) -> None:
     towns = town_list(actor.towns) if actor.towns else t("all_towns")
-    st.write(t("signed_in_as", name=actor.name, role=t("role_" + actor.role), towns=towns))
+    st.write(t("signed_in_as", name=md_escape(actor.name), role=t("role_" + actor.role), towns=md_escape(towns)))
     if st.button(t("log_out"), type="primary"):
         forget_drafts(actor.name)  # this browser drops the account's unsaved drafts
         auth.log_out(store)
@@ -71,7 +71,7 @@ def _signed_in(store, actor) -> None:
             try:
                 store.set_password(actor, actor.name, new, current_password=current)
             except OneMapError as exc:
-                st.error(exc.message(lang()))
+                st.error(md_escape(exc.message(lang())))
             else:
                 auth.session_ended_elsewhere()
                 st.session_state.pop("_actor", None)

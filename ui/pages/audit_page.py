@@ -11,7 +11,7 @@ import streamlit as st
 from geo.errors import OneMapError
 from geo.clock import format_cst, today_cst
 from ui.i18n import lang, t
-from ui.session import current_actor, get_store
+from ui.session import current_actor, get_store, md_escape
 
 
 def render() -> None:
@@ -26,7 +26,7 @@ def render() -> None:
         rows = store.audit_log(actor, since=since.isoformat() if since else None, user=user or None,
                                action=action or None, limit=5000)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        st.error(md_escape(exc.message(lang())))
         return
     frame = pd.DataFrame([{
         t("h_time"): format_cst(r.at, with_seconds=True), t("h_actor"): r.actor, t("role"): r.role or "",

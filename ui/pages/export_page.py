@@ -14,7 +14,7 @@ import streamlit as st
 from geo import towns as town_list
 from geo.errors import OneMapError
 from geo.export import (CSV_ENCODINGS, FORMAT_KEYS, FORMATS, SHP_ENCODINGS, ExportOptions, export_to_bytes,
-                        load_selection, select)
+                        load_selection, record_export, select)
 from layers import KIND_KEYS, REGISTRY
 from ui.i18n import lang, t
 from ui.scroll import scroll_into_view
@@ -99,9 +99,10 @@ def _options(actor) -> ExportOptions | None:
 def _build(store, actor, options: ExportOptions) -> dict | None:
     bar = st.progress(0.0, text=t("export_progress", label=""))
     try:
-        sel = load_selection(store, actor, options)  # the store approves (inspectors: own towns) and audits
+        sel = load_selection(store, actor, options)  # the store approves (inspectors: own towns)
         name, data, mime = export_to_bytes(sel, progress=lambda f, label: bar.progress(
             min(max(f, 0.0), 1.0), text=t("export_progress", label=label)))
+        record_export(store, actor, sel, file=name)  # audited once the file exists
     except OneMapError as exc:
         bar.empty()
         show_error(exc)

@@ -393,7 +393,7 @@ def _preview(plan, lg: str, user: dict) -> None:
         st.markdown(f"**{t('imp_problems', e=len(plan.errors), w=len(plan.warnings))}**")
         frame = _problem_frame(plan, lg)
         if len(frame) <= TABLE_ROWS:  # short lists as a table whose text wraps: message and fix readable in full
-            st.table(frame.set_index(t("imp_where")))
+            st.table(frame.map(md_escape).set_index(t("imp_where")))  # st.table reads Markdown: quoted values as text
         else:
             st.dataframe(frame, hide_index=True, width="stretch", column_config={
                 t("imp_message"): st.column_config.TextColumn(width="large"),

@@ -123,7 +123,7 @@ def _site_list(sites, actor) -> str | None:
         spec = get_spec(s.kind)
         where = f"{dist:,.0f} m · " if dist is not None else ""
         lock = f" · 🔒{t('insp_read_only')}" if mark_read_only and not may_change(actor, s) else ""
-        label = f"{s.name}  \n{where}{spec.label(lg)} · {spec.status(s.status).label(lg)}{lock}"
+        label = f"{md_escape(s.name)}  \n{where}{spec.label(lg)} · {spec.status(s.status).label(lg)}{lock}"
         if st.button(label, key=f"insp_pick_{s.site_id}", width="stretch",
                      type="primary" if s.site_id == st.session_state.get(SITE) else "secondary"):
             st.session_state[SITE] = chosen = s.site_id
@@ -143,7 +143,7 @@ def _card(store, actor, site_id: str) -> None:
         site = store.get_site(actor, site_id)
         history = store.history(actor, site_id)
     except OneMapError as exc:
-        st.error(exc.message(lg))
+        st.error(md_escape(exc.message(lg)))
         return
     spec = get_spec(site.kind)
     status = spec.status(site.status)
@@ -156,8 +156,8 @@ def _card(store, actor, site_id: str) -> None:
         f"{t('deadline')} {site.deadline or '—'}" + (f" · :red[**{t('overdue_yes')}**]" if overdue else "")
         + (f" · {t('insp_distance', d=f'{dist:,.0f}')}" if dist is not None else "")
     )
-    st.caption(f"{site.site_id} · {spec.label(lg)} · {town_label(site.town_code)} · "
-               + " · ".join(f"{f.label(lg)}: {display_value(f, site.attrs.get(f.name), lg)}"
+    st.caption(f"{md_escape(site.site_id)} · {spec.label(lg)} · {town_label(site.town_code)} · "
+               + " · ".join(f"{f.label(lg)}: {md_escape(display_value(f, site.attrs.get(f.name), lg))}"
                             for f in spec.fields[:4]))
     status_form(store, actor, site, fix=fix, source="field")
     if may_change(actor, site) and site.kind != "black_odorous":  # its readings sit beside the status they judge

@@ -31,7 +31,7 @@ def _cmap_label(key: str) -> str:
 
 
 def _explain(exc: OneMapError) -> None:
-    st.error(exc.message(lang()))
+    st.error(md_escape(exc.message(lang())))
     cause = exc.__cause__
     if cause is not None:
         log.warning("raster refused [%s]: %s; library: %r", exc.code, exc.en, cause)
@@ -49,7 +49,7 @@ def render() -> None:
     try:
         layers = store.list_rasters(actor)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        st.error(md_escape(exc.message(lang())))
         return
     if layers:
         st.dataframe(pd.DataFrame([{
@@ -153,6 +153,6 @@ def _edit_form(store, actor, layers) -> None:
                             store.update_raster(actor, r.raster_id, expected_version=r.version, **changed)
                         st.session_state[FLASH] = t("saved")
                 except OneMapError as exc:
-                    st.error(exc.message(lang()))
+                    st.error(md_escape(exc.message(lang())))
                     return
                 st.rerun()  # the table and the form show the new version

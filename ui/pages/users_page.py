@@ -9,7 +9,7 @@ from geo import towns as town_list
 from geo.errors import OneMapError
 from geo.store.policy import ACCOUNT_ROLES
 from ui.i18n import lang, t
-from ui.session import current_actor, get_store
+from ui.session import current_actor, get_store, md_escape
 from ui.site_view import town_label
 
 
@@ -23,7 +23,7 @@ def render() -> None:
     try:
         users = store.list_users(actor)
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        st.error(md_escape(exc.message(lang())))
         return
     st.dataframe(pd.DataFrame([{
         t("user_name"): u.name, t("display_name"): u.display_name or "", t("role"): t("role_" + u.role),
@@ -73,7 +73,7 @@ def _do(fn) -> None:
     try:
         fn()
     except OneMapError as exc:
-        st.error(exc.message(lang()))
+        st.error(md_escape(exc.message(lang())))
     else:
         st.success(t("saved"))
         st.rerun()
