@@ -111,7 +111,7 @@ def test_missing_columns_unknown_encoding_workbook_and_missing_file(tmp_path):
     book = tmp_path / "readings.xlsx"
     book.write_bytes(b"PK\x03\x04" + b"\0" * 40)
     res = grade(book)
-    assert res.returncode == 2 and "readings.xlsx" in res.stderr and "修改" in res.stderr and "Fix:" in res.stderr
+    assert res.returncode == 2 and "readings.xlsx" in res.stderr and "处理" in res.stderr and "Fix:" in res.stderr
     res = grade(tmp_path / "nope.csv")
     assert res.returncode == 2 and "nope.csv" in res.stderr and "Traceback" not in res.stderr
 

@@ -676,7 +676,8 @@ def test_browser_draws_the_overview_then_fetches_the_detail_once_zoomed_in(chrom
                                            "(x, i) => [x, l._g0.LAT[i]]); }"))
     assert 3 <= len(overview_ring) < 100
     page.evaluate("() => window.map.setView([25.49, 119.31], 14, {animate: false})")
-    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'detail'", timeout=30000)
+    # Polled by time, not by animation frame: a page that draws nothing more may get no frames.
+    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'detail'", timeout=30000, polling=100)
     assert page.evaluate(f"() => {S}.detail('parks').detail") == "here" and len(fetched) == 3
     # The vertex of the detail farthest from the overview ring: hit at high zoom, on the drawn (detail) outline.
     detail = decode_sites(encode_sites("parks", sites["parks"], statuses=_statuses("parks")))[0]["geometry"]
@@ -690,6 +691,6 @@ def test_browser_draws_the_overview_then_fetches_the_detail_once_zoomed_in(chrom
     page.mouse.move(x, y)
     assert page.evaluate("() => document.querySelector('.onemap-site-tip').textContent") == "细节园区"
     page.evaluate("() => window.map.setZoom(10, {animate: false})")
-    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'overview'")
+    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'overview'", polling=100)
     assert len(fetched) == 3 and page.errors == []  # fetched once, kept
     page.close()
