@@ -256,15 +256,9 @@ class SitesMixin:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)
             eff = self._allow(conn, actor, "change_status", {cur.town_code})
-            done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
-            if done is not None:
-                if done["site_id"] != site_id:
-                    raise ValidationError(
-                        "op.reused",
-                        en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
-                        zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
-                    )
-                return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
+            replayed = self._replayed(conn, op_id, cur)
+            if replayed is not None:
+                return replayed
             if cur.version != expected_version:
                 raise VersionConflict(
                     "store.version_conflict",
@@ -362,15 +356,9 @@ class SitesMixin:
             spec = self._kind_of(conn, site_id)
             cur = self._read_site(conn, spec, site_id)
             eff = self._allow(conn, actor, "change_status", {cur.town_code})
-            done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
-            if done is not None:
-                if done["site_id"] != site_id:
-                    raise ValidationError(
-                        "op.reused",
-                        en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
-                        zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
-                    )
-                return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
+            replayed = self._replayed(conn, op_id, cur)
+            if replayed is not None:
+                return replayed
             if cur.version != expected_version:
                 raise VersionConflict(
                     "store.version_conflict",
@@ -408,6 +396,22 @@ class SitesMixin:
         return ChangeResult(site=site, entry=entry, applied=True)
 
     # -- helpers ----------------------------------------------------------
+    def _replayed(self, conn, op_id: str, cur: Site) -> ChangeResult | None:
+        """The result of ``op_id`` when it was already applied to ``cur`` (a retried submit); None when new.
+
+        An ``op_id`` already used for another site is refused (``op.reused``).
+        """
+        done = conn.execute(f"SELECT * FROM {HISTORY_TABLE} WHERE op_id = ?", (op_id,)).fetchone()
+        if done is None:
+            return None
+        if done["site_id"] != cur.site_id:
+            raise ValidationError(
+                "op.reused",
+                en=f"op_id {op_id!r} was already used for site {done['site_id']}; use a new op_id.",
+                zh=f"操作编号“{op_id}”已用于点位 {done['site_id']}，请使用新的操作编号。",
+            )
+        return ChangeResult(site=cur, entry=_row_to_entry(done), applied=False)
+
     def _refused_or_conflict(self, conn, spec: LayerSpec, eff: Actor, site_id: str, expected_version: int):
         """Why an ``UPDATE … WHERE version = ?`` inside the write transaction touched no row: raise it."""
         now = conn.execute(f"SELECT version FROM {_q(spec.key)} WHERE site_id = ?", (site_id,)).fetchone()
