@@ -289,14 +289,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def sync_kind_tables(conn) -> list[str]:
-    """A table per kind and a column per field, as the layer specs say now (additive, idempotent)."""
+def _sync_tables(conn, specs, table_ddl) -> list[str]:
+    """A table per spec (``table_ddl(spec)``) and a column per field, as the specs say now (additive, idempotent)."""
     done = []
     have_tables = {r[0] for r in conn.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
-    for spec in REGISTRY.values():
+    for spec in specs:
         if spec.key not in have_tables:
-            for stmt in kind_table_ddl(spec):
+            for stmt in table_ddl(spec):
                 conn.execute(stmt)
             done.append(f"table {spec.key}")
             continue
@@ -308,6 +308,11 @@ def sync_kind_tables(conn) -> list[str]:
                 conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {PG_TYPES[f.type]}")
                 done.append(f"column {spec.key}.{f.name}")
     return done
+
+
+def sync_kind_tables(conn) -> list[str]:
+    """A table per kind and a column per field, as the layer specs say now (additive, idempotent)."""
+    return _sync_tables(conn, REGISTRY.values(), kind_table_ddl)
 
 
 def _obs_town_rule(spec) -> str:
@@ -352,23 +357,7 @@ def observation_table_ddl(spec) -> list[str]:
 
 def sync_observation_tables(conn) -> list[str]:
     """A table per monitoring spec and a column per field, as :data:`layers.OBSERVATIONS` says now (additive)."""
-    done = []
-    have_tables = {r[0] for r in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
-    for spec in OBSERVATIONS.values():
-        if spec.key not in have_tables:
-            for stmt in observation_table_ddl(spec):
-                conn.execute(stmt)
-            done.append(f"table {spec.key}")
-            continue
-        cols = {r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = ?", (spec.key,)).fetchall()}
-        for f in spec.fields:
-            if f.name not in cols:
-                conn.execute(f"ALTER TABLE {q(spec.key)} ADD COLUMN {q(f.name)} {PG_TYPES[f.type]}")
-                done.append(f"column {spec.key}.{f.name}")
-    return done
+    return _sync_tables(conn, OBSERVATIONS.values(), observation_table_ddl)
 
 
 def display_triggers(conn) -> None:
