@@ -1,7 +1,7 @@
 // L.OnemapSites: one layer per kind, every kind drawn into one canvas per map (geo/map/sitelayer.py encodes the data; see its docstring).
 // No template literals, no innerHTML: names are unescaped and put in with textContent.
 (function () {
-  var VERSION = 2;
+  var VERSION = 3;
   if (L.OnemapSites && L.OnemapSites.VERSION === VERSION) { return; }
   var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~';
   var TERMINAL = 64, CONTINUATION = 20;
@@ -205,6 +205,7 @@
       this.getPane().appendChild(c);
     },
     onRemove: function () {
+      if (this._cap) { clearTimeout(this._cap); this._cap = null; }
       L.DomUtil.remove(this._canvas);
       this._canvas = this._ctx = null;
       this._bounds = null;
@@ -244,7 +245,17 @@
       L.Util.requestAnimFrame(function () {
         self._soon = false;
         if (!self._map) { return; }
-        if (self._waiting()) { setTimeout(function () { self.drawSoon(); }, 50); return; }
+        if (self._waiting()) {
+          // Every payload still coming asks again when it lands; this timer only caps the wait at WAIT_MS.
+          // (A retry every few ms used to draw a second time, for nothing, after the last payload was drawn.)
+          if (!self._cap) {
+            self._cap = setTimeout(function () { self._cap = null; self.drawSoon(); },
+                                   Math.max(0, WAIT_MS - (Date.now() - self._waitSince)));
+          }
+          return;
+        }
+        if (self._cap) { clearTimeout(self._cap); self._cap = null; }
+        self.draws = (self.draws || 0) + 1;
         self._reset();
       });
     },
@@ -856,6 +867,11 @@
       return h.agg ? {k: h.layer._kind, aggregate: h.agg.n} : {id: h.layer.id(h.index), k: h.layer._kind};
     },
     selected: function () { var s = window.__onemapSelected; return s ? s.id : null; },
+    // Whole redraws of the site canvas asked for by loading and changes (not by panning or zooming) so far.
+    draws: function () {
+      var m = ACTIVE.length && ACTIVE[0]._map, r = m && m._onemapRenderer;
+      return r ? r.draws || 0 : 0;
+    },
     // Whether sites are still on their way or waiting to be drawn (a payload fetched, a draw scheduled).
     pending: function () {
       return ACTIVE.some(function (l) {
