@@ -431,7 +431,7 @@ def _open(chromium, served, name: str, sites_by_kind: dict, bounds):
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url + name)
-    page.wait_for_function("() => window.__onemapSites && window.__onemapSites.drawn() > 0", timeout=30000)
+    page.wait_for_function("() => window.__onemapSites && window.__onemapSites.drawn() > 0", timeout=30000, polling=100)
     page.evaluate("""() => { window.map = Object.values(window).find(v => v instanceof L.Map);
       return new Promise(r => { const w = () => window.map._animatingZoom ? setTimeout(w, 50) : r(); w(); }); }""")
     return page
@@ -451,7 +451,7 @@ def test_browser_aggregates_many_points_at_low_zoom_and_a_tap_zooms_in(chromium,
     biggest = max(aggs, key=lambda a: a["n"])
     assert page.evaluate(f"() => {S}.idAt({biggest['x']}, {biggest['y']})")["aggregate"] == biggest["n"]
     page.mouse.click(biggest["x"], biggest["y"])
-    page.wait_for_function(f"() => window.map.getZoom() > {zoom} && !window.map._animatingZoom")
+    page.wait_for_function(f"() => window.map.getZoom() > {zoom} && !window.map._animatingZoom", polling=100)
     assert page.evaluate(f"() => {S}.selected()") is None  # an aggregate is not a site: nothing is selected
     page.evaluate("() => window.map.setZoom(15, {animate: false})")
     assert page.evaluate(f"() => {S}.aggregates('outfalls').length") == 0  # close up: every site on its own
@@ -667,7 +667,7 @@ def test_browser_draws_the_overview_then_fetches_the_detail_once_zoomed_in(chrom
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url + "levels.html")
     S = "window.__onemapSites"
-    page.wait_for_function(f"() => window.__onemapSites && {S}.drawn() === 31", timeout=30000)
+    page.wait_for_function(f"() => window.__onemapSites && {S}.drawn() === 31", timeout=30000, polling=100)
     page.evaluate("() => { window.map = Object.values(window).find(v => v instanceof L.Map); }")
     assert page.evaluate(f"() => {S}.detail('parks')") == {"levels": 2, "detail": "waiting", "drawing": "overview"}
     assert len(fetched) == 2  # one payload file per kind; the detail is not asked for at this zoom

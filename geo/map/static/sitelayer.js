@@ -1,7 +1,7 @@
 // L.OnemapSites: one layer per kind, every kind drawn into one canvas per map (geo/map/sitelayer.py encodes the data; see its docstring).
 // No template literals, no innerHTML: names are unescaped and put in with textContent.
 (function () {
-  var VERSION = 3;
+  var VERSION = 2;
   if (L.OnemapSites && L.OnemapSites.VERSION === VERSION) { return; }
   var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!#$%()*+,/:;=?@[]^|~';
   var TERMINAL = 64, CONTINUATION = 20;
