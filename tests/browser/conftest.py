@@ -212,7 +212,7 @@ def hover_tooltip(page, frame, x: float, y: float) -> str:
 
 BASEMAP_LOADED_JS = """() => {
   let n = 0;
-  window.map.eachLayer(l => { if (l.options && l.options.pane === 'onemapBase' && l.feature) n++; });
+  window.map.eachLayer(l => { if (l.options && l.options.pane === 'onemapBase' && l.onemapBaseFile) n++; });
   return n;
 }"""
 

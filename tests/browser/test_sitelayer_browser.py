@@ -45,10 +45,15 @@ class _StaggeredHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a page closed while a delayed file was still on its way: nothing to report
+
+
 @contextmanager
 def _serve_staggered(folder: Path):
     handler = type("Handler", (_StaggeredHandler,), {"served": [], "lock": threading.Lock()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    server = _QuietServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -87,4 +92,54 @@ def test_payloads_landing_apart_are_drawn_once_when_the_last_lands(browser, page
     assert sum(counts.values()) == N
     assert drawn > 0
     assert draws == 1, f"the sites were drawn {draws} times while loading"
+    assert errors == []
+
+
+def _colour_at(page, lat: float, lon: float) -> list[int]:
+    """RGB of the base pane's canvas where (lat, lon) is drawn."""
+    return page.evaluate("""([lat, lon]) => {
+      const map = Object.values(window).find(v => v instanceof L.Map);
+      let base = null;
+      map.eachLayer(l => { if (l.onemapBaseFile) { base = l; } });
+      const r = base._renderer, p = map.latLngToLayerPoint([lat, lon]).subtract(r._bounds.min);
+      const px = r._ctx.getImageData(Math.round(p.x * devicePixelRatio), Math.round(p.y * devicePixelRatio), 1, 1).data;
+      return [px[0], px[1], px[2]];
+    }""", [lat, lon])
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+@pytest.mark.parametrize("zoom", [10, 14])
+def test_the_base_geography_is_drawn_land_on_sea_at_county_and_street_zoom(browser, page_dir, zoom):
+    """The shipped land, neighbours and county outline, drawn from arrays projected once: land where the land
+    is, sea where it is not, at the county view and after zooming in (redrawn, not left stretched)."""
+    import shapely
+
+    from geo import basegeo
+    from geo.map.build import LAND_COLOR, SEA_COLOR
+
+    land = basegeo.land()
+    inland = land.buffer(-0.03).representative_point()
+    clip = shapely.box(*basegeo.LAND_CLIP_BOUNDS).buffer(-0.05)
+    offshore = clip.difference(land.buffer(0.03)).representative_point()
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with _serve_staggered(page_dir) as (base, _):
+        page.goto(base + "map.html", wait_until="domcontentloaded")
+        files = wait_for(page.main_frame, """() => { const m = Object.values(window).find(v => v instanceof L.Map);
+            const f = []; if (m) { m.eachLayer(l => { if (l.onemapBaseFile) { f.push(l.onemapBaseFile); } }); }
+            return f.sort(); }""", lambda f: len(f) == 3, 30)
+        for point in (inland, offshore):
+            page.evaluate("([lat, lon, z]) => { const m = Object.values(window).find(v => v instanceof L.Map);"
+                          " m.setView([lat, lon], z, {animate: false}); }", [point.y, point.x, zoom])
+            page.wait_for_timeout(300)
+            colour = _colour_at(page, point.y, point.x)
+            expected = LAND_COLOR if point is inland else SEA_COLOR
+            assert max(abs(a - b) for a, b in zip(colour, _rgb(expected))) <= 3, (point, zoom, colour, expected)
+    context.close()
+    assert files == ["fuqing_boundary.geojson", "land.geojson", "neighbours.geojson"]
     assert errors == []

@@ -3,9 +3,94 @@
 (function () {
   var OneMap = window.OneMap = window.OneMap || {};
 
+  var D2R = Math.PI / 180;
+  // At a zoom where a vertex lands within this many pixels (Manhattan) of the last one drawn, it is skipped.
+  var MIN_STEP_PX = 1;
+
+  // Rings and lines of a GeoJSON object as typed arrays of web mercator world units (0..1, y southwards), each
+  // with its box: projected once, when the file arrives, not again at every zoom.
+  function shapesOf(geojson) {
+    var out = {rings: [], boxes: [], closed: false};
+    function add(coords, closed) {
+      var xy = new Float64Array(2 * coords.length), x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var k = 0; k < coords.length; k++) {
+        var s = Math.sin(Math.max(Math.min(coords[k][1], 85), -85) * D2R);
+        var x = coords[k][0] / 360 + 0.5, y = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+        xy[2 * k] = x; xy[2 * k + 1] = y;
+        if (x < x0) { x0 = x; } if (x > x1) { x1 = x; } if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+      }
+      if (coords.length) { out.rings.push(xy); out.boxes.push([x0, y0, x1, y1]); }
+      if (closed) { out.closed = true; }
+    }
+    function geometry(g) {
+      if (!g) { return; }
+      var t = g.type, c = g.coordinates;
+      if (t === 'Polygon') { c.forEach(function (r) { add(r, true); }); }
+      else if (t === 'MultiPolygon') { c.forEach(function (p) { p.forEach(function (r) { add(r, true); }); }); }
+      else if (t === 'LineString') { add(c, false); }
+      else if (t === 'MultiLineString') { c.forEach(function (l) { add(l, false); }); }
+      else if (t === 'GeometryCollection') { g.geometries.forEach(geometry); }
+    }
+    (geojson.type === 'FeatureCollection' ? geojson.features : [geojson]).forEach(function (f) {
+      geometry(f.type === 'Feature' ? f.geometry : f);
+    });
+    return out;
+  }
+
+  // One base file drawn as one path on its pane's canvas renderer (Leaflet's L.Canvas does the sizing, panning
+  // and zoom animation; this draws). Leaflet's own GeoJSON layers re-project every vertex into new objects at
+  // every zoom, and cost a tablet a tenth of a second before the first sites appear; these arrays are
+  // projected once. Not interactive: taps go through to the sites.
+  var BaseShapes = L.Path.extend({
+    options: {interactive: false},
+    initialize: function (shapes, options) {
+      L.setOptions(this, L.extend({fill: shapes.closed}, options));
+      this._shapes = shapes;
+      var b = [Infinity, Infinity, -Infinity, -Infinity];
+      shapes.boxes.forEach(function (r) {
+        b[0] = Math.min(b[0], r[0]); b[1] = Math.min(b[1], r[1]); b[2] = Math.max(b[2], r[2]); b[3] = Math.max(b[3], r[3]);
+      });
+      this._box = b;
+    },
+    _project: function () {
+      var map = this._map, s = map.options.crs.scale(map.getZoom()), o = map.getPixelOrigin(), b = this._box;
+      this._scale = s; this._origin = o;
+      this._pxBounds = shapesBoundsPx(b, s, o, (this.options.weight || 0) + 1);
+    },
+    _update: function () {},
+    _updatePath: function () {
+      var r = this._renderer, ctx = r._ctx, view = r._bounds;
+      if (!r._drawing || !this._shapes.rings.length || !view) { return; }
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y, rings = this._shapes.rings, boxes = this._shapes.boxes;
+      var closed = this._shapes.closed, pad = (this.options.weight || 0) + 1;
+      ctx.beginPath();
+      for (var i = 0; i < rings.length; i++) {
+        var bx = boxes[i];
+        if (bx[0] * s - ox > view.max.x + pad || bx[2] * s - ox < view.min.x - pad ||
+            bx[1] * s - oy > view.max.y + pad || bx[3] * s - oy < view.min.y - pad) { continue; }
+        var xy = rings[i], n = xy.length >> 1, lx = xy[0] * s - ox, ly = xy[1] * s - oy;
+        ctx.moveTo(lx, ly);
+        for (var k = 1; k < n; k++) {
+          var qx = xy[2 * k] * s - ox, qy = xy[2 * k + 1] * s - oy;
+          if (k === n - 1 || Math.abs(qx - lx) + Math.abs(qy - ly) >= MIN_STEP_PX) { ctx.lineTo(qx, qy); lx = qx; ly = qy; }
+        }
+        if (closed) { ctx.closePath(); }
+      }
+      r._fillStroke(ctx, this);
+    },
+    _containsPoint: function () { return false; },
+    _empty: function () { return !this._shapes.rings.length; }
+  });
+  function shapesBoundsPx(b, s, o, pad) {
+    return L.bounds([b[0] * s - o.x - pad, b[1] * s - o.y - pad], [b[2] * s - o.x + pad, b[3] * s - o.y + pad]);
+  }
+
   function load(map, base, file, style) {
     fetch(base + file).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
-      if (d) { L.geoJSON(d, {pane: 'onemapBase', interactive: false, style: style}).addTo(map); }
+      if (!d) { return; }
+      var layer = new BaseShapes(shapesOf(d), L.extend({pane: 'onemapBase'}, style));
+      layer.onemapBaseFile = file;  // what the page's tests count
+      layer.addTo(map);
     }).catch(function (e) { console.warn('basemap ' + file + ': ' + e); });
   }
 
