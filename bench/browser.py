@@ -13,8 +13,9 @@ is defined and counts every leaf layer added to the map that is content
 (not in the basemap, label or tile pane, not a layer group, not a
 renderer); it also wraps the 2D canvas drawing calls (``fill``, ``stroke``,
 ``drawImage`` …) so that painting a canvas outside those panes counts as
-activity. The page is drawn when the layer count reaches the number of
-sites — a map with one layer per site — or, for a map that draws its sites
+activity (stamped once per task, when the task ends, so that the hooks
+cost a map drawing thousands of sprites next to nothing). The page is drawn
+when the layer count reaches the number of sites — a map with one layer per site — or, for a map that draws its sites
 with fewer layers (one canvas layer per kind, clusters, aggregates), when
 nothing was added or painted for :data:`QUIET_MS` after the load event;
 the time is two animation frames after the last addition or paint (a
@@ -112,12 +113,17 @@ _INIT_JS = """
     }
     return v;
   }
+  // A paint is stamped once per task, when the task ends (a microtask): a map that draws thousands of
+  // sprites pays one flag test per call, not a clock read and a lookup (the observer must not slow the observed).
+  let marked = false;
+  function stampPaint() { marked = false; B.lastPaintAt = B.activity = performance.now(); schedule(); }
+  function painted() { marked = true; queueMicrotask(stampPaint); }
   if (window.CanvasRenderingContext2D) {
     const proto = CanvasRenderingContext2D.prototype;
     ['fill', 'stroke', 'fillRect', 'strokeRect', 'drawImage', 'putImageData', 'fillText'].forEach(m => {
       const orig = proto[m];
       proto[m] = function () {
-        if (countsCanvas(this.canvas)) { B.lastPaintAt = B.activity = performance.now(); schedule(); }
+        if (!marked && countsCanvas(this.canvas)) { painted(); }
         return orig.apply(this, arguments);
       };
     });
@@ -139,7 +145,7 @@ _INIT_JS = """
       const orig = ctx.prototype[m];
       if (!orig) return;
       ctx.prototype[m] = function () {
-        B.lastPaintAt = B.activity = performance.now(); schedule();
+        if (!marked) { painted(); }
         return orig.apply(this, arguments);
       };
     });
