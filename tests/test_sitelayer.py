@@ -614,6 +614,24 @@ def test_display_geometry_from_the_store_encodes_as_the_geometry_does(frame):
     assert decode_sites(encode_sites("outfalls", points, statuses={}))[7]["geometry"].equals(Point(119.407, 25.6))
 
 
+@pytest.mark.parametrize("frame", ["wgs84", "gcj02"])
+@pytest.mark.parametrize("chunk_bytes", [1, 64, 1000])
+def test_display_geometry_gathered_in_chunks_encodes_as_gathered_at_once(monkeypatch, frame, chunk_bytes):
+    """Blobs are gathered a few MB at a time (a map of 100,000 polygons stays in memory bounds): the payload
+    is the same, character for character, whatever the chunk (one blob each, a few, all at once)."""
+    sites = [_site(g, i, kind="black_odorous", status="untreated") for i, (_, g) in enumerate(LEVEL_SITES * 3)]
+    sites.insert(4, _site(Point(119.41, 25.61), 99, kind="black_odorous", status="untreated"))
+    stored = [_map_site(s) for s in sites]
+    monkeypatch.setattr(sitelayer, "BLOB_CHUNK_BYTES", 1 << 40)
+    at_once = encode_sites("black_odorous", stored, statuses=_statuses("black_odorous"), frame=frame)
+    monkeypatch.setattr(sitelayer, "BLOB_CHUNK_BYTES", chunk_bytes)
+    chunks = sitelayer._chunks([s.detail or s.overview for s in stored], chunk_bytes)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(stored)
+    assert all(a < b for a, b in chunks) and all(x[1] == y[0] for x, y in zip(chunks, chunks[1:]))
+    assert (len(chunks) == len(stored)) == (chunk_bytes == 1)
+    assert encode_sites("black_odorous", stored, statuses=_statuses("black_odorous"), frame=frame) == at_once
+
+
 def test_the_page_carries_the_overview_and_the_detail_waits_in_a_file(tmp_path):
     from geo.map.sitelayer import PayloadFiles
 

@@ -365,17 +365,50 @@ def _stored_streams(sites: Sequence, frame: str) -> dict:
     return _levels(detail, _blobs_stream(overview, frame))
 
 
+#: Bytes of blobs gathered at a time by :func:`_blobs_stream`: bounds its temporary arrays (the detail of
+#: 100,000 polygons is millions of vertices; gathered at once, their index and step arrays took 100 MB).
+BLOB_CHUNK_BYTES = 2 << 20
+
+
 def _blobs_stream(blobs: list[bytes], frame: str) -> tuple[str, str]:
     """The ``g`` and ``xy`` streams of entries kept as blobs (:func:`geo.displaygeom.entry_blob`), vectorised:
-    one buffer, the struct and coordinate ranges of every blob gathered at once."""
+    per chunk of about :data:`BLOB_CHUNK_BYTES`, one buffer, the struct and coordinate ranges gathered at once.
+
+    The streams are the same whatever the chunk size: a value's characters
+    do not depend on its neighbours, and the first vertex step of a chunk is
+    taken from the last vertex of the one before.
+    """
+    structs, steps, last = [], [], np.zeros((1, 2), dtype=np.int64)
+    for a, b in _chunks(blobs, BLOB_CHUNK_BYTES):
+        struct, coords = _gather(blobs[a:b])
+        coords = _shift(coords, frame)
+        structs.append(pack_ints(struct))
+        if len(coords):
+            steps.append(pack_ints(np.diff(coords, axis=0, prepend=last).ravel()))
+            last = coords[-1:]
+    return "".join(structs), "".join(steps)
+
+
+def _chunks(blobs: list[bytes], max_bytes: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of ``blobs`` of about ``max_bytes`` each (one blob at least)."""
+    if not blobs:
+        return []
+    ends = np.cumsum(np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)))
+    marks = np.arange(1, int(ends[-1]) // max_bytes + 1, dtype=np.int64) * max_bytes
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, marks, side="left") + 1, [len(blobs)]]))
+    cuts = cuts[cuts <= len(blobs)]
+    return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _gather(blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(struct words, quantised vertices as an (n, 2) int64 array) of ``blobs``, in order."""
     words = np.frombuffer(b"".join(blobs), dtype="<i4")
     size = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)) // 4
     start = np.cumsum(size) - size
     ns = words[start].astype(np.int64)  # struct length of each blob
     struct_at = _ranges(start + 1, ns)
     coords_at = _ranges(start + 1 + ns, size - 1 - ns)
-    coords = words[coords_at].astype(np.int64).reshape(-1, 2)
-    return _stream(words[struct_at], _shift(coords, frame))
+    return words[struct_at], words[coords_at].astype(np.int64).reshape(-1, 2)
 
 
 def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
