@@ -123,7 +123,8 @@ from geo.map.display import check_frame, geometry_to_display, to_display
 __all__ = [
     "ALPHABET", "TERMINAL", "CONTINUATION", "PAYLOAD_VERSION", "QUANT", "SIMPLIFY_TOLERANCE", "OVERVIEW_TOLERANCE",
     "DETAIL_ZOOM", "GREY", "SELECTED_COLOR", "ColorKey",
-    "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "encode_sites_cached", "payload_json",
+    "pack_ints", "unpack_ints", "display_geometries", "encode_sites", "encode_sites_cached", "take_encoded_count",
+    "payload_json",
     "decode_sites", "layer_js", "PayloadFiles", "SiteLayer",
 ]
 
@@ -703,10 +704,25 @@ def encode_sites_cached(kind: str, sites: Sequence, *, statuses: Mapping[str, st
     keys = [_color_key_of(color_key, s) for s in sites] if color_key is not None else None
 
     def make() -> dict:
+        _ENCODED[0] += len(sites)
         return encode_sites(kind, sites, statuses=statuses, label=label, frame=frame, colors=colors,
                             color_key=dict(zip((s.site_id for s in sites), keys)) if keys is not None else None)
 
     return _PAYLOADS.get(static, sites, keys, make)
+
+
+#: Sites encoded afresh (not found in the cache) since :func:`take_encoded_count` last looked.
+_ENCODED = [0]
+
+
+def take_encoded_count() -> int:
+    """How many sites :func:`encode_sites_cached` encoded afresh since the last call (and start again at 0).
+
+    A long-running server gives freed memory back to the system after a big
+    build (``ui.memory``); a rerun that found every payload cached did none.
+    """
+    n, _ENCODED[0] = _ENCODED[0], 0
+    return n
 
 
 def payload_json(payload: dict) -> str:

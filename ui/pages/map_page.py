@@ -40,6 +40,7 @@ from ui.page_helper import viewport_height, width_class
 from ui.photo_strip import photo_strip
 from ui.observation_panel import observation_panel
 from ui.scroll import scroll_into_view
+from ui.memory import release_after_big_build
 from ui.session import can_read, current_actor, get_store, load_map_sites, load_meta, md_escape, sample_banner, show_error
 from ui.site_view import display_value, history_frame, history_list, town_label  # noqa: F401 - re-exported
 from ui.status_form import status_form
@@ -205,6 +206,7 @@ def _map_and_panel(shown, kinds, is_sample: bool, layout: str, summary: str) -> 
             key=MAP_KEY,
         )
         st.caption(t("map_caption"))
+    release_after_big_build()  # a first build of 100,000 sites frees tens of MB: give them back
     clicked = ((out or {}).get("last_active_drawing") or {}).get("properties", {}).get("id")
     if clicked and clicked != st.session_state.get("_last_clicked"):
         st.session_state["_last_clicked"] = clicked
