@@ -453,7 +453,7 @@ def test_browser_aggregates_many_points_at_low_zoom_and_a_tap_zooms_in(chromium,
     page.mouse.click(biggest["x"], biggest["y"])
     page.wait_for_function(f"() => window.map.getZoom() > {zoom} && !window.map._animatingZoom", polling=100)
     assert page.evaluate(f"() => {S}.selected()") is None  # an aggregate is not a site: nothing is selected
-    page.evaluate("() => window.map.setZoom(15, {animate: false})")
+    page.evaluate("() => { window.map.setZoom(15, {animate: false}); }")
     assert page.evaluate(f"() => {S}.aggregates('outfalls').length") == 0  # close up: every site on its own
     assert page.errors == []
     page.close()
@@ -469,7 +469,7 @@ def test_browser_hit_testing_follows_z_order_and_a_click_reports_the_id(chromium
         "outfalls": [_site(Point(119.305, 25.495), 3, site_id="PWK-001")],
     }
     page = _open(chromium, served, "kinds.html", sites, (119.28, 25.47, 119.34, 25.51))
-    page.evaluate("() => window.map.setView([25.492, 119.31], 15, {animate: false})")
+    page.evaluate("() => { window.map.setView([25.492, 119.31], 15, {animate: false}); }")
     S = "window.__onemapSites"
 
     def pixel(lat, lon):
@@ -512,6 +512,36 @@ def test_browser_hit_testing_follows_z_order_and_a_click_reports_the_id(chromium
     page.evaluate("() => window.map.addLayer(window.__parks)")
     assert hit(25.485, 119.305) == "YQ-001" and page.evaluate("() => window.__parksLayer._sel") == 0
     assert page.evaluate(f"() => {S}.feature('YQ-001').color") == REGISTRY["parks"].status("building").color
+    assert page.errors == []
+    page.close()
+
+
+def test_browser_an_earlier_workflow_step_is_drawn_and_hit_on_top_of_later_ones(chromium, served):
+    """Sites sharing a spot: the one at the earliest step of the workflow (still open) is the one seen on top and
+    the one a tap opens — not whichever came last in the list, nor the closed one painted over it."""
+    statuses = [s.code for s in REGISTRY["outfalls"].statuses]
+    first, middle, last = statuses[0], statuses[len(statuses) // 2], statuses[-1]
+    spot = Point(119.305, 25.495)
+    sites = {"outfalls": [_site(spot, 1, status=last, site_id="PWK-001"),
+                          _site(spot, 2, status=first, site_id="PWK-002"),
+                          _site(spot, 3, status=middle, site_id="PWK-003")]}
+    page = _open(chromium, served, "stacked.html", sites, (119.28, 25.47, 119.34, 25.51))
+    page.evaluate("() => { window.map.setView([25.495, 119.305], 16, {animate: false}); }")
+    S = "window.__onemapSites"
+    x, y = page.evaluate(f"() => {S}.pixelOf('PWK-001')")
+    assert page.evaluate(f"() => {S}.idAt({x}, {y})")["id"] == "PWK-002"
+    rgb = page.evaluate("""([x, y]) => {
+      const r = window.map._onemapRenderer, p = window.map.containerPointToLayerPoint([x, y]).subtract(r._bounds.min);
+      const d = r._ctx.getImageData(Math.round(p.x * devicePixelRatio), Math.round(p.y * devicePixelRatio), 1, 1).data;
+      return [d[0], d[1], d[2]]; }""", [x, y])
+    colours = {code: REGISTRY["outfalls"].status(code).color for code in (first, middle, last)}
+
+    def distance(hex_colour):
+        return sum((int(hex_colour[i:i + 2], 16) - c) ** 2 for i, c in zip((1, 3, 5), rgb))
+
+    assert min(colours, key=lambda code: distance(colours[code])) == first, (rgb, colours)
+    page.mouse.click(x, y)
+    assert page.evaluate(f"() => {S}.selected()") == "PWK-002"
     assert page.errors == []
     page.close()
 
@@ -693,22 +723,25 @@ def test_browser_draws_the_overview_then_fetches_the_detail_once_zoomed_in(chrom
                                            "x => x._kind === 'parks'); return Array.from(l._g0.LON).map("
                                            "(x, i) => [x, l._g0.LAT[i]]); }"))
     assert 3 <= len(overview_ring) < 100
-    page.evaluate("() => window.map.setView([25.49, 119.31], 14, {animate: false})")
-    # Polled by time, not by animation frame: a page that draws nothing more may get no frames.
-    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'detail'", timeout=30000, polling=100)
+    from tests.browser.conftest import wait_for
+    wait_for(page.main_frame, "() => window.map._animatingZoom", lambda a: not a, 30)  # the first view settled
+    page.evaluate("() => { window.map.setView([25.49, 119.31], 14, {animate: false}); }")
+    # Polled from here, not by the page: a page that draws nothing more may run neither frames nor its timers.
+    wait_for(page.main_frame, f"() => {S}.detail('parks')", lambda d: d["detail"] == "here" and d["drawing"] == "detail",
+             30)
     assert page.evaluate(f"() => {S}.detail('parks').detail") == "here" and len(fetched) == 3
     # The vertex of the detail farthest from the overview ring: hit at high zoom, on the drawn (detail) outline.
     detail = decode_sites(encode_sites("parks", sites["parks"], statuses=_statuses("parks")))[0]["geometry"]
     ring = shapely.LinearRing(overview_ring)
     far = max(shapely.get_coordinates(detail), key=lambda c: ring.distance(Point(c)))
     assert ring.distance(Point(far)) > 2e-5  # the levels do differ there
-    page.evaluate(f"() => window.map.setView([{far[1]}, {far[0]}], 17, {{animate: false}})")
+    page.evaluate(f"() => {{ window.map.setView([{far[1]}, {far[0]}], 17, {{animate: false}}); }}")
     x, y = page.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{far[1]}, {far[0]}]); "
                          f"return [p.x, p.y]; }}")
     assert page.evaluate(f"() => {S}.idAt({x}, {y})") == {"id": "YQ-009", "k": "parks"}
     page.mouse.move(x, y)
     assert page.evaluate("() => document.querySelector('.onemap-site-tip').textContent") == "细节园区"
-    page.evaluate("() => window.map.setZoom(10, {animate: false})")
-    page.wait_for_function(f"() => {S}.detail('parks').drawing === 'overview'", polling=100)
+    page.evaluate("() => { window.map.setZoom(10, {animate: false}); }")
+    wait_for(page.main_frame, f"() => {S}.detail('parks').drawing", lambda d: d == "overview", 30)
     assert len(fetched) == 3 and page.errors == []  # fetched once, kept
     page.close()

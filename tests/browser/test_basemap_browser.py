@@ -74,7 +74,7 @@ def test_sites_on_gaode_sit_at_their_gcj02_position(page, app, artifacts):
     # 0.56 m north-south and 0.50 m east-west here, so 0.75 m in all (it was 0.2 m with 1e-6° GeoJSON).
     assert haversine_m(drawn[0], drawn[1], glon, glat) < 0.8
     # And it is drawn there: its pixel is the GCJ-02 position's pixel (zoom 18: 0.54 m per pixel).
-    frame.evaluate(f"() => window.map.setView([{glat}, {glon}], 18, {{animate: false}})")
+    frame.evaluate(f"() => {{ window.map.setView([{glat}, {glon}], 18, {{animate: false}}); }}")
     pixel = frame.evaluate(f"() => window.__onemapSites.pixelOf({site.site_id!r})")
     exact = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{glat}, {glon}]); return [p.x, p.y]; }}")
     assert abs(pixel[0] - exact[0]) <= 1.5 and abs(pixel[1] - exact[1]) <= 1.5
@@ -101,7 +101,7 @@ def test_a_tap_on_gaode_comes_back_as_the_wgs84_position(page, app, artifacts):
             break
         page.wait_for_timeout(300)
     frame.evaluate("() => new Promise(r => { const w = () => window.map._animatingZoom ? setTimeout(w, 50) : r(); w(); })")
-    frame.evaluate(f"() => window.map.setView([{glat}, {glon}], 18, {{animate: false}})")
+    frame.evaluate(f"() => {{ window.map.setView([{glat}, {glon}], 18, {{animate: false}}); }}")
     point = frame.evaluate(f"() => {{ const p = window.map.latLngToContainerPoint([{glat}, {glon}]);"
                            " return [p.x, p.y]; }")
     box = frame.frame_element().bounding_box()

@@ -123,7 +123,7 @@ def test_review_map_draws_the_reference_areas_and_what_no_zone_in_force_covers(p
     found = wait_for(frame, REFERENCE_JS, lambda c: c["outlines"] >= 3 and c["uncovered"] >= 1)
     assert found["outlines"] >= 3  # built-up area, near suburbs, heat-network coverage (two parts)
     frame.locator(".leaflet-container").wait_for()
-    frame.evaluate("() => window.map.setView([25.72, 119.36], 12)")
+    frame.evaluate("() => { window.map.setView([25.72, 119.36], 12); }")
     page.wait_for_timeout(1500)
     legend = frame.locator(".onemap-legend, .leaflet-control").filter(has_text="图例").first
     if legend.count():

@@ -54,6 +54,8 @@
     return 'rgba(' + parseInt(m[1], 16) + ',' + parseInt(m[2], 16) + ',' + parseInt(m[3], 16) + ',' + alpha + ')';
   }
   function pad(v, width) { var t = String(v); while (t.length < width) { t = '0' + t; } return t; }
+  // Each list of `lists` with its index, the last first: what is drawn last is on top, so the first colour is.
+  function topLast(lists, fn) { for (var c = lists.length - 1; c >= 0; c--) { fn(lists[c], c); } }
   function segDist2(px, py, ax, ay, bx, by) {
     var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
     if (l2 > 0) { t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)); }
@@ -448,19 +450,21 @@
         }
       }
       ctx.setLineDash(dash);
-      byColor[2].forEach(function (list, col) {
+      // Colours in reverse legend order (the legend follows the workflow): a later step is drawn under an earlier
+      // one, so an open site stays on top of the finished and dismissed ones around it. _hit follows this order.
+      topLast(byColor[2], function (list, col) {
         if (!list.length) { return; }
         ctx.fillStyle = rgba(self._colors[col], st.fill_opacity); ctx.strokeStyle = outline;
         batches(list, 2, true, true);
       });
       ctx.lineJoin = 'round'; ctx.lineCap = 'round';
-      byColor[1].forEach(function (list, col) {
+      topLast(byColor[1], function (list, col) {
         if (!list.length) { return; }
         ctx.strokeStyle = rgba(self._colors[col], 0.95);
         batches(list, 1, false, true);
       });
       ctx.setLineDash([]);
-      byColor[0].forEach(function (list, col) {
+      topLast(byColor[0], function (list, col) {
         if (list.length) { self._stamps(list, col); }
       });
       ctx.globalAlpha = 1;
@@ -631,7 +635,7 @@
       var mx = wx / scale, my = wy / scale;
       var a0 = Math.max(0, Math.floor((mx - reach - g.x0) / g.w)), a1 = Math.min(g.side - 1, Math.floor((mx + reach - g.x0) / g.w));
       var b0 = Math.max(0, Math.floor((my - reach - g.y0) / g.h)), b1 = Math.min(g.side - 1, Math.floor((my + reach - g.y0) / g.h));
-      var best = -1, bestRank = -1, seen = {};
+      var best = -1, bestRank = -1, seen = {}, ci = this._a.ci, ncol = this._colors.length, span = ncol * this._n;
       for (var ga = a0; ga <= a1; ga++) {
         for (var gb = b0; gb <= b1; gb++) {
           var list = g.cells[gb * g.side + ga];
@@ -642,8 +646,9 @@
             seen[i] = 1;
             if (d.BB[4 * i] > mx + reach || d.BB[4 * i + 2] < mx - reach || d.BB[4 * i + 1] > my + reach || d.BB[4 * i + 3] < my - reach) { continue; }
             if (!this._hits(d, i, wx, wy, scale)) { continue; }
-            // Points over lines over polygons (the drawing order); the selected one, then the last, on top.
-            var rank = (2 - d.C[i]) * 4 * this._n + (i === this._sel ? 2 * this._n : 0) + i;
+            // Points over lines over polygons; the selected one on top, then by colour and order
+            // (as _draw paints: class, then colour in reverse legend order, then the later site over the earlier)
+            var rank = (2 - d.C[i]) * 4 * span + (i === this._sel ? 2 * span : 0) + (ncol - 1 - ci[i]) * this._n + i;
             if (rank > bestRank) { bestRank = rank; best = i; }
           }
         }
