@@ -171,7 +171,7 @@ def test_chinese_everywhere_and_names_not_codes(browser, app, artifacts, size):
     # The menu is tapped with the text still unsent (Streamlit itself would drop that tap).
 
     go(page, "一张图")
-    page.get_by_text("或从列表选择点位").first.wait_for(timeout=30000)
+    page.get_by_text("或从列表选择点位").first.wait_for(timeout=60000)  # the text's rerun first, then the switch
     page.wait_for_timeout(1500)  # the inspection page's own small map leaves
     frame = settled_map_frame(page, lambda c: c.get("outfalls", 0) > 0)
     scales = frame.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control-scale-line'))"
@@ -214,7 +214,7 @@ def test_phone_card_scrolls_into_view_and_the_map_starts_in_the_first_screen(bro
     page.screenshot(path=str(artifacts / "field_phone_card_in_view_390x844.png"))
 
     go(page, "一张图")
-    page.get_by_text("或从列表选择点位").first.wait_for(timeout=30000)
+    page.get_by_text("或从列表选择点位").first.wait_for(timeout=60000)  # the text's rerun first, then the switch
     page.wait_for_timeout(1500)
     settled_map_frame(page, lambda c: c.get("outfalls", 0) > 0)
     box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()

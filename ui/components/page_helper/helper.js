@@ -213,17 +213,21 @@
     if (!link || link.getAttribute('data-onemap-retry') || Date.now() - lastTextBlur > 600) { return; }
     var path = new URL(link.href, doc.baseURI).pathname;
     var app = doc.querySelector('[data-testid="stApp"]');
-    var started = Date.now();
+    var started = Date.now(), tries = 0, triedAt = 0;
     // The address may show the new page while the run goes on; only when the runs are over does it
-    // tell whether the switch happened.
+    // tell whether the switch happened. On a busy server the text's rerun can take seconds, and a
+    // retry can be dropped by a run still going: try again (up to 3 times) until the page has switched.
     var timer = setInterval(function () {
-      if (Date.now() - started > 10000) { clearInterval(timer); return; }
-      if (Date.now() - started < 400 || !app || app.getAttribute('data-test-script-state') !== 'notRunning') { return; }
-      clearInterval(timer);
-      if (window.parent.location.pathname === path) { return; }
+      var now = Date.now();
+      if (now - started > 30000 || tries > 3) { clearInterval(timer); return; }
+      if (now - started < 400 || now - triedAt < 1000 || !app ||
+          app.getAttribute('data-test-script-state') !== 'notRunning') { return; }
+      if (window.parent.location.pathname === path) { clearInterval(timer); return; }
+      if (tries === 3) { tries++; return; }
+      tries++; triedAt = now;
       link.setAttribute('data-onemap-retry', '1');
       link.click();
-      setTimeout(function () { link.removeAttribute('data-onemap-retry'); }, 1500);
+      setTimeout(function () { link.removeAttribute('data-onemap-retry'); }, 900);
     }, 150);
   }
   doc.addEventListener('focusout', onFocusOut, true);
