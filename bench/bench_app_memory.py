@@ -2,7 +2,7 @@
 
 ``bench/run.py`` measures one map build in a fresh Python (the map's own
 imports and work). This starts the real server (``streamlit run app.py``, the
-README's command) on a copy of a synthetic store of N sites and reads the
+README's command, started by :class:`bench.appserver.AppServer`) on a copy of a synthetic store of N sites and reads the
 server's resident memory (VmRSS, and its high-water mark VmHWM, from
 ``/proc``; its child processes added) at each step of what a user does:
 
@@ -22,19 +22,17 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.appserver import AppServer, map_frame  # noqa: E402
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, browser_available  # noqa: E402
 
 #: Sites per kind on the map, from the site layers' hook.
@@ -62,63 +60,12 @@ def _memory_mb(pid: int) -> dict:
     return {"rss_mb": round(rss / 1024, 1), "hwm_mb": round(hwm / 1024, 1), "processes": len(pids)}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(store: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "ONEMAP_STORE": str(store), "ONEMAP_FILES": str(workdir / "files"),
-           "ONEMAP_CACHE": str(workdir / "cache"), "PYTHONUNBUFFERED": "1"}
-    log = open(workdir / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}; see {log.name}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the app did not answer in 120 s; see {log.name}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _map_frame(page, timeout_s: float):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!(window.map && window.map.getZoom)"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                pass
-        time.sleep(0.3)
-    raise RuntimeError("the map never appeared")
-
-
 def _wait_drawn(page, n: int, timeout_s: float) -> tuple[object, float]:
     """The map frame once all ``n`` sites are in it and drawn; seconds it took."""
     t0 = time.perf_counter()
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        frame = _map_frame(page, max(1.0, deadline - time.time()))
+        frame = map_frame(page, max(1.0, deadline - time.time()))
         try:
             counts = frame.evaluate(COUNTS_JS)
             pending = frame.evaluate("() => window.__onemapSites && window.__onemapSites.pending()")
@@ -150,6 +97,14 @@ def _tap_a_site(page, frame, timeout_s: float) -> float:
     return time.perf_counter() - t0
 
 
+def _open_map(browser, url: str, viewport: dict, n: int, timeout_s: float):
+    """A new session (browser context) opening the map: (page, map frame, seconds until every site was drawn)."""
+    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    frame, drawn_s = _wait_drawn(page, n, timeout_s)
+    return page, frame, drawn_s
+
+
 def run(n: int, seed: int, timeout_s: float) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -164,34 +119,27 @@ def run(n: int, seed: int, timeout_s: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="onemap-appmem-") as tmp:
         work = Path(tmp)
         store = copy_store(src, work / "store.gpkg")
-        proc, url = _start(store, work)
+        server = AppServer(store, work / "streamlit.log", {"ONEMAP_FILES": str(work / "files"),
+                                                           "ONEMAP_CACHE": str(work / "cache")}, timeout=120)
         try:
             time.sleep(2)
-            out["started"] = _memory_mb(proc.pid)
+            out["started"] = _memory_mb(server.pid)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-                page = ctx.new_page()
-                page.goto(url, wait_until="domcontentloaded")
-                frame, drawn_s = _wait_drawn(page, n, timeout_s)
+                page, frame, drawn_s = _open_map(browser, server.url, {"width": 1366, "height": 768}, n, timeout_s)
                 out["first_map_s"] = round(drawn_s, 1)
-                out["first_map"] = _memory_mb(proc.pid)
+                out["first_map"] = _memory_mb(server.pid)
                 print(f"map drawn in {drawn_s:.1f} s: {out['first_map']}", file=sys.stderr)
                 out["tap_to_panel_s"] = round(_tap_a_site(page, frame, timeout_s), 2)
-                frame.evaluate("() => window.map.setView([25.6, 119.4], 11, {animate: false})")
+                frame.evaluate("() => { window.map.setView([25.6, 119.4], 11, {animate: false}); }")
                 page.wait_for_timeout(1500)
-                out["after_tap"] = _memory_mb(proc.pid)
-                ctx2 = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
-                page2 = ctx2.new_page()
-                page2.goto(url, wait_until="domcontentloaded")
-                _, second_s = _wait_drawn(page2, n, timeout_s)
+                out["after_tap"] = _memory_mb(server.pid)
+                _, _, second_s = _open_map(browser, server.url, {"width": 1024, "height": 768}, n, timeout_s)
                 out["second_session_map_s"] = round(second_s, 1)
-                out["second_session"] = _memory_mb(proc.pid)
-                ctx2.close()
-                ctx.close()
+                out["second_session"] = _memory_mb(server.pid)
                 browser.close()
         finally:
-            _stop(proc)
+            server.stop()
     out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     return out
 

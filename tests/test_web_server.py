@@ -12,7 +12,6 @@ import hashlib
 import http.client
 import io
 import json
-import os
 import shutil
 import subprocess
 
@@ -247,21 +246,10 @@ def test_readiness_with_the_store_on_a_read_only_disk(tmp_path):
     folder.mkdir()
     create_store(folder / "store.gpkg")
     script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && exec \"$@\"")
-    server = AppServer.__new__(AppServer)
-    # AppServer with the command wrapped in a private, read-only mount of the store's folder.
-    from tests.browser.conftest import ROOT, free_port
-    import sys
-
-    server.port = free_port()
-    server.url = f"http://localhost:{server.port}"
-    server.log = open(tmp_path / "log.txt", "w")
-    env = {**os.environ, "ONEMAP_STORE": str(folder / "store.gpkg"), "ONEMAP_CACHE": str(tmp_path / "cache")}
-    server.proc = subprocess.Popen(
-        ["unshare", "-m", "sh", "-c", script, "sh", sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(server.port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=server.log, stderr=subprocess.STDOUT, start_new_session=True)
+    # The server run in a private mount namespace where the store's folder is read-only.
+    server = AppServer(folder / "store.gpkg", tmp_path / "log.txt", {"ONEMAP_CACHE": str(tmp_path / "cache")},
+                       prefix=["unshare", "-m", "sh", "-c", script, "sh"])
     try:
-        server._wait()
         status, _, body = request(server, "/readyz")
         report = json.loads(body)
         assert status == 503 and report["ready"] is False

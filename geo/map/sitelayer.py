@@ -397,7 +397,6 @@ def _chunks(blobs: list[bytes], max_bytes: int) -> list[tuple[int, int]]:
     ends = np.cumsum(np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)))
     marks = np.arange(1, int(ends[-1]) // max_bytes + 1, dtype=np.int64) * max_bytes
     cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, marks, side="left") + 1, [len(blobs)]]))
-    cuts = cuts[cuts <= len(blobs)]
     return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
 
 

@@ -7,24 +7,17 @@ saying how to install them, except when ``CI=true``: then they must run.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from bench.appserver import AppServer, free_port, map_frame  # noqa: F401 - the tests import them from here
+from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - one launch for tests and benchmarks
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("ONEMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-]
 INSTALL_HINT = ("install with: apt-get install -y chromium fonts-noto-cjk && pip install playwright "
                 "(do not run 'playwright install')")
 
@@ -42,50 +35,6 @@ def _require_browser():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("browser tests must run in CI: " + reason)
         pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """``streamlit run app.py`` on a free port with its own store; stopped by process group."""
-
-    def __init__(self, store: Path, log: Path, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://localhost:{self.port}"
-        env = {**os.environ, "ONEMAP_STORE": str(store), "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        self._wait()
-
-    def _wait(self, timeout: float = 60) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not answer on {self.url} in {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
 
 
 #: Content-Security-Policy violations Chromium reported in any page or frame of a watched context.
@@ -150,20 +99,6 @@ class RequestLog:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-def map_frame(page, timeout_s: float = 45):
-    """The streamlit-folium iframe once its Leaflet map exists."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!(window.map && window.map.getZoom)"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                pass
-        time.sleep(0.3)
-    raise AssertionError("the map iframe never got a Leaflet map")
 
 
 #: Sites per kind on the map, from the site layers' hook (``window.__onemapSites``, geo/map/static/sitelayer.js).

@@ -10,19 +10,13 @@ own exception display stays, so browser tests still see failures.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port
+from tests.browser.conftest import AppServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,25 +33,9 @@ PAGE = textwrap.dedent("""
 """)
 
 
-def _serve(folder: Path, env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    log = open(folder / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
-        cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise RuntimeError("the throwaway app did not start")
+def _serve(folder: Path, env: dict) -> AppServer:
+    return AppServer(None, folder / "streamlit.log", {"PYTHONPATH": str(ROOT), **env}, app=folder / "app.py",
+                     cwd=folder)
 
 
 @pytest.mark.parametrize("raise_internal", ["0", "1"])
@@ -65,7 +43,8 @@ def test_an_uncaught_page_error_is_a_coded_message_with_a_reference(browser, tmp
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     (tmp_path / "page.py").write_text(PAGE, encoding="utf-8")
     log = tmp_path / "errors.log"
-    proc, url = _serve(tmp_path, {"ONEMAP_LOG": str(log), "ONEMAP_RAISE_INTERNAL": raise_internal})
+    server = _serve(tmp_path, {"ONEMAP_LOG": str(log), "ONEMAP_RAISE_INTERNAL": raise_internal})
+    url = server.url
     try:
         context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
         page = context.new_page()
@@ -85,5 +64,4 @@ def test_an_uncaught_page_error_is_a_coded_message_with_a_reference(browser, tmp
         text = log.read_text(encoding="utf-8")
         assert ref in text and "Traceback" in text and "secret-detail" in text
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+        server.stop()

@@ -63,6 +63,21 @@ def _serve_staggered(folder: Path):
         server.server_close()
 
 
+@contextmanager
+def _opened(browser, page_dir: Path):
+    """The map page opened at 1024×768 from the staggered server: (page, files served, page errors)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        with _serve_staggered(page_dir) as (base, served):
+            page.goto(base + "map.html", wait_until="domcontentloaded")
+            yield page, served, errors
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def page_dir(tmp_path_factory):
     folder = prepare_site_dir(tmp_path_factory.mktemp("sitelayer-page"))
@@ -76,18 +91,12 @@ def test_payloads_landing_apart_are_drawn_once_when_the_last_lands(browser, page
     """A map whose payload files land one by one draws its sites once, after the last: no draw per file, and
     no second whole redraw for nothing afterwards (a waiting loop used to add one, a fifth of a second on a
     tablet)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    with _serve_staggered(page_dir) as (base, served):
-        page.goto(base + "map.html", wait_until="domcontentloaded")
+    with _opened(browser, page_dir) as (page, served, errors):
         counts = wait_for(page.main_frame, COUNT_FEATURES_JS, lambda c: sum(c.values()) >= N, 60)
         wait_for(page.main_frame, "() => window.__onemapSites.pending()", lambda p: not p, 30)
         page.wait_for_timeout(1000)  # a stray retry would have fired by now
         draws = page.evaluate("() => window.__onemapSites.draws()")
         drawn = page.evaluate("() => window.__onemapSites.drawn()")
-    context.close()
     assert len(served) >= 3  # several files, landing at least half a second apart
     assert sum(counts.values()) == N
     assert drawn > 0
@@ -124,12 +133,7 @@ def test_the_base_geography_is_drawn_land_on_sea_at_county_and_street_zoom(brows
     inland = land.buffer(-0.03).representative_point()
     clip = shapely.box(*basegeo.LAND_CLIP_BOUNDS).buffer(-0.05)
     offshore = clip.difference(land.buffer(0.03)).representative_point()
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    with _serve_staggered(page_dir) as (base, _):
-        page.goto(base + "map.html", wait_until="domcontentloaded")
+    with _opened(browser, page_dir) as (page, _, errors):
         files = wait_for(page.main_frame, """() => { const m = Object.values(window).find(v => v instanceof L.Map);
             const f = []; if (m) { m.eachLayer(l => { if (l.onemapBaseFile) { f.push(l.onemapBaseFile); } }); }
             return f.sort(); }""", lambda f: len(f) == 3, 30)
@@ -140,6 +144,5 @@ def test_the_base_geography_is_drawn_land_on_sea_at_county_and_street_zoom(brows
             colour = _colour_at(page, point.y, point.x)
             expected = LAND_COLOR if point is inland else SEA_COLOR
             assert max(abs(a - b) for a, b in zip(colour, _rgb(expected))) <= 3, (point, zoom, colour, expected)
-    context.close()
     assert files == ["fuqing_boundary.geojson", "land.geojson", "neighbours.geojson"]
     assert errors == []

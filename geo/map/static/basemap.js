@@ -55,7 +55,8 @@
     _project: function () {
       var map = this._map, s = map.options.crs.scale(map.getZoom()), o = map.getPixelOrigin(), b = this._box;
       this._scale = s; this._origin = o;
-      this._pxBounds = shapesBoundsPx(b, s, o, (this.options.weight || 0) + 1);
+      var pad = (this.options.weight || 0) + 1;  // the box on screen, outline included (for partial redraws)
+      this._pxBounds = L.bounds([b[0] * s - o.x - pad, b[1] * s - o.y - pad], [b[2] * s - o.x + pad, b[3] * s - o.y + pad]);
     },
     _update: function () {},
     _updatePath: function () {
@@ -77,13 +78,8 @@
         if (closed) { ctx.closePath(); }
       }
       r._fillStroke(ctx, this);
-    },
-    _containsPoint: function () { return false; },
-    _empty: function () { return !this._shapes.rings.length; }
+    }
   });
-  function shapesBoundsPx(b, s, o, pad) {
-    return L.bounds([b[0] * s - o.x - pad, b[1] * s - o.y - pad], [b[2] * s - o.x + pad, b[3] * s - o.y + pad]);
-  }
 
   function load(map, base, file, style) {
     fetch(base + file).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {

@@ -219,11 +219,10 @@
     // retry can be dropped by a run still going: try again (up to 3 times) until the page has switched.
     var timer = setInterval(function () {
       var now = Date.now();
-      if (now - started > 30000 || tries > 3) { clearInterval(timer); return; }
+      if (now - started > 30000) { clearInterval(timer); return; }
       if (now - started < 400 || now - triedAt < 1000 || !app ||
           app.getAttribute('data-test-script-state') !== 'notRunning') { return; }
-      if (window.parent.location.pathname === path) { clearInterval(timer); return; }
-      if (tries === 3) { tries++; return; }
+      if (window.parent.location.pathname === path || tries === 3) { clearInterval(timer); return; }
       tries++; triedAt = now;
       link.setAttribute('data-onemap-retry', '1');
       link.click();
