@@ -4,6 +4,7 @@ the chart over time with the band limits, the grade of each campaign, nothing re
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import RequestLog, log_in, map_frame, start_sample_app
 from tests.factories import ADMIN, PASSWORD
@@ -91,10 +92,20 @@ def test_the_dashboard_shows_the_yearly_steps_and_what_the_readings_say(browser,
 
 
 def _open_site(page, site_id: str, wait_text: str) -> None:
-    picker = page.locator('[data-testid="stSelectbox"] input').first
-    picker.click()
-    picker.fill(site_id)
-    page.get_by_role("option", name=site_id, exact=False).first.click()
+    """Pick the site in the panel's list; again when a rerun (the map reporting its first view, late on a busy
+    machine) redraws the list under the tap."""
+    for attempt in range(3):
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                               "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=60000, polling=200)
+        picker = page.locator('[data-testid="stSelectbox"] input').first
+        picker.click()
+        picker.fill(site_id)
+        try:
+            page.get_by_role("option", name=site_id, exact=False).first.click(timeout=10000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.get_by_text(wait_text).first.wait_for(timeout=60000)
     page.locator(".vega-embed").first.wait_for(timeout=60000)
 
