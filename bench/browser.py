@@ -28,6 +28,15 @@ A page is never taken as drawn while a ``fetch`` it made is in flight or
 while it says it is busy (``window.__onemapSites.pending()``: a site
 payload on its way or a draw scheduled), however quiet it is meanwhile.
 
+Every load starts on a settled machine (:func:`settle`): the CPUs have
+been at most :data:`SETTLE_BUSY` busy for :data:`SETTLE_WINDOWS` windows
+of :data:`SETTLE_WINDOW_S` in a row, or :data:`SETTLE_MAX_S` has passed.
+Without it a page pays for the tail of the one before (a renderer freeing
+the heap of a 30 MB page, a Streamlit session winding down): the same
+10,000-site page measured 918 ms interleaved with the peers and 792 ms
+with a settled start, and every peer gained alike. The wait of each load
+is kept (``settle_s``; ``unsettled`` counts loads that started anyway).
+
 Every request that does not go to localhost is aborted and counted.
 """
 
@@ -58,6 +67,14 @@ VIEWPORT = {"width": 1024, "height": 768}
 #: No new layer for this long after the load event: the map has drawn all it will.
 QUIET_MS = 1500
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+#: A load starts once the CPUs are at most this busy (0..1, all CPUs together) ...
+SETTLE_BUSY = 0.2
+#: ... over this many windows in a row ...
+SETTLE_WINDOWS = 2
+#: ... of this many seconds each ...
+SETTLE_WINDOW_S = 0.25
+#: ... or after this long whatever the load (a machine that never settles is still measured, and says so).
+SETTLE_MAX_S = 30.0
 
 _INIT_JS = """
 (() => {
@@ -184,6 +201,51 @@ _STATE_JS = """() => {
 }"""
 
 
+def cpu_times(path: str = "/proc/stat") -> tuple[int, int] | None:
+    """(busy, busy + idle) jiffies of all CPUs together since boot, or None where there is no ``/proc/stat``.
+
+    Busy is user, nice, system, irq and softirq; idle is idle and iowait.
+    Time stolen by the host is neither: the load of other machines on the
+    same host is not this machine's to wait for.
+    """
+    try:
+        with open(path, encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq = (fields + [0] * 7)[:7]
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait
+
+
+def settle(*, busy_max: float = SETTLE_BUSY, windows: int = SETTLE_WINDOWS, window_s: float = SETTLE_WINDOW_S,
+           max_s: float = SETTLE_MAX_S, read=cpu_times, sleep=time.sleep, clock=time.monotonic) -> tuple[float, bool]:
+    """Wait until the machine is quiet: ``windows`` windows in a row at most ``busy_max`` busy.
+
+    Returns (seconds waited, settled). Without CPU figures (no
+    ``/proc/stat``) it returns at once, settled. ``read``, ``sleep`` and
+    ``clock`` are the system's unless a test gives its own.
+    """
+    start = clock()
+    before = read()
+    if before is None:
+        return 0.0, True
+    quiet = 0
+    while True:
+        sleep(window_s)
+        after = read()
+        if after is None:
+            return clock() - start, True
+        total = after[1] - before[1]
+        busy = (after[0] - before[0]) / total if total > 0 else 0.0
+        before = after
+        quiet = quiet + 1 if busy <= busy_max else 0
+        if quiet >= windows:
+            return clock() - start, True
+        if clock() - start >= max_s:
+            return clock() - start, False
+
+
 @dataclass
 class DrawResult:
     """Time-to-drawn of one page: median of the runs that finished, and what was seen.
@@ -204,6 +266,9 @@ class DrawResult:
     error: str | None = None
     probe: object = None
     outside_urls: list[str] = field(default_factory=list)
+    #: Seconds each load waited for a settled machine (:func:`settle`), and how many started unsettled.
+    settle_s: list[float] = field(default_factory=list)
+    unsettled: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -274,8 +339,12 @@ def browser_available() -> str | None:
 class Browser:
     """One headless Chromium for several measurements (``with Browser() as b: b.time_to_drawn(...)``)."""
 
-    def __init__(self, throttle: float = 4.0):
+    def __init__(self, throttle: float = 4.0, settle: bool = True):
         self.throttle = throttle
+        #: Wait for a quiet machine before each load (:func:`settle`).
+        self.settle = settle
+        #: (seconds waited, settled) before the last load.
+        self.last_settle: tuple[float, bool] = (0.0, True)
         #: The first requests that tried to leave localhost (aborted), for the notes.
         self.outside_urls: list[str] = []
         self._pw = None
@@ -301,6 +370,7 @@ class Browser:
         Returns (ms, content layers, outside requests, JS errors, error, ms from navigation, probe result):
         ``probe`` is a JavaScript function run once the page is drawn (its value is returned).
         """
+        self.last_settle = settle() if self.settle else (0.0, True)
         context = self._browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         outside = [0]
         errors: list[str] = []
@@ -373,6 +443,8 @@ class Browser:
             ms, layers, outside, errors, error, nav_ms, found = self.one_run(
                 url, expected, timeout_s, start_selector, probe if i == 0 else None)
             res.outside_requests += outside
+            res.settle_s.append(round(self.last_settle[0], 2))
+            res.unsettled += not self.last_settle[1]
             res.js_errors += errors
             res.layers = layers
             if i == 0 and probe:
@@ -402,18 +474,19 @@ def main(argv=None) -> int:
     ap.add_argument("--throttle", type=float, default=4.0)
     ap.add_argument("--start-selector", help="count from when this element appears (a map inside an app)")
     ap.add_argument("--url", help="time this URL instead of serving the page's folder (e.g. a Streamlit page)")
+    ap.add_argument("--no-settle", action="store_true", help="start each load at once, not on a quiet machine")
     args = ap.parse_args(argv)
     why = browser_available()
     if why:
         print(why)
         return 2
     if args.url:
-        with Browser(args.throttle) as b:
+        with Browser(args.throttle, settle=not args.no_settle) as b:
             res = b.time_to_drawn(args.url, args.expected, runs=args.runs, start_selector=args.start_selector)
         print(json.dumps(res.as_dict(), ensure_ascii=False))
         return 0
     prepare_site_dir(args.page.parent)
-    with serve(args.page.parent) as base, Browser(args.throttle) as b:
+    with serve(args.page.parent) as base, Browser(args.throttle, settle=not args.no_settle) as b:
         res = b.time_to_drawn(base + args.page.name, args.expected, runs=args.runs,
                               start_selector=args.start_selector)
     print(json.dumps(res.as_dict(), ensure_ascii=False))

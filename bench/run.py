@@ -667,6 +667,8 @@ def time_interleaved(browser, pages: list[tuple[str, dict]], n: int, reps: int) 
             res.from_navigation_ms += one.from_navigation_ms
             res.layers = one.layers
             res.outside_requests += one.outside_requests
+            res.settle_s += one.settle_s
+            res.unsettled += one.unsettled
             res.outside_urls = (res.outside_urls + one.outside_urls)[:5]
             res.js_errors += one.js_errors
             res.error = one.error
@@ -897,6 +899,25 @@ def peers_table(sizes: list) -> str:
     return "\n".join(lines)
 
 
+def settle_line(sizes: list) -> str:
+    """How long the browser loads waited for a quiet machine, and how many started before it was."""
+    from bench.browser import SETTLE_MAX_S
+
+    waits, unsettled = [], 0
+    for s in sizes:
+        for d in [s["ours"], s["naive"], *(s.get("peers") or {}).values()]:
+            dr = d.get("drawn") or {}
+            waits += dr.get("settle_s") or []
+            unsettled += dr.get("unsettled") or 0
+    if not waits:
+        return "(browser loads: none)"
+    if not any(waits) and not unsettled:
+        return f"(browser loads: {len(waits)}, each started at once: no wait for a quiet machine)"
+    return (f"(browser loads: {len(waits)}, each started once the CPUs were quiet: waited median "
+            f"{statistics.median(waits):.2f} s, max {max(waits):.2f} s; {unsettled} started unsettled after "
+            f"{SETTLE_MAX_S:.0f} s)")
+
+
 def format_table(result: dict) -> str:
     """Rows = measurements; per size three columns: ours, naive, naive/ours."""
     sizes = list(result["sizes"].values())
@@ -911,7 +932,7 @@ def format_table(result: dict) -> str:
             rt = s["ratio"].get(key) if key else None
             row += f"| {_fmt(o):>{w - 1}}{_fmt(nv):>{w}}{_fmt(rt, 'x') if rt is not None else '':>{w}} "
         lines.append(row)
-    lines += ["", peers_table(sizes)]
+    lines += ["", peers_table(sizes), settle_line(sizes)]
     notes = []
     for s in sizes:
         for impl, d in [("ours", s["ours"]), ("naive", s["naive"]), *(s.get("peers") or {}).items()]:
@@ -994,6 +1015,8 @@ def parse_args(argv=None):
                     help="comma-separated site counts (default 1000,10000,100000)")
     ap.add_argument("--quick", action="store_true", help="one repetition; no naive browser run above 10,000 sites")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="start each browser load at once, not on a quiet machine (bench/browser.py settle)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reps", type=int, default=3, help="repetitions of browser loads and clicks (median)")
     ap.add_argument("--writers", type=int, default=8)
@@ -1055,7 +1078,7 @@ def run(args) -> dict:
             result["notes"].append(f"browser measurements skipped: {why}")
         with bbrowser.serve(workdir) as base_url:
             args.base_url = base_url
-            browser = None if why else bbrowser.Browser(throttle=4.0).__enter__()
+            browser = None if why else bbrowser.Browser(throttle=4.0, settle=not args.no_settle).__enter__()
             deck = None
             try:
                 if browser is not None and "pydeck" in args.peers:
