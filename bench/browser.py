@@ -31,11 +31,14 @@ payload on its way or a draw scheduled), however quiet it is meanwhile.
 Every load starts on a settled machine (:func:`settle`): the CPUs have
 been at most :data:`SETTLE_BUSY` busy for :data:`SETTLE_WINDOWS` windows
 of :data:`SETTLE_WINDOW_S` in a row, or :data:`SETTLE_MAX_S` has passed.
-Without it a page pays for the tail of the one before (a renderer freeing
-the heap of a 30 MB page, a Streamlit session winding down): the same
-10,000-site page measured 918 ms interleaved with the peers and 792 ms
-with a settled start, and every peer gained alike. The wait of each load
-is kept (``settle_s``; ``unsettled`` counts loads that started anyway).
+A page must not pay for work that is not its own (a test run or a build
+beside the benchmark, a renderer still freeing the last page's heap). On a
+quiet machine it changes nothing measurable — an A/B of four interleaved
+repetitions at 10,000 sites: ours 885 ms started at once, 939 ms settled,
+the peers alike within noise — but on a busy one it waits, and the wait
+of each load is kept (``settle_s``; ``unsettled`` counts the loads that
+started anyway after :data:`SETTLE_MAX_S`), so a figure taken under load
+says so.
 
 Every request that does not go to localhost is aborted and counted.
 """

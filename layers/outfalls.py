@@ -158,8 +158,10 @@ STANDARDISE_INCOMPLETE = Rule(
     lambda status, a: a.get("remediation_method") != "standardise" or _standard_items_done(a),
     zh="规范整治尚未完成：标志牌和采样点须已设置，且各附一张照片。",
     en="规范整治 is not complete: the sign and the sampling point must be in place, each with a photo.",
-    fix_zh="在一口一档中登记标志牌、采样点并各上传一张照片后，再标记整治完成。",
-    fix_en="Record the sign and the sampling point with a photo each in the outfall's file, then mark it complete.",
+    fix_zh="在本次状态变更的表单（或“一口一档”）中勾选“标志牌”和“采样点”，并上传“标志牌照片”和“采样点照片”，"
+           "再标记整治完成。",
+    fix_en="In this status change's form (or the outfall's file) tick 'Sign board' and 'Sampling point' and add the "
+           "'Sign board photo' and 'Sampling point photo', then mark it complete.",
     fields=("sign_board", "sampling_point"),
 )
 
