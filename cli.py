@@ -385,7 +385,7 @@ def cmd_report(args) -> int:
     out = check_target(args.output, what="report")  # before the work: a missing folder is said at once
     sites, history, day, town, sample, reference = _review_inputs(args)
     pdf = town_report_pdf(sites, day, town, history=history, sample=sample, onsite_m=args.onsite_m,
-                          reference=reference)
+                          reference=reference, observations=args._observations)
     store = open_store(args.store)
     actor = _actor(store, args)
     try:

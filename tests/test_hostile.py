@@ -191,7 +191,8 @@ def test_a_pdf_report_with_a_1200_character_name_is_written(sample_store_file):
     from dataclasses import replace
     from datetime import date
 
-    from geo.report.pdf import MAX_CELL_CHARS, town_report_pdf
+    from geo.report.layout import MAX_CELL_CHARS
+    from geo.report.pdf import town_report_pdf
     from geo.store import open_store
 
     store = open_store(sample_store_file)

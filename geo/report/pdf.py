@@ -6,7 +6,8 @@ reader's machine and can be searched and copied. Content: title and date, a 示�
 when the data is sample, a map image of the town's sites on the shipped base
 geography (:mod:`geo.report.mapimage`), the progress figures of
 :func:`geo.domain.targets.progress` with bars against the target, evidence quality,
-the overdue sites and the site table.
+what the monitoring readings say (:mod:`geo.report.monitoring`), the overdue sites
+and the site table.
 """
 
 from __future__ import annotations
@@ -15,43 +16,20 @@ import io
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from geo.report.fonts import FONT_FAMILY, cjk_font_path, truetype_subset
+from geo.report.layout import AMBER, GREEN, GREY, RED, TARGET, heading, new_pdf, para, pct, table
 from geo.clock import CST, format_cst
 from geo.domain.status import is_overdue
 from geo.report.mapimage import sites_map_png
+from geo.report.monitoring import monitoring_section
 from geo.domain.targets import BERTH_EXCLUSIONS, progress, town_name
 from layers import KIND_KEYS, REGISTRY
 
 __all__ = ["town_report_pdf"]
 
-_RED = (183, 28, 28)
-_GREY = (110, 110, 110)
-_GREEN = (26, 152, 80)
-_AMBER = (244, 165, 130)
-_TARGET = (120, 0, 0)
 _SAMPLE_NOTE = "示例数据：本报告中的点位和历史为演示用示例数据，并非官方数据，不得作为统计或上报依据。"
-
-
-def _pdf(font_file: str):
-    from fpdf import FPDF
-
-    class _Report(FPDF):
-        footer_text = ""
-
-        def footer(self):
-            self.set_y(-12)
-            self.set_font(FONT_FAMILY, size=8)
-            self.set_text_color(*_GREY)
-            self.cell(0, 6, f"{self.footer_text}　·　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
-
-    pdf = _Report(orientation="P", unit="mm", format="A4")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FONT_FAMILY, "", font_file)
-    pdf.set_font(FONT_FAMILY, size=10)
-    return pdf
 
 
 def _used_chars(pdf) -> set[str]:
@@ -64,41 +42,16 @@ def _used_chars(pdf) -> set[str]:
     return chars
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
-def _heading(pdf, text: str) -> None:
-    if pdf.get_y() > 255:
-        pdf.add_page()
-    pdf.ln(3)
-    pdf.set_font(FONT_FAMILY, size=13)
-    pdf.set_text_color(0, 0, 0)
-    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(31, 111, 139)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-    pdf.ln(2)
-    pdf.set_font(FONT_FAMILY, size=10)
-
-
-def _para(pdf, text: str, size: float = 10, color=(0, 0, 0), h: float = 5.5) -> None:
-    pdf.set_font(FONT_FAMILY, size=size)
-    pdf.set_text_color(*color)
-    pdf.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font(FONT_FAMILY, size=10)
-
-
 def _bar(pdf, x: float, y: float, w: float, h: float, share: float | None, threshold: float | None) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_fill_color(238, 238, 238)
     pdf.rect(x, y, w, h, style="DF")
     if share is not None:
         met = threshold is not None and share >= threshold
-        pdf.set_fill_color(*(_GREEN if met else _AMBER))
+        pdf.set_fill_color(*(GREEN if met else AMBER))
         pdf.rect(x, y, w * min(share, 1.0), h, style="F")
     if threshold is not None:
-        pdf.set_draw_color(*_TARGET)
+        pdf.set_draw_color(*TARGET)
         pdf.set_line_width(0.8)
         pdf.line(x + w * threshold, y - 1.2, x + w * threshold, y + h + 1.2)
     pdf.set_line_width(0.2)
@@ -122,47 +75,13 @@ def _target_block(pdf, kind_label: str, tg: dict) -> None:
         num, den = tg["numerator"], tg["denominator"]
         if tg["measure"] == "area":
             num, den = f"{num:.2f}", f"{den:.2f}"
-        figure = f"{num} / {den}{unit} = {_pct(tg['share'])}　{goal}　{status}"
+        figure = f"{num} / {den}{unit} = {pct(tg['share'])}　{goal}　{status}"
     else:
         figure = f"本镇街无统计对象（{tg['population_zh']}）　{goal}"
     pdf.cell(0, 5.5, figure, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(0.5)
-    _para(pdf, tg["line_zh"], size=8, color=_GREY, h=4.2)
+    para(pdf, tg["line_zh"], size=8, color=GREY, h=4.2)
     pdf.ln(1)
-
-
-#: Characters shown in one table cell: a row stays far shorter than a page whatever a name holds (a stored
-#: name is at most 200 characters, layers/spec.py; older stores may hold longer ones). The full text is in the
-#: exports and on the map.
-MAX_CELL_CHARS = 120
-
-
-def _cell_text(value) -> str:
-    from geo.domain.text import normalise
-
-    text, _ = normalise(str(value))
-    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
-
-
-def _table(pdf, headings: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[float],
-           size: float = 8.5) -> None:
-    from fpdf.enums import WrapMode
-    from fpdf.fonts import FontFace
-
-    pdf.set_font(FONT_FAMILY, size=size)
-    pdf.set_draw_color(170, 170, 170)
-    pdf.set_fill_color(246, 247, 249)
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=4.6,
-                   wrapmode=WrapMode.CHAR, headings_style=FontFace(emphasis="NONE", fill_color=(225, 235, 240)),
-                   cell_fill_color=(246, 247, 249), cell_fill_mode="ROWS", padding=0.8) as table:
-        head = table.row()
-        for h in headings:
-            head.cell(h)
-        for r in rows:
-            row = table.row()
-            for value in r:
-                row.cell(_cell_text(value))
-    pdf.set_font(FONT_FAMILY, size=10)
 
 
 def _status_zh(kind: str, code: str) -> str:
@@ -173,20 +92,20 @@ def _breakdowns(pdf, figures: dict) -> None:
     berths = figures["kinds"]["shore_power_berths"]
     if berths["total"]:
         b = berths["breakdown"]
-        _para(pdf, "岸电泊位 · 计入福清目标的泊位", size=10)
-        _table(pdf, ("编号", "名称", "类型", "吨级", "状态"),
+        para(pdf, "岸电泊位 · 计入福清目标的泊位", size=10)
+        table(pdf, ("编号", "名称", "类型", "吨级", "状态"),
                [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
                  r["tonnage_t"] if r["tonnage_t"] is not None else "—", _status_zh("shore_power_berths", r["status"]))
                 for r in b["counted"]] or [("—", "无", "", "", "")], (22, 60, 30, 25, 43))
         pdf.ln(2)
-        _para(pdf, "岸电泊位 · 不计入福清目标的泊位及原因", size=10)
-        _table(pdf, ("编号", "名称", "类型", "吨级", "原因"),
+        para(pdf, "岸电泊位 · 不计入福清目标的泊位及原因", size=10)
+        table(pdf, ("编号", "名称", "类型", "吨级", "原因"),
                [(r["site_id"], r["name"], _choice("shore_power_berths", "berth_type", r["berth_type"]),
                  r["tonnage_t"] if r["tonnage_t"] is not None else "—", BERTH_EXCLUSIONS[r["reason"]][0])
                 for r in b["excluded"]] or [("—", "无", "", "", "")], (22, 55, 25, 20, 58))
         pdf.ln(1)
         pv = b["province"]
-        _para(pdf, f"省口径（全部专业化泊位，不含危险货物泊位）计入 {len(pv['counted'])} 个："
+        para(pdf, f"省口径（全部专业化泊位，不含危险货物泊位）计入 {len(pv['counted'])} 个："
                    + ("、".join(r["name"] for r in pv["counted"]) or "无") + "。", size=9)
         pdf.ln(2)
     zones = figures["kinds"]["clean_fuel_zones"]
@@ -196,17 +115,17 @@ def _breakdowns(pdf, figures: dict) -> None:
                 f"{z['at_least']['announced']} 个，已实施 {z['at_least']['enforced']} 个，已撤销 {z['withdrawn']} 个")
         if z["uncovered_km2"] is not None:
             text += f"；城市建成区与城市近郊尚未被已实施禁燃区覆盖的面积 {z['uncovered_km2']:.2f} km²"
-        _para(pdf, text + "。")
+        para(pdf, text + "。")
     boilers = figures["kinds"].get("coal_boilers")
     if boilers and boilers["total"]:
         b = boilers["breakdown"]
-        _para(pdf, f"燃煤锅炉 {boilers['total']} 台，其中 35 蒸吨/小时及以上 {b['large']['n']} 台；"
+        para(pdf, f"燃煤锅炉 {boilers['total']} 台，其中 35 蒸吨/小时及以上 {b['large']['n']} 台；"
                    f"在已实施禁燃区内仍在用 {len(b['open_in_enforced_zone'])} 台；"
                    f"在用及改造/淘汰中的合计容量 {b['capacity_open_th']:g} 蒸吨/小时。")
     parks = figures["kinds"]["parks"]
     if parks["total"]:
         c = parks["breakdown"]["circular_retrofit"]
-        _para(pdf, f"工业园区循环化改造：实施中 {c['in_progress']} 个，已完成 {c['completed']} 个（具备条件的 "
+        para(pdf, f"工业园区循环化改造：实施中 {c['in_progress']} 个，已完成 {c['completed']} 个（具备条件的 "
                    f"{c['eligible']} 个园区中）；在线监测已安装 {parks['breakdown']['online_monitoring']} 个园区。")
 
 
@@ -219,19 +138,19 @@ def _choice(kind: str, field: str, code) -> str:
 
 
 def _evidence(pdf, ev: dict) -> None:
-    _heading(pdf, "变更证据")
+    heading(pdf, "变更证据")
     if not ev["changes"]:
-        _para(pdf, "截至该日，本镇街点位没有状态变更记录。")
+        para(pdf, "截至该日，本镇街点位没有状态变更记录。")
         return
-    _para(pdf, f"状态变更 {ev['changes']} 次：现场（设备距点位 {ev['onsite_m']:g} 米以内）{ev['onsite']} 次，"
-               f"占 {_pct(ev['share_onsite'])}；远程 {ev['remote']} 次；无定位 {ev['no_position']} 次。"
-               f"附照片的变更 {ev['with_photos']} 次，占 {_pct(ev['share_with_photos'])}。"
+    para(pdf, f"状态变更 {ev['changes']} 次：现场（设备距点位 {ev['onsite_m']:g} 米以内）{ev['onsite']} 次，"
+               f"占 {pct(ev['share_onsite'])}；远程 {ev['remote']} 次；无定位 {ev['no_position']} 次。"
+               f"附照片的变更 {ev['with_photos']} 次，占 {pct(ev['share_with_photos'])}。"
                f"变更为完成状态的 {ev['done_changes']} 次中，现场变更 {ev['done_onsite']} 次"
-               f"（{_pct(ev['share_done_onsite'])}）。")
+               f"（{pct(ev['share_done_onsite'])}）。")
     if ev["remote_changes"]:
         pdf.ln(1)
-        _para(pdf, "远程变更（设备不在现场）", size=10)
-        _table(pdf, ("时间（北京时间）", "编号", "名称", "变更", "操作人", "距离（米）"),
+        para(pdf, "远程变更（设备不在现场）", size=10)
+        table(pdf, ("时间（北京时间）", "编号", "名称", "变更", "操作人", "距离（米）"),
                [(format_cst(r["changed_at"]), r["site_id"], r["name"],
                  f"{_status_zh(r['kind'], r['from_status']) if r['from_status'] else '—'} → "
                  f"{_status_zh(r['kind'], r['to_status'])}", r["actor"],
@@ -259,6 +178,7 @@ def town_report_pdf(
     onsite_m: float | None = None,
     generated_at: datetime | None = None,
     reference=None,
+    observations: Mapping[str, Sequence] | None = None,
 ) -> bytes:
     """The review report of one town as PDF bytes.
 
@@ -280,6 +200,9 @@ def town_report_pdf(
         When the report was made (default now), printed in CST.
     reference : geo.domain.coverage.ReferenceAreas, optional
         The official reference areas (and town boundaries) for the area and location targets.
+    observations : mapping of str to sequence of Observation, optional
+        Every stored monitoring row by spec key (``SiteStore.all_observations``): adds what the readings
+        say (measured grades and their charts, shore-power use) — the figures the dashboard shows.
 
     Returns
     -------
@@ -287,13 +210,13 @@ def town_report_pdf(
         The PDF.
     """
     figures = progress(sites, today, town=town_code, history=history, onsite_m=onsite_m, sample=sample,
-                       reference=reference)
+                       reference=reference, observations=observations)
     mine = [s for s in sites if s.town_code == town_code]
     mine.sort(key=lambda s: (KIND_KEYS.index(s.kind) if s.kind in KIND_KEYS else 99, s.site_id))
     name = town_name(town_code, "zh")
     made = (generated_at or datetime.now(timezone.utc)).astimezone(CST)
     png = sites_map_png(mine, highlight_town=town_code, title=f"{name} 点位分布（编号对应下方点位清单序号）")
-    content = (figures, mine, name, made, png, today, town_code, sample)
+    content = (figures, mine, name, made, png, today, town_code, sample, observations)
     # Pass 1 lays the text out with the OpenType font to learn which characters are used; pass 2
     # embeds a TrueType subset of exactly those (see geo.report.fonts.truetype_subset for why).
     chars = _used_chars(_render(str(cjk_font_path()), *content))
@@ -304,52 +227,53 @@ def town_report_pdf(
 
 
 def _render(font_file: str, figures: dict, mine: list, name: str, made: datetime, png: bytes, today: date,
-            town_code: str, sample: bool):
+            town_code: str, sample: bool, observations: Mapping[str, Sequence] | None):
     """The whole document laid out with ``font_file`` (an FPDF object, not yet written)."""
-    pdf = _pdf(font_file)
+    pdf = new_pdf(font_file)
     pdf.footer_text = f"福清生态环境一张图 · {name}审阅报告" + (" · 示例数据" if sample else "")
     pdf.set_title(f"{name} 节能减排重点点位审阅报告")
     pdf.set_creator("福清生态环境一张图")
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=18)
     pdf.cell(0, 10, f"{name} 节能减排重点点位审阅报告", new_x="LMARGIN", new_y="NEXT")
-    _para(pdf, f"截至 {today.isoformat()}（北京时间当日结束时的状态，由变更历史重建）　"
-               f"生成于 {made:%Y-%m-%d %H:%M}（北京时间）　统计用区划代码 {town_code}", size=9, color=_GREY, h=4.8)
+    para(pdf, f"截至 {today.isoformat()}（北京时间当日结束时的状态，由变更历史重建）　"
+               f"生成于 {made:%Y-%m-%d %H:%M}（北京时间）　统计用区划代码 {town_code}", size=9, color=GREY, h=4.8)
     if sample:
         pdf.ln(1)
         pdf.set_fill_color(253, 236, 234)
-        pdf.set_text_color(*_RED)
+        pdf.set_text_color(*RED)
         pdf.set_font(FONT_FAMILY, size=10.5)
         pdf.multi_cell(0, 6, _SAMPLE_NOTE, fill=True, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR", padding=1.5)
         pdf.set_text_color(0, 0, 0)
     t = figures["totals"]
     pdf.ln(1)
-    _para(pdf, f"本镇街共有点位 {t['sites']} 个，已完成 {t['done']} 个，逾期 {t['overdue']} 个。", size=11)
+    para(pdf, f"本镇街共有点位 {t['sites']} 个，已完成 {t['done']} 个，逾期 {t['overdue']} 个。", size=11)
     pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.w - pdf.l_margin - pdf.r_margin)
 
-    _heading(pdf, "目标进度")
+    heading(pdf, "目标进度")
     for key in KIND_KEYS:
         for tg in figures["kinds"][key]["targets"]:
             _target_block(pdf, REGISTRY[key].zh, tg)
     _breakdowns(pdf, figures)
     if "evidence" in figures:
         _evidence(pdf, figures["evidence"])
+    monitoring_section(pdf, figures, mine, observations, today)
 
-    _heading(pdf, f"逾期点位（{figures['overdue']['count']} 个）")
+    heading(pdf, f"逾期点位（{figures['overdue']['count']} 个）")
     if figures["overdue"]["sites"]:
-        _table(pdf, ("编号", "名称", "类型", "状态", "完成时限", "逾期天数"),
+        table(pdf, ("编号", "名称", "类型", "状态", "完成时限", "逾期天数"),
                [(r["site_id"], r["name"], REGISTRY[r["kind"]].zh, _status_zh(r["kind"], r["status"]), r["deadline"],
                  str(r["days_overdue"])) for r in figures["overdue"]["sites"]], (20, 56, 28, 26, 22, 28))
     else:
-        _para(pdf, "无。")
+        para(pdf, "无。")
 
-    _heading(pdf, f"点位清单（{len(mine)} 个）")
+    heading(pdf, f"点位清单（{len(mine)} 个）")
     if mine:
-        _table(pdf, ("序号", "编号", "名称", "类型", "状态", "完成时限", "最近变更"),
+        table(pdf, ("序号", "编号", "名称", "类型", "状态", "完成时限", "最近变更"),
                [(str(i), s.site_id, s.name, REGISTRY[s.kind].zh, _status_zh(s.kind, s.status)
                  + ("（逾期）" if is_overdue(s.kind, s.status, s.deadline, today) else ""),
                  s.deadline or "—", format_cst(s.updated_at)[:10]) for i, s in enumerate(mine, start=1)],
                (10, 18, 58, 24, 28, 20, 22))
     else:
-        _para(pdf, "截至该日本镇街没有点位。")
+        para(pdf, "截至该日本镇街没有点位。")
     return pdf

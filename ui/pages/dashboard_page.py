@@ -65,12 +65,12 @@ def _controls(stored, history, today: date):
 
 
 def _report_button(container, sites, history, day: date, town: str, onsite_m: float, is_sample: bool,
-                   reference) -> None:
+                   reference, observations) -> None:
     def make() -> bytes:
         from geo.report.pdf import town_report_pdf
 
         return town_report_pdf(sites, day, town, history=history, sample=is_sample, onsite_m=onsite_m,
-                               reference=reference)
+                               reference=reference, observations=observations)
 
     from geo.report.pdf import report_file_name
 
@@ -114,7 +114,7 @@ def render() -> None:
     everywhere = sites  # zones cross town lines: an area figure for one town looks at every zone
     if town:
         sites = [s for s in sites if s.town_code == town]
-    _report_button(c_pdf, everywhere, history, day, town, onsite_m, is_sample, reference)
+    _report_button(c_pdf, everywhere, history, day, town, onsite_m, is_sample, reference, observations)
     if day < today:
         st.info(t("dash_asof_note", day=day.isoformat()), icon=":material/history:")
     headline_scope = town_label(town) if town else t("dash_all_fuqing")
