@@ -314,10 +314,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "off_out_conflict": ("冲突（待处理）", "Conflict (open)"),
     "off_out_refused": ("被拒绝", "Refused"),
     "off_out_received": ("已接收（处理中断）", "Received (interrupted)"),
-    "field_client_link": ("离线巡查（无信号时使用）", "Offline field client (for no signal)"),
-    "field_client_help": ("在有网络时打开一次并登录，之后无信号也能记录变更，联网后自动同步。",
-                          "Open it once online while signed in; then it records changes with no signal and syncs "
-                          "when the connection returns."),
+    "field_client_link": ("离线巡查", "Offline inspection"),
+    "field_client_help": ("离线巡查客户端（无信号时使用）：在有网络时打开一次并登录，之后无信号也能记录变更，联网后自动同步。",
+                          "Offline field client (for no signal): open it once online while signed in; then it records "
+                          "changes with no signal and syncs when the connection returns."),
     "dash_goal": ("目标 ≥ {v}，截止 {day}", "target ≥ {v} by {day}"),
     "dash_line": ("统计口径", "How it is counted"),
     "dash_missing_reference": ("缺参考范围", "reference area missing"),

@@ -10,7 +10,7 @@ import streamlit as st
 from geo.errors import OneMapError
 from ui.auth import resolve_actor, secret_problem, sync_browser
 from ui.i18n import LANGS, lang, t
-from ui.page_helper import page_helper, width_class
+from ui.page_helper import page_helper
 from ui.pages import pages_for
 from ui.session import ACTOR_KEY, get_store, md_escape
 from ui.status_form import clear_saved_banners
@@ -20,6 +20,9 @@ from ui.web.media_guard import bind_current_session
 #: Layout rules every page shares. Touch: every button and choice at least 44 px high (gloves, wet
 #: hands). Phones: less padding so the map starts in the first screen. Pills and chips wrap instead
 #: of hiding options. Hidden helper components (keys starting ``hidden_``) take no space.
+#: Header: the title's box starts at 12rem and takes what is left (its text wraps inside it rather
+#: than pushing the controls onto a second row); the subtitle shows only from 1200 px up, so on
+#: tablets and phones the title, account, language and offline link fit one row (two on a phone).
 CSS = """
 .block-container{padding-top:3.2rem;padding-bottom:1rem}
 .stButton button,.stFormSubmitButton button,.stDownloadButton button{min-height:44px}
@@ -27,6 +30,10 @@ div[role=radiogroup] label{min-height:44px;align-items:center;padding-right:12px
 [data-testid="stButtonGroup"] button{min-height:40px}
 [class*="st-key-hidden_"]{display:none}
 .st-key-onemap_head p{margin-bottom:0}
+.st-key-onemap_head>[data-testid="stElementContainer"]:first-child{flex:1 1 12rem}
+@media (max-width: 1199.98px){
+  .st-key-onemap_head .onemap-subtitle{display:none}
+}
 [data-testid="stAlert"]>div{padding-top:.55rem;padding-bottom:.55rem}
 @media (max-width: 1399.98px){
   .block-container{padding-left:1.5rem;padding-right:1.5rem}
@@ -77,11 +84,14 @@ def main() -> None:
 
 
 def _header(actor) -> None:
-    """Title, who is signed in, the language switch: one row that wraps; nothing truncated."""
-    phone = width_class() == "phone"
+    """Title, who is signed in, the language switch (an inspector's offline link last): one row that wraps.
+
+    Nothing is truncated: the subtitle is hidden below 1200 px (:data:`CSS`), the title's text wraps
+    inside its own box, and the offline link's label is short, its full meaning in the tooltip.
+    """
     head = st.container(horizontal=True, vertical_alignment="center", gap="small", key="onemap_head")
-    title = f"**{t('app_title')}**" if phone else f"**{t('app_title')}** · {t('app_subtitle')}"
-    head.markdown(title, width="stretch")
+    head.markdown(f'**{t("app_title")}**<span class="onemap-subtitle"> · {t("app_subtitle")}</span>',
+                  width="stretch", unsafe_allow_html=True)  # fixed texts from ui/i18n.py, no user input
     head.caption(t("guest_hint") if actor.role == "guest" else f"{md_escape(actor.name)} · {t('role_' + actor.role)}",
                  width="content")
     head.segmented_control(t("language"), list(LANGS), format_func=LANGS.get, key="lang",
