@@ -83,10 +83,14 @@ def _texts(key: str, **params: Any) -> dict[str, str]:
 
 
 def file_problem(key: str, *, severity: Severity = "error", column: str = "", value: str = "",
-                 **params: Any) -> Problem:
-    """A problem of the whole file (``row`` None)."""
-    return Problem(row=None, column=column, code=code_of(key), severity=severity, value=short(value) if value else "",
-                   **_texts(key, value=value, column=column, **params))
+                 code: str | None = None, **params: Any) -> Problem:
+    """A problem of the whole file (``row`` None).
+
+    ``code`` replaces the key's code for a finding another check worded, which the entry only frames
+    (e.g. says of one site).
+    """
+    return Problem(row=None, column=column, code=code or code_of(key), severity=severity,
+                   value=short(value) if value else "", **_texts(key, value=value, column=column, **params))
 
 
 def note(key: str, **params: Any) -> Problem:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from geo.domain.bands import Reading
 from geo.errors import OneMapError, ValidationError
 from geo.ingest import values as V
+from geo.ingest.messages import invalid
 from geo.ingest.observations import cell_value, map_headers, rehead
 from geo.ingest.readers import read_upload
 from layers import OBSERVATIONS
@@ -46,23 +47,15 @@ def readings_from_table(data: bytes, name: str) -> list[Reading]:
         if not t:
             continue
         if t in col:
-            raise ValidationError("grading.duplicate_column",
-                                  en=f"Columns {col[t]!r} and {h!r} both hold {t}; keep one.",
-                                  zh=f"“{col[t]}”与“{h}”两列含义相同；请只保留一列。", column=h)
+            raise invalid("grading.duplicate_column", first=col[t], second=h, target=t, context={"column": h})
         col[t] = h
     body_col = col.get("site_name") or col.get("site_id")
     missing = [label for label, ok in (("水体 water_body", body_col), ("点位 point", col.get("point")),
                                        ("轮次 round", col.get("round"))) if not ok]
     if missing:
-        got = ", ".join(table.headers) or "(none)"
-        raise ValidationError(
-            "grading.missing_column",
-            en=f"Header row: missing column(s) {', '.join(m.split()[1] for m in missing)}; the header has: {got}. "
-               f"Name the columns water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "
-               f"(or 水体, 点位, 轮次, 透明度, 水深, 溶解氧, 氧化还原电位, 氨氮).",
-            zh=f"表头缺少列：{'、'.join(m.split()[0] for m in missing)}；现有表头：{got}。"
-               f"列名应为 水体、点位、轮次、透明度、水深、溶解氧、氧化还原电位、氨氮（或英文 water_body, point, round …）。",
-            missing=missing)
+        raise invalid("grading.missing_column", missing_zh="、".join(m.split()[0] for m in missing),
+                      missing_en=", ".join(m.split()[1] for m in missing), headers=", ".join(table.headers) or "(none)",
+                      context={"missing": missing})
     letters = {h: f"{h} ({get_column_letter(i)})" for i, h in enumerate(table.headers, start=1)}
     out = []
     for raw in table.rows:
@@ -75,25 +68,28 @@ def readings_from_table(data: bytes, name: str) -> list[Reading]:
             try:
                 kwargs[key] = cell_value(_SPEC, _SPEC.field(key), cells.get(h)) if h else None
             except OneMapError as exc:
-                raise ValidationError(exc.code, en=f"row {raw.row}, column {letters[h]}: {exc.en}",
-                                      zh=f"第 {raw.row} 行“{letters[h]}”列：{exc.zh}", fix_zh=exc.fix_zh,
-                                      fix_en=exc.fix_en, row=raw.row, column=h, value=exc.context.get("value")) from exc
+                raise _in_cell(exc, raw.row, h, letters[h], exc.zh, exc.en,
+                               value=exc.context.get("value")) from exc
         body = V.clean_text(cells.get(body_col))
         if not body:
-            raise ValidationError("grading.water_body_missing", en=f"row {raw.row}, column {letters[body_col]}: the "
-                                  f"water body is missing; enter it.",
-                                  zh=f"第 {raw.row} 行“{letters[body_col]}”列：缺少水体名称；请填写。",
-                                  row=raw.row, column=body_col)
+            raise invalid("grading.water_body_missing", row=raw.row, column=letters[body_col],
+                          context={"row": raw.row, "column": body_col})
         try:
             out.append(Reading(kwargs.pop("point"), kwargs.pop("round"), water_body=body, row=raw.row, **kwargs))
         except ValidationError as exc:  # a blank point or round: name its column as the file shows it
             key = {"grading.point_missing": "point", "grading.round_missing": "round"}.get(exc.code)
             if key is None:
                 raise
-            raise ValidationError(exc.code, en=f"row {raw.row}, column {letters[col[key]]}: {exc.en.split(': ', 1)[-1]}",
-                                  zh=f"第 {raw.row} 行“{letters[col[key]]}”列：{exc.zh.split('：', 1)[-1]}",
-                                  row=raw.row, column=col[key]) from exc
+            raise _in_cell(exc, raw.row, col[key], letters[col[key]], exc.zh.split("：", 1)[-1],
+                           exc.en.split(": ", 1)[-1]) from exc
     if not out:
-        raise ValidationError("grading.no_readings", en="The file has a header but no data rows; add the readings.",
-                              zh="文件只有表头，没有数据行；请填写监测数据。")
+        raise invalid("grading.no_readings", context={})
     return out
+
+
+def _in_cell(exc: OneMapError, row: int, column: str, shown: str, detail_zh: str, detail_en: str,
+             **context) -> ValidationError:
+    """``exc`` (its code, words and fix) said of the cell at ``row`` and ``column`` (``shown`` with its letter)."""
+    return invalid("grading.cell", code=exc.code, row=row, column=shown, detail_zh=detail_zh, detail_en=detail_en,
+                   detail_fix_zh=exc.fix_zh, detail_fix_en=exc.fix_en,
+                   context={"row": row, "column": column, **context})

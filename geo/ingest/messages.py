@@ -565,6 +565,110 @@ MESSAGES: dict[str, Message] = {
     "kind.unknown": _m(
         zh="未知的导入类型“{value}”；可用：{allowed}。", en="Unknown kind {value!r}; use one of: {allowed}.",
         fix_zh="从以上类型中选择一个。", fix_en="Pick one of the kinds listed."),
+    # -- monitoring tables (observations): the file, its columns, one row ------------------------------------------------
+    # ``{noun_zh}`` is the spec's word for its sites (水体, 排污口 ...); English says ``site`` for every kind.
+    "format.not_a_table": _m(
+        zh="“{name}”不是表格文件；监测数据请用 xlsx 或 CSV。", en="{name} is not a table; monitoring data comes as xlsx or CSV.",
+        fix_zh="另存为 xlsx 或 CSV 后导入。", fix_en="Save it as xlsx or CSV and import that."),
+    "table.header_found": _m(
+        zh="表头位于第 {row} 行，其上方各行未作为数据读取。", en="The header is row {row}; the rows above it were not read as data.",
+        fix_zh="如表头识别有误，请删除表头上方的各行后重新导入。", fix_en="If the header is wrong, delete the rows above it and import again."),
+    "columns.duplicate": _m(
+        zh="列“{headers_zh}”都表示{target_zh}。", en="columns {headers_en} all hold {target_en}.",
+        fix_zh="只保留其中一列。", fix_en="Keep one of them."),
+    "columns.missing": _m(
+        zh="缺少{what_zh}列；现有表头：{headers_zh}。", en="no column for {what_en}; the headers are: {headers_en}.",
+        fix_zh="添加该列，表头可写：{names_zh}。", fix_en="Add the column, headed one of: {names_en}."),
+    "columns.missing|site": _m(
+        zh="缺少{noun_zh}（编号或名称）列；现有表头：{headers_zh}。",
+        en="no column for the {noun_en} (id or name); the headers are: {headers_en}.",
+        fix_zh="添加该列，表头可写：{names_zh}。", fix_en="Add the column, headed one of: {names_en}."),
+    "obs.bad_time": _m(
+        zh="“{value}”不是时刻；请写成 时:分，如 09:30。", en="{value!r} is not a time of day; write it as HH:MM, e.g. 09:30.",
+        fix_zh="按 HH:MM 填写，如 09:30。", fix_en="Write HH:MM, e.g. 09:30."),
+    "cell.formula_no_value|obs": _m(
+        zh="公式单元格没有保存计算结果。", en="a formula cell without its computed value.",
+        fix_zh="在 Excel 中打开并保存（或把公式改为数值）后重新导入。",
+        fix_en="Open and save it in Excel (or paste values), then import again."),
+    "obs.date_missing": _m(
+        zh="缺少日期。", en="the date is missing.",
+        fix_zh="填写采样日期，如 2025-03-01。", fix_en="Enter the date, e.g. 2025-03-01."),
+    "obs.required": _m(
+        zh="缺少“{field_zh}”。", en="{field_en} is missing.", fix_zh="填写“{field_zh}”。", fix_en="Fill in {field_en}."),
+    "obs.nothing_measured": _m(
+        zh="该行没有任何监测值（{fields_zh}）。", en="the row holds no measured value ({fields_en}).",
+        fix_zh="至少填写一项监测值，或删除该行。", fix_en="Enter at least one measured value, or delete the row."),
+    "obs.duplicate_in_file": _m(
+        zh="与第 {first} 行重复（同一{what_zh}）。", en="repeats row {first} (the same {what_en}).",
+        fix_zh="删除重复行，或更正{fields_zh}。", fix_en="Delete the repeated row, or correct its {fields_en}."),
+    "obs.already_recorded": _m(
+        zh="{what_zh} 已有不同数值的记录（#{obs_id}，{by} 录入）。",
+        en="{what_en} is already recorded with other values (#{obs_id}, by {by}).",
+        fix_zh="如需改正已保存的数据，请更正第 {obs_id} 号记录（写明理由），不要重复导入。",
+        fix_en="To change the stored values, correct row #{obs_id} (with a reason) instead of importing it again."),
+    "site.not_found": _m(
+        zh="不存在编号为“{value}”的{kind_zh}。", en="no {kind_en} site has the id {value!r}.",
+        fix_zh="核对编号（地图详情或导出表中可查），或改写{noun_zh}名称。",
+        fix_en="Check the id (map panel or an export), or give the {noun_en}'s name."),
+    "obs.wrong_kind": _m(
+        zh="“{value}”是{other_zh}，不是{kind_zh}。", en="{value} is a {other_en} site, not {kind_en}.",
+        fix_zh="填写{kind_zh}的编号。", fix_en="Give the id of a {kind_en} site."),
+    "site.name_differs": _m(
+        zh="编号 {id} 的名称为“{stored}”，表中写作“{value}”；按编号导入。",
+        en="{id} is named {stored!r}, the row says {value!r}; imported by id.",
+        fix_zh="核对编号与名称：导入以编号为准；如编号有误请改正，否则无需处理。",
+        fix_en="Check the id and the name: the import goes by the id; correct the id if it is wrong, else nothing to do."),
+    "site.name_unknown": _m(
+        zh="没有名为“{value}”的{kind_zh}。", en="no {kind_en} site is named {value!r}.",
+        fix_zh="核对名称，或填写{noun_zh}编号。", fix_en="Check the name, or give the {noun_en} id."),
+    "site.name_ambiguous": _m(
+        zh="名为“{value}”的{kind_zh}有多个：{ids}。", en="several {kind_en} sites are named {value!r}: {ids}.",
+        fix_zh="填写{noun_zh}编号以区分。", fix_en="Give the {noun_en} id instead."),
+    "site.missing": _m(
+        zh="缺少{noun_zh}编号或名称。", en="neither a {noun_en} id nor a name.",
+        fix_zh="填写{noun_zh}编号（或名称）。", fix_en="Enter the {noun_en} id (or its name)."),
+    # -- monitoring tables: what the file adds to each site's campaigns (warnings) -------------------------------------
+    "assessment.grade": _m(
+        zh="{site} {period_zh}：{grade_zh}（{rule_zh}）", en="{site} {period_en}: {grade_en} ({rule_en})",
+        fix_zh="无需处理：这是该点位加上本次导入数据后的评估，供核对。",
+        fix_en="Nothing to do: this is the site's assessment with the imported rows, for checking."),
+    # A finding of the domain's rules (its own code and words), said of one site: the problem keeps that code.
+    "obs.site_finding": _m(
+        zh="{site}：{detail_zh}", en="{site}: {detail_en}",
+        fix_zh="按提示核对该点位的监测数据（不影响导入）。",
+        fix_en="Check the site's readings as the warning says (the import is not affected)."),
+    # -- a table of readings to grade (cli.py grade): the first bad cell stops the file --------------------------------
+    "grading.duplicate_column": _m(
+        zh="“{first}”与“{second}”两列含义相同（均为 {target}）；请只保留一列。",
+        en="Columns {first!r} and {second!r} both hold {target}; keep one.",
+        fix_zh="删除其中一列，只保留一列。", fix_en="Delete one of the two columns."),
+    "grading.missing_column": _m(
+        zh="表头缺少列：{missing_zh}；现有表头：{headers}。"
+           "列名应为 水体、点位、轮次、透明度、水深、溶解氧、氧化还原电位、氨氮（或英文 water_body, point, round …）。",
+        en="Header row: missing column(s) {missing_en}; the header has: {headers}. "
+           "Name the columns water_body, point, round, transparency_cm, depth_cm, do_mg_l, orp_mv, nh3n_mg_l "
+           "(or 水体, 点位, 轮次, 透明度, 水深, 溶解氧, 氧化还原电位, 氨氮).",
+        fix_zh="在表头中加入缺少的列：{missing_zh}。", fix_en="Add the missing column(s) to the header: {missing_en}."),
+    # A cell's error, worded by the check that found it (its own code and fix), said with the row and the column.
+    "grading.cell": _m(
+        zh="第 {row} 行“{column}”列：{detail_zh}", en="row {row}, column {column}: {detail_en}",
+        fix_zh="{detail_fix_zh}", fix_en="{detail_fix_en}"),
+    "grading.water_body_missing": _m(
+        zh="第 {row} 行“{column}”列：缺少水体名称；请填写。", en="row {row}, column {column}: the water body is missing; enter it.",
+        fix_zh="在第 {row} 行“{column}”列填写水体名称。", fix_en="Enter the water body in row {row}, column {column}."),
+    "grading.no_readings": _m(
+        zh="文件只有表头，没有数据行；请填写监测数据。", en="The file has a header but no data rows; add the readings.",
+        fix_zh="在表头下方填写监测数据。", fix_en="Add the readings below the header."),
+    # -- a ledger status its site's evidence does not support --------------------------------------------------------
+    "status.evidence_missing": _m(
+        zh="{site} 不能记为该状态：{missing_zh}", en="{site} cannot take this status: {missing_en}",
+        fix_zh="需要：{needed_zh}。请先导入监测数据，或把状态改为当前证据支持的状态。",
+        fix_en="Needed: {needed_en}. Import the readings first, or give the status the evidence supports."),
+    "status.evidence_override": _m(
+        zh="{site} 的状态缺少证据（{missing_zh}），将按越过理由“{reason}”导入并记录。",
+        en="{site}: the status lacks its evidence ({missing_en}); imported under the override {reason!r}, which is recorded.",
+        fix_zh="无需处理：越过理由随导入记录；如不应越过，请去掉越过理由后重新导入。",
+        fix_en="Nothing to do: the override reason is recorded with the import; if it is not meant, import again without it."),
 }
 
 
@@ -599,10 +703,26 @@ def ingest_error(key: str, *, value: Any = None, **params: Any):
     return IngestError(code_of(key), value=params.get("name") if value is None else value, **ctx, **text(key, **params))
 
 
-def invalid(key: str, *, value: Any = None, **params: Any) -> ValidationError:
-    """A :class:`~geo.errors.ValidationError` for one bad value (``value``, shortened to one line, goes into the
-    message as ``{value}``)."""
+def invalid(key: str, *, value: Any = None, code: str | None = None, context: dict[str, Any] | None = None,
+            **params: Any) -> ValidationError:
+    """A :class:`~geo.errors.ValidationError` for one bad value, worded by the entry ``key``.
+
+    Parameters
+    ----------
+    key : str
+        The table key; its code is the error's code unless ``code`` is given.
+    value : optional
+        The bad value: shortened to one line, it goes into the message as ``{value}``.
+    code : str, optional
+        The code to raise instead of the key's: for a finding another check worded, which the entry
+        only frames (e.g. says with its row and column).
+    context : dict, optional
+        The error's context (row, column ...) instead of ``{"value": value}``.
+    **params
+        The other values the templates name.
+    """
     from geo.ingest.problems import short
 
     shown = "" if value is None else short(value, 80)
-    return ValidationError(code_of(key), value=shown, **text(key, value=shown, **params))
+    ctx = {"value": shown} if context is None else context
+    return ValidationError(code or code_of(key), **ctx, **text(key, value=shown, **params))

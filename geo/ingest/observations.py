@@ -37,9 +37,11 @@ from datetime import date, datetime, time
 from typing import Any, Mapping, Sequence
 
 from geo.domain.monitoring import coerce_obs_value, current_rows, rules_for
-from geo.errors import OneMapError, ValidationError
+from geo.errors import OneMapError
 from geo.ingest import values as V
+from geo.ingest.collect import RowProblems, file_problem, note
 from geo.ingest.columns import header_key
+from geo.ingest.messages import invalid
 from geo.ingest.problems import IngestError, Problem, problem_from_error, short
 from geo.ingest.readers import RawRow, RawTable, read_upload
 from geo.store.base import NewObservation, Observation, Site
@@ -213,9 +215,7 @@ def parse_time(value: Any) -> str | None:
     m = re.fullmatch(r"(\d{1,2})(?::|时)(\d{1,2})(?:(?::|分)(\d{1,2})?秒?)?分?", text)
     if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
         return f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"
-    raise ValidationError("obs.bad_time", en=f"{text!r} is not a time of day; write it as HH:MM, e.g. 09:30.",
-                          zh=f"“{text}”不是时刻；请写成 时:分，如 09:30。", value=text,
-                          fix_zh="按 HH:MM 填写，如 09:30。", fix_en="Write HH:MM, e.g. 09:30.")
+    raise invalid("obs.bad_time", value=text)
 
 
 def parse_month(value: Any) -> str:
@@ -254,10 +254,9 @@ def cell_value(spec: ObservationSpec, fld: ObsField, value: Any) -> Any:
         parsed = next((c.code for c in fld.choices if key in (V.match_key(c.code), V.match_key(c.zh),
                                                                V.match_key(c.en))), None)
         if parsed is None:
-            allowed = "、".join(c.zh for c in fld.choices)
-            raise ValidationError("field.bad_choice", en=f"{fld.en}: {value!r} is not one of the allowed values.",
-                                  zh=f"“{fld.zh}”的值“{value}”不在可选范围内：{allowed}。", value=str(value),
-                                  fix_zh=f"改为以下之一：{allowed}。", fix_en="Use one of the listed values.")
+            raise invalid("field.bad_choice", value=value, field_zh=fld.zh, field_en=fld.en,
+                          allowed_zh="、".join(c.zh for c in fld.choices),
+                          allowed_en=", ".join(f"{c.code} ({c.zh})" for c in fld.choices))
     return coerce_obs_value(fld, parsed)
 
 
@@ -291,11 +290,7 @@ def prepare_observations(data: bytes, name: str, *, spec: ObservationSpec, sites
     except IngestError as exc:
         return ObsPlan(spec, name, None, problems=[problem_from_error(exc, row=None)])
     if table.format not in ("xlsx", "csv"):
-        p = Problem(row=None, column="", code="format.not_a_table",
-                    message_zh=f"“{name}”不是表格文件；监测数据请用 xlsx 或 CSV。",
-                    message_en=f"{name} is not a table; monitoring data comes as xlsx or CSV.",
-                    fix_zh="另存为 xlsx 或 CSV 后导入。", fix_en="Save it as xlsx or CSV and import that.", value=name)
-        return ObsPlan(spec, name, table, problems=[p])
+        return ObsPlan(spec, name, table, problems=[file_problem("format.not_a_table", value=name, name=name)])
     return plan_from_table(table, spec=spec, sites=sites, stored=stored)
 
 
@@ -305,9 +300,7 @@ def plan_from_table(table: RawTable, *, spec: ObservationSpec, sites: Sequence[S
     table, moved = rehead(spec, table)
     plan = ObsPlan(spec, table.source_name, table, problems=list(table.notes), rows_read=len(table.rows))
     if moved:
-        plan.problems.append(Problem(row=None, column="", code="table.header_found", severity="warning",
-                                     message_zh=f"表头位于第 {moved} 行，其上方各行未作为数据读取。",
-                                     message_en=f"The header is row {moved}; the rows above it were not read as data."))
+        plan.problems.append(note("table.header_found", row=moved))
     mapping = map_headers(spec, table.headers)
     plan.mapping = mapping
     if not _file_checks(plan, spec, mapping):
@@ -326,14 +319,13 @@ def plan_from_table(table: RawTable, *, spec: ObservationSpec, sites: Sequence[S
             continue
         key = _ident(spec, out.site_id, out.observed_on, out.observed_time, out.values)
         id_col = col.get(spec.identity[0], "") if spec.identity else col["observed_on"]
+        rp = RowProblems(raw)
         if key in first_seen:
-            plan.problems.append(_problem(raw, id_col, "obs.duplicate_in_file",
-                                          zh=f"与第 {first_seen[key]} 行重复（同一{_what(spec, out)}）。",
-                                          en=f"repeats row {first_seen[key]} (the same {_what(spec, out, 'en')}).",
-                                          fix_zh="删除重复行，或更正" + "、".join(
-                                              ["日期"] + [_target_label(spec, n) for n in spec.identity]) + "。",
-                                          fix_en="Delete the repeated row, or correct its " + ", ".join(
-                                              ["date"] + [_target_label(spec, n, "en") for n in spec.identity]) + "."))
+            rp.add("obs.duplicate_in_file", id_col, first=first_seen[key], what_zh=_what(spec, out),
+                   what_en=_what(spec, out, "en"),
+                   fields_zh="、".join(["日期"] + [_target_label(spec, n) for n in spec.identity]),
+                   fields_en=", ".join(["date"] + [_target_label(spec, n, "en") for n in spec.identity]))
+            plan.problems += rp.items
             continue
         first_seen[key] = raw.row
         known = held.get(key)
@@ -341,14 +333,9 @@ def plan_from_table(table: RawTable, *, spec: ObservationSpec, sites: Sequence[S
             if _same(spec, known, out):
                 plan.candidates.append(ObsCandidate(raw.row, out, "unchanged", known.obs_id, raw.layer))
                 continue
-            plan.problems.append(_problem(
-                raw, id_col, "obs.already_recorded",
-                zh=f"{_what(spec, out)} 已有不同数值的记录（#{known.obs_id}，{known.recorded_by} 录入）。",
-                en=f"{_what(spec, out, 'en')} is already recorded with other values (#{known.obs_id}, "
-                   f"by {known.recorded_by}).",
-                fix_zh=f"如需改正已保存的数据，请更正第 {known.obs_id} 号记录（写明理由），不要重复导入。",
-                fix_en=f"To change the stored values, correct row #{known.obs_id} (with a reason) instead of "
-                       f"importing it again."))
+            rp.add("obs.already_recorded", id_col, what_zh=_what(spec, out), what_en=_what(spec, out, "en"),
+                   obs_id=known.obs_id, by=known.recorded_by)
+            plan.problems += rp.items
             continue
         for n in rules.row_notices(out.values):
             plan.problems.append(_problem(raw, "", n.code, zh=n.zh, en=n.en, severity="warning"))
@@ -366,11 +353,9 @@ def _file_checks(plan: ObsPlan, spec: ObservationSpec, mapping: Mapping[str, str
     for t, hs in twice.items():
         if len(hs) > 1:
             ok = False
-            plan.problems.append(Problem(
-                row=None, column="、".join(hs), code="columns.duplicate",
-                message_zh=f"列“{'”“'.join(hs)}”都表示{_target_label(spec, t)}。",
-                message_en=f"columns {', '.join(hs)} all hold {_target_label(spec, t, 'en')}.",
-                fix_zh="只保留其中一列。", fix_en="Keep one of them."))
+            plan.problems.append(file_problem(
+                "columns.duplicate", column="、".join(hs), headers_zh="”“".join(hs), headers_en=", ".join(hs),
+                target_zh=_target_label(spec, t), target_en=_target_label(spec, t, "en")))
     needed = [("site", ("site_id", "site_name")), ("observed_on", ("observed_on",))]
     needed += [(f.name, (f.name,)) for f in spec.fields if f.required]
     got = set(mapping.values())
@@ -379,13 +364,14 @@ def _file_checks(plan: ObsPlan, spec: ObservationSpec, mapping: Mapping[str, str
             ok = False
             heads = spec.headers()
             names = [n for t in any_of for n in heads[t][:6]]
-            zh = f"{spec.site_noun_zh}（编号或名称）" if label == "site" else _target_label(spec, label)
-            en = "the site (id or name)" if label == "site" else _target_label(spec, label, "en")
-            plan.problems.append(Problem(
-                row=None, column="", code="columns.missing",
-                message_zh=f"缺少{zh}列；现有表头：{'、'.join(plan.table.headers) or '（无）'}。",
-                message_en=f"no column for {en}; the headers are: {', '.join(plan.table.headers) or '(none)'}.",
-                fix_zh=f"添加该列，表头可写：{'、'.join(names)}。", fix_en=f"Add the column, headed one of: {', '.join(names)}."))
+            said = dict(headers_zh="、".join(plan.table.headers) or "（无）",
+                        headers_en=", ".join(plan.table.headers) or "(none)",
+                        names_zh="、".join(names), names_en=", ".join(names))
+            if label == "site":
+                plan.problems.append(file_problem("columns.missing|site", **_nouns(spec), **said))
+            else:
+                plan.problems.append(file_problem("columns.missing", what_zh=_target_label(spec, label),
+                                                  what_en=_target_label(spec, label, "en"), **said))
     return ok
 
 
@@ -421,8 +407,14 @@ def _same(spec: ObservationSpec, stored: Observation, new: NewObservation) -> bo
     return True
 
 
+def _nouns(spec: ObservationSpec) -> dict[str, str]:
+    """The word for the spec's sites: its own in Chinese (水体, 排污口 ...), ``site`` in English for every kind."""
+    return {"noun_zh": spec.site_noun_zh, "noun_en": "site"}
+
+
 def _problem(raw: RawRow, column: str, code: str, *, zh: str, en: str, fix_zh: str = "", fix_en: str = "",
              severity: str = "error", value: Any = "") -> Problem:
+    """A row problem the domain's rules worded themselves (their code, both languages, their fix if any)."""
     return Problem(row=raw.row, column=column or "", code=code, message_zh=zh, message_en=en, fix_zh=fix_zh,
                    fix_en=fix_en, severity=severity, value=short(value) if value != "" else "", layer=raw.layer)
 
@@ -433,106 +425,97 @@ def _from_error(raw: RawRow, column: str, exc: OneMapError) -> Problem:
 
 def _row(plan: ObsPlan, spec: ObservationSpec, raw: RawRow, col: Mapping[str, str], by_id, by_name
          ) -> NewObservation | None:
-    cells = raw.values
-    if all(V.is_blank(v) for v in cells.values()):
+    """The row's observation (None when blank or after an error); its problems are added to ``plan``."""
+    if all(V.is_blank(v) for v in raw.values.values()):
         return None
-    before = len(plan.problems)
+    rp = RowProblems(raw)
+    try:
+        return _checked_row(rp, spec, col, by_id, by_name)
+    finally:
+        plan.problems += rp.items
+
+
+def _checked_row(rp: RowProblems, spec: ObservationSpec, col: Mapping[str, str], by_id, by_name
+                 ) -> NewObservation | None:
+    raw = rp.raw
+    cells = raw.values
     for h in raw.formula_missing:
         if h in col.values():
-            plan.problems.append(_problem(raw, h, "cell.formula_no_value", zh="公式单元格没有保存计算结果。",
-                                          en="a formula cell without its computed value.",
-                                          fix_zh="在 Excel 中打开并保存（或把公式改为数值）后重新导入。",
-                                          fix_en="Open and save it in Excel (or paste values), then import again."))
-    site = _site(plan, spec, raw, col, by_id, by_name)
+            rp.add("cell.formula_no_value|obs", h)
+    site = _site(rp, spec, col, by_id, by_name)
     day, when = None, None
     h = col["observed_on"]
     try:
         cell = cells.get(h)
         if V.is_blank(cell):
-            plan.problems.append(_problem(raw, h, "obs.date_missing", zh="缺少日期。", en="the date is missing.",
-                                          fix_zh="填写采样日期，如 2025-03-01。", fix_en="Enter the date, e.g. 2025-03-01."))
+            rp.add("obs.date_missing", h)
         else:
             day = parse_month(cell) if spec.period == "month" else V.parse_date("日期", "date", cell)
             if spec.has_time and isinstance(cell, datetime) and (cell.hour or cell.minute):
                 when = f"{cell.hour:02d}:{cell.minute:02d}"
     except OneMapError as exc:
-        plan.problems.append(_from_error(raw, h, exc))
+        rp.items.append(_from_error(raw, h, exc))
     if "observed_time" in col:
         try:
             t = parse_time(cells.get(col["observed_time"]))
             when = t or when
         except OneMapError as exc:
-            plan.problems.append(_from_error(raw, col["observed_time"], exc))
+            rp.items.append(_from_error(raw, col["observed_time"], exc))
     values: dict[str, Any] = {}
     for f in spec.fields:
         h = col.get(f.name)
         try:
             values[f.name] = cell_value(spec, f, cells.get(h)) if h else None
         except OneMapError as exc:
-            plan.problems.append(_from_error(raw, h, exc))
+            rp.items.append(_from_error(raw, h, exc))
             continue
         if f.required and values[f.name] is None:
-            plan.problems.append(_problem(raw, h or "", "obs.required", zh=f"缺少“{f.zh}”。", en=f"{f.en} is missing.",
-                                          fix_zh=f"填写“{f.zh}”。", fix_en=f"Fill in {f.en}."))
-    if any(p.is_error for p in plan.problems[before:]) or site is None or day is None:
+            rp.add("obs.required", h or "", field_zh=f.zh, field_en=f.en)
+    if rp.failed or site is None or day is None:
         return None
     for e in rules_for(spec).row_errors(values):
-        plan.problems.append(_problem(raw, col.get(e.field, ""), e.code, zh=e.zh, en=e.en, fix_zh=e.fix_zh,
-                                      fix_en=e.fix_en, value=values.get(e.field)))
-    if any(p.is_error for p in plan.problems[before:]):
+        rp.items.append(_problem(raw, col.get(e.field, ""), e.code, zh=e.zh, en=e.en, fix_zh=e.fix_zh,
+                                 fix_en=e.fix_en, value=values.get(e.field)))
+    if rp.failed:
         return None
     if not any(values.get(f.name) is not None for f in spec.fields if f.chart) and spec.chart_fields:
-        plan.problems.append(_problem(raw, "", "obs.nothing_measured",
-                                      zh="该行没有任何监测值（" + "、".join(f.zh for f in spec.chart_fields) + "）。",
-                                      en="the row holds no measured value (" + ", ".join(f.en for f in spec.chart_fields)
-                                      + ").", fix_zh="至少填写一项监测值，或删除该行。",
-                                      fix_en="Enter at least one measured value, or delete the row."))
+        rp.add("obs.nothing_measured", "", fields_zh="、".join(f.zh for f in spec.chart_fields),
+               fields_en=", ".join(f.en for f in spec.chart_fields))
         return None
     return NewObservation(site.site_id, day, when, values, row=raw.row)
 
 
-def _site(plan: ObsPlan, spec: ObservationSpec, raw: RawRow, col: Mapping[str, str], by_id, by_name) -> Site | None:
+def _site(rp: RowProblems, spec: ObservationSpec, col: Mapping[str, str], by_id, by_name) -> Site | None:
     from layers import get_spec
 
+    raw = rp.raw
     kind = get_spec(spec.site_kind)
+    said = {"kind_zh": kind.zh, "kind_en": kind.en, **_nouns(spec)}
     h_id, h_name = col.get("site_id"), col.get("site_name")
     sid = V.clean_id(raw.values.get(h_id)) if h_id else None
     name = V.clean_text(raw.values.get(h_name)) if h_name else None
     if sid:
         site = by_id.get(sid)
         if site is None:
-            plan.problems.append(_problem(raw, h_id, "site.not_found", zh=f"不存在编号为“{sid}”的{kind.zh}。",
-                                          en=f"no {kind.en} site has the id {sid!r}.", value=sid,
-                                          fix_zh=f"核对编号（地图详情或导出表中可查），或改写{spec.site_noun_zh}名称。",
-                                          fix_en="Check the id (map panel or an export), or give the body's name."))
+            rp.add("site.not_found", h_id, value=sid, **said)
             return None
         if site.kind != spec.site_kind:
-            plan.problems.append(_problem(raw, h_id, "obs.wrong_kind", zh=f"“{sid}”是{get_spec(site.kind).zh}，不是{kind.zh}。",
-                                          en=f"{sid} is a {get_spec(site.kind).en} site, not {kind.en}.", value=sid,
-                                          fix_zh=f"填写{kind.zh}的编号。", fix_en=f"Give the id of a {kind.en} site."))
+            other = get_spec(site.kind)
+            rp.add("obs.wrong_kind", h_id, value=sid, other_zh=other.zh, other_en=other.en, **said)
             return None
         if name and V.match_key(name) != V.match_key(site.name):
-            plan.problems.append(_problem(raw, h_name, "site.name_differs", severity="warning", value=name,
-                                          zh=f"编号 {sid} 的名称为“{site.name}”，表中写作“{name}”；按编号导入。",
-                                          en=f"{sid} is named {site.name!r}, the row says {name!r}; imported by id."))
+            rp.add("site.name_differs", h_name, value=name, severity="warning", id=sid, stored=site.name)
         return site
     if name:
         found = by_name.get(V.match_key(name), [])
         if len(found) == 1:
             return found[0]
         if not found:
-            plan.problems.append(_problem(raw, h_name, "site.name_unknown", zh=f"没有名为“{name}”的{kind.zh}。",
-                                          en=f"no {kind.en} site is named {name!r}.", value=name,
-                                          fix_zh=f"核对名称，或填写{spec.site_noun_zh}编号。", fix_en="Check the name, or give the site id."))
+            rp.add("site.name_unknown", h_name, value=name, **said)
         else:
-            ids = "、".join(s.site_id for s in found)
-            plan.problems.append(_problem(raw, h_name, "site.name_ambiguous", zh=f"名为“{name}”的{kind.zh}有多个：{ids}。",
-                                          en=f"several {kind.en} sites are named {name!r}: {ids}.", value=name,
-                                          fix_zh=f"填写{spec.site_noun_zh}编号以区分。", fix_en="Give the site id instead."))
+            rp.add("site.name_ambiguous", h_name, value=name, ids="、".join(s.site_id for s in found), **said)
         return None
-    plan.problems.append(_problem(raw, h_id or h_name or "", "site.missing", zh=f"缺少{spec.site_noun_zh}编号或名称。",
-                                  en="neither a site id nor a name.", fix_zh=f"填写{spec.site_noun_zh}编号（或名称）。",
-                                  fix_en="Enter the site id (or its name)."))
+    rp.add("site.missing", h_id or h_name or "", **said)
     return None
 
 
@@ -554,18 +537,16 @@ def _campaign_warnings(spec: ObservationSpec, plan: ObsPlan, current: Sequence[O
         try:
             assessed = rules.assess(by_id[sid], rows)
         except OneMapError as exc:
-            out.append(Problem(row=None, column="", code=exc.code, message_zh=f"{sid}：{exc.zh}",
-                               message_en=f"{sid}: {exc.en}", severity="warning"))
+            out.append(note("obs.site_finding", code=exc.code, site=sid, detail_zh=exc.zh, detail_en=exc.en))
             continue
         for a in assessed:
             if not any(a.start.isoformat() <= d <= a.end.isoformat() for d in days):
                 continue
-            grade = f"{sid} {a.campaign.label if hasattr(a, 'campaign') else a.start}："
-            out.append(Problem(row=None, column="", code="assessment.grade", severity="warning",
-                               message_zh=f"{grade}{a.grade_text('zh')}（{a.rule_text('zh')}）",
-                               message_en=f"{sid} {a.start}: {a.grade_text('en')} ({a.rule_text('en')})"))
+            period_zh = a.campaign.label if hasattr(a, "campaign") else a.start
+            out.append(note("assessment.grade", site=sid, period_zh=period_zh, period_en=a.start,
+                            grade_zh=a.grade_text("zh"), grade_en=a.grade_text("en"),
+                            rule_zh=a.rule_text("zh"), rule_en=a.rule_text("en")))
             for n in a.notices:
-                out.append(Problem(row=None, column="", code=n.code, severity="warning",
-                                   message_zh=f"{sid}：{n.zh}", message_en=f"{sid}: {n.en}"))
+                out.append(note("obs.site_finding", code=n.code, site=sid, detail_zh=n.zh, detail_en=n.en))
     return out
 

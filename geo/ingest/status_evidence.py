@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from geo.ingest.problems import Problem
+from geo.ingest.collect import RowProblems
+from geo.ingest.table import RawRow
 
 __all__ = ["apply_status_gates"]
 
@@ -40,24 +41,18 @@ def apply_status_gates(plan, verdicts: Mapping[str, Sequence[tuple]], *, overrid
             keep.append(c)
             continue
         column = plan.mapping.column("status") or plan.mapping.column("status_code") or "" if plan.mapping else ""
-        zh = "；".join(v.missing_zh for _, v in failed)
-        en = " ".join(v.missing_en for _, v in failed)
-        need_zh = "；".join(g.zh for g, _ in failed)
-        need_en = "; ".join(g.en for g, _ in failed)
+        missing = {"missing_zh": "；".join(v.missing_zh for _, v in failed),
+                   "missing_en": " ".join(v.missing_en for _, v in failed)}
+        rp = RowProblems(RawRow(row=c.row, values={}, layer=c.layer))
         if override:
-            plan.problems.append(Problem(
-                row=c.row, column=column, code="status.evidence_override", severity="warning", layer=c.layer,
-                message_zh=f"{c.site.site_id} 的状态缺少证据（{zh}），将按越过理由“{override}”导入并记录。",
-                message_en=f"{c.site.site_id}: the status lacks its evidence ({en}); imported under the override "
-                           f"{override!r}, which is recorded."))
+            rp.add("status.evidence_override", column, severity="warning", site=c.site.site_id, reason=override,
+                   **missing)
+            plan.problems += rp.items
             keep.append(c)
             continue
         refused += 1
-        plan.problems.append(Problem(
-            row=c.row, column=column, code="status.evidence_missing", layer=c.layer, value=c.site.status,
-            message_zh=f"{c.site.site_id} 不能记为该状态：{zh}",
-            message_en=f"{c.site.site_id} cannot take this status: {en}",
-            fix_zh=f"需要：{need_zh}。请先导入监测数据，或把状态改为当前证据支持的状态。",
-            fix_en=f"Needed: {need_en}. Import the readings first, or give the status the evidence supports."))
+        rp.add("status.evidence_missing", column, value=c.site.status, site=c.site.site_id,
+               needed_zh="；".join(g.zh for g, _ in failed), needed_en="; ".join(g.en for g, _ in failed), **missing)
+        plan.problems += rp.items
     plan.candidates = keep
     return refused
