@@ -16,6 +16,15 @@ import pytest
 from bench.appserver import AppServer, free_port, map_frame  # noqa: F401 - the tests import them from here
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - one launch for tests and benchmarks
 
+#: The four screens every page is tried at: a phone, a tablet held upright (touch), a tablet on its side
+#: (touch) and a laptop.
+SIZES = {
+    "390x844": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True),
+    "768x1024": dict(viewport={"width": 768, "height": 1024}, has_touch=True),
+    "1024x768": dict(viewport={"width": 1024, "height": 768}, has_touch=True),
+    "1366x768": dict(viewport={"width": 1366, "height": 768}),
+}
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 INSTALL_HINT = ("install with: apt-get install -y chromium fonts-noto-cjk && pip install playwright "

@@ -29,17 +29,10 @@ import pytest
 from geo.clock import format_cst
 from geo.store import GpkgStore
 from layers import REGISTRY, get_spec
-from tests.browser.conftest import RequestLog, log_in, settled_map_frame, start_sample_app, wait_for
+from tests.browser.conftest import SIZES, RequestLog, log_in, settled_map_frame, start_sample_app, wait_for
 from tests.browser.netcut import NetCut
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, SYSTEM, outfall
 from ui.page_helper import english_strings
-
-SIZES = {
-    "390x844": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True),
-    "768x1024": dict(viewport={"width": 768, "height": 1024}, has_touch=True),
-    "1024x768": dict(viewport={"width": 1024, "height": 768}, has_touch=True),
-    "1366x768": dict(viewport={"width": 1366, "height": 768}),
-}
 
 #: English the issue found in the Chinese UI (and what Streamlit shows around it).
 BANNED = ("Upload", "per file", "Select all", "Press Ctrl+Enter", "Press ⌘+Enter", "Press Enter",

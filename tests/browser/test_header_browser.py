@@ -14,15 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import RequestLog, log_in, start_sample_app
+from tests.browser.conftest import SIZES, RequestLog, log_in, start_sample_app
 from tests.factories import INSPECTOR, PASSWORD
-
-SIZES = {
-    "390x844": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True),
-    "768x1024": dict(viewport={"width": 768, "height": 1024}, has_touch=True),
-    "1024x768": dict(viewport={"width": 1024, "height": 768}, has_touch=True),
-    "1366x768": dict(viewport={"width": 1366, "height": 768}),
-}
 
 #: Per language: the role as the header shows it, a word the link's label must hold, the tooltip's full wording.
 LANGS = {
