@@ -285,6 +285,13 @@ def _downgrade(path: Path, to: str) -> None:
     con = sqlite3.connect(path)
     from layers import OBSERVATIONS
 
+    for name in ("field_devices_no_delete", "field_devices_fixed"):  # schema 11: the device tokens' guard
+        con.execute(f'DROP TRIGGER "{name}"')
+    if to == "10":
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", (to,))
+        con.commit()
+        con.close()
+        return
     for table in OBSERVATIONS:  # schema 10: monitoring tables, the override column
         con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
@@ -381,15 +388,15 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
     store = create_store(path)  # opening checks the schema and migrates it
     assert store.meta()["schema_version"] == SCHEMA_VERSION
     after = _file_dump(path)
-    added = {"1": 2, "2": 2}.get(old, 1)  # batch_id (schema 3) and override (schema 10): empty
+    added = {"1": 2, "2": 2, "10": 0}.get(old, 1)  # batch_id (schema 3) and override (schema 10): empty
     before.pop("site_display", None)  # kept as it was from schema 9 on
     display = after.pop("site_display")  # schema 9: every site's display geometry, computed when migrating
     kinds = [t for t in ("outfalls", "shore_power_berths", "black_odorous", "parks", "clean_fuel_zones") if t in before]
     assert len(display) == sum(len(before[t]) for t in kinds) == 3
     for table, rows in before.items():
         if table == "site_history":
-            assert [r[:-added] for r in after[table]] == rows and all(
-                v is None for r in after[table] for v in r[-added:])
+            assert [r[:len(r) - added] for r in after[table]] == rows and all(
+                v is None for r in after[table] for v in r[len(r) - added:])
         elif table == "store_meta":
             assert {r for r in rows if r[0] != "schema_version"} <= set(after[table])
         elif table in ("gpkg_contents", "gpkg_geometry_columns", "sqlite_sequence"):
@@ -402,6 +409,9 @@ def test_an_older_store_is_migrated_additively(tmp_path, old):
             "reference_areas_replaced", "site_display", "black_odorous_readings", "outfall_monitoring",
             "shore_power_usage"} <= contents
     assert after["black_odorous_readings"] == after["outfall_monitoring"] == after["shore_power_usage"] == []
+    with sqlite3.connect(path) as con:  # schema 11: the device tokens' guard
+        triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"field_devices_no_delete", "field_devices_fixed"} <= triggers
     assert after["raster_layers"] == [] or old in ("4", "5", "6", "7", "8", "9")
     assert after["login_throttle_addr"] == [] and after["reference_areas"] == []
     if old == "1":

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from geo.errors import NotFoundError, PermissionDenied, ValidationError, VersionConflict
+from geo.errors import NotFoundError, PermissionDenied, StoreError, ValidationError, VersionConflict
 from geo.store import Evidence
 from geo.store import sync as sync_mod
 from geo.store.sync import OfflineChange
@@ -459,6 +459,32 @@ def test_only_inspectors_enroll_devices_and_a_new_token_replaces_the_old(store):
     with pytest.raises(PermissionDenied):
         store.device_actor(new)
     assert len(audit(store, "auth.logout")) == 1
+
+
+#: Writes no code path makes (geo/store/sync.py), refused by the database on both backends (schema 11 / step 7).
+FORBIDDEN_DEVICE_WRITES = [
+    ("deleted", "DELETE FROM field_devices"),
+    ("its token swapped", "UPDATE field_devices SET token_hash = 'x'"),
+    ("given to another account", "UPDATE field_devices SET user_name = '管理员'"),
+    ("moved to another session", "UPDATE field_devices SET session_hash = NULL"),
+    ("revived", "UPDATE field_devices SET revoked_at = NULL, revoked_by = NULL"),
+    ("revoked again by someone else", "UPDATE field_devices SET revoked_by = '巡查员乙'"),
+]
+
+
+@pytest.mark.parametrize("what, statement", FORBIDDEN_DEVICE_WRITES, ids=[w for w, _ in FORBIDDEN_DEVICE_WRITES])
+def test_a_device_token_is_never_deleted_nor_remade_and_its_revocation_is_final(store, what, statement):
+    login = store.login(INSPECTOR.name, PASSWORD)
+    device, token = store.enroll_device(login.token)
+    store.device_actor(token)  # the writes the store does make still go through: last seen ...
+    store.revoke_device(ADMIN, device.device_id)  # ... and a first revocation
+    before = [tuple(r) for r in rows(store, "field_devices")]
+    with pytest.raises(StoreError) as e:
+        sql(store, statement)
+    assert e.value.code == "store.append_only", what
+    assert [tuple(r) for r in rows(store, "field_devices")] == before
+    with pytest.raises(PermissionDenied):
+        store.device_actor(token)
 
 
 def test_a_store_at_schema_6_gets_the_field_tables(tmp_path):

@@ -243,6 +243,32 @@ def _step_6() -> list[str]:
     return [f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN IF NOT EXISTS override text"]
 
 
+def _step_7() -> list[str]:
+    """Device tokens guarded as GeoPackage schema 11: never deleted, identity fixed, a revocation final."""
+    t = FIELD_DEVICES_TABLE
+    return [
+        """CREATE OR REPLACE FUNCTION onemap_device_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+    RAISE EXCEPTION '% is append-only: a device token is revoked, never deleted', TG_TABLE_NAME
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.device_id IS DISTINCT FROM OLD.device_id OR NEW.token_hash IS DISTINCT FROM OLD.token_hash
+     OR NEW.user_name IS DISTINCT FROM OLD.user_name OR NEW.session_hash IS DISTINCT FROM OLD.session_hash
+     OR NEW.created_at IS DISTINCT FROM OLD.created_at
+     OR (OLD.revoked_at IS NOT NULL AND (NEW.revoked_at IS DISTINCT FROM OLD.revoked_at
+                                         OR NEW.revoked_by IS DISTINCT FROM OLD.revoked_by)) THEN
+    RAISE EXCEPTION '% is append-only: a token keeps its identity and its revocation', TG_TABLE_NAME
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$""",
+        f"CREATE TRIGGER {t}_guard BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION onemap_device_guard()",
+        f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION "
+        "onemap_device_guard()",
+    ]
+
+
 #: Numbered steps, oldest first (a new step goes at the end with the next number).
 STEPS: tuple[tuple[int, str, Callable[[], list[str]]], ...] = (
     (1, "sites, history, accounts, audit, imports, rasters", _step_1),
@@ -251,6 +277,7 @@ STEPS: tuple[tuple[int, str, Callable[[], list[str]]], ...] = (
     (4, "official reference areas (built-up area, near suburbs, heat-network coverage)", _step_4),
     (5, "display geometry of every site", _step_5),
     (6, "monitoring as data: the override reason on history rows", _step_6),
+    (7, "device tokens: never deleted, identity fixed, a revocation final", _step_7),
 )
 #: The step that made ``site_display``: a database migrated past it fills the rows of the sites it holds.
 DISPLAY_STEP = 5

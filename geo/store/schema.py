@@ -531,8 +531,31 @@ def _to_9(conn: sqlite3.Connection) -> None:
     fill_display(conn, gpkg_blob.decode, [k for k in REGISTRY if k in tables])
 
 
+# Added in schema 11: a device token is revoked, never deleted, and stays revoked; what it is (its id, the
+# hash of the token, the account, the session it was made in, when) never changes. Only ``last_seen``,
+# ``label``, ``client``, ``expires_at`` and a first revocation are written after the insert
+# (geo/store/sync.py). The PostGIS store has the same guard (geo/store/pg_schema.py, step 7).
+_DEVICE_GUARD_DDL = f"""
+CREATE TRIGGER IF NOT EXISTS {FIELD_DEVICES_TABLE}_no_delete BEFORE DELETE ON {FIELD_DEVICES_TABLE}
+BEGIN SELECT RAISE(ABORT, '{FIELD_DEVICES_TABLE} is append-only: a device token is revoked, never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS {FIELD_DEVICES_TABLE}_fixed BEFORE UPDATE ON {FIELD_DEVICES_TABLE}
+WHEN NEW.device_id IS NOT OLD.device_id OR NEW.token_hash IS NOT OLD.token_hash
+  OR NEW.user_name IS NOT OLD.user_name OR NEW.session_hash IS NOT OLD.session_hash
+  OR NEW.created_at IS NOT OLD.created_at
+  OR (OLD.revoked_at IS NOT NULL AND (NEW.revoked_at IS NOT OLD.revoked_at OR NEW.revoked_by IS NOT OLD.revoked_by))
+BEGIN SELECT RAISE(ABORT, '{FIELD_DEVICES_TABLE} is append-only: a token keeps its identity and its revocation'); END
+"""
+
+
+def _to_11(conn: sqlite3.Connection) -> None:
+    """Schema 11: device tokens are never deleted, their identity never changes, a revocation is final."""
+    for stmt in _DEVICE_GUARD_DDL.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
 STEPS = ((2, _to_2), (3, _to_3), (4, _to_4), (5, _to_5), (6, _to_6), (7, _to_7), (8, _to_8), (9, _to_9),
-         (10, _to_10))
+         (10, _to_10), (11, _to_11))
 SCHEMA_VERSION = str(STEPS[-1][0])
 #: Older schema versions :func:`migrate` brings up to :data:`SCHEMA_VERSION` (additively, in place).
 MIGRATABLE = tuple(str(v) for v in range(1, int(SCHEMA_VERSION)))
