@@ -181,3 +181,32 @@ def test_outfall_figures_by_class_water_remediated_and_closed(page, app, artifac
     page.wait_for_timeout(600)
     page.screenshot(path=str(artifacts / "dashboard_outfalls_types_1024x768.png"))
     assert page.requests.outside() == []
+
+
+def test_the_town_report_downloads_with_its_monitoring_pages_to_this_browser_only(browser, page, app, tmp_path):
+    """The report is made on the click (a deferred download): its file is this browser's, no one else's."""
+    from pypdf import PdfReader
+
+    page.goto(app.url + "/dashboard", wait_until="domcontentloaded")
+    towns = page.locator('[data-testid="stSelectbox"]').filter(has_text="镇（街道）").first
+    towns.wait_for(timeout=60000)
+    towns.click()
+    page.get_by_role("option", name="玉屏街道").first.click()
+    page.get_by_text("玉屏街道 · 截至", exact=False).first.wait_for(timeout=60000)
+    with page.expect_download(timeout=120000) as info:
+        page.get_by_role("button", name="镇街审阅报告").click()
+    download = info.value
+    assert download.failure() is None, download.url  # was refused (403): no session held the file made on click
+    name = download.suggested_filename
+    assert name.startswith("玉屏街道审阅报告_") and name.endswith("_示例数据.pdf")
+    path = tmp_path / name
+    download.save_as(path)
+    text = "".join(p.extract_text() for p in PdfReader(str(path)).pages).replace("\x00", "")
+    assert "监测数据与证据门槛" in text and "示例数据" in text
+    assert text.count("透明度 (cm)") >= 2  # the readings of the town's two bodies, charted
+    stranger = browser.new_context()
+    try:
+        assert stranger.request.get(download.url).status == 403
+    finally:
+        stranger.close()
+    assert page.requests.outside() == []
