@@ -51,7 +51,8 @@ def test_translation_groups_are_well_formed():
     assert set(ATTRIBUTES) == {"aria-label", "title", "placeholder"}
 
 
-@pytest.mark.parametrize("en, zh", [("50MB per file", "每个文件不超过 50MB"), ("Select 3 matches", "选择 3 个匹配项")])
+@pytest.mark.parametrize("en, zh", [("50MB per file", "每个文件不超过 50MB"), ("Select 3 matches", "选择 3 个匹配项"),
+                                    ("2 more", "更多 2 项")])
 def test_patterns_translate_as_the_browser_will(en, zh):
     for _, _, patterns in ZH_GROUPS:
         for pattern, repl in patterns:

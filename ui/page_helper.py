@@ -91,6 +91,8 @@ ZH_GROUPS: tuple[tuple[str, dict[str, str], tuple[tuple[str, str], ...]], ...] =
         "Error": "连接失败",
     }, ()),
     ('[data-testid="stSkipToContent"]', {"Skip to main content": "跳到主要内容"}, ()),
+    # The top menu folds the pages that do not fit into "N more" (an administrator's menu at 1024 px).
+    ('[data-testid="stTopNavSection"]', {}, ((r"^(\d+) more$", "更多 $1 项"),)),
     ('[data-baseweb="calendar"], [data-baseweb="datepicker"]', {
         **{m: f"{i}月" for i, m in enumerate(
             ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -123,3 +123,24 @@ def test_the_inspectors_header_fits(browser, app, artifacts, size):
             tip.wait_for(state="hidden", timeout=10000)
     assert requests.outside() == []
     context.close()
+
+
+def test_the_folded_menu_says_more_in_chinese(browser, app, artifacts):
+    """An administrator's menu does not fit 1024 px: Streamlit folds the last pages under "N more"."""
+    from tests.factories import ADMIN
+
+    context = browser.new_context(locale="zh-CN", **SIZES["1024x768"])
+    page = context.new_page()
+    try:
+        log_in(page, app, ADMIN.name, PASSWORD, "管理员")
+        fold = page.locator('[data-testid="stTopNavSection"]').first
+        fold.wait_for(timeout=20000)
+        page.wait_for_function("""() => /^更多 \\d+ 项$/.test(
+            document.querySelector('[data-testid="stTopNavSection"]').innerText.trim())""", timeout=20000)
+        page.screenshot(path=str(artifacts / "header_admin_1024x768.png"), full_page=False)
+        assert " more" not in page.locator('[data-testid="stTopNavSection"]').first.inner_text()
+        fold.click()
+        page.get_by_text("审计日志", exact=True).last.click()  # a folded page opens from the list
+        page.wait_for_url("**/audit*", timeout=20000)
+    finally:
+        context.close()
