@@ -263,6 +263,9 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$""",
+        # Idempotent, as every step: a database whose later steps are applied again keeps one guard.
+        f"DROP TRIGGER IF EXISTS {t}_guard ON {t}",
+        f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}",
         f"CREATE TRIGGER {t}_guard BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION onemap_device_guard()",
         f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION "
         "onemap_device_guard()",

@@ -279,7 +279,7 @@ def test_the_outfall_form_asks_what_each_change_declares_offline(browser, app, n
     # 整治中 -> 整治完成: the guard's message, the six fields the change offers (open), nothing else.
     open_site(STANDARDISED, "remediated")
     guard = page.locator("#change-form .guard[data-guard='outfall.standardise_incomplete']")
-    assert "标志牌和采样点须已设置" in guard.inner_text() and "上传一张照片" in guard.inner_text()
+    assert "标志牌和采样点须已设置" in guard.inner_text() and "上传“标志牌照片”和“采样点照片”" in guard.inner_text()  # the fix names the photo fields
     offered = page.locator("#change-form details.more")
     assert offered.get_attribute("open") is not None and "本次变更可填写" in offered.inner_text()
     names = page.locator("#change-form .field[data-field]").evaluate_all("n => n.map(e => e.dataset.field)")
