@@ -45,10 +45,6 @@ class EntryContent:
     common: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)
 
-    def is_empty(self) -> bool:
-        """Nothing worth keeping: no row and no common field (the day alone is a default)."""
-        return not self.rows and not self.common
-
 
 def row_fields(spec) -> list:
     """The fields typed per row of the entry table (identity, measured values, remarks)."""
@@ -141,13 +137,14 @@ def draft_values(spec, content: EntryContent) -> dict:
     draft; the same keys are sent every time, so none is left over from an earlier render.
     """
     per_row, common = entry_columns(spec)
-    empty = content.is_empty()
+    rows = draft_rows(per_row, content.rows)
+    kept = {COMMON + f.name: common_value(f, content.common.get(f.name)) for f in common}
+    empty = not rows and all(v is None for v in kept.values())  # the day alone is only the default
     values = {DAY: None if empty or content.day is None else content.day.isoformat()}
     if spec.has_time:
         values[TIME] = None if empty or content.when is None else content.when.strftime("%H:%M")
-    for f in common:
-        values[COMMON + f.name] = None if empty else common_value(f, content.common.get(f.name))
-    values[ROWS] = [] if empty else draft_rows(per_row, content.rows)
+    values.update(kept)
+    values[ROWS] = rows
     return values
 
 
