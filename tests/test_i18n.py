@@ -48,7 +48,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"imp_f_{f}" for f in NewSite.__dataclass_fields__ if f not in ("kind", "site_id", "attrs")}
     keys |= {"imp_f_geometry"}
     from layers import OBSERVATIONS
-    from ui.readings_form import row_fields
+    from ui.readings_drafts import row_fields
 
     # The readings grid has short column names of its own; other tables' grids use their spec's labels.
     keys |= {f"rd_{f.name}" for f in row_fields(OBSERVATIONS["black_odorous_readings"])}

@@ -1,4 +1,4 @@
-"""Drafts of status forms kept in the browser (localStorage), per account and site.
+"""Drafts of forms kept in the browser (localStorage), per account and site (or site and monitoring table).
 
 A reload, a lost connection or a new session gives the inspector back what
 was typed and chosen (note, target, kind fields, pending photos). The draft
@@ -56,7 +56,7 @@ def pending_draft(key: str) -> dict | None:
     return draft if isinstance(draft, dict) else None
 
 
-def draft_keeper(key: str, *, account: str, site_id: str, version: int, values: dict,
+def draft_keeper(key: str, *, account: str, site_id: str, version: int | None, values: dict,
                  watch: dict[str, str], clear: str | None = None) -> None:
     """Render the hidden keeper of one form's draft.
 
@@ -64,6 +64,11 @@ def draft_keeper(key: str, *, account: str, site_id: str, version: int, values: 
     ----------
     key : str
         Widget key of the keeper (stable for the site, so it is not remounted).
+    site_id : str
+        The draft's name under the account's prefix (a site id, or ``"<site id>:<table>"`` for the
+        readings entry of a monitoring table: see :func:`storage_key`).
+    version : int or None
+        The site version the form is based on (None: the draft does not depend on it).
     values : dict
         The form's choices now (field name -> JSON value); empty ones are not kept.
     watch : dict

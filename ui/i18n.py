@@ -161,6 +161,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "h_older": ("更早的 {n} 条变更", "{n} earlier changes"),
     "h_cst": ("北京时间", "times in CST"),
     "insp_read_only": ("只读", "read only"),
+    "rd_restored": ("已恢复上次未保存的监测读数（保存前仅存于本设备）。",
+                    "Restored the readings not saved last time (kept only on this device until saved)."),
     "rd_point": ("采样点", "Point"),
     "rd_round": ("轮次", "Round"),
     "rd_transparency_cm": ("透明度 cm", "Transparency cm"),

@@ -7,6 +7,10 @@ the campaign will have once they are saved is shown before saving — and saves 
 (:meth:`~geo.store.gpkg.GpkgStore.record_observations`: the inspector's towns, who and when, an audit row; a
 double tap saves once). Saving readings is apart from changing the status: the status change that follows is
 judged on them.
+
+What is typed is kept in the browser until it is saved (:mod:`ui.readings_drafts`): a reload, a lost
+connection or a new session puts the day, the common fields and the rows back into the entry (opened, with a
+note), never saving them by themselves; a successful save removes the draft.
 """
 
 from __future__ import annotations
@@ -15,15 +19,21 @@ import math
 import uuid
 from datetime import time
 
-import pandas as pd
 import streamlit as st
 
 from geo.clock import today_cst
 from geo.domain.monitoring import rules_for
-from geo.errors import OneMapError
-from geo.store import NewObservation, Observation
+from geo.errors import OneMapError, PermissionDenied
+from geo.store import NewObservation, Observation, policy
 from layers import get_spec, observation_specs_for
+from ui.drafts import draft_keeper, pending_draft
 from ui.i18n import lang, t
+from ui.readings_drafts import (COMMON, EntryContent, draft_name, draft_values, entry_columns, entry_content,
+                                keeper_key, rows_frame)
+
+GENS = "rd_drafts"       # entry key -> generation of its widget keys (a new one after a save or a restore)
+HELD = "rd_restored"     # entry key -> the rows of a restored draft (the data editor's data until saved)
+CLEARS = "rd_clear"      # keeper key -> the op id just saved: the browser removes the stored draft
 
 
 def gate_notice(store, actor, site, target: str) -> None:
@@ -101,38 +111,80 @@ def required_inputs(site, target: str, *, key: str) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def row_fields(spec) -> list:
-    """The fields typed per row of the entry table (identity, measured values, remarks)."""
-    return [f for f in spec.fields if f.name in spec.identity or f.type in ("int", "float") or f.name == "remarks"]
-
-
-def _columns(spec):
-    """(per-row fields, fields common to the whole entry)."""
-    per_row = row_fields(spec)
-    return per_row, [f for f in spec.fields if f not in per_row]
+def may_record(actor, site) -> bool:
+    """Whether ``actor`` may record readings of ``site`` (only then is a draft kept)."""
+    try:
+        policy.check(actor, "record_observations", {site.town_code})
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
+def _restore_draft(site, spec, key: str) -> None:
+    """Put a draft the browser kept back into the entry ``key`` (before its widgets exist).
+
+    The entry gets fresh widget keys: the date, time and common fields take the draft's values, and the
+    draft's rows become the data of a new data editor (kept in session state until they are saved).
+    """
+    draft = pending_draft(keeper_key(site.site_id, spec.key))
+    if draft is None:
+        return
+    content = entry_content(spec, draft.get("values") or {})
+    gens = st.session_state.setdefault(GENS, {})
+    gens[key] = gens.get(key, 0) + 1
+    k = f"{key}_{gens[key]}"
+    if content.day is not None and content.day <= today_cst():
+        st.session_state[f"{k}_date"] = content.day
+    if content.when is not None:
+        st.session_state[f"{k}_time"] = content.when
+    for f in entry_columns(spec)[1]:
+        value = content.common.get(f.name)
+        if value is not None:
+            st.session_state[f"{k}_{f.name}"] = (t("yes") if value else t("no")) if f.type == "bool" else value
+    st.session_state.setdefault(HELD, {})[key] = content.rows
+
+
+def _keeper(actor, site, spec, k: str, content: EntryContent) -> None:
+    """The hidden keeper of the entry's draft, told what the entry holds now (and to clear after a save)."""
+    kk = keeper_key(site.site_id, spec.key)
+    texts = {f"{k}_{f.name}": COMMON + f.name for f in entry_columns(spec)[1] if f.type != "bool"}
+    draft_keeper(kk, account=actor.name, site_id=draft_name(site.site_id, spec.key), version=None,
+                 values=draft_values(spec, content), watch=texts,
+                 clear=st.session_state.setdefault(CLEARS, {}).pop(kk, None))
+
+
 def _entry(store, actor, site, spec, *, key: str) -> None:
     lg = lang()
     ops = st.session_state.setdefault("rd_ops", {})
-    drafts = st.session_state.setdefault("rd_drafts", {})
+    keep = may_record(actor, site)  # drafts only for those who may record readings
+    if keep:
+        _restore_draft(site, spec, key)
+    drafts = st.session_state.setdefault(GENS, {})
+    held = st.session_state.setdefault(HELD, {})
     k = f"{key}_{drafts.get(key, 0)}"
     ops.setdefault(key, uuid.uuid4().hex)
     saved = st.session_state.get("rd_saved")
     if saved and saved.get("key") == key:
         st.success(saved["text"])
     readings = spec.key == "black_odorous_readings"
-    with st.expander(t("rd_section") if readings else t("rd_section_generic", table=spec.label(lg)), expanded=False):
+    slot = st.container(key=f"hidden_rdslot_{key}") if keep else None  # rendered even while collapsed
+    with st.expander(t("rd_section") if readings else t("rd_section_generic", table=spec.label(lg)),
+                     expanded=key in held):
         st.caption(t("rd_help") if readings else (spec.description_zh if lg == "zh" else spec.description_en))
+        if key in held:
+            st.caption(t("rd_restored"))
         c1, c2 = st.columns(2)
-        day = c1.date_input(t("rd_month") if spec.period == "month" else t("rd_date"), value=today_cst(),
+        st.session_state.setdefault(f"{k}_date", today_cst())
+        day = c1.date_input(t("rd_month") if spec.period == "month" else t("rd_date"),
                             max_value=today_cst(), key=f"{k}_date")
-        when = c2.time_input(t("rd_time"), value=time(9, 0), key=f"{k}_time") if spec.has_time else None
-        per_row, common = _columns(spec)
+        if spec.has_time:
+            st.session_state.setdefault(f"{k}_time", time(9, 0))
+        when = c2.time_input(t("rd_time"), key=f"{k}_time") if spec.has_time else None
+        per_row, common = entry_columns(spec)
         common_values = {}
         cols = st.columns(max(1, len(common)))
         for col, f in zip(cols, common):
@@ -141,13 +193,17 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
                 common_values[f.name] = None if pick == "—" else pick == t("yes")
             else:
                 common_values[f.name] = col.text_input(f.label(lg), key=f"{k}_{f.name}")
-        empty = pd.DataFrame({f.name: pd.Series(dtype="object" if f.type == "text" else "float") for f in per_row})
         frame = st.data_editor(
-            empty, num_rows="dynamic", key=f"{k}_rows", width="stretch", hide_index=True,
+            rows_frame(per_row, held.get(key, [])), num_rows="dynamic", key=f"{k}_rows", width="stretch",
+            hide_index=True,
             column_config={f.name: st.column_config.Column(t("rd_" + f.name) if ("rd_" + f.name) in _keys()
                                                            else f.label(lg)) for f in per_row})
+        records = frame.to_dict("records")
+        if keep:
+            with slot:
+                _keeper(actor, site, spec, k, EntryContent(day, when, common_values, records))
         rows = []
-        for rec in frame.to_dict("records"):
+        for rec in records:
             if all(_blank(v) for v in rec.values()):
                 continue
             values = {f.name: (None if _blank(rec.get(f.name)) else rec.get(f.name)) for f in per_row}
@@ -173,6 +229,8 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
         for change in result.status_changes:
             text += " " + t("rd_status_changed", status=get_spec(site.kind).status(change["to"]).label(lg))
         st.session_state["rd_saved"] = {"key": key, "text": text}
+        st.session_state.setdefault(CLEARS, {})[keeper_key(site.site_id, spec.key)] = ops[key]
+        held.pop(key, None)
         ops[key] = uuid.uuid4().hex
         drafts[key] = drafts.get(key, 0) + 1
         st.rerun()
