@@ -5,6 +5,7 @@ graded by its own rule, every rural limit at its boundary."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -167,3 +168,20 @@ def test_chart_limits_are_the_rule_of_the_body():
                      ("nh3n_mg_l", 8, "light"), ("nh3n_mg_l", 15, "heavy")}
     rural = {(x.field, x.value) for x in chart_limits(SimpleNamespace(attrs={"water_kind": "rural"}))}
     assert rural == {("transparency_cm", 25), ("do_mg_l", 2), ("nh3n_mg_l", 15)}
+
+
+def test_rows_not_stored_yet_are_named_by_point_and_round_not_by_a_row_id():
+    """The entry's preview grades the typed rows under ids below 1: its text must not say 第 -1 行."""
+    from geo.domain.black_odorous_rules import campaign_grades
+    from geo.store import Observation
+
+    body = SimpleNamespace(site_id="HC-1", kind="black_odorous", attrs={"water_kind": "urban"})
+
+    def rule(obs_id: int) -> str:
+        rows = [Observation("black_odorous_readings", obs_id, "HC-1", "2025-01-02", None, {"point": "P1", "round": 1})]
+        (grade,) = campaign_grades(body, rows)
+        assert grade.grade == "ungraded"
+        return grade.rule_zh
+
+    assert "-1" not in rule(-1) and "点位 P1 第 1 轮" in rule(-1)
+    assert "第 7 行" in rule(7)  # a stored row keeps its id

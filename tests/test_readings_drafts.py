@@ -259,3 +259,26 @@ def test_a_failed_save_keeps_the_draft_and_the_rows(small, keeper_calls, monkeyp
     calls = [c for c in keeper_calls if c["key"] == KEEPER]
     assert calls[-1]["clear"] is None and calls[-1]["values"] == DRAFT
     assert _editor_rows(at) == DRAFT["rows"] and _expander(at).proto.expanded
+
+
+def test_saving_a_status_keeps_the_readings_typed_and_not_yet_saved(tmp_path, monkeypatch, keeper_calls):
+    """The readings entry is saved apart: a status change saved meanwhile leaves its rows and its draft alone."""
+    from tests.factories import make_store, river
+
+    path = tmp_path / "u.gpkg"
+    make_store(path, [river("HC-T02", status="untreated")], clean_rivers=False)
+    monkeypatch.setenv("ONEMAP_STORE", str(path))
+    site, keeper = "HC-T02", keeper_key("HC-T02", BO)
+    at = open_page("inspect", path)
+    at.text_input(key="insp_query").set_value(site).run()
+    at = at.button(key=f"insp_pick_{site}").click().run()
+    at.session_state[keeper] = {"nonce": "load:1", "draft": {"values": DRAFT, "at": 1}, "reason": "load"}
+    at = at.run()
+    assert _editor_rows(at) == DRAFT["rows"]
+    at.radio(key=f"sf_{site}_0_to0").set_value("remediating")
+    at.button(key=f"sf_{site}_0_save").click().run()
+    assert not at.exception and GpkgStore(path).get_site(SYSTEM, site).status == "remediating"
+    assert _editor_rows(at) == DRAFT["rows"]  # still on the screen ...
+    last = [c for c in keeper_calls if c["key"] == keeper][-1]
+    assert last["values"] == DRAFT and last["clear"] is None  # ... and in the browser's draft
+    assert GpkgStore(path).list_observations(SYSTEM, BO, [site]) == []  # and still not saved by itself

@@ -120,7 +120,10 @@ def _state(site) -> dict:
 def form_keys(site_id: str, s: dict) -> dict[str, str]:
     """The widget keys of the form of ``site_id`` in state ``s`` (tests use them too)."""
     k = f"sf_{site_id}_{s['gen']}"
-    return {"prefix": k, "target": f"{k}_to{s['tgen']}", "note": f"{k}_note", "readings": f"{k}_rd{s['rgen']}",
+    # The readings entry is saved apart from the status: a status saved (a new ``gen``) does not wipe
+    # readings typed and not yet saved, so its keys do not follow the form's generation.
+    return {"prefix": k, "target": f"{k}_to{s['tgen']}", "note": f"{k}_note",
+            "readings": f"sf_{site_id}_rd{s['rgen']}",
             "upload": f"{k}_up{s['ugen']}", "save": f"{k}_save", "draft": f"hidden_draft_{site_id}",
             "top": f"sf_top_{site_id}", "scroll": f"hidden_scroll_{site_id}"}
 

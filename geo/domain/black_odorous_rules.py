@@ -34,7 +34,9 @@ def readings_from_observations(observations: Sequence[Any], *, body: str | None 
                            depth_cm=v.get("depth_cm"), do_mg_l=v.get("do_mg_l"), orp_mv=v.get("orp_mv"),
                            nh3n_mg_l=v.get("nh3n_mg_l"), water_body=body or o.site_id,
                            sampled_on=date.fromisoformat(str(o.observed_on)[:10]), sampled_time=o.observed_time,
-                           obs_id=o.obs_id, row=o.obs_id))
+                           # Rows not stored yet (the entry's preview: ids below 1) have no row to name;
+                           # the point and the round the messages give name them.
+                           obs_id=o.obs_id, row=o.obs_id if o.obs_id > 0 else None))
     return out
 
 
