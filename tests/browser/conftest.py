@@ -161,6 +161,14 @@ BASEMAP_LOADED_JS = """() => {
 }"""
 
 
+def app_idle(page, timeout_s: float = 60) -> None:
+    """Wait until no run of the app's script is in progress (the rerun an edit or a page load started)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout_s * 1000,
+                           polling=200)
+
+
 def wait_for(frame, js: str, predicate, timeout_s: float = 30):
     deadline = time.time() + timeout_s
     value = None

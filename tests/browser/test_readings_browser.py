@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import RequestLog, log_in, map_frame, start_sample_app
+from tests.browser.conftest import RequestLog, app_idle, log_in, map_frame, start_sample_app
 from tests.factories import ADMIN, PASSWORD
 
 
@@ -95,8 +95,7 @@ def _open_site(page, site_id: str, wait_text: str) -> None:
     """Pick the site in the panel's list; again when a rerun (the map reporting its first view, late on a busy
     machine) redraws the list under the tap."""
     for attempt in range(3):
-        page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                               "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=60000, polling=200)
+        app_idle(page)
         picker = page.locator('[data-testid="stSelectbox"] input').first
         picker.click()
         picker.fill(site_id)

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from geo.store import GpkgStore
-from tests.browser.conftest import log_in, start_sample_app, wait_for
+from tests.browser.conftest import app_idle, log_in, start_sample_app, wait_for
 from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 TABLE = "black_odorous_readings"
@@ -36,9 +36,7 @@ def app(tmp_path_factory):
 
 def settle(page) -> None:
     """Wait until the app's rerun (sent by the last edit) has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                           "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=30000, polling=200)
+    app_idle(page, 30)
 
 
 def go_inspect(page) -> None:
