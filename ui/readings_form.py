@@ -23,7 +23,7 @@ import streamlit as st
 
 from geo.clock import today_cst
 from geo.domain.monitoring import rules_for
-from geo.errors import OneMapError, PermissionDenied
+from geo.errors import OneMapError
 from geo.store import NewObservation, Observation, policy
 from layers import get_spec, observation_specs_for
 from ui.drafts import draft_keeper, pending_draft
@@ -113,11 +113,7 @@ def required_inputs(site, target: str, *, key: str) -> dict:
 
 def may_record(actor, site) -> bool:
     """Whether ``actor`` may record readings of ``site`` (only then is a draft kept)."""
-    try:
-        policy.check(actor, "record_observations", {site.town_code})
-    except PermissionDenied:
-        return False
-    return True
+    return policy.allows(actor, "record_observations", {site.town_code})
 
 
 def _blank(v) -> bool:

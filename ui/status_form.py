@@ -42,7 +42,7 @@ from shapely.geometry import Point
 from geo.clock import format_cst
 from geo.crs import geodesic_distance_m
 from geo.domain.evidence import default_onsite_m
-from geo.errors import OneMapError, PermissionDenied, VersionConflict
+from geo.errors import OneMapError, VersionConflict
 from geo.store import Evidence, policy
 from layers import get_spec
 from ui.drafts import draft_keeper, pending_draft
@@ -59,11 +59,8 @@ THUMB_W = 112             # px: a pending photo's thumbnail (several fit a phone
 
 
 def may_change(actor, site) -> bool:
-    try:
-        policy.check(actor, "change_status", {site.town_code})
-    except PermissionDenied:
-        return False
-    return True
+    """Whether ``actor`` may change the status of ``site`` (the form is shown only then)."""
+    return policy.allows(actor, "change_status", {site.town_code})
 
 
 def read_only_reason(actor, site) -> str | None:

@@ -64,6 +64,15 @@ def denied(actor: Actor, action: str, en: str, zh: str, *, code: str = "auth.den
                             action=action, **context)
 
 
+def allows(actor: Actor, action: str, towns: set[str] | frozenset[str] | None = None) -> bool:
+    """Whether :func:`check` lets ``actor`` do ``action`` on ``towns`` (for what a page offers; the store checks)."""
+    try:
+        check(actor, action, towns)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def check(actor: Actor, action: str, towns: set[str] | frozenset[str] | None = None) -> None:
     """Raise PermissionDenied unless the (already resolved) ``actor`` may do ``action``.
 
