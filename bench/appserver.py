@@ -45,10 +45,12 @@ class AppServer:
         Seconds to wait for it to answer.
     prefix : sequence of str
         A command the server is run under (e.g. ``unshare -m sh -c SCRIPT sh``).
+    options : sequence of str
+        More ``streamlit run`` options (e.g. ``--server.maxMessageSize 2000``).
     """
 
     def __init__(self, store: Path | None, log: Path, env: dict | None = None, *, app: Path = ROOT / "app.py",
-                 cwd: Path = ROOT, timeout: float = 60, prefix: Sequence[str] = ()):
+                 cwd: Path = ROOT, timeout: float = 60, prefix: Sequence[str] = (), options: Sequence[str] = ()):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"ONEMAP_STORE": str(store)} if store else {}),
@@ -56,7 +58,8 @@ class AppServer:
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [*prefix, sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
+             *options],
             cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:

@@ -588,45 +588,17 @@ class DeckPage:
     """``streamlit run bench/pydeck_app.py`` on a free local port, showing the pydeck specs of ``folder``."""
 
     def __init__(self, folder: Path, log: Path):
-        import socket
-        import urllib.request
+        from bench.appserver import AppServer
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.log = open(log, "w")
-        env = {**os.environ, "ONEMAP_BENCH_PYDECK_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "pydeck_app.py"),
-             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.maxMessageSize", "2000"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode} (see {log})")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not answer in 90 s")
+        self.server = AppServer(None, log, {"ONEMAP_BENCH_PYDECK_DIR": str(folder)},
+                                app=ROOT / "bench" / "pydeck_app.py", timeout=90,
+                                options=("--server.maxMessageSize", "2000"))
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/?spec={name}"
+        return f"{self.server.url}/?spec={name}"
 
     def stop(self) -> None:
-        import signal
-
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
+        self.server.stop()
 
 
 def ratio(naive: float | None, ours: float | None) -> float | None:
