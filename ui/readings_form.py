@@ -15,7 +15,6 @@ note), never saving them by themselves; a successful save removes the draft.
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import time
 
@@ -28,8 +27,8 @@ from geo.store import NewObservation, Observation, policy
 from layers import get_spec, observation_specs_for
 from ui.drafts import draft_keeper, pending_draft
 from ui.i18n import lang, t
-from ui.readings_drafts import (COMMON, EntryContent, draft_name, draft_values, entry_columns, entry_content,
-                                keeper_key, rows_frame)
+from ui.readings_drafts import (COMMON, EntryContent, draft_name, draft_rows, draft_values, entry_columns,
+                                entry_content, keeper_key, rows_frame)
 
 GENS = "rd_drafts"       # entry key -> generation of its widget keys (a new one after a save or a restore)
 HELD = "rd_restored"     # entry key -> the rows of a restored draft (the data editor's data until saved)
@@ -116,10 +115,6 @@ def may_record(actor, site) -> bool:
     return policy.allows(actor, "record_observations", {site.town_code})
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
 def _restore_draft(site, spec, key: str) -> None:
     """Put a draft the browser kept back into the entry ``key`` (before its widgets exist).
 
@@ -198,15 +193,9 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
         if keep:
             with slot:
                 _keeper(actor, site, spec, k, EntryContent(day, when, common_values, records))
-        rows = []
-        for rec in records:
-            if all(_blank(v) for v in rec.values()):
-                continue
-            values = {f.name: (None if _blank(rec.get(f.name)) else rec.get(f.name)) for f in per_row}
-            if "round" in values and values["round"] is not None:
-                values["round"] = int(values["round"]) if float(values["round"]).is_integer() else values["round"]
-            values.update({n: (v.strip() or None) if isinstance(v, str) else v for n, v in common_values.items()})
-            rows.append(NewObservation(site.site_id, day.isoformat(), when.strftime("%H:%M") if when else None, values))
+        common_now = {n: (v.strip() or None) if isinstance(v, str) else v for n, v in common_values.items()}
+        rows = [NewObservation(site.site_id, day.isoformat(), when.strftime("%H:%M") if when else None,
+                               {**row, **common_now}) for row in draft_rows(per_row, records)]
         if rows:
             _preview(store, actor, site, spec, rows)
         if not st.button(t("rd_save"), key=f"{k}_save", width="stretch"):
