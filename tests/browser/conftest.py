@@ -169,6 +169,17 @@ def app_idle(page, timeout_s: float = 60) -> None:
                            polling=200)
 
 
+def go(page, title: str) -> None:
+    """Open a page from the menu (on a phone the menu is in the side drawer)."""
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    if page.viewport_size["width"] < 640 and expand.count() and expand.first.is_visible():
+        expand.first.click()
+    page.get_by_role("link", name=title).first.click()
+    close = page.locator("[data-testid='stSidebarHeader'] button")
+    if page.viewport_size["width"] < 640 and close.count() and close.first.is_visible():
+        close.first.click()
+
+
 def wait_for(frame, js: str, predicate, timeout_s: float = 30):
     deadline = time.time() + timeout_s
     value = None

@@ -30,7 +30,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from geo.clock import format_cst
 from geo.store import GpkgStore
 from layers import REGISTRY, get_spec
-from tests.browser.conftest import (SIZES, RequestLog, app_idle, log_in, settled_map_frame, start_sample_app,
+from tests.browser.conftest import (SIZES, RequestLog, app_idle, go, log_in, settled_map_frame, start_sample_app,
                                      wait_for)
 from tests.browser.netcut import NetCut
 from tests.factories import ADMIN, INSPECTOR, PASSWORD, SYSTEM, outfall
@@ -81,17 +81,6 @@ def new_page(browser, size: str, **extra):
     page.on("request", requests)
     page.requests = requests
     return context, page
-
-
-def go(page, title: str) -> None:
-    """Open a page from the menu (on a phone the menu is in the side drawer)."""
-    expand = page.locator("[data-testid='stExpandSidebarButton']")
-    if page.viewport_size["width"] < 640 and expand.count() and expand.first.is_visible():
-        expand.first.click()
-    page.get_by_role("link", name=title).first.click()
-    close = page.locator("[data-testid='stSidebarHeader'] button")
-    if page.viewport_size["width"] < 640 and close.count() and close.first.is_visible():
-        close.first.click()
 
 
 def open_site(page, site_id: str) -> None:

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from geo.store import GpkgStore
-from tests.browser.conftest import app_idle, log_in, start_sample_app, wait_for
+from tests.browser.conftest import app_idle, go, log_in, start_sample_app, wait_for
 from tests.factories import INSPECTOR, PASSWORD, SYSTEM
 
 TABLE = "black_odorous_readings"
@@ -34,29 +34,12 @@ def app(tmp_path_factory):
     server.stop()
 
 
-def settle(page) -> None:
-    """Wait until the app's rerun (sent by the last edit) has finished."""
-    app_idle(page, 30)
-
-
-def go_inspect(page) -> None:
-    """Open 现场巡查 from the menu (on a phone the menu is in the side drawer)."""
-    expand = page.locator("[data-testid='stExpandSidebarButton']")
-    phone = page.viewport_size["width"] < 640
-    if phone and expand.count() and expand.first.is_visible():
-        expand.first.click()
-    page.get_by_role("link", name="现场巡查").first.click()
-    close = page.locator("[data-testid='stSidebarHeader'] button")
-    if phone and close.count() and close.first.is_visible():
-        close.first.click()
-
-
 def open_site(page, site_id: str) -> None:
     """On 现场巡查: search the site by its code and tap it (unless the address reopened it already); again when
     a rerun redrew the list under the tap."""
     save = page.locator(f".st-key-sf_{site_id}_0_save button")
     for attempt in range(3):
-        settle(page)
+        app_idle(page, 30)
         if save.count() and save.first.is_visible():
             return
         search = page.get_by_label("搜索名称或编号")
@@ -103,12 +86,12 @@ def type_cell(page, grid, site_id: str, column: str, value: str, kept) -> None:
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: a rerun or a scroll moved the grid
             if attempt == 3:
                 raise
-            settle(page)
+            app_idle(page, 30)
     editor.fill(value)
     page.keyboard.press("Enter")
     wait_for(page, DRAFTS_JS, lambda _: ((stored_draft(page, site_id) or {}).get("values", {}).get("rows")
                                          or [{}])[0].get(column) == kept)
-    settle(page)
+    app_idle(page, 30)
 
 
 def stored_draft(page, site_id: str) -> dict | None:
@@ -132,7 +115,7 @@ def test_a_row_typed_into_the_readings_grid_survives_a_reload_and_is_saved(brows
     shot = artifacts / f"readings_draft_{width}x{height}"
     try:
         log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
-        go_inspect(page)
+        go(page, "现场巡查")
         open_site(page, site_id)
         grid = entry_grid(page)
         type_cell(page, grid, site_id, "point", "P9", "P9")  # the grid sends each cell: the app reruns
