@@ -170,7 +170,8 @@ def app_idle(page, timeout_s: float = 60) -> None:
 
 
 def go(page, title: str) -> None:
-    """Open a page from the menu (on a phone the menu is in the side drawer)."""
+    """Open a page from the menu (on a phone the menu is in the side drawer), once the app is idle."""
+    app_idle(page)
     expand = page.locator("[data-testid='stExpandSidebarButton']")
     if page.viewport_size["width"] < 640 and expand.count() and expand.first.is_visible():
         expand.first.click()

@@ -84,8 +84,14 @@ def new_page(browser, size: str, **extra):
 
 
 def open_site(page, site_id: str) -> None:
-    """On 现场巡查: search the site by its code and tap it in the list."""
-    page.get_by_label("搜索名称或编号").fill(site_id)
+    """On 现场巡查: search the site by its code and tap it in the list (the menu again when a late rerun of the
+    page before dropped the tap on it)."""
+    search = page.get_by_label("搜索名称或编号")
+    try:
+        search.wait_for(timeout=15000)
+    except PlaywrightTimeout:
+        go(page, "现场巡查")
+    search.fill(site_id)
     page.keyboard.press("Enter")
     page.locator(f".st-key-insp_pick_{site_id} button").click()
     page.locator(f".st-key-sf_{site_id}_0_save button").wait_for(timeout=20000)
