@@ -216,8 +216,10 @@ def test_phone_card_scrolls_into_view_and_the_map_starts_in_the_first_screen(bro
 def test_portrait_tablet_map_full_width_fit_to_town_and_pan_to_picked_site(browser, app, artifacts):
     context, page = new_page(browser, "768x1024")
     page.goto(app.url, wait_until="domcontentloaded")
+    # The first run lays out wide until the browser has reported its width; wait for the portrait layout.
+    page.locator(".st-key-map_main iframe[title='streamlit_folium.st_folium']").first.wait_for(timeout=60000)
     frame = settled_map_frame(page, lambda c: c.get("outfalls", 0) > 0)
-    iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    iframe = page.locator(".st-key-map_main iframe[title='streamlit_folium.st_folium']").first
     mbox = iframe.bounding_box()
     assert mbox["width"] > 700  # the whole width, no empty panel beside it
     picker = page.get_by_text("或从列表选择点位").first.bounding_box()
