@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ui.drafts import account_prefix, key_class, storage_key
-from ui.page_helper import ATTRIBUTES, ZH_GROUPS, english_strings
+from ui.page_helper import ATTRIBUTES, ZH_GROUPS, english_strings, parse_view_hint
 
 COMPONENTS = Path(__file__).resolve().parents[1] / "ui" / "components"
 JS = sorted(COMPONENTS.glob("*/*.js"))
@@ -76,3 +76,22 @@ def test_draft_keys_per_account_and_site():
     # The CSS class Streamlit gives a keyed element (its frontend replaces what is not [a-zA-Z0-9_-]).
     assert key_class("sf_PWK-001_0_note") == "st-key-sf_PWK-001_0_note"
     assert key_class("a b.c") == "st-key-a-b-c"
+
+
+@pytest.mark.parametrize("raw, hint", [
+    ("portrait.1024", ("portrait", 1024)),
+    ("phone.844", ("phone", 844)),
+    ("wide.768", ("wide", 768)),
+    ("portrait", None),             # no height
+    ("portrait.", None),
+    ("tablet.1024", None),          # not a class the pages know
+    ("portrait.-5", None),
+    ("portrait.12.5", None),
+    ("portrait.99", None),          # not a screen
+    ("portrait.99999", None),
+    ("", None),
+    (None, None),
+    (1024, None),
+])
+def test_the_screen_hint_cookie_is_read_or_ignored(raw, hint):
+    assert parse_view_hint(raw) == hint

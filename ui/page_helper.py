@@ -133,6 +133,8 @@ HELPER_KEY = "hidden_page_helper"
 #: Width classes the pages are laid out for (CSS pixels of the browser window).
 #: phone < 640 (Streamlit stacks columns there too), portrait tablet < 1024, wide from 1024.
 WIDTH_CLASSES = ("phone", "portrait", "wide")
+#: The cookie in which the helper leaves the screen's width class and height for the next visit.
+VIEW_COOKIE = "onemap_view"
 
 
 def english_strings() -> list[str]:
@@ -153,6 +155,8 @@ def page_helper() -> None:
         attributes=list(ATTRIBUTES),
         notice={"offline": offline, "online": online, "titles": list(CONNECTION_TITLES)},
         forget_prefix=account_prefix(forget) if forget else None,
+        # What the page is laid out for (reported, else the cookie's hint, else wide): the browser reports
+        # only when its screen differs, so a right guess costs no second run (and no second map).
         width_class=width_class(),
         height=viewport_height(0) or None,
         key=HELPER_KEY,
@@ -160,20 +164,53 @@ def page_helper() -> None:
     )
 
 
+def parse_view_hint(raw: object) -> tuple[str, int] | None:
+    """The width class and height a ``onemap_view`` cookie holds (``"portrait.1024"``), or None.
+
+    The helper writes the cookie whenever it reports the screen, so that the
+    first run of the next visit lays the page out for that screen instead of
+    wide-then-switch. Anything malformed is ignored (the first run lays out
+    wide and the helper's report corrects it).
+    """
+    if not isinstance(raw, str):
+        return None
+    cls, _, height = raw.partition(".")
+    if cls not in WIDTH_CLASSES or not height.isdigit() or not 200 <= int(height) <= 10000:
+        return None
+    return cls, int(height)
+
+
+def _view_hint() -> tuple[str, int] | None:
+    try:
+        return parse_view_hint(st.context.cookies.get(VIEW_COOKIE))
+    except Exception:  # noqa: BLE001 - no browser context (a bare script run): no hint
+        return None
+
+
 def width_class() -> str:
-    """``phone``, ``portrait`` or ``wide``, as the browser reported it (``wide`` until it has)."""
+    """``phone``, ``portrait`` or ``wide``, as the browser reported it.
+
+    Before this session's first report: the last visit's, from the cookie,
+    else ``wide``.
+    """
     value = st.session_state.get(HELPER_KEY)
     cls = value.get("width_class") if isinstance(value, dict) else None
-    return cls if cls in WIDTH_CLASSES else "wide"
+    if cls in WIDTH_CLASSES:
+        return cls
+    hint = _view_hint()
+    return hint[0] if hint else "wide"
 
 
 def viewport_height(default: int = 800) -> int:
-    """The browser window's height in CSS pixels, as last reported (``default`` until it has been)."""
+    """The browser window's height in CSS pixels, as last reported (the cookie's, then ``default``)."""
     value = st.session_state.get(HELPER_KEY)
     try:
-        return int(value.get("h")) if isinstance(value, dict) and value.get("h") else default
+        if isinstance(value, dict) and value.get("h"):
+            return int(value.get("h"))
     except (TypeError, ValueError):
-        return default
+        pass
+    hint = _view_hint()
+    return hint[1] if hint else default
 
 
 def is_touch() -> bool:

@@ -257,6 +257,36 @@ def test_portrait_tablet_map_full_width_fit_to_town_and_pan_to_picked_site(brows
     context.close()
 
 
+#: Records whether a map was ever laid out outside the portrait layout's container (run before the page's scripts).
+WATCH_WIDE_MAP = """() => { window.__wideMap = false;
+  new MutationObserver(() => {
+    for (const f of document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")) {
+      if (!f.closest('.st-key-map_main')) { window.__wideMap = true; }
+    }
+  }).observe(document, {subtree: true, childList: true}); }"""
+
+
+@pytest.mark.parametrize("size", ["768x1024", "390x844"])
+def test_the_next_visit_lays_the_map_out_for_the_screen_at_once(browser, app, size):
+    context, page = new_page(browser, size)
+    page.add_init_script(f"({WATCH_WIDE_MAP})()")
+    page.goto(app.url, wait_until="domcontentloaded")
+    page.locator(".st-key-map_main iframe[title='streamlit_folium.st_folium']").first.wait_for(timeout=60000)
+    # A first visit knows nothing of the screen: it lays out wide, then switches (this is what the hint saves).
+    assert page.evaluate("() => window.__wideMap") is True
+    cookie = next(c["value"] for c in context.cookies() if c["name"] == "onemap_view")
+    assert cookie.split(".")[0] == ("portrait" if size == "768x1024" else "phone")
+
+    again = context.new_page()
+    again.add_init_script(f"({WATCH_WIDE_MAP})()")
+    again.goto(app.url, wait_until="domcontentloaded")
+    settled_map_frame(again, lambda c: c.get("outfalls", 0) > 0)
+    again.locator(".st-key-map_main iframe[title='streamlit_folium.st_folium']").first.wait_for(timeout=30000)
+    app_idle(again, 15)
+    assert again.evaluate("() => window.__wideMap") is False  # never a wide map before the right one
+    context.close()
+
+
 def test_a_refused_save_keeps_the_text_and_forces_a_new_choice(browser, app, artifacts):
     site_id = "PWK-F01"
     spec = get_spec("outfalls")

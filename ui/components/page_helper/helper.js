@@ -251,6 +251,7 @@
   }
 
   // -- the screen: the server lays pages out per width class (phone, portrait tablet, wide) ----------
+  var VIEW_COOKIE = 'onemap_view';
   var sentClass = null;
   var sentHeight = 0;
   function widthClass(w) { return w < 640 ? 'phone' : (w < 1024 ? 'portrait' : 'wide'); }
@@ -263,6 +264,11 @@
     var touch = (window.parent.matchMedia && window.parent.matchMedia('(pointer: coarse)').matches) ||
       (navigator.maxTouchPoints || 0) > 0;
     post('streamlit:setComponentValue', {value: {width_class: cls, w: w, h: h, touch: !!touch}, dataType: 'json'});
+    // The next visit's first run lays out for this screen at once (the server reads the hint from the cookie).
+    try {
+      window.parent.document.cookie = VIEW_COOKIE + '=' + cls + '.' + Math.round(h) +
+        '; path=/; max-age=31536000; SameSite=Strict';
+    } catch (e) { /* cookies off: the first run lays out wide and switches, as before */ }
   }
   var resizeTimer = null;
   function onResize() {
