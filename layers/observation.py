@@ -154,6 +154,20 @@ class ObservationSpec:
     def field(self, name: str) -> ObsField | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def row_fields(self) -> tuple[ObsField, ...]:
+        """The fields typed per row when readings are entered by hand (identity, measured values, remarks).
+
+        The app's readings entry and the offline client's both lay a day's readings out this way: a
+        table of these columns, and the other fields (:meth:`common_fields`) once for the whole day.
+        """
+        return tuple(f for f in self.fields if f.name in self.identity or f.type in ("int", "float")
+                     or f.name == "remarks")
+
+    def common_fields(self) -> tuple[ObsField, ...]:
+        """The fields entered once for a whole day of readings (who sampled, the laboratory, a verdict ...)."""
+        per_row = self.row_fields()
+        return tuple(f for f in self.fields if f not in per_row)
+
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)

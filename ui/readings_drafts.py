@@ -48,13 +48,12 @@ class EntryContent:
 
 def row_fields(spec) -> list:
     """The fields typed per row of the entry table (identity, measured values, remarks)."""
-    return [f for f in spec.fields if f.name in spec.identity or f.type in ("int", "float") or f.name == "remarks"]
+    return list(spec.row_fields())
 
 
 def entry_columns(spec) -> tuple[list, list]:
     """The entry's (per-row fields, fields common to the whole day) of the monitoring table ``spec``."""
-    per_row = row_fields(spec)
-    return per_row, [f for f in spec.fields if f not in per_row]
+    return list(spec.row_fields()), list(spec.common_fields())
 
 
 def keeper_key(site_id: str, table: str) -> str:

@@ -1,11 +1,12 @@
 """The field pack: what an inspector's device holds to work with no connection (pure).
 
 Built from the sites the store lists for the inspector's towns and from the
-layer specs — never from a hand-kept copy: each kind's statuses (labels,
+layer and monitoring specs — never from a hand-kept copy: each kind's statuses (labels,
 colours, steps, excluded), its fields (type, choices with their parent for a
 dependent choice, unit, photo and multi-line flags), and the transitions its
 workflow allows, each with the fields it requires, the fields its form offers
-(:func:`_offered`), whether it needs a photo, and its guards' messages.
+(:func:`_offered`), whether it needs a photo, and its guards' messages; and
+each monitoring table as the readings entry lays it out (:func:`table_schema`).
 
 JSON, versioned (:data:`PACK_FORMAT`), no time of generation inside: the same
 data gives the same bytes, so the SHA-256 of the bytes is its ETag and a
@@ -25,14 +26,17 @@ import numpy as np
 import shapely
 
 from geo.domain.status import is_overdue
-from layers import REGISTRY
+from layers import OBSERVATIONS, REGISTRY
+from layers.observation import ObservationSpec
 from layers.spec import LayerSpec
 
-__all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SHAPE_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "site_entry", "build_pack", "encode_pack"]
+__all__ = ["PACK_FORMAT", "COORD_DECIMALS", "SHAPE_DECIMALS", "SIMPLIFY_DEG", "kind_schema", "table_schema", "site_entry",
+           "build_pack", "encode_pack"]
 
 #: The pack's format; a client that does not know it asks for a new app version. 2: each transition carries
 #: what its form offers, whether it needs a photo and its guards; fields carry dependent choices and photo flags.
-PACK_FORMAT = 2
+#: 3: the monitoring tables for the readings entry (``tables``); a client of format 2 ignores them.
+PACK_FORMAT = 3
 #: Points rounded to 6 decimals (about 0.1 m) ...
 COORD_DECIMALS = 6
 #: ... lines and polygons to 5 (about 1 m) and simplified within about 2 m: the device draws them and ranks
@@ -77,6 +81,26 @@ def kind_schema(spec: LayerSpec) -> dict[str, Any]:
             "guards": [{"code": g.code, "zh": g.zh, "en": g.en, "fix_zh": g.fix_zh, "fix_en": g.fix_en,
                         "fields": list(g.fields)} for g in t.guards],
         } for t in spec.transitions],
+    }
+
+
+def table_schema(spec: ObservationSpec) -> dict[str, Any]:
+    """A monitoring table for the offline readings entry, derived from its spec.
+
+    The fields typed per row and those entered once for the day (as the app's entry lays them out:
+    :meth:`~layers.observation.ObservationSpec.row_fields`), with their labels, types, units, whether
+    required and their physically possible range (the device says so first; the store decides).
+    """
+    def fld(f) -> dict[str, Any]:
+        return {"name": f.name, "zh": f.zh, "en": f.en, "type": f.type, "unit": f.unit, "required": f.required,
+                "minimum": f.minimum, "maximum": f.maximum, "minimum_inclusive": f.minimum_inclusive}
+
+    return {
+        "key": spec.key, "zh": spec.zh, "en": spec.en, "site_kind": spec.site_kind, "period": spec.period,
+        "has_time": spec.has_time, "identity": list(spec.identity),
+        "description_zh": spec.description_zh, "description_en": spec.description_en,
+        "row_fields": [fld(f) for f in spec.row_fields()],
+        "common_fields": [fld(f) for f in spec.common_fields()],
     }
 
 
@@ -177,6 +201,7 @@ def build_pack(*, user: str, towns: Sequence[Mapping[str, str]], sites: Iterable
         "sample": bool(sample),
         "settings": dict(settings),
         "kinds": {k: kind_schema(spec) for k, spec in REGISTRY.items()},
+        "tables": {k: table_schema(spec) for k, spec in OBSERVATIONS.items()},
         "bounds": bounds,
         "sites": entries,
         "conflicts": [dict(c) for c in conflicts],

@@ -368,7 +368,7 @@ class SiteStore(abc.ABC):
 
     @abc.abstractmethod
     def record_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, op_id: str, source: str = "field",
-                            recorded_at: datetime | None = None):
+                            recorded_at: datetime | None = None, context: Mapping | None = None):
         """Write observations entered by hand in one transaction (automatic evidence gates applied in it)."""
 
     @abc.abstractmethod

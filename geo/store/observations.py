@@ -108,12 +108,15 @@ class ObservationsMixin:
 
     # -- writes ------------------------------------------------------------
     def record_observations(self, actor: Actor, spec_key: str, rows: Sequence[NewObservation], *, op_id: str,
-                            source: str = "field", recorded_at: datetime | None = None) -> ObservationWrite:
-        """Write observations entered by hand (field form, CLI) in one transaction.
+                            source: str = "field", recorded_at: datetime | None = None,
+                            context: Mapping[str, Any] | None = None) -> ObservationWrite:
+        """Write observations entered by hand (field form, offline client, CLI) in one transaction.
 
         Inspectors record for the sites of their towns; the same ``op_id``
         twice writes once. ``recorded_at`` backdates the rows (system only:
-        sample data).
+        sample data). ``context`` goes into the audit row under ``capture``:
+        where and when the readings were taken when that is not now and here
+        (the offline client's position, capture time and clock offset).
 
         Raises
         ------
@@ -146,7 +149,8 @@ class ObservationsMixin:
             changes = self._apply_automatic_gates(conn, eff, sites, when, source=source)
             self._audit(conn, eff, "obs.add", target=sites[0] if len(sites) == 1 else None,
                         details={"spec": spec.key, "rows": len(ids), "obs_ids": ids[:50], "sites": list(sites)[:50],
-                                 "op_id": op_id, "source": source, "status_changes": changes})
+                                 "op_id": op_id, "source": source, "status_changes": changes,
+                                 **({"capture": dict(context)} if context else {})})
         return ObservationWrite(spec.key, tuple(ids), sites, status_changes=tuple(changes))
 
     def import_observations(self, actor: Actor, spec_key: str, rows: Sequence[NewObservation], *,

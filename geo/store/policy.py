@@ -100,10 +100,25 @@ def check(actor: Actor, action: str, towns: set[str] | frozenset[str] | None = N
         wanted = None if towns is None else set(towns)
         if wanted is None or not wanted <= allowed:
             outside = "all towns" if wanted is None else ", ".join(sorted(wanted - allowed))
+            outside_zh = "" if wanted is None else f"；{_town_names(wanted - allowed, '、')}不在其中"
             raise denied(
                 actor, action,
                 en=f"User {actor.name!r} may {action.replace('_', ' ')} in their towns only "
                    f"({', '.join(sorted(allowed)) or 'none assigned'}), not {outside}.",
-                zh=f"用户“{actor.name}”只能在所辖镇街（{'、'.join(sorted(allowed)) or '未分配'}）内{what}。",
+                zh=f"用户“{actor.name}”只能在所辖镇街（{_town_names(allowed, '、') or '未分配'}）内{what}{outside_zh}。",
                 towns=sorted(wanted or []),
             )
+
+
+def _town_names(codes, sep: str) -> str:
+    """Town codes as a person reads them: 玉屏街道、海口镇 (a code the town list does not know stays a code)."""
+    from geo.towns import town_by_code  # the town list is read once, on the first refusal that names towns
+    from geo.errors import NotFoundError
+
+    names = []
+    for code in sorted(codes):
+        try:
+            names.append(town_by_code(code).name_zh)
+        except NotFoundError:
+            names.append(code)
+    return sep.join(names)

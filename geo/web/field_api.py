@@ -11,6 +11,8 @@ history and audit, exactly as a change made in the app:
 ``GET  field/api/pack``                    the pack of the inspector's towns: JSON, ETag (304), private
 ``POST field/api/changes``                 one change (op id + base version): applied once, or a conflict,
                                            or refused with the store's message
+``POST field/api/readings``                one sampling day of a monitoring table at a site (op id): written
+                                           once, or refused with the store's message naming row and field
 ``HEAD field/api/photos/<sha256>``         ``Upload-Complete: ?1`` when stored, else ``?0`` and ``Upload-Offset``
 ``PUT  field/api/photos/<sha256>``         a chunk at ``?offset=&total=``; the last one stores the photo
 ``POST field/api/conflicts/<op>/<action>`` ``reapply`` (on ``expected_version``) or ``discard``
@@ -37,6 +39,7 @@ from geo.domain.evidence import default_onsite_m
 from geo.errors import OneMapError, ValidationError
 from geo.field.changes import parse_change
 from geo.field.pack import build_pack, encode_pack
+from geo.field.readings import parse_readings
 from geo.field.uploads import CHUNK_MAX, OffsetMismatch, Uploads, check_sha
 from geo.photos import JPEG_QUALITY, MAX_PHOTO_BYTES, MAX_SIDE_PX, store_photo
 from geo.store.sync import DEVICE_LIFETIME
@@ -197,6 +200,27 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         out = await run_in_threadpool(work)
         return _ok({**out.record.as_dict(), "outcome": out.outcome, "replay": out.replay})
 
+    async def readings(request, actor, via, device_id) -> Response:
+        raw = await request.body()
+        if len(raw) > _MAX_CHANGE:
+            raise Refused(413, "field.change_too_large", zh="变更内容过大。", en="The change is too large.")
+        try:
+            payload = json.loads(raw or b"null")
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+            raise Refused(422, "field.bad_change", zh="读数不是有效的 JSON。", en="The readings are not valid JSON.") from None
+        store = auth.store()
+        received = datetime.now(timezone.utc)
+
+        def work():
+            entry = parse_readings(payload, received_at=received, onsite_m=default_onsite_m(), device_id=device_id,
+                                   geometry_of=lambda sid: store.get_site(actor, sid).geometry)
+            return store.record_observations(actor, entry.table, entry.rows, op_id=entry.op_id, source="offline",
+                                             context=entry.context)
+
+        out = await run_in_threadpool(work)
+        return _ok({"outcome": "applied", "replay": not out.applied, "table": out.spec,
+                    "obs_ids": list(out.obs_ids), "status_changes": json.loads(json.dumps(list(out.status_changes), default=str))})
+
     async def photo_head(request, actor, via, device_id) -> Response:
         sha = check_sha(request.path_params["sha"])
         stored = await run_in_threadpool(auth.store().field_photo, actor, sha)
@@ -268,6 +292,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         Route(api + "/device", handler(enroll, write=True), methods=["POST"]),
         Route(api + "/pack", handler(pack, write=False), methods=["GET"]),
         Route(api + "/changes", handler(change, write=True), methods=["POST"]),
+        Route(api + "/readings", handler(readings, write=True), methods=["POST"]),
         Route(api + "/photos/{sha}", handler(photo_head, write=False), methods=["HEAD"]),
         Route(api + "/photos/{sha}", handler(photo_put, write=True), methods=["PUT"]),
         Route(api + "/conflicts/{op_id}/{action}", handler(resolve, write=True), methods=["POST"]),
