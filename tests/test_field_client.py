@@ -232,8 +232,10 @@ def test_a_bad_hash_name_and_an_unwritable_folder(tmp_path):
 
 
 def test_every_text_has_both_languages_with_the_same_placeholders_and_is_used():
-    js = "\n".join((shell.STATIC_DIR / n).read_text(encoding="utf-8") for n in ("field-app.js", "field-sync.js"))
+    js = "\n".join((shell.STATIC_DIR / n).read_text(encoding="utf-8") for n in ("field-app.js", "field-sync.js",
+                                                                                       "field-readings.js"))
     used = set(re.findall(r"\bt\('([a-z_]+[a-z])'", js)) | set(re.findall(r"'((?:st|res)_[a-z]+)'", js))
+    used |= set(re.findall(r"'(rd_[a-z_]+[a-z])'", js))  # the readings entry passes its message keys around
     used |= {f"res_{r}" for r in ("reapplied", "discarded")}
     used |= set(re.findall(r"'(reapplied|discarded)'", js))
     for key, (zh, en) in STRINGS.items():

@@ -36,6 +36,7 @@ FILES: dict[str, Path] = {
     "field.css": STATIC_DIR / "field.css",
     "field-db.js": STATIC_DIR / "field-db.js",
     "field-sync.js": STATIC_DIR / "field-sync.js",
+    "field-readings.js": STATIC_DIR / "field-readings.js",
     "field-app.js": STATIC_DIR / "field-app.js",
     "sw.js": STATIC_DIR / "sw.js",
     "leaflet.js": _LEAFLET_DIR / "leaflet.js",

@@ -427,3 +427,134 @@ def test_the_client_at_each_size_online_then_offline(browser, app, net, artifact
     assert requests.outside() == []
     go_online(net, context)
     context.close()
+
+
+#: A black-odorous body of the inspector's towns in the sample, and a position on it.
+BODY = "HC-005"
+AT_BODY = {"latitude": 25.713959, "longitude": 119.364046, "accuracy": 7}
+
+
+def _cell(page, row: int, name: str):
+    return page.locator(f"#rd_black_odorous_readings fieldset.rd-row[data-row='{row}'] [data-field='{name}'] input")
+
+
+@pytest.mark.parametrize("size, rnd", [("phone_390x844", 1), ("tablet_768x1024", 2)])
+def test_readings_taken_offline_are_kept_checked_and_written_once(browser, app, net, artifacts, size, rnd):
+    store = GpkgStore(app.store_file)
+    before = len(store.list_observations(SYSTEM, "black_odorous_readings", [BODY]))
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", permissions=["geolocation"],
+                                  geolocation=AT_BODY, **SIZES[size])
+    requests = RequestLog()
+    context.on("request", requests)
+    posted = []
+    context.on("request", lambda r: posted.append(r) if r.method == "POST" and r.url.endswith("/field/api/readings")
+               else None)
+    page = context.new_page()
+    log_in(page, SimpleNamespace(url=net.url), INSPECTOR.name, PASSWORD, "巡查员")
+    open_field(page, context, net.url)
+    go_offline(net, context)
+
+    def open_entry():
+        page.locator("button[data-view=near]").click()
+        page.get_by_placeholder("按名称或编号查找").fill(BODY)
+        page.locator(f".site-row[data-site='{BODY}']").click()
+        entry = page.locator("#rd_black_odorous_readings")
+        if entry.get_attribute("open") is None:
+            entry.locator("summary").click()
+        return entry
+
+    entry = open_entry()
+    assert entry.locator("#rd_black_odorous_readings_day").input_value() == page.evaluate(
+        "() => new Date().toLocaleDateString('sv')")  # today on the device
+    entry.locator("#rd_black_odorous_readings_time").fill("09:30")
+    entry.locator("[data-field='sampler'] input").fill("张三")
+    for name, value in (("point", "P1"), ("round", str(rnd)), ("transparency_cm", "32"), ("do_mg_l", "3.1"),
+                        ("orp_mv", "-50"), ("nh3n_mg_l", "2.5")):
+        _cell(page, 1, name).fill(value)
+    # Typed and not saved: a reload with no connection keeps it on the device.
+    page.wait_for_timeout(600)
+    page.reload(wait_until="domcontentloaded")
+    wait_state(page, lambda s: s.get("ready") and s["sites"] > 0 and not s["online"])
+    entry = open_entry()
+    assert entry.get_attribute("open") is not None  # opened by itself: it holds readings
+    assert _cell(page, 1, "orp_mv").input_value() == "-50" and entry.locator("[data-field='sampler'] input").input_value() == "张三"
+
+    entry.locator("#rd_black_odorous_readings_add").click()
+    assert _cell(page, 2, "round").input_value() == str(rnd)  # the next row goes on with the round
+    _cell(page, 2, "point").fill("P2")
+    _cell(page, 2, "transparency_cm").fill("三十")
+    entry.locator("#rd_black_odorous_readings_save").click()
+    notice = page.locator(".notice.error")
+    notice.wait_for(timeout=5000)
+    assert "第 2 行“透明度 (cm)”应为数字" in notice.inner_text()  # checked on the device: the row and the field
+    assert field_state(page)["waiting"] == 0
+    _cell(page, 2, "transparency_cm").fill("３０")  # full-width digits, as a Chinese keyboard may type them
+    _cell(page, 2, "do_mg_l").fill("2.9")
+    page.screenshot(path=str(artifacts / f"field_readings_entry_{size}.png"), full_page=True)
+    entry.locator("#rd_black_odorous_readings_save").click()
+    wait_state(page, lambda s: s["waiting"] == 1)
+    assert "已保存到本机：黑臭水体水质监测 2 行" in page.locator(".notice.ok").inner_text()
+    assert _cell(page, 1, "point").input_value() == ""  # the entry starts again empty
+    assert not posted
+
+    go_online(net, context)
+    done = wait_state(page, lambda s: s["online"] and s["waiting"] == 0 and not s["syncing"]
+                      and s["queue"].get("applied") == 1, 60)
+    assert done["lastSync"]["report"]["stopped"] is None and len(posted) == 1
+    sent = json.loads(posted[0].post_data)
+    assert sent["rows"][1] == {"point": "P2", "round": rnd, "transparency_cm": 30, "do_mg_l": 2.9}
+    new = [o for o in store.list_observations(SYSTEM, "black_odorous_readings", [BODY])
+           if o.source == "offline" and o.values["round"] == rnd]
+    assert len(new) == 2 and len(store.list_observations(SYSTEM, "black_odorous_readings", [BODY])) == before + 2
+    assert {(o.values["point"], o.values["orp_mv"], o.values["sampler"], o.observed_time, o.source) for o in new} == {
+        ("P1", -50.0, "张三", "09:30", "offline"), ("P2", None, "张三", "09:30", "offline")}
+    audit = [a for a in store.audit_log(ADMIN, action="obs.add") if a.details.get("op_id") == sent["op_id"]]
+    assert len(audit) == 1 and audit[0].details["capture"]["remote"] is False  # taken at the body
+    page.locator("button[data-view=queue]").click()
+    item = page.locator(f"li.item[data-op='{sent['op_id']}']")
+    assert "服务器已写入 2 条读数" in item.inner_text()
+    page.screenshot(path=str(artifacts / f"field_readings_sent_{size}.png"))
+    assert requests.outside() == []
+    context.close()
+
+
+def _f(name, type_="float", required=False, minimum=None, maximum=None, inclusive=True):
+    return {"name": name, "zh": name, "en": name, "type": type_, "unit": "", "required": required,
+            "minimum": minimum, "maximum": maximum, "minimum_inclusive": inclusive}
+
+
+#: A table like the black-odorous readings: what the device's check says of each typed row.
+TABLE = {"row_fields": [_f("point", "text", True), _f("round", "int", True, 1), _f("depth_cm", minimum=0, inclusive=False),
+                        _f("do_mg_l", minimum=0), _f("orp_mv"), _f("pct", maximum=100)],
+         "common_fields": [_f("sampler", "text"), _f("compliant", "bool")]}
+
+
+@pytest.mark.parametrize("rows, common, expected", [
+    ([{"point": "P1", "round": "1", "orp_mv": "-50"}], {}, {"rows": [{"point": "P1", "round": 1, "orp_mv": -50}]}),
+    ([{"point": " P1 ", "round": "１", "do_mg_l": "３．５"}], {}, {"rows": [{"point": "P1", "round": 1, "do_mg_l": 3.5}]}),
+    ([{"point": "P1", "round": "1", "do_mg_l": "3,5"}], {}, {"rows": [{"point": "P1", "round": 1, "do_mg_l": 3.5}]}),
+    ([{}, {"point": "P1", "round": "2"}, {"point": ""}], {}, {"rows": [{"point": "P1", "round": 2}]}),  # blank rows
+    ([{"point": "P1", "round": "1"}], {"sampler": "张三", "compliant": False},
+     {"rows": [{"point": "P1", "round": 1}], "common": {"sampler": "张三", "compliant": False}}),
+    ([{"point": "P1", "round": "1.5"}], {}, {"error": [1, "round", "rd_not_int"]}),
+    ([{"point": "P1", "round": "0"}], {}, {"error": [1, "round", "rd_min"]}),
+    ([{"point": "P1", "round": "1", "depth_cm": "0"}], {}, {"error": [1, "depth_cm", "rd_min_excl"]}),
+    ([{"point": "P1", "round": "1", "do_mg_l": "-0.1"}], {}, {"error": [1, "do_mg_l", "rd_min"]}),
+    ([{"point": "P1", "round": "1", "pct": "101"}], {}, {"error": [1, "pct", "rd_max"]}),
+    ([{"point": "P1", "round": "1", "orp_mv": "1e3"}], {}, {"error": [1, "orp_mv", "rd_not_number"]}),
+    ([{"point": "P1", "round": "1", "orp_mv": "很低"}], {}, {"error": [1, "orp_mv", "rd_not_number"]}),
+    ([{}, {"round": "1"}], {}, {"error": [1, "point", "rd_required"]}),  # numbered among the typed rows
+    ([{"point": "P1", "round": "1"}, {"point": "P2"}], {}, {"error": [2, "round", "rd_required"]}),
+])
+def test_the_device_checks_each_typed_row_as_the_server_will(browser, app, rows, common, expected):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(app.url + "/field/", wait_until="domcontentloaded")
+    page.wait_for_function("() => !!window.FieldReadings")
+    got = page.evaluate("""([table, draft]) => {
+        const r = window.FieldReadings.checkEntry(table, draft);
+        return r.error ? {error: [r.error.row, r.error.field.name, r.error.key]} : r; }""",
+                        [TABLE, {"rows": rows, "common": common}])
+    expected = {"common": {}, **expected} if "rows" in expected else expected
+    assert got == expected
+    context.close()

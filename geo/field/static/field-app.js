@@ -1,7 +1,8 @@
 // 离线巡查: the offline field client's page. Opens with no connection once it has been opened online by a
 // signed-in inspector (the service worker keeps its files, IndexedDB its pack and queue).
 //   map + nearest sites from the device position -> a site's card -> a status change with note, the kind's
-//   fields, photos (resized here) and the device fix -> the queue -> sent one by one when online.
+//   fields, photos (resized here) and the device fix, or a day of readings (field-readings.js) -> the queue ->
+//   sent one by one when online.
 // Every text goes into the page with textContent; labels come from the pack (the layer specs) and shell.json.
 (function () {
   'use strict';
@@ -12,7 +13,7 @@
   var state = {
     cfg: null, lang: 'zh', online: navigator.onLine, auth: 'unknown', me: null, pack: null, queue: [],
     fix: null, fixError: null, view: 'near', selected: null, draft: null, query: '', syncing: false,
-    lastSync: null, notice: null, installPrompt: null, swReady: false
+    lastSync: null, notice: null, installPrompt: null, swReady: false, rdrafts: {user: null, drafts: {}}
   };
   var map = null, siteLayer = null, fixLayer = null, layersById = {};
 
@@ -91,7 +92,7 @@
   function effective(site) {
     var eff = {status: site.status, version: site.version, after: null, pending: 0};
     state.queue.forEach(function (it) {
-      if (it.site_id !== site.id) { return; }
+      if (it.site_id !== site.id || it.type === 'readings') { return; }  // readings do not move the status here
       if (it.state === 'pending' || it.state === 'sending') {
         eff = {status: it.to_status, version: it.base_version + 1, after: it.op_id, pending: eff.pending + 1};
       } else if (it.state === 'applied' && it.result && it.result.applied_version > eff.version) {
@@ -163,6 +164,8 @@
       state.pack = got[0] || null;
       state.me = got[1] || null;
       state.queue = got[2] || [];
+      return R.load();
+    }).then(function () {
       drawSites();
       render();
       watchPosition();
@@ -559,6 +562,7 @@
     box.appendChild(attrs);
     box.appendChild(el('p', {cls: 'meta', text: t('last_change', {who: site.updated_by, at: when(site.updated_at)})}));
     box.appendChild(changeForm(site, kind, eff));
+    R.sections(site).forEach(function (sec) { box.appendChild(sec); });
     return box;
   }
 
@@ -796,33 +800,59 @@
       if (f && f.photo && fieldPhotos.indexOf(fields[n]) < 0) { fieldPhotos.push(fields[n]); }
     });
     var eff = effective(site);
+    var item = newItem(site, {
+      from_status: eff.status, to_status: draft.to, base_version: eff.version, after_op: eff.after, fields: fields,
+      note: draft.note.trim(), photos: draft.photos.slice(), field_photos: fieldPhotos
+    });
+    enqueue(item, t('saved_local', {status: lbl(statusOf(site.kind, item.to_status))})).then(function (ok) {
+      if (ok) { state.draft = {site_id: site.id, to: null, fields: {}, note: '', photos: [], thumbs: {}}; render(); }
+    });
+  }
+
+  // A queue item about ``site`` recorded now, here (the device fix), with ``extra`` (a change or readings).
+  function newItem(site, extra) {
     var seq = state.queue.reduce(function (m, it) { return Math.max(m, it.seq || 0); }, 0) + 1;
     var item = {
       op_id: crypto.randomUUID().replace(/-/g, ''), seq: seq, user: state.me ? state.me.user : state.pack.user,
-      site_id: site.id, site_name: site.name, kind: site.kind, from_status: eff.status, to_status: draft.to,
-      base_version: eff.version, after_op: eff.after, fields: fields, note: draft.note.trim(),
-      photos: draft.photos.slice(), field_photos: fieldPhotos, fix: state.fix ? {lon: state.fix.lon, lat: state.fix.lat,
-                                                      accuracy_m: state.fix.accuracy_m, time: state.fix.time} : null,
+      site_id: site.id, site_name: site.name, kind: site.kind,
+      fix: state.fix ? {lon: state.fix.lon, lat: state.fix.lat, accuracy_m: state.fix.accuracy_m, time: state.fix.time} : null,
       captured_at: Date.now(), state: 'pending'
     };
-    DB.put('queue', item).then(function () {
+    Object.keys(extra).forEach(function (k) { item[k] = extra[k]; });
+    return item;
+  }
+
+  // Keep ``item`` in the queue on this device (then send it when online). Resolves to whether it was kept.
+  function enqueue(item, savedText) {
+    return DB.put('queue', item).then(function () {
       state.queue.push(item);
-      state.draft = {site_id: site.id, to: null, fields: {}, note: '', photos: [], thumbs: {}};
-      state.notice = {cls: 'ok', text: t('saved_local', {status: lbl(statusOf(site.kind, item.to_status))})};
+      state.notice = {cls: 'ok', text: savedText};
       drawSites();
       render();
       if (state.online) { connect(); }
+      return true;
     }).catch(function (err) {
       state.notice = {cls: 'error', text: t('save_failed', {error: String(err)})};
       renderPanel();
+      return false;
     });
   }
+
+  var R = window.FieldReadings({
+    el: el, t: t, lbl: lbl, state: state, evidenceLine: function (site) { return evidenceLine(site); },
+    rerender: function () { renderPanel(); }, newItem: newItem, enqueue: enqueue,
+    refuse: function (text) { state.notice = {cls: 'error', text: text}; renderPanel(); return Promise.resolve(); }
+  });
 
   // -- the queue and the conflicts -------------------------------------------------------------------------------
   var STATE_KEYS = {pending: 'st_pending', sending: 'st_sending', applied: 'st_applied', conflict: 'st_conflict',
                     refused: 'st_refused'};
 
   function changeSummary(it) {
+    if (it.type === 'readings') {
+      var tb = R.table(it.table);
+      return t('rd_summary', {site: it.site_name || it.site_id, table: tb ? lbl(tb) : it.table, n: (it.rows || []).length});
+    }
     var from = statusOf(it.kind, it.from_status), to = statusOf(it.kind, it.to_status);
     return (it.site_name || it.site_id) + ' · ' + (from ? lbl(from) : (it.from_status || '')) + ' → ' + (to ? lbl(to) : it.to_status);
   }
@@ -861,7 +891,14 @@
     li.appendChild(el('div', {cls: 'meta', text: t('captured', {at: when(it.captured_at)}) +
       (S.allPhotos(it).length ? ' · ' + t('photos_n', {n: S.allPhotos(it).length}) : '') +
       (it.fix ? ' · ' + t('with_fix') : ' · ' + t('without_fix'))}));
-    if (it.result && it.state === 'applied') {
+    if (it.result && it.state === 'applied' && it.type === 'readings') {
+      var moved = (it.result.status_changes || []).map(function (c) {
+        var st = statusOf(it.kind, c.to);
+        return t('rd_status_changed', {status: st ? lbl(st) : c.to});
+      });
+      li.appendChild(el('div', {cls: 'meta', text: [t('rd_applied', {n: (it.result.obs_ids || []).length})].concat(moved)
+        .join(' · ')}));
+    } else if (it.result && it.state === 'applied') {
       li.appendChild(el('div', {cls: 'meta', text: t('applied_at', {at: when(it.result.applied_at),
                                                                    v: it.result.applied_version})}));
     }

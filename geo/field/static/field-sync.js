@@ -1,4 +1,5 @@
-// Talking to the server: who am I, the pack, photos in resumable chunks, changes one by one, conflicts.
+// Talking to the server: who am I, the pack, photos in resumable chunks, changes and readings one by one,
+// conflicts.
 // Every request carries the header X-Requested-With: onemap-field (the API refuses requests without it, so
 // another site cannot make the browser send one) and the cookies of this origin (session or device token).
 (function () {
@@ -162,6 +163,12 @@
         return p;
       })
       .then(function () {
+        if (it.type === 'readings') {
+          return api('POST', 'api/readings', {op_id: it.op_id, table: it.table, site_id: it.site_id,
+                                              observed_on: it.observed_on, observed_time: it.observed_time,
+                                              common: it.common, rows: it.rows, fix: it.fix,
+                                              captured_at: it.captured_at, sent_at: Date.now()});
+        }
         var body = {op_id: it.op_id, site_id: it.site_id, base_version: it.base_version, after_op: it.after_op,
                     to_status: it.to_status, note: it.note, fields: it.fields, photos: it.photos, fix: it.fix,
                     captured_at: it.captured_at, sent_at: Date.now()};
