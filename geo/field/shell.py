@@ -63,7 +63,7 @@ def manifest() -> dict:
     return {
         "name": "福清生态环境一张图 · 离线巡查",
         "short_name": "离线巡查",
-        "description": "无信号时记录点位状态变更，联网后同步 / Record status changes with no signal, sync when online",
+        "description": "无信号时记录点位状态变更和监测读数，联网后同步 / Record status changes and readings with no signal, sync when online",
         "lang": "zh-CN",
         "start_url": "./",
         "scope": "./",
