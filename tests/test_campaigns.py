@@ -171,7 +171,8 @@ def test_chart_limits_are_the_rule_of_the_body():
 
 
 def test_rows_not_stored_yet_are_named_by_point_and_round_not_by_a_row_id():
-    """The entry's preview grades the typed rows under ids below 1: its text must not say 第 -1 行."""
+    """The entry's preview grades the typed rows under ids below 1: its text must not say 第 -1 行; a stored row
+    is a record (记录 #7), not the 7th row of anything the user has seen."""
     from geo.domain.black_odorous_rules import campaign_grades
     from geo.store import Observation
 
@@ -184,4 +185,22 @@ def test_rows_not_stored_yet_are_named_by_point_and_round_not_by_a_row_id():
         return grade.rule_zh
 
     assert "-1" not in rule(-1) and "点位 P1 第 1 轮" in rule(-1)
-    assert "第 7 行" in rule(7)  # a stored row keeps its id
+    assert "记录 #7" in rule(7) and "第 7 行" not in rule(7)  # a stored row is named by its record id, not as a row
+
+
+
+def test_a_round_stored_twice_is_named_by_its_two_records():
+    from geo.domain.bands import Reading
+    from geo.domain.grading import grade_point
+    from geo.errors import ValidationError
+
+    rows = [Reading("P1", 1, do_mg_l=3.0, obs_id=i) for i in (3, 7)]
+    with pytest.raises(ValidationError) as e:
+        grade_point(rows)
+    assert "（记录 #3 与 #7）" in e.value.zh and "records #3 and #7" in e.value.en
+    with pytest.raises(ValidationError) as e:
+        grade_point([Reading("P1", 1, do_mg_l=3.0, row=4), Reading("P1", 1, do_mg_l=3.0, row=9)])
+    assert "（第 4 行与第 9 行）" in e.value.zh  # rows of a file or an entry stay rows
+    with pytest.raises(ValidationError) as e:
+        Reading("P1", 1, do_mg_l=-1, obs_id=12)
+    assert e.value.zh.startswith("记录 #12") and "第" not in e.value.zh.split("：")[0]

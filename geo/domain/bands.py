@@ -117,11 +117,15 @@ def exact(value: float) -> Fraction:
 # ---------------------------------------------------------------------------
 
 
-def _where(row: int | None, column: str | None) -> tuple[str, str]:
+def _where(row: int | None, column: str | None, record: int | None = None) -> tuple[str, str]:
+    """Where a value came from, for a message: a row of a file or an entry, else a stored record."""
     zh, en = [], []
     if row is not None:
         zh.append(f"第 {row} 行")
         en.append(f"row {row}")
+    elif record is not None:
+        zh.append(f"记录 #{record}")
+        en.append(f"record #{record}")
     if column:
         zh.append(f"“{column}”列")
         en.append(f"column {column}")
@@ -135,12 +139,12 @@ def _is_missing_marker(value: Any) -> bool:
     return type(value).__name__ in {"NAType", "NaTType"}
 
 
-def _coerce_number(name: str, value: Any, *, row: int | None, column: str | None,
+def _coerce_number(name: str, value: Any, *, row: int | None, column: str | None, record: int | None = None,
                    nan_is_missing: bool = False) -> float | None:
     """Return ``value`` as a float checked against the column's range, or None when empty."""
     label_zh, label_en, unit, low, low_inclusive = _VALUE_COLUMNS[name]
     column = column or name
-    wzh, wen = _where(row, column)
+    wzh, wen = _where(row, column, record)
     if value is None or (nan_is_missing and _is_missing_marker(value)):
         return None
     if isinstance(value, str):
@@ -189,9 +193,10 @@ def _coerce_number(name: str, value: Any, *, row: int | None, column: str | None
     return number
 
 
-def _coerce_round(value: Any, *, row: int | None, column: str | None, nan_is_missing: bool = False) -> int:
+def _coerce_round(value: Any, *, row: int | None, column: str | None, nan_is_missing: bool = False,
+                  record: int | None = None) -> int:
     column = column or "round"
-    wzh, wen = _where(row, column)
+    wzh, wen = _where(row, column, record)
     missing = value is None or (isinstance(value, str) and not value.strip()) or (
         nan_is_missing and _is_missing_marker(value))
     if missing:
@@ -215,7 +220,7 @@ def _coerce_round(value: Any, *, row: int | None, column: str | None, nan_is_mis
     return int(number)
 
 
-def _coerce_label(name: str, value: Any, *, row: int | None, column: str | None,
+def _coerce_label(name: str, value: Any, *, row: int | None, column: str | None, record: int | None = None,
                   nan_is_missing: bool = False) -> str:
     column = column or name
     if isinstance(value, float) and value.is_integer():
@@ -224,7 +229,7 @@ def _coerce_label(name: str, value: Any, *, row: int | None, column: str | None,
     if not text:
         zh_name = {"point": "采样点位", "water_body": "水体名称"}.get(name, name)
         en_name = {"point": "sampling point", "water_body": "water body"}.get(name, name)
-        wzh, wen = _where(row, column)
+        wzh, wen = _where(row, column, record)
         raise ValidationError(
             f"grading.{name}_missing",
             en=f"{wen}the {en_name} is missing; enter it (the same label in every round).",
@@ -249,13 +254,13 @@ class Reading:
     water_body : str
         The water body (used by :func:`geo.domain.grading.grade_readings` to group).
     row : int, optional
-        Where the reading came from, for error messages.
+        Where the reading came from (a file's or an entry's row), for error messages.
     sampled_on : date, optional
         The sampling day (readings from the store carry it; campaigns group by it).
     sampled_time : str, optional
         ``HH:MM`` when recorded.
     obs_id : int, optional
-        The stored row this reading is (for the panel's table).
+        The stored row this reading is (for the panel's table; messages name it 记录 #id when there is no row).
 
     Raises
     ------
@@ -279,11 +284,12 @@ class Reading:
 
     def __post_init__(self):
         set_ = object.__setattr__
-        set_(self, "point", _coerce_label("point", self.point, row=self.row, column=None))
-        set_(self, "round", _coerce_round(self.round, row=self.row, column=None))
+        rec = self.obs_id if self.obs_id is not None and self.obs_id > 0 else None
+        set_(self, "point", _coerce_label("point", self.point, row=self.row, column=None, record=rec))
+        set_(self, "round", _coerce_round(self.round, row=self.row, column=None, record=rec))
         set_(self, "water_body", "" if self.water_body is None else str(self.water_body).strip())
         for name in _VALUE_COLUMNS:
-            set_(self, name, _coerce_number(name, getattr(self, name), row=self.row, column=None))
+            set_(self, name, _coerce_number(name, getattr(self, name), row=self.row, column=None, record=rec))
 
     def value(self, indicator: str) -> float | None:
         """The reading of ``indicator`` ("transparency", "do", "orp", "nh3n"), or None."""

@@ -25,7 +25,7 @@ def readings_from_observations(observations: Sequence[Any], *, body: str | None 
     """Stored rows (current ones) as dated :class:`~geo.domain.bands.Reading` objects, in row order.
 
     Rows that cannot be a reading (a stored value the rule refuses) raise
-    :class:`~geo.errors.ValidationError` naming the row's id.
+    :class:`~geo.errors.ValidationError` naming the record (记录 #id).
     """
     out = []
     for o in observations:
@@ -34,9 +34,9 @@ def readings_from_observations(observations: Sequence[Any], *, body: str | None 
                            depth_cm=v.get("depth_cm"), do_mg_l=v.get("do_mg_l"), orp_mv=v.get("orp_mv"),
                            nh3n_mg_l=v.get("nh3n_mg_l"), water_body=body or o.site_id,
                            sampled_on=date.fromisoformat(str(o.observed_on)[:10]), sampled_time=o.observed_time,
-                           # Rows not stored yet (the entry's preview: ids below 1) have no row to name;
-                           # the point and the round the messages give name them.
-                           obs_id=o.obs_id, row=o.obs_id if o.obs_id > 0 else None))
+                           # A stored row is named by its record id (记录 #12), not as a row of a file; rows
+                           # not stored yet (the entry's preview: ids below 1) by the point and round.
+                           obs_id=o.obs_id))
     return out
 
 

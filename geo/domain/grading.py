@@ -66,8 +66,12 @@ MIN_POINTS_PER_BODY = 3
 MIN_ROUNDS_PER_POINT = 3
 
 
-def _where(row: int | None) -> tuple[str, str]:
-    return (f"第 {row} 行：", f"row {row}: ") if row is not None else ("", "")
+def _where(row: int | None, record: int | None = None) -> tuple[str, str]:
+    if row is not None:
+        return f"第 {row} 行：", f"row {row}: "
+    if record is not None and record > 0:
+        return f"记录 #{record}：", f"record #{record}: "
+    return "", ""
 
 # ---------------------------------------------------------------------------
 # Results
@@ -274,8 +278,12 @@ def _check_same_point(readings: Sequence[Reading]) -> None:
         if r.round in seen:
             first = seen[r.round]
             rows = [x.row for x in (first, r) if x.row is not None]
-            where_en = f" (rows {rows[0]} and {rows[1]})" if len(rows) == 2 else ""
-            where_zh = f"（第 {rows[0]} 行与第 {rows[1]} 行）" if len(rows) == 2 else ""
+            records = [x.obs_id for x in (first, r) if x.obs_id is not None and x.obs_id > 0]
+            where_en, where_zh = "", ""
+            if len(rows) == 2:
+                where_en, where_zh = f" (rows {rows[0]} and {rows[1]})", f"（第 {rows[0]} 行与第 {rows[1]} 行）"
+            elif len(records) == 2:
+                where_en, where_zh = f" (records #{records[0]} and #{records[1]})", f"（记录 #{records[0]} 与 #{records[1]}）"
             body = f"{r.water_body} " if r.water_body else ""
             raise ValidationError(
                 "grading.duplicate_reading",
@@ -317,7 +325,7 @@ def grade_point(readings: Sequence[Reading]) -> PointGrade:
                               zh=f"同一次点位分级收到多个点位（{label}、{'、'.join(others)}）；请分别分级或使用 grade_body。")
     for r in readings:
         if not r.measured():
-            wzh, wen = _where(r.row)
+            wzh, wen = _where(r.row, r.obs_id)
             raise ValidationError(
                 "grading.nothing_measured",
                 en=f"{wen}point {r.point}, round {r.round} has no transparency, DO, ORP or NH3-N value; "

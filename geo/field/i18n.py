@@ -111,9 +111,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reapplied": ("已按当前版本重新提交。", "Re-applied on the current version."),
     "discarded": ("已放弃该变更。", "The change was discarded."),
     "rd_title": ("录入监测读数：{table}", "Enter readings: {table}"),
-    "rd_help": ("一次录入一个采样日的读数，每个点位、轮次一行；保存在本机，联网后发送，由服务器核对后写入。",
-                "One sampling day at a time, a row per point and round; kept on this device, sent when online and "
-                "checked by the server before it is written."),
+    "rd_help": ("保存在本机，联网后发送，由服务器核对后写入。", "Kept on this device, sent when online and checked by the "
+                "server before it is written."),
+    "rd_help_rows": ("一次录入一个采样日，每个{per}一行。", "One sampling day at a time, a row per {per}."),
     "rd_day": ("采样日期", "Sampling day"),
     "rd_month": ("月份", "Month"),
     "rd_time": ("采样时间", "Sampling time"),

@@ -431,6 +431,7 @@ def test_the_client_at_each_size_online_then_offline(browser, app, net, artifact
 
 #: A black-odorous body of the inspector's towns in the sample, and a position on it.
 BODY = "HC-005"
+BERTH = "AD-001"
 AT_BODY = {"latitude": 25.713959, "longitude": 119.364046, "accuracy": 7}
 
 
@@ -514,6 +515,16 @@ def test_readings_taken_offline_are_kept_checked_and_written_once(browser, app, 
     item = page.locator(f"li.item[data-op='{sent['op_id']}']")
     assert "服务器已写入 2 条读数" in item.inner_text()
     page.screenshot(path=str(artifacts / f"field_readings_sent_{size}.png"))
+
+    # A berth's month of shore power: a month to pick and one row (no second row: a berth has one a month).
+    page.locator("button[data-view=near]").click()
+    page.get_by_placeholder("按名称或编号查找").fill(BERTH)
+    page.locator(f".site-row[data-site='{BERTH}']").click()
+    usage = page.locator("#rd_shore_power_usage")
+    usage.locator("summary").click()
+    assert usage.locator("#rd_shore_power_usage_day").get_attribute("type") == "month"
+    assert usage.locator("fieldset.rd-row").count() == 1 and usage.locator("#rd_shore_power_usage_add").count() == 0
+    assert "每个" not in usage.inner_text()  # no "a row per point and round" where there is none
     assert requests.outside() == []
     context.close()
 

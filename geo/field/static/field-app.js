@@ -307,8 +307,7 @@
     OneMap.basemap(map, cfg);
     OneMap.legend(map, state.cfg.legend[state.lang] || state.cfg.legend.zh);
     siteLayer = L.layerGroup().addTo(map);
-    fixLayer = L.layerGroup().addTo(map);
-    L.control.scale({imperial: false}).addTo(map);
+    fixLayer = L.layerGroup().addTo(map);  // the scale bar is the basemap's (metric, in 米/公里)
   }
 
   function colourOf(site) {

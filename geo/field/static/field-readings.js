@@ -138,7 +138,9 @@
       box.addEventListener('toggle', function () { opened[k] = box.open; });
       box.appendChild(el('summary', {text: t('rd_title', {table: lbl(table)})}));
       box.appendChild(el('p', {cls: 'meta', text: state.lang === 'zh' ? table.description_zh : table.description_en}));
-      box.appendChild(el('p', {cls: 'meta', text: t('rd_help')}));
+      var identity = table.row_fields.filter(function (f) { return table.identity.indexOf(f.name) >= 0; });
+      var per = identity.map(lbl).join(state.lang === 'zh' ? '、' : ', ');
+      box.appendChild(el('p', {cls: 'meta', text: (identity.length ? t('rd_help_rows', {per: per}) + ' ' : '') + t('rd_help')}));
       var when = el('div', {cls: 'rd-when'});
       var day = el('input', {id: base + '_day', type: table.period === 'month' ? 'month' : 'date', value: draft.day || '',
                              max: table.period === 'month' ? isoDay(new Date()).slice(0, 7) : isoDay(new Date())});
@@ -187,14 +189,19 @@
         fs.appendChild(grid);
         box.appendChild(fs);
       });
-      box.appendChild(el('button', {type: 'button', cls: 'btn', id: base + '_add', text: t('rd_add_row'), onclick: function () {
-        // The next row starts where a sampling round goes on: the same round, the next point to be typed.
-        var last = draft.rows[draft.rows.length - 1] || {}, next = {};
-        table.row_fields.forEach(function (f) {
-          if (f.type === 'int' && table.identity.indexOf(f.name) >= 0 && last[f.name]) { next[f.name] = last[f.name]; }
-        });
-        draft.rows.push(next); keep(); ctx.rerender();
-      }}));
+      // Rows told apart by their point and round may be many; a table without such fields has one row a day
+      // (or a month, or a sampling time): no second row to add.
+      if (identity.length) {
+        box.appendChild(el('button', {type: 'button', cls: 'btn', id: base + '_add', text: t('rd_add_row'),
+                                      onclick: function () {
+          // The next row starts where a sampling round goes on: the same round, the next point to be typed.
+          var last = draft.rows[draft.rows.length - 1] || {}, next = {};
+          table.row_fields.forEach(function (f) {
+            if (f.type === 'int' && table.identity.indexOf(f.name) >= 0 && last[f.name]) { next[f.name] = last[f.name]; }
+          });
+          draft.rows.push(next); keep(); ctx.rerender();
+        }}));
+      }
       box.appendChild(ctx.evidenceLine(site));
       box.appendChild(el('button', {type: 'button', cls: 'btn primary save', id: base + '_save', text: t('rd_save'),
                                     onclick: function () { save(site, table); }}));
