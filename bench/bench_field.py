@@ -12,7 +12,10 @@ Streamlit's page, which plays no part in a sync):
   device resized (1600×1200 JPEG, distinct content): per change, is the photo
   there (``HEAD``), its chunks (``PUT``), the change (``POST``); then the pack
   refreshed. Total and per change; then the same requests replayed (nothing
-  changes: checked and printed).
+  changes: checked and printed);
+* **readings** — ``--readings`` days of readings at distinct sites with a
+  monitoring table (three rows at a black-odorous body, one at an outfall or a
+  berth), posted as the client posts them, then replayed (written once).
 
 Scenarios: the sample store with an inspector of 江阴镇 (the sample's largest
 town), and a synthetic store of 1,000 sites (``bench/synthetic.py``) with an
@@ -38,6 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +245,65 @@ def _sync(client: Client, changes: list[dict], photos: list[bytes], history_rows
                 round(replay / max(1, len(changes)) * 1000, 1), "history_rows_after_replay_unchanged": unchanged}
 
 
-def scenario(name: str, store_path: Path, user_towns: list[str], n_changes: int, reps: int, work: Path) -> dict:
+def _reading_value(f: dict, i: int):
+    """A plausible value of a readings field (inside its possible range)."""
+    if f["name"] == "point":
+        return f"P{i + 1}"
+    if f["type"] == "int":
+        return max(1, int(f["minimum"] or 0)) if f["name"] == "round" else 5
+    if f["type"] in ("float",):
+        lo = f["minimum"] if f["minimum"] is not None else 0
+        return round(lo + 1.5 + i * 0.7, 2)
+    if f["type"] == "bool":
+        return True
+    return "基准" if f["required"] else None
+
+
+def _readings(pack: dict, n: int, day: str) -> list[dict]:
+    """One day of readings at each of up to ``n`` sites that have a monitoring table (3 rows where rows are told
+    apart by point and round, else one), as the client sends them."""
+    tables = pack.get("tables", {})
+    out = []
+    for site in pack["sites"]:
+        table = next((t for t in tables.values() if t["site_kind"] == site["kind"]), None)
+        if table is None:
+            continue
+        rows = [{f["name"]: v for f in table["row_fields"] if (v := _reading_value(f, i)) is not None}
+                for i in range(3 if table["identity"] else 1)]
+        common = {f["name"]: v for f in table["common_fields"] if (v := _reading_value(f, 0)) is not None}
+        out.append({"op_id": uuid.uuid4().hex, "table": table["key"], "site_id": site["id"],
+                    "observed_on": day[:8] + "01" if table["period"] == "month" else day,
+                    "observed_time": "09:30" if table["has_time"] else None, "common": common, "rows": rows,
+                    "fix": None, "captured_at": int(time.time() * 1000) - 60_000, "sent_at": int(time.time() * 1000)})
+        if len(out) == n:
+            break
+    return out
+
+
+def _sync_readings(client: Client, entries: list[dict], obs_rows) -> dict:
+    """Each day of readings posted as the client posts it, then replayed (written once: checked)."""
+    outcomes, per = {}, []
+    for body in entries:
+        c0 = time.perf_counter()
+        status, _, raw = client.request("POST", "/field/api/readings", body=json.dumps(body).encode(),
+                                        headers={"Content-Type": "application/json"})
+        per.append(time.perf_counter() - c0)
+        got = json.loads(raw)
+        out = got.get("outcome") or got.get("code") or f"HTTP {status}"
+        outcomes[out] = outcomes.get(out, 0) + 1
+    before = obs_rows()
+    replays = 0
+    for body in entries:
+        _, _, raw = client.request("POST", "/field/api/readings", body=json.dumps(body).encode(),
+                                   headers={"Content-Type": "application/json"})
+        replays += bool(json.loads(raw).get("replay"))
+    return {"entries": len(entries), "rows": sum(len(e["rows"]) for e in entries), "outcomes": outcomes,
+            "per_entry_ms": round(statistics.median(per) * 1000, 1) if per else None,
+            "total_s": round(sum(per), 2), "replayed_unchanged": replays, "rows_unchanged_by_replay": obs_rows() == before}
+
+
+def scenario(name: str, store_path: Path, user_towns: list[str], n_changes: int, reps: int, work: Path,
+             n_readings: int = 20) -> dict:
     store = create_store(store_path)
     store.add_user(SYSTEM, INSPECTOR, "inspector", password=PASSWORD, towns=user_towns)
     token = store.login(INSPECTOR, PASSWORD).token
@@ -253,14 +315,19 @@ def scenario(name: str, store_path: Path, user_towns: list[str], n_changes: int,
         changes = _changes(pack.pop("pack"), n_changes)
         photos = photos[:len(changes)]
         sync = _sync(client, changes, photos, lambda: len(store.all_history(SYSTEM)))
+        day = (date.today() - timedelta(days=400)).isoformat()  # a day no sample or synthetic reading has
+        fresh = json.loads(client.request("GET", "/field/api/pack")[2])
+        readings = _sync_readings(client, _readings(fresh, n_readings, day),
+                                  lambda: sum(len(v) for v in store.all_observations(SYSTEM).values()))
     finally:
         server.stop()
-    return {"scenario": name, "pack": pack, "sync": sync}
+    return {"scenario": name, "pack": pack, "sync": sync, "readings": readings}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--changes", type=int, default=20, help="offline changes synced per scenario (default 20)")
+    p.add_argument("--readings", type=int, default=20, help="days of readings synced per scenario (default 20)")
     p.add_argument("--reps", type=int, default=5, help="pack downloads timed, median (default 5)")
     p.add_argument("--sizes", default="sample,1000", help="scenarios: sample and/or a synthetic site count")
     p.add_argument("--json-out", help="also write the JSON line to this file")
@@ -274,7 +341,8 @@ def main(argv=None) -> int:
 
                 path = work / "sample.gpkg"
                 create_store(path, populate_sample)
-                results.append(scenario("sample town 江阴镇", path, [JIANGYIN], args.changes, args.reps, work))
+                results.append(scenario("sample town 江阴镇", path, [JIANGYIN], args.changes, args.reps, work,
+                                        args.readings))
             else:
                 from bench.synthetic import build_store
 
@@ -282,7 +350,7 @@ def main(argv=None) -> int:
                 path = work / f"synthetic-{n}.gpkg"
                 build_store(path, n)
                 codes = [t.code for t in towns.all_towns()]
-                results.append(scenario(f"{n:,} sites", path, codes, args.changes, args.reps, work))
+                results.append(scenario(f"{n:,} sites", path, codes, args.changes, args.reps, work, args.readings))
     print(f"{'scenario':<20}{'sites':>7}{'pack KB':>9}{'gzip KB':>9}{'build ms':>10}{'cached ms':>10}{'304 ms':>8}"
           f"{'changes':>9}{'sync s':>8}{'ms/change':>11}{'photos MB':>11}{'refresh ms':>12}{'replays':>9}")
     for r in results:
@@ -293,6 +361,11 @@ def main(argv=None) -> int:
               f"{sy['replayed_unchanged']:>9}")
     print("sync s: whoami + per change (photo HEAD, chunks, change) + the pack refreshed, over HTTP on 127.0.0.1; "
           "replays: the same requests again, answered from the record with nothing changed")
+    print(f"{'readings':<20}{'entries':>8}{'rows':>6}{'ms/entry':>10}{'total s':>9}{'replays':>9}  outcomes")
+    for r in results:
+        rd = r["readings"]
+        print(f"{r['scenario']:<20}{rd['entries']:>8}{rd['rows']:>6}{rd['per_entry_ms'] or 0:>10.1f}{rd['total_s']:>9.2f}"
+              f"{rd['replayed_unchanged']:>9}  {rd['outcomes']}")
     line = json.dumps({"field": results}, ensure_ascii=False)
     print(line)
     if args.json_out:

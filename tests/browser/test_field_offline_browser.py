@@ -465,6 +465,7 @@ def test_readings_taken_offline_are_kept_checked_and_written_once(browser, app, 
         return entry
 
     entry = open_entry()
+    assert "一次录入一个采样日，每个采样点位、轮次一行。" in entry.inner_text()
     assert entry.locator("#rd_black_odorous_readings_day").input_value() == page.evaluate(
         "() => new Date().toLocaleDateString('sv')")  # today on the device
     entry.locator("#rd_black_odorous_readings_time").fill("09:30")
@@ -524,7 +525,7 @@ def test_readings_taken_offline_are_kept_checked_and_written_once(browser, app, 
     usage.locator("summary").click()
     assert usage.locator("#rd_shore_power_usage_day").get_attribute("type") == "month"
     assert usage.locator("fieldset.rd-row").count() == 1 and usage.locator("#rd_shore_power_usage_add").count() == 0
-    assert "每个" not in usage.inner_text()  # no "a row per point and round" where there is none
+    assert "一行" not in usage.inner_text()  # no "a row per point and round" where there is none
     assert requests.outside() == []
     context.close()
 
