@@ -128,6 +128,18 @@ def test_refused_readings_say_why_and_write_nothing(env, over, status, code, nam
     assert store.audit_log(ADMIN, action="obs.add") == []
 
 
+@pytest.mark.parametrize("raw, status, code", [
+    (b"not json", 422, "field.bad_change"),
+    (b"[" * 120_000 + b"]" * 120_000, 413, "field.change_too_large"),
+    (b"[1, 2]", 422, "field.bad_change"),
+])
+def test_a_body_that_is_not_a_day_of_readings_is_refused(env, raw, status, code):
+    store, client = env
+    r = client.post("/field/api/readings", content=raw, headers={**W, "Content-Type": "application/json"})
+    assert (r.status_code, r.json()["code"]) == (status, code) and r.json()["zh"]
+    assert store.list_observations(SYSTEM, BO) == []
+
+
 def test_a_readings_entry_needs_a_signed_in_inspector_and_the_field_header(env):
     store, client = env
     assert client.post("/field/api/readings", json=entry(), headers=H).status_code == 403  # no Origin

@@ -134,6 +134,16 @@ def _fix(v) -> dict[str, Any] | None:
             "time": _time_ms(v, "time", required=False)}
 
 
+def op_id_of(payload: Any) -> str:
+    """The op id of a JSON object the device sent (the body must be an object; the id 8-64 safe characters)."""
+    if not isinstance(payload, dict):
+        raise _bad("body", "应为 JSON 对象", "expected a JSON object", type(payload).__name__)
+    op_id = _text(payload, "op_id", max_len=64)
+    if not _OP.match(op_id):
+        raise _bad("op_id", "应为 8–64 位字母、数字、- 或 _", "expected 8-64 letters, digits, - or _", op_id)
+    return op_id
+
+
 def clock_offset_s(sent_at: datetime | None, received_at: datetime) -> float | None:
     """Server clock minus the device's clock when the change was sent, seconds (None when not sent)."""
     if sent_at is None:
@@ -178,11 +188,7 @@ def parse_change(payload: Any, *, received_at: datetime, geometry_of, onsite_m: 
     ValidationError
         ``field.bad_change`` naming the field, the value received and what it should be.
     """
-    if not isinstance(payload, dict):
-        raise _bad("body", "应为 JSON 对象", "expected a JSON object", type(payload).__name__)
-    op_id = _text(payload, "op_id", max_len=64)
-    if not _OP.match(op_id):
-        raise _bad("op_id", "应为 8–64 位字母、数字、- 或 _", "expected 8-64 letters, digits, - or _", op_id)
+    op_id = op_id_of(payload)
     after = _text(payload, "after_op", max_len=64, required=False)
     if after is not None and not _OP.match(after):
         raise _bad("after_op", "应为操作编号", "expected an op id", after)

@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from geo.clock import CST
-from geo.field.changes import _OP, _bad, _fix, _text, _time_ms, clock_offset_s, fix_evidence
+from geo.field.changes import _bad, _fix, _text, _time_ms, clock_offset_s, fix_evidence, op_id_of
 from geo.store.base import NewObservation
 from layers import OBSERVATIONS
 
@@ -112,11 +112,7 @@ def parse_readings(payload: Any, *, received_at: datetime, geometry_of, onsite_m
     ValidationError
         ``field.bad_change`` naming the field, the value received and what it should be.
     """
-    if not isinstance(payload, dict):
-        raise _bad("body", "应为 JSON 对象", "expected a JSON object", type(payload).__name__)
-    op_id = _text(payload, "op_id", max_len=64)
-    if not _OP.match(op_id):
-        raise _bad("op_id", "应为 8–64 位字母、数字、- 或 _", "expected 8-64 letters, digits, - or _", op_id)
+    op_id = op_id_of(payload)
     table = _text(payload, "table", max_len=64)
     spec = OBSERVATIONS.get(table)
     if spec is None:

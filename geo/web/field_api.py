@@ -181,14 +181,19 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
                             headers={**headers, "ETag": gz_etag, "Content-Encoding": "gzip"})
         return Response(body, media_type="application/json", headers={**headers, "ETag": etag})
 
-    async def change(request, actor, via, device_id) -> Response:
+    async def json_body(request, what_zh: str, what_en: str):
+        """The request's JSON (at most 256 KB); refused with 413 / 422 naming what it should have been."""
         raw = await request.body()
         if len(raw) > _MAX_CHANGE:
-            raise Refused(413, "field.change_too_large", zh="变更内容过大。", en="The change is too large.")
+            raise Refused(413, "field.change_too_large", zh=f"{what_zh}内容过大。", en=f"The {what_en} is too large.")
         try:
-            payload = json.loads(raw or b"null")
+            return json.loads(raw or b"null")
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
-            raise Refused(422, "field.bad_change", zh="变更不是有效的 JSON。", en="The change is not valid JSON.") from None
+            raise Refused(422, "field.bad_change", zh=f"{what_zh}不是有效的 JSON。",
+                          en=f"The {what_en} is not valid JSON.") from None
+
+    async def change(request, actor, via, device_id) -> Response:
+        payload = await json_body(request, "变更", "change")
         store = auth.store()
         received = datetime.now(timezone.utc)
 
@@ -201,13 +206,7 @@ def field_api_routes(auth: FieldAuth, base_url_path: str = "") -> list[Route]:
         return _ok({**out.record.as_dict(), "outcome": out.outcome, "replay": out.replay})
 
     async def readings(request, actor, via, device_id) -> Response:
-        raw = await request.body()
-        if len(raw) > _MAX_CHANGE:
-            raise Refused(413, "field.change_too_large", zh="变更内容过大。", en="The change is too large.")
-        try:
-            payload = json.loads(raw or b"null")
-        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
-            raise Refused(422, "field.bad_change", zh="读数不是有效的 JSON。", en="The readings are not valid JSON.") from None
+        payload = await json_body(request, "读数", "day of readings")
         store = auth.store()
         received = datetime.now(timezone.utc)
 
