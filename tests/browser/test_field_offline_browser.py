@@ -96,12 +96,18 @@ def wait_state(page, predicate, timeout_s: float = 40) -> dict:
     raise AssertionError(f"timed out; last state {last!r}")
 
 
-def open_field(page, context, url: str) -> dict:
+def open_field(page, context, url: str, *, at_once: bool = False) -> dict:
+    """Open the client after a sign-in; return its state once the pack is in (``at_once``: checked at every
+    frame, as an inspector who taps the moment the list appears, instead of polled)."""
     deadline = time.time() + 20
     while not any(c["name"] == "onemap_session" for c in context.cookies()):
         assert time.time() < deadline, "no session cookie after sign-in"
         time.sleep(0.2)
     page.goto(url + "/field/", wait_until="domcontentloaded")
+    if at_once:
+        page.wait_for_function("() => window.__field && window.__field.packEtag && !window.__field.syncing",
+                               timeout=60000)
+        return field_state(page)
     return wait_state(page, lambda s: s.get("ready") and s.get("packEtag") and s.get("auth") == "ok"
                       and not s.get("syncing"))
 
@@ -569,4 +575,19 @@ def test_the_device_checks_each_typed_row_as_the_server_will(browser, app, rows,
                         [TABLE, {"rows": rows, "common": common}])
     expected = {"common": {}, **expected} if "rows" in expected else expected
     assert got == expected
+    context.close()
+
+
+def test_a_site_tapped_as_soon_as_the_pack_is_in_is_shown_close_up(browser, app):
+    """The first fit to the inspector's towns happens at once: an animated one, still running when a site was
+    tapped, ended at the county view and undid the close-up (found at 1024x768 and 1366x768)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    log_in(page, app, INSPECTOR.name, PASSWORD, "巡查员")
+    open_field(page, context, app.url, at_once=True)
+    page.get_by_placeholder("按名称或编号查找").fill(A)
+    page.locator(f".site-row[data-site='{A}']").click()
+    scale = page.locator(".leaflet-control-scale-line").first
+    page.wait_for_timeout(2000)  # longer than any zoom animation
+    assert scale.inner_text().endswith(" 米")  # a street-level view, not the county's kilometres
     context.close()

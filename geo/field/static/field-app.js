@@ -336,7 +336,8 @@
     highlight();
     if (state.pack && state.pack.pack.bounds && !state.fitted) {
       var b = state.pack.pack.bounds;
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [24, 24], maxZoom: 15});
+      // At once: a site tapped while an animated fit still runs would be undone by the fit's end.
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [24, 24], maxZoom: 15, animate: false});
       state.fitted = true;
     }
   }
