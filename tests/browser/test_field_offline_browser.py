@@ -471,7 +471,7 @@ def test_readings_taken_offline_are_kept_checked_and_written_once(browser, app, 
         return entry
 
     entry = open_entry()
-    assert "一次录入一个采样日，每个采样点位、轮次一行。" in entry.inner_text()
+    assert "一次录入一个采样日，每个采样点位、轮次一行。保存在本机" in entry.inner_text()
     assert entry.locator("#rd_black_odorous_readings_day").input_value() == page.evaluate(
         "() => new Date().toLocaleDateString('sv')")  # today on the device
     entry.locator("#rd_black_odorous_readings_time").fill("09:30")
@@ -590,4 +590,52 @@ def test_a_site_tapped_as_soon_as_the_pack_is_in_is_shown_close_up(browser, app)
     scale = page.locator(".leaflet-control-scale-line").first
     page.wait_for_timeout(2000)  # longer than any zoom animation
     assert scale.inner_text().endswith(" 米")  # a street-level view, not the county's kilometres
+    context.close()
+
+
+def test_refused_readings_go_back_into_the_entry_to_be_put_right(browser, app, net, artifacts):
+    """The office recorded the same round meanwhile: the server refuses the day naming the row; 改正后重新保存
+    puts it back into the entry as typed, and once the round is put right it is written."""
+    from geo.clock import today_cst
+    from geo.store import NewObservation
+
+    store = GpkgStore(app.store_file)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", permissions=["geolocation"],
+                                  geolocation=AT_BODY, **SIZES["phone_390x844"])
+    page = context.new_page()
+    log_in(page, SimpleNamespace(url=net.url), INSPECTOR.name, PASSWORD, "巡查员")
+    open_field(page, context, net.url)
+    go_offline(net, context)
+    page.get_by_placeholder("按名称或编号查找").fill(BODY)
+    page.locator(f".site-row[data-site='{BODY}']").click()
+    entry = page.locator("#rd_black_odorous_readings")
+    entry.locator("summary").click()
+    for name, value in (("point", "P1"), ("round", "5"), ("do_mg_l", "4.2")):
+        _cell(page, 1, name).fill(value)
+    entry.locator("#rd_black_odorous_readings_save").click()
+    wait_state(page, lambda s: s["waiting"] == 1)
+    day = page.evaluate("() => new Date().toLocaleDateString('sv')")
+    assert day == today_cst().isoformat()
+    store.record_observations(ADMIN, "black_odorous_readings",
+                              [NewObservation(BODY, day, None, {"point": "P1", "round": 5, "do_mg_l": 4.0})],
+                              op_id="office-round-5")
+
+    go_online(net, context)
+    wait_state(page, lambda s: s["online"] and not s["syncing"] and s["queue"].get("refused") == 1, 60)
+    page.locator("button[data-view=queue]").click()
+    item = page.locator("li.item[data-state='refused']")
+    assert "第 1 行" in item.inner_text() and "已有记录" in item.inner_text()
+    item.get_by_role("button", name="改正后重新保存").click()
+    entry = page.locator("#rd_black_odorous_readings")
+    entry.wait_for()
+    assert entry.get_attribute("open") is not None and _cell(page, 1, "do_mg_l").input_value() == "4.2"
+    assert field_state(page)["queue"].get("refused") is None  # it left the queue
+    _cell(page, 1, "round").fill("6")
+    entry.locator("#rd_black_odorous_readings_save").click()
+    wait_state(page, lambda s: s["waiting"] == 0 and not s["syncing"] and s["queue"].get("applied") == 1, 60)
+    rows = [o for o in store.list_observations(SYSTEM, "black_odorous_readings", [BODY])
+            if o.observed_on == day and o.values["round"] in (5, 6)]
+    assert sorted((o.values["round"], o.values["do_mg_l"], o.recorded_by) for o in rows) == [
+        (5, 4.0, ADMIN.name), (6, 4.2, INSPECTOR.name)]
+    page.screenshot(path=str(artifacts / "field_readings_put_right_390x844.png"))
     context.close()

@@ -909,6 +909,22 @@
       if (fixText(m) && msg(m).indexOf(fixText(m)) < 0) { li.appendChild(el('p', {cls: 'meta', text: fixText(m)})); }
     }
     if (it.state === 'conflict') { li.appendChild(conflictDetail(it)); }
+    if (it.type === 'readings' && it.state === 'refused') {
+      // Refused readings go back into the site's entry to be put right (and leave the queue).
+      li.appendChild(el('button', {cls: 'btn primary', text: t('rd_edit_again'), onclick: function () {
+        R.reopen(it).then(function (ok) {
+          if (!ok) {
+            state.notice = {cls: 'error', text: t('rd_draft_in_the_way')};
+            renderPanel();
+            return null;
+          }
+          return DB.del('queue', it.op_id).then(function () { return DB.queue(); }).then(function (q) {
+            state.queue = q;
+            select(it.site_id);
+          });
+        });
+      }}));
+    }
     if (it.state === 'pending' || it.state === 'refused') {
       li.appendChild(el('button', {cls: 'btn danger', text: t('delete_local'), onclick: function () {
         if (!window.confirm(t('delete_local_confirm'))) { return; }

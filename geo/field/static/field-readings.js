@@ -140,7 +140,8 @@
       box.appendChild(el('p', {cls: 'meta', text: state.lang === 'zh' ? table.description_zh : table.description_en}));
       var identity = table.row_fields.filter(function (f) { return table.identity.indexOf(f.name) >= 0; });
       var per = identity.map(lbl).join(state.lang === 'zh' ? '、' : ', ');
-      box.appendChild(el('p', {cls: 'meta', text: (identity.length ? t('rd_help_rows', {per: per}) + ' ' : '') + t('rd_help')}));
+      var gap = state.lang === 'zh' ? '' : ' ';
+      box.appendChild(el('p', {cls: 'meta', text: (identity.length ? t('rd_help_rows', {per: per}) + gap : '') + t('rd_help')}));
       var when = el('div', {cls: 'rd-when'});
       var day = el('input', {id: base + '_day', type: table.period === 'month' ? 'month' : 'date', value: draft.day || '',
                              max: table.period === 'month' ? isoDay(new Date()).slice(0, 7) : isoDay(new Date())});
@@ -232,8 +233,31 @@
       });
     }
 
+    // A refused day of readings back in its site's entry, as typed, and the entry opened. Resolves to false (and
+    // changes nothing) when readings typed there since are not saved yet: they are never overwritten.
+    function reopen(item) {
+      var table = tables({kind: item.kind}).filter(function (tb) { return tb.key === item.table; })[0];
+      if (!table) { return Promise.resolve(false); }
+      var k = item.site_id + ':' + table.key, current = state.rdrafts.drafts[k];
+      if (current && touched(current)) { return Promise.resolve(false); }
+      var text = function (v) { return v === null || v === undefined ? '' : (typeof v === 'boolean' ? v : String(v)); };
+      var rows = (item.rows || []).map(function (r) {
+        var out = {};
+        Object.keys(r).forEach(function (n) { out[n] = text(r[n]); });
+        return out;
+      });
+      var common = {};
+      Object.keys(item.common || {}).forEach(function (n) { common[n] = text(item.common[n]); });
+      state.rdrafts.drafts[k] = {day: table.period === 'month' ? String(item.observed_on).slice(0, 7) : item.observed_on,
+                                 time: item.observed_time || '', common: common, rows: rows.length ? rows : [{}]};
+      opened[k] = true;
+      keep();
+      return Promise.resolve(true);
+    }
+
     return {
       load: load,
+      reopen: reopen,
       // The entries of the site's monitoring tables (nothing for a kind without one).
       sections: function (site) { return tables(site).map(function (tb) { return section(site, tb); }); },
       table: function (key) { return state.pack && state.pack.pack.tables ? state.pack.pack.tables[key] : null; },
