@@ -86,3 +86,34 @@ def test_reapplying_a_change_the_current_status_does_not_allow_shows_the_stores_
     assert not at.exception, at.exception
     assert any("不能从" in e.value for e in at.error)
     assert GpkgStore(synced).offline_change(SYSTEM, "op-conflict-1").open_conflict
+
+
+def test_readings_taken_offline_are_listed_with_where_and_when(store_copy):
+    """A day of readings from a device beside a body (3 h 12 min before it arrived, the device clock 5 min slow):
+    a reviewer sees when it was taken and arrived, on site or not, and the status it moved."""
+    from geo.clock import today_cst
+    from geo.store import NewObservation
+    from geo.store.db import iso_utc
+
+    store = GpkgStore(store_copy)
+    captured = datetime.now(timezone.utc) - AGO
+    day = today_cst().isoformat()
+    rows = [NewObservation("HC-005", day, "09:30", {"point": p, "round": 9, "do_mg_l": 4.0}, row=i + 1)
+            for i, p in enumerate(("P1", "P2"))]
+    store.record_observations(INSPECTOR, "black_odorous_readings", rows, op_id="op-readings-1", source="offline",
+                              context={"via": "offline", "device_id": "d1", "captured_at": iso_utc(captured),
+                                       "clock_offset_s": 300.0, "fix": {"lon": 119.364, "lat": 25.714,
+                                                                        "accuracy_m": 7, "distance_m": 4.0},
+                                       "remote": False})
+    at = run(store_copy, "reviewer")
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "离线录入的监测读数** (1)" in text
+    table = next(d.value for d in at.dataframe if "监测表" in d.value.columns)
+    row = table.iloc[0]
+    assert row["编号"] == "HC-005" and row["监测表"] == "黑臭水体水质监测" and row["行数"] == 2
+    assert row["采集时间（设备）"] == (captured + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    hours, minutes = row["采集至同步"].rstrip("m").split("h")
+    assert abs(int(hours) * 60 + int(minutes) - 192) <= 2
+    assert row["设备时钟偏差"] == "+300 s ⚠" and row["位置证据"] == "现场变更" and row["随之变更的状态"] == "—"
+    assert row["操作人"] == INSPECTOR.name

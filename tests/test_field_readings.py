@@ -19,7 +19,7 @@ from geo.field.readings import MAX_ROWS, parse_readings
 from geo.web.routes import web_middleware, web_routes
 from geo.web.settings import WebSettings
 from layers import OBSERVATIONS
-from tests.factories import ADMIN, INSPECTOR, PASSWORD, SYSTEM, berth, make_store, outfall, river
+from tests.factories import ADMIN, INSPECTOR, PASSWORD, REVIEWER, SYSTEM, berth, make_store, outfall, river
 
 ORIGIN = "http://testserver"
 H = {"X-Requested-With": "onemap-field"}
@@ -83,6 +83,10 @@ def test_readings_are_written_once_with_who_when_and_where(env):
     capture = audit.details["capture"]
     assert capture["via"] == "offline" and capture["remote"] is False and capture["fix"]["distance_m"] < 50
     assert capture["captured_at"].startswith(datetime.fromtimestamp(T_MS / 1000, timezone.utc).isoformat()[:16])
+    (rec,) = store.offline_readings(REVIEWER)  # the dashboard's record of it, for a reviewer too
+    assert (rec.op_id, rec.table, rec.site_id, rec.actor, rec.rows) == (body["op_id"], BO, "HC-T01", INSPECTOR.name, 2)
+    assert rec.obs_ids == tuple(out["obs_ids"]) and rec.remote is False and rec.distance_m < 50
+    assert rec.captured_at == capture["captured_at"] and rec.received_at == audit.at
     assert abs(capture["clock_offset_s"]) < 10 and audit.actor == INSPECTOR.name
 
     again = client.post("/field/api/readings", json=body, headers=W).json()  # a retry after a lost answer
@@ -98,6 +102,7 @@ def test_readings_far_from_the_site_or_without_a_position_are_marked_remote(env)
                 fix={"lon": 119.50, "lat": 25.80, "accuracy_m": 5, "time": T_MS})
     client.post("/field/api/readings", json=far, headers=W).raise_for_status()
     first, second = store.audit_log(ADMIN, action="obs.add")[::-1]
+    assert [(r.remote, r.distance_m is None) for r in store.offline_readings(REVIEWER)] == [(True, False), (True, True)]
     assert first.details["capture"]["fix"] is None and first.details["capture"]["remote"] is True
     assert second.details["capture"]["remote"] is True and second.details["capture"]["fix"]["distance_m"] > 5000
 

@@ -296,6 +296,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "off_times_help": ("设备时钟偏差 = 服务器时间 − 设备发送时的时钟；超过 {s} 秒标记 ⚠，其采集时间需谨慎看待。",
                        "Device clock offset = server time − the device's clock when sending; over {s} s is marked ⚠ "
                        "and its capture times need care."),
+    "off_readings": ("离线录入的监测读数", "Readings taken offline"),
+    "off_table": ("监测表", "Table"),
+    "off_rows": ("行数", "Rows"),
+    "off_moved": ("随之变更的状态", "Status it moved"),
+    "off_readings_help": ("每行是离线巡查客户端保存并发送的一个采样日（或月份）的读数，由服务器核对后一次写入；位置证据按保存时的设备定位与点位的距离判定。",
+                          "Each row is one sampling day (or month) saved on a field device and sent, checked by the server and "
+                          "written once; the position evidence is the device's distance to the site when it was saved."),
     "off_conflicts": ("冲突（待处理 / 全部）", "Conflicts (open / all)"),
     "off_no_conflicts": ("没有冲突。", "No conflict."),
     "off_side_mine": ("离线提交的变更", "The change as sent"),

@@ -34,6 +34,7 @@ from typing import Any, Mapping
 from geo.clock import CST
 from geo.field.changes import _bad, _fix, _text, _time_ms, clock_offset_s, fix_evidence, op_id_of
 from geo.store.base import NewObservation
+from geo.store.db import iso_utc
 from layers import OBSERVATIONS
 
 __all__ = ["MAX_ROWS", "OfflineReadings", "parse_readings"]
@@ -148,7 +149,7 @@ def parse_readings(payload: Any, *, received_at: datetime, geometry_of, onsite_m
     captured = _time_ms(payload, "captured_at")
     sent = _time_ms(payload, "sent_at", required=False)
     context = {
-        "via": "offline", "device_id": device_id, "captured_at": captured.isoformat(),
+        "via": "offline", "device_id": device_id, "captured_at": iso_utc(captured),
         "clock_offset_s": clock_offset_s(sent, received_at),
         "fix": None if fix is None else {"lon": evidence.lon, "lat": evidence.lat, "accuracy_m": evidence.accuracy_m,
                                          "distance_m": evidence.distance_m},

@@ -367,6 +367,10 @@ class SiteStore(abc.ABC):
         """Every row of every monitoring table (corrections and voids included), by spec key."""
 
     @abc.abstractmethod
+    def offline_readings(self, actor: Actor, *, limit: int | None = None) -> list:
+        """Days of readings sent by offline clients, newest first (who, when, where; from their audit rows)."""
+
+    @abc.abstractmethod
     def record_observations(self, actor: Actor, spec_key: str, rows: Sequence, *, op_id: str, source: str = "field",
                             recorded_at: datetime | None = None, context: Mapping | None = None):
         """Write observations entered by hand in one transaction (automatic evidence gates applied in it)."""

@@ -30,11 +30,11 @@ from geo.errors import NotFoundError, ValidationError
 from geo.store.base import Actor, NewObservation, Observation
 from geo.store.db import iso_utc, q as _q, utc_now
 from geo.store.gating import observation_from_row
-from geo.store.tables import BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE
+from geo.store.tables import AUDIT_TABLE, BATCHES_TABLE, HISTORY_TABLE, INDEX_TABLE
 from layers import OBSERVATIONS, get_observation_spec, get_spec
 from layers.observation import ObservationSpec
 
-__all__ = ["ObservationsMixin", "ObservationWrite"]
+__all__ = ["ObservationsMixin", "ObservationWrite", "OfflineReadingsRecord"]
 
 _CST = timezone(timedelta(hours=8))
 
@@ -72,6 +72,48 @@ def _identity(spec: ObservationSpec, site_id: str, observed_on: str, observed_ti
     return spec.identity_key(site_id, observed_on, observed_time, values)
 
 
+@dataclass(frozen=True)
+class OfflineReadingsRecord:
+    """A day of readings the offline client sent, as its audit row keeps it (the dashboard's 离线同步).
+
+    Attributes
+    ----------
+    op_id, table, site_id, actor : str
+        The device's op id, the monitoring table, the site, the inspector.
+    received_at : str
+        UTC ISO: when the server wrote the rows.
+    captured_at : str or None
+        UTC ISO by the device's clock: when the day was saved on the device.
+    clock_offset_s : float or None
+        Server clock minus the device's when it was sent.
+    rows : int
+    obs_ids : tuple of int
+    distance_m : float or None
+        The device position's distance to the site (None without a position).
+    remote : bool
+        Taken away from the site, or without a position.
+    status_changes : tuple of dict
+        Statuses the readings moved (automatic evidence gates).
+    """
+
+    op_id: str
+    table: str
+    site_id: str
+    actor: str
+    received_at: str
+    captured_at: str | None
+    clock_offset_s: float | None
+    rows: int
+    obs_ids: tuple[int, ...]
+    distance_m: float | None
+    remote: bool
+    status_changes: tuple[dict, ...] = ()
+
+
+#: How the audit row of readings sent by the offline client is found (``capture.via``, see ``record_observations``).
+_OFFLINE_CAPTURE = '%"via": "offline"%'
+
+
 class ObservationsMixin:
     """Reads and writes the monitoring tables. Needs the store's ``_write``/``_read``/``_allow``/``_audit``."""
 
@@ -101,6 +143,30 @@ class ObservationsMixin:
                 args = ids
             rows = [observation_from_row(spec, r) for r in conn.execute(sql + " ORDER BY obs_id", args)]
         return rows if include_replaced else current_rows(rows)
+
+    def offline_readings(self, actor: Actor, *, limit: int | None = None) -> list[OfflineReadingsRecord]:
+        """Days of readings sent by offline clients, newest first (from their audit rows: who, when, where)."""
+        with self._read() as conn:
+            self._allow(conn, actor, "read")
+            sql = (f"SELECT * FROM {AUDIT_TABLE} WHERE action = 'obs.add' AND outcome = 'ok' AND details LIKE ?"
+                   " ORDER BY id DESC")
+            if limit:
+                sql += f" LIMIT {int(limit)}"
+            rows = conn.execute(sql, (_OFFLINE_CAPTURE,)).fetchall()
+        out = []
+        for r in rows:
+            d = json.loads(r["details"] or "{}")
+            cap = d.get("capture") or {}
+            if cap.get("via") != "offline":
+                continue
+            fix = cap.get("fix") or {}
+            out.append(OfflineReadingsRecord(
+                op_id=d.get("op_id") or "", table=d.get("spec") or "", site_id=(d.get("sites") or [r["target"]])[0],
+                actor=r["actor"], received_at=r["at"], captured_at=cap.get("captured_at"),
+                clock_offset_s=cap.get("clock_offset_s"), rows=int(d.get("rows") or 0),
+                obs_ids=tuple(d.get("obs_ids") or ()), distance_m=fix.get("distance_m"),
+                remote=bool(cap.get("remote", True)), status_changes=tuple(d.get("status_changes") or ())))
+        return out
 
     def all_observations(self, actor: Actor) -> dict[str, list[Observation]]:
         """Every row of every monitoring table (corrections and voids included), by spec key."""

@@ -1,6 +1,8 @@
-"""The dashboard's 离线同步 section: changes captured offline (capture, arrival and application times) and conflicts.
+"""The dashboard's 离线同步 section: changes and readings captured offline (capture, arrival and application times)
+and conflicts.
 
-Thin: the records come from the store (:meth:`geo.store.sync.SyncMixin.offline_changes`).
+Thin: the records come from the store (:meth:`geo.store.sync.SyncMixin.offline_changes`,
+:meth:`geo.store.observations.ObservationsMixin.offline_readings`).
 Each conflict shows both sides — the change as the device sent it, and the
 site as it stood at sync time with the changes made since — and, for those
 allowed (the store decides), buttons to re-apply it on the site's current
@@ -19,7 +21,7 @@ import streamlit as st
 from geo.clock import format_cst, parse_utc
 from geo.domain.evidence import CLASSES as EVIDENCE_CLASSES
 from geo.errors import OneMapError
-from layers import REGISTRY
+from layers import OBSERVATIONS, REGISTRY
 from ui.dashboard.common import kind_label, status_label
 from ui.i18n import lang, t
 from ui.session import md_escape, show_error
@@ -72,11 +74,48 @@ def offline_section(store, actor, sites, onsite_m: float) -> None:
     except OneMapError as exc:
         show_error(exc)
         return
+    try:
+        readings = store.offline_readings(actor, limit=LIMIT)
+    except OneMapError as exc:
+        show_error(exc)
+        readings = []
     names = {s.site_id: s.name for s in sites}
     st.caption(t("off_caption", n=LIMIT))
-    if not records:
+    if not records and not readings:
         st.info(t("off_none"))
         return
+    if records:
+        _changes_and_conflicts(store, actor, records, names, onsite_m)
+    if readings:
+        _readings(readings, names)
+
+
+def _readings(records, names: dict) -> None:
+    """Days of readings taken with the offline client: when, where (on site or not), what they moved."""
+    st.markdown(f"**{t('off_readings')}** ({len(records)})")
+    rows = []
+    for r in records:
+        spec = OBSERVATIONS.get(r.table)
+        where = "no_position" if r.distance_m is None else ("remote" if r.remote else "onsite")
+        rows.append({
+            t("off_captured_at"): format_cst(r.captured_at, with_seconds=True) if r.captured_at else "—",
+            t("off_received_at"): format_cst(r.received_at, with_seconds=True),
+            t("off_delay"): _delay(r),
+            t("off_clock"): _clock(r),
+            t("site_id"): r.site_id,
+            t("dash_name"): names.get(r.site_id, r.site_id),
+            t("off_table"): spec.label(lang()) if spec else r.table,
+            t("off_rows"): r.rows,
+            t("h_actor"): r.actor,
+            t("dash_evidence"): EVIDENCE_CLASSES[where][0 if lang() == "zh" else 1],
+            t("off_moved"): "、".join(status_label(spec.site_kind, c.get("to")) for c in r.status_changes
+                                     if spec) or "—",
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(t("off_readings_help"))
+
+
+def _changes_and_conflicts(store, actor, records, names: dict, onsite_m: float) -> None:
     open_conflicts = [r for r in records if r.open_conflict]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("off_received"), len(records), border=True)
