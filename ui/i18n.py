@@ -278,8 +278,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dash_sec_evidence": ("变更证据", "Evidence"),
     "dash_sec_map": ("地图审阅", "Map review"),
     "dash_sec_offline": ("离线同步", "Offline sync"),
-    "off_caption": ("离线巡查客户端发送的变更（最近 {n} 条，按到达时间）：采集时间为设备时钟，应用时间为服务器写入历史的时间。",
-                    "Changes sent by the offline field client (latest {n}, by arrival): capture times are the device's "
+    "off_caption": ("离线巡查客户端发送的变更和监测读数（各最近 {n} 条，按到达时间）：采集时间为设备时钟，应用时间为服务器写入历史的时间。",
+                    "Changes and readings sent by the offline field client (latest {n} of each, by arrival): capture times are the device's "
                     "clock, application times the server's time of writing the history."),
     "off_none": ("尚无离线采集的变更。", "No change captured offline yet."),
     "off_received": ("已接收", "Received"),
