@@ -65,7 +65,9 @@ def test_the_site_panel_charts_the_readings_and_grades_each_campaign(store_copy,
 
 def test_the_field_form_refuses_initial_effect_over_heavy_readings(small):
     record_campaign(GpkgStore(small), "HC-T01", "heavy")
-    at = open_page("inspect", small)
+    # The inspector stands on the river (a GPS fix about 10 m from it).
+    fix = {"lat": 25.72509, "lon": 119.38, "accuracy": 6.0, "time": 1765000000000, "source": "gps"}
+    at = open_page("inspect", small, insp_fix=fix)
     at.text_input(key="insp_query").set_value("HC-T01").run()
     at.button(key="insp_pick_HC-T01").click().run()
     at.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
@@ -84,7 +86,9 @@ def test_readings_entered_in_the_field_form_are_saved_and_then_allow_the_status(
                            "do_mg_l": 5.0, "orp_mv": 150.0, "nh3n_mg_l": 1.0, "remarks": None}
                           for r in (1, 2, 3) for p in (1, 2, 3)])
     monkeypatch.setattr(form.st, "data_editor", lambda *a, **k: table)  # what the inspector typed in the grid
-    at = open_page("inspect", small)
+    # The inspector stands on the river (a GPS fix about 10 m from it).
+    fix = {"lat": 25.72509, "lon": 119.38, "accuracy": 6.0, "time": 1765000000000, "source": "gps"}
+    at = open_page("inspect", small, insp_fix=fix)
     at.text_input(key="insp_query").set_value("HC-T01").run()
     at.button(key="insp_pick_HC-T01").click().run()
     at.radio(key="sf_HC-T01_0_to0").set_value("initial_effect").run()
@@ -96,6 +100,9 @@ def test_readings_entered_in_the_field_form_are_saved_and_then_allow_the_status(
     rows = store.list_observations(SYSTEM, "black_odorous_readings", ["HC-T01"])
     assert len(rows) == 9 and {r.recorded_by for r in rows} == {INSPECTOR.name} and rows[0].source == "field"
     assert rows[0].observed_on == day.isoformat()
+    capture = store.audit_log(ADMIN, action="obs.add")[0].details["capture"]  # where they were entered
+    assert capture["via"] == "app" and capture["remote"] is False and capture["fix"]["distance_m"] < 50
+    assert capture["fix"]["source"] == "gps" and store.offline_readings(ADMIN) == []  # not from a field device
     assert any("已保存 9 条" in s.value for s in at.success)
     assert any("证据满足" in s.value for s in at.success)  # the gate now passes
     at.button(key="sf_HC-T01_0_save").click().run()
@@ -129,3 +136,17 @@ def test_the_override_is_explicit_for_administrators_and_recorded(small):
     assert store.history(SYSTEM, "HC-T01")[-1].override == "省厅现场核查认定"
     shown = " ".join(c.value for c in at.caption)
     assert "越过证据" in shown and "省厅现场核查认定" in shown  # the history says it
+
+
+@pytest.mark.parametrize("fix, remote, has_fix", [
+    (None, True, False),                                                             # no position at all
+    ({"lat": 25.72509, "lon": 119.38, "accuracy": 6.0, "time": 1765000000000, "source": "gps"}, False, True),
+    ({"lat": 25.72509, "lon": 119.38, "source": "map"}, True, True),                 # a point tapped on the map
+    ({"lat": 25.80, "lon": 119.50, "accuracy": 6.0, "time": 1765000000000, "source": "gps"}, True, True),  # far
+])
+def test_readings_entered_in_the_app_record_where_they_were_entered(fix, remote, has_fix):
+    from ui.readings_form import capture_context
+
+    site = river()
+    ctx = capture_context(site, fix)
+    assert ctx["via"] == "app" and ctx["remote"] is remote and (ctx["fix"] is not None) is has_fix

@@ -14,6 +14,9 @@ import streamlit.components.v1 as components
 
 from ui.i18n import t
 
+#: Where the pages keep the device position (``lat``, ``lon``, ``accuracy``, ``time``, ``source`` "gps" | "map").
+FIX_KEY = "insp_fix"
+
 _component = components.declare_component("onemap_geolocation", path=str(Path(__file__).parent / "components" / "geolocation"))
 
 

@@ -26,6 +26,7 @@ from geo.errors import OneMapError
 from geo.store import NewObservation, Observation, policy
 from layers import get_spec, observation_specs_for
 from ui.drafts import draft_keeper, pending_draft
+from ui.geolocation import FIX_KEY
 from ui.i18n import lang, t
 from ui.readings_drafts import (COMMON, EntryContent, draft_name, draft_rows, draft_values, entry_columns,
                                 entry_content, keeper_key, rows_frame)
@@ -108,6 +109,18 @@ def required_inputs(site, target: str, *, key: str) -> dict:
         else:
             out[name] = st.text_input(fld.label(lg), value=current or "", key=f"{key}_{name}") or None
     return {k: v for k, v in out.items() if v is not None}
+
+
+def capture_context(site, fix) -> dict:
+    """Where the readings were entered, for their audit row: the device position of the page (a GPS fix, or a
+    point tapped on the map) and whether it is on site — judged as a status change's evidence is
+    (:func:`ui.status_form.evidence_for`)."""
+    from ui.status_form import distance_to, evidence_for
+
+    evidence = evidence_for(fix, distance_to(site, fix))
+    return {"via": "app", "fix": None if not fix else {
+        "lon": evidence.lon, "lat": evidence.lat, "accuracy_m": evidence.accuracy_m,
+        "distance_m": evidence.distance_m, "source": fix.get("source")}, "remote": evidence.remote}
 
 
 def may_record(actor, site) -> bool:
@@ -204,7 +217,8 @@ def _entry(store, actor, site, spec, *, key: str) -> None:
             st.warning(t("rd_empty"))
             return
         try:
-            result = store.record_observations(actor, spec.key, rows, op_id=ops[key], source="field")
+            result = store.record_observations(actor, spec.key, rows, op_id=ops[key], source="field",
+                                               context=capture_context(site, st.session_state.get(FIX_KEY)))
         except OneMapError as exc:
             st.error(exc.message(lg))
             if exc.fix(lg):

@@ -25,7 +25,7 @@ from geo.domain.status import is_overdue, step_text
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets
 from ui.basemap import map_options
-from ui.geolocation import device_position
+from ui.geolocation import FIX_KEY, device_position
 from ui.i18n import lang, t
 from ui.photo_strip import photo_strip
 from ui.scroll import scroll_into_view
@@ -33,7 +33,7 @@ from ui.session import can_read, current_actor, get_store, load_meta, load_sites
 from ui.site_view import display_value, history_list, town_label
 from ui.status_form import distance_to, may_change, status_form
 
-FIX = "insp_fix"            # {"lat", "lon", "accuracy", "time", "source": "gps" | "map"}
+FIX = FIX_KEY               # {"lat", "lon", "accuracy", "time", "source": "gps" | "map"}
 SITE = "insp_site"          # selected site id
 PICKED = "insp_picked"      # (nonce, time) of the last tap in the list: bring the card into view
 NEAREST = 30

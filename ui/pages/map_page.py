@@ -32,6 +32,7 @@ from geo.map.build import (add_raster_overlays, add_town_outlines, base_labels, 
                            view_bounds, view_group)
 from layers import REGISTRY, get_spec
 from ui.assets import map_assets, site_payload_files
+from ui.geolocation import FIX_KEY
 from ui.basemap import basemap_picker, map_options
 from ui.i18n import lang, t
 from ui.map_overlays import raster_overlays, town_outlines
@@ -270,7 +271,7 @@ def site_detail(site_id: str) -> None:
         f"{step_text(site.kind, site.status, lg)}" + (f" · :red[**{t('overdue_yes')}**]" if overdue else ""),
         unsafe_allow_html=True,
     )
-    status_form(store, actor, site, fix=st.session_state.get("insp_fix"), source="web")
+    status_form(store, actor, site, fix=st.session_state.get(FIX_KEY), source="web")
     rows = [
         (t("site_id"), site.site_id),
         (t("kind"), spec.label(lg)),
