@@ -209,6 +209,7 @@
       if (r.status !== 200) { state.notice = {cls: 'error', text: t('server_error', {status: r.status})}; render(); return null; }
       state.auth = 'ok';
       state.me = r.body;
+      R.load();  // the readings drafts of the account now signed in
       var enrol = null;
       if (r.body.via === 'session' && needsDevice(r.body.device)) {
         enrol = S.enroll(navigator.userAgent.slice(0, 60)).catch(function () { return null; });
@@ -1018,7 +1019,7 @@
       return DB.wipe().then(function () { return ok ? null : DB.put('kv', true, 'pendingLogout'); });
     }).then(function () {
       state.pack = null; state.me = null; state.queue = []; state.auth = 'signed_out'; state.view = 'near';
-      state.draft = null; state.selected = null;
+      state.draft = null; state.selected = null; state.rdrafts = {user: null, drafts: {}};
       state.notice = {cls: 'ok', text: t('logged_out')};
       drawSites();
       render();

@@ -73,7 +73,7 @@
 
   window.FieldReadings = function (ctx) {
     var el = ctx.el, t = ctx.t, lbl = ctx.lbl, state = ctx.state, DB = window.FieldDB;
-    var KEY = 'rdrafts';
+    var KEY = 'rdrafts:';  // + the account: each account's drafts apart on a shared device
     var saveTimer = null;
     var opened = {};  // the entries the inspector opened (they stay open when the card is drawn again)
 
@@ -99,20 +99,23 @@
     function keep() {
       clearTimeout(saveTimer);
       saveTimer = setTimeout(function () {
-        state.rdrafts.user = state.rdrafts.user || user();
         var drafts = {};
         Object.keys(state.rdrafts.drafts).forEach(function (k) {
           if (touched(state.rdrafts.drafts[k])) { drafts[k] = state.rdrafts.drafts[k]; }
         });
-        DB.put('kv', {user: state.rdrafts.user, drafts: drafts}, KEY).catch(function () { /* storage full: kept in memory */ });
+        if (!state.rdrafts.user) { return; }
+        DB.put('kv', {user: state.rdrafts.user, drafts: drafts}, KEY + state.rdrafts.user)
+          .catch(function () { /* storage full: kept in memory */ });
       }, 300);
     }
 
-    // The drafts of the account signed in on this device (another account's are not shown).
+    // The drafts of the account signed in on this device (another account's stay apart, unseen).
     function load() {
-      return DB.get('kv', KEY).then(function (rec) {
-        state.rdrafts = rec && rec.user === user() ? {user: rec.user, drafts: rec.drafts || {}} : {user: user(), drafts: {}};
-      }).catch(function () { state.rdrafts = {user: user(), drafts: {}}; });
+      var who = user();
+      if (state.rdrafts.user === who && who) { return Promise.resolve(); }
+      return (who ? DB.get('kv', KEY + who) : Promise.resolve(null)).then(function (rec) {
+        state.rdrafts = {user: who, drafts: rec && rec.drafts ? rec.drafts : {}};
+      }).catch(function () { state.rdrafts = {user: who, drafts: {}}; });
     }
 
     function input(id, f, value, onchange) {
