@@ -16,11 +16,11 @@ each row becomes one :class:`~geo.store.base.NewObservation` numbered as the
 device numbers it (第 1 行 is the first row of the entry), so the store's
 messages about a value name the row the inspector typed it in. The envelope is
 checked here (``field.bad_change``, naming the field and the value received);
-the values themselves are checked by the store as for any other entry
-(the site and its kind, types, ranges, required fields, duplicates), and
-nothing is written unless
-every row passes. Where and when the readings were taken goes into the audit
-row (:meth:`~geo.store.observations.ObservationsMixin.record_observations`
+the values themselves are checked by the store as for any other entry (the
+site and its kind, types, ranges, required fields, duplicates), and nothing is
+written unless every row passes. Where and when the readings were taken goes
+into the audit row
+(:meth:`~geo.store.observations.ObservationsMixin.record_observations`
 ``context``).
 """
 
@@ -133,9 +133,8 @@ def parse_readings(payload: Any, *, received_at: datetime, geometry_of, onsite_m
     common = _values(payload, "common", tuple(f.name for f in spec.common_fields()), where="common")
     raw_rows = payload.get("rows")
     if not isinstance(raw_rows, list) or not 0 < len(raw_rows) <= MAX_ROWS:
-        raise _bad("rows", f"应为 1 到 {MAX_ROWS} 行读数", f"expected 1 to {MAX_ROWS} rows of readings",
-                   None if raw_rows is None else f"{type(raw_rows).__name__}[{len(raw_rows)}]"
-                   if isinstance(raw_rows, list) else raw_rows)
+        shown = f"{len(raw_rows)} rows" if isinstance(raw_rows, list) else raw_rows
+        raise _bad("rows", f"应为 1 到 {MAX_ROWS} 行读数", f"expected 1 to {MAX_ROWS} rows of readings", shown)
     per_row = tuple(f.name for f in spec.row_fields())
     rows = []
     for i, raw in enumerate(raw_rows, start=1):

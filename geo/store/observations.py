@@ -181,8 +181,9 @@ class ObservationsMixin:
         Inspectors record for the sites of their towns; the same ``op_id``
         twice writes once. ``recorded_at`` backdates the rows (system only:
         sample data). ``context`` goes into the audit row under ``capture``:
-        where and when the readings were taken when that is not now and here
-        (the offline client's position, capture time and clock offset).
+        where the readings were entered (the device position and whether it
+        is on site) and, from the offline client, when (its capture time and
+        clock offset).
 
         Raises
         ------
