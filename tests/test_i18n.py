@@ -48,10 +48,9 @@ def dynamic_keys() -> set[str]:
     keys |= {f"imp_f_{f}" for f in NewSite.__dataclass_fields__ if f not in ("kind", "site_id", "attrs")}
     keys |= {"imp_f_geometry"}
     from layers import OBSERVATIONS
-    from ui.readings_drafts import row_fields
 
     # The readings grid has short column names of its own; other tables' grids use their spec's labels.
-    keys |= {f"rd_{f.name}" for f in row_fields(OBSERVATIONS["black_odorous_readings"])}
+    keys |= {f"rd_{f.name}" for f in OBSERVATIONS["black_odorous_readings"].row_fields()}
     keys |= {f"dash_mismatch_{k}" for k in ("done_but_black", "clean_not_yet_recorded")}
     keys |= {f"dash_mode_{m}" for m in MODES} | {f"dash_show_{s}" for s in SHOW_OPTIONS}
     keys |= {f"dash_sec_{s}" for s in SECTIONS} | {p.title_key for p in PAGES}

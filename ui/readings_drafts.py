@@ -46,11 +46,6 @@ class EntryContent:
     rows: list = field(default_factory=list)
 
 
-def row_fields(spec) -> list:
-    """The fields typed per row of the entry table (identity, measured values, remarks)."""
-    return list(spec.row_fields())
-
-
 def entry_columns(spec) -> tuple[list, list]:
     """The entry's (per-row fields, fields common to the whole day) of the monitoring table ``spec``."""
     return list(spec.row_fields()), list(spec.common_fields())

@@ -263,9 +263,8 @@
       reopen: reopen,
       // The entries of the site's monitoring tables (nothing for a kind without one).
       sections: function (site) { return tables(site).map(function (tb) { return section(site, tb); }); },
-      table: function (key) { return state.pack && state.pack.pack.tables ? state.pack.pack.tables[key] : null; },
-      checkEntry: checkEntry
+      table: function (key) { return state.pack && state.pack.pack.tables ? state.pack.pack.tables[key] : null; }
     };
   };
-  window.FieldReadings.checkEntry = checkEntry;
+  window.FieldReadings.checkEntry = checkEntry;  // the device's check, on its own (tested table-driven)
 }());
